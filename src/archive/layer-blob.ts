@@ -1,0 +1,42 @@
+import type { Readable } from 'node:stream';
+import type { LayerEntry } from '../core/model.js';
+
+/**
+ * Where a layer's bytes are. A region of a file on disk can be read positionally (and, if it
+ * is an uncompressed tar, indexed without reading bodies); a stream is read once, front to back.
+ */
+export type LayerBlob =
+  | {
+      readonly kind: 'file-region';
+      /** Absolute or cwd-relative path of the file holding the blob. */
+      readonly file: string;
+      /** Byte offset of the blob inside the file. */
+      readonly offset: number;
+      readonly length: number;
+    }
+  | {
+      readonly kind: 'stream';
+      /** Opens a fresh stream of the blob's bytes, as stored (compressed or not). The caller destroys it. */
+      readonly open: () => Promise<Readable>;
+      /** Length of the blob as stored, when known (for progress). */
+      readonly length?: number;
+    };
+
+export type Compression = 'none' | 'gzip' | 'zstd';
+
+/** The result of reading one layer. */
+export type LayerContents = {
+  readonly entries: LayerEntry[];
+  readonly compression: Compression;
+  /** Bytes of the uncompressed tar. */
+  readonly tarSize: number;
+  /**
+   * For positionally indexed tars: the offset of each entry's body inside the blob, parallel to
+   * `entries`, so a body can be hashed later without a second scan. Absent for streams (their
+   * regular-file bodies are hashed while they pass).
+   */
+  readonly bodyOffsets?: Float64Array;
+};
+
+/** Progress callback: bytes of the stored blob consumed so far, and its total when known. */
+export type ProgressFn = (done: number, total: number | undefined) => void;

@@ -1,0 +1,110 @@
+/**
+ * Plain, read-only data shared by every stage. OCI vocabulary: `digest` is the digest of a
+ * (possibly compressed) blob, `diffId` the digest of the uncompressed layer tar. Layer index 0
+ * is the base.
+ */
+
+/** A `sha256:<hex>` style content address. */
+export type Digest = string;
+
+export type EntryType =
+  | 'file'
+  | 'dir'
+  | 'symlink'
+  | 'hardlink'
+  | 'char-device'
+  | 'block-device'
+  | 'fifo';
+
+/**
+ * One tar entry of a layer, as the layer reader saw it. Whiteout markers (`.wh.NAME`,
+ * `.wh..wh..opq`) are kept as ordinary entries here; the core interprets them.
+ */
+export type LayerEntry = {
+  /** Cleaned like Go's `path.Clean`, relative, no leading or trailing slash: `usr/bin/sh`. */
+  readonly path: string;
+  readonly type: EntryType;
+  /** Permission bits including setuid (0o4000), setgid (0o2000) and sticky (0o1000). */
+  readonly mode: number;
+  readonly uid: number;
+  readonly gid: number;
+  /** The tar header's size field, in bytes (0 for links, directories and devices). */
+  readonly size: number;
+  /** Target of a symlink or hard link, as written in the archive. */
+  readonly linkTarget?: string;
+  readonly devMajor?: number;
+  readonly devMinor?: number;
+  /** Modification time, seconds since the epoch. */
+  readonly mtime?: number;
+  /**
+   * Hex sha256 of the body, when the reader computed it. Filled lazily: only entries the
+   * core asks for (see `selectHashRequests`) are guaranteed to have it.
+   */
+  hash?: string;
+};
+
+/** What a source knows about one layer, before or without reading it. */
+export type LayerDescriptor = {
+  /** Digest of the blob as stored (compressed or not); absent for legacy docker-save layers. */
+  readonly digest?: Digest;
+  /** Digest of the uncompressed tar, from the config's `rootfs.diff_ids`. */
+  readonly diffId?: Digest;
+  readonly mediaType?: string;
+  /** Size of the blob as stored, in bytes. */
+  readonly compressedSize?: number;
+};
+
+/** One `history` entry of the image config. */
+export type HistoryEntry = {
+  readonly created?: string;
+  readonly createdBy?: string;
+  readonly comment?: string;
+  readonly author?: string;
+  readonly emptyLayer: boolean;
+};
+
+/** The parts of an image config (OCI image config / Docker image JSON) the tool shows. */
+export type ImageConfig = {
+  readonly architecture?: string;
+  readonly os?: string;
+  readonly variant?: string;
+  readonly created?: string;
+  readonly author?: string;
+  readonly diffIds: readonly Digest[];
+  readonly history: readonly HistoryEntry[];
+  readonly config: {
+    readonly user?: string;
+    readonly env?: readonly string[];
+    readonly entrypoint?: readonly string[];
+    readonly cmd?: readonly string[];
+    readonly workingDir?: readonly string[] | string;
+    readonly exposedPorts?: readonly string[];
+    readonly volumes?: readonly string[];
+    readonly labels?: Readonly<Record<string, string>>;
+    readonly stopSignal?: string;
+  };
+};
+
+/** Where the image came from, for display and the JSON export. */
+export type ImageIdentity = {
+  /** The reference as the user would write it again: `docker-archive:./img.tar`. */
+  readonly reference: string;
+  /** The transport used: `docker-archive`, `oci`, `oci-archive`, `docker-daemon`, `docker`. */
+  readonly source: string;
+  /** `os/arch[/variant]` of the chosen manifest, when known. */
+  readonly platform?: string;
+  /** Digest of the manifest, when the source has one. */
+  readonly digest?: Digest;
+  /** Digest of the config blob (the image ID). */
+  readonly configDigest?: Digest;
+};
+
+/** Everything the analysis core needs: identity, config, and every layer's entries, base first. */
+export type ImageInput = {
+  readonly identity: ImageIdentity;
+  readonly config: ImageConfig;
+  readonly layers: readonly {
+    readonly descriptor: LayerDescriptor;
+    readonly entries: readonly LayerEntry[];
+  }[];
+};
