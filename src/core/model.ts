@@ -77,7 +77,7 @@ export type ImageConfig = {
     readonly env?: readonly string[];
     readonly entrypoint?: readonly string[];
     readonly cmd?: readonly string[];
-    readonly workingDir?: readonly string[] | string;
+    readonly workingDir?: string;
     readonly exposedPorts?: readonly string[];
     readonly volumes?: readonly string[];
     readonly labels?: Readonly<Record<string, string>>;

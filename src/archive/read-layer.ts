@@ -1,0 +1,337 @@
+import { createReadStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { PassThrough, Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import tar from 'tar-stream';
+import type { LayerEntry } from '../core/model.js';
+import { SourceError } from '../sources/errors.js';
+import { createDecompressor, sniffCompression } from './decompress.js';
+import type { Compression, LayerBlob, LayerContents, ProgressFn } from './layer-blob.js';
+import {
+  applyPax,
+  cleanPath,
+  entryTypeOf,
+  isMetaTypeflag,
+  isZeroBlock,
+  parseHeader,
+  parsePax,
+  type RawHeader,
+} from './tar-header.js';
+
+export type ReadLayerOptions = {
+  /** Names the layer in error messages: `img.tar: layer 3 (sha256:ab12…)`. */
+  readonly label: string;
+  readonly onProgress?: ProgressFn;
+  /** Use the pure-JS zstd decoder even where zlib has one (tests). */
+  readonly forcePureZstd?: boolean;
+};
+
+/** Turns a header into an entry; undefined for the root and for flags that are no object. */
+export function toEntry(h: RawHeader): LayerEntry | undefined {
+  const type = entryTypeOf(h.typeflag, h.name);
+  if (type === undefined) return undefined;
+  const path = cleanPath(h.name);
+  if (path === '') return undefined;
+  const e: {
+    -readonly [K in keyof LayerEntry]: LayerEntry[K];
+  } = { path, type, mode: h.mode & 0o7777, uid: h.uid, gid: h.gid, size: h.size, mtime: h.mtime };
+  if (type === 'symlink') e.linkTarget = h.linkname;
+  else if (type === 'hardlink') e.linkTarget = cleanPath(h.linkname);
+  else if (type === 'char-device' || type === 'block-device') {
+    e.devMajor = h.devMajor;
+    e.devMinor = h.devMinor;
+  }
+  return e;
+}
+
+const CHUNK = 1 << 20;
+
+/** A tar member found by positional indexing: its parsed header and where its body starts. */
+export type TarMember = { header: RawHeader; bodyStart: number };
+
+/**
+ * Walks the headers of an uncompressed tar stored at `base..base+length` of an open file,
+ * reading headers at their offsets and skipping bodies (read in 1 MiB chunks, so runs of small
+ * members cost one read). PAX, GNU long names and long links are folded into the member that
+ * follows them. Throws SourceError('corrupt') on a bad header or a body past the end.
+ */
+export async function* walkTarRegion(
+  fh: FileHandle,
+  base: number,
+  length: number,
+  label: string,
+  onProgress?: ProgressFn,
+): AsyncGenerator<TarMember> {
+  const buf = Buffer.allocUnsafe(CHUNK);
+  let bufStart = 0;
+  let bufLen = 0;
+  const ensure = async (pos: number, n: number): Promise<{ b: Buffer; o: number }> => {
+    if (pos >= bufStart && pos + n <= bufStart + bufLen) return { b: buf, o: pos - bufStart };
+    if (n > CHUNK) {
+      const big = Buffer.allocUnsafe(n);
+      const { bytesRead } = await fh.read(big, 0, n, base + pos);
+      if (bytesRead < n) throw truncated(label);
+      return { b: big, o: 0 };
+    }
+    const { bytesRead } = await fh.read(buf, 0, Math.min(CHUNK, length - pos), base + pos);
+    bufStart = pos;
+    bufLen = bytesRead;
+    if (bytesRead < n) throw truncated(label);
+    return { b: buf, o: 0 };
+  };
+  let pos = 0;
+  let pax: Record<string, string> | undefined;
+  let globalPax: Record<string, string> = {};
+  let longName: string | undefined;
+  let longLink: string | undefined;
+  let lastReport = 0;
+  while (pos + 512 <= length) {
+    const { b, o } = await ensure(pos, 512);
+    if (isZeroBlock(b, o)) break;
+    const h = parseHeader(b, o);
+    if (!h) throw new SourceError('corrupt', `${label}: not a valid tar header at byte ${pos} (corrupt data)`);
+    const bodyStart = pos + 512;
+    if (isMetaTypeflag(h.typeflag)) {
+      if (bodyStart + h.size > length) throw truncated(label);
+      const { b: bb, o: bo } = await ensure(bodyStart, h.size);
+      const body = bb.subarray(bo, bo + h.size);
+      if (h.typeflag === 'x' || h.typeflag === 'X') pax = parsePax(body);
+      else if (h.typeflag === 'g') globalPax = { ...globalPax, ...parsePax(body) };
+      else if (h.typeflag === 'L') longName = body.toString('utf8').replace(/\0+$/, '');
+      else if (h.typeflag === 'K') longLink = body.toString('utf8').replace(/\0+$/, '');
+      pos = bodyStart + Math.ceil(h.size / 512) * 512;
+      continue;
+    }
+    if (longName !== undefined) h.name = longName;
+    if (longLink !== undefined) h.linkname = longLink;
+    applyPax(h, pax ? { ...globalPax, ...pax } : globalPax);
+    pax = undefined;
+    longName = undefined;
+    longLink = undefined;
+    // PAX may change the size, so the next header follows the effective size.
+    if (bodyStart + h.size > length) throw truncated(label);
+    yield { header: h, bodyStart };
+    pos = bodyStart + Math.ceil(h.size / 512) * 512;
+    if (onProgress && pos - lastReport > 8 * CHUNK) {
+      lastReport = pos;
+      onProgress(pos, length);
+    }
+  }
+  onProgress?.(length, length);
+}
+
+/** Indexes an uncompressed layer tar in a file region; bodies are not read. */
+async function indexTarRegion(fh: FileHandle, base: number, length: number, opts: ReadLayerOptions): Promise<LayerContents> {
+  const entries: LayerEntry[] = [];
+  const offsets: number[] = [];
+  for await (const m of walkTarRegion(fh, base, length, opts.label, opts.onProgress)) {
+    const e = toEntry(m.header);
+    if (e) {
+      entries.push(e);
+      offsets.push(m.bodyStart);
+    }
+  }
+  return { entries, compression: 'none', tarSize: length, bodyOffsets: Float64Array.from(offsets) };
+}
+
+function truncated(label: string): SourceError {
+  return new SourceError('corrupt', `${label}: the layer is truncated (unexpected end of data)`);
+}
+
+/** Reads the first `n` bytes of a stream and gives back a stream that still yields everything. */
+export async function peek(stream: Readable, n: number): Promise<{ head: Buffer; stream: Readable }> {
+  const chunks: Buffer[] = [];
+  let got = 0;
+  const it = stream[Symbol.asyncIterator]();
+  while (got < n) {
+    const r = await it.next();
+    if (r.done) break;
+    const c = Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value);
+    chunks.push(c);
+    got += c.length;
+  }
+  const head = Buffer.concat(chunks);
+  async function* rest() {
+    if (head.length) yield head;
+    for (;;) {
+      const r = await it.next();
+      if (r.done) return;
+      yield r.value as Buffer;
+    }
+  }
+  return { head, stream: Readable.from(rest(), { objectMode: false }) };
+}
+
+/**
+ * Parses a tar stream with tar-stream, hashing every regular file's body as it passes (a
+ * stream cannot be revisited to hash lazily).
+ */
+export async function readTarStream(source: Readable, label: string): Promise<{ entries: LayerEntry[]; tarSize: number }> {
+  const entries: LayerEntry[] = [];
+  let tarSize = 0;
+  const counter = new PassThrough();
+  counter.on('data', (c: Buffer) => (tarSize += c.length));
+  const extract = tar.extract();
+  extract.on('entry', (header, body, next) => {
+    const pax = (header as { pax?: Record<string, string> }).pax;
+    const typeflag = typeflagOf(header.type);
+    const raw: RawHeader = {
+      name: header.name,
+      typeflag,
+      mode: header.mode ?? 0,
+      uid: header.uid ?? 0,
+      gid: header.gid ?? 0,
+      size: header.size ?? 0,
+      mtime: header.mtime ? Math.floor(header.mtime.getTime() / 1000) : 0,
+      linkname: header.linkname ?? '',
+      devMajor: header.devmajor ?? 0,
+      devMinor: header.devminor ?? 0,
+    };
+    if (pax) applyPax(raw, pax);
+    const e = toEntry(raw);
+    if (e && e.type === 'file') {
+      const h = createHash('sha256');
+      body.on('data', (c: unknown) => h.update(c as Buffer));
+      body.on('end', () => {
+        e.hash = h.digest('hex');
+        entries.push(e);
+        next();
+      });
+    } else {
+      if (e) entries.push(e);
+      body.on('end', () => next());
+      body.resume();
+    }
+  });
+  try {
+    await pipeline(source, counter, extract);
+  } catch (err) {
+    if (err instanceof SourceError) throw err;
+    const msg = (err as Error).message ?? String(err);
+    if (/unexpected end|premature|Unexpected end|aborted/i.test(msg)) throw new SourceError('corrupt', `${label}: the layer is truncated (unexpected end of data)`, { cause: err });
+    throw new SourceError('corrupt', `${label}: cannot read the layer (${msg})`, { cause: err });
+  }
+  return { entries, tarSize };
+}
+
+function typeflagOf(t: string | null | undefined): string {
+  switch (t) {
+    case 'file':
+      return '0';
+    case 'link':
+      return '1';
+    case 'symlink':
+      return '2';
+    case 'character-device':
+      return '3';
+    case 'block-device':
+      return '4';
+    case 'directory':
+      return '5';
+    case 'fifo':
+      return '6';
+    case 'contiguous-file':
+      return '7';
+    default:
+      return '?';
+  }
+}
+
+/**
+ * Reads a stored (possibly compressed) blob as a stream: sniffs the compression from the first
+ * bytes, decompresses, parses the tar.
+ */
+export async function readLayerStream(stored: Readable, total: number | undefined, opts: ReadLayerOptions): Promise<LayerContents> {
+  if (opts.onProgress) stored = countBytes(stored, opts.onProgress, total);
+  const { head, stream } = await peek(stored, 512);
+  const c = sniffCompression(head);
+  if (typeof c !== 'string') {
+    stored.destroy();
+    throw new SourceError('unsupported-format', `${opts.label}: unknown layer compression: ${c.unknown}`);
+  }
+  const dec = createDecompressor(c, opts.forcePureZstd);
+  let tarStream: Readable = stream;
+  if (dec) {
+    stream.on('error', (e) => dec.destroy(e));
+    dec.on('error', () => undefined);
+    tarStream = stream.pipe(dec);
+    const decodeError = new Promise<never>((_, reject) =>
+      dec.once('error', (e) =>
+        reject(new SourceError('corrupt', `${opts.label}: cannot decompress the ${c} layer (${e.message})`, { cause: e })),
+      ),
+    );
+    decodeError.catch(() => undefined);
+    const r = await Promise.race([readTarStream(tarStream, opts.label), decodeError]);
+    return { entries: r.entries, compression: c, tarSize: r.tarSize };
+  }
+  const r = await readTarStream(tarStream, opts.label);
+  return { entries: r.entries, compression: c, tarSize: r.tarSize };
+}
+
+/** Reads one layer from wherever its blob is. */
+export async function readLayer(blob: LayerBlob, opts: ReadLayerOptions): Promise<LayerContents> {
+  if (blob.kind === 'stream') {
+    return readLayerStream(await blob.open(), blob.length, opts);
+  }
+  const fh = await open(blob.file, 'r');
+  try {
+    const head = Buffer.alloc(Math.min(512, blob.length));
+    await fh.read(head, 0, head.length, blob.offset);
+    const c = sniffCompression(head);
+    if (typeof c !== 'string') {
+      throw new SourceError('unsupported-format', `${opts.label}: unknown layer compression: ${c.unknown}`);
+    }
+    if (c === 'none') return await indexTarRegion(fh, blob.offset, blob.length, opts);
+  } finally {
+    await fh.close();
+  }
+  const s = createReadStream(blob.file, { start: blob.offset, end: blob.offset + blob.length - 1, highWaterMark: 1 << 20 });
+  return readLayerStream(s, blob.length, opts);
+}
+
+/**
+ * Fills `entries[i].hash` for the given indices of a layer read positionally from a file
+ * region. Entries that already have a hash are skipped. For streams this is a no-op: their
+ * bodies were hashed while read.
+ */
+export async function hashEntries(blob: LayerBlob | undefined, contents: LayerContents, indices: Iterable<number>): Promise<void> {
+  if (!blob || blob.kind !== 'file-region' || !contents.bodyOffsets) return;
+  const todo = [...indices].filter((i) => contents.entries[i]!.hash === undefined).sort((a, b) => contents.bodyOffsets![a]! - contents.bodyOffsets![b]!);
+  if (todo.length === 0) return;
+  const fh = await open(blob.file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(CHUNK);
+    for (const i of todo) {
+      const e = contents.entries[i]!;
+      const h = createHash('sha256');
+      let left = e.size;
+      let pos = blob.offset + contents.bodyOffsets[i]!;
+      while (left > 0) {
+        const n = Math.min(left, CHUNK);
+        const { bytesRead } = await fh.read(buf, 0, n, pos);
+        if (bytesRead === 0) throw new SourceError('corrupt', `${blob.file}: the layer is truncated (unexpected end of data)`);
+        h.update(buf.subarray(0, bytesRead));
+        left -= bytesRead;
+        pos += bytesRead;
+      }
+      e.hash = h.digest('hex');
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Passes a stream through, reporting the bytes seen so far; errors propagate downstream. */
+export function countBytes(stream: Readable, report: ProgressFn, total: number | undefined): Readable {
+  let done = 0;
+  const counting = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      done += chunk.length;
+      report(done, total);
+      cb(null, chunk);
+    },
+  });
+  stream.on('error', (e) => counting.destroy(e));
+  return stream.pipe(counting);
+}

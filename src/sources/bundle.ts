@@ -1,0 +1,253 @@
+import { statSync } from 'node:fs';
+import { open, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import tar from 'tar-stream';
+import { readLayerStream, walkTarRegion, peek, countBytes } from '../archive/read-layer.js';
+import { sniffCompression, createDecompressor } from '../archive/decompress.js';
+import { cleanPath } from '../archive/tar-header.js';
+import type { LayerBlob, LayerContents, ProgressFn } from '../archive/layer-blob.js';
+import { SourceError } from './errors.js';
+
+/** Metadata read caps (containers/image iolimits): past them a typed error, not an OOM. */
+export const MANIFEST_CAP = 1 << 20;
+export const CONFIG_CAP = 4 << 20;
+
+/** A member of a bundle that holds layer bytes: a blob to read, or a layer already parsed. */
+export type BundleBlob = { readonly blob: LayerBlob; readonly size: number } | { readonly parsed: LayerContents; readonly size: number };
+
+/**
+ * A set of named files an image format is read from: a directory (OCI layout), a seekable
+ * tar (docker-archive, oci-archive), or a tar read once from a stream (stdin, gzip-wrapped
+ * archives, a daemon's export). Names are cleaned relative paths (`blobs/sha256/ab…`).
+ */
+export type Bundle = {
+  /** The file or directory, for messages. */
+  readonly label: string;
+  has(name: string): boolean;
+  /** Reads a small member whole; SourceError limit-exceeded past `cap`, not-found when absent. */
+  readSmall(name: string, cap: number): Promise<Buffer>;
+  /** The bytes of a layer member. */
+  layer(name: string): BundleBlob;
+  close(): Promise<void>;
+};
+
+function missing(label: string, name: string): SourceError {
+  return new SourceError('not-found', `${label}: "${name}" is missing`);
+}
+
+function tooBig(label: string, name: string, size: number, cap: number): SourceError {
+  return new SourceError('limit-exceeded', `${label}: "${name}" is ${size} bytes, more than the ${cap}-byte limit for metadata`);
+}
+
+/** An OCI layout directory on disk. */
+export async function openDirBundle(dir: string): Promise<Bundle> {
+  const sizeOf = async (name: string) => {
+    const p = path.join(dir, name);
+    const s = await stat(p).catch(() => undefined);
+    return s?.isFile() ? s.size : undefined;
+  };
+  return {
+    label: dir,
+    has: (name) => statSizeSync(path.join(dir, name)) !== undefined,
+    async readSmall(name, cap) {
+      const size = await sizeOf(name);
+      if (size === undefined) throw missing(dir, name);
+      if (size > cap) throw tooBig(dir, name, size, cap);
+      return readFile(path.join(dir, name));
+    },
+    layer(name) {
+      const file = path.join(dir, name);
+      const size = statSizeSync(file);
+      if (size === undefined) throw missing(dir, name);
+      return { blob: { kind: 'file-region', file, offset: 0, length: size }, size };
+    },
+    async close() {},
+  };
+}
+
+function statSizeSync(p: string): number | undefined {
+  try {
+    const s = statSync(p);
+    return s.isFile() ? s.size : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+type Member = { offset: number; size: number; link?: string };
+
+/**
+ * Resolves a member name through symlink and hard-link members (skopeo and podman write
+ * `<id>/layer.tar` as a symlink to `<digest>.tar`), with a bound on the chain length.
+ */
+function resolveMember<M extends { link?: string }>(members: Map<string, M>, name: string): M | undefined {
+  let n = cleanPath(name);
+  for (let hops = 0; hops < 16; hops++) {
+    const m = members.get(n);
+    if (!m || m.link === undefined) return m;
+    n = m.link;
+  }
+  return undefined;
+}
+
+function linkTargetName(from: string, target: string, isHardlink: boolean): string {
+  if (isHardlink || target.startsWith('/')) return cleanPath(target);
+  return cleanPath(path.posix.join(path.posix.dirname(from), target));
+}
+
+/** An uncompressed tar file on disk, indexed by positional header reads. */
+export async function openTarFileBundle(file: string, onProgress?: ProgressFn): Promise<Bundle> {
+  const st = await stat(file);
+  const fh = await open(file, 'r');
+  const members = new Map<string, Member>();
+  try {
+    for await (const m of walkTarRegion(fh, 0, st.size, file, onProgress)) {
+      const name = cleanPath(m.header.name);
+      const t = m.header.typeflag;
+      if (t === '2' || t === '1') members.set(name, { offset: 0, size: 0, link: linkTargetName(name, m.header.linkname, t === '1') });
+      else if (t === '0' || t === '\0' || t === '7') members.set(name, { offset: m.bodyStart, size: m.header.size });
+    }
+  } finally {
+    await fh.close();
+  }
+  if (members.size === 0) throw new SourceError('corrupt', `${file}: the archive is empty or not a tar`);
+  return {
+    label: file,
+    has: (name) => resolveMember(members, name) !== undefined,
+    async readSmall(name, cap) {
+      const m = resolveMember(members, name);
+      if (!m) throw missing(file, name);
+      if (m.size > cap) throw tooBig(file, name, m.size, cap);
+      const h = await open(file, 'r');
+      try {
+        const buf = Buffer.alloc(m.size);
+        const { bytesRead } = await h.read(buf, 0, m.size, m.offset);
+        if (bytesRead < m.size) throw new SourceError('corrupt', `${file}: "${name}" is truncated`);
+        return buf;
+      } finally {
+        await h.close();
+      }
+    },
+    layer(name) {
+      const m = resolveMember(members, name);
+      if (!m) throw missing(file, name);
+      return { blob: { kind: 'file-region', file, offset: m.offset, length: m.size }, size: m.size };
+    },
+    async close() {},
+  };
+}
+
+type StreamMember =
+  | { kind: 'small'; data: Buffer; link?: undefined }
+  | { kind: 'layer'; parsed: LayerContents; size: number; link?: undefined }
+  | { kind: 'skipped'; size: number; why: string; link?: undefined }
+  | { kind: 'link'; link: string };
+
+/**
+ * A tar read once from a stream (stdin, `docker save | gzip`, a daemon's `/images/get`).
+ * Nothing is written to disk: small members are kept, and every member that looks like a
+ * layer (a tar, gzip or zstd body) is parsed as it passes, with its file bodies hashed; the
+ * manifest, which may come last, then picks the layers by name.
+ *
+ * @param label names the stream in messages (a path, `stdin`, `docker-daemon:app:1`).
+ * @param onProgress bytes of the outer stream consumed (as stored, before gunzip).
+ */
+export async function openStreamBundle(input: Readable, label: string, onProgress?: ProgressFn, total?: number): Promise<Bundle> {
+  const members = new Map<string, StreamMember>();
+  let stream: Readable = onProgress ? countBytes(input, onProgress, total) : input;
+  const peeked = await peek(stream, 512);
+  const c = sniffCompression(peeked.head);
+  if (typeof c !== 'string') throw new SourceError('unsupported-format', `${label}: not an image archive (${c.unknown})`);
+  stream = peeked.stream;
+  const dec = createDecompressor(c);
+  if (dec) {
+    stream.on('error', (e) => dec.destroy(e));
+    stream = stream.pipe(dec);
+  }
+  const extract = tar.extract();
+  const work: Promise<void> = new Promise((resolve, reject) => {
+    extract.on('entry', (header, body, next) => {
+      const name = cleanPath(header.name);
+      if (header.type === 'symlink' || header.type === 'link') {
+        members.set(name, { kind: 'link', link: linkTargetName(name, header.linkname ?? '', header.type === 'link') });
+        body.resume();
+        body.on('end', () => next());
+        return;
+      }
+      if (header.type !== 'file' && header.type !== 'contiguous-file') {
+        body.resume();
+        body.on('end', () => next());
+        return;
+      }
+      const size = header.size ?? 0;
+      void (async () => {
+        const p = await peek(body as unknown as Readable, 512);
+        const kind = sniffCompression(p.head);
+        if (typeof kind === 'string' && size > 0) {
+          const parsed = await readLayerStream(p.stream, size, { label: `${label}: ${name}` });
+          members.set(name, { kind: 'layer', parsed, size });
+        } else if (size <= CONFIG_CAP) {
+          const chunks: Buffer[] = [];
+          for await (const chunk of p.stream) chunks.push(chunk as Buffer);
+          members.set(name, { kind: 'small', data: Buffer.concat(chunks) });
+        } else {
+          members.set(name, { kind: 'skipped', size, why: 'neither a layer nor small metadata' });
+          for await (const _ of p.stream) void _;
+        }
+      })().then(() => next(), (e) => { reject(e); extract.destroy(e); });
+    });
+    extract.on('finish', () => resolve());
+    extract.on('error', reject);
+  });
+  stream.on('error', (e) => extract.destroy(e));
+  stream.pipe(extract);
+  try {
+    await work;
+  } catch (err) {
+    if (err instanceof SourceError) throw err;
+    const msg = (err as Error).message ?? String(err);
+    throw new SourceError('corrupt', /unexpected end|premature|Unexpected end/i.test(msg)
+      ? `${label}: the archive is truncated (unexpected end of data)`
+      : `${label}: cannot read the archive (${msg})`, { cause: err });
+  }
+  if (members.size === 0) throw new SourceError('corrupt', `${label}: the archive is empty`);
+  const get = (name: string) => resolveMember(members as Map<string, StreamMember>, name);
+  return {
+    label,
+    has: (name) => get(name) !== undefined,
+    async readSmall(name, cap) {
+      const m = get(name);
+      if (!m) throw missing(label, name);
+      if (m.kind === 'small') {
+        if (m.data.length > cap) throw tooBig(label, name, m.data.length, cap);
+        return m.data;
+      }
+      const size = m.kind === 'link' ? 0 : m.size;
+      throw tooBig(label, name, size, cap);
+    },
+    layer(name) {
+      const m = get(name);
+      if (!m) throw missing(label, name);
+      if (m.kind === 'layer') return { parsed: m.parsed, size: m.size };
+      if (m.kind === 'small') {
+        // A small body that is no tar: report what it is rather than a parse error.
+        throw new SourceError('corrupt', `${label}: layer "${name}" is not a tar, gzip or zstd layer`);
+      }
+      throw new SourceError('corrupt', `${label}: layer "${name}" could not be read`);
+    },
+    async close() {},
+  };
+}
+
+/** The first bytes of a file, for sniffing. */
+export async function readHead(file: string, n = 512): Promise<Buffer> {
+  const fh = await open(file, 'r');
+  try {
+    const buf = Buffer.alloc(n);
+    const { bytesRead } = await fh.read(buf, 0, n, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}

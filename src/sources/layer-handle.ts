@@ -1,0 +1,19 @@
+import { readLayer } from '../archive/read-layer.js';
+import type { LayerDescriptor } from '../core/model.js';
+import type { BundleBlob } from './bundle.js';
+import type { LayerHandle } from './image-source.js';
+
+/** A LayerHandle over a bundle member: reads the blob, or hands back what was parsed in passing. */
+export function createLayerHandle(descriptor: LayerDescriptor, member: BundleBlob, label: string): LayerHandle {
+  if ('parsed' in member) {
+    return { descriptor, read: async (opts) => (opts?.onProgress?.(member.size, member.size), member.parsed) };
+  }
+  return { descriptor, blob: member.blob, read: (opts) => readLayer(member.blob, { label, onProgress: opts?.onProgress }) };
+}
+
+/** A short digest for messages: `sha256:0123456789ab`. */
+export function shortDigest(d: string | undefined): string {
+  if (!d) return '';
+  const i = d.indexOf(':');
+  return i < 0 ? d.slice(0, 12) : d.slice(0, i + 13);
+}

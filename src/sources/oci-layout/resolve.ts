@@ -1,0 +1,76 @@
+import type { LayerDescriptor } from '../../core/model.js';
+import { CONFIG_CAP, MANIFEST_CAP, type Bundle } from '../bundle.js';
+import { configPlatform, parseImageConfig, parseJson, sha256Digest } from '../config.js';
+import { SourceError } from '../errors.js';
+import type { OpenedImage } from '../image-source.js';
+import { createLayerHandle, shortDigest } from '../layer-handle.js';
+import { parseIndex, REF_NAME, resolveToManifest, type Descriptor } from '../manifest.js';
+
+/** `sha256:ab…` → `blobs/sha256/ab…` (image-layout spec, "Blobs"). */
+export function blobPath(digest: string): string {
+  const i = digest.indexOf(':');
+  return `blobs/${digest.slice(0, i)}/${digest.slice(i + 1)}`;
+}
+
+/**
+ * Opens an OCI image layout held in a bundle (a directory or an oci-archive tar):
+ * index.json → (nested) index → manifest, chosen by `ref` (matched against
+ * `org.opencontainers.image.ref.name`, also as the part after a `:`) and `platform`.
+ */
+export async function openOciLayoutBundle(
+  bundle: Bundle,
+  ref: string | undefined,
+  platform: string | undefined,
+  reference: string,
+  source: string,
+): Promise<OpenedImage> {
+  const label = bundle.label;
+  if (!bundle.has('index.json')) throw new SourceError('unsupported-format', `${label} is not an OCI image layout (no index.json)`);
+  const verify = async (d: Descriptor, cap: number) => {
+    const p = blobPath(d.digest);
+    if (!bundle.has(p)) throw new SourceError('not-found', `${label}: blob ${d.digest} is missing`);
+    const data = await bundle.readSmall(p, cap);
+    if (d.digest.startsWith('sha256:') && sha256Digest(data) !== d.digest) {
+      throw new SourceError('digest-mismatch', `${label}: blob ${shortDigest(d.digest)} does not match its digest`);
+    }
+    return data;
+  };
+  let top = parseIndex(parseJson(await bundle.readSmall('index.json', MANIFEST_CAP), `${label}: index.json`), `${label}: index.json`);
+  if (ref !== undefined) {
+    const hits = top.filter((d) => {
+      const n = d.annotations?.[REF_NAME];
+      return n === ref || (n !== undefined && n.includes(':') && n.slice(n.lastIndexOf(':') + 1) === ref);
+    });
+    if (hits.length === 0) {
+      const names = top.map((d) => d.annotations?.[REF_NAME]).filter(Boolean);
+      throw new SourceError('not-found', `${label} has no image named "${ref}" (refs: ${names.length ? names.join(', ') : 'none'})`);
+    }
+    top = hits;
+  }
+  const { descriptor, manifest, platform: chosenPlatform } = await resolveToManifest(top, platform, label, async (d) =>
+    parseJson(await verify(d, MANIFEST_CAP), `${label}: ${blobPath(d.digest)}`),
+  );
+  const configBytes = await verify(manifest.config, CONFIG_CAP);
+  const rawConfig = parseJson(configBytes, `${label}: config ${manifest.config.digest}`);
+  const config = parseImageConfig(rawConfig, `${label}: config ${manifest.config.digest}`);
+  if (config.diffIds.length !== manifest.layers.length) {
+    throw new SourceError('corrupt', `${label}: the manifest lists ${manifest.layers.length} layers but the config has ${config.diffIds.length} diff IDs`);
+  }
+  const layers = manifest.layers.map((d, i) => {
+    const p = blobPath(d.digest);
+    if (!bundle.has(p)) throw new SourceError('not-found', `${label}: the manifest names layer ${d.digest}, which the layout lacks`);
+    const member = bundle.layer(p);
+    const descriptor: LayerDescriptor = { digest: d.digest, diffId: config.diffIds[i], mediaType: d.mediaType, compressedSize: d.size || member.size };
+    return createLayerHandle(descriptor, member, `${label}: layer ${i} (${shortDigest(d.digest)})`);
+  });
+  const plat = chosenPlatform
+    ? `${chosenPlatform.os}/${chosenPlatform.architecture}${chosenPlatform.variant ? `/${chosenPlatform.variant}` : ''}`
+    : configPlatform(config);
+  return {
+    identity: { reference, source, platform: plat, digest: descriptor.digest, configDigest: manifest.config.digest },
+    config,
+    rawConfig,
+    layers,
+    close: () => bundle.close(),
+  };
+}

@@ -1,0 +1,32 @@
+import type { Readable } from 'node:stream';
+
+/** Registry client settings, from flags (`--username`, `--password-stdin`, `--ca-cert`, `--insecure`). */
+export type RegistrySettings = {
+  readonly username?: string;
+  /** Never printed or logged, not even with --debug. */
+  readonly password?: string;
+  /** Extra CA certificate files (PEM), added to the system CAs. */
+  readonly caCertFiles: readonly string[];
+  /** Allow plain HTTP and unverified TLS for non-loopback registries. */
+  readonly insecure: boolean;
+};
+
+/**
+ * What every transport may need, gathered by the CLI (the only place that reads argv and env).
+ * Progress callbacks are optional; CI mode prints a quiet line per layer, the TUI draws bars.
+ */
+export type SourceSettings = {
+  /** `os/arch[/variant]`; default: the host's, falling back to linux/amd64. */
+  readonly platform?: string;
+  /** dive's `--source`: force where a bare name is looked up. */
+  readonly forceSource?: 'docker' | 'podman' | 'docker-archive' | 'registry';
+  readonly registry: RegistrySettings;
+  /** Environment (DOCKER_HOST, DOCKER_CONFIG, XDG_RUNTIME_DIR, HOME…), injected for tests. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** What `-` reads. */
+  readonly stdin?: Readable;
+  /** A short message about what the source is doing now ("resolving", "pulling from …"). */
+  readonly onStage?: (message: string) => void;
+  /** Bytes of the archive stream consumed (one-pass archives, daemon exports). */
+  readonly onArchiveProgress?: (done: number, total: number | undefined) => void;
+};
