@@ -30,10 +30,4 @@ export class UsageError extends Error {
   }
 }
 
-/** A broken invariant inside the tool: a bug, reported with its stack. */
-export class BugError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'BugError';
-  }
-}
+export { BugError } from '../core/bug-error.js';

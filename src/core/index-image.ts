@@ -1,0 +1,339 @@
+import type { ImageInput, LayerEntry } from './model.js';
+import { PathTable } from './path-table.js';
+
+/**
+ * Layer processing, phase one (no content hashes needed): interns every path, classifies each
+ * layer's entries into writes, whiteouts and opaque directories, derives the merged
+ * filesystem at every layer incrementally from the one below, and computes dive's per-path
+ * contributions for the efficiency figures.
+ *
+ * Whiteout semantics (OCI image spec, "Whiteouts"; design.md "Semantics"):
+ * - `.wh.NAME` in layer i deletes NAME, file or whole subtree, from the layers below i.
+ * - `.wh..wh..opq` in directory D hides everything the lower layers put in D. It applies
+ *   before the layer's own entries, whatever their order in the tar.
+ * - Other `.wh..wh.*` names (AUFS `.wh..wh.plnk`) are metadata, not files.
+ * - A whiteout never affects its own layer: removals are applied before the layer's writes.
+ */
+
+/** A per-path anomaly, returned rather than thrown (dive's PathError). */
+export type PathProblem = {
+  readonly layer: number;
+  readonly path: string;
+  readonly problem: 'whiteout-target-missing' | 'opaque-dir-missing' | 'entry-under-non-directory';
+};
+
+/** What hid a path in a layer: an explicit whiteout or an opaque directory. */
+export type Removal = {
+  /** The topmost path hidden (its whole subtree went with it). */
+  readonly path: number;
+  readonly via: 'whiteout' | 'opaque';
+  /** The directory that holds the marker (`.wh.NAME` or `.wh..wh..opq`). */
+  readonly markerDir: number;
+};
+
+/** Per-path accumulators of dive's efficiency visitor. */
+export type Contributions = {
+  /** Number of contributions per path id (dive's `len(Nodes)`). */
+  readonly count: Uint32Array;
+  /** Sum of contributions per path id (dive's `CumulativeSize`). */
+  readonly sum: Float64Array;
+  /** Smallest contribution per path id (dive's `minDiscoveredSize`). */
+  readonly min: Float64Array;
+};
+
+export type ImageIndex = {
+  readonly input: ImageInput;
+  readonly paths: PathTable;
+  /** Every entry of every layer, then the implicit directories, by global id. */
+  readonly entries: readonly LayerEntry[];
+  /** Layer of each global entry id. */
+  readonly entryLayer: Int32Array;
+  /** Index of each entry inside its layer's `entries` (-1 for implicit directories). */
+  readonly entryLocal: Int32Array;
+  /** Path id of each global entry id (whiteout markers: the target path). */
+  readonly entryPath: Int32Array;
+  /** What each global entry is: see `EntryKind`. */
+  readonly entryKind: Uint8Array;
+  /**
+   * The merged filesystem after each layer: `merged[i][pathId]` is the global id of the entry
+   * visible at that path, or -1 when absent. The root (id 0) is always -1 and always present.
+   */
+  readonly merged: readonly Int32Array[];
+  /** Path ids whose visible entry changed in each layer (written, re-written or removed). */
+  readonly touched: readonly Int32Array[];
+  /** What each layer's whiteouts and opaque directories hid. */
+  readonly removals: readonly (readonly Removal[])[];
+  /** Global ids of each layer's whiteout-marker entries. */
+  readonly markers: readonly Int32Array[];
+  readonly contributions: Contributions;
+  readonly problems: readonly PathProblem[];
+};
+
+/** Kinds of global entries. */
+export const EntryKind = { write: 0, whiteout: 1, opaque: 2, metadata: 3, implicit: 4 } as const;
+
+const WH = '.wh.';
+const OPQ = '.wh..wh..opq';
+const META_WH = '.wh..wh.';
+
+function implicitDir(path: string): LayerEntry {
+  return { path, type: 'dir', mode: 0o755, uid: 0, gid: 0, size: 0 };
+}
+
+/** True for synthetic entries that stand for a directory a layer created without an entry. */
+export function isImplicit(index: ImageIndex, entryId: number): boolean {
+  return index.entryKind[entryId] === EntryKind.implicit;
+}
+
+export function indexImage(input: ImageInput): ImageIndex {
+  const paths = new PathTable();
+  const entries: LayerEntry[] = [];
+  const entryLayer: number[] = [];
+  const entryLocal: number[] = [];
+  const entryPath: number[] = [];
+  const entryKind: number[] = [];
+  type Ops = { writes: number[]; whiteouts: number[]; opaques: number[]; metaDirs: number[] };
+  const ops: Ops[] = [];
+
+  input.layers.forEach((layer, li) => {
+    const o: Ops = { writes: [], whiteouts: [], opaques: [], metaDirs: [] };
+    layer.entries.forEach((e, k) => {
+      const gid = entries.length;
+      entries.push(e);
+      entryLayer.push(li);
+      entryLocal.push(k);
+      const slash = e.path.lastIndexOf('/');
+      const dir = slash < 0 ? '' : e.path.slice(0, slash);
+      const base = slash < 0 ? e.path : e.path.slice(slash + 1);
+      const metaComponent = e.path.indexOf(`/${META_WH}`);
+      if (base === OPQ) {
+        entryPath.push(paths.intern(dir));
+        entryKind.push(EntryKind.opaque);
+        o.opaques.push(gid);
+      } else if (base.startsWith(META_WH) || e.path.startsWith(META_WH) || metaComponent >= 0) {
+        // AUFS hard-link store and the like: metadata. dive keeps the directories above it.
+        const cut = e.path.startsWith(META_WH) ? '' : metaComponent >= 0 ? e.path.slice(0, metaComponent) : dir;
+        entryPath.push(paths.intern(cut));
+        entryKind.push(EntryKind.metadata);
+        o.metaDirs.push(gid);
+      } else if (base.startsWith(WH)) {
+        const target = dir === '' ? base.slice(WH.length) : `${dir}/${base.slice(WH.length)}`;
+        entryPath.push(paths.intern(target));
+        entryKind.push(EntryKind.whiteout);
+        o.whiteouts.push(gid);
+      } else {
+        entryPath.push(paths.intern(e.path));
+        entryKind.push(EntryKind.write);
+        o.writes.push(gid);
+      }
+    });
+    ops.push(o);
+  });
+  paths.sortChildren();
+
+  const N = paths.size;
+  const parents = paths.parents;
+  const children = paths.children;
+  const count = new Uint32Array(N);
+  const sum = new Float64Array(N);
+  const min = new Float64Array(N).fill(-1);
+  const contribute = (p: number, size: number) => {
+    count[p]! += 1;
+    sum[p]! += size;
+    if (min[p]! < 0 || size < min[p]!) min[p] = size;
+  };
+  // dive stacks trees by grafting every node of the upper tree, implicit ones with an empty
+  // FileInfo, so a directory last touched implicitly is "not a directory" when a later
+  // whiteout of it is sized. Tracked to keep wastedBytes equal to dive's on such images.
+  const diveDir = new Uint8Array(N);
+  const ownStamp = new Int32Array(N).fill(-1);
+  const childStamp = new Int32Array(N).fill(-1);
+  const writeStamp = new Int32Array(N).fill(-1);
+  const lastWrite = new Int32Array(N);
+  const touchStamp = new Int32Array(N).fill(-1);
+  const problems: PathProblem[] = [];
+  const merged: Int32Array[] = [];
+  const touched: Int32Array[] = [];
+  const removals: Removal[][] = [];
+  const markers: Int32Array[] = [];
+
+  let prev = new Int32Array(N).fill(-1);
+  for (let li = 0; li < ops.length; li++) {
+    const o = ops[li]!;
+    const cur = prev.slice();
+    const own: number[] = [];
+    const touchedList: number[] = [];
+    const touch = (p: number) => {
+      if (touchStamp[p] !== li) {
+        touchStamp[p] = li;
+        touchedList.push(p);
+      }
+    };
+    const addOwn = (start: number) => {
+      for (let p = start; p > 0 && ownStamp[p] !== li; p = parents[p]!) {
+        ownStamp[p] = li;
+        own.push(p);
+        childStamp[parents[p]!] = li;
+      }
+    };
+    for (const g of o.writes) {
+      const p = entryPath[g]!;
+      writeStamp[p] = li;
+      lastWrite[p] = g;
+      addOwn(p);
+    }
+    for (const g of o.whiteouts) {
+      const d = parents[entryPath[g]!]!;
+      addOwn(d);
+      childStamp[d] = li; // the marker itself is a child of its directory in dive's tree
+    }
+    for (const g of o.opaques) addOwn(entryPath[g]!);
+    for (const g of o.metaDirs) addOwn(entryPath[g]!);
+
+    // --- efficiency contributions, against the merged filesystem below this layer ---
+    const subtreeSize = (t: number) => {
+      let s = 0;
+      paths.forSubtree(t, (x) => {
+        const e = prev[x]!;
+        if (e >= 0) s += entries[e]!.size;
+      });
+      return s;
+    };
+    const whiteoutSize = (t: number, problem: PathProblem['problem']): number => {
+      if (prev[t] === -1) {
+        problems.push({ layer: li, path: paths.paths[t]!, problem });
+        return 0;
+      }
+      return diveDir[t] ? subtreeSize(t) : 0;
+    };
+    for (const p of own) {
+      if (childStamp[p] === li) continue; // not a leaf of this layer's tree
+      contribute(p, writeStamp[p] === li ? entries[lastWrite[p]!]!.size : 0);
+    }
+    for (const g of o.whiteouts) contribute(entryPath[g]!, whiteoutSize(entryPath[g]!, 'whiteout-target-missing'));
+    for (const g of o.opaques) {
+      const d = entryPath[g]!;
+      for (const c of children[d]!) {
+        if (prev[c] !== -1 && ownStamp[c] !== li) contribute(c, whiteoutSize(c, 'whiteout-target-missing'));
+      }
+    }
+
+    // --- removals: opaque directories and whiteouts hide lower content ---
+    const layerRemovals: Removal[] = [];
+    const hide = (x: number) => {
+      if (cur[x] !== -1) {
+        cur[x] = -1;
+        touch(x);
+      }
+    };
+    for (const g of o.opaques) {
+      const d = entryPath[g]!;
+      if (d !== 0 && prev[d] === -1) problems.push({ layer: li, path: paths.paths[d]!, problem: 'opaque-dir-missing' });
+      for (const c of children[d]!) {
+        if (cur[c] === -1) continue;
+        layerRemovals.push({ path: c, via: 'opaque', markerDir: d });
+        paths.forSubtree(c, hide);
+      }
+    }
+    for (const g of o.whiteouts) {
+      const t = entryPath[g]!;
+      if (cur[t] === -1) continue;
+      layerRemovals.push({ path: t, via: 'whiteout', markerDir: parents[t]! });
+      paths.forSubtree(t, hide);
+    }
+
+    // --- writes, in tar order (a later entry for the same path wins) ---
+    for (const g of o.writes) {
+      const p = entryPath[g]!;
+      for (let a = parents[p]!; a > 0; a = parents[a]!) {
+        const e = cur[a]!;
+        if (e >= 0 && entries[e]!.type === 'dir') break;
+        if (e >= 0) problems.push({ layer: li, path: paths.paths[p]!, problem: 'entry-under-non-directory' });
+        const id = entries.length;
+        entries.push(implicitDir(paths.paths[a]!));
+        entryLayer.push(li);
+        entryLocal.push(-1);
+        entryPath.push(a);
+        entryKind.push(EntryKind.implicit);
+        cur[a] = id;
+        touch(a);
+      }
+      const before = cur[p]!;
+      cur[p] = g;
+      // A non-directory written where a directory was replaces it: the lower children go.
+      if (before >= 0 && entries[before]!.type === 'dir' && entries[g]!.type !== 'dir') {
+        for (const c of children[p]!) paths.forSubtree(c, hide);
+      }
+      touch(p);
+    }
+
+    for (const p of own) diveDir[p] = writeStamp[p] === li && entries[lastWrite[p]!]!.type === 'dir' ? 1 : 0;
+
+    merged.push(cur);
+    touched.push(Int32Array.from(touchedList.filter((p) => cur[p] !== prev[p])));
+    removals.push(layerRemovals);
+    markers.push(Int32Array.from([...o.whiteouts, ...o.opaques]));
+    prev = cur;
+  }
+
+  return {
+    input,
+    paths,
+    entries,
+    entryLayer: Int32Array.from(entryLayer),
+    entryLocal: Int32Array.from(entryLocal),
+    entryPath: Int32Array.from(entryPath),
+    entryKind: Uint8Array.from(entryKind),
+    merged,
+    touched,
+    removals,
+    markers,
+    contributions: { count, sum, min },
+    problems,
+  };
+}
+
+/**
+ * The entries whose content must be hashed before `analyzeImage` can tell Modified from
+ * Unmodified and find identical content: regular files of equal non-zero size written at the
+ * same path in more than one place, and files of equal size that survive at different paths.
+ * Returns global entry ids; map them through `entryLayer`/`entryLocal`.
+ */
+export function selectHashRequests(index: ImageIndex, opts: { duplicates?: boolean } = {}): number[] {
+  const { entries, entryPath, entryKind } = index;
+  const want = new Set<number>();
+  const byPath = new Map<number, number[]>();
+  const firstAt = new Int32Array(index.paths.size).fill(-1);
+  for (let g = 0; g < entries.length; g++) {
+    const e = entries[g]!;
+    if (entryKind[g] !== EntryKind.write || e.type !== 'file' || e.size === 0) continue;
+    const p = entryPath[g]!;
+    if (firstAt[p] === -1) {
+      firstAt[p] = g;
+      continue;
+    }
+    let list = byPath.get(p);
+    if (!list) byPath.set(p, (list = [firstAt[p]!]));
+    list.push(g);
+  }
+  for (const list of byPath.values()) groupBySize(entries, list, want);
+  if (opts.duplicates !== false && index.merged.length > 0) {
+    const last = index.merged[index.merged.length - 1]!;
+    const live: number[] = [];
+    for (let p = 1; p < last.length; p++) {
+      const g = last[p]!;
+      if (g >= 0 && entries[g]!.type === 'file' && entries[g]!.size > 0) live.push(g);
+    }
+    groupBySize(entries, live, want);
+  }
+  return [...want].sort((a, b) => a - b);
+}
+
+function groupBySize(entries: readonly LayerEntry[], ids: readonly number[], out: Set<number>): void {
+  const bySize = new Map<number, number>();
+  for (const g of ids) {
+    const s = entries[g]!.size;
+    bySize.set(s, (bySize.get(s) ?? 0) + 1);
+  }
+  for (const g of ids) if (bySize.get(entries[g]!.size)! > 1) out.add(g);
+}

@@ -1,0 +1,74 @@
+/**
+ * Interned paths: every path any layer mentions (and every whiteout target) gets a small
+ * integer id, with its parent and sorted children, so merged views are typed arrays indexed
+ * by id instead of trees of objects. Id 0 is the root (path '').
+ */
+export class PathTable {
+  /** Full cleaned path of each id ('' for the root). */
+  readonly paths: string[] = [''];
+  /** Last path component of each id. */
+  readonly names: string[] = [''];
+  readonly parents: number[] = [-1];
+  readonly children: number[][] = [[]];
+  readonly depths: number[] = [0];
+  private readonly ids = new Map<string, number>([['', 0]]);
+  private sorted = true;
+
+  get size(): number {
+    return this.paths.length;
+  }
+
+  /** The id of a cleaned relative path, creating it and its ancestors as needed. */
+  intern(path: string): number {
+    const known = this.ids.get(path);
+    if (known !== undefined) return known;
+    const slash = path.lastIndexOf('/');
+    const parent = slash < 0 ? 0 : this.intern(path.slice(0, slash));
+    const id = this.paths.length;
+    this.paths.push(path);
+    this.names.push(slash < 0 ? path : path.slice(slash + 1));
+    this.parents.push(parent);
+    this.children.push([]);
+    this.depths.push(this.depths[parent]! + 1);
+    this.children[parent]!.push(id);
+    this.ids.set(path, id);
+    this.sorted = false;
+    return id;
+  }
+
+  /** The id of a path, or undefined when no layer mentions it. Accepts `/a/b` and `a/b`. */
+  find(path: string): number | undefined {
+    const p = path.startsWith('/') ? path.slice(1) : path;
+    return this.ids.get(p.endsWith('/') ? p.slice(0, -1) : p);
+  }
+
+  /** Sorts every child list by name (byte order of UTF-16 units, like dive's sorted keys). */
+  sortChildren(): void {
+    if (this.sorted) return;
+    const names = this.names;
+    for (const c of this.children) if (c.length > 1) c.sort((a, b) => (names[a]! < names[b]! ? -1 : names[a]! > names[b]! ? 1 : 0));
+    this.sorted = true;
+  }
+
+  /** Calls `fn` for `id` and every descendant (pre-order), without recursion. */
+  forSubtree(id: number, fn: (id: number) => void): void {
+    const stack = [id];
+    while (stack.length) {
+      const x = stack.pop()!;
+      fn(x);
+      const ch = this.children[x]!;
+      for (let i = ch.length - 1; i >= 0; i--) stack.push(ch[i]!);
+    }
+  }
+
+  /** True when `a` is `d` or one of its ancestors. */
+  isAncestorOrSelf(a: number, d: number): boolean {
+    for (let x = d; x >= 0; x = this.parents[x]!) if (x === a) return true;
+    return false;
+  }
+}
+
+/** `/`-prefixed absolute form for display and export. */
+export function absolutePath(p: string): string {
+  return `/${p}`;
+}
