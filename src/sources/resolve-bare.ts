@@ -1,14 +1,86 @@
 import { existsSync } from 'node:fs';
-import { openSniffedPath } from './files.js';
+import { DaemonLookupError, isDaemonImageName, locateDaemonImage, openLocatedDaemonImage } from './docker-daemon/index.js';
+import { SourceError } from './errors.js';
+import { openDockerArchive, openSniffedPath } from './files.js';
 import type { OpenedImage } from './image-source.js';
 import { openRegistryImage } from './registry/index.js';
 import type { SourceSettings } from './settings.js';
 
+/** The registry host a name refers to, as docker normalizes it: `alpine` → docker.io, `ghcr.io/a/b` → ghcr.io. */
+export function registryHostOf(name: string): string {
+  const i = name.indexOf('/');
+  if (i < 0) return 'docker.io';
+  const first = name.slice(0, i);
+  return first.includes('.') || first.includes(':') || first === 'localhost' ? first : 'docker.io';
+}
+
+/** Strips the `docker://NAME: ` or `NAME: ` a source error starts with, to nest it in another sentence. */
+function reasonOf(err: SourceError, name: string): string {
+  for (const prefix of [`docker://${name}: `, `${name}: `]) {
+    if (err.message.startsWith(prefix)) return err.message.slice(prefix.length);
+  }
+  return err.message;
+}
+
 /**
- * Resolves an argument without a transport: an existing file or directory is read as an
- * archive or OCI layout; anything else is an image name, looked up in the registry.
+ * Resolves an argument without a transport, the way a user expects:
+ *
+ * 1. an existing file is sniffed (docker-save or OCI tar, compressed or not), an existing
+ *    directory is an OCI layout;
+ * 2. otherwise it is an image name: the daemon (see `openDaemonImage`), if one answers and has it;
+ * 3. else the registry (`docker://NAME`).
+ *
+ * `settings.forceSource` (dive's `--source`) skips the guessing: `docker`/`podman` use only the
+ * daemon (Podman's sockets first for `podman`), `registry` only the registry, `docker-archive`
+ * reads the argument as a docker-save file. `settings.onStage` says which source is used, and so
+ * does the returned identity's `source`. When neither the daemon nor the registry has the image,
+ * one SourceError says what each answered.
  */
 export async function openBare(value: string, settings: SourceSettings): Promise<OpenedImage> {
-  if (existsSync(value)) return openSniffedPath(value, settings);
-  return openRegistryImage(value, settings);
+  switch (settings.forceSource) {
+    case 'docker-archive':
+      return openDockerArchive(value, undefined, `docker-archive:${value}`, settings);
+    case 'registry':
+      settings.onStage?.(`pulling ${value} from the registry ${registryHostOf(value)}`);
+      return openRegistryImage(value, settings);
+    case 'docker':
+    case 'podman': {
+      const located = await locateDaemonImage(value, settings, { label: value, prefer: settings.forceSource });
+      return openLocatedDaemonImage(located, settings);
+    }
+    case undefined:
+      break;
+  }
+
+  if (existsSync(value)) {
+    settings.onStage?.(`reading ${value} from disk`);
+    return openSniffedPath(value, settings);
+  }
+  if (!isDaemonImageName(value) || /^[./~]/.test(value)) {
+    // Looks like a path (or is no valid name): asking a daemon or registry would only confuse.
+    throw new SourceError('not-found', `${value}: no such file or directory`);
+  }
+
+  let daemonMiss: DaemonLookupError;
+  try {
+    const located = await locateDaemonImage(value, settings, { label: value });
+    // Found: from here on a failure is the daemon's export, not a reason to try elsewhere.
+    return await openLocatedDaemonImage(located, settings);
+  } catch (err) {
+    if (!(err instanceof DaemonLookupError)) throw err;
+    daemonMiss = err;
+  }
+
+  const host = registryHostOf(value);
+  settings.onStage?.(`not in ${daemonMiss.where} (${daemonMiss.why}); pulling ${value} from the registry ${host}`);
+  try {
+    return await openRegistryImage(value, settings);
+  } catch (err) {
+    if (!(err instanceof SourceError)) throw err;
+    throw new SourceError(
+      err.kind,
+      `${value}: not found in ${daemonMiss.where} (${daemonMiss.why}) nor in the registry ${host} (${reasonOf(err, value)})`,
+      { cause: err },
+    );
+  }
 }

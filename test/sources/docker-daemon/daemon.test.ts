@@ -1,0 +1,261 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LayerEntry } from '../../../src/core/model.js';
+import { openDaemonImage } from '../../../src/sources/docker-daemon/index.js';
+import { SourceError } from '../../../src/sources/errors.js';
+import { openDockerArchive } from '../../../src/sources/files.js';
+import type { OpenedImage } from '../../../src/sources/image-source.js';
+import { openBare } from '../../../src/sources/resolve-bare.js';
+import type { SourceSettings } from '../../../src/sources/settings.js';
+import { startPodmanService, type PodmanService } from '../../helpers/podman-harness.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const fixture = path.resolve(here, '../../../../shared/fixtures/images/edge.docker-archive.tar');
+const hasFixture = existsSync(fixture);
+const NAME = 'localhost/fx/edge:1';
+
+type Recorder = { stages: string[]; progress: [number, number | undefined][] };
+
+function settingsFor(env: Record<string, string | undefined>, extra: Partial<SourceSettings> = {}): SourceSettings & { rec: Recorder } {
+  const rec: Recorder = { stages: [], progress: [] };
+  return {
+    registry: { caCertFiles: [], insecure: false },
+    env,
+    onStage: (m) => rec.stages.push(m),
+    onArchiveProgress: (done, total) => rec.progress.push([done, total]),
+    ...extra,
+    rec,
+  };
+}
+
+/** Every field the reader takes from a tar header; `hash` is left out (file regions hash lazily, streams eagerly). */
+function comparable(e: LayerEntry) {
+  const { hash: _hash, ...rest } = e;
+  return rest;
+}
+
+async function entriesPerLayer(img: OpenedImage): Promise<ReturnType<typeof comparable>[][]> {
+  const out = [];
+  for (const layer of img.layers) out.push((await layer.read()).entries.map(comparable));
+  return out;
+}
+
+async function rejection(p: Promise<unknown>): Promise<SourceError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof SourceError) return e;
+    throw e;
+  }
+  throw new Error('expected a SourceError, but the image opened');
+}
+
+/** A unix socket in a fresh temp dir, answering like a very old Docker Engine (for what podman cannot produce). */
+async function fakeOldDaemon(): Promise<{ socket: string; close(): Promise<void> }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'inspect-tui-old-daemon-'));
+  const socket = path.join(dir, 'docker.sock');
+  const server = http.createServer((req, res) => {
+    if (req.url === '/_ping') {
+      res.writeHead(200, { 'Api-Version': '1.19', Server: 'Docker/1.7.1 (linux)' });
+      res.end('OK');
+    } else {
+      res.writeHead(400);
+      res.end('{"message":"client is newer than server"}');
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(socket, resolve));
+  return {
+    socket,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+describe('docker-daemon source without a daemon', () => {
+  it('a socket that is not there: daemon-unavailable, naming the reference and the endpoint tried', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'inspect-tui-nosock-'));
+    try {
+      const sock = path.join(dir, 'absent.sock');
+      const err = await rejection(openDaemonImage('app:1', settingsFor({ DOCKER_HOST: `unix://${sock}` })));
+      expect(err.kind).toBe('daemon-unavailable');
+      expect(err.message).toBe(
+        `docker-daemon:app:1: no Docker or Podman daemon is running (tried unix://${sock} (DOCKER_HOST): no such socket); start one or set DOCKER_HOST, or pull from a registry with docker://NAME`,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a daemon older than API 1.24 is refused as too old', async () => {
+    const old = await fakeOldDaemon();
+    try {
+      const err = await rejection(openDaemonImage('app:1', settingsFor({ DOCKER_HOST: `unix://${old.socket}` })));
+      expect(err.kind).toBe('daemon-unavailable');
+      expect(err.message).toMatch(/^docker-daemon:app:1: daemon too old: Docker 1\.7\.1 at unix:\/\/.*docker\.sock speaks API 1\.19, at least 1\.24 is needed/);
+    } finally {
+      await old.close();
+    }
+  });
+
+  it('an unsupported DOCKER_HOST scheme is reported, not tried', async () => {
+    const err = await rejection(openDaemonImage('app:1', settingsFor({ DOCKER_HOST: 'ssh://me@host' })));
+    expect(err.kind).toBe('daemon-unavailable');
+    expect(err.message).toBe('docker-daemon:app:1: DOCKER_HOST "ssh://me@host" uses ssh://, which is not supported (use unix:// or tcp://)');
+  });
+
+  it('a name that cannot be an image is refused before any request', async () => {
+    const err = await rejection(openDaemonImage('../../containers/json', settingsFor({ DOCKER_HOST: 'unix:///nonexistent.sock' })));
+    expect(err.kind).toBe('not-found');
+    expect(err.message).toContain('is not an image name or ID');
+  });
+
+  it.skipIf(!hasFixture)('a bare existing file is read from disk, without asking a daemon', async () => {
+    const s = settingsFor({ DOCKER_HOST: 'unix:///nonexistent.sock' });
+    const img = await openBare(fixture, s);
+    expect(img.identity.source).toBe('docker-archive');
+    expect(s.rec.stages.some((m) => m.includes('daemon'))).toBe(false);
+  });
+
+  it('a bare path-like name that does not exist is "no such file", without asking a daemon', async () => {
+    const s = settingsFor({ DOCKER_HOST: 'unix:///nonexistent.sock' });
+    const err = await rejection(openBare('./missing-image.tar', s));
+    expect(err.message).toBe('./missing-image.tar: no such file or directory');
+    expect(s.rec.stages).toEqual([]);
+  });
+});
+
+describe('docker-daemon source against podman system service', () => {
+  let service: PodmanService | undefined;
+  let skipReason = '';
+  let reference: OpenedImage | undefined;
+  let referenceEntries: ReturnType<typeof comparable>[][] = [];
+
+  beforeAll(async () => {
+    if (!hasFixture) {
+      skipReason = `fixture ${fixture} is missing`;
+      return;
+    }
+    const started = await startPodmanService([{ archive: fixture, name: NAME }]);
+    if (!started.ok) {
+      skipReason = started.reason;
+      return;
+    }
+    service = started.service;
+    reference = await openDockerArchive(fixture, undefined, `docker-archive:${fixture}`, {});
+    referenceEntries = await entriesPerLayer(reference);
+    // The edge image has thousands of entries over a dozen layers; comparing empty lists would prove nothing.
+    expect(referenceEntries.length).toBeGreaterThan(5);
+    expect(referenceEntries.flat().length).toBeGreaterThan(3000);
+  });
+
+  afterAll(async () => {
+    await service?.stop();
+  });
+
+  function need(ctx: { skip: (note?: string) => void }): PodmanService {
+    if (!service) {
+      console.warn(`skipping podman tests: ${skipReason}`);
+      ctx.skip(skipReason);
+    }
+    return service!;
+  }
+
+  it('opens an image by name: the same layers and entries as the archive it was loaded from', async (ctx) => {
+    const svc = need(ctx);
+    const s = settingsFor({ DOCKER_HOST: svc.dockerHost });
+    const img = await openDaemonImage(NAME, s);
+    expect(img.identity).toMatchObject({ reference: `docker-daemon:${NAME}`, source: 'docker-daemon', configDigest: reference!.identity.configDigest });
+    expect(img.config.diffIds).toEqual(reference!.config.diffIds);
+    expect(img.layers.length).toBe(reference!.layers.length);
+    expect(await entriesPerLayer(img)).toEqual(referenceEntries);
+    // It said which daemon it used, and reported progress against the image's size.
+    expect(s.rec.stages.some((m) => /^using Podman [\d.]+ at unix:\/\/.*podman\.sock \(DOCKER_HOST\), API 1\.\d+$/.test(m))).toBe(true);
+    const last = s.rec.progress.at(-1);
+    expect(last?.[0]).toBeGreaterThan(0);
+    expect(last?.[1]).toBeGreaterThan(0);
+    await img.close();
+  });
+
+  it('opens an image by ID, whose export carries no tag', async (ctx) => {
+    const svc = need(ctx);
+    const id = reference!.identity.configDigest!.replace(/^sha256:/, '').slice(0, 12);
+    const img = await openDaemonImage(id, settingsFor({ DOCKER_HOST: svc.dockerHost }));
+    expect(img.identity.reference).toBe(`docker-daemon:${id}`);
+    expect(img.identity.configDigest).toBe(reference!.identity.configDigest);
+    expect(await entriesPerLayer(img)).toEqual(referenceEntries);
+  });
+
+  it('a missing image: not-found, naming the reference and suggesting the registry form', async (ctx) => {
+    const svc = need(ctx);
+    const err = await rejection(openDaemonImage('localhost/fx/nope:1', settingsFor({ DOCKER_HOST: svc.dockerHost })));
+    expect(err.kind).toBe('not-found');
+    expect(err.message).toBe(
+      `docker-daemon:localhost/fx/nope:1: no such image in ${err.message.match(/Podman [\d.]+/)?.[0]} at ${svc.dockerHost}; to pull it from a registry instead, use docker://localhost/fx/nope:1`,
+    );
+  });
+
+  it('a bare name the daemon has resolves to the daemon, and says so', async (ctx) => {
+    const svc = need(ctx);
+    const s = settingsFor({ DOCKER_HOST: svc.dockerHost });
+    const img = await openBare(NAME, s);
+    expect(img.identity.source).toBe('docker-daemon');
+    expect(img.identity.configDigest).toBe(reference!.identity.configDigest);
+    expect(s.rec.stages.some((m) => m.startsWith('using Podman') && m.includes(svc.dockerHost))).toBe(true);
+  });
+
+  it('--source podman and --source docker send a bare name to the daemon', async (ctx) => {
+    const svc = need(ctx);
+    for (const forceSource of ['podman', 'docker'] as const) {
+      const img = await openBare(NAME, settingsFor({ DOCKER_HOST: svc.dockerHost }, { forceSource }));
+      expect(img.identity.source).toBe('docker-daemon');
+      expect(img.layers.length).toBe(reference!.layers.length);
+    }
+  });
+
+  it('--source podman with a missing image fails in the daemon, without trying the registry', async (ctx) => {
+    const svc = need(ctx);
+    const s = settingsFor({ DOCKER_HOST: svc.dockerHost }, { forceSource: 'podman' });
+    const err = await rejection(openBare('localhost/fx/nope:1', s));
+    expect(err.kind).toBe('not-found');
+    expect(err.message).toMatch(/^localhost\/fx\/nope:1: no such image in Podman/);
+    expect(s.rec.stages.some((m) => m.includes('registry'))).toBe(false);
+  });
+
+  it('--source registry skips the daemon, even for a name the daemon has', async (ctx) => {
+    const svc = need(ctx);
+    // localhost:1 is loopback with nothing listening: the registry attempt fails fast and locally.
+    const s = settingsFor({ DOCKER_HOST: svc.dockerHost }, { forceSource: 'registry' });
+    await expect(openBare('localhost:1/fx/edge:1', s)).rejects.toThrow();
+    expect(s.rec.stages.some((m) => m.includes('daemon'))).toBe(false);
+  });
+
+  it('a bare name neither has: one message saying what was tried', async (ctx) => {
+    const svc = need(ctx);
+    const name = 'localhost:1/fx/missing:1';
+    const s = settingsFor({ DOCKER_HOST: svc.dockerHost });
+    const err = await rejection(openBare(name, s));
+    expect(err.message).toMatch(
+      new RegExp(`^localhost:1/fx/missing:1: not found in the daemon at ${svc.dockerHost.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(no such image\\) nor in the registry localhost:1 \\(.+\\)$`),
+    );
+    expect(err.message).not.toContain('\n');
+    expect(s.rec.stages.some((m) => m.includes('pulling localhost:1/fx/missing:1 from the registry localhost:1'))).toBe(true);
+  });
+
+  it('a bare name with no daemon running falls back to the registry and reports both', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'inspect-tui-nosock-'));
+    try {
+      const sock = path.join(dir, 'absent.sock');
+      const err = await rejection(openBare('localhost:1/fx/missing:1', settingsFor({ DOCKER_HOST: `unix://${sock}` })));
+      expect(err.message).toMatch(/^localhost:1\/fx\/missing:1: not found in a daemon \(none answered; tried unix:\/\/.*absent\.sock \(DOCKER_HOST\): no such socket\) nor in the registry localhost:1 \(.+\)$/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
