@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { parseReference } from '../reference/reference.js';
+import { SourceError, UsageError } from '../sources/errors.js';
+import { parseCli, USAGE } from './args.js';
+import { runCi } from './run-ci.js';
+import { createSourceSettings, readAllText } from './settings.js';
+import type { TuiOptions } from './tui-options.js';
+import { existsSync } from 'node:fs';
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** One line for the user; the cause chain and stack only with --debug. */
+export function describeError(e: unknown, debug: boolean): string {
+  const err = e as Error;
+  const known = e instanceof SourceError || e instanceof UsageError;
+  let text = known ? `inspect-tui: ${err.message}` : `inspect-tui: unexpected error: ${err?.message ?? String(e)}${debug ? '' : ' (run with --debug for details)'}`;
+  if (debug) {
+    let c: unknown = e;
+    const parts: string[] = [];
+    while (c) {
+      parts.push((c as Error).stack ?? String(c));
+      c = (c as Error).cause;
+    }
+    text += `\n${parts.join('\ncaused by: ')}`;
+  }
+  return text;
+}
+
+/** The only place that reads argv/env and decides the exit code. */
+async function main(argv: string[]): Promise<number> {
+  const env = process.env;
+  const debug = argv.includes('--debug');
+  try {
+    const opts = parseCli(argv, env);
+    if (opts.help) {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    if (opts.version) {
+      process.stdout.write(`${version()}\n`);
+      return 0;
+    }
+    const password = opts.passwordStdin ? await readAllText(process.stdin) : undefined;
+    const stdin = opts.images.includes('-') ? process.stdin : undefined;
+    if (opts.ci || opts.json !== undefined) {
+      return await runCi(opts, { stdout: process.stdout, stderr: process.stderr, stdin, cwd: process.cwd(), env, password });
+    }
+    const spec = './run-tui.js';
+    const { runTui } = (await import(spec)) as { runTui: (o: TuiOptions) => Promise<number> };
+    return await runTui({
+      reference: parseReference(opts.images[0]!, existsSync),
+      settings: createSourceSettings(opts, env, stdin, password),
+      keyConfigPath: opts.config,
+      env,
+      debug: opts.debug,
+    });
+  } catch (e) {
+    process.stderr.write(`${describeError(e, debug)}\n`);
+    return 2;
+  }
+}
+
+const code = await main(process.argv.slice(2));
+// Let pending output drain, then leave even if a socket or timer is still open.
+process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));

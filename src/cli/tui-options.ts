@@ -1,0 +1,12 @@
+import type { ImageReference } from '../reference/reference.js';
+import type { SourceSettings } from '../sources/settings.js';
+
+/** What `main` hands the interactive mode (`run-tui.tsx` exports `runTui(options): Promise<number>`). */
+export type TuiOptions = {
+  readonly reference: ImageReference;
+  readonly settings: SourceSettings;
+  /** `--config`: key bindings file; default `$XDG_CONFIG_HOME/inspect-tui/config.yaml`. */
+  readonly keyConfigPath?: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly debug: boolean;
+};

@@ -1,0 +1,50 @@
+import type { Analysis } from '../core/analyze.js';
+import type { RuleResult } from '../core/rules/rules.js';
+import { formatBytes } from '../format/bytes.js';
+
+const pct = (x: number | null) => (x === null ? 'n/a (no user layers)' : `${(x * 100).toFixed(4)} %`);
+
+/**
+ * dive's CI report, as plain deterministic text: the analysis figures, the inefficient
+ * files (largest first), the rule evaluation, and one summary line:
+ * `PASS [pass:N fail:N skip:N]` or `FAIL [pass:N fail:N skip:N]`.
+ *
+ * @param maxFiles cap on the inefficient-files rows (the rest are counted in one line).
+ */
+export function formatCiReport(a: Analysis, results: readonly RuleResult[], opts: { maxFiles?: number } = {}): string {
+  const lines: string[] = [];
+  const id = a.identity;
+  lines.push(`Image: ${id.reference}`);
+  lines.push(`  source: ${id.source}${id.platform ? `  platform: ${id.platform}` : ''}${id.digest ? `  digest: ${id.digest}` : ''}`);
+  lines.push(`  layers: ${a.layers.length}  files: ${a.fileCount}  size: ${a.sizeBytes} bytes (${formatBytes(a.sizeBytes)})`);
+  lines.push('Analysis:');
+  lines.push(`  efficiency: ${(a.efficiency * 100).toFixed(4)} %`);
+  lines.push(`  wastedBytes: ${a.wastedBytes} bytes (${formatBytes(a.wastedBytes)})`);
+  lines.push(`  userWastedPercent: ${pct(a.userWastedPercent)}`);
+  const r = a.reclaimable;
+  lines.push(
+    `  reclaimable: ${formatBytes(r.totalBytes)} (overwritten ${formatBytes(r.overwrittenBytes)}, deleted later ${formatBytes(r.deletedLaterBytes)}, ` +
+      `metadata-only rewrites ${formatBytes(r.metadataOnlyBytes)}, identical content at other paths ${formatBytes(r.duplicateContentBytes)})`,
+  );
+  lines.push('Inefficient Files:');
+  const row = (c: string, w: string, p: string) => `${c.padStart(5)}  ${w.padStart(12)}  ${p}`;
+  lines.push(row('Count', 'Wasted Space', 'File Path'));
+  const max = opts.maxFiles ?? Infinity;
+  if (a.inefficientFiles.length === 0) lines.push('None');
+  for (const f of a.inefficientFiles.slice(0, max)) lines.push(row(String(f.count), formatBytes(f.wastedBytes), f.path));
+  if (a.inefficientFiles.length > max) lines.push(`  … and ${a.inefficientFiles.length - max} more`);
+  if (a.problems.length > 0) {
+    lines.push('Notes:');
+    for (const p of a.problems.slice(0, 20)) lines.push(`  layer ${p.layer}: /${p.path}: ${p.problem.replace(/-/g, ' ')}`);
+    if (a.problems.length > 20) lines.push(`  … and ${a.problems.length - 20} more`);
+  }
+  lines.push('Evaluation:');
+  const tally = { pass: 0, fail: 0, skip: 0 };
+  for (const res of results) {
+    tally[res.status]++;
+    const label = res.status.toUpperCase();
+    lines.push(res.message ? `  ${label}: ${res.name}: ${res.message}` : `  ${label}: ${res.name}`);
+  }
+  lines.push(`${tally.fail > 0 ? 'FAIL' : 'PASS'} [pass:${tally.pass} fail:${tally.fail} skip:${tally.skip}]`);
+  return `${lines.join('\n')}\n`;
+}
