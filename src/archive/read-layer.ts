@@ -174,6 +174,9 @@ export async function readTarStream(source: Readable, label: string): Promise<{ 
   counter.on('data', (c: Buffer) => (tarSize += c.length));
   const extract = tar.extract();
   extract.on('entry', (header, body, next) => {
+    // When the source fails mid-entry, tar-stream destroys the entry with the error; the
+    // pipeline below reports it, so the entry's own copy must not go unhandled.
+    body.on('error', () => undefined);
     const pax = (header as { pax?: Record<string, string> }).pax;
     const typeflag = typeflagOf(header.type);
     const raw: RawHeader = {
