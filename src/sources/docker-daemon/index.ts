@@ -10,6 +10,7 @@ import {
   ConnectError,
   MIN_API_VERSION,
   compareApiVersions,
+  describeConnectError,
   daemonRequest,
   errorMessage,
   readBody,
@@ -282,11 +283,17 @@ export async function openLocatedDaemonImage(image: LocatedDaemonImage, settings
     const kind: SourceErrorKind = res.statusCode === 404 ? 'not-found' : 'daemon-unavailable';
     throw new SourceError(kind, `${label}: ${product} at ${endpoint.url} could not export the image (HTTP ${res.statusCode}: ${errorMessage(body)})`);
   }
+  // A connection that drops mid-export surfaces as a truncated archive; say what happened.
+  let broke: Error | undefined;
+  res.on('error', (e) => (broke ??= e));
   let bundle: Bundle;
   try {
     bundle = await openStreamBundle(res, label, settings.onArchiveProgress, image.size);
   } catch (e) {
     res.destroy();
+    if (broke) {
+      throw new SourceError('daemon-unavailable', `${label}: the export from ${product} at ${endpoint.url} broke off (${describeConnectError(broke).text})`, { cause: e });
+    }
     throw e;
   }
   // An export of one name holds one image; by ID it may carry no tag at all, hence `@0`.

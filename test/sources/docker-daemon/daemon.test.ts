@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -78,7 +78,57 @@ async function fakeOldDaemon(): Promise<{ socket: string; close(): Promise<void>
   };
 }
 
+/**
+ * A daemon whose export breaks off mid-stream (a reset podman cannot be made to produce): it
+ * answers /_ping and /json, then sends `bytes` of the real archive and drops the connection.
+ */
+async function fakeBreakingDaemon(archive: Buffer, bytes: number): Promise<{ socket: string; close(): Promise<void> }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'inspect-tui-broken-daemon-'));
+  const socket = path.join(dir, 'docker.sock');
+  const server = http.createServer((req, res) => {
+    if (req.url === '/_ping') {
+      res.writeHead(200, { 'Api-Version': '1.41', Server: 'Docker/20.10.0 (linux)' });
+      res.end('OK');
+    } else if (req.url === '/v1.41/images/app:1/json') {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ Id: 'sha256:00', RepoTags: ['app:1'], Size: archive.length }));
+    } else if (req.url === '/v1.41/images/app:1/get') {
+      res.writeHead(200, { 'Content-Type': 'application/x-tar' });
+      res.write(archive.subarray(0, bytes), () => res.destroy());
+    } else {
+      res.writeHead(404);
+      res.end('{"message":"page not found"}');
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(socket, resolve));
+  return {
+    socket,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 describe('docker-daemon source without a daemon', () => {
+  it.skipIf(!hasFixture).each([
+    // Inside the first tar header, before anything could be sniffed.
+    [100],
+    // Halfway, in the middle of some layer's body.
+    [0.5],
+  ])('an export that breaks off mid-stream (at %s) is a one-line error naming the reference, not a hang', async (at) => {
+    const archive = await readFile(fixture);
+    const broken = await fakeBreakingDaemon(archive, at < 1 ? Math.floor(archive.length * at) : at);
+    try {
+      const err = await rejection(openDaemonImage('app:1', settingsFor({ DOCKER_HOST: `unix://${broken.socket}` })));
+      expect(err.kind).toBe('daemon-unavailable');
+      expect(err.message).toMatch(/^docker-daemon:app:1: the export from Docker 20\.10\.0 at unix:\/\/.*docker\.sock broke off \(connection reset\)$/);
+    } finally {
+      await broken.close();
+    }
+  });
+
   it('a socket that is not there: daemon-unavailable, naming the reference and the endpoint tried', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'inspect-tui-nosock-'));
     try {
