@@ -1,11 +1,143 @@
+import { readLayerStream } from '../../archive/read-layer.js';
+import type { LayerDescriptor } from '../../core/model.js';
+import { manifestReference, parseDockerReference, formatDockerReference } from '../../reference/docker-reference.js';
+import { CONFIG_CAP } from '../bundle.js';
+import { configPlatform, parseImageConfig, parseJson, sha256Digest } from '../config.js';
 import { SourceError } from '../errors.js';
-import type { OpenedImage } from '../image-source.js';
+import type { LayerHandle, OpenedImage } from '../image-source.js';
+import { shortDigest } from '../layer-handle.js';
+import { MEDIA, isIndexMediaType, looksLikeIndex, parseIndex, parseManifest, resolveToManifest, type Descriptor } from '../manifest.js';
+import { formatPlatform } from '../platform.js';
 import type { SourceSettings } from '../settings.js';
+import { VerifiedBlob, digestHasher } from './blob.js';
+import { DEFAULT_TUNING, RegistryClient, type RegistryTuning } from './client.js';
+
+/** Registries cap manifests at 4 MiB (distribution's default); so do we. */
+const MANIFEST_CAP = 4 << 20;
+
+const ACCEPT_MANIFESTS = [MEDIA.ociIndex, MEDIA.ociManifest, MEDIA.dockerList, MEDIA.dockerManifest].join(', ');
+
+function verifyDigest(data: Buffer, digest: string, what: string): void {
+  const h = digestHasher(digest, what);
+  const actual = `${digest.slice(0, digest.indexOf(':'))}:${h.update(data).digest('hex')}`;
+  if (actual !== digest) throw new SourceError('digest-mismatch', `${what} does not match its digest ${shortDigest(digest)}; refusing the image`);
+}
+
 
 /**
  * Opens `NAME[:TAG|@DIGEST]` from a registry (OCI distribution API). Layers are streamed
  * (`LayerHandle.blob.kind === 'stream'`) and verified against their digests while read.
+ * Throws UsageError for a malformed reference and SourceError ('auth-required', 'not-found',
+ * 'network', 'digest-mismatch', …) naming the reference otherwise. `close` releases connections.
  */
-export async function openRegistryImage(name: string, _settings: SourceSettings): Promise<OpenedImage> {
-  throw new SourceError('unsupported-format', `docker://${name}: pulling from a registry is not available in this build`);
+export async function openRegistryImage(name: string, settings: SourceSettings): Promise<OpenedImage> {
+  return openRegistryImageTuned(name, settings, DEFAULT_TUNING);
+}
+
+/** `openRegistryImage` with explicit retry and timeout knobs (tests use short ones). */
+export async function openRegistryImageTuned(name: string, settings: SourceSettings, tuning: RegistryTuning): Promise<OpenedImage> {
+  const ref = parseDockerReference(name);
+  const client = new RegistryClient(ref, settings, tuning);
+  try {
+    return await open(client, settings);
+  } catch (e) {
+    client.close();
+    throw e;
+  }
+}
+
+async function open(client: RegistryClient, settings: SourceSettings): Promise<OpenedImage> {
+  const { ref, what } = client;
+  await client.connect();
+  const repo = `/v2/${ref.path}`;
+  const fetchManifest = async (reference: string, label: string) => {
+    const { data, res } = await client.getSmall(`${repo}/manifests/${reference}`, { Accept: ACCEPT_MANIFESTS }, MANIFEST_CAP, label);
+    const contentType = res.header('content-type')?.split(';')[0]?.trim();
+    return { data, contentType, headerDigest: res.header('docker-content-digest') };
+  };
+
+  const top = await fetchManifest(manifestReference(ref), ref.digest ? `manifest ${shortDigest(ref.digest)}` : `tag "${ref.tag}"`);
+  if (ref.digest) verifyDigest(top.data, ref.digest, `${what}: the manifest`);
+  else if (top.headerDigest?.startsWith('sha256:') && sha256Digest(top.data) !== top.headerDigest) {
+    throw new SourceError('digest-mismatch', `${what}: the manifest does not match the digest the registry gives for it (${shortDigest(top.headerDigest)}); refusing the image`);
+  }
+  const topDigest = ref.digest ?? sha256Digest(top.data);
+  const topRaw = parseJson(top.data, `${what}: manifest`);
+
+  let chosen: { descriptor: Descriptor; manifest: ReturnType<typeof parseManifest>; platform?: { os: string; architecture: string; variant?: string } };
+  if (isIndexMediaType(top.contentType) || looksLikeIndex(topRaw)) {
+    settings.onStage?.(`${what}: choosing ${settings.platform ?? 'the platform'} from the index`);
+    chosen = await resolveToManifest(parseIndex(topRaw, `${what}: index`), settings.platform, what, async (d) => {
+      const m = await fetchManifest(d.digest, `manifest ${shortDigest(d.digest)}`);
+      verifyDigest(m.data, d.digest, `${what}: manifest ${shortDigest(d.digest)}`);
+      return parseJson(m.data, `${what}: manifest ${shortDigest(d.digest)}`);
+    });
+  } else {
+    const manifest = parseManifest(topRaw, `${what}: manifest`);
+    chosen = { descriptor: { digest: topDigest, size: top.data.length, mediaType: manifest.mediaType }, manifest };
+  }
+  const { manifest } = chosen;
+
+  const configLabel = `config ${shortDigest(manifest.config.digest)}`;
+  const { data: configBytes } = await client.getSmall(`${repo}/blobs/${manifest.config.digest}`, {}, CONFIG_CAP, configLabel);
+  verifyDigest(configBytes, manifest.config.digest, `${what}: the ${configLabel}`);
+  const rawConfig = parseJson(configBytes, `${what}: ${configLabel}`);
+  const config = parseImageConfig(rawConfig, `${what}: ${configLabel}`);
+  if (config.diffIds.length !== manifest.layers.length) {
+    throw new SourceError('corrupt', `${what}: the manifest lists ${manifest.layers.length} layers but the config has ${config.diffIds.length} diff IDs`);
+  }
+
+  const layers = manifest.layers.map((d, i): LayerHandle => {
+    const label = `${what}: layer ${i} (${shortDigest(d.digest)})`;
+    const descriptor: LayerDescriptor = { digest: d.digest, diffId: config.diffIds[i], mediaType: d.mediaType, compressedSize: d.size };
+    const blobOf = () =>
+      new VerifiedBlob({
+        digest: d.digest,
+        size: d.size > 0 ? d.size : undefined,
+        label,
+        idleMs: client.tuning.idleMs,
+        maxResumes: client.tuning.maxResumes,
+        backoff: (n) => Math.min(client.tuning.maxDelayMs, client.tuning.baseDelayMs * 2 ** (n - 1)),
+        fetch: (from) => client.get(`${repo}/blobs/${d.digest}`, from > 0 ? { Range: `bytes=${from}-` } : {}, `layer ${i} (${shortDigest(d.digest)})`),
+      });
+    return {
+      descriptor,
+      blob: { kind: 'stream', open: async () => blobOf().toReadable(), length: d.size > 0 ? d.size : undefined },
+      read: async (opts) => {
+        const blob = blobOf();
+        try {
+          const contents = await readLayerStream(blob.toReadable(true), d.size > 0 ? d.size : undefined, { label, onProgress: opts?.onProgress });
+          if (!blob.verified) await blob.drain();
+          return contents;
+        } catch (e) {
+          // The download's own failure (network, digest) says more than what the decoder saw.
+          if (blob.failure) throw blob.failure;
+          // The decoder failed first: a blob that does not match its digest explains it better.
+          try {
+            await blob.drain();
+          } catch (d2) {
+            if (d2 instanceof SourceError && d2.kind !== 'corrupt') throw d2;
+          }
+          throw e;
+        } finally {
+          blob.abort();
+        }
+      },
+    };
+  });
+
+  const platform = chosen.platform ? formatPlatform(chosen.platform) : configPlatform(config);
+  return {
+    identity: {
+      reference: `docker://${formatDockerReference(ref)}`,
+      source: 'docker',
+      platform,
+      digest: chosen.descriptor.digest,
+      configDigest: manifest.config.digest,
+    },
+    config,
+    rawConfig,
+    layers,
+    close: async () => client.close(),
+  };
 }

@@ -1,0 +1,184 @@
+import { createHash, type Hash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SourceError } from '../errors.js';
+import { describeNetworkError, discard, isRetryableError, sanitizedCause, withIdleTimeout, type HttpResponse } from './http.js';
+
+/** `sha256:…` → a hash of that algorithm; SourceError for algorithms the tool cannot verify. */
+export function digestHasher(digest: string, what: string): Hash {
+  const algo = digest.slice(0, digest.indexOf(':'));
+  if (algo === 'sha256' || algo === 'sha512') return createHash(algo);
+  throw new SourceError('unsupported-format', `${what}: cannot verify digest algorithm "${algo}"`);
+}
+
+export type BlobFetcher = (from: number) => Promise<HttpResponse>;
+
+export type VerifiedBlobOptions = {
+  readonly digest: string;
+  /** Size from the descriptor; a body that ends early is resumed, one that runs over is refused. */
+  readonly size: number | undefined;
+  /** Names the reference and blob in messages. */
+  readonly label: string;
+  /** GETs the blob (authenticated, redirects followed) starting at byte `from` (a Range request when > 0). */
+  readonly fetch: BlobFetcher;
+  readonly idleMs: number;
+  /** How many times a broken download is resumed before giving up. */
+  readonly maxResumes: number;
+  readonly backoff: (attempt: number) => number;
+};
+
+/**
+ * Downloads one blob front to back, hashing every byte, resuming with a Range request after a
+ * reset, a stall or an early end (or skipping what was already seen when the server ignores
+ * Range). After the last byte the digest is compared: a mismatch fails the read with
+ * SourceError('digest-mismatch'). `next` calls are serialized.
+ */
+export class VerifiedBlob {
+  private readonly hash: Hash;
+  private done = 0;
+  private resumes = 0;
+  private iter: AsyncGenerator<Buffer> | undefined;
+  private body: Readable | undefined;
+  private skip = 0;
+  private chain: Promise<unknown> = Promise.resolve();
+  private aborted = false;
+  /** Set once the whole blob was read and compared. */
+  verified = false;
+  /** The error that ended the download (network, digest mismatch), if any. */
+  failure: SourceError | undefined;
+
+  constructor(private readonly opts: VerifiedBlobOptions) {
+    this.hash = digestHasher(opts.digest, opts.label);
+  }
+
+  /** Bytes received and hashed so far. */
+  get received(): number {
+    return this.done;
+  }
+
+  /** The next chunk, or null after the last one (once the digest has been checked). */
+  next(): Promise<Buffer | null> {
+    const p = this.chain.then(() => this.step());
+    this.chain = p.catch(() => undefined);
+    return p;
+  }
+
+  /** Reads (and hashes) whatever is left, then checks the digest; throws what `next` would. */
+  async drain(): Promise<void> {
+    while ((await this.next()) !== null);
+  }
+
+  /** Stops the download; later `next` calls fail. */
+  abort(): void {
+    this.aborted = true;
+    this.body?.destroy();
+    this.body = undefined;
+    this.iter = undefined;
+  }
+
+  /**
+   * A Readable of the verified bytes. Destroying it aborts the download unless `keepOnDestroy`
+   * (then the caller may still `drain` to learn whether the blob matched its digest, and must
+   * `abort` when done).
+   */
+  toReadable(keepOnDestroy = false): Readable {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const blob = this;
+    return new Readable({
+      highWaterMark: 1 << 20,
+      read() {
+        blob.next().then(
+          (c) => this.push(c),
+          (e: Error) => this.destroy(e),
+        );
+      },
+      destroy(err, cb) {
+        if (!keepOnDestroy && !blob.verified && !blob.failure) blob.abort();
+        cb(err);
+      },
+    });
+  }
+
+  private fail(e: SourceError): never {
+    this.failure = e;
+    this.abort();
+    throw e;
+  }
+
+  private async step(): Promise<Buffer | null> {
+    if (this.failure) throw this.failure;
+    if (this.verified) return null;
+    if (this.aborted) throw new SourceError('network', `${this.opts.label}: the download was stopped`);
+    for (;;) {
+      try {
+        if (!this.iter) await this.open();
+        const r = await this.iter!.next();
+        if (r.done) {
+          this.iter = undefined;
+          this.body = undefined;
+          const size = this.opts.size;
+          if (size !== undefined && size > 0 && this.done < size) {
+            throw Object.assign(new Error(`the body ended after ${this.done} of ${size} bytes`), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+          }
+          return this.finish();
+        }
+        let chunk = r.value;
+        if (this.skip > 0) {
+          // The server ignored Range and sent the blob from the start: drop what we have.
+          const drop = Math.min(this.skip, chunk.length);
+          this.skip -= drop;
+          chunk = chunk.subarray(drop);
+          if (chunk.length === 0) continue;
+        }
+        this.done += chunk.length;
+        if (this.opts.size !== undefined && this.opts.size > 0 && this.done > this.opts.size) {
+          this.fail(new SourceError('digest-mismatch', `${this.opts.label}: the registry sent more than the ${this.opts.size} bytes the manifest lists; refusing the layer`));
+        }
+        this.hash.update(chunk);
+        return chunk;
+      } catch (e) {
+        if (e instanceof SourceError) this.fail(e);
+        this.body?.destroy();
+        this.body = undefined;
+        this.iter = undefined;
+        if (this.aborted) throw new SourceError('network', `${this.opts.label}: the download was stopped`);
+        if (!isRetryableError(e) || this.resumes >= this.opts.maxResumes) {
+          this.fail(
+            new SourceError(
+              'network',
+              `${this.opts.label}: the download failed after ${this.done} bytes (${describeNetworkError(e)}${this.resumes > 0 ? `, ${this.resumes} resumes` : ''})`,
+              { cause: sanitizedCause(e) },
+            ),
+          );
+        }
+        this.resumes++;
+        await sleep(this.opts.backoff(this.resumes));
+      }
+    }
+  }
+
+  private async open(): Promise<void> {
+    const res = await this.opts.fetch(this.done);
+    if (this.done > 0 && res.status === 206) {
+      const m = /^bytes (\d+)-/.exec(res.header('content-range') ?? '');
+      if (!m || Number(m[1]) !== this.done) {
+        discard(res.body);
+        throw new SourceError('corrupt', `${this.opts.label}: the registry answered a resume at byte ${this.done} with another range`);
+      }
+      this.skip = 0;
+    } else {
+      this.skip = this.done;
+    }
+    this.body = res.body;
+    this.iter = withIdleTimeout(res.body, this.opts.idleMs);
+  }
+
+  private finish(): null {
+    const actual = `${this.opts.digest.slice(0, this.opts.digest.indexOf(':'))}:${this.hash.digest('hex')}`;
+    if (actual !== this.opts.digest) {
+      this.fail(new SourceError('digest-mismatch', `${this.opts.label}: the downloaded blob does not match its digest (got ${actual.slice(0, 19)}…); refusing the layer`));
+    }
+    this.verified = true;
+    return null;
+  }
+}
