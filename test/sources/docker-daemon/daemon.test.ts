@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import http from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -240,6 +241,44 @@ describe('docker-daemon source against podman system service', () => {
     expect(img.identity.reference).toBe(`docker-daemon:${id}`);
     expect(img.identity.configDigest).toBe(reference!.identity.configDigest);
     expect(await entriesPerLayer(img)).toEqual(referenceEntries);
+  });
+
+  it('reaches the daemon over tcp:// (a loopback port forwarded to the service socket)', async (ctx) => {
+    const svc = need(ctx);
+    const server = net.createServer((c) => {
+      const u = net.connect(svc.socket);
+      c.pipe(u).pipe(c);
+      c.on('error', () => u.destroy());
+      u.on('error', () => c.destroy());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    try {
+      const s = settingsFor({ DOCKER_HOST: `tcp://127.0.0.1:${port}` });
+      const img = await openDaemonImage(NAME, s);
+      expect(img.identity.configDigest).toBe(reference!.identity.configDigest);
+      expect(await entriesPerLayer(img)).toEqual(referenceEntries);
+      expect(s.rec.stages).toContain(`exporting ${NAME} from ${s.rec.stages.find((m) => m.startsWith('using '))!.match(/Podman [\d.]+/)![0]} at tcp://127.0.0.1:${port}`);
+    } finally {
+      server.close();
+    }
+  });
+
+  it("without DOCKER_HOST, --source podman finds rootless Podman's socket under XDG_RUNTIME_DIR first", async (ctx) => {
+    const svc = need(ctx);
+    const runtime = await mkdtemp(path.join(os.tmpdir(), 'inspect-tui-xdg-'));
+    try {
+      await mkdir(path.join(runtime, 'podman'));
+      await symlink(svc.socket, path.join(runtime, 'podman', 'podman.sock'));
+      // HOME without a .docker directory: no context applies.
+      const s = settingsFor({ XDG_RUNTIME_DIR: runtime, HOME: runtime }, { forceSource: 'podman' });
+      const img = await openBare(NAME, s);
+      expect(img.identity.source).toBe('docker-daemon');
+      expect(s.rec.stages[0]).toBe(`looking for a daemon at unix://${runtime}/podman/podman.sock`);
+      expect(s.rec.stages[1]).toMatch(new RegExp(`^using Podman [\\d.]+ at unix://${runtime}/podman/podman\\.sock, API`));
+    } finally {
+      await rm(runtime, { recursive: true, force: true });
+    }
   });
 
   it('a missing image: not-found, naming the reference and suggesting the registry form', async (ctx) => {
