@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { parseDockerReference } from '../reference/docker-reference.js';
 import { DaemonLookupError, isDaemonImageName, locateDaemonImage, openLocatedDaemonImage } from './docker-daemon/index.js';
 import { SourceError } from './errors.js';
 import { openDockerArchive, openSniffedPath } from './files.js';
@@ -6,20 +7,20 @@ import type { OpenedImage } from './image-source.js';
 import { openRegistryImage } from './registry/index.js';
 import type { SourceSettings } from './settings.js';
 
-/** The registry host a name refers to, as docker normalizes it: `alpine` → docker.io, `ghcr.io/a/b` → ghcr.io. */
-export function registryHostOf(name: string): string {
-  const i = name.indexOf('/');
-  if (i < 0) return 'docker.io';
-  const first = name.slice(0, i);
-  return first.includes('.') || first.includes(':') || first === 'localhost' ? first : 'docker.io';
+/**
+ * The registry a name refers to, normalized as docker does (`alpine` → docker.io,
+ * `ghcr.io/a/b` → ghcr.io). Throws UsageError when the name is no valid image reference.
+ */
+export function registryDomainOf(name: string): string {
+  return parseDockerReference(name).domain;
 }
 
-/** Strips the `docker://NAME: ` or `NAME: ` a source error starts with, to nest it in another sentence. */
+/** Strips the `docker://REF: ` or `NAME: ` a source error starts with, to nest it in another sentence. */
 function reasonOf(err: SourceError, name: string): string {
-  for (const prefix of [`docker://${name}: `, `${name}: `]) {
-    if (err.message.startsWith(prefix)) return err.message.slice(prefix.length);
-  }
-  return err.message;
+  // The registry names the normalized reference (docker://docker.io/library/app:dev); it has no spaces.
+  const m = /^docker:\/\/\S+?: /.exec(err.message);
+  if (m) return err.message.slice(m[0].length);
+  return err.message.startsWith(`${name}: `) ? err.message.slice(name.length + 2) : err.message;
 }
 
 /**
@@ -41,7 +42,7 @@ export async function openBare(value: string, settings: SourceSettings): Promise
     case 'docker-archive':
       return openDockerArchive(value, undefined, `docker-archive:${value}`, settings);
     case 'registry':
-      settings.onStage?.(`pulling ${value} from the registry ${registryHostOf(value)}`);
+      settings.onStage?.(`pulling ${value} from the registry`);
       return openRegistryImage(value, settings);
     case 'docker':
     case 'podman': {
@@ -57,8 +58,15 @@ export async function openBare(value: string, settings: SourceSettings): Promise
     return openSniffedPath(value, settings);
   }
   if (!isDaemonImageName(value) || /^[./~]/.test(value)) {
-    // Looks like a path (or is no valid name): asking a daemon or registry would only confuse.
+    // Looks like a path: asking a daemon or registry would only confuse.
     throw new SourceError('not-found', `${value}: no such file or directory`);
+  }
+  let host: string;
+  try {
+    host = registryDomainOf(value);
+  } catch (e) {
+    const why = (e as Error).message.replace(/^.*? is not a valid image reference: /, '');
+    throw new SourceError('not-found', `${value}: no such file or directory, nor a valid image name (${why})`, { cause: e });
   }
 
   let daemonMiss: DaemonLookupError;
@@ -71,7 +79,6 @@ export async function openBare(value: string, settings: SourceSettings): Promise
     daemonMiss = err;
   }
 
-  const host = registryHostOf(value);
   settings.onStage?.(`not in ${daemonMiss.where} (${daemonMiss.why}); pulling ${value} from the registry ${host}`);
   try {
     return await openRegistryImage(value, settings);

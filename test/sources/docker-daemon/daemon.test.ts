@@ -334,6 +334,8 @@ describe('docker-daemon source against podman system service', () => {
       new RegExp(`^localhost:1/fx/missing:1: not found in the daemon at ${svc.dockerHost.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(no such image\\) nor in the registry localhost:1 \\(.+\\)$`),
     );
     expect(err.message).not.toContain('\n');
+    // The registry's own reason is nested once, without repeating the reference.
+    expect(err.message.match(/localhost:1\/fx\/missing/g)).toHaveLength(1);
     expect(s.rec.stages.some((m) => m.includes('pulling localhost:1/fx/missing:1 from the registry localhost:1'))).toBe(true);
   });
 
