@@ -191,6 +191,8 @@ export function describeNetworkError(e: unknown): string {
     case 'ENOTFOUND':
       return 'host not found';
     case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+    case 'EPIPE':
       return 'connection reset';
     case 'ETIMEDOUT':
     case 'IDLE_TIMEOUT':
