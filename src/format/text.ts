@@ -1,0 +1,87 @@
+/**
+ * Display-width helpers. Terminal cells are approximated by code points, with wide East Asian
+ * and emoji ranges counted as two, and control characters (tab included) shown as `?` so a
+ * file name can never move the cursor.
+ */
+
+/** Replaces control characters with `?` (a tab or newline in a file name must not break a row). */
+export function sanitize(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+}
+
+function isWide(cp: number): boolean {
+  return (
+    (cp >= 0x1100 && cp <= 0x115f) ||
+    (cp >= 0x2e80 && cp <= 0xa4cf && cp !== 0x303f) ||
+    (cp >= 0xac00 && cp <= 0xd7a3) ||
+    (cp >= 0xf900 && cp <= 0xfaff) ||
+    (cp >= 0xfe30 && cp <= 0xfe4f) ||
+    (cp >= 0xff00 && cp <= 0xff60) ||
+    (cp >= 0xffe0 && cp <= 0xffe6) ||
+    (cp >= 0x1f300 && cp <= 0x1faff) ||
+    (cp >= 0x20000 && cp <= 0x3fffd)
+  );
+}
+
+/** Terminal cells a string takes. */
+export function cellWidth(s: string): number {
+  let w = 0;
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    if (cp >= 0x300 && cp <= 0x36f) continue; // combining marks
+    w += isWide(cp) ? 2 : 1;
+  }
+  return w;
+}
+
+/** Cuts a string to at most `width` cells, ending with `…` when something was cut. */
+export function truncate(s: string, width: number): string {
+  if (width <= 0) return '';
+  if (cellWidth(s) <= width) return s;
+  let out = '';
+  let w = 0;
+  for (const ch of s) {
+    const cw = isWide(ch.codePointAt(0)!) ? 2 : 1;
+    if (w + cw > width - 1) break;
+    out += ch;
+    w += cw;
+  }
+  return `${out}…`;
+}
+
+/** Pads (or truncates) to exactly `width` cells. */
+export function fit(s: string, width: number, align: 'left' | 'right' = 'left'): string {
+  const t = truncate(s, width);
+  const pad = ' '.repeat(Math.max(0, width - cellWidth(t)));
+  return align === 'left' ? t + pad : pad + t;
+}
+
+/** Word-wraps to lines of at most `width` cells; long words are split. */
+export function wrap(s: string, width: number): string[] {
+  if (width <= 0) return [];
+  const out: string[] = [];
+  for (const para of s.split('\n')) {
+    let line = '';
+    for (const word of para.split(/\s+/).filter(Boolean)) {
+      let w = word;
+      while (cellWidth(w) > width) {
+        if (line) {
+          out.push(line);
+          line = '';
+        }
+        const head = [...w].slice(0, width).join('');
+        out.push(head);
+        w = w.slice(head.length);
+      }
+      if (!line) line = w;
+      else if (cellWidth(line) + 1 + cellWidth(w) <= width) line += ` ${w}`;
+      else {
+        out.push(line);
+        line = w;
+      }
+    }
+    out.push(line);
+  }
+  return out;
+}

@@ -1,0 +1,54 @@
+import type { Action } from './reducer.js';
+import type { Keymap } from './keymap.js';
+import type { KeyName } from './keys.js';
+import type { AppState } from './state.js';
+import type { CommandId } from './commands.js';
+
+/** What a key press means now: a state change, or an effect the UI runs (quit, extract). */
+export type KeyOutcome =
+  | { readonly kind: 'action'; readonly action: Action }
+  | { readonly kind: 'quit' }
+  | { readonly kind: 'extract'; readonly overwrite: boolean }
+  | { readonly kind: 'none' };
+
+const OVERLAY_COMMANDS: ReadonlySet<CommandId> = new Set([
+  'cursor.up',
+  'cursor.down',
+  'cursor.pageUp',
+  'cursor.pageDown',
+  'cursor.top',
+  'cursor.bottom',
+  'app.help',
+  'app.info',
+]);
+
+/**
+ * Interprets one decoded key (`raw` is what the terminal sent, for text input) in the current
+ * state: a pending prompt first, then the filter or search line, then overlays, then the
+ * keymap for the focused pane. Ctrl+C always quits.
+ */
+export function interpretKey(keymap: Keymap, state: AppState, key: KeyName, raw: string): KeyOutcome {
+  const act = (action: Action): KeyOutcome => ({ kind: 'action', action });
+  if (key === 'ctrl+c') return { kind: 'quit' };
+  if (state.prompt) {
+    if (key === 'y' || key === 'Y') return { kind: 'extract', overwrite: true };
+    if (key === 'n' || key === 'N' || key === 'esc' || key === 'enter') return act({ type: 'prompt.dismiss' });
+    return { kind: 'none' };
+  }
+  if (state.filter.editing || state.search.editing) {
+    if (key === 'enter') return act({ type: 'input.submit' });
+    if (key === 'esc') return act({ type: 'input.cancel' });
+    if (key === 'backspace') return act({ type: 'input.backspace' });
+    // eslint-disable-next-line no-control-regex
+    if (raw.length > 0 && !/[\u0000-\u001f\u007f]/.test(raw)) return act({ type: 'input.text', text: raw });
+    if (state.filter.editing && keymap.resolve('tree', key) === 'filter.open') return act({ type: 'input.submit' });
+    return { kind: 'none' };
+  }
+  if (state.overlay !== 'none' && key === 'esc') return act({ type: 'overlay.close' });
+  const id = keymap.resolve(state.focus, key);
+  if (!id) return { kind: 'none' };
+  if (id === 'app.quit') return { kind: 'quit' };
+  if (state.overlay !== 'none' && !OVERLAY_COMMANDS.has(id)) return { kind: 'none' };
+  if (id === 'tree.extract') return { kind: 'extract', overwrite: false };
+  return act({ type: 'command', id });
+}

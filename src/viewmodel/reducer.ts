@@ -1,0 +1,290 @@
+import type { Analysis } from '../core/analyze.js';
+import type { CommandId } from './commands.js';
+import { selectLayout } from './layout.js';
+import { isCollapsed, type AppState, type Collapse, type Viewport } from './state.js';
+import { compileMatcher } from './tree-index.js';
+import { clampScroll, selectTreeView, type TreeView } from './tree-view.js';
+
+/** Everything that changes the state. Keys become these in `interpretKey`. */
+export type Action =
+  | { readonly type: 'command'; readonly id: CommandId }
+  | { readonly type: 'resize'; readonly viewport: Viewport }
+  | { readonly type: 'input.text'; readonly text: string }
+  | { readonly type: 'input.backspace' }
+  | { readonly type: 'input.submit' }
+  | { readonly type: 'input.cancel' }
+  | { readonly type: 'overlay.close' }
+  | { readonly type: 'layers.select'; readonly layer: number }
+  | { readonly type: 'tree.select'; readonly pathId: number }
+  | { readonly type: 'prompt.overwrite'; readonly path: string; readonly existing: readonly string[] }
+  | { readonly type: 'prompt.dismiss' }
+  | { readonly type: 'message'; readonly text: string; readonly tone: 'info' | 'error' };
+
+/** Binds the reducer to one analysis, for `useReducer`. */
+export function createReducer(a: Analysis): (s: AppState, action: Action) => AppState {
+  return (s, action) => reduce(a, s, action);
+}
+
+/** The pure reducer: the same state and action always give the same state. */
+export function reduce(a: Analysis, s: AppState, action: Action): AppState {
+  switch (action.type) {
+    case 'resize':
+      return { ...s, viewport: action.viewport };
+    case 'message':
+      return { ...s, message: { text: action.text, tone: action.tone } };
+    case 'prompt.overwrite':
+      return { ...s, prompt: { kind: 'overwrite', path: action.path, existing: action.existing }, message: undefined };
+    case 'prompt.dismiss':
+      return { ...s, prompt: undefined };
+    case 'overlay.close':
+      return { ...s, overlay: 'none', overlayScroll: 0 };
+    case 'layers.select':
+      return selectLayer(a, s, action.layer);
+    case 'tree.select':
+      return { ...s, tree: { ...s.tree, cursorPath: action.pathId } };
+    case 'input.text':
+    case 'input.backspace':
+    case 'input.submit':
+    case 'input.cancel':
+      return reduceInput(a, s, action);
+    case 'command':
+      return reduceCommand(a, { ...s, message: undefined }, action.id);
+  }
+}
+
+function selectLayer(a: Analysis, s: AppState, layer: number): AppState {
+  const n = a.layers.length;
+  const cursor = Math.max(0, Math.min(n - 1, layer));
+  const h = selectLayout(s, n).layersHeight;
+  return { ...s, layers: { ...s.layers, cursor, scroll: clampScroll(s.layers.scroll, cursor, h, n) } };
+}
+
+function moveTreeTo(s: AppState, v: TreeView, row: number): AppState {
+  if (v.rows.count === 0) return s;
+  const r = Math.max(0, Math.min(v.rows.count - 1, row));
+  const pathId = v.ti.order[v.rows.posAt(r)]!;
+  return { ...s, tree: { ...s.tree, cursorPath: pathId, scroll: clampScroll(v.scroll, r, v.height, v.rows.count) } };
+}
+
+function toggleCollapsed(c: Collapse, pathId: number): Collapse {
+  const toggled = new Set(c.toggled);
+  if (toggled.has(pathId)) toggled.delete(pathId);
+  else toggled.add(pathId);
+  return { all: c.all, toggled };
+}
+
+/** Expands every collapsed ancestor of a path so it becomes visible. */
+function reveal(a: Analysis, c: Collapse, pathId: number): Collapse {
+  let out = c;
+  for (let p = a.index.paths.parents[pathId]!; p > 0; p = a.index.paths.parents[p]!) {
+    if (isCollapsed(out, p)) out = toggleCollapsed(out, p);
+  }
+  return out;
+}
+
+/** Jumps to the next (or previous) shown path matching `text`, from position `fromPos`. */
+function searchFrom(a: Analysis, s: AppState, text: string, fromPos: number, dir: 1 | -1, inclusive: boolean): AppState {
+  if (text === '') return s;
+  const v = selectTreeView(a, s);
+  const { order } = v.ti;
+  const n = order.length;
+  if (n === 0) return s;
+  const m = compileMatcher(text);
+  const names = a.index.paths.paths;
+  const start = fromPos < 0 ? (dir === 1 ? 0 : n - 1) : inclusive ? fromPos : fromPos + dir;
+  for (let k = 0; k < n; k++) {
+    const pos = (((start + dir * k) % n) + n) % n;
+    const p = order[pos]!;
+    if (m.test(`/${names[p]!}`)) {
+      const collapse = reveal(a, s.tree.collapse, p);
+      const next: AppState = { ...s, focus: 'tree', tree: { ...s.tree, collapse, cursorPath: p } };
+      const nv = selectTreeView(a, next);
+      return { ...next, tree: { ...next.tree, scroll: clampScroll(nv.scroll, nv.cursorRow, nv.height, nv.rows.count) } };
+    }
+  }
+  return { ...s, message: { text: `no path matches ${text}`, tone: 'error' } };
+}
+
+function cursorPos(v: TreeView): number {
+  return v.cursorRow < 0 ? -1 : v.rows.posAt(v.cursorRow);
+}
+
+function reduceInput(a: Analysis, s: AppState, action: Action): AppState {
+  if (s.filter.editing) {
+    switch (action.type) {
+      case 'input.text':
+        return { ...s, filter: { ...s.filter, text: s.filter.text + action.text } };
+      case 'input.backspace':
+        return { ...s, filter: { ...s.filter, text: [...s.filter.text].slice(0, -1).join('') } };
+      case 'input.submit':
+        return { ...s, filter: { ...s.filter, editing: false } };
+      case 'input.cancel':
+        return { ...s, filter: { text: '', editing: false } };
+    }
+  }
+  if (s.search.editing) {
+    const origin = s.search.origin;
+    const fromOrigin = (text: string) => {
+      const base: AppState = { ...s, search: { ...s.search, text }, tree: { ...s.tree, cursorPath: origin } };
+      if (text === '') return base;
+      const v = selectTreeView(a, base);
+      return searchFrom(a, base, text, cursorPos(v), 1, true);
+    };
+    switch (action.type) {
+      case 'input.text':
+        return fromOrigin(s.search.text + action.text);
+      case 'input.backspace':
+        return fromOrigin([...s.search.text].slice(0, -1).join(''));
+      case 'input.submit':
+        return { ...s, search: { ...s.search, editing: false } };
+      case 'input.cancel':
+        return { ...s, search: { text: '', editing: false, origin: -1 }, tree: { ...s.tree, cursorPath: origin } };
+    }
+  }
+  return s;
+}
+
+function reduceCommand(a: Analysis, s: AppState, id: CommandId): AppState {
+  const L = a.layers.length;
+  const layout = selectLayout(s, L);
+  if (s.overlay !== 'none') {
+    const page = Math.max(1, layout.rows - 3);
+    const scroll = (d: number) => ({ ...s, overlayScroll: Math.max(0, s.overlayScroll + d) });
+    switch (id) {
+      case 'cursor.up':
+        return scroll(-1);
+      case 'cursor.down':
+        return scroll(1);
+      case 'cursor.pageUp':
+        return scroll(-page);
+      case 'cursor.pageDown':
+        return scroll(page);
+      case 'cursor.top':
+        return { ...s, overlayScroll: 0 };
+      case 'cursor.bottom':
+        return { ...s, overlayScroll: Number.MAX_SAFE_INTEGER };
+      case 'app.help':
+        return { ...s, overlay: s.overlay === 'help' ? 'none' : 'help', overlayScroll: 0 };
+      case 'app.info':
+        return { ...s, overlay: s.overlay === 'info' ? 'none' : 'info', overlayScroll: 0 };
+      default:
+        return s;
+    }
+  }
+  const tree = (patch: Partial<AppState['tree']>): AppState => ({ ...s, tree: { ...s.tree, ...patch } });
+  const hide = (k: keyof AppState['tree']['hidden']) => tree({ hidden: { ...s.tree.hidden, [k]: !s.tree.hidden[k] } });
+  switch (id) {
+    case 'app.quit':
+    case 'tree.extract':
+      return s; // effects, run by the UI
+    case 'app.help':
+      return { ...s, overlay: 'help', overlayScroll: 0 };
+    case 'app.info':
+      return { ...s, overlay: 'info', overlayScroll: 0 };
+    case 'app.switchPane':
+      return { ...s, focus: s.focus === 'layers' ? 'tree' : 'layers' };
+    case 'filter.open':
+      return { ...s, filter: { ...s.filter, editing: true }, search: { ...s.search, editing: false } };
+    case 'search.open': {
+      const cur = selectTreeView(a, s);
+      const origin = cur.cursorRow < 0 ? -1 : cur.ti.order[cur.rows.posAt(cur.cursorRow)]!;
+      return { ...s, focus: 'tree', search: { text: '', editing: true, origin }, filter: { ...s.filter, editing: false } };
+    }
+    case 'search.next':
+    case 'search.prev': {
+      const v = selectTreeView(a, s);
+      return searchFrom(a, s, s.search.text, cursorPos(v), id === 'search.next' ? 1 : -1, false);
+    }
+    case 'layers.compareLayer':
+      return { ...s, layers: { ...s.layers, mode: 'layer', mark: null } };
+    case 'layers.compareAggregated':
+      return { ...s, layers: { ...s.layers, mode: 'aggregated', mark: null } };
+    case 'layers.markBase':
+      return { ...s, layers: { ...s.layers, mark: s.layers.mark === s.layers.cursor ? null : s.layers.cursor } };
+    case 'tree.toggleAdded':
+      return hide('added');
+    case 'tree.toggleRemoved':
+      return hide('removed');
+    case 'tree.toggleModified':
+      return hide('modified');
+    case 'tree.toggleUnmodified':
+      return hide('unmodified');
+    case 'tree.toggleAttributes':
+      return tree({ attributes: !s.tree.attributes });
+    case 'tree.toggleSort':
+      return tree({ sort: s.tree.sort === 'name' ? 'size' : 'name' });
+    case 'tree.toggleWhiteouts':
+      return tree({ whiteouts: !s.tree.whiteouts });
+    case 'tree.fileHistory':
+      return tree({ fileHistory: !s.tree.fileHistory });
+    case 'tree.collapseAll': {
+      const v = selectTreeView(a, s);
+      const cur = v.cursorRow < 0 ? -1 : v.ti.order[v.rows.posAt(v.cursorRow)]!;
+      let top = cur;
+      const all = !s.tree.collapse.all;
+      if (all) while (top > 0 && a.index.paths.parents[top]! > 0) top = a.index.paths.parents[top]!;
+      return tree({ collapse: { all, toggled: new Set() }, cursorPath: top });
+    }
+    case 'tree.collapse': {
+      const v = selectTreeView(a, s);
+      if (v.cursorRow < 0) return s;
+      const pos = v.rows.posAt(v.cursorRow);
+      if (v.ti.end[pos]! <= pos + 1) return s; // a file, or an empty directory
+      return tree({ collapse: toggleCollapsed(s.tree.collapse, v.ti.order[pos]!) });
+    }
+    case 'tree.parent': {
+      const v = selectTreeView(a, s);
+      if (v.cursorRow < 0) return s;
+      const pp = v.ti.parentPos[v.rows.posAt(v.cursorRow)]!;
+      if (pp < 0) return s;
+      return moveTreeTo(s, v, v.rows.rowOf(pp));
+    }
+    case 'tree.into': {
+      const v = selectTreeView(a, s);
+      if (v.cursorRow < 0) return s;
+      const pos = v.rows.posAt(v.cursorRow);
+      if (v.ti.end[pos]! <= pos + 1) return s;
+      const p = v.ti.order[pos]!;
+      const expanded = isCollapsed(s.tree.collapse, p) ? tree({ collapse: toggleCollapsed(s.tree.collapse, p) }) : s;
+      const nv = selectTreeView(a, expanded);
+      return moveTreeTo(expanded, nv, nv.cursorRow + 1);
+    }
+  }
+  // cursor movement in the focused pane
+  if (s.focus === 'layers') {
+    const page = Math.max(1, layout.layersHeight);
+    const c = s.layers.cursor;
+    switch (id) {
+      case 'cursor.up':
+        return selectLayer(a, s, c - 1);
+      case 'cursor.down':
+        return selectLayer(a, s, c + 1);
+      case 'cursor.pageUp':
+        return selectLayer(a, s, c - page);
+      case 'cursor.pageDown':
+        return selectLayer(a, s, c + page);
+      case 'cursor.top':
+        return selectLayer(a, s, 0);
+      case 'cursor.bottom':
+        return selectLayer(a, s, L - 1);
+    }
+    return s;
+  }
+  const v = selectTreeView(a, s);
+  const r = Math.max(0, v.cursorRow);
+  switch (id) {
+    case 'cursor.up':
+      return moveTreeTo(s, v, r - 1);
+    case 'cursor.down':
+      return moveTreeTo(s, v, r + 1);
+    case 'cursor.pageUp':
+      return moveTreeTo({ ...s, tree: { ...s.tree, scroll: Math.max(0, v.scroll - v.height) } }, { ...v, scroll: Math.max(0, v.scroll - v.height) }, r - v.height);
+    case 'cursor.pageDown':
+      return moveTreeTo({ ...s }, { ...v, scroll: Math.min(Math.max(0, v.rows.count - v.height), v.scroll + v.height) }, r + v.height);
+    case 'cursor.top':
+      return moveTreeTo(s, v, 0);
+    case 'cursor.bottom':
+      return moveTreeTo(s, v, v.rows.count - 1);
+  }
+  return s;
+}

@@ -1,0 +1,88 @@
+/**
+ * UI state beside the data, never on it: the analysis is read-only, and everything the user
+ * changes (selected layer, compare mode, cursor, collapsed directories, filters) lives here.
+ * Tree positions are path ids (stable for one analysis), so a cursor survives a layer change,
+ * a filter or a sort.
+ */
+export type Pane = 'layers' | 'tree';
+
+export type Viewport = { readonly cols: number; readonly rows: number };
+
+/** Which diff kinds the file tree hides (dive's Ctrl+A/R/M/U). `unmodified` also hides untouched paths. */
+export type HiddenKinds = { readonly added: boolean; readonly removed: boolean; readonly modified: boolean; readonly unmodified: boolean };
+
+/**
+ * Collapsed directories as dive's default plus exceptions (lazygit's CollapsedPaths): a
+ * directory is collapsed when `all` XOR `toggled.has(pathId)`. "Collapse all" flips `all` and
+ * clears `toggled`, so it costs nothing however big the tree.
+ */
+export type Collapse = { readonly all: boolean; readonly toggled: ReadonlySet<number> };
+
+export type CompareMode = 'layer' | 'aggregated';
+
+export type AppState = {
+  readonly viewport: Viewport;
+  readonly focus: Pane;
+  readonly overlay: 'none' | 'help' | 'info';
+  /** First line shown in the info (history+config) overlay and in help. */
+  readonly overlayScroll: number;
+  readonly layers: {
+    readonly cursor: number;
+    readonly scroll: number;
+    readonly mode: CompareMode;
+    /** A marked base layer: the tree compares it with the selected layer. */
+    readonly mark: number | null;
+  };
+  readonly tree: {
+    /** Path id under the cursor; -1 before the first move. */
+    readonly cursorPath: number;
+    /** First visible row. */
+    readonly scroll: number;
+    readonly collapse: Collapse;
+    readonly hidden: HiddenKinds;
+    readonly attributes: boolean;
+    readonly sort: 'name' | 'size';
+    readonly whiteouts: boolean;
+    readonly fileHistory: boolean;
+  };
+  readonly filter: { readonly text: string; readonly editing: boolean };
+  readonly search: { readonly text: string; readonly editing: boolean; readonly origin: number };
+  /** A question the user must answer before anything else (overwrite on extract). */
+  readonly prompt?: { readonly kind: 'overwrite'; readonly path: string; readonly existing: readonly string[] };
+  readonly message?: { readonly text: string; readonly tone: 'info' | 'error' };
+};
+
+/** The state a session starts in: the first layer, layer-changes mode, the layers pane focused. */
+export function createInitialState(viewport: Viewport, layerCount = 1): AppState {
+  void layerCount;
+  return {
+    viewport,
+    focus: 'layers',
+    overlay: 'none',
+    overlayScroll: 0,
+    layers: { cursor: 0, scroll: 0, mode: 'layer', mark: null },
+    tree: {
+      cursorPath: -1,
+      scroll: 0,
+      collapse: { all: false, toggled: new Set() },
+      hidden: { added: false, removed: false, modified: false, unmodified: false },
+      attributes: true,
+      sort: 'name',
+      whiteouts: false,
+      fileHistory: false,
+    },
+    filter: { text: '', editing: false },
+    search: { text: '', editing: false, origin: -1 },
+  };
+}
+
+/** The compared range (base, top] the tree shows: base -1 is the empty image. */
+export function selectRange(state: AppState): { base: number; top: number } {
+  const { cursor, mode, mark } = state.layers;
+  if (mark !== null && mark !== cursor) return mark < cursor ? { base: mark, top: cursor } : { base: cursor, top: mark };
+  return mode === 'aggregated' ? { base: -1, top: cursor } : { base: cursor - 1, top: cursor };
+}
+
+export function isCollapsed(c: Collapse, pathId: number): boolean {
+  return c.all !== c.toggled.has(pathId);
+}

@@ -1,0 +1,246 @@
+import type { Analysis } from '../core/analyze.js';
+import { Change, diffRange, hiddenInRange, treeSizes, type Hidden } from '../core/diff.js';
+import type { LayerEntry } from '../core/model.js';
+import { isCollapsed, type Collapse, type HiddenKinds } from './state.js';
+
+/** What decides which paths the tree shows, and in what order. */
+export type TreeQuery = {
+  readonly base: number;
+  readonly top: number;
+  readonly hidden: HiddenKinds;
+  /** A path regular expression ('' for none); an invalid one matches as plain text. */
+  readonly filter: string;
+  readonly whiteouts: boolean;
+  readonly sort: 'name' | 'size';
+};
+
+/** How a row relates to the compared range; `hidden` rows exist only with the whiteouts toggle. */
+export type RowKind = 'added' | 'removed' | 'modified' | 'unmodified' | 'none' | 'hidden';
+
+/**
+ * The flattened tree for one query: every shown path in display (pre-)order with its subtree
+ * extent, so collapsing skips a subtree in O(1) and "is this the last sibling" is one compare.
+ * Built once per query (one sweep over the path table) and reused for every keystroke that
+ * does not change the query: cursor moves, paging, collapsing.
+ */
+export type TreeIndex = {
+  readonly query: TreeQuery;
+  /** Path ids in display order. */
+  readonly order: Int32Array;
+  /** Exclusive end of each position's subtree in `order`. */
+  readonly end: Int32Array;
+  /** Position of each position's parent, -1 for top-level rows. */
+  readonly parentPos: Int32Array;
+  /** Position of each path id, -1 when not shown. */
+  readonly posOf: Int32Array;
+  /** Change code per path id for the range (see core `Change`). */
+  readonly change: Uint8Array;
+  /** What whiteouts and opaque directories of the range hid (with the toggle on). */
+  readonly hiddenBy?: ReadonlyMap<number, Hidden>;
+  /** Set when the filter is not a valid regular expression (it then matches as text). */
+  readonly filterError?: string;
+};
+
+/** A compiled filter or search: a regular expression, or plain text when the regex is invalid. */
+export function compileMatcher(text: string): { test: (s: string) => boolean; error?: string } {
+  if (text === '') return { test: () => true };
+  try {
+    const re = new RegExp(text, 'i');
+    return { test: (s) => re.test(s) };
+  } catch (e) {
+    const lower = text.toLowerCase();
+    return { test: (s) => s.toLowerCase().includes(lower), error: (e as Error).message };
+  }
+}
+
+/** The kind a path shows with in the tree. */
+export function rowKind(ti: TreeIndex, a: Analysis, pathId: number): RowKind {
+  const c = ti.change[pathId]!;
+  if (c === Change.added) return 'added';
+  if (c === Change.removed) return 'removed';
+  if (c === Change.modified) return 'modified';
+  if (c === Change.unmodified) return 'unmodified';
+  if (ti.query.top >= 0 && a.index.merged[ti.query.top]![pathId]! < 0) return 'hidden';
+  return 'none';
+}
+
+/** The entry a row shows: at the top of the range, else as it was before it was removed or hidden. */
+export function rowEntry(ti: TreeIndex, a: Analysis, pathId: number): LayerEntry | undefined {
+  const { merged, entries } = a.index;
+  const { base, top } = ti.query;
+  let g = top >= 0 ? merged[top]![pathId]! : -1;
+  if (g < 0 && base >= 0) g = merged[base]![pathId]!;
+  if (g < 0) {
+    const h = ti.hiddenBy?.get(pathId);
+    if (h && h.layer > 0) g = merged[h.layer - 1]![pathId]!;
+  }
+  return g >= 0 ? entries[g] : undefined;
+}
+
+/** Bytes under a row (a file: its size), measured where `rowEntry` looks. */
+export function rowSize(ti: TreeIndex, a: Analysis, pathId: number): number {
+  const { base, top } = ti.query;
+  const { merged } = a.index;
+  if (top >= 0 && merged[top]![pathId]! >= 0) return treeSizes(a, top)[pathId]!;
+  if (base >= 0 && merged[base]![pathId]! >= 0) return treeSizes(a, base)[pathId]!;
+  const h = ti.hiddenBy?.get(pathId);
+  if (h && h.layer > 0) return treeSizes(a, h.layer - 1)[pathId]!;
+  return 0;
+}
+
+const CACHE_SIZE = 12;
+const caches = new WeakMap<Analysis, Map<string, TreeIndex>>();
+
+function queryKey(q: TreeQuery): string {
+  const h = q.hidden;
+  return `${q.base}|${q.top}|${+h.added}${+h.removed}${+h.modified}${+h.unmodified}|${+q.whiteouts}|${q.sort}|${q.filter}`;
+}
+
+/** The tree index for a query, from a small per-analysis LRU cache. */
+export function selectTreeIndex(a: Analysis, q: TreeQuery): TreeIndex {
+  let cache = caches.get(a);
+  if (!cache) caches.set(a, (cache = new Map()));
+  const key = queryKey(q);
+  const hit = cache.get(key);
+  if (hit) {
+    cache.delete(key);
+    cache.set(key, hit);
+    return hit;
+  }
+  const ti = buildTreeIndex(a, q);
+  cache.set(key, ti);
+  if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  return ti;
+}
+
+function buildTreeIndex(a: Analysis, q: TreeQuery): TreeIndex {
+  const { paths, merged } = a.index;
+  const N = paths.size;
+  const change = q.top >= 0 ? diffRange(a, q.base, q.top) : new Uint8Array(N);
+  const atTop = q.top >= 0 ? merged[q.top]! : undefined;
+  const hiddenBy = q.whiteouts && q.top >= 0 ? hiddenInRange(a, q.base, q.top) : undefined;
+  const matcher = compileMatcher(q.filter);
+  const { hidden } = q;
+  const parents = paths.parents;
+  const names = paths.paths;
+
+  // Children before parents: ids are interned parent-first, so a reverse sweep suffices.
+  const count = new Int32Array(N); // shown nodes in each subtree, self included
+  for (let p = N - 1; p >= 1; p--) {
+    const c = change[p]!;
+    let exists = (atTop !== undefined && atTop[p]! >= 0) || c === Change.removed;
+    let kindHidden: boolean;
+    if (!exists && hiddenBy?.has(p)) {
+      exists = true;
+      kindHidden = hidden.removed;
+    } else if (c === Change.added) kindHidden = hidden.added;
+    else if (c === Change.removed) kindHidden = hidden.removed;
+    else if (c === Change.modified) kindHidden = hidden.modified;
+    else kindHidden = hidden.unmodified;
+    if (!exists) {
+      count[p] = 0;
+      continue;
+    }
+    const kids = count[p]!;
+    if (kids > 0 || (!kindHidden && (q.filter === '' || matcher.test(`/${names[p]!}`)))) {
+      count[p] = kids + 1;
+      count[parents[p]!]! += count[p]!;
+    }
+  }
+
+  const total = count[0]!;
+  const order = new Int32Array(total);
+  const end = new Int32Array(total);
+  const parentPos = new Int32Array(total);
+  const posOf = new Int32Array(N).fill(-1);
+  const sizes = q.sort === 'size' && q.top >= 0 ? treeSizes(a, q.top) : undefined;
+  const shownChildren = (p: number): number[] => {
+    const out: number[] = [];
+    for (const c of paths.children[p]!) if (count[c]! > 0) out.push(c);
+    if (sizes) out.sort((x, y) => sizes[y]! - sizes[x]!);
+    return out;
+  };
+  const stack: number[] = shownChildren(0).reverse();
+  let pos = 0;
+  while (stack.length) {
+    const p = stack.pop()!;
+    order[pos] = p;
+    posOf[p] = pos;
+    end[pos] = pos + count[p]!;
+    const parent = parents[p]!;
+    parentPos[pos] = parent === 0 ? -1 : posOf[parent]!;
+    pos++;
+    if (count[p]! > 1) {
+      const kids = shownChildren(p);
+      for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!);
+    }
+  }
+  return { query: q, order, end, parentPos, posOf, change, hiddenBy, filterError: matcher.error };
+}
+
+/**
+ * The rows a collapse state leaves visible: positions into `order`. With nothing collapsed
+ * this is the identity and costs nothing; otherwise one pass over the visible rows only,
+ * skipping each collapsed subtree by its extent. Memoized per (index, collapse) pair.
+ */
+export type VisibleRows = {
+  readonly count: number;
+  /** Position in `order` of a visible row. */
+  posAt(row: number): number;
+  /** Row of a position, or -1 when it is inside a collapsed directory. */
+  rowOf(pos: number): number;
+};
+
+const rowsMemo = new WeakMap<TreeIndex, { collapse: Collapse; rows: VisibleRows }>();
+
+export function selectVisibleRows(ti: TreeIndex, collapse: Collapse): VisibleRows {
+  const hit = rowsMemo.get(ti);
+  if (hit && hit.collapse === collapse) return hit.rows;
+  let rows: VisibleRows;
+  const n = ti.order.length;
+  if (!collapse.all && collapse.toggled.size === 0) {
+    rows = { count: n, posAt: (r) => r, rowOf: (p) => (p >= 0 && p < n ? p : -1) };
+  } else {
+    const buf = new Int32Array(n);
+    let k = 0;
+    const { order, end } = ti;
+    for (let i = 0; i < n; ) {
+      buf[k++] = i;
+      i = end[i]! > i + 1 && isCollapsed(collapse, order[i]!) ? end[i]! : i + 1;
+    }
+    const list = buf.subarray(0, k);
+    rows = {
+      count: k,
+      posAt: (r) => list[r]!,
+      rowOf: (p) => {
+        let lo = 0;
+        let hi = k - 1;
+        while (lo <= hi) {
+          const mid = (lo + hi) >> 1;
+          const v = list[mid]!;
+          if (v === p) return mid;
+          if (v < p) lo = mid + 1;
+          else hi = mid - 1;
+        }
+        return -1;
+      },
+    };
+  }
+  rowsMemo.set(ti, { collapse, rows });
+  return rows;
+}
+
+/**
+ * The visible row of a path: its own, or that of the nearest shown ancestor (the directory
+ * that was collapsed over it), or -1 when neither is shown.
+ */
+export function rowOfPath(a: Analysis, ti: TreeIndex, rows: VisibleRows, pathId: number): number {
+  for (let p = pathId; p > 0; p = a.index.paths.parents[p]!) {
+    const pos = ti.posOf[p]!;
+    if (pos < 0) continue;
+    const r = rows.rowOf(pos);
+    if (r >= 0) return r;
+    // inside a collapsed directory: walk up to it
+  }
+  return -1;
+}

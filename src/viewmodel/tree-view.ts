@@ -1,0 +1,47 @@
+import type { Analysis } from '../core/analyze.js';
+import { selectLayout } from './layout.js';
+import { selectRange, type AppState } from './state.js';
+import { rowOfPath, selectTreeIndex, selectVisibleRows, type TreeIndex, type VisibleRows } from './tree-index.js';
+
+/** The tree as the state sees it now: index, visible rows, the cursor's row and the scroll. */
+export type TreeView = {
+  readonly ti: TreeIndex;
+  readonly rows: VisibleRows;
+  /** -1 when the tree is empty. */
+  readonly cursorRow: number;
+  readonly scroll: number;
+  readonly height: number;
+};
+
+export function selectTreeQuery(state: AppState) {
+  const { base, top } = selectRange(state);
+  return { base, top, hidden: state.tree.hidden, filter: state.filter.text, whiteouts: state.tree.whiteouts, sort: state.tree.sort };
+}
+
+/** Keeps the cursor inside the window: the smallest change to `scroll` that shows `row`. */
+export function clampScroll(scroll: number, row: number, height: number, count: number): number {
+  let s = scroll;
+  if (row >= 0) {
+    if (row < s) s = row;
+    if (row >= s + height) s = row - height + 1;
+  }
+  return Math.max(0, Math.min(s, Math.max(0, count - height)));
+}
+
+export function selectTreeView(a: Analysis, state: AppState): TreeView {
+  const ti = selectTreeIndex(a, selectTreeQuery(state));
+  const rows = selectVisibleRows(ti, state.tree.collapse);
+  const height = selectLayout(state, a.layers.length).treeHeight;
+  let cursorRow = -1;
+  if (rows.count > 0) {
+    cursorRow = state.tree.cursorPath >= 0 ? rowOfPath(a, ti, rows, state.tree.cursorPath) : 0;
+    if (cursorRow < 0) cursorRow = 0;
+  }
+  return { ti, rows, cursorRow, scroll: clampScroll(state.tree.scroll, cursorRow, height, rows.count), height };
+}
+
+/** The path id under the cursor, or -1. */
+export function selectCursorPath(a: Analysis, state: AppState): number {
+  const v = selectTreeView(a, state);
+  return v.cursorRow < 0 ? -1 : v.ti.order[v.rows.posAt(v.cursorRow)]!;
+}

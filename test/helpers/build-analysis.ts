@@ -1,0 +1,62 @@
+import { analyzeImage, indexImage, type Analysis, type HistoryEntry, type ImageConfig, type LayerEntry } from '../../src/core/index.js';
+
+/** One layer for `buildAnalysis`: its entries in tar order and the step that made it. */
+export type LayerSpec = {
+  readonly command?: string;
+  readonly entries: readonly LayerEntry[];
+  /** Empty history steps (ENV, LABEL…) that follow this layer. */
+  readonly emptyAfter?: readonly string[];
+};
+
+/** A regular file; its content hash defaults to one derived from `content` or its path and size. */
+export function file(path: string, size = 10, opts: { mode?: number; uid?: number; gid?: number; content?: string } = {}): LayerEntry {
+  return { path, type: 'file', mode: opts.mode ?? 0o644, uid: opts.uid ?? 0, gid: opts.gid ?? 0, size, hash: `h:${opts.content ?? `${path}:${size}`}` };
+}
+
+export function dir(path: string, opts: { mode?: number; uid?: number; gid?: number } = {}): LayerEntry {
+  return { path, type: 'dir', mode: opts.mode ?? 0o755, uid: opts.uid ?? 0, gid: opts.gid ?? 0, size: 0 };
+}
+
+export function symlink(path: string, target: string): LayerEntry {
+  return { path, type: 'symlink', mode: 0o777, uid: 0, gid: 0, size: 0, linkTarget: target };
+}
+
+export function hardlink(path: string, target: string): LayerEntry {
+  return { path, type: 'hardlink', mode: 0o644, uid: 0, gid: 0, size: 0, linkTarget: target };
+}
+
+/** `.wh.NAME` next to `path`: deletes `path` (and its subtree) from the layers below. */
+export function whiteout(path: string): LayerEntry {
+  const i = path.lastIndexOf('/');
+  const marker = i < 0 ? `.wh.${path}` : `${path.slice(0, i)}/.wh.${path.slice(i + 1)}`;
+  return { path: marker, type: 'file', mode: 0o644, uid: 0, gid: 0, size: 0 };
+}
+
+/** `.wh..wh..opq` in `dirPath`: hides everything the lower layers put in it. */
+export function opaque(dirPath: string): LayerEntry {
+  return { path: `${dirPath}/.wh..wh..opq`, type: 'file', mode: 0o644, uid: 0, gid: 0, size: 0 };
+}
+
+/**
+ * Turns layers of simple entries into an Analysis through the real core (`indexImage`,
+ * `analyzeImage`), with one history step per layer (`/bin/sh -c <command>`) and the given
+ * empty steps, so tests see what the tool sees.
+ */
+export function buildAnalysis(layers: readonly LayerSpec[], config: Partial<ImageConfig['config']> = {}, reference = 'docker-archive:test.tar'): Analysis {
+  const history: HistoryEntry[] = [];
+  layers.forEach((l, i) => {
+    history.push({ createdBy: `/bin/sh -c ${l.command ?? `step ${i}`}`, created: `2024-01-0${(i % 9) + 1}T00:00:00Z`, emptyLayer: false });
+    for (const e of l.emptyAfter ?? []) history.push({ createdBy: `/bin/sh -c #(nop) ${e}`, created: `2024-01-0${(i % 9) + 1}T00:00:01Z`, emptyLayer: true, comment: 'empty step' });
+  });
+  const diffIds = layers.map((_, i) => `sha256:${String(i).padStart(64, '0')}`);
+  return analyzeImage(
+    indexImage({
+      identity: { reference, source: 'docker-archive' },
+      config: { architecture: 'amd64', os: 'linux', created: '2024-01-09T00:00:00Z', diffIds, history, config: { env: ['PATH=/usr/bin'], cmd: ['sh'], ...config } },
+      layers: layers.map((l, i) => ({
+        descriptor: { digest: `sha256:${String(i + 1).padStart(64, 'a')}`, diffId: diffIds[i], mediaType: 'application/vnd.oci.image.layer.v1.tar', compressedSize: 1000 + i },
+        entries: l.entries.map((e) => ({ ...e })),
+      })),
+    }),
+  );
+}
