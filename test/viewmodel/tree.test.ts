@@ -5,7 +5,7 @@ import { selectTreePane, type ViewData } from '../../src/viewmodel/rows.js';
 import { lineText } from '../../src/viewmodel/segments.js';
 import { selectCursorPath } from '../../src/viewmodel/tree-view.js';
 import type { CommandId } from '../../src/viewmodel/commands.js';
-import { sampleAnalysis } from '../helpers/sample-image.js';
+import { sampleAnalysis } from '../helpers/build-analysis.js';
 
 const a = sampleAnalysis();
 const data: ViewData = { analysis: a, symbols: true };
