@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
+import { isIP } from 'node:net';
 import type { DaemonEndpoint } from './endpoints.js';
 
 /** The newest Engine API version this client speaks; a daemon's older version is used as is. */
@@ -64,7 +65,9 @@ function tlsOptions(ep: Extract<DaemonEndpoint, { kind: 'tcp' }>): https.Request
       throw new ConnectError({ kind: 'tls', text: `cannot read ${file} (${(e as Error).message})` }, { cause: e });
     }
   };
-  return { ca: read(tls.caFile), cert: read(tls.certFile), key: read(tls.keyFile), rejectUnauthorized: tls.verify, servername: ep.host };
+  // SNI carries host names only (RFC 6066); an IP address is checked against the certificate's IP SANs.
+  const servername = isIP(ep.host) ? undefined : ep.host;
+  return { ca: read(tls.caFile), cert: read(tls.certFile), key: read(tls.keyFile), rejectUnauthorized: tls.verify, ...(servername ? { servername } : {}) };
 }
 
 /**

@@ -1,7 +1,10 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
+import tls from 'node:tls';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,6 +57,43 @@ async function rejection(p: Promise<unknown>): Promise<SourceError> {
     throw e;
   }
   throw new Error('expected a SourceError, but the image opened');
+}
+
+type Certs =
+  | { ok: true; dir: string; good: string; wrongCa: string; serverKey: string; serverCert: string }
+  | { ok: false; reason: string };
+
+/**
+ * A throwaway CA that signs a daemon certificate for 127.0.0.1 and a client certificate, laid
+ * out as DOCKER_CERT_PATH expects (ca.pem, cert.pem, key.pem); `wrongCa` holds the same client
+ * pair with an unrelated CA.
+ */
+async function makeCerts(): Promise<Certs> {
+  const sh = promisify(execFile);
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'inspect-tui-tls-'));
+  const good = path.join(dir, 'good');
+  const wrongCa = path.join(dir, 'wrong-ca');
+  await mkdir(good);
+  await mkdir(wrongCa);
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  const ca = ['-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign'];
+  const o = (...args: string[]) => sh('openssl', args, { cwd: dir, timeout: 30_000 });
+  try {
+    await o('req', '-x509', ...ec, ...ca, '-keyout', 'ca-key.pem', '-out', 'good/ca.pem', '-days', '1', '-subj', '/CN=inspect-tui test CA');
+    await o('req', '-x509', ...ec, ...ca, '-keyout', 'other-key.pem', '-out', 'wrong-ca/ca.pem', '-days', '1', '-subj', '/CN=unrelated CA');
+    await writeFile(path.join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+    await writeFile(path.join(dir, 'client.ext'), 'extendedKeyUsage=clientAuth\n');
+    await o('req', ...ec, '-keyout', 'server-key.pem', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
+    await o('x509', '-req', '-in', 'server.csr', '-CA', 'good/ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-out', 'server-cert.pem', '-days', '1', '-extfile', 'server.ext');
+    await o('req', ...ec, '-keyout', 'good/key.pem', '-out', 'client.csr', '-subj', '/CN=client');
+    await o('x509', '-req', '-in', 'client.csr', '-CA', 'good/ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-out', 'good/cert.pem', '-days', '1', '-extfile', 'client.ext');
+  } catch (e) {
+    await rm(dir, { recursive: true, force: true });
+    return { ok: false, reason: `openssl could not make test certificates: ${(e as Error).message.split('\n')[0]}` };
+  }
+  await copyFile(path.join(good, 'key.pem'), path.join(wrongCa, 'key.pem'));
+  await copyFile(path.join(good, 'cert.pem'), path.join(wrongCa, 'cert.pem'));
+  return { ok: true, dir, good, wrongCa, serverKey: path.join(dir, 'server-key.pem'), serverCert: path.join(dir, 'server-cert.pem') };
 }
 
 /** A unix socket in a fresh temp dir, answering like a very old Docker Engine (for what podman cannot produce). */
@@ -261,6 +301,41 @@ describe('docker-daemon source against podman system service', () => {
       expect(s.rec.stages).toContain(`exporting ${NAME} from ${s.rec.stages.find((m) => m.startsWith('using '))!.match(/Podman [\d.]+/)![0]} at tcp://127.0.0.1:${port}`);
     } finally {
       server.close();
+    }
+  });
+
+  it('reaches the daemon over TLS with DOCKER_TLS_VERIFY and DOCKER_CERT_PATH, and refuses a certificate it cannot verify', async (ctx) => {
+    const svc = need(ctx);
+    const certs = await makeCerts();
+    if (!certs.ok) {
+      ctx.skip(certs.reason);
+      return;
+    }
+    const server = tls.createServer(
+      { key: await readFile(certs.serverKey), cert: await readFile(certs.serverCert), ca: await readFile(path.join(certs.good, 'ca.pem')), requestCert: true, rejectUnauthorized: true },
+      (c) => {
+        const u = net.connect(svc.socket);
+        c.pipe(u).pipe(c);
+        c.on('error', () => u.destroy());
+        u.on('error', () => c.destroy());
+      },
+    );
+    server.on('tlsClientError', () => undefined);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    try {
+      const host = `tcp://127.0.0.1:${port}`;
+      const img = await openDaemonImage(NAME, settingsFor({ DOCKER_HOST: host, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: certs.good }));
+      expect(img.identity.configDigest).toBe(reference!.identity.configDigest);
+      expect(img.layers.length).toBe(reference!.layers.length);
+
+      // Same client certificate, but a CA that did not sign the daemon's certificate.
+      const err = await rejection(openDaemonImage(NAME, settingsFor({ DOCKER_HOST: host, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: certs.wrongCa })));
+      expect(err.kind).toBe('daemon-unavailable');
+      expect(err.message).toMatch(new RegExp(`^docker-daemon:${NAME}: no Docker or Podman daemon is running \\(tried ${host} \\(DOCKER_HOST\\): TLS: .*certificate`));
+    } finally {
+      server.close();
+      await rm(certs.dir, { recursive: true, force: true });
     }
   });
 
