@@ -97,13 +97,17 @@ async function makeCerts(): Promise<Certs> {
 }
 
 /** A unix socket in a fresh temp dir, answering like a very old Docker Engine (for what podman cannot produce). */
-async function fakeOldDaemon(): Promise<{ socket: string; close(): Promise<void> }> {
+async function fakeOldDaemon(versionIn: 'ping' | 'version'): Promise<{ socket: string; close(): Promise<void> }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'inspect-tui-old-daemon-'));
   const socket = path.join(dir, 'docker.sock');
   const server = http.createServer((req, res) => {
     if (req.url === '/_ping') {
-      res.writeHead(200, { 'Api-Version': '1.19', Server: 'Docker/1.7.1 (linux)' });
+      // Daemons before API 1.25 sent no API-Version header here; /version has it.
+      res.writeHead(200, versionIn === 'ping' ? { 'Api-Version': '1.19', Server: 'Docker/1.7.1 (linux)' } : { Server: 'Docker/1.7.1 (linux)' });
       res.end('OK');
+    } else if (req.url === '/version' && versionIn === 'version') {
+      res.writeHead(200, { 'Content-Type': 'application/json', Server: 'Docker/1.7.1 (linux)' });
+      res.end(JSON.stringify({ Version: '1.7.1', ApiVersion: '1.19' }));
     } else {
       res.writeHead(400);
       res.end('{"message":"client is newer than server"}');
@@ -184,8 +188,8 @@ describe('docker-daemon source without a daemon', () => {
     }
   });
 
-  it('a daemon older than API 1.24 is refused as too old', async () => {
-    const old = await fakeOldDaemon();
+  it.each(['ping', 'version'] as const)('a daemon older than API 1.24 is refused as too old (version from /_ping or /version: %s)', async (versionIn) => {
+    const old = await fakeOldDaemon(versionIn);
     try {
       const err = await rejection(openDaemonImage('app:1', settingsFor({ DOCKER_HOST: `unix://${old.socket}` })));
       expect(err.kind).toBe('daemon-unavailable');
