@@ -62,7 +62,10 @@ export async function analyzeReference(ref: ImageReference, opts: Options, io: C
   const say = (line: string) => {
     if (!opts.quiet) io.stderr.write(`${line}\n`);
   };
-  const settings = createSourceSettings(opts, io.env, io.stdin, io.password, { onStage: (m) => say(m) });
+  // Progress lines only where reading takes a while and the source is worth naming: a
+  // registry or a daemon. Local files stay silent so errors stay one line.
+  const mayBeRemote = ref.transport === 'docker' || ref.transport === 'docker-daemon' || (ref.transport === 'bare' && !existsSync(path.resolve(io.cwd, ref.value)));
+  const settings = createSourceSettings(opts, io.env, io.stdin, io.password, { onStage: mayBeRemote ? say : undefined });
   const image = await openImage(ref, settings);
   try {
     const remote = image.identity.source === 'docker' || image.identity.source === 'docker-daemon';
