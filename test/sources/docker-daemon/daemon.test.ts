@@ -13,9 +13,10 @@ import type { LayerEntry } from '../../../src/core/model.js';
 import { openDaemonImage } from '../../../src/sources/docker-daemon/index.js';
 import { SourceError } from '../../../src/sources/errors.js';
 import { openDockerArchive } from '../../../src/sources/files.js';
-import type { OpenedImage } from '../../../src/sources/image-source.js';
+import type { ImageSource, OpenedImage } from '../../../src/sources/image-source.js';
 import { openBare } from '../../../src/sources/resolve-bare.js';
 import type { SourceSettings } from '../../../src/sources/settings.js';
+import { validateImage } from '../../helpers/conformance.js';
 import { startPodmanService, type PodmanService } from '../../helpers/podman-harness.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -265,7 +266,12 @@ describe('docker-daemon source against podman system service', () => {
   it('opens an image by name: the same layers and entries as the archive it was loaded from', async (ctx) => {
     const svc = need(ctx);
     const s = settingsFor({ DOCKER_HOST: svc.dockerHost });
-    const img = await openDaemonImage(NAME, s);
+    const source = {
+      transport: 'docker-daemon',
+      open: (o) => openDaemonImage(NAME, { ...s, platform: o.platform, onStage: o.onStage ?? s.onStage }),
+    } satisfies ImageSource;
+    const img = await source.open({});
+    await validateImage(img);
     expect(img.identity).toMatchObject({ reference: `docker-daemon:${NAME}`, source: 'docker-daemon', configDigest: reference!.identity.configDigest });
     expect(img.config.diffIds).toEqual(reference!.config.diffIds);
     expect(img.layers.length).toBe(reference!.layers.length);
