@@ -235,31 +235,32 @@ export function idleTimeoutError(ms: number): Error {
 }
 
 /**
- * Iterates a body's chunks; when no chunk arrives within `idleMs`, destroys the body and
- * throws an IDLE_TIMEOUT error (which is retryable).
+ * Iterates a body's chunks; when no chunk arrives within `idleMs` while the caller waits for
+ * one, destroys the body and throws an IDLE_TIMEOUT error (which is retryable). Time the
+ * caller spends between chunks (backpressure) does not count. One timer serves the whole body.
  */
 export async function* withIdleTimeout(body: Readable, idleMs: number): AsyncGenerator<Buffer> {
-  const it = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  try {
-    for (;;) {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          const err = idleTimeoutError(idleMs);
-          body.destroy(err);
-          reject(err);
-        }, idleMs);
-      });
-      let r: IteratorResult<Buffer>;
-      try {
-        r = await Promise.race([it.next(), timeout]);
-      } finally {
-        clearTimeout(timer);
-      }
-      if (r.done) return;
-      yield Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value);
+  let waiting = true;
+  let timedOut: Error | undefined;
+  const timer = setTimeout(function onIdle() {
+    if (!waiting) {
+      timer.refresh();
+      return;
     }
+    timedOut = idleTimeoutError(idleMs);
+    body.destroy(timedOut);
+  }, idleMs);
+  try {
+    for await (const c of body) {
+      waiting = false;
+      yield Buffer.isBuffer(c) ? c : Buffer.from(c as Uint8Array);
+      timer.refresh();
+      waiting = true;
+    }
+  } catch (e) {
+    throw timedOut ?? e;
   } finally {
+    clearTimeout(timer);
     if (!body.destroyed && !body.readableEnded) body.destroy();
   }
 }
