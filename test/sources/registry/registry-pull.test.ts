@@ -3,9 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LayerEntry } from '../../../src/core/model.js';
 import { SourceError } from '../../../src/sources/errors.js';
 import { openOciArchive } from '../../../src/sources/files.js';
-import type { OpenedImage } from '../../../src/sources/image-source.js';
+import type { ImageSource, OpenedImage } from '../../../src/sources/image-source.js';
 import { openRegistryImage } from '../../../src/sources/registry/index.js';
 import type { SourceSettings } from '../../../src/sources/settings.js';
+import { validateImage } from '../../helpers/conformance.js';
 import {
   cleanupTemps,
   fixture,
@@ -80,6 +81,21 @@ describe.skipIf(skip !== undefined)('registry source against docker-registry', (
     } finally {
       await img.close();
       await local.close();
+    }
+  });
+
+  it('satisfies ImageSource and passes the shared conformance suite (gzip and zstd)', async () => {
+    for (const repo of ['fx/edge:1', 'fx/edge-zstd:1']) {
+      const source = {
+        transport: 'docker',
+        open: (o) => openRegistryImage(`${registry.host}/${repo}`, settings({ platform: o.platform, onStage: o.onStage })),
+      } satisfies ImageSource;
+      const img = await source.open({});
+      try {
+        await validateImage(img);
+      } finally {
+        await img.close();
+      }
     }
   });
 
