@@ -35,7 +35,7 @@ export const COMMANDS = [
   { id: 'layers.markBase', scope: 'layers', keys: ['m'], help: 'Mark the selected layer as the base of a compared range (again: unmark)', label: 'Mark base' },
   { id: 'tree.collapse', scope: 'tree', keys: ['space'], help: 'Collapse or expand the directory', label: 'Collapse' },
   { id: 'tree.collapseAll', scope: 'tree', keys: ['ctrl+space'], help: 'Collapse or expand all directories', label: 'Collapse all' },
-  { id: 'tree.parent', scope: 'tree', keys: ['left', 'h'], help: 'Go to the parent directory (collapse it when already there)' },
+  { id: 'tree.parent', scope: 'tree', keys: ['left', 'h'], help: 'Go to the parent directory' },
   { id: 'tree.into', scope: 'tree', keys: ['right', 'l'], help: 'Expand the directory and go into it' },
   { id: 'tree.toggleAdded', scope: 'tree', keys: ['ctrl+a'], help: 'Show or hide added files', label: 'Added' },
   { id: 'tree.toggleRemoved', scope: 'tree', keys: ['ctrl+r'], help: 'Show or hide removed files', label: 'Removed' },

@@ -52,6 +52,6 @@ export function selectLayout(state: AppState, layerCount: number): Layout {
     inputLine,
     treeHeight,
     fileHistoryHeight,
-    attributes: state.tree.attributes && rightWidth >= 64,
+    attributes: state.tree.attributes && rightWidth >= 56,
   };
 }

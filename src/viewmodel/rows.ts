@@ -30,7 +30,7 @@ function padLines(lines: Line[], height: number, width: number): Line[] {
 function rangeLabel(state: AppState): string {
   const { base, top } = selectRange(state);
   if (state.layers.mark !== null && state.layers.mark !== state.layers.cursor) return `compare L${base}→L${top}`;
-  return base < 0 ? `aggregated L0–L${top}` : `changes of L${top}`;
+  return state.layers.mode === 'aggregated' ? `aggregated L0–L${top}` : `changes of L${top}`;
 }
 
 export function selectLayerPane(d: ViewData, state: AppState, layout: Layout = selectLayout(state, d.analysis.layers.length)): PaneView {
@@ -313,8 +313,9 @@ export function selectStatusBar(keymap: Keymap, state: AppState, width: number):
     return false;
   };
   const segs: Segment[] = [];
-  for (const c of COMMANDS) {
-    if (!('label' in c) || (c.scope !== 'global' && c.scope !== state.focus)) continue;
+  const ordered = [...COMMANDS.filter((c) => c.scope === state.focus), ...COMMANDS.filter((c) => c.scope === 'global')];
+  for (const c of ordered) {
+    if (!('label' in c)) continue;
     const k = keymap.keysFor(c.id)[0];
     if (!k) continue;
     segs.push(seg(` ${displayKey(k)}`, 'key'), seg(` ${c.label}`, off(c.id) ? 'label-off' : 'label'));

@@ -1,0 +1,152 @@
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { render } from 'ink';
+import { useSyncExternalStore } from 'react';
+import type { Analysis } from '../core/analyze.js';
+import type { LayerContents } from '../archive/layer-blob.js';
+import { createExtractor, type LayerAccess } from '../extract/extract.js';
+import { formatReference } from '../reference/reference.js';
+import { loadImage } from '../sources/load-image.js';
+import type { OpenedImage } from '../sources/image-source.js';
+import type { TuiOptions } from './tui-options.js';
+import { openImage } from '../sources/transports.js';
+import { App } from '../ui/App.js';
+import { createProgressStore, Loading, type ProgressStore } from '../ui/Loading.js';
+import { useViewport } from '../ui/hooks/use-viewport.js';
+import { createTheme, wantsColor, type Theme } from '../ui/theme.js';
+import { createKeymap, parseKeyConfig, type Keymap } from '../viewmodel/keymap.js';
+
+export type { TuiOptions };
+
+const ENTER_ALT = '\x1b[?1049h\x1b[?25l';
+const LEAVE_ALT = '\x1b[?25h\x1b[?1049l';
+
+/** Loads the key config; a missing default file is fine, problems become a notice. */
+async function loadKeymap(opts: TuiOptions, env: Readonly<Record<string, string | undefined>>): Promise<{ keymap: Keymap; notice?: string }> {
+  const path = opts.keyConfigPath ?? join(env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config'), 'inspect-tui', 'config.yaml');
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    if (opts.keyConfigPath === undefined && (e as NodeJS.ErrnoException).code === 'ENOENT') return { keymap: createKeymap() };
+    return { keymap: createKeymap(), notice: `cannot read ${path}: ${(e as Error).message}` };
+  }
+  const { overrides, problems } = parseKeyConfig(text);
+  return { keymap: createKeymap(overrides), notice: problems.length ? `${path}: ${problems.join('; ')}` : undefined };
+}
+
+type Screen = { analysis?: Analysis; extractor?: ReturnType<typeof createExtractor> };
+
+function createScreenStore() {
+  let value: Screen = {};
+  const subs = new Set<() => void>();
+  return {
+    get: () => value,
+    set(v: Screen) {
+      value = v;
+      for (const s of subs) s();
+    },
+    subscribe(fn: () => void) {
+      subs.add(fn);
+      return () => subs.delete(fn);
+    },
+  };
+}
+
+type RootProps = {
+  readonly screen: ReturnType<typeof createScreenStore>;
+  readonly progress: ProgressStore;
+  readonly keymap: Keymap;
+  readonly theme: Theme;
+  readonly symbols: boolean;
+  readonly notice?: string;
+  readonly onQuit: () => void;
+};
+
+function Root({ screen, progress, keymap, theme, symbols, notice, onQuit }: RootProps) {
+  const s = useSyncExternalStore(screen.subscribe, screen.get);
+  const viewport = useViewport();
+  if (!s.analysis) return <Loading store={progress} viewport={viewport} theme={theme} onQuit={onQuit} />;
+  return <App analysis={s.analysis} keymap={keymap} theme={theme} symbols={symbols} extractor={s.extractor} onQuit={onQuit} notice={notice} />;
+}
+
+/**
+ * The interactive mode: takes over the terminal (alternate screen), shows loading progress
+ * while the image is opened and read, then the inspector. The terminal is restored on every
+ * way out: quit, Ctrl+C during loading, SIGINT/SIGTERM/SIGHUP, an error, an uncaught
+ * exception. Resolves with the exit code (0 quit, 130 cancelled, 128+n on a signal); load
+ * errors are rethrown after the terminal is restored, for the caller to report.
+ */
+export async function runTui(opts: TuiOptions): Promise<number> {
+  const env = opts.env;
+  const stdout = process.stdout;
+  const color = wantsColor(env);
+  const theme = createTheme(color);
+  const { keymap, notice } = await loadKeymap(opts, env);
+
+  let restored = false;
+  const restore = () => {
+    if (restored) return;
+    restored = true;
+    stdout.write(LEAVE_ALT);
+  };
+  stdout.write(ENTER_ALT);
+
+  let finish!: (code: number) => void;
+  let fail!: (e: unknown) => void;
+  const done = new Promise<number>((res, rej) => {
+    finish = res;
+    fail = rej;
+  });
+  const onSignal = (sig: NodeJS.Signals) => finish(128 + ({ SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as Record<string, number>)[sig]!);
+  const onCrash = (e: unknown) => fail(e);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+  process.on('uncaughtException', onCrash);
+  process.on('unhandledRejection', onCrash);
+  process.on('exit', restore);
+
+  const progress = createProgressStore(formatReference(opts.reference));
+  const screen = createScreenStore();
+  const instance = render(<Root screen={screen} progress={progress} keymap={keymap} theme={theme} symbols={!color} notice={notice} onQuit={() => finish(0)} />, {
+    exitOnCtrlC: false,
+    patchConsole: false,
+  });
+
+  let opened: OpenedImage | undefined;
+  const load = (async () => {
+    const contents: LayerContents[] = [];
+    const setStage = (stage: string) => progress.update((p) => ({ ...p, stage }));
+    const onLayerProgress = (i: number, d: number, t: number | undefined) =>
+      progress.update((p) => {
+        const layers = p.layers.slice();
+        layers[i] = { done: d, total: t };
+        return { ...p, layers };
+      });
+    opened = await openImage(opts.reference, { ...opts.settings, onStage: setStage });
+    progress.update((p) => ({ ...p, reference: opened!.identity.reference, stage: `reading ${opened!.layers.length} layers from ${opened!.identity.source}`, layers: opened!.layers.map(() => undefined) }));
+    const analysis = await loadImage(opened, { onStage: setStage, onLayerProgress, onLayerDone: (i, c) => (contents[i] = c) });
+    const access: LayerAccess[] = opened.layers.map((l, i) => ({ blob: l.blob, contents: contents[i]! }));
+    screen.set({ analysis, extractor: createExtractor(analysis, access, process.cwd()) });
+  })();
+  load.catch(fail);
+
+  try {
+    // Quit from the loading screen, a signal or a crash wins over a load still in flight.
+    const loaded = await Promise.race([load.then(() => undefined), done]);
+    if (loaded !== undefined) return loaded === 0 && !screen.get().analysis ? 130 : loaded;
+    return await done;
+  } finally {
+    instance.unmount();
+    restore();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
+    process.off('uncaughtException', onCrash);
+    process.off('unhandledRejection', onCrash);
+    process.off('exit', restore);
+    await opened?.close().catch(() => undefined);
+  }
+}

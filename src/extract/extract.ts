@@ -1,0 +1,175 @@
+import { lstat, mkdir, symlink, unlink, writeFile, chmod } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import type { LayerBlob, LayerContents } from '../archive/layer-blob.js';
+import type { Analysis } from '../core/analyze.js';
+import type { ExtractRequest, ExtractResult, Extractor } from './types.js';
+import { readBodies } from './read-bodies.js';
+
+/** Where each layer's bytes are, and what its first read found (for body offsets). */
+export type LayerAccess = { readonly blob?: LayerBlob; readonly contents: LayerContents };
+
+type Item = { readonly rel: string; readonly entryId: number; readonly bodyFrom?: number };
+
+/** True when a relative name is safe to create under the destination: no `..`, not absolute, no empty parts. */
+export function isSafeRelative(rel: string): boolean {
+  if (rel === '' || isAbsolute(rel) || rel.startsWith('/') || rel.includes('\\') || rel.includes('\0')) return false;
+  return rel.split('/').every((p) => p !== '' && p !== '.' && p !== '..');
+}
+
+/** True when a symlink at `rel` pointing at `target` stays inside the destination. */
+export function symlinkStaysInside(rel: string, target: string): boolean {
+  if (target === '' || isAbsolute(target)) return false;
+  const resolved = join(dirname(rel), target);
+  return resolved !== '..' && !resolved.startsWith(`..${sep}`) && !resolved.startsWith('../') && !isAbsolute(resolved);
+}
+
+async function exists(p: string) {
+  return lstat(p).then(
+    (s) => s,
+    () => undefined,
+  );
+}
+
+/** Throws when any directory between `root` and `dest` is a symlink (a write must never follow one). */
+async function assertNoSymlinkParents(root: string, dest: string): Promise<void> {
+  const parts = relative(root, dirname(dest)).split(sep).filter(Boolean);
+  let cur = root;
+  for (const p of parts) {
+    cur = join(cur, p);
+    const s = await exists(cur);
+    if (s?.isSymbolicLink()) throw new Error(`${relative(root, cur)} is a symlink`);
+  }
+}
+
+/**
+ * Extracts the subtree at a path, as the merged filesystem after a layer has it, into `cwd`:
+ * directories, regular files (from the layer that wrote each one), hard links (as copies),
+ * and symlinks that stay inside `cwd`. Names with `..` or absolute names, escaping symlinks,
+ * devices and FIFOs are skipped and reported. Nothing is overwritten unless the request says
+ * so; without it, existing destinations come back as a conflict and nothing is written.
+ * setuid, setgid and sticky bits are dropped.
+ */
+export function createExtractor(a: Analysis, layers: readonly LayerAccess[], cwd: string): Extractor {
+  const root = resolve(cwd);
+  return {
+    async extract(req: ExtractRequest): Promise<ExtractResult> {
+      const { paths, merged, entries, entryLayer, entryLocal } = a.index;
+      const view = merged[req.layer];
+      if (!view || view[req.pathId]! < 0) throw new Error(`/${paths.paths[req.pathId]} is not in the filesystem at L${req.layer}`);
+      const parent = paths.parents[req.pathId]!;
+      const prefix = parent === 0 ? '' : `${paths.paths[parent]}/`;
+      const items: Item[] = [];
+      const skipped: { path: string; reason: string }[] = [];
+      paths.forSubtree(req.pathId, (x) => {
+        const g = view[x]!;
+        if (g < 0) return;
+        const rel = paths.paths[x]!.slice(prefix.length);
+        if (!isSafeRelative(rel)) return skipped.push({ path: rel, reason: 'unsafe name' });
+        const e = entries[g]!;
+        if (e.type === 'hardlink') {
+          const t = paths.find(e.linkTarget ?? '');
+          const tg = t === undefined ? -1 : view[t]!;
+          if (tg < 0 || entries[tg]!.type !== 'file') return skipped.push({ path: rel, reason: 'hard link target missing' });
+          items.push({ rel, entryId: g, bodyFrom: tg });
+          return;
+        }
+        items.push({ rel, entryId: g });
+      });
+      // Conflicts first: nothing is written when something exists and overwrite was not asked.
+      const existing: string[] = [];
+      for (const it of items) {
+        const s = await exists(join(root, it.rel));
+        if (s && !(s.isDirectory() && entries[it.entryId]!.type === 'dir')) existing.push(it.rel);
+      }
+      if (existing.length > 0 && !req.overwrite) return { kind: 'conflict', existing };
+
+      const written: string[] = [];
+      let bytes = 0;
+      const prepare = async (rel: string): Promise<string | undefined> => {
+        const dest = join(root, rel);
+        if (!dest.startsWith(root + sep)) {
+          skipped.push({ path: rel, reason: 'outside the current directory' });
+          return undefined;
+        }
+        try {
+          await assertNoSymlinkParents(root, dest);
+        } catch (e) {
+          skipped.push({ path: rel, reason: (e as Error).message });
+          return undefined;
+        }
+        const s = await exists(dest);
+        if (s?.isDirectory()) {
+          skipped.push({ path: rel, reason: 'a directory is in the way' });
+          return undefined;
+        }
+        if (s) await unlink(dest); // replace, never write through an existing symlink
+        return dest;
+      };
+
+      // 1. directories, parents first
+      for (const it of items) {
+        const e = entries[it.entryId]!;
+        if (e.type !== 'dir') continue;
+        const dest = join(root, it.rel);
+        try {
+          await assertNoSymlinkParents(root, dest);
+          const s = await exists(dest);
+          if (s && !s.isDirectory()) {
+            skipped.push({ path: it.rel, reason: 'a file is in the way' });
+            continue;
+          }
+          await mkdir(dest, { recursive: true, mode: (e.mode & 0o777) | 0o700 });
+          written.push(`${it.rel}/`);
+        } catch (err) {
+          skipped.push({ path: it.rel, reason: (err as Error).message });
+        }
+      }
+      // 2. file bodies, layer by layer, from the layer that wrote each
+      const byLayer = new Map<number, Map<number, Item[]>>();
+      for (const it of items) {
+        const e = entries[it.entryId]!;
+        const src = it.bodyFrom ?? it.entryId;
+        if (e.type !== 'file' && e.type !== 'hardlink') continue;
+        const li = entryLayer[src]!;
+        let m = byLayer.get(li);
+        if (!m) byLayer.set(li, (m = new Map()));
+        const local = entryLocal[src]!;
+        m.set(local, [...(m.get(local) ?? []), it]);
+      }
+      for (const [li, m] of byLayer) {
+        const access = layers[li];
+        if (!access) throw new Error(`layer ${li} is not available`);
+        await readBodies(access.blob, access.contents, new Set(m.keys()), async (local, body) => {
+          for (const it of m.get(local)!) {
+            const dest = await prepare(it.rel);
+            if (!dest) continue;
+            const mode = entries[it.bodyFrom ?? it.entryId]!.mode & 0o777;
+            await mkdir(dirname(dest), { recursive: true });
+            await writeFile(dest, body, { mode, flag: 'wx' });
+            await chmod(dest, mode);
+            written.push(it.rel);
+            bytes += body.length;
+          }
+        });
+      }
+      // 3. symlinks last, so no file above was written through one of them
+      for (const it of items) {
+        const e = entries[it.entryId]!;
+        if (e.type === 'symlink') {
+          const target = e.linkTarget ?? '';
+          if (!symlinkStaysInside(it.rel, target)) {
+            skipped.push({ path: it.rel, reason: `symlink to ${target} leaves the current directory` });
+            continue;
+          }
+          const dest = await prepare(it.rel);
+          if (!dest) continue;
+          await symlink(target, dest);
+          written.push(it.rel);
+        } else if (e.type !== 'file' && e.type !== 'dir' && e.type !== 'hardlink') {
+          skipped.push({ path: it.rel, reason: e.type });
+        }
+      }
+      return { kind: 'done', written, skipped, bytes };
+    },
+  };
+}

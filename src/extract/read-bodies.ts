@@ -1,0 +1,82 @@
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import tar from 'tar-stream';
+import { createDecompressor, sniffCompression } from '../archive/decompress.js';
+import type { LayerBlob, LayerContents } from '../archive/layer-blob.js';
+import { peek } from '../archive/read-layer.js';
+import { cleanPath } from '../archive/tar-header.js';
+
+/**
+ * Reads the bodies of some entries of one layer and hands each to `sink` (in tar order).
+ * `wanted` holds indices into `contents.entries`. An uncompressed tar in a file region is read
+ * positionally at the offsets recorded when it was indexed; anything else is streamed again
+ * through the decompressor and tar parser, matching entries by path and occurrence.
+ */
+export async function readBodies(
+  blob: LayerBlob | undefined,
+  contents: LayerContents,
+  wanted: ReadonlySet<number>,
+  sink: (local: number, body: Buffer) => Promise<void>,
+): Promise<void> {
+  if (wanted.size === 0) return;
+  if (!blob) throw new Error('this source was read in one pass; its file contents are no longer available');
+  if (blob.kind === 'file-region' && contents.bodyOffsets) {
+    const fh = await open(blob.file, 'r');
+    try {
+      for (const k of [...wanted].sort((x, y) => contents.bodyOffsets![x]! - contents.bodyOffsets![y]!)) {
+        const size = contents.entries[k]!.size;
+        const buf = Buffer.alloc(size);
+        if (size > 0) {
+          const { bytesRead } = await fh.read(buf, 0, size, blob.offset + contents.bodyOffsets[k]!);
+          if (bytesRead < size) throw new Error('the layer ended before the file did');
+        }
+        await sink(k, buf);
+      }
+    } finally {
+      await fh.close();
+    }
+    return;
+  }
+  // Which occurrence of which path each wanted index is (a path may appear twice in a layer).
+  const want = new Map<string, Map<number, number>>();
+  const seenBefore = new Map<string, number>();
+  contents.entries.forEach((e, k) => {
+    const n = seenBefore.get(e.path) ?? 0;
+    seenBefore.set(e.path, n + 1);
+    if (!wanted.has(k)) return;
+    let m = want.get(e.path);
+    if (!m) want.set(e.path, (m = new Map()));
+    m.set(n, k);
+  });
+  const stored: Readable =
+    blob.kind === 'stream' ? await blob.open() : createReadStream(blob.file, { start: blob.offset, end: blob.offset + blob.length - 1, highWaterMark: 1 << 20 });
+  const { head, stream } = await peek(stored, 512);
+  const c = sniffCompression(head);
+  if (typeof c !== 'string') throw new Error(`unknown layer compression: ${c.unknown}`);
+  const dec = createDecompressor(c);
+  const extract = tar.extract();
+  const seen = new Map<string, number>();
+  let left = wanted.size;
+  extract.on('entry', (header, body, next) => {
+    const path = cleanPath(header.name);
+    const n = seen.get(path) ?? 0;
+    seen.set(path, n + 1);
+    const k = want.get(path)?.get(n);
+    if (k === undefined || left === 0) {
+      body.on('end', () => next());
+      body.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    body.on('data', (d: unknown) => chunks.push(d as Buffer));
+    body.on('end', () => {
+      left--;
+      sink(k, Buffer.concat(chunks)).then(() => next(), next);
+    });
+  });
+  if (dec) await pipeline(stream, dec, extract);
+  else await pipeline(stream, extract);
+  if (left > 0) throw new Error(`${left} entries were not found when the layer was read again`);
+}

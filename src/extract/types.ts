@@ -1,0 +1,16 @@
+/** What to extract: the subtree at a path as the merged filesystem after `layer` has it. */
+export type ExtractRequest = { readonly layer: number; readonly pathId: number; readonly overwrite: boolean };
+
+export type ExtractResult =
+  | { readonly kind: 'conflict'; readonly existing: readonly string[] }
+  | {
+      readonly kind: 'done';
+      /** Relative paths written, in order. */
+      readonly written: readonly string[];
+      /** Entries left out, with why (unsafe name, escaping symlink, device…). */
+      readonly skipped: readonly { readonly path: string; readonly reason: string }[];
+      readonly bytes: number;
+    };
+
+/** Writes files out of the image; the only part of the inspector that writes to disk. */
+export type Extractor = { extract(req: ExtractRequest): Promise<ExtractResult> };

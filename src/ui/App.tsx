@@ -1,0 +1,116 @@
+import { Box } from 'ink';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { Analysis } from '../core/analyze.js';
+import type { Extractor } from '../extract/types.js';
+import { interpretKey } from '../viewmodel/input.js';
+import type { Keymap } from '../viewmodel/keymap.js';
+import { selectLayout } from '../viewmodel/layout.js';
+import { reduce, type Action } from '../viewmodel/reducer.js';
+import { selectHelpLines, selectInfoLines, type ViewData } from '../viewmodel/rows.js';
+import { createInitialState, type AppState, type Viewport } from '../viewmodel/state.js';
+import { selectCursorPath } from '../viewmodel/tree-view.js';
+import { selectRange } from '../viewmodel/state.js';
+import { FileHistoryPane } from './components/FileHistoryPane.js';
+import { FileTreePane } from './components/FileTreePane.js';
+import { ImageDetails } from './components/ImageDetails.js';
+import { LayerDetails } from './components/LayerDetails.js';
+import { LayerPane } from './components/LayerPane.js';
+import { Overlay } from './components/Overlay.js';
+import { StatusBar } from './components/StatusBar.js';
+import { useKeys } from './hooks/use-keys.js';
+import { useViewport } from './hooks/use-viewport.js';
+import type { Theme } from './theme.js';
+
+export type AppProps = {
+  readonly analysis: Analysis;
+  readonly keymap: Keymap;
+  readonly theme: Theme;
+  /** Diff symbols beside names (on under NO_COLOR). */
+  readonly symbols: boolean;
+  /** Fix the viewport (tests); otherwise the terminal's, following resizes. */
+  readonly viewport?: Viewport;
+  /** Writes the selected subtree to disk; absent: Ctrl+E says extraction is unavailable. */
+  readonly extractor?: Extractor;
+  /** Called once when the user quits. */
+  readonly onQuit: () => void;
+  /** A message to show first (config problems). */
+  readonly notice?: string;
+};
+
+/** The inspector: wires the pure reducer to keys and the viewport, and lays the panes out. */
+export function App({ analysis, keymap, theme, symbols, viewport: fixed, extractor, onQuit, notice }: AppProps) {
+  const viewport = useViewport(fixed);
+  const stateRef = useRef<AppState>(undefined as unknown as AppState);
+  if (!stateRef.current) {
+    const s = createInitialState(viewport, analysis.layers.length);
+    stateRef.current = notice ? { ...s, message: { text: notice, tone: 'error' } } : s;
+  }
+  const [state, setState] = useState<AppState>(stateRef.current);
+  // Keys can arrive several per event; each must see the state the previous one produced.
+  const dispatch = useCallback(
+    (action: Action) => {
+      stateRef.current = reduce(analysis, stateRef.current, action);
+      setState(stateRef.current);
+    },
+    [analysis],
+  );
+  useEffect(() => {
+    if (stateRef.current.viewport.cols !== viewport.cols || stateRef.current.viewport.rows !== viewport.rows) dispatch({ type: 'resize', viewport });
+  }, [viewport, dispatch]);
+
+  const extract = useCallback(
+    async (overwrite: boolean) => {
+      const s = stateRef.current;
+      dispatch({ type: 'prompt.dismiss' });
+      if (!extractor) return dispatch({ type: 'message', text: 'extraction is not available for this source', tone: 'error' });
+      const pathId = selectCursorPath(analysis, s);
+      if (pathId < 0) return dispatch({ type: 'message', text: 'nothing selected to extract', tone: 'error' });
+      const { top } = selectRange(s);
+      const path = `/${analysis.index.paths.paths[pathId]}`;
+      try {
+        const r = await extractor.extract({ layer: top, pathId, overwrite });
+        if (r.kind === 'conflict') return dispatch({ type: 'prompt.overwrite', path, existing: r.existing });
+        const skipped = r.skipped.length ? `, skipped ${r.skipped.length} (${r.skipped[0]!.path}: ${r.skipped[0]!.reason})` : '';
+        dispatch({ type: 'message', text: `extracted ${path} from L${top}: wrote ${r.written.length} ${r.written.length === 1 ? 'entry' : 'entries'} to ./${r.written[0] ?? ''}${skipped}`, tone: r.skipped.length ? 'error' : 'info' });
+      } catch (e) {
+        dispatch({ type: 'message', text: `extract failed: ${(e as Error).message}`, tone: 'error' });
+      }
+    },
+    [analysis, extractor, dispatch],
+  );
+
+  useKeys((key, raw) => {
+    const out = interpretKey(keymap, stateRef.current, key, raw);
+    if (out.kind === 'quit') onQuit();
+    else if (out.kind === 'action') dispatch(out.action);
+    else if (out.kind === 'extract') void extract(out.overwrite);
+  });
+
+  const data: ViewData = useMemo(() => ({ analysis, symbols }), [analysis, symbols]);
+  const layout = selectLayout(state, analysis.layers.length);
+  const overlayLines = useMemo(
+    () => (state.overlay === 'help' ? selectHelpLines(keymap, layout.cols) : state.overlay === 'info' ? selectInfoLines(analysis, layout.cols) : []),
+    [state.overlay, keymap, analysis, layout.cols],
+  );
+  return (
+    <Box flexDirection="column" width={layout.cols} height={layout.rows}>
+      {state.overlay !== 'none' ? (
+        <Overlay lines={overlayLines} scroll={state.overlayScroll} width={layout.cols} height={layout.rows - 1} theme={theme} />
+      ) : (
+        <Box flexDirection="row" height={layout.rows - 1}>
+          <Box flexDirection="column" width={layout.leftWidth} flexShrink={0}>
+            <LayerPane data={data} state={state} layout={layout} theme={theme} />
+            <LayerDetails data={data} state={state} layout={layout} theme={theme} />
+            <ImageDetails data={data} state={state} layout={layout} theme={theme} />
+          </Box>
+          <Box width={1} flexShrink={0} />
+          <Box flexDirection="column" width={layout.rightWidth} flexShrink={0}>
+            <FileTreePane data={data} state={state} layout={layout} theme={theme} />
+            {state.tree.fileHistory ? <FileHistoryPane data={data} state={state} layout={layout} theme={theme} /> : null}
+          </Box>
+        </Box>
+      )}
+      <StatusBar keymap={keymap} state={state} width={layout.cols} theme={theme} />
+    </Box>
+  );
+}

@@ -1,0 +1,83 @@
+import { Box, Text } from 'ink';
+import { useSyncExternalStore } from 'react';
+import { formatBytes } from '../format/bytes.js';
+import { fit } from '../format/text.js';
+import type { Viewport } from '../viewmodel/state.js';
+import { useKeys } from './hooks/use-keys.js';
+import type { Theme } from './theme.js';
+
+/** What the loader reports while an image is opened and read. */
+export type LoadProgress = {
+  readonly reference: string;
+  readonly stage: string;
+  /** Bytes read and total per layer, by index (holes until a layer starts). */
+  readonly layers: readonly ({ readonly done: number; readonly total?: number } | undefined)[];
+};
+
+/** A tiny external store the loader writes and the loading screen reads. */
+export type ProgressStore = {
+  get(): LoadProgress;
+  update(patch: (p: LoadProgress) => LoadProgress): void;
+  subscribe(fn: () => void): () => void;
+};
+
+export function createProgressStore(reference: string): ProgressStore {
+  let value: LoadProgress = { reference, stage: 'opening', layers: [] };
+  const subs = new Set<() => void>();
+  let scheduled = false;
+  return {
+    get: () => value,
+    update(patch) {
+      value = patch(value);
+      // progress events arrive by the thousand: notify at most once per tick
+      if (scheduled) return;
+      scheduled = true;
+      setImmediate(() => {
+        scheduled = false;
+        for (const s of subs) s();
+      });
+    },
+    subscribe(fn) {
+      subs.add(fn);
+      return () => subs.delete(fn);
+    },
+  };
+}
+
+export type LoadingProps = { readonly store: ProgressStore; readonly viewport: Viewport; readonly theme: Theme; readonly onQuit: () => void };
+
+/** The loading screen: source, stage, one progress bar per layer. q or Ctrl+C leaves. */
+export function Loading({ store, viewport, theme, onQuit }: LoadingProps) {
+  const p = useSyncExternalStore(store.subscribe, store.get);
+  useKeys((key) => {
+    if (key === 'ctrl+c' || key === 'q' || key === 'esc') onQuit();
+  });
+  const barWidth = Math.max(10, Math.min(40, viewport.cols - 40));
+  const room = Math.max(1, viewport.rows - 6);
+  const shown = p.layers.length > room ? p.layers.slice(p.layers.length - room) : p.layers;
+  const offset = p.layers.length - shown.length;
+  return (
+    <Box flexDirection="column" width={viewport.cols} height={viewport.rows}>
+      <Text {...theme.style('title-focused')} wrap="truncate">
+        Loading {p.reference}
+      </Text>
+      <Text wrap="truncate" {...theme.style('dim')}>
+        {p.stage}
+      </Text>
+      <Text> </Text>
+      {shown.map((l, i) => {
+        const frac = l?.total ? Math.min(1, l.done / l.total) : l && l.done > 0 ? 1 : 0;
+        const filled = Math.round(frac * barWidth);
+        return (
+          <Text key={i + offset} wrap="truncate">
+            {fit(`L${i + offset}`, 5)}
+            <Text {...theme.style('added')}>{'█'.repeat(filled)}</Text>
+            <Text {...theme.style('dim')}>{'░'.repeat(barWidth - filled)}</Text> {l ? `${formatBytes(l.done)}${l.total ? ` / ${formatBytes(l.total)}` : ''}` : 'waiting'}
+          </Text>
+        );
+      })}
+      <Box flexGrow={1} />
+      <Text {...theme.style('dim')}>q or Ctrl+C to cancel</Text>
+    </Box>
+  );
+}

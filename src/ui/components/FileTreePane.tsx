@@ -1,0 +1,12 @@
+import type { AppState } from '../../viewmodel/state.js';
+import { selectTreePane, type ViewData } from '../../viewmodel/rows.js';
+import type { Layout } from '../../viewmodel/layout.js';
+import type { Theme } from '../theme.js';
+import { Pane } from './Pane.js';
+
+export type FileTreePaneProps = { readonly data: ViewData; readonly state: AppState; readonly layout: Layout; readonly theme: Theme };
+
+/** The merged filesystem at the selected layer: only the rows that fit are drawn. */
+export function FileTreePane({ data, state, layout, theme }: FileTreePaneProps) {
+  return <Pane view={selectTreePane(data, state, layout)} width={layout.rightWidth} theme={theme} />;
+}

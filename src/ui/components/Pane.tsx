@@ -1,0 +1,17 @@
+import { Box } from 'ink';
+import type { Line } from '../../viewmodel/segments.js';
+import type { PaneView } from '../../viewmodel/rows.js';
+import type { Theme } from '../theme.js';
+import { PaneLines } from './PaneLines.js';
+
+export type PaneProps = { readonly view: PaneView & { input?: Line }; readonly width: number; readonly theme: Theme };
+
+/** A titled pane: title line, optional input line, body lines. Every pane of the layout is one. */
+export function Pane({ view, width, theme }: PaneProps) {
+  const lines = view.input ? [view.title, view.input, ...view.lines] : [view.title, ...view.lines];
+  return (
+    <Box flexDirection="column" width={width} flexShrink={0}>
+      <PaneLines lines={lines} theme={theme} />
+    </Box>
+  );
+}
