@@ -2,7 +2,7 @@ import type { Analysis } from '../core/analyze.js';
 import type { CommandId } from './commands.js';
 import { selectLayout } from './layout.js';
 import { isCollapsed, type AppState, type Collapse, type Viewport } from './state.js';
-import { compileMatcher } from './tree-index.js';
+import { absolutePaths, compileMatcher } from './tree-index.js';
 import { clampScroll, selectTreeView, type TreeView } from './tree-view.js';
 
 /** Everything that changes the state. Keys become these in `interpretKey`. */
@@ -90,12 +90,12 @@ function searchFrom(a: Analysis, s: AppState, text: string, fromPos: number, dir
   const n = order.length;
   if (n === 0) return s;
   const m = compileMatcher(text);
-  const names = a.index.paths.paths;
+  const names = absolutePaths(a);
   const start = fromPos < 0 ? (dir === 1 ? 0 : n - 1) : inclusive ? fromPos : fromPos + dir;
   for (let k = 0; k < n; k++) {
     const pos = (((start + dir * k) % n) + n) % n;
     const p = order[pos]!;
-    if (m.test(`/${names[p]!}`)) {
+    if (m.test(names[p]!)) {
       const collapse = reveal(a, s.tree.collapse, p);
       const next: AppState = { ...s, focus: 'tree', tree: { ...s.tree, collapse, cursorPath: p } };
       const nv = selectTreeView(a, next);

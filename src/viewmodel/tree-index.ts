@@ -88,6 +88,15 @@ export function rowSize(ti: TreeIndex, a: Analysis, pathId: number): number {
   return 0;
 }
 
+const absMemo = new WeakMap<Analysis, string[]>();
+
+/** `/`-prefixed path of every path id, built once per analysis (filters and search test these). */
+export function absolutePaths(a: Analysis): readonly string[] {
+  let x = absMemo.get(a);
+  if (!x) absMemo.set(a, (x = a.index.paths.paths.map((p) => `/${p}`)));
+  return x;
+}
+
 const CACHE_SIZE = 12;
 const caches = new WeakMap<Analysis, Map<string, TreeIndex>>();
 
@@ -122,7 +131,7 @@ function buildTreeIndex(a: Analysis, q: TreeQuery): TreeIndex {
   const matcher = compileMatcher(q.filter);
   const { hidden } = q;
   const parents = paths.parents;
-  const names = paths.paths;
+  const names = absolutePaths(a);
 
   // Children before parents: ids are interned parent-first, so a reverse sweep suffices.
   const count = new Int32Array(N); // shown nodes in each subtree, self included
@@ -142,7 +151,7 @@ function buildTreeIndex(a: Analysis, q: TreeQuery): TreeIndex {
       continue;
     }
     const kids = count[p]!;
-    if (kids > 0 || (!kindHidden && (q.filter === '' || matcher.test(`/${names[p]!}`)))) {
+    if (kids > 0 || (!kindHidden && (q.filter === '' || matcher.test(names[p]!)))) {
       count[p] = kids + 1;
       count[parents[p]!]! += count[p]!;
     }
