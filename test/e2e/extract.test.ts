@@ -1,0 +1,115 @@
+import { existsSync, mkdtempSync, readFileSync, lstatSync, readlinkSync, rmSync, writeFileSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LayerContents } from '../../src/archive/layer-blob.js';
+import type { Analysis } from '../../src/core/analyze.js';
+import { createExtractor, isSafeRelative, symlinkStaysInside } from '../../src/extract/extract.js';
+import { parseReference } from '../../src/reference/reference.js';
+import type { OpenedImage } from '../../src/sources/image-source.js';
+import { loadImage } from '../../src/sources/load-image.js';
+import { openImage } from '../../src/sources/transports.js';
+
+const IMAGES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'fixtures', 'images');
+const have = existsSync(join(IMAGES, 'edge.docker-archive.tar'));
+
+describe('extraction safety rules', () => {
+  it.each([
+    ['a/b', true],
+    ['../a', false],
+    ['a/../b', false],
+    ['/etc/passwd', false],
+    ['a//b', false],
+    ['.', false],
+  ])('name %s safe: %s', (rel, ok) => expect(isSafeRelative(rel)).toBe(ok));
+  it.each([
+    ['data/link', 'x', true],
+    ['data/link', '../x', true],
+    ['data/link', '../../x', false],
+    ['data/link', '/etc/passwd', false],
+    ['link', '..', false],
+  ])('symlink %s → %s stays inside: %s', (rel, target, ok) => expect(symlinkStaysInside(rel, target)).toBe(ok));
+});
+
+for (const [name, ref] of [
+  ['uncompressed, read positionally', 'docker-archive:edge.docker-archive.tar'],
+  ['gzip, streamed again', 'oci-archive:edge.oci-archive.tar'],
+] as const) {
+  describe.skipIf(!have)(`extracting from the edge fixture (${name})`, () => {
+    let opened: OpenedImage;
+    let a: Analysis;
+    let extractor: ReturnType<typeof createExtractor>;
+    let cwd: string;
+    beforeAll(async () => {
+      const [transport, file] = ref.split(':') as [string, string];
+      opened = await openImage(parseReference(`${transport}:${join(IMAGES, file)}`), { registry: { caCertFiles: [], insecure: false }, env: {} });
+      const contents: LayerContents[] = [];
+      a = await loadImage(opened, { onLayerDone: (i, c) => (contents[i] = c) });
+      cwd = mkdtempSync(join(tmpdir(), 'extract-'));
+      extractor = createExtractor(a, opened.layers.map((l, i) => ({ blob: l.blob, contents: contents[i]! })), cwd);
+    });
+    afterAll(async () => {
+      await opened?.close();
+      if (cwd) rmSync(cwd, { recursive: true, force: true });
+    });
+    const top = () => a.layers.length - 1;
+    const id = (p: string) => a.index.paths.find(p)!;
+
+    it('writes a directory as the selected layer sees it, each file from the layer that wrote it', async () => {
+      const r = await extractor.extract({ layer: top(), pathId: id('data'), overwrite: false });
+      expect(r.kind).toBe('done');
+      if (r.kind !== 'done') return;
+      expect(readFileSync(join(cwd, 'data/keep/new'), 'utf8')).toBe('replaced\n');
+      expect(readFileSync(join(cwd, 'data/a/same'), 'utf8')).toBe('one\n');
+      expect(lstatSync(join(cwd, 'data/big.bin')).size).toBe(524288);
+      expect(existsSync(join(cwd, 'data/a/f2'))).toBe(false); // removed in an earlier layer
+      expect(lstatSync(join(cwd, 'data/a/same')).mode & 0o777).toBe(0o700);
+      // absolute symlink targets and FIFOs are not created
+      expect(r.skipped).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'data/dangling' }), { path: 'data/fifo', reason: 'fifo' }]));
+      expect(existsSync(join(cwd, 'data/fifo'))).toBe(false);
+      expect(r.written).toContain('data/keep/new');
+    });
+
+    it('extracts an earlier layer\'s view: the file removed later is there', async () => {
+      const l1 = a.layers.findIndex((l) => l.command.includes('mkdir -p /data/a/b'));
+      const r = await extractor.extract({ layer: l1, pathId: id('data/a'), overwrite: false });
+      expect(r.kind).toBe('done');
+      expect(readFileSync(join(cwd, 'a/f2'), 'utf8')).toBe('two\n');
+      expect(readFileSync(join(cwd, 'a/b/f1'), 'utf8')).toBe('one\n');
+    });
+
+    it('never overwrites without asking, then overwrites when told to', async () => {
+      const target = join(cwd, 'new');
+      writeFileSync(target, 'mine');
+      const r = await extractor.extract({ layer: top(), pathId: id('data/keep/new'), overwrite: false });
+      expect(r).toEqual({ kind: 'conflict', existing: ['new'] });
+      expect(readFileSync(target, 'utf8')).toBe('mine');
+      const r2 = await extractor.extract({ layer: top(), pathId: id('data/keep/new'), overwrite: true });
+      expect(r2.kind).toBe('done');
+      expect(readFileSync(target, 'utf8')).toBe('replaced\n');
+    });
+
+    it('never writes through a symlink already in the destination', async () => {
+      const outside = mkdtempSync(join(tmpdir(), 'outside-'));
+      try {
+        rmSync(join(cwd, 'keep'), { recursive: true, force: true });
+        symlinkSync(outside, join(cwd, 'keep'));
+        const r = await extractor.extract({ layer: top(), pathId: id('data/keep'), overwrite: true });
+        expect(existsSync(join(outside, 'new'))).toBe(false);
+        if (r.kind === 'done') expect(r.written).not.toContain('keep/new');
+        expect(readlinkSync(join(cwd, 'keep'))).toBe(outside);
+      } finally {
+        rmSync(outside, { recursive: true, force: true });
+      }
+    });
+
+    it('copies a hard link from its target and skips a symlink that leaves the directory', async () => {
+      const r = await extractor.extract({ layer: top(), pathId: id('usr/bin'), overwrite: false });
+      expect(r.kind).toBe('done');
+      if (r.kind !== 'done') return;
+      expect(lstatSync(join(cwd, 'bin/bb2')).size).toBe(lstatSync(join(cwd, 'bin/bb-hard')).size);
+      expect(r.skipped).toContainEqual({ path: 'bin/bb-sym', reason: 'symlink to /usr/bin/bb2 leaves the current directory' });
+    });
+  });
+}
