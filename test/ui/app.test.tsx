@@ -1,0 +1,87 @@
+import { cleanup, render } from 'ink-testing-library';
+import { afterEach, describe, expect, it } from 'vitest';
+import { App } from '../../src/ui/App.js';
+import type { Extractor, ExtractRequest } from '../../src/extract/types.js';
+import { createTheme } from '../../src/ui/theme.js';
+import { createKeymap } from '../../src/viewmodel/keymap.js';
+import { sampleAnalysis } from '../helpers/build-analysis.js';
+import { expectGolden, screenText, waitFor } from './harness.js';
+
+const a = sampleAnalysis();
+afterEach(() => cleanup());
+
+function mount(extractor?: Extractor, quit: () => void = () => undefined) {
+  const r = render(<App analysis={a} keymap={createKeymap()} theme={createTheme(false)} symbols viewport={{ cols: 100, rows: 24 }} extractor={extractor} onQuit={quit} />);
+  const screen = () => screenText(r.lastFrame());
+  const until = (pred: (s: string) => boolean) =>
+    waitFor(() => {
+      const s = screen();
+      if (!pred(s)) throw new Error(`screen not as expected:\n${s}`);
+      return s;
+    });
+  return { ...r, screen, until };
+}
+
+describe('App', () => {
+  it('renders the full layout at 100x24', async () => {
+    const { until } = mount();
+    const s = await until((x) => x.includes('Layers') && x.includes('Files'));
+    expect(s.split('\n')).toHaveLength(24);
+    expectGolden('app-100x24', s);
+  });
+
+  it('moves between layers, switches pane, toggles a diff kind and filters by keys', async () => {
+    const { stdin, until } = mount();
+    await until((s) => s.includes('changes of L0'));
+    stdin.write('j');
+    await until((s) => s.includes('L1: changes of L1'));
+    stdin.write('\t');
+    stdin.write('\x15'); // Ctrl+U: hide unmodified
+    await until((s) => s.includes('hiding unmodified') && !s.includes('└── var'));
+    stdin.write('\x06'); // Ctrl+F
+    stdin.write('curl');
+    let s = await until((x) => x.includes('Filter: curl'));
+    s = await until((x) => x.includes('└── curl') && !x.includes('passwd'));
+    stdin.write('\r');
+    await until((x) => x.includes('Filter: curl') && !x.includes('curl▏'));
+    stdin.write('?');
+    s = await until((x) => x.includes('File tree pane'));
+    expect(s).toContain('^Space');
+    stdin.write('\x1b');
+    await until((x) => x.includes('Files'));
+  });
+
+  it('Ctrl+E extracts the selected path, asks before overwriting, and reports what it wrote', async () => {
+    const calls: ExtractRequest[] = [];
+    const extractor: Extractor = {
+      async extract(req) {
+        calls.push(req);
+        return req.overwrite ? { kind: 'done', written: ['passwd'], skipped: [], bytes: 120 } : { kind: 'conflict', existing: ['passwd'] };
+      },
+    };
+    const { stdin, until } = mount(extractor);
+    stdin.write('j\t'); // layer 1, tree pane
+    stdin.write('jj'); // /etc/passwd
+    await until((s) => s.includes('3/12'));
+    stdin.write('\x05');
+    await until((s) => s.includes('Overwrite 1 existing file (passwd)? y/n'));
+    stdin.write('y');
+    await until((s) => s.includes('extracted /etc/passwd from L1: wrote 1 entry to ./passwd'));
+    expect(calls).toEqual([
+      { layer: 1, pathId: a.index.paths.find('etc/passwd'), overwrite: false },
+      { layer: 1, pathId: a.index.paths.find('etc/passwd'), overwrite: true },
+    ]);
+  });
+
+  it('q quits, and so does Ctrl+C from inside the filter line', async () => {
+    let quits = 0;
+    const { stdin, until } = mount(undefined, () => quits++);
+    await until((s) => s.includes('Layers'));
+    stdin.write('q');
+    await waitFor(() => expect(quits).toBe(1));
+    stdin.write('\x06');
+    await until((s) => s.includes('Filter:'));
+    stdin.write('\x03');
+    await waitFor(() => expect(quits).toBe(2));
+  });
+});
