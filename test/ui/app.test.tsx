@@ -41,7 +41,7 @@ describe('App', () => {
     stdin.write('\x06'); // Ctrl+F
     stdin.write('curl');
     let s = await until((x) => x.includes('Filter: curl'));
-    s = await until((x) => x.includes('└── curl') && !x.includes('passwd'));
+    s = await until((x) => x.includes('└── curl') && !x.includes('── passwd'));
     stdin.write('\r');
     await until((x) => x.includes('Filter: curl') && !x.includes('curl▏'));
     stdin.write('?');
