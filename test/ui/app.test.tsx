@@ -45,8 +45,11 @@ describe('App', () => {
     stdin.write('\r');
     await until((x) => x.includes('Filter: curl') && !x.includes('curl▏'));
     stdin.write('?');
-    s = await until((x) => x.includes('File tree pane'));
-    expect(s).toContain('^Space');
+    s = await until((x) => x.includes('Layers pane'));
+    expect(s).toContain('Quit');
+    stdin.write('G'); // scrolls the help to its end
+    s = await until((x) => x.includes('Esc or ? closes this help.'));
+    expect(s).toContain('^E');
     stdin.write('\x1b');
     await until((x) => x.includes('Files'));
   });
