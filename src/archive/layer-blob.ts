@@ -36,6 +36,11 @@ export type LayerContents = {
    * regular-file bodies are hashed while they pass).
    */
   readonly bodyOffsets?: Float64Array;
+  /**
+   * For positionally indexed tars: a fingerprint of each regular file's first 4 KiB when the
+   * body was already in memory (NaN otherwise). Different keys prove different content.
+   */
+  readonly sampleKeys?: Float64Array;
 };
 
 /** Progress callback: bytes of the stored blob consumed so far, and its total when known. */

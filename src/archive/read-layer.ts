@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { PassThrough, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -8,16 +8,8 @@ import type { LayerEntry } from '../core/model.js';
 import { SourceError } from '../sources/errors.js';
 import { createDecompressor, sniffCompression } from './decompress.js';
 import type { Compression, LayerBlob, LayerContents, ProgressFn } from './layer-blob.js';
-import {
-  applyPax,
-  cleanPath,
-  entryTypeOf,
-  isMetaTypeflag,
-  isZeroBlock,
-  parseHeader,
-  parsePax,
-  type RawHeader,
-} from './tar-header.js';
+import { applyPax, cleanPath, entryTypeOf, type RawHeader } from './tar-header.js';
+import { scanTarRegion } from './tar-scan.js';
 
 export type ReadLayerOptions = {
   /** Names the layer in error messages: `img.tar: layer 3 (sha256:ab12…)`. */
@@ -33,106 +25,38 @@ export function toEntry(h: RawHeader): LayerEntry | undefined {
   if (type === undefined) return undefined;
   const path = cleanPath(h.name);
   if (path === '') return undefined;
-  const e: {
-    -readonly [K in keyof LayerEntry]: LayerEntry[K];
-  } = { path, type, mode: h.mode & 0o7777, uid: h.uid, gid: h.gid, size: h.size, mtime: h.mtime };
-  if (type === 'symlink') e.linkTarget = h.linkname;
-  else if (type === 'hardlink') e.linkTarget = cleanPath(h.linkname);
-  else if (type === 'char-device' || type === 'block-device') {
-    e.devMajor = h.devMajor;
-    e.devMinor = h.devMinor;
+  // Every entry gets the same fields in the same order (one hidden class, and `hash` filled
+  // in later without growing the object).
+  const linkTarget = type === 'symlink' ? h.linkname : type === 'hardlink' ? cleanPath(h.linkname) : undefined;
+  if (type === 'char-device' || type === 'block-device') {
+    return { path, type, mode: h.mode & 0o7777, uid: h.uid, gid: h.gid, size: h.size, linkTarget, hash: undefined, devMajor: h.devMajor, devMinor: h.devMinor };
   }
-  return e;
+  return { path, type, mode: h.mode & 0o7777, uid: h.uid, gid: h.gid, size: h.size, linkTarget, hash: undefined };
 }
 
 const CHUNK = 1 << 20;
 
-/** A tar member found by positional indexing: its parsed header and where its body starts. */
-export type TarMember = { header: RawHeader; bodyStart: number };
-
-/**
- * Walks the headers of an uncompressed tar stored at `base..base+length` of an open file,
- * reading headers at their offsets and skipping bodies (read in 1 MiB chunks, so runs of small
- * members cost one read). PAX, GNU long names and long links are folded into the member that
- * follows them. Throws SourceError('corrupt') on a bad header or a body past the end.
- */
-export async function* walkTarRegion(
-  fh: FileHandle,
-  base: number,
-  length: number,
-  label: string,
-  onProgress?: ProgressFn,
-): AsyncGenerator<TarMember> {
-  const buf = Buffer.allocUnsafe(CHUNK);
-  let bufStart = 0;
-  let bufLen = 0;
-  const ensure = async (pos: number, n: number): Promise<{ b: Buffer; o: number }> => {
-    if (pos >= bufStart && pos + n <= bufStart + bufLen) return { b: buf, o: pos - bufStart };
-    if (n > CHUNK) {
-      const big = Buffer.allocUnsafe(n);
-      const { bytesRead } = await fh.read(big, 0, n, base + pos);
-      if (bytesRead < n) throw truncated(label);
-      return { b: big, o: 0 };
-    }
-    const { bytesRead } = await fh.read(buf, 0, Math.min(CHUNK, length - pos), base + pos);
-    bufStart = pos;
-    bufLen = bytesRead;
-    if (bytesRead < n) throw truncated(label);
-    return { b: buf, o: 0 };
-  };
-  let pos = 0;
-  let pax: Record<string, string> | undefined;
-  let globalPax: Record<string, string> = {};
-  let longName: string | undefined;
-  let longLink: string | undefined;
-  let lastReport = 0;
-  while (pos + 512 <= length) {
-    const { b, o } = await ensure(pos, 512);
-    if (isZeroBlock(b, o)) break;
-    const h = parseHeader(b, o);
-    if (!h) throw new SourceError('corrupt', `${label}: not a valid tar header at byte ${pos} (corrupt data)`);
-    const bodyStart = pos + 512;
-    if (isMetaTypeflag(h.typeflag)) {
-      if (bodyStart + h.size > length) throw truncated(label);
-      const { b: bb, o: bo } = await ensure(bodyStart, h.size);
-      const body = bb.subarray(bo, bo + h.size);
-      if (h.typeflag === 'x' || h.typeflag === 'X') pax = parsePax(body);
-      else if (h.typeflag === 'g') globalPax = { ...globalPax, ...parsePax(body) };
-      else if (h.typeflag === 'L') longName = body.toString('utf8').replace(/\0+$/, '');
-      else if (h.typeflag === 'K') longLink = body.toString('utf8').replace(/\0+$/, '');
-      pos = bodyStart + Math.ceil(h.size / 512) * 512;
-      continue;
-    }
-    if (longName !== undefined) h.name = longName;
-    if (longLink !== undefined) h.linkname = longLink;
-    applyPax(h, pax ? { ...globalPax, ...pax } : globalPax);
-    pax = undefined;
-    longName = undefined;
-    longLink = undefined;
-    // PAX may change the size, so the next header follows the effective size.
-    if (bodyStart + h.size > length) throw truncated(label);
-    yield { header: h, bodyStart };
-    pos = bodyStart + Math.ceil(h.size / 512) * 512;
-    if (onProgress && pos - lastReport > 8 * CHUNK) {
-      lastReport = pos;
-      onProgress(pos, length);
-    }
-  }
-  onProgress?.(length, length);
-}
-
-/** Indexes an uncompressed layer tar in a file region; bodies are not read. */
-async function indexTarRegion(fh: FileHandle, base: number, length: number, opts: ReadLayerOptions): Promise<LayerContents> {
+/** Indexes an uncompressed layer tar in a file region; bodies are not read (see `scanTarRegion`). */
+async function indexTarRegion(file: string, base: number, length: number, opts: ReadLayerOptions): Promise<LayerContents> {
   const entries: LayerEntry[] = [];
   const offsets: number[] = [];
-  for await (const m of walkTarRegion(fh, base, length, opts.label, opts.onProgress)) {
-    const e = toEntry(m.header);
-    if (e) {
-      entries.push(e);
-      offsets.push(m.bodyStart);
-    }
-  }
-  return { entries, compression: 'none', tarSize: length, bodyOffsets: Float64Array.from(offsets) };
+  const samples: number[] = [];
+  await scanTarRegion(
+    file,
+    base,
+    length,
+    opts.label,
+    (h, bodyStart, sample) => {
+      const e = toEntry(h);
+      if (e) {
+        entries.push(e);
+        offsets.push(bodyStart);
+        samples.push(sample);
+      }
+    },
+    opts.onProgress,
+  );
+  return { entries, compression: 'none', tarSize: length, bodyOffsets: Float64Array.from(offsets), sampleKeys: Float64Array.from(samples) };
 }
 
 function truncated(label: string): SourceError {
@@ -285,9 +209,12 @@ export async function readLayer(blob: LayerBlob, opts: ReadLayerOptions): Promis
     if (typeof c !== 'string') {
       throw new SourceError('unsupported-format', `${opts.label}: unknown layer compression: ${c.unknown}`);
     }
-    if (c === 'none') return await indexTarRegion(fh, blob.offset, blob.length, opts);
+    if (c === 'none') {
+      await fh.close();
+      return await indexTarRegion(blob.file, blob.offset, blob.length, opts);
+    }
   } finally {
-    await fh.close();
+    await fh.close().catch(() => undefined);
   }
   const s = createReadStream(blob.file, { start: blob.offset, end: blob.offset + blob.length - 1, highWaterMark: 1 << 20 });
   return readLayerStream(s, blob.length, opts);

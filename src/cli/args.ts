@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
 import { DEFAULT_RULES, type RuleName, type RuleSettings } from '../core/rules/rules.js';
 import { parseBytes } from '../format/bytes.js';
 import { parsePlatform } from '../sources/platform.js';
@@ -82,6 +82,8 @@ export function parseRuleValue(name: RuleName, raw: unknown, where: string): num
 export function parseCiConfig(text: string, file: string): Partial<RuleSettings> {
   let doc: unknown;
   try {
+    // Loaded only when there is a rules file to read (keeps the common path's startup lean).
+    const { parse: parseYaml } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
     doc = parseYaml(text);
   } catch (e) {
     throw new UsageError(`${file}: not valid YAML (${(e as Error).message.split('\n')[0]})`, { cause: e });

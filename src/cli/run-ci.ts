@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import fg from 'fast-glob';
 import { evaluateRules, type RuleSettings } from '../core/rules/rules.js';
 import type { Analysis } from '../core/analyze.js';
 import { formatBytes } from '../format/bytes.js';
@@ -41,6 +40,7 @@ export async function expandImages(args: readonly string[], cwd: string): Promis
       out.push(arg);
       continue;
     }
+    const { default: fg } = await import('fast-glob');
     const hits = await fg(p, { cwd, onlyFiles: prefix !== 'oci:', onlyDirectories: prefix === 'oci:', dot: false });
     if (hits.length === 0) throw new UsageError(`${arg}: no files match`);
     for (const h of hits.sort()) out.push(`${prefix}${h}`);

@@ -163,16 +163,17 @@ export function analyzeImage(index: ImageIndex): Analysis {
   let fileCount = 0;
   if (L > 0) {
     const last = merged[L - 1]!;
-    const seen = new Map<string, number>();
+    // Keys are sha256 hex (equal only for equal content) or `~…` tokens that are unique by
+    // construction, so only real digests can repeat.
+    const seen = new Set<string>();
     for (let p = 1; p < last.length; p++) {
       const g = last[p]!;
       if (g < 0) continue;
       const e = entries[g]!;
       if (e.type !== 'dir') fileCount++;
-      if (e.type !== 'file' || e.size === 0 || e.hash === undefined) continue;
-      const key = `${e.size}:${e.hash}`;
-      if (seen.has(key)) duplicate += e.size;
-      else seen.set(key, g);
+      if (e.type !== 'file' || e.size === 0 || e.hash === undefined || e.hash.charCodeAt(0) === 0x7e) continue;
+      if (seen.has(e.hash)) duplicate += e.size;
+      else seen.add(e.hash);
     }
   }
 

@@ -77,7 +77,7 @@ const OPQ = '.wh..wh..opq';
 const META_WH = '.wh..wh.';
 
 function implicitDir(path: string): LayerEntry {
-  return { path, type: 'dir', mode: 0o755, uid: 0, gid: 0, size: 0 };
+  return { path, type: 'dir', mode: 0o755, uid: 0, gid: 0, size: 0, linkTarget: undefined, hash: undefined };
 }
 
 /** True for synthetic entries that stand for a directory a layer created without an entry. */
@@ -88,10 +88,32 @@ export function isImplicit(index: ImageIndex, entryId: number): boolean {
 export function indexImage(input: ImageInput): ImageIndex {
   const paths = new PathTable();
   const entries: LayerEntry[] = [];
-  const entryLayer: number[] = [];
-  const entryLocal: number[] = [];
-  const entryPath: number[] = [];
-  const entryKind: number[] = [];
+  // Per-entry columns, pre-sized for the explicit entries and grown for implicit directories.
+  const explicitCount = input.layers.reduce((n, l) => n + l.entries.length, 0);
+  let cap = explicitCount + 1024;
+  let entryLayer = new Int32Array(cap);
+  let entryLocal = new Int32Array(cap);
+  let entryPath = new Int32Array(cap);
+  let entryKind = new Uint8Array(cap);
+  const pushColumns = (layer: number, local: number, path: number, kind: number) => {
+    const g = entries.length - 1;
+    if (g >= cap) {
+      cap = Math.ceil(cap * 1.5);
+      const grow = <T extends Int32Array | Uint8Array>(a: T, make: (n: number) => T) => {
+        const b = make(cap);
+        b.set(a);
+        return b;
+      };
+      entryLayer = grow(entryLayer, (n) => new Int32Array(n));
+      entryLocal = grow(entryLocal, (n) => new Int32Array(n));
+      entryPath = grow(entryPath, (n) => new Int32Array(n));
+      entryKind = grow(entryKind, (n) => new Uint8Array(n));
+    }
+    entryLayer[g] = layer;
+    entryLocal[g] = local;
+    entryPath[g] = path;
+    entryKind[g] = kind;
+  };
   type Ops = { writes: number[]; whiteouts: number[]; opaques: number[]; metaDirs: number[] };
   const ops: Ops[] = [];
 
@@ -100,30 +122,24 @@ export function indexImage(input: ImageInput): ImageIndex {
     layer.entries.forEach((e, k) => {
       const gid = entries.length;
       entries.push(e);
-      entryLayer.push(li);
-      entryLocal.push(k);
       const slash = e.path.lastIndexOf('/');
       const dir = slash < 0 ? '' : e.path.slice(0, slash);
       const base = slash < 0 ? e.path : e.path.slice(slash + 1);
       const metaComponent = e.path.indexOf(`/${META_WH}`);
       if (base === OPQ) {
-        entryPath.push(paths.intern(dir));
-        entryKind.push(EntryKind.opaque);
+        pushColumns(li, k, paths.intern(dir), EntryKind.opaque);
         o.opaques.push(gid);
       } else if (base.startsWith(META_WH) || e.path.startsWith(META_WH) || metaComponent >= 0) {
         // AUFS hard-link store and the like: metadata. dive keeps the directories above it.
         const cut = e.path.startsWith(META_WH) ? '' : metaComponent >= 0 ? e.path.slice(0, metaComponent) : dir;
-        entryPath.push(paths.intern(cut));
-        entryKind.push(EntryKind.metadata);
+        pushColumns(li, k, paths.intern(cut), EntryKind.metadata);
         o.metaDirs.push(gid);
       } else if (base.startsWith(WH)) {
         const target = dir === '' ? base.slice(WH.length) : `${dir}/${base.slice(WH.length)}`;
-        entryPath.push(paths.intern(target));
-        entryKind.push(EntryKind.whiteout);
+        pushColumns(li, k, paths.intern(target), EntryKind.whiteout);
         o.whiteouts.push(gid);
       } else {
-        entryPath.push(paths.intern(e.path));
-        entryKind.push(EntryKind.write);
+        pushColumns(li, k, paths.intern(e.path), EntryKind.write);
         o.writes.push(gid);
       }
     });
@@ -251,10 +267,7 @@ export function indexImage(input: ImageInput): ImageIndex {
         if (e >= 0) problems.push({ layer: li, path: paths.paths[p]!, problem: 'entry-under-non-directory' });
         const id = entries.length;
         entries.push(implicitDir(paths.paths[a]!));
-        entryLayer.push(li);
-        entryLocal.push(-1);
-        entryPath.push(a);
-        entryKind.push(EntryKind.implicit);
+        pushColumns(li, -1, a, EntryKind.implicit);
         cur[a] = id;
         touch(a);
       }
@@ -280,10 +293,10 @@ export function indexImage(input: ImageInput): ImageIndex {
     input,
     paths,
     entries,
-    entryLayer: Int32Array.from(entryLayer),
-    entryLocal: Int32Array.from(entryLocal),
-    entryPath: Int32Array.from(entryPath),
-    entryKind: Uint8Array.from(entryKind),
+    entryLayer: entryLayer.subarray(0, entries.length),
+    entryLocal: entryLocal.subarray(0, entries.length),
+    entryPath: entryPath.subarray(0, entries.length),
+    entryKind: entryKind.subarray(0, entries.length),
     merged,
     touched,
     removals,
@@ -294,14 +307,15 @@ export function indexImage(input: ImageInput): ImageIndex {
 }
 
 /**
- * The entries whose content must be hashed before `analyzeImage` can tell Modified from
- * Unmodified and find identical content: regular files of equal non-zero size written at the
- * same path in more than one place, and files of equal size that survive at different paths.
- * Returns global entry ids; map them through `entryLayer`/`entryLocal`.
+ * The groups of entries whose contents are compared with each other, so must carry content
+ * keys before `analyzeImage`: for each path, its regular files of equal non-zero size written
+ * in more than one place (Modified vs Unmodified), and the final filesystem's regular files of
+ * equal size (identical content at different paths). A key only has to tell members of the
+ * same group apart. Returns global entry ids.
  */
-export function selectHashRequests(index: ImageIndex, opts: { duplicates?: boolean } = {}): number[] {
+export function selectHashGroups(index: ImageIndex, opts: { duplicates?: boolean } = {}): number[][] {
   const { entries, entryPath, entryKind } = index;
-  const want = new Set<number>();
+  const groups: number[][] = [];
   const byPath = new Map<number, number[]>();
   const firstAt = new Int32Array(index.paths.size).fill(-1);
   for (let g = 0; g < entries.length; g++) {
@@ -316,7 +330,7 @@ export function selectHashRequests(index: ImageIndex, opts: { duplicates?: boole
     if (!list) byPath.set(p, (list = [firstAt[p]!]));
     list.push(g);
   }
-  for (const list of byPath.values()) groupBySize(entries, list, want);
+  for (const list of byPath.values()) groupBySize(entries, list, groups);
   if (opts.duplicates !== false && index.merged.length > 0) {
     const last = index.merged[index.merged.length - 1]!;
     const live: number[] = [];
@@ -324,16 +338,23 @@ export function selectHashRequests(index: ImageIndex, opts: { duplicates?: boole
       const g = last[p]!;
       if (g >= 0 && entries[g]!.type === 'file' && entries[g]!.size > 0) live.push(g);
     }
-    groupBySize(entries, live, want);
+    groupBySize(entries, live, groups);
   }
-  return [...want].sort((a, b) => a - b);
+  return groups;
 }
 
-function groupBySize(entries: readonly LayerEntry[], ids: readonly number[], out: Set<number>): void {
-  const bySize = new Map<number, number>();
+/** Every entry of every group of `selectHashGroups`, sorted. */
+export function selectHashRequests(index: ImageIndex, opts: { duplicates?: boolean } = {}): number[] {
+  return [...new Set(selectHashGroups(index, opts).flat())].sort((a, b) => a - b);
+}
+
+function groupBySize(entries: readonly LayerEntry[], ids: readonly number[], out: number[][]): void {
+  const bySize = new Map<number, number[]>();
   for (const g of ids) {
     const s = entries[g]!.size;
-    bySize.set(s, (bySize.get(s) ?? 0) + 1);
+    const l = bySize.get(s);
+    if (l) l.push(g);
+    else bySize.set(s, [g]);
   }
-  for (const g of ids) if (bySize.get(entries[g]!.size)! > 1) out.add(g);
+  for (const l of bySize.values()) if (l.length > 1) out.push(l);
 }

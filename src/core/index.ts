@@ -1,6 +1,6 @@
 /** The pure analysis core: plain data in, one `Analysis` out. No I/O, no clocks, no UI. */
 export * from './model.js';
-export { indexImage, selectHashRequests, isImplicit, EntryKind } from './index-image.js';
+export { indexImage, selectHashGroups, selectHashRequests, isImplicit, EntryKind } from './index-image.js';
 export type { ImageIndex, PathProblem, Removal, Contributions } from './index-image.js';
 export { analyzeImage } from './analyze.js';
 export type { Analysis, LayerSummary, InefficientFile, Reclaimable, ChangeCounts } from './analyze.js';

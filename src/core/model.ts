@@ -34,11 +34,11 @@ export type LayerEntry = {
   readonly linkTarget?: string;
   readonly devMajor?: number;
   readonly devMinor?: number;
-  /** Modification time, seconds since the epoch. */
-  readonly mtime?: number;
   /**
-   * Hex sha256 of the body, when the reader computed it. Filled lazily: only entries the
-   * core asks for (see `selectHashRequests`) are guaranteed to have it.
+   * Content key of a regular file's body: the hex sha256 when it was computed, or a token
+   * unique to this entry when a cheaper fingerprint already proved its content differs from
+   * every entry it is compared with. Filled lazily: only the entries of `selectHashGroups`
+   * are guaranteed to have one, and keys are meaningful only within those groups.
    */
   hash?: string;
 };

@@ -13,6 +13,9 @@ export class PathTable {
   readonly depths: number[] = [0];
   private readonly ids = new Map<string, number>([['', 0]]);
   private sorted = true;
+  // Tar members come grouped by directory: remembering the last parent skips most lookups.
+  private lastDir = '';
+  private lastDirId = 0;
 
   get size(): number {
     return this.paths.length;
@@ -23,7 +26,16 @@ export class PathTable {
     const known = this.ids.get(path);
     if (known !== undefined) return known;
     const slash = path.lastIndexOf('/');
-    const parent = slash < 0 ? 0 : this.intern(path.slice(0, slash));
+    let parent = 0;
+    if (slash >= 0) {
+      const dir = path.slice(0, slash);
+      if (dir === this.lastDir) parent = this.lastDirId;
+      else {
+        parent = this.intern(dir);
+        this.lastDir = dir;
+        this.lastDirId = parent;
+      }
+    }
     const id = this.paths.length;
     this.paths.push(path);
     this.names.push(slash < 0 ? path : path.slice(slash + 1));

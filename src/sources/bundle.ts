@@ -3,7 +3,8 @@ import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import tar from 'tar-stream';
-import { readLayerStream, walkTarRegion, peek, countBytes } from '../archive/read-layer.js';
+import { readLayerStream, peek, countBytes } from '../archive/read-layer.js';
+import { scanTarRegion } from '../archive/tar-scan.js';
 import { sniffCompression, createDecompressor } from '../archive/decompress.js';
 import { cleanPath } from '../archive/tar-header.js';
 import type { LayerBlob, LayerContents, ProgressFn } from '../archive/layer-blob.js';
@@ -99,18 +100,13 @@ function linkTargetName(from: string, target: string, isHardlink: boolean): stri
 /** An uncompressed tar file on disk, indexed by positional header reads. */
 export async function openTarFileBundle(file: string, onProgress?: ProgressFn): Promise<Bundle> {
   const st = await stat(file);
-  const fh = await open(file, 'r');
   const members = new Map<string, Member>();
-  try {
-    for await (const m of walkTarRegion(fh, 0, st.size, file, onProgress)) {
-      const name = cleanPath(m.header.name);
-      const t = m.header.typeflag;
-      if (t === '2' || t === '1') members.set(name, { offset: 0, size: 0, link: linkTargetName(name, m.header.linkname, t === '1') });
-      else if (t === '0' || t === '\0' || t === '7') members.set(name, { offset: m.bodyStart, size: m.header.size });
-    }
-  } finally {
-    await fh.close();
-  }
+  await scanTarRegion(file, 0, st.size, file, (h, bodyStart) => {
+    const name = cleanPath(h.name);
+    const t = h.typeflag;
+    if (t === '2' || t === '1') members.set(name, { offset: 0, size: 0, link: linkTargetName(name, h.linkname, t === '1') });
+    else if (t === '0' || t === '\0' || t === '7') members.set(name, { offset: bodyStart, size: h.size });
+  }, onProgress);
   if (members.size === 0) throw new SourceError('corrupt', `${file}: the archive is empty or not a tar`);
   return {
     label: file,

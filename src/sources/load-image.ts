@@ -1,6 +1,7 @@
-import { hashEntries } from '../archive/read-layer.js';
 import type { LayerContents } from '../archive/layer-blob.js';
-import { analyzeImage, indexImage, selectHashRequests, type Analysis, type ImageInput } from '../core/index.js';
+import { analyzeImage, indexImage, type Analysis, type ImageInput } from '../core/index.js';
+import { fillContentKeys } from './content-keys.js';
+import { mapLimit } from './map-limit.js';
 import type { OpenedImage } from './image-source.js';
 
 export type LoadOptions = {
@@ -13,20 +14,6 @@ export type LoadOptions = {
   /** What is happening now: `reading layers`, `hashing`, `analyzing`. */
   readonly onStage?: (stage: string) => void;
 };
-
-/** Runs `fn` over `items` with at most `limit` in flight, results in input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
 
 /**
  * Reads every layer of an opened image (in parallel), hashes only the bodies the core asks
@@ -49,18 +36,8 @@ export async function loadImage(image: OpenedImage, opts: LoadOptions = {}): Pro
   };
   opts.onStage?.('indexing paths');
   const index = indexImage(input);
-  const requests = selectHashRequests(index);
-  if (requests.length > 0) {
-    opts.onStage?.(`hashing ${requests.length} files`);
-    const perLayer = new Map<number, number[]>();
-    for (const g of requests) {
-      const li = index.entryLayer[g]!;
-      let list = perLayer.get(li);
-      if (!list) perLayer.set(li, (list = []));
-      list.push(index.entryLocal[g]!);
-    }
-    await mapLimit([...perLayer], opts.concurrency ?? 4, ([li, locals]) => hashEntries(image.layers[li]!.blob, contents[li]!, locals));
-  }
+  opts.onStage?.('comparing contents');
+  await fillContentKeys(index, image.layers, contents, opts.concurrency ?? 4);
   opts.onStage?.('analyzing');
   return analyzeImage(index);
 }

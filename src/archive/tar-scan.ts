@@ -1,0 +1,139 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+import { SourceError } from '../sources/errors.js';
+import type { ProgressFn } from './layer-blob.js';
+import { applyPax, isMetaTypeflag, isZeroBlock, parseHeader, parsePax, type RawHeader } from './tar-header.js';
+
+/** Bytes a content fingerprint covers: the first 1 KiB of a body. */
+export const SAMPLE_BYTES = 1024;
+
+/**
+ * A cheap fingerprint of a body's first bytes (two 32-bit multiplicative hashes over 4-byte
+ * words, folded into 53 bits). Equal content always gives equal fingerprints, so different
+ * fingerprints prove different content; equal ones are confirmed with sha256. Hand-written
+ * because it runs on every file body already in the read buffer: on a 200k-file image,
+ * a sha256 object per file cost ~600 ms, a byte-wise loop over 4 KiB ~500 ms, this ~60 ms.
+ * Only the body's own bytes are read (never the tar padding after it).
+ */
+export function sampleKey(buf: Uint8Array, start: number, end: number): number {
+  let h1 = 0x811c9dc5 ^ (end - start);
+  let h2 = 0x01000193;
+  let i = start;
+  const words = (end - start) >>> 2;
+  if (words > 0 && ((buf.byteOffset + start) & 3) === 0) {
+    const w = new Int32Array(buf.buffer, buf.byteOffset + start, words);
+    for (let k = 0; k < words; k++) {
+      const x = w[k]!;
+      h1 = Math.imul(h1 ^ x, 0x01000193);
+      h2 = Math.imul(h2 + x, 0x5bd1e995) ^ (h2 >>> 13);
+    }
+    i = start + words * 4;
+  }
+  for (; i < end; i++) {
+    const c = buf[i]!;
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 + c, 0x5bd1e995) ^ (h2 >>> 13);
+  }
+  return (h1 >>> 0) * 0x200000 + ((h2 >>> 0) & 0x1fffff);
+}
+
+/** One member: the folded header, where its body starts, and its sample key when the body was in memory. */
+export type ScanVisitor = (h: RawHeader, bodyStart: number, sample: number) => void;
+
+const CHUNK = 1 << 20;
+/** Let the event loop breathe (progress, Ctrl+C) this often while scanning. */
+const YIELD_EVERY = 64 << 20;
+
+function truncated(label: string): SourceError {
+  return new SourceError('corrupt', `${label}: the layer is truncated (unexpected end of data)`);
+}
+
+/**
+ * Walks the headers of an uncompressed tar stored at `base..base+length` of a file, reading
+ * 1 MiB chunks positionally and skipping bodies that lie beyond the chunk (so a tar of small
+ * files costs one read per MiB, and large bodies are never read). PAX, GNU long names and long
+ * links are folded into the member that follows them. Reads are synchronous inside a chunk
+ * run (no per-member promise), yielding to the event loop every 64 MiB.
+ *
+ * Sample keys are computed for regular-file bodies found whole-or-first-4-KiB in the chunk;
+ * NaN otherwise (read later, only if needed).
+ *
+ * @throws SourceError('corrupt') on a bad header or a body past the end.
+ */
+export async function scanTarRegion(file: string, base: number, length: number, label: string, visit: ScanVisitor, onProgress?: ProgressFn): Promise<void> {
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(CHUNK);
+    let bufStart = 0;
+    let bufLen = 0;
+    const fill = (pos: number, n: number) => {
+      const want = Math.min(CHUNK, length - pos);
+      const got = readSync(fd, buf, 0, want, base + pos);
+      bufStart = pos;
+      bufLen = got;
+      if (got < n) throw truncated(label);
+    };
+    const readBig = (pos: number, n: number): Buffer => {
+      const big = Buffer.allocUnsafe(n);
+      if (readSync(fd, big, 0, n, base + pos) < n) throw truncated(label);
+      return big;
+    };
+    let pos = 0;
+    let pax: Record<string, string> | undefined;
+    let globalPax: Record<string, string> | undefined;
+    let longName: string | undefined;
+    let longLink: string | undefined;
+    let nextYield = YIELD_EVERY;
+    while (pos + 512 <= length) {
+      if (pos < bufStart || pos + 512 > bufStart + bufLen) fill(pos, 512);
+      const o = pos - bufStart;
+      if (isZeroBlock(buf, o)) break;
+      const h = parseHeader(buf, o);
+      if (!h) throw new SourceError('corrupt', `${label}: not a valid tar header at byte ${pos} (corrupt data)`);
+      const bodyStart = pos + 512;
+      if (isMetaTypeflag(h.typeflag)) {
+        if (bodyStart + h.size > length) throw truncated(label);
+        let body: Buffer;
+        if (h.size <= CHUNK) {
+          if (bodyStart < bufStart || bodyStart + h.size > bufStart + bufLen) fill(bodyStart, h.size);
+          body = buf.subarray(bodyStart - bufStart, bodyStart - bufStart + h.size);
+        } else body = readBig(bodyStart, h.size);
+        if (h.typeflag === 'x' || h.typeflag === 'X') pax = parsePax(body);
+        else if (h.typeflag === 'g') globalPax = { ...globalPax, ...parsePax(body) };
+        else if (h.typeflag === 'L') longName = body.toString('utf8').replace(/\0+$/, '');
+        else if (h.typeflag === 'K') longLink = body.toString('utf8').replace(/\0+$/, '');
+        pos = bodyStart + Math.ceil(h.size / 512) * 512;
+        continue;
+      }
+      if (longName !== undefined) h.name = longName;
+      if (longLink !== undefined) h.linkname = longLink;
+      if (pax || globalPax) applyPax(h, pax ? { ...globalPax, ...pax } : globalPax!);
+      pax = undefined;
+      longName = undefined;
+      longLink = undefined;
+      // PAX may change the size, so the next header follows the effective size.
+      if (bodyStart + h.size > length) throw truncated(label);
+      let sample = NaN;
+      if (h.size > 0 && (h.typeflag === '0' || h.typeflag === '\0' || h.typeflag === '7')) {
+        const n = Math.min(h.size, SAMPLE_BYTES);
+        if (bodyStart >= bufStart && bodyStart + n <= bufStart + bufLen) sample = sampleKey(buf, bodyStart - bufStart, bodyStart - bufStart + n);
+      }
+      visit(h, bodyStart, sample);
+      pos = bodyStart + Math.ceil(h.size / 512) * 512;
+      if (pos >= nextYield) {
+        nextYield = pos + YIELD_EVERY;
+        onProgress?.(pos, length);
+        await new Promise((r) => setImmediate(r));
+      }
+    }
+    onProgress?.(length, length);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Reads the sample key of a body at `offset` (absolute in the file) of `size` bytes. */
+export function readSampleKey(fd: number, offset: number, size: number, scratch: Buffer): number {
+  const n = Math.min(size, SAMPLE_BYTES);
+  const got = readSync(fd, scratch, 0, n, offset);
+  return sampleKey(scratch, 0, got);
+}
