@@ -3,7 +3,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { evaluateRules, type RuleSettings } from '../core/rules/rules.js';
-import type { Analysis } from '../core/analyze.js';
+import { summarize, type AnalysisSummary } from '../core/analyze.js';
+import { CacheDir, defaultCacheDir, LayerCache, ResultCache } from '../cache/index.js';
 import { formatBytes } from '../format/bytes.js';
 import { parseReference, type ImageReference } from '../reference/reference.js';
 import { formatCiReport } from '../report/ci-report.js';
@@ -57,8 +58,8 @@ async function loadRules(opts: Options, io: CiIo): Promise<RuleSettings> {
   return resolveRules(fromFile, opts.ruleOverrides);
 }
 
-/** Opens, reads and analyzes one image, printing quiet progress lines for remote sources. */
-export async function analyzeReference(ref: ImageReference, opts: Options, io: CiIo): Promise<Analysis> {
+/** Opens, reads and analyzes one image (or finds its figures in the cache), printing quiet progress lines for remote sources. */
+export async function analyzeReference(ref: ImageReference, opts: Options, io: CiIo): Promise<AnalysisSummary> {
   const say = (line: string) => {
     if (!opts.quiet) io.stderr.write(`${line}\n`);
   };
@@ -67,10 +68,15 @@ export async function analyzeReference(ref: ImageReference, opts: Options, io: C
   const mayBeRemote = ref.transport === 'docker' || ref.transport === 'docker-daemon' || (ref.transport === 'bare' && !existsSync(path.resolve(io.cwd, ref.value)));
   const settings = createSourceSettings(opts, io.env, io.stdin, io.password, { onStage: mayBeRemote ? say : undefined });
   const image = await openImage(ref, settings);
+  const cacheDir = opts.noCache ? undefined : new CacheDir(defaultCacheDir(io.env));
+  const results = cacheDir && new ResultCache(cacheDir);
   try {
+    const cached = results?.get(image);
+    if (cached) return cached;
     const remote = image.identity.source === 'docker' || image.identity.source === 'docker-daemon';
     const n = image.layers.length;
-    return await loadImage(image, {
+    const analysis = await loadImage(image, {
+      cache: cacheDir && new LayerCache(cacheDir),
       onLayerDone: remote
         ? (i, c) => {
             const d = image.layers[i]!.descriptor;
@@ -78,6 +84,9 @@ export async function analyzeReference(ref: ImageReference, opts: Options, io: C
           }
         : undefined,
     });
+    const summary = summarize(analysis);
+    results?.put(image, summary);
+    return summary;
   } finally {
     await image.close();
   }

@@ -71,6 +71,18 @@ export type Analysis = {
   readonly problems: readonly PathProblem[];
 };
 
+/** What the CI report, the rules and the JSON export need: the figures, without the trees. */
+export type AnalysisSummary = Pick<
+  Analysis,
+  'identity' | 'layers' | 'efficiency' | 'sizeBytes' | 'userSizeBytes' | 'wastedBytes' | 'userWastedPercent' | 'inefficientFiles' | 'reclaimable' | 'fileCount' | 'problems'
+>;
+
+/** The summary part of an analysis (plain data, serializable). */
+export function summarize(a: Analysis): AnalysisSummary {
+  const { identity, layers, efficiency, sizeBytes, userSizeBytes, wastedBytes, userWastedPercent, inefficientFiles, reclaimable, fileCount, problems } = a;
+  return { identity, layers, efficiency, sizeBytes, userSizeBytes, wastedBytes, userWastedPercent, inefficientFiles, reclaimable, fileCount, problems };
+}
+
 /**
  * Phase two: everything that needs content hashes (diff kinds, reclaimable bytes) plus the
  * dive figures. Every entry named by `selectHashRequests(index)` must carry its hash.

@@ -1,4 +1,4 @@
-import type { Analysis } from '../core/analyze.js';
+import type { AnalysisSummary as Analysis } from '../core/analyze.js';
 import type { RuleResult } from '../core/rules/rules.js';
 
 /** The versioned JSON export (schemaVersion 1). Field names match the Analysis. */

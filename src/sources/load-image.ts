@@ -1,6 +1,8 @@
 import type { LayerContents } from '../archive/layer-blob.js';
 import { analyzeImage, indexImage, type Analysis, type ImageInput } from '../core/index.js';
 import { fillContentKeys } from './content-keys.js';
+import type { LayerCache } from '../cache/layer-cache.js';
+import type { LayerHandle } from './image-source.js';
 import { mapLimit } from './map-limit.js';
 import type { OpenedImage } from './image-source.js';
 
@@ -13,7 +15,21 @@ export type LoadOptions = {
   readonly onLayerDone?: (layer: number, contents: LayerContents) => void;
   /** What is happening now: `reading layers`, `hashing`, `analyzing`. */
   readonly onStage?: (stage: string) => void;
+  /** Per-layer cache; layers found there are not read again. */
+  readonly cache?: LayerCache;
 };
+
+/** The digests a cached layer may be stored under, and whether a hit fits this handle. */
+function cachedRead(cache: LayerCache | undefined, layer: LayerHandle): LayerContents | undefined {
+  if (!cache || !layer.blob) return undefined;
+  const hit = cache.get(layer.descriptor.diffId, layer.descriptor.compressedSize);
+  // Body offsets only make sense for reading the same uncompressed tar positionally; a
+  // stream-read entry has every file hashed already and needs none.
+  if (hit && hit.bodyOffsets && layer.blob.kind !== 'file-region') return undefined;
+  return hit;
+}
+
+const realHashes = (c: LayerContents) => c.entries.reduce((n, e) => n + (e.hash !== undefined && e.hash.length === 64 ? 1 : 0), 0);
 
 /**
  * Reads every layer of an opened image (in parallel), hashes only the bodies the core asks
@@ -21,11 +37,17 @@ export type LoadOptions = {
  */
 export async function loadImage(image: OpenedImage, opts: LoadOptions = {}): Promise<Analysis> {
   opts.onStage?.('reading layers');
+  const fromCache = new Set<number>();
   const contents = await mapLimit(image.layers, opts.concurrency ?? 4, async (layer, i) => {
-    const c = await layer.read({ onProgress: opts.onLayerProgress && ((d, t) => opts.onLayerProgress!(i, d, t)) });
+    let c = cachedRead(opts.cache, layer);
+    if (c) {
+      fromCache.add(i);
+      opts.onLayerProgress?.(i, layer.descriptor.compressedSize ?? c.tarSize, layer.descriptor.compressedSize ?? c.tarSize);
+    } else c = await layer.read({ onProgress: opts.onLayerProgress && ((d, t) => opts.onLayerProgress!(i, d, t)) });
     opts.onLayerDone?.(i, c);
     return c;
   });
+  const hashesBefore = contents.map(realHashes);
   const input: ImageInput = {
     identity: image.identity,
     config: image.config,
@@ -38,6 +60,12 @@ export async function loadImage(image: OpenedImage, opts: LoadOptions = {}): Pro
   const index = indexImage(input);
   opts.onStage?.('comparing contents');
   await fillContentKeys(index, image.layers, contents, opts.concurrency ?? 4);
+  if (opts.cache) {
+    image.layers.forEach((layer, i) => {
+      const c = contents[i]!;
+      if (layer.blob && (!fromCache.has(i) || realHashes(c) > hashesBefore[i]!)) opts.cache!.put(layer.descriptor.diffId, layer.descriptor.compressedSize ?? c.tarSize, c);
+    });
+  }
   opts.onStage?.('analyzing');
   return analyzeImage(index);
 }

@@ -1,4 +1,4 @@
-import type { Analysis } from '../analyze.js';
+import type { AnalysisSummary as Analysis } from '../analyze.js';
 
 /** dive's CI rule names, as in `.dive-ci`. */
 export type RuleName = 'lowestEfficiency' | 'highestWastedBytes' | 'highestUserWastedPercent';

@@ -1,0 +1,44 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { AnalysisSummary, ImageIdentity } from '../core/index.js';
+import type { OpenedImage } from '../sources/image-source.js';
+import { CACHE_FORMAT, type CacheDir } from './cache-dir.js';
+
+/**
+ * Whole-image result cache for headless runs: the figures of an image, keyed by its config
+ * digest and every layer's diffID and stored size, so looking at the same image again costs
+ * opening its manifest and nothing else. Only images whose every layer has a diffID qualify.
+ */
+export class ResultCache {
+  constructor(private readonly dir: CacheDir) {}
+
+  key(image: OpenedImage): string | undefined {
+    const { configDigest } = image.identity;
+    if (!configDigest || image.layers.some((l) => !l.descriptor.diffId)) return undefined;
+    const parts = [CACHE_FORMAT, configDigest, image.identity.platform ?? '', ...image.layers.map((l) => `${l.descriptor.diffId}/${l.descriptor.compressedSize ?? ''}`)];
+    return `result-${createHash('sha256').update(parts.join('\n')).digest('hex')}`;
+  }
+
+  get(image: OpenedImage): AnalysisSummary | undefined {
+    const k = this.key(image);
+    if (!k) return undefined;
+    try {
+      const cached = JSON.parse(readFileSync(this.dir.file(k), 'utf8')) as Omit<AnalysisSummary, 'identity'> & { format: number };
+      if (cached.format !== CACHE_FORMAT) return undefined;
+      this.dir.touch(k);
+      const { format: _f, ...rest } = cached;
+      return { ...rest, identity: image.identity };
+    } catch {
+      return undefined;
+    }
+  }
+
+  put(image: OpenedImage, summary: AnalysisSummary): void {
+    const k = this.key(image);
+    if (!k) return;
+    const { identity: _i, ...rest } = summary;
+    this.dir.write(k, JSON.stringify({ format: CACHE_FORMAT, ...rest }));
+  }
+}
+
+export type { ImageIdentity };

@@ -1,0 +1,116 @@
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CacheDir, LayerCache } from '../../src/cache/index.js';
+import { parseReference } from '../../src/reference/reference.js';
+import type { OpenedImage } from '../../src/sources/image-source.js';
+import { loadImage } from '../../src/sources/load-image.js';
+import { openImage } from '../../src/sources/transports.js';
+import { buildDockerArchive, buildTar, ROOT, tmpDir } from '../helpers/image-files.js';
+import { BIN, runCli } from '../helpers/run-cli.js';
+
+const EXAMPLE = path.join(ROOT, 'examples', 'example-image.tar');
+const settings = { registry: { caCertFiles: [], insecure: false }, env: {} };
+
+/** Wraps an opened image so the test can count which layers were actually read. */
+function counting(image: OpenedImage, reads: number[]): OpenedImage {
+  return { ...image, layers: image.layers.map((l, i) => ({ ...l, read: (o) => (reads.push(i), l.read(o)) })) };
+}
+
+describe('analysis cache', () => {
+  it('a second look gives the same JSON from the cache, and --no-cache writes nothing', () => {
+    const cacheHome = tmpDir();
+    const env = { XDG_CACHE_HOME: cacheHome };
+    const cold = runCli(['--ci', '--json', '-', '--quiet', EXAMPLE], { env });
+    const files = readdirSync(path.join(cacheHome, 'inspect-tui'));
+    expect(files.filter((f) => f.startsWith('layer-'))).toHaveLength(5);
+    expect(files.filter((f) => f.startsWith('result-'))).toHaveLength(1);
+    const warm = runCli(['--ci', '--json', '-', '--quiet', EXAMPLE], { env });
+    expect(warm.stdout).toBe(cold.stdout);
+    expect(warm.code).toBe(cold.code);
+
+    const other = tmpDir();
+    runCli(['--ci', '--no-cache', '--quiet', EXAMPLE], { env: { XDG_CACHE_HOME: other } });
+    expect(readdirSync(other)).toEqual([]);
+  });
+
+  it('ignores and rebuilds corrupt entries', () => {
+    const cacheHome = tmpDir();
+    const env = { XDG_CACHE_HOME: cacheHome };
+    const cold = runCli(['--ci', '--json', '-', '--quiet', EXAMPLE], { env });
+    const dir = path.join(cacheHome, 'inspect-tui');
+    for (const f of readdirSync(dir)) {
+      const p = path.join(dir, f);
+      const b = readFileSync(p);
+      writeFileSync(p, b.subarray(0, Math.floor(b.length / 2)));
+    }
+    const again = runCli(['--ci', '--json', '-', '--quiet', EXAMPLE], { env });
+    expect(again.stdout).toBe(cold.stdout);
+    for (const f of readdirSync(dir)) expect(statSync(path.join(dir, f)).size).toBeGreaterThan(0);
+    const third = runCli(['--ci', '--json', '-', '--quiet', EXAMPLE], { env });
+    expect(third.stdout).toBe(cold.stdout);
+  });
+
+  it('never trusts a damaged layer entry', async () => {
+    const cacheDir = new CacheDir(path.join(tmpDir(), 'c'));
+    const cache = new LayerCache(cacheDir);
+    const image = await openImage(parseReference(EXAMPLE), settings);
+    const expected = await loadImage(image, { cache });
+    for (const f of readdirSync(cacheDir.dir).filter((n) => n.startsWith('layer-'))) {
+      const p = path.join(cacheDir.dir, f);
+      const b = readFileSync(p);
+      b[b.length - 40] ^= 0x01; // a flipped bit in the body keeps the size and the header
+      writeFileSync(p, b);
+    }
+    const reads: number[] = [];
+    const again = await loadImage(counting(await openImage(parseReference(EXAMPLE), settings), reads), { cache });
+    expect(reads.sort()).toEqual([0, 1, 2, 3, 4]);
+    expect(again.layers.map((l) => l.changes)).toEqual(expected.layers.map((l) => l.changes));
+  });
+
+  it('is safe under concurrent runs', async () => {
+    const cacheHome = tmpDir();
+    const run = () =>
+      new Promise<string>((resolve, reject) => {
+        const p = spawn(process.execPath, [BIN, '--ci', '--json', '-', '--quiet', EXAMPLE], { env: { ...process.env, XDG_CACHE_HOME: cacheHome } });
+        let out = '';
+        p.stdout.on('data', (c: Buffer) => (out += c));
+        p.on('error', reject);
+        p.on('close', () => resolve(out));
+      });
+    const outs = await Promise.all([run(), run(), run(), run()]);
+    for (const o of outs) expect(JSON.parse(o).summary).toEqual(JSON.parse(outs[0]!).summary);
+    expect(readdirSync(path.join(cacheHome, 'inspect-tui')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('another image sharing the base layers reads only its new layer, with the same result as uncached', async () => {
+    const base = await buildTar([{ name: 'etc/', type: 'directory' }, { name: 'etc/conf', body: 'x'.repeat(2000) }, { name: 'etc/other', body: 'y'.repeat(2000) }]);
+    const mid = await buildTar([{ name: 'etc/', type: 'directory' }, { name: 'etc/conf', body: 'z'.repeat(2000) }]);
+    const top = await buildTar([{ name: 'app', body: 'app' }]);
+    const dir = tmpDir();
+    const a = path.join(dir, 'a.tar');
+    const b = path.join(dir, 'b.tar');
+    writeFileSync(a, await buildDockerArchive([{ tags: ['a:1'], layers: [base, mid] }]));
+    writeFileSync(b, await buildDockerArchive([{ tags: ['b:1'], layers: [base, mid, top] }]));
+    const cache = new LayerCache(new CacheDir(path.join(tmpDir(), 'cache')));
+    const readsA: number[] = [];
+    await loadImage(counting(await openImage(parseReference(a), settings), readsA), { cache });
+    expect(readsA.sort()).toEqual([0, 1]);
+    const readsB: number[] = [];
+    const cached = await loadImage(counting(await openImage(parseReference(b), settings), readsB), { cache });
+    expect(readsB).toEqual([2]);
+    const fresh = await loadImage(await openImage(parseReference(b), settings));
+    expect(cached.layers.map((l) => l.changes)).toEqual(fresh.layers.map((l) => l.changes));
+    expect(cached.efficiency).toBe(fresh.efficiency);
+    expect(cached.reclaimable).toEqual(fresh.reclaimable);
+  });
+
+  it('stays under its size bound, dropping the least recently used entries', () => {
+    const dir = new CacheDir(path.join(tmpDir(), 'c'), 10_000);
+    for (let i = 0; i < 5; i++) dir.write(`layer-${i}`, Buffer.alloc(4000, i));
+    const left = readdirSync(dir.dir).sort();
+    expect(left.length).toBeLessThanOrEqual(2);
+    expect(left).toContain('layer-4');
+  });
+});
