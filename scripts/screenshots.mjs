@@ -5,8 +5,7 @@
 //
 //   npm run build && node scripts/screenshots.mjs
 //
-// Needs tmux and chromium (apt-get install -y chromium). Writes screenshots/<name>.png and
-// screenshots/<name>.html.
+// Needs tmux and chromium (apt-get install -y chromium). Writes screenshots/<name>.png.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,7 +41,8 @@ const SCENARIOS = [
     steps: [
       { wait: (s) => s.includes('changes of L0') },
       { keys: ['j', 'j', 'j', 'j'], wait: (s) => s.includes('L4: changes of L4') },
-      { keys: ['Tab', 'j', 'j', 'j'], wait: (s) => s.includes('4/') },
+      { keys: ['Tab', 'C-Space'], wait: (s) => s.includes('─⊕ usr') },
+      { keys: ['j', 'l', 'l'], wait: (s) => s.includes('── same') && s.includes('big.bin') },
     ],
   },
   {
@@ -51,7 +51,8 @@ const SCENARIOS = [
     steps: [
       { wait: (s) => s.includes('changes of L0') },
       { keys: ['G', 'C-a'], wait: (s) => s.includes('aggregated L0–L') },
-      { keys: ['Tab', 'C-o'], wait: (s) => s.includes('by size') },
+      { keys: ['Tab', 'C-o', 'C-Space'], wait: (s) => s.includes('by size') && s.includes('─⊕ usr') },
+      { keys: ['/', { text: 'big.bin' }, 'Enter'], wait: (s) => s.includes('── big.bin') },
     ],
   },
   {
@@ -74,7 +75,7 @@ const SCENARIOS = [
 ];
 
 // ---- ANSI → HTML ---------------------------------------------------------------------------
-const PALETTE = ['#1d1f21', '#cc6666', '#b5bd68', '#f0c674', '#81a2be', '#b294bb', '#8abeb7', '#c5c8c6'];
+const PALETTE = ['#1d1f21', '#e06c75', '#98c379', '#e5c07b', '#61afef', '#c678dd', '#56b6c2', '#c5c8c6'];
 const BRIGHT = ['#666666', '#ff7b7b', '#d7e07a', '#ffd787', '#a3c4e3', '#d3b3e0', '#a8e0da', '#ffffff'];
 const FG = '#c5c8c6';
 const BG = '#1d1f21';
@@ -105,7 +106,7 @@ export function ansiToHtml(text) {
       if (st.inverse) [fg, bg] = [st.bg ?? BG, st.fg ?? FG];
       const css = [`color:${fg}`, `background:${bg}`];
       if (st.bold) css.push('font-weight:bold');
-      if (st.dim) css.push('opacity:0.6');
+      if (st.dim && !st.inverse) css.push('opacity:0.6');
       if (st.underline) css.push('text-decoration:underline');
       html += `<span style="${css.join(';')}">${esc(chunk)}</span>`;
     };
@@ -156,8 +157,18 @@ function chromium() {
 async function shoot(sc) {
   const session = `shots-${sc.name}-${process.pid}`;
   const cwd = mkdtempSync(join(tmpdir(), 'shots-'));
-  const cmd = `env -u CI -u NO_COLOR TERM=xterm-256color node '${main}' '${join(fixtures, sc.image)}'; exec sleep 600`;
-  tmux('new-session', '-d', '-s', session, '-x', String(COLS), '-y', String(ROWS), '-c', cwd, cmd);
+  // Run beside the fixture so the screen shows a short relative reference.
+  const cmd = `cd '${fixtures}' && env -u CI -u NO_COLOR TERM=xterm-256color node '${main}' '${sc.image}'; exec sleep 600`;
+  // A tmux server that is still shutting down after the previous session refuses new ones.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      tmux('new-session', '-d', '-s', session, '-x', String(COLS), '-y', String(ROWS), '-c', cwd, cmd);
+      break;
+    } catch (e) {
+      if (attempt >= 10) throw e;
+      await sleep(300);
+    }
+  }
   try {
     for (const step of sc.steps) {
       for (const k of step.keys ?? []) {
@@ -168,7 +179,7 @@ async function shoot(sc) {
     }
     await sleep(200); // let a throttled frame land before the capture
     const ansi = tmux('capture-pane', '-t', session, '-e', '-p');
-    const html = join(outDir, `${sc.name}.html`);
+    const html = join(cwd, `${sc.name}.html`);
     writeFileSync(html, ansiToHtml(ansi));
     const profile = mkdtempSync(join(tmpdir(), 'chromium-'));
     const width = Math.ceil(COLS * 8.43) + 24;
