@@ -1,6 +1,6 @@
 import zlib from 'node:zlib';
 import { Transform, type TransformCallback } from 'node:stream';
-import { Decompress as ZstdDecompress } from 'fzstd';
+import { createRequire } from 'node:module';
 import type { Compression } from './layer-blob.js';
 
 /**
@@ -36,10 +36,12 @@ export function sniffCompression(head: Uint8Array): Compression | { unknown: str
 
 /** A zstd decoder as a Transform, from fzstd (pure JS) for Node versions without zlib zstd. */
 class FzstdTransform extends Transform {
-  private readonly d: ZstdDecompress;
+  private readonly d: import('fzstd').Decompress;
   constructor() {
     super();
-    this.d = new ZstdDecompress((chunk) => {
+    // Loaded on first use: most runs never meet zstd on a Node without it.
+    const { Decompress } = createRequire(import.meta.url)('fzstd') as typeof import('fzstd');
+    this.d = new Decompress((chunk) => {
       this.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
     });
   }

@@ -3,13 +3,16 @@ import { open } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { PassThrough, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import tar from 'tar-stream';
+import { createRequire } from 'node:module';
 import type { LayerEntry } from '../core/model.js';
 import { SourceError } from '../sources/errors.js';
 import { createDecompressor, sniffCompression } from './decompress.js';
 import type { Compression, LayerBlob, LayerContents, ProgressFn } from './layer-blob.js';
 import { applyPax, cleanPath, entryTypeOf, type RawHeader } from './tar-header.js';
 import { scanTarRegion } from './tar-scan.js';
+
+/** tar-stream, loaded on first use (a positional scan of a plain tar never needs it). */
+export const loadTarStream = () => createRequire(import.meta.url)('tar-stream') as typeof import('tar-stream');
 
 export type ReadLayerOptions = {
   /** Names the layer in error messages: `img.tar: layer 3 (sha256:ab12…)`. */
@@ -96,7 +99,7 @@ export async function readTarStream(source: Readable, label: string): Promise<{ 
   let tarSize = 0;
   const counter = new PassThrough();
   counter.on('data', (c: Buffer) => (tarSize += c.length));
-  const extract = tar.extract();
+  const extract = loadTarStream().extract();
   extract.on('entry', (header, body, next) => {
     // When the source fails mid-entry, tar-stream destroys the entry with the error; the
     // pipeline below reports it, so the entry's own copy must not go unhandled.

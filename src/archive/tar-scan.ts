@@ -40,6 +40,7 @@ export function sampleKey(buf: Uint8Array, start: number, end: number): number {
 export type ScanVisitor = (h: RawHeader, bodyStart: number, sample: number) => void;
 
 const CHUNK = 1 << 20;
+const MIN_READ = 64 << 10;
 /** Let the event loop breathe (progress, Ctrl+C) this often while scanning. */
 const YIELD_EVERY = 64 << 20;
 
@@ -65,8 +66,14 @@ export async function scanTarRegion(file: string, base: number, length: number, 
     const buf = Buffer.allocUnsafe(CHUNK);
     let bufStart = 0;
     let bufLen = 0;
+    // Read size adapts: runs of small members grow it to 1 MiB (one read per MiB); a jump over
+    // a large body drops it to 64 KiB, so an image of big files does not copy a MiB per header
+    // (on a 50k-file, 300 MiB image: 454 → 250 ms).
+    let readSize = MIN_READ;
     const fill = (pos: number, n: number) => {
-      const want = Math.min(CHUNK, length - pos);
+      const gap = pos - (bufStart + bufLen);
+      readSize = gap >= 0 && gap <= readSize ? Math.min(CHUNK, readSize * 2) : MIN_READ;
+      const want = Math.min(Math.max(readSize, n), length - pos);
       const got = readSync(fd, buf, 0, want, base + pos);
       bufStart = pos;
       bufLen = got;

@@ -57,6 +57,7 @@ async function main(argv: string[]): Promise<number> {
       keyConfigPath: opts.config,
       env,
       debug: opts.debug,
+      noCache: opts.noCache,
     });
   } catch (e) {
     process.stderr.write(`${describeError(e, debug)}\n`);

@@ -8,6 +8,7 @@ import type { LayerContents } from '../archive/layer-blob.js';
 import { createExtractor, type LayerAccess } from '../extract/extract.js';
 import { formatReference } from '../reference/reference.js';
 import { loadImage } from '../sources/load-image.js';
+import { CacheDir, defaultCacheDir, LayerCache } from '../cache/index.js';
 import type { OpenedImage } from '../sources/image-source.js';
 import type { TuiOptions } from './tui-options.js';
 import { openImage } from '../sources/transports.js';
@@ -127,7 +128,8 @@ export async function runTui(opts: TuiOptions): Promise<number> {
       });
     opened = await openImage(opts.reference, { ...opts.settings, onStage: setStage });
     progress.update((p) => ({ ...p, reference: opened!.identity.reference, stage: `reading ${opened!.layers.length} layers from ${opened!.identity.source}`, layers: opened!.layers.map(() => undefined) }));
-    const analysis = await loadImage(opened, { onStage: setStage, onLayerProgress, onLayerDone: (i, c) => (contents[i] = c) });
+    const cache = opts.noCache ? undefined : new LayerCache(new CacheDir(defaultCacheDir(opts.env)));
+    const analysis = await loadImage(opened, { cache, onStage: setStage, onLayerProgress, onLayerDone: (i, c) => (contents[i] = c) });
     const access: LayerAccess[] = opened.layers.map((l, i) => ({ blob: l.blob, contents: contents[i]! }));
     screen.set({ analysis, extractor: createExtractor(analysis, access, process.cwd()) });
   })();

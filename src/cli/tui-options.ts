@@ -9,4 +9,6 @@ export type TuiOptions = {
   readonly keyConfigPath?: string;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly debug: boolean;
+  /** `--no-cache`: neither read nor write the per-layer analysis cache. */
+  readonly noCache?: boolean;
 };

@@ -2,8 +2,7 @@ import { statSync } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import tar from 'tar-stream';
-import { readLayerStream, peek, countBytes } from '../archive/read-layer.js';
+import { readLayerStream, peek, countBytes, loadTarStream } from '../archive/read-layer.js';
 import { scanTarRegion } from '../archive/tar-scan.js';
 import { sniffCompression, createDecompressor } from '../archive/decompress.js';
 import { cleanPath } from '../archive/tar-header.js';
@@ -161,7 +160,7 @@ export async function openStreamBundle(input: Readable, label: string, onProgres
     stream.on('error', (e) => dec.destroy(e));
     stream = stream.pipe(dec);
   }
-  const extract = tar.extract();
+  const extract = loadTarStream().extract();
   const work: Promise<void> = new Promise((resolve, reject) => {
     extract.on('entry', (header, body, next) => {
       const name = cleanPath(header.name);

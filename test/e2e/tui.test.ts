@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const FIXTURE = join(ROOT, '..', 'shared', 'fixtures', 'images', 'edge.docker-archive.tar');
 const MAIN = join(ROOT, 'dist', 'cli', 'main.js');
+// The sessions must not write to the user's analysis cache.
+const CACHE = mkdtempSync(join(tmpdir(), 'inspect-e2e-cache-'));
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 const ready = hasTmux && existsSync(FIXTURE);
 if (!ready) console.warn(`skipping the tmux session: ${hasTmux ? 'no fixture at ../shared/fixtures' : 'tmux is not installed'}`);
@@ -36,7 +38,7 @@ describe.skipIf(!ready)('the built binary in tmux', () => {
     if (!existsSync(MAIN)) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
     cwd = mkdtempSync(join(tmpdir(), 'inspect-e2e-'));
     // CI unset in the child so it runs interactively; the shell prints the exit code after.
-    const cmd = `env -u CI NO_COLOR= node '${MAIN}' '${FIXTURE}'; echo "EXIT:$?"; exec sleep 600`;
+    const cmd = `env -u CI NO_COLOR= XDG_CACHE_HOME='${CACHE}' node '${MAIN}' '${FIXTURE}'; echo "EXIT:$?"; exec sleep 600`;
     tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '36', '-c', cwd, cmd);
   });
   afterAll(() => {
@@ -92,7 +94,7 @@ describe.skipIf(!ready)('leaving on a signal', () => {
     if (!existsSync(MAIN)) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
     const pidFile = join(mkdtempSync(join(tmpdir(), 'inspect-sig-')), 'pid');
     // The inner shell records its pid and becomes node, which stays in the foreground on the tty.
-    const cmd = `sh -c 'echo $$ > "$0"; exec env -u CI node "$1" "$2"' '${pidFile}' '${MAIN}' '${FIXTURE}'; echo "EXIT:$?"; exec sleep 600`;
+    const cmd = `sh -c 'echo $$ > "$0"; exec env -u CI XDG_CACHE_HOME="$3" node "$1" "$2"' '${pidFile}' '${MAIN}' '${FIXTURE}' '${CACHE}'; echo "EXIT:$?"; exec sleep 600`;
     tmux('new-session', '-d', '-s', s2, '-x', '100', '-y', '30', cmd);
     const cap = () => tmux('capture-pane', '-t', s2, '-p');
     const end = Date.now() + 15000;

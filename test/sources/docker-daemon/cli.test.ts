@@ -18,7 +18,7 @@ type Export = { image: { reference: string; source: string }; summary: Record<st
 /** Runs the built CLI in CI mode with the JSON export on stdout; exit 0 or 1 (a rule failed) both carry the export. */
 async function exportOf(arg: string, env: Record<string, string>): Promise<Export> {
   try {
-    const { stdout } = await run(process.execPath, [cli, '--ci', '--json', '-', arg], { cwd: repoRoot, env: { ...process.env, ...env }, timeout: 120_000 });
+    const { stdout } = await run(process.execPath, [cli, '--ci', '--no-cache', '--json', '-', arg], { cwd: repoRoot, env: { ...process.env, ...env }, timeout: 120_000 });
     return JSON.parse(stdout) as Export;
   } catch (e) {
     const err = e as { code?: number; stdout?: string; stderr?: string };

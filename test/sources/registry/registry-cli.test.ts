@@ -24,7 +24,7 @@ function runCli(args: string[], input = ''): Promise<{ code: number | null; stdo
     const env: Record<string, string | undefined> = { ...process.env, CI: 'true', NO_COLOR: '1' };
     delete env.DOCKER_CONFIG;
     env.HOME = tempDir('cli-home');
-    const child = spawn(process.execPath, [cli, ...args], { cwd: repo, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, '--no-cache', ...args], { cwd: repo, env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
