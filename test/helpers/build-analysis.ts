@@ -8,34 +8,9 @@ export type LayerSpec = {
   readonly emptyAfter?: readonly string[];
 };
 
-/** A regular file; its content hash defaults to one derived from `content` or its path and size. */
-export function file(path: string, size = 10, opts: { mode?: number; uid?: number; gid?: number; content?: string } = {}): LayerEntry {
-  return { path, type: 'file', mode: opts.mode ?? 0o644, uid: opts.uid ?? 0, gid: opts.gid ?? 0, size, hash: `h:${opts.content ?? `${path}:${size}`}` };
-}
+import { dir, file, hardlink, opaque, symlink, whiteout } from './layers.js';
 
-export function dir(path: string, opts: { mode?: number; uid?: number; gid?: number } = {}): LayerEntry {
-  return { path, type: 'dir', mode: opts.mode ?? 0o755, uid: opts.uid ?? 0, gid: opts.gid ?? 0, size: 0 };
-}
-
-export function symlink(path: string, target: string): LayerEntry {
-  return { path, type: 'symlink', mode: 0o777, uid: 0, gid: 0, size: 0, linkTarget: target };
-}
-
-export function hardlink(path: string, target: string): LayerEntry {
-  return { path, type: 'hardlink', mode: 0o644, uid: 0, gid: 0, size: 0, linkTarget: target };
-}
-
-/** `.wh.NAME` next to `path`: deletes `path` (and its subtree) from the layers below. */
-export function whiteout(path: string): LayerEntry {
-  const i = path.lastIndexOf('/');
-  const marker = i < 0 ? `.wh.${path}` : `${path.slice(0, i)}/.wh.${path.slice(i + 1)}`;
-  return { path: marker, type: 'file', mode: 0o644, uid: 0, gid: 0, size: 0 };
-}
-
-/** `.wh..wh..opq` in `dirPath`: hides everything the lower layers put in it. */
-export function opaque(dirPath: string): LayerEntry {
-  return { path: `${dirPath}/.wh..wh..opq`, type: 'file', mode: 0o644, uid: 0, gid: 0, size: 0 };
-}
+export { file, dir, symlink, hardlink, whiteout, opaque } from './layers.js';
 
 /**
  * Turns layers of simple entries into an Analysis through the real core (`indexImage`,

@@ -7,7 +7,7 @@ import { analyzeImage, indexImage, selectHashRequests, type Analysis, type Layer
  */
 type Opts = { mode?: number; uid?: number; gid?: number; content?: string };
 
-export function file(path: string, size: number, o: Opts = {}): LayerEntry {
+export function file(path: string, size = 10, o: Opts = {}): LayerEntry {
   return { path, type: 'file', mode: o.mode ?? 0o644, uid: o.uid ?? 0, gid: o.gid ?? 0, size, hash: `h:${o.content ?? `${path}#${size}`}` };
 }
 export function dir(path: string, o: Opts = {}): LayerEntry {
