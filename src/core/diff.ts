@@ -12,6 +12,7 @@ export type ChangeCode = (typeof Change)[keyof typeof Change];
 
 const diffMemo = new WeakMap<Analysis, Map<string, Uint8Array>>();
 const sizeMemo = new WeakMap<Analysis, Map<number, Float64Array>>();
+const hiddenMemo = new WeakMap<Analysis, Map<string, Map<number, Hidden>>>();
 
 function memo<K, V>(m: WeakMap<Analysis, Map<K, V>>, a: Analysis): Map<K, V> {
   let x = m.get(a);
@@ -171,11 +172,15 @@ export function fileHistory(a: Analysis, pathId: number): FileEvent[] {
 export type Hidden = { readonly layer: number; readonly via: 'whiteout' | 'opaque'; readonly markerDir: number; readonly root: number };
 
 /**
- * For the range (base, top]: every path present at `base` (or in any layer of the range) that
+ * Memoized per range. For the range (base, top]: every path present at `base` (or in any layer of the range) that
  * a whiteout or opaque directory of a layer in the range hid, with that layer. The topmost
  * hidden path of each removal is the `root`; its descendants map to the same record.
  */
 export function hiddenInRange(a: Analysis, base: number, top: number): Map<number, Hidden> {
+  const cache = memo(hiddenMemo, a);
+  const key = `${base}:${top}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
   const out = new Map<number, Hidden>();
   const { removals, paths, merged } = a.index;
   for (let li = Math.max(0, base + 1); li <= top; li++) {
@@ -187,5 +192,6 @@ export function hiddenInRange(a: Analysis, base: number, top: number): Map<numbe
       });
     }
   }
+  cache.set(key, out);
   return out;
 }
