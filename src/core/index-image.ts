@@ -122,6 +122,12 @@ export function indexImage(input: ImageInput): ImageIndex {
     layer.entries.forEach((e, k) => {
       const gid = entries.length;
       entries.push(e);
+      // Fast path: a name with no `.wh.` anywhere is an ordinary write (nearly every entry).
+      if (e.path.indexOf(WH) < 0) {
+        pushColumns(li, k, paths.intern(e.path), EntryKind.write);
+        o.writes.push(gid);
+        return;
+      }
       const slash = e.path.lastIndexOf('/');
       const dir = slash < 0 ? '' : e.path.slice(0, slash);
       const base = slash < 0 ? e.path : e.path.slice(slash + 1);

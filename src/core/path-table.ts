@@ -28,9 +28,10 @@ export class PathTable {
     const slash = path.lastIndexOf('/');
     let parent = 0;
     if (slash >= 0) {
-      const dir = path.slice(0, slash);
-      if (dir === this.lastDir) parent = this.lastDirId;
+      // Same directory as the previous path: no slice, no map lookup.
+      if (slash === this.lastDir.length && path.startsWith(this.lastDir)) parent = this.lastDirId;
       else {
+        const dir = path.slice(0, slash);
         parent = this.intern(dir);
         this.lastDir = dir;
         this.lastDirId = parent;

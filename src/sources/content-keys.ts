@@ -52,24 +52,34 @@ export async function fillContentKeys(
   const full = new Set<number>();
   try {
     for (const group of groups) {
-      const lacking = group.filter((g) => entries[g]!.hash === undefined);
-      if (lacking.length === 0) continue;
-      const byKey = new Map<number, number[]>();
-      let unknown = lacking.length < group.length; // members hashed in passing: compare by sha256
+      // Members hashed in passing (streams) compare by sha256: then every member needs one.
+      let lacking = 0;
+      for (const g of group) if (entries[g]!.hash === undefined) lacking++;
+      if (lacking === 0) continue;
+      let unknown = lacking < group.length;
       if (!unknown) {
-        for (const g of lacking) {
-          const key = sampleOf(g);
-          if (key === undefined) {
+        for (const g of group) {
+          if (sampleOf(g) === undefined) {
             unknown = true;
             break;
           }
-          const l = byKey.get(key);
-          if (l) l.push(g);
-          else byKey.set(key, [g]);
         }
       }
-      if (unknown) for (const g of lacking) full.add(g);
-      else for (const l of byKey.values()) if (l.length > 1) for (const g of l) full.add(g);
+      if (unknown) {
+        for (const g of group) if (entries[g]!.hash === undefined) full.add(g);
+        continue;
+      }
+      // Members whose fingerprint another member shares need the full hash.
+      const seen = new Map<number, number>();
+      for (const g of group) {
+        const key = keys[g]!;
+        const first = seen.get(key);
+        if (first === undefined) seen.set(key, g);
+        else {
+          full.add(first);
+          full.add(g);
+        }
+      }
     }
   } finally {
     for (const fd of fds.values()) closeSync(fd);
