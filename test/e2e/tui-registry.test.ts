@@ -4,28 +4,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasTmux, tmuxSession } from '../helpers/tmux.js';
 import { cleanupTemps, fixture, registrySkipReason, skopeoPush, startRegistry, tempDir, type RunningRegistry } from '../helpers/registry-harness.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const MAIN = join(ROOT, 'dist', 'cli', 'main.js');
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 const skip = !hasTmux ? 'tmux is not installed' : registrySkipReason();
 if (skip) console.warn(`skipping the inspector on a registry image: ${skip}`);
 
 const session = `inspect-e2e-registry-${process.pid}`;
-const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
-const screen = () => tmux('capture-pane', '-t', session, '-p', '-J');
-
-async function until(pred: (s: string) => boolean, what: string, timeoutMs = 30000): Promise<string> {
-  const end = Date.now() + timeoutMs;
-  let s = '';
-  while (Date.now() < end) {
-    s = screen();
-    if (pred(s)) return s;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}; screen:\n${s}`);
-}
+const { tmux, until } = tmuxSession(session, { join: true });
 
 describe.skipIf(skip !== undefined)('the inspector on an image pulled from a real registry', () => {
   let registry: RunningRegistry | undefined;

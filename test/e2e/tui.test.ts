@@ -4,33 +4,18 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasTmux, tmuxSession } from '../helpers/tmux.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const FIXTURE = join(ROOT, '..', 'shared', 'fixtures', 'images', 'edge.docker-archive.tar');
 const MAIN = join(ROOT, 'dist', 'cli', 'main.js');
 // The sessions must not write to the user's analysis cache.
 const CACHE = mkdtempSync(join(tmpdir(), 'inspect-e2e-cache-'));
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 const ready = hasTmux && existsSync(FIXTURE);
 if (!ready) console.warn(`skipping the tmux session: ${hasTmux ? 'no fixture at ../shared/fixtures' : 'tmux is not installed'}`);
 
 const session = `inspect-e2e-${process.pid}`;
-const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
-const screen = () => tmux('capture-pane', '-t', session, '-p');
-const keys = (...k: string[]) => tmux('send-keys', '-t', session, ...k);
-const text = (s: string) => tmux('send-keys', '-t', session, '-l', s);
-
-/** Polls the pane until `pred` holds (bounded), returning the screen. */
-async function until(pred: (s: string) => boolean, what: string, timeoutMs = 15000): Promise<string> {
-  const end = Date.now() + timeoutMs;
-  let s = '';
-  while (Date.now() < end) {
-    s = screen();
-    if (pred(s)) return s;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}; screen:\n${s}`);
-}
+const { tmux, keys, text, until } = tmuxSession(session);
 
 describe.skipIf(!ready)('the built binary in tmux', () => {
   let cwd: string;
