@@ -1,9 +1,20 @@
-import { mkdirSync, readdirSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-/** Bump when the meaning or layout of anything cached changes: old entries are then ignored. */
-export const CACHE_FORMAT = 1;
+/**
+ * What every cache entry is tagged with: the layout version and the tool's own version, so an
+ * upgrade that changes the analysis never serves figures computed by the old code.
+ */
+export const CACHE_FORMAT = `1/${toolVersion()}`;
+
+function toolVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
 
 /** Default bound on the cache's size. @default 1 GiB */
 export const DEFAULT_MAX_BYTES = 1 << 30;

@@ -10,7 +10,7 @@ const TYPE_CODE = new Map(TYPES.map((t, i) => [t, i]));
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 type Header = {
-  format: number;
+  format: string;
   diffId: string;
   storedSize: number;
   compression: LayerContents['compression'];

@@ -23,7 +23,7 @@ export class ResultCache {
     const k = this.key(image);
     if (!k) return undefined;
     try {
-      const cached = JSON.parse(readFileSync(this.dir.file(k), 'utf8')) as Omit<AnalysisSummary, 'identity'> & { format: number };
+      const cached = JSON.parse(readFileSync(this.dir.file(k), 'utf8')) as Omit<AnalysisSummary, 'identity'> & { format: string };
       if (cached.format !== CACHE_FORMAT) return undefined;
       this.dir.touch(k);
       const { format: _f, ...rest } = cached;
