@@ -1,10 +1,8 @@
 import { existsSync } from 'node:fs';
 import { parseDockerReference } from '../reference/docker-reference.js';
-import { DaemonLookupError, isDaemonImageName, locateDaemonImage, openLocatedDaemonImage } from './docker-daemon/index.js';
 import { SourceError } from './errors.js';
 import { openDockerArchive, openSniffedPath } from './files.js';
 import type { OpenedImage } from './image-source.js';
-import { openRegistryImage } from './registry/index.js';
 import type { SourceSettings } from './settings.js';
 
 /**
@@ -38,6 +36,13 @@ function reasonOf(err: SourceError, name: string): string {
  * one SourceError says what each answered.
  */
 export async function openBare(value: string, settings: SourceSettings): Promise<OpenedImage> {
+  if (settings.forceSource === undefined && existsSync(value)) {
+    settings.onStage?.(`reading ${value} from disk`);
+    return openSniffedPath(value, settings);
+  }
+  // The network adapters load only when a name has to be looked up.
+  const { DaemonLookupError, isDaemonImageName, locateDaemonImage, openLocatedDaemonImage } = await import('./docker-daemon/index.js');
+  const { openRegistryImage } = await import('./registry/index.js');
   switch (settings.forceSource) {
     case 'docker-archive':
       return openDockerArchive(value, undefined, `docker-archive:${value}`, settings);
@@ -53,10 +58,6 @@ export async function openBare(value: string, settings: SourceSettings): Promise
       break;
   }
 
-  if (existsSync(value)) {
-    settings.onStage?.(`reading ${value} from disk`);
-    return openSniffedPath(value, settings);
-  }
   if (!isDaemonImageName(value) || /^[./~]/.test(value)) {
     // Looks like a path: asking a daemon or registry would only confuse.
     throw new SourceError('not-found', `${value}: no such file or directory`);
@@ -69,7 +70,7 @@ export async function openBare(value: string, settings: SourceSettings): Promise
     throw new SourceError('not-found', `${value}: no such file or directory, nor a valid image name (${why})`, { cause: e });
   }
 
-  let daemonMiss: DaemonLookupError;
+  let daemonMiss: InstanceType<typeof DaemonLookupError>;
   try {
     const located = await locateDaemonImage(value, settings, { label: value });
     // Found: from here on a failure is the daemon's export, not a reason to try elsewhere.
