@@ -86,9 +86,15 @@ const orderMemo = new WeakMap<Analysis, Int32Array>();
 function depthOrder(a: Analysis): Int32Array {
   let o = orderMemo.get(a);
   if (o) return o;
+  // Counting sort by depth: linear, where a comparator sort of 200k ids took ~50 ms.
   const { depths } = a.index.paths;
-  const ids = Int32Array.from({ length: depths.length - 1 }, (_, i) => i + 1);
-  o = ids.sort((x, y) => depths[x]! - depths[y]!);
+  let maxDepth = 0;
+  for (let i = 1; i < depths.length; i++) if (depths[i]! > maxDepth) maxDepth = depths[i]!;
+  const start = new Int32Array(maxDepth + 2);
+  for (let i = 1; i < depths.length; i++) start[depths[i]! + 1]!++;
+  for (let d = 1; d < start.length; d++) start[d]! += start[d - 1]!;
+  o = new Int32Array(depths.length - 1);
+  for (let i = 1; i < depths.length; i++) o[start[depths[i]!]!++] = i;
   orderMemo.set(a, o);
   return o;
 }
