@@ -126,7 +126,11 @@ export async function runCi(opts: Options, io: CiIo): Promise<number> {
   if (opts.json !== undefined && exports.length > 0) {
     const text = `${JSON.stringify(exports.length === 1 && images.length === 1 ? exports[0] : exports, null, 2)}\n`;
     if (opts.json === '-') io.stdout.write(text);
-    else await writeFile(path.resolve(io.cwd, opts.json), text);
+    else {
+      await writeFile(path.resolve(io.cwd, opts.json), text).catch((e: NodeJS.ErrnoException) => {
+        throw new UsageError(`--json ${opts.json}: cannot write the file (${e.code === 'ENOENT' ? 'no such directory' : e.code === 'EACCES' ? 'permission denied' : e.message})`, { cause: e });
+      });
+    }
   }
   if (firstError) throw firstError;
   return failed ? 1 : 0;

@@ -3,12 +3,26 @@ import { openDockerArchive, openOciArchive, openOciDir } from './files.js';
 import type { OpenedImage } from './image-source.js';
 import type { SourceSettings } from './settings.js';
 import { formatReference } from '../reference/reference.js';
+import { SourceError } from './errors.js';
+import { parsePlatform, platformMatches } from './platform.js';
 
 /**
  * The explicit table from transport to adapter (no self-registration). Each adapter returns an
  * OpenedImage whose layers are in manifest order.
  */
 export async function openImage(ref: ImageReference, settings: SourceSettings): Promise<OpenedImage> {
+  const image = await openByTransport(ref, settings);
+  // A source with one image ignores --platform while choosing; refuse rather than show the
+  // wrong platform's image as the one asked for.
+  const have = image.identity.platform;
+  if (settings.platform !== undefined && have !== undefined && !platformMatches(parsePlatform(settings.platform), parsePlatform(have))) {
+    await image.close();
+    throw new SourceError('not-found', `${formatReference(ref)} is a ${have} image, not ${settings.platform}`);
+  }
+  return image;
+}
+
+async function openByTransport(ref: ImageReference, settings: SourceSettings): Promise<OpenedImage> {
   switch (ref.transport) {
     case 'docker-archive':
       return openDockerArchive(ref.path, ref.ref, formatReference(ref), settings);

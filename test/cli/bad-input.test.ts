@@ -90,6 +90,19 @@ describe('bad input: one line naming the file, exit 2, no stack', () => {
     expectOneLineError(runCli(['--ci', '--platform', 'linux', 'x.tar']), '--platform', /os\/arch/);
   });
 
+  it('a --json file that cannot be written', () => {
+    const out = path.join(dir, 'no', 'such', 'dir', 'report.json');
+    const r = runCli(['--ci', '--quiet', '--json', out, path.join(ROOT, 'examples', 'example-image.tar')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trimEnd().split('\n')).toEqual([`inspect-tui: --json ${out}: cannot write the file (no such directory)`]);
+  });
+
+  it('a --platform the single-platform image is not', () => {
+    const img = path.join(ROOT, 'examples', 'example-image.tar');
+    expectOneLineError(runCli(['--ci', '--platform', 'linux/arm64', img]), img, /is a linux\/amd64 image, not linux\/arm64/);
+    expect(runCli(['--ci', '--quiet', '--platform', 'linux/amd64', img]).code).toBe(1);
+  });
+
   it('an invalid .dive-ci', () => {
     const d = tmpDir();
     writeFileSync(path.join(d, '.dive-ci'), 'rules:\n  lowestEfficiency: [');
