@@ -1,3 +1,5 @@
+import { openSync } from 'node:fs';
+import tty from 'node:tty';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +9,7 @@ import type { Analysis } from '../core/analyze.js';
 import type { LayerContents } from '../archive/layer-blob.js';
 import { createExtractor, type LayerAccess } from '../extract/extract.js';
 import { formatReference } from '../reference/reference.js';
+import { UsageError } from '../sources/errors.js';
 import { loadImage } from '../sources/load-image.js';
 import { CacheDir, defaultCacheDir, LayerCache } from '../cache/index.js';
 import type { OpenedImage } from '../sources/image-source.js';
@@ -109,11 +112,22 @@ export async function runTui(opts: TuiOptions): Promise<number> {
   process.on('unhandledRejection', onCrash);
   process.on('exit', restore);
 
+  // When the image itself arrives on stdin (`-`), the keyboard is the controlling terminal.
+  let keyboard: tty.ReadStream | undefined;
+  if (opts.settings.stdin) {
+    try {
+      keyboard = new tty.ReadStream(openSync('/dev/tty', 'r'));
+    } catch (e) {
+      restore();
+      throw new UsageError('the image is read from stdin, so the inspector needs a terminal (/dev/tty) for the keyboard; use --ci for a report', { cause: e });
+    }
+  }
   const progress = createProgressStore(formatReference(opts.reference));
   const screen = createScreenStore();
   const instance = render(<Root screen={screen} progress={progress} keymap={keymap} theme={theme} symbols={!color} notice={notice} onQuit={() => finish(0)} />, {
     exitOnCtrlC: false,
     patchConsole: false,
+    ...(keyboard ? { stdin: keyboard as unknown as NodeJS.ReadStream } : {}),
   });
 
   let opened: OpenedImage | undefined;
@@ -142,6 +156,7 @@ export async function runTui(opts: TuiOptions): Promise<number> {
     return await done;
   } finally {
     instance.unmount();
+    keyboard?.destroy();
     restore();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
