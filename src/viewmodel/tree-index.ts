@@ -169,7 +169,18 @@ function buildTreeIndex(a: Analysis, q: TreeQuery): TreeIndex {
     if (sizes) out.sort((x, y) => sizes[y]! - sizes[x]!);
     return out;
   };
-  const stack: number[] = shownChildren(0).reverse();
+  // Pushes the shown children of p, last first; only a size sort needs a temporary array.
+  const stack: number[] = [];
+  const pushChildren = (p: number) => {
+    if (sizes) {
+      const kids = shownChildren(p);
+      for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!);
+      return;
+    }
+    const ch = paths.children[p]!;
+    for (let i = ch.length - 1; i >= 0; i--) if (count[ch[i]!]! > 0) stack.push(ch[i]!);
+  };
+  pushChildren(0);
   let pos = 0;
   while (stack.length) {
     const p = stack.pop()!;
@@ -179,10 +190,7 @@ function buildTreeIndex(a: Analysis, q: TreeQuery): TreeIndex {
     const parent = parents[p]!;
     parentPos[pos] = parent === 0 ? -1 : posOf[parent]!;
     pos++;
-    if (count[p]! > 1) {
-      const kids = shownChildren(p);
-      for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!);
-    }
+    if (count[p]! > 1) pushChildren(p);
   }
   return { query: q, order, end, parentPos, posOf, change, hiddenBy, filterError: matcher.error };
 }
