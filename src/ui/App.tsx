@@ -8,7 +8,7 @@ import { selectLayout } from '../viewmodel/layout.js';
 import { reduce, type Action } from '../viewmodel/reducer.js';
 import { selectHelpLines, selectInfoLines, type ViewData } from '../viewmodel/rows.js';
 import { createInitialState, type AppState, type Viewport } from '../viewmodel/state.js';
-import { selectCursorPath } from '../viewmodel/tree-view.js';
+import { prefetchNeighbours, selectCursorPath } from '../viewmodel/tree-view.js';
 import { selectRange } from '../viewmodel/state.js';
 import { FileHistoryPane } from './components/FileHistoryPane.js';
 import { FileTreePane } from './components/FileTreePane.js';
@@ -54,6 +54,11 @@ export function App({ analysis, keymap, theme, symbols, viewport: fixed, extract
     },
     [analysis],
   );
+  // While idle after a layer change, prepare the neighbouring layers' trees.
+  useEffect(() => {
+    const t = setTimeout(() => prefetchNeighbours(analysis, stateRef.current), 40);
+    return () => clearTimeout(t);
+  }, [analysis, state.layers.cursor, state.layers.mode, state.layers.mark]);
   useEffect(() => {
     if (stateRef.current.viewport.cols !== viewport.cols || stateRef.current.viewport.rows !== viewport.rows) dispatch({ type: 'resize', viewport });
   }, [viewport, dispatch]);

@@ -45,3 +45,16 @@ export function selectCursorPath(a: Analysis, state: AppState): number {
   const v = selectTreeView(a, state);
   return v.cursorRow < 0 ? -1 : v.ti.order[v.rows.posAt(v.cursorRow)]!;
 }
+
+/**
+ * Builds (into the tree-index cache) the indexes the next likely keystrokes need: the same
+ * view one layer up and one layer down. Called when the inspector is idle, so stepping
+ * through layers finds them ready instead of walking every path on the keystroke.
+ */
+export function prefetchNeighbours(a: Analysis, state: AppState): void {
+  const { cursor } = state.layers;
+  for (const next of [cursor + 1, cursor - 1]) {
+    if (next < 0 || next >= a.layers.length) continue;
+    selectTreeIndex(a, selectTreeQuery({ ...state, layers: { ...state.layers, cursor: next } }));
+  }
+}

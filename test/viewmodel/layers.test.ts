@@ -91,3 +91,25 @@ describe('history', () => {
     expect(sh[0]).toContain('-rwsr-xr-x'); // setuid shown
   });
 });
+
+describe('prefetching the neighbouring layers', () => {
+  it('builds the trees one layer up and down, so stepping finds them cached', async () => {
+    const { prefetchNeighbours, selectTreeQuery } = await import('../../src/viewmodel/tree-view.js');
+    const { selectTreeIndex } = await import('../../src/viewmodel/tree-index.js');
+    const { createInitialState } = await import('../../src/viewmodel/state.js');
+    const { buildAnalysis, file, dir } = await import('../helpers/build-analysis.js');
+    const a = buildAnalysis([{ entries: [dir('a'), file('a/x')] }, { entries: [file('a/y')] }, { entries: [file('a/z')] }, { entries: [file('a/w')] }]);
+    const s0 = createInitialState({ cols: 120, rows: 40 }, a.layers.length);
+    const at = (cursor: number) => ({ ...s0, layers: { ...s0.layers, cursor } });
+    prefetchNeighbours(a, at(1));
+    // An index built earlier carries the query it was built for, not the one asked with now.
+    for (const cursor of [0, 2]) {
+      const q = selectTreeQuery(at(cursor));
+      const ti = selectTreeIndex(a, q);
+      expect(ti.query).not.toBe(q);
+      expect(ti.query).toEqual(q);
+    }
+    const far = selectTreeQuery(at(3));
+    expect(selectTreeIndex(a, far).query).toBe(far);
+  });
+});
