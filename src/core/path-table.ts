@@ -3,12 +3,15 @@
  * integer id, with its parent and sorted children, so merged views are typed arrays indexed
  * by id instead of trees of objects. Id 0 is the root (path '').
  */
+const NO_CHILDREN: number[] = Object.freeze([]) as unknown as number[];
+
 export class PathTable {
   /** Full cleaned path of each id ('' for the root). */
   readonly paths: string[] = [''];
   /** Last path component of each id. */
   readonly names: string[] = [''];
   readonly parents: number[] = [-1];
+  /** Child ids of each id, sorted by name after `sortChildren`. Read-only for callers. */
   readonly children: number[][] = [[]];
   readonly depths: number[] = [0];
   private readonly ids = new Map<string, number>([['', 0]]);
@@ -41,9 +44,12 @@ export class PathTable {
     this.paths.push(path);
     this.names.push(slash < 0 ? path : path.slice(slash + 1));
     this.parents.push(parent);
-    this.children.push([]);
+    // Leaves (most paths) share one empty list until they get a child: ~6 MB less at 200k paths.
+    this.children.push(NO_CHILDREN);
     this.depths.push(this.depths[parent]! + 1);
-    this.children[parent]!.push(id);
+    let siblings = this.children[parent]!;
+    if (siblings === NO_CHILDREN) this.children[parent] = siblings = [];
+    siblings.push(id);
     this.ids.set(path, id);
     this.sorted = false;
     return id;
