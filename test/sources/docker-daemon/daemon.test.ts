@@ -18,6 +18,7 @@ import { openBare } from '../../../src/sources/resolve-bare.js';
 import type { SourceSettings } from '../../../src/sources/settings.js';
 import { validateImage } from '../../helpers/conformance.js';
 import { startPodmanService, type PodmanService } from '../../helpers/podman-harness.js';
+import { rejection } from '../../helpers/rejection.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fixture = path.resolve(here, '../../../../shared/fixtures/images/edge.docker-archive.tar');
@@ -50,15 +51,6 @@ async function entriesPerLayer(img: OpenedImage): Promise<ReturnType<typeof comp
   return out;
 }
 
-async function rejection(p: Promise<unknown>): Promise<SourceError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof SourceError) return e;
-    throw e;
-  }
-  throw new Error('expected a SourceError, but the image opened');
-}
 
 type Certs =
   | { ok: true; dir: string; good: string; wrongCa: string; serverKey: string; serverCert: string }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SourceError } from '../../../src/sources/errors.js';
 import { openBare, registryDomainOf } from '../../../src/sources/resolve-bare.js';
 import type { SourceSettings } from '../../../src/sources/settings.js';
+import { rejection } from '../../helpers/rejection.js';
 
 function settingsFor(extra: Partial<SourceSettings> = {}): SourceSettings & { stages: string[] } {
   const stages: string[] = [];
@@ -9,15 +10,6 @@ function settingsFor(extra: Partial<SourceSettings> = {}): SourceSettings & { st
   return { registry: { caCertFiles: [], insecure: false }, env: { DOCKER_HOST: 'unix:///nonexistent/inspect-tui.sock' }, onStage: (m) => stages.push(m), ...extra, stages };
 }
 
-async function rejection(p: Promise<unknown>): Promise<SourceError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof SourceError) return e;
-    throw e;
-  }
-  throw new Error('expected a SourceError');
-}
 
 describe('registryDomainOf', () => {
   it.each([
