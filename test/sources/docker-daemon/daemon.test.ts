@@ -11,7 +11,6 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LayerEntry } from '../../../src/core/model.js';
 import { openDaemonImage } from '../../../src/sources/docker-daemon/index.js';
-import { SourceError } from '../../../src/sources/errors.js';
 import { openDockerArchive } from '../../../src/sources/files.js';
 import type { ImageSource, OpenedImage } from '../../../src/sources/image-source.js';
 import { openBare } from '../../../src/sources/resolve-bare.js';

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { SourceError } from '../../../src/sources/errors.js';
 import { openBare, registryDomainOf } from '../../../src/sources/resolve-bare.js';
 import type { SourceSettings } from '../../../src/sources/settings.js';
 import { rejection } from '../../helpers/rejection.js';
