@@ -2,6 +2,7 @@ import zlib from 'node:zlib';
 import { Transform, type TransformCallback } from 'node:stream';
 import { createRequire } from 'node:module';
 import type { Compression } from './layer-blob.js';
+import { checksumOk } from './tar-header.js';
 
 /**
  * Tells the compression from a blob's first bytes: gzip (also eStargz), zstd, or a plain tar
@@ -24,10 +25,7 @@ export function sniffCompression(head: Uint8Array): Compression | { unknown: str
     const magic = String.fromCharCode(...head.subarray(257, 262));
     if (magic === 'ustar') return 'none';
     // Pre-POSIX (v7) tar: no magic, but the checksum still holds.
-    let sum = 0;
-    for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 0x20 : head[i]!;
-    const stored = Number.parseInt(String.fromCharCode(...head.subarray(148, 156)).replace(/[\0 ]+$/, '').trim(), 8);
-    if (sum === stored) return 'none';
+    if (checksumOk(head)) return 'none';
   } else if (head.length === 0) {
     return { unknown: 'an empty blob' };
   }

@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { LayerContents } from '../archive/layer-blob.js';
-import type { EntryType, LayerEntry } from '../core/model.js';
+import { isContentDigest, type EntryType, type LayerEntry } from '../core/model.js';
 import { CACHE_FORMAT, type CacheDir } from './cache-dir.js';
 
 const MAGIC = 'inspect-tui layer cache\n';
 const TYPES: readonly EntryType[] = ['file', 'dir', 'symlink', 'hardlink', 'char-device', 'block-device', 'fifo'];
 const TYPE_CODE = new Map(TYPES.map((t, i) => [t, i]));
-const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 type Header = {
   format: string;
@@ -82,7 +81,7 @@ function encode(diffId: string, storedSize: number, c: LayerContents): Buffer {
     paths[i] = e.path;
     links[i] = e.linkTarget ?? '';
     // Only real digests are facts about the layer; other keys are per-image tokens.
-    if (e.hash !== undefined && SHA256_HEX.test(e.hash)) hashed.push(i);
+    if (isContentDigest(e.hash)) hashed.push(i);
     if (e.devMajor !== undefined) devices.push([i, e.devMajor, e.devMinor ?? 0]);
   });
   const hashIdx = Uint32Array.from(hashed);

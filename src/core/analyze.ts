@@ -1,7 +1,7 @@
 import { compareEntries } from './compare.js';
 import { mapHistory, type HistoryItem } from './history.js';
 import { EntryKind, type ImageIndex, type PathProblem } from './index-image.js';
-import type { Digest, ImageConfig, ImageIdentity } from './model.js';
+import { isUniqueContentKey, type Digest, type ImageConfig, type ImageIdentity } from './model.js';
 
 /** Counts of non-directory paths a layer added, modified, removed or wrote again unchanged. */
 export type ChangeCounts = { added: number; modified: number; removed: number; unmodified: number };
@@ -183,7 +183,7 @@ export function analyzeImage(index: ImageIndex): Analysis {
       if (g < 0) continue;
       const e = entries[g]!;
       if (e.type !== 'dir') fileCount++;
-      if (e.type !== 'file' || e.size === 0 || e.hash === undefined || e.hash.charCodeAt(0) === 0x7e) continue;
+      if (e.type !== 'file' || e.size === 0 || e.hash === undefined || isUniqueContentKey(e.hash)) continue;
       if (seen.has(e.hash)) duplicate += e.size;
       else seen.add(e.hash);
     }

@@ -43,6 +43,22 @@ export type LayerEntry = {
   hash?: string;
 };
 
+/**
+ * Content keys that are not digests start with this: a token standing for "differs from every
+ * entry it is compared with" (see `LayerEntry.hash`).
+ */
+export const UNIQUE_CONTENT_KEY = '~';
+
+/** True for a key that only says "differs from everything it is compared with". */
+export function isUniqueContentKey(key: string): boolean {
+  return key.startsWith(UNIQUE_CONTENT_KEY);
+}
+
+/** True when a content key is a hex sha256 of the body (a fact about the layer, worth caching). */
+export function isContentDigest(key: string | undefined): key is string {
+  return key !== undefined && /^[0-9a-f]{64}$/.test(key);
+}
+
 /** What a source knows about one layer, before or without reading it. */
 export type LayerDescriptor = {
   /** Digest of the blob as stored (compressed or not); absent for legacy docker-save layers. */

@@ -42,16 +42,11 @@ function tooBig(label: string, name: string, size: number, cap: number): SourceE
 
 /** An OCI layout directory on disk. */
 export async function openDirBundle(dir: string): Promise<Bundle> {
-  const sizeOf = async (name: string) => {
-    const p = path.join(dir, name);
-    const s = await stat(p).catch(() => undefined);
-    return s?.isFile() ? s.size : undefined;
-  };
   return {
     label: dir,
     has: (name) => statSizeSync(path.join(dir, name)) !== undefined,
     async readSmall(name, cap) {
-      const size = await sizeOf(name);
+      const size = statSizeSync(path.join(dir, name));
       if (size === undefined) throw missing(dir, name);
       if (size > cap) throw tooBig(dir, name, size, cap);
       return readFile(path.join(dir, name));

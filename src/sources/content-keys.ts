@@ -2,12 +2,9 @@ import { closeSync, openSync } from 'node:fs';
 import { hashEntries } from '../archive/read-layer.js';
 import type { LayerContents } from '../archive/layer-blob.js';
 import { readSampleKey, SAMPLE_BYTES } from '../archive/tar-scan.js';
-import { selectHashGroups, type ImageIndex } from '../core/index.js';
+import { selectHashGroups, UNIQUE_CONTENT_KEY, type ImageIndex } from '../core/index.js';
 import type { LayerHandle } from './image-source.js';
 import { mapLimit } from './map-limit.js';
-
-/** Prefix of content keys that stand for "differs from every entry it is compared with". */
-export const UNIQUE = '~';
 
 /**
  * Gives every entry the core will compare a content key, reading as little as possible:
@@ -95,7 +92,7 @@ export async function fillContentKeys(
   for (const group of groups) {
     for (const g of group) {
       const e = entries[g]!;
-      if (e.hash === undefined) e.hash = `${UNIQUE}${g}`;
+      if (e.hash === undefined) e.hash = `${UNIQUE_CONTENT_KEY}${g}`;
     }
   }
   return { fullHashes: full.size, samplesRead };

@@ -11,9 +11,4 @@ export function createLayerHandle(descriptor: LayerDescriptor, member: BundleBlo
   return { descriptor, blob: member.blob, read: (opts) => readLayer(member.blob, { label, onProgress: opts?.onProgress }) };
 }
 
-/** A short digest for messages: `sha256:0123456789ab`. */
-export function shortDigest(d: string | undefined): string {
-  if (!d) return '';
-  const i = d.indexOf(':');
-  return i < 0 ? d.slice(0, 12) : d.slice(0, i + 13);
-}
+export { shortDigest } from '../format/bytes.js';

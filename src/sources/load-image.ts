@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { LayerContents } from '../archive/layer-blob.js';
-import { analyzeImage, indexImage, type Analysis, type ImageInput } from '../core/index.js';
+import { analyzeImage, indexImage, isContentDigest, type Analysis, type ImageInput } from '../core/index.js';
 import { fillContentKeys } from './content-keys.js';
 import type { LayerCache } from '../cache/layer-cache.js';
 import type { LayerHandle } from './image-source.js';
@@ -37,7 +37,7 @@ function cachedRead(cache: LayerCache | undefined, layer: LayerHandle): LayerCon
   return hit;
 }
 
-const realHashes = (c: LayerContents) => c.entries.reduce((n, e) => n + (e.hash !== undefined && e.hash.length === 64 ? 1 : 0), 0);
+const realHashes = (c: LayerContents) => c.entries.reduce((n, e) => n + (isContentDigest(e.hash) ? 1 : 0), 0);
 
 /**
  * Reads every layer of an opened image (in parallel), hashes only the bodies the core asks
