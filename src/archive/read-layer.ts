@@ -5,7 +5,7 @@ import { PassThrough, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createRequire } from 'node:module';
 import type { LayerEntry } from '../core/model.js';
-import { SourceError } from '../sources/errors.js';
+import { SourceError } from '../errors/index.js';
 import { createDecompressor, sniffCompression } from './decompress.js';
 import type { Compression, LayerBlob, LayerContents, ProgressFn } from './layer-blob.js';
 import { applyPax, cleanPath, entryTypeOf, type RawHeader } from './tar-header.js';
@@ -63,7 +63,7 @@ async function indexTarRegion(file: string, base: number, length: number, opts: 
 }
 
 function truncated(label: string): SourceError {
-  return new SourceError('corrupt', `${label}: the layer is truncated (unexpected end of data)`);
+  return new SourceError('corrupt', label, `the layer is truncated (unexpected end of data)`);
 }
 
 /** Reads the first `n` bytes of a stream and gives back a stream that still yields everything. */
@@ -139,8 +139,8 @@ export async function readTarStream(source: Readable, label: string): Promise<{ 
   } catch (err) {
     if (err instanceof SourceError) throw err;
     const msg = (err as Error).message ?? String(err);
-    if (/unexpected end|premature|Unexpected end|aborted/i.test(msg)) throw new SourceError('corrupt', `${label}: the layer is truncated (unexpected end of data)`, { cause: err });
-    throw new SourceError('corrupt', `${label}: cannot read the layer (${msg})`, { cause: err });
+    if (/unexpected end|premature|Unexpected end|aborted/i.test(msg)) throw new SourceError('corrupt', label, `the layer is truncated (unexpected end of data)`, { cause: err });
+    throw new SourceError('corrupt', label, `cannot read the layer (${msg})`, { cause: err });
   }
   return { entries, tarSize };
 }
@@ -178,7 +178,7 @@ export async function readLayerStream(stored: Readable, total: number | undefine
   const c = sniffCompression(head);
   if (typeof c !== 'string') {
     stored.destroy();
-    throw new SourceError('unsupported-format', `${opts.label}: unknown layer compression: ${c.unknown}`);
+    throw new SourceError('unsupported-format', opts.label, `unknown layer compression: ${c.unknown}`);
   }
   const dec = createDecompressor(c, opts.forcePureZstd);
   let tarStream: Readable = stream;
@@ -188,7 +188,7 @@ export async function readLayerStream(stored: Readable, total: number | undefine
     tarStream = stream.pipe(dec);
     const decodeError = new Promise<never>((_, reject) =>
       dec.once('error', (e) =>
-        reject(new SourceError('corrupt', `${opts.label}: cannot decompress the ${c} layer (${e.message})`, { cause: e })),
+        reject(new SourceError('corrupt', opts.label, `cannot decompress the ${c} layer (${e.message})`, { cause: e })),
       ),
     );
     decodeError.catch(() => undefined);
@@ -210,7 +210,7 @@ export async function readLayer(blob: LayerBlob, opts: ReadLayerOptions): Promis
     await fh.read(head, 0, head.length, blob.offset);
     const c = sniffCompression(head);
     if (typeof c !== 'string') {
-      throw new SourceError('unsupported-format', `${opts.label}: unknown layer compression: ${c.unknown}`);
+      throw new SourceError('unsupported-format', opts.label, `unknown layer compression: ${c.unknown}`);
     }
     if (c === 'none') {
       await fh.close();
@@ -243,7 +243,7 @@ export async function hashEntries(blob: LayerBlob | undefined, contents: LayerCo
       while (left > 0) {
         const n = Math.min(left, CHUNK);
         const { bytesRead } = await fh.read(buf, 0, n, pos);
-        if (bytesRead === 0) throw new SourceError('corrupt', `${blob.file}: the layer is truncated (unexpected end of data)`);
+        if (bytesRead === 0) throw new SourceError('corrupt', blob.file, `the layer is truncated (unexpected end of data)`);
         h.update(buf.subarray(0, bytesRead));
         left -= bytesRead;
         pos += bytesRead;

@@ -1,5 +1,5 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import { SourceError } from '../sources/errors.js';
+import { SourceError } from '../errors/index.js';
 import type { ProgressFn } from './layer-blob.js';
 import { applyPax, isMetaTypeflag, isZeroBlock, parseHeader, parsePax, type RawHeader } from './tar-header.js';
 
@@ -45,7 +45,7 @@ const MIN_READ = 64 << 10;
 const YIELD_EVERY = 64 << 20;
 
 function truncated(label: string): SourceError {
-  return new SourceError('corrupt', `${label}: the layer is truncated (unexpected end of data)`);
+  return new SourceError('corrupt', label, `the layer is truncated (unexpected end of data)`);
 }
 
 /**
@@ -95,7 +95,7 @@ export async function scanTarRegion(file: string, base: number, length: number, 
       const o = pos - bufStart;
       if (isZeroBlock(buf, o)) break;
       const h = parseHeader(buf, o);
-      if (!h) throw new SourceError('corrupt', `${label}: not a valid tar header at byte ${pos} (corrupt data)`);
+      if (!h) throw new SourceError('corrupt', label, `not a valid tar header at byte ${pos} (corrupt data)`);
       const bodyStart = pos + 512;
       if (isMetaTypeflag(h.typeflag)) {
         if (bodyStart + h.size > length) throw truncated(label);

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { DEFAULT_RULES, type RuleName, type RuleSettings } from '../core/rules/rules.js';
 import { parseBytes } from '../format/bytes.js';
 import { parsePlatform } from '../sources/platform.js';
-import { UsageError } from '../sources/errors.js';
+import { UsageError } from '../errors/index.js';
 
 /** Validated options: everything the modes need, nothing read from process state later. */
 export type Options = {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { parseReference } from '../reference/reference.js';
-import { SourceError, UsageError } from '../sources/errors.js';
+import { SourceError, UsageError } from '../errors/index.js';
 import { parseCli, USAGE } from './args.js';
 import { runCi } from './run-ci.js';
 import { createSourceSettings, readAllText } from './settings.js';

@@ -9,7 +9,7 @@ import { formatBytes } from '../format/bytes.js';
 import { parseReference, type ImageReference } from '../reference/reference.js';
 import { formatCiReport } from '../report/ci-report.js';
 import { toDiveExport, toExportV1 } from '../report/json-export.js';
-import { UsageError } from '../sources/errors.js';
+import { UsageError } from '../errors/index.js';
 import { loadImage } from '../sources/load-image.js';
 import { openImage } from '../sources/transports.js';
 import { parseCiConfig, resolveRules, type Options } from './args.js';

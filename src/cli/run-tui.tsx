@@ -9,7 +9,7 @@ import type { Analysis } from '../core/analyze.js';
 import type { LayerContents } from '../archive/layer-blob.js';
 import { createExtractor, type LayerAccess } from '../extract/extract.js';
 import { formatReference } from '../reference/reference.js';
-import { UsageError } from '../sources/errors.js';
+import { UsageError } from '../errors/index.js';
 import { loadImage } from '../sources/load-image.js';
 import { CacheDir, defaultCacheDir, LayerCache } from '../cache/index.js';
 import type { OpenedImage } from '../sources/image-source.js';

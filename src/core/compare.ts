@@ -1,4 +1,4 @@
-import { BugError } from './bug-error.js';
+import { BugError } from '../errors/index.js';
 import type { LayerEntry } from './model.js';
 
 /** How a later entry at a path relates to an earlier one. */

@@ -1,4 +1,4 @@
-import { UsageError } from '../sources/errors.js';
+import { UsageError } from '../errors/index.js';
 
 /**
  * A registry image reference, normalized the way Docker and containers/image do it
@@ -37,7 +37,7 @@ const IPV6 = /^\[[0-9a-fA-F:.]+(?:%[\w.-]+)?\]$/;
 const MAX_NAME = 255;
 
 function invalid(input: string, why: string): UsageError {
-  return new UsageError(`"docker://${input}" is not a valid image reference: ${why}`);
+  return new UsageError(`"docker://${input}" is not a valid image reference: ${why}`, { subject: input, reason: why });
 }
 
 function validDomain(domain: string): boolean {

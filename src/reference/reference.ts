@@ -1,4 +1,4 @@
-import { UsageError } from '../sources/errors.js';
+import { UsageError } from '../errors/index.js';
 
 /**
  * An image argument, parsed. Transport names follow containers/image (skopeo, podman):

@@ -7,7 +7,7 @@ import { scanTarRegion } from '../archive/tar-scan.js';
 import { sniffCompression, createDecompressor } from '../archive/decompress.js';
 import { cleanPath } from '../archive/tar-header.js';
 import type { LayerBlob, LayerContents, ProgressFn } from '../archive/layer-blob.js';
-import { SourceError } from './errors.js';
+import { SourceError } from '../errors/index.js';
 
 /** Metadata read caps (containers/image iolimits): past them a typed error, not an OOM. */
 export const MANIFEST_CAP = 1 << 20;
@@ -33,11 +33,11 @@ export type Bundle = {
 };
 
 function missing(label: string, name: string): SourceError {
-  return new SourceError('not-found', `${label}: "${name}" is missing`);
+  return new SourceError('not-found', label, `"${name}" is missing`);
 }
 
 function tooBig(label: string, name: string, size: number, cap: number): SourceError {
-  return new SourceError('limit-exceeded', `${label}: "${name}" is ${size} bytes, more than the ${cap}-byte limit for metadata`);
+  return new SourceError('limit-exceeded', label, `"${name}" is ${size} bytes, more than the ${cap}-byte limit for metadata`);
 }
 
 /** An OCI layout directory on disk. */
@@ -101,7 +101,7 @@ export async function openTarFileBundle(file: string, onProgress?: ProgressFn): 
     if (t === '2' || t === '1') members.set(name, { offset: 0, size: 0, link: linkTargetName(name, h.linkname, t === '1') });
     else if (t === '0' || t === '\0' || t === '7') members.set(name, { offset: bodyStart, size: h.size });
   }, onProgress);
-  if (members.size === 0) throw new SourceError('corrupt', `${file}: the archive is empty or not a tar`);
+  if (members.size === 0) throw new SourceError('corrupt', file, `the archive is empty or not a tar`);
   return {
     label: file,
     has: (name) => resolveMember(members, name) !== undefined,
@@ -113,7 +113,7 @@ export async function openTarFileBundle(file: string, onProgress?: ProgressFn): 
       try {
         const buf = Buffer.alloc(m.size);
         const { bytesRead } = await h.read(buf, 0, m.size, m.offset);
-        if (bytesRead < m.size) throw new SourceError('corrupt', `${file}: "${name}" is truncated`);
+        if (bytesRead < m.size) throw new SourceError('corrupt', file, `"${name}" is truncated`);
         return buf;
       } finally {
         await h.close();
@@ -148,7 +148,7 @@ export async function openStreamBundle(input: Readable, label: string, onProgres
   let stream: Readable = onProgress ? countBytes(input, onProgress, total) : input;
   const peeked = await peek(stream, 512);
   const c = sniffCompression(peeked.head);
-  if (typeof c !== 'string') throw new SourceError('unsupported-format', `${label}: not an image archive (${c.unknown})`);
+  if (typeof c !== 'string') throw new SourceError('unsupported-format', label, `not an image archive (${c.unknown})`);
   stream = peeked.stream;
   const dec = createDecompressor(c);
   if (dec) {
@@ -197,11 +197,11 @@ export async function openStreamBundle(input: Readable, label: string, onProgres
   } catch (err) {
     if (err instanceof SourceError) throw err;
     const msg = (err as Error).message ?? String(err);
-    throw new SourceError('corrupt', /unexpected end|premature|Unexpected end/i.test(msg)
-      ? `${label}: the archive is truncated (unexpected end of data)`
-      : `${label}: cannot read the archive (${msg})`, { cause: err });
+    throw new SourceError('corrupt', label, /unexpected end|premature|Unexpected end/i.test(msg)
+      ? 'the archive is truncated (unexpected end of data)'
+      : `cannot read the archive (${msg})`, { cause: err });
   }
-  if (members.size === 0) throw new SourceError('corrupt', `${label}: the archive is empty`);
+  if (members.size === 0) throw new SourceError('corrupt', label, `the archive is empty`);
   const get = (name: string) => resolveMember(members as Map<string, StreamMember>, name);
   return {
     label,
@@ -222,9 +222,9 @@ export async function openStreamBundle(input: Readable, label: string, onProgres
       if (m.kind === 'layer') return { parsed: m.parsed, size: m.size };
       if (m.kind === 'small') {
         // A small body that is no tar: report what it is rather than a parse error.
-        throw new SourceError('corrupt', `${label}: layer "${name}" is not a tar, gzip or zstd layer`);
+        throw new SourceError('corrupt', label, `layer "${name}" is not a tar, gzip or zstd layer`);
       }
-      throw new SourceError('corrupt', `${label}: layer "${name}" could not be read`);
+      throw new SourceError('corrupt', label, `layer "${name}" could not be read`);
     },
     async close() {},
   };

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { HistoryEntry, ImageConfig } from '../core/model.js';
-import { SourceError } from './errors.js';
+import { SourceError } from '../errors/index.js';
 
 /** Parses JSON from a metadata member, naming the file and member when it is invalid. */
 export function parseJson(data: Buffer, where: string): unknown {
   try {
     return JSON.parse(data.toString('utf8'));
   } catch (e) {
-    throw new SourceError('corrupt', `${where} is not valid JSON (${(e as Error).message})`, { cause: e });
+    throw new SourceError('corrupt', where, `not valid JSON (${(e as Error).message})`, { cause: e });
   }
 }
 
@@ -21,7 +21,7 @@ const keys = (v: unknown): string[] | undefined => (isObj(v) ? Object.keys(v) : 
  * ignored; a config without `rootfs.diff_ids` is accepted (legacy archives) with none.
  */
 export function parseImageConfig(raw: unknown, where: string): ImageConfig {
-  if (!isObj(raw)) throw new SourceError('corrupt', `${where} is not an image config (expected a JSON object)`);
+  if (!isObj(raw)) throw new SourceError('corrupt', where, `not an image config (expected a JSON object)`);
   const c = isObj(raw.config) ? raw.config : isObj(raw.container_config) ? raw.container_config : {};
   const rootfs = isObj(raw.rootfs) ? raw.rootfs : {};
   const history: HistoryEntry[] = Array.isArray(raw.history)

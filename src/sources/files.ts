@@ -4,7 +4,7 @@ import { sniffCompression } from '../archive/decompress.js';
 import type { ProgressFn } from '../archive/layer-blob.js';
 import { openDirBundle, openStreamBundle, openTarFileBundle, readHead, type Bundle } from './bundle.js';
 import { openDockerArchiveBundle } from './docker-archive/resolve.js';
-import { SourceError } from './errors.js';
+import { kindOfFsError, SourceError } from '../errors/index.js';
 import type { OpenedImage } from './image-source.js';
 import { openOciLayoutBundle } from './oci-layout/resolve.js';
 import { createReadStream } from 'node:fs';
@@ -20,9 +20,9 @@ export type FileSourceOptions = {
 
 async function statOrFail(p: string) {
   const s = await stat(p).catch((e: NodeJS.ErrnoException) => {
-    if (e.code === 'ENOENT') throw new SourceError('not-found', `${p}: no such file or directory`, { cause: e });
-    if (e.code === 'EACCES') throw new SourceError('not-found', `${p}: permission denied`, { cause: e });
-    throw new SourceError('not-found', `${p}: cannot open (${e.message})`, { cause: e });
+    const kind = kindOfFsError(e);
+    const why = kind === 'not-found' ? 'no such file or directory' : kind === 'permission-denied' ? 'permission denied' : `cannot open (${e.message})`;
+    throw new SourceError(kind, p, why, { cause: e });
   });
   return s;
 }
@@ -33,15 +33,15 @@ async function statOrFail(p: string) {
  */
 export async function openArchiveBundle(file: string, opts: FileSourceOptions): Promise<Bundle> {
   if (file === '-') {
-    if (!opts.stdin) throw new SourceError('not-found', 'stdin: no input');
+    if (!opts.stdin) throw new SourceError('not-found', 'stdin', 'no input');
     opts.onStage?.('reading the archive from stdin');
     return openStreamBundle(opts.stdin, 'stdin', opts.onArchiveProgress);
   }
   const s = await statOrFail(file);
-  if (s.isDirectory()) throw new SourceError('unsupported-format', `${file} is a directory, not an archive (use oci:${file} for an OCI layout)`);
+  if (s.isDirectory()) throw new SourceError('unsupported-format', file, `a directory, not an archive (use oci:${file} for an OCI layout)`);
   const head = await readHead(file);
   const c = sniffCompression(head);
-  if (typeof c !== 'string') throw new SourceError('unsupported-format', `${file} is not an image archive (${c.unknown})`);
+  if (typeof c !== 'string') throw new SourceError('unsupported-format', file, `not an image archive (${c.unknown})`);
   if (c === 'none') {
     opts.onStage?.(`indexing ${file}`);
     return openTarFileBundle(file, opts.onArchiveProgress);
@@ -54,7 +54,7 @@ export async function openDockerArchive(path: string, ref: string | undefined, r
   const bundle = await openArchiveBundle(path, opts);
   if (!bundle.has('manifest.json')) {
     const hint = bundle.has('index.json') ? ' (it is an OCI layout: use oci-archive:)' : '';
-    throw new SourceError('unsupported-format', `${bundle.label} is not a docker-save archive: manifest.json is missing${hint}`);
+    throw new SourceError('unsupported-format', bundle.label, `not a docker-save archive: manifest.json is missing${hint}`);
   }
   return openDockerArchiveBundle(bundle, ref, reference);
 }
@@ -66,7 +66,7 @@ export async function openOciArchive(path: string, ref: string | undefined, refe
 
 export async function openOciDir(dir: string, ref: string | undefined, reference: string, opts: FileSourceOptions): Promise<OpenedImage> {
   const s = await statOrFail(dir);
-  if (!s.isDirectory()) throw new SourceError('unsupported-format', `${dir} is not a directory (use oci-archive:${dir} for a tar of an OCI layout)`);
+  if (!s.isDirectory()) throw new SourceError('unsupported-format', dir, `not a directory (use oci-archive:${dir} for a tar of an OCI layout)`);
   return openOciLayoutBundle(await openDirBundle(dir), ref, opts.platform, reference, 'oci');
 }
 
@@ -80,5 +80,5 @@ export async function openSniffedPath(path: string, opts: FileSourceOptions): Pr
   const bundle = await openArchiveBundle(path, opts);
   if (bundle.has('manifest.json')) return openDockerArchiveBundle(bundle, undefined, `docker-archive:${path}`);
   if (bundle.has('index.json')) return openOciLayoutBundle(bundle, undefined, opts.platform, `oci-archive:${path}`, 'oci-archive');
-  throw new SourceError('unsupported-format', `${path} is neither a docker-save archive nor an OCI layout (no manifest.json or index.json)`);
+  throw new SourceError('unsupported-format', path, `neither a docker-save archive nor an OCI layout (no manifest.json or index.json)`);
 }

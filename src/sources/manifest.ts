@@ -1,4 +1,4 @@
-import { SourceError } from './errors.js';
+import { SourceError } from '../errors/index.js';
 import { selectPlatform, type Platform } from './platform.js';
 
 /** An OCI content descriptor (also Docker's manifest-list entries). */
@@ -33,7 +33,7 @@ const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object
 
 function toDescriptor(v: unknown, where: string): Descriptor {
   if (!isObj(v) || typeof v.digest !== 'string' || !/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/.test(v.digest)) {
-    throw new SourceError('corrupt', `${where} has a descriptor without a valid digest`);
+    throw new SourceError('corrupt', where, `has a descriptor without a valid digest`);
   }
   const p = isObj(v.platform) ? v.platform : undefined;
   return {
@@ -49,15 +49,15 @@ function toDescriptor(v: unknown, where: string): Descriptor {
 
 /** Reads an index (OCI index or Docker manifest list): its `manifests`. */
 export function parseIndex(raw: unknown, where: string): Descriptor[] {
-  if (!isObj(raw) || !Array.isArray(raw.manifests)) throw new SourceError('corrupt', `${where} is not an image index (no "manifests")`);
+  if (!isObj(raw) || !Array.isArray(raw.manifests)) throw new SourceError('corrupt', where, `not an image index (no "manifests")`);
   return raw.manifests.map((m) => toDescriptor(m, where));
 }
 
 /** Reads an image manifest (OCI or Docker v2 schema 2). */
 export function parseManifest(raw: unknown, where: string): ImageManifest {
   if (!isObj(raw) || !isObj(raw.config) || !Array.isArray(raw.layers)) {
-    if (isObj(raw) && raw.schemaVersion === 1) throw new SourceError('unsupported-format', `${where} is a Docker schema 1 manifest, which is deprecated and not supported`);
-    throw new SourceError('corrupt', `${where} is not an image manifest (no "config" or "layers")`);
+    if (isObj(raw) && raw.schemaVersion === 1) throw new SourceError('unsupported-format', where, `a Docker schema 1 manifest, which is deprecated and not supported`);
+    throw new SourceError('corrupt', where, `not an image manifest (no "config" or "layers")`);
   }
   return {
     mediaType: typeof raw.mediaType === 'string' ? raw.mediaType : undefined,
@@ -86,14 +86,14 @@ export async function resolveToManifest(
   fetchJson: (d: Descriptor) => Promise<unknown>,
   depth = 0,
 ): Promise<{ descriptor: Descriptor; manifest: ImageManifest; platform?: Platform }> {
-  if (depth > 8) throw new SourceError('corrupt', `${what}: image indexes nest too deep`);
-  if (descs.length === 0) throw new SourceError('not-found', `${what} holds no images`);
+  if (depth > 8) throw new SourceError('corrupt', what, `image indexes nest too deep`);
+  if (descs.length === 0) throw new SourceError('not-found', what, `holds no images`);
   let chosen: Descriptor;
   if (descs.length === 1) chosen = descs[0]!;
   else if (descs.some((d) => d.platform)) chosen = selectPlatform(descs, platform, what);
   else {
     const refs = descs.map((d) => d.annotations?.[REF_NAME]).filter(Boolean);
-    throw new SourceError('not-found', `${what} holds ${descs.length} images; name one with :REF (refs: ${refs.length ? refs.join(', ') : 'none'})`);
+    throw new SourceError('not-found', what, `holds ${descs.length} images; name one with :REF (refs: ${refs.length ? refs.join(', ') : 'none'})`);
   }
   const raw = await fetchJson(chosen);
   if (isIndexMediaType(chosen.mediaType) || looksLikeIndex(raw)) {

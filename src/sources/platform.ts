@@ -1,4 +1,4 @@
-import { UsageError, SourceError } from './errors.js';
+import { UsageError, SourceError } from '../errors/index.js';
 
 /** An OCI platform, as in an image index's `platform` field. */
 export type Platform = { readonly os: string; readonly architecture: string; readonly variant?: string };
@@ -52,7 +52,7 @@ export function platformMatches(wanted: Platform, have: Platform): boolean {
  * Picks the entry for a platform from an index's manifests. With an explicit `wanted`, only an
  * exact match is accepted; by default the host's platform is tried, then linux/amd64. Entries
  * without a platform (attestations, `unknown/unknown`) are never chosen when others exist.
- * Throws SourceError('not-found') listing the platforms present when nothing matches.
+ * Throws SourceError('platform-mismatch') listing the platforms present when nothing matches.
  *
  * @param what names the image in the message, e.g. `oci-archive:./img.tar`.
  */
@@ -68,7 +68,7 @@ export function selectPlatform<T extends { platform?: Platform }>(
     const w = parsePlatform(wanted);
     const hit = candidates.find((e) => platformMatches(w, e.platform!));
     if (hit) return hit;
-    throw new SourceError('not-found', `${what} has no image for platform ${wanted} (present: ${present()})`);
+    throw new SourceError('platform-mismatch', what, `has no image for platform ${wanted} (present: ${present()})`);
   }
   if (candidates.length === 0 && entries.length > 0) return entries[0]!;
   for (const p of [hostPlatform(), { os: 'linux', architecture: 'amd64' }]) {
@@ -76,8 +76,6 @@ export function selectPlatform<T extends { platform?: Platform }>(
     if (hit) return hit;
   }
   if (candidates.length === 1) return candidates[0]!;
-  throw new SourceError(
-    'not-found',
-    `${what} has no image for ${formatPlatform(hostPlatform())} or linux/amd64; choose one with --platform (present: ${present()})`,
+  throw new SourceError('platform-mismatch', what, `has no image for ${formatPlatform(hostPlatform())} or linux/amd64; choose one with --platform (present: ${present()})`,
   );
 }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { parseDockerReference } from '../reference/docker-reference.js';
-import { SourceError } from './errors.js';
+import { SourceError, UsageError } from '../errors/index.js';
 import { openDockerArchive, openSniffedPath } from './files.js';
 import type { OpenedImage } from './image-source.js';
 import type { SourceSettings } from './settings.js';
@@ -11,14 +11,6 @@ import type { SourceSettings } from './settings.js';
  */
 export function registryDomainOf(name: string): string {
   return parseDockerReference(name).domain;
-}
-
-/** Strips the `docker://REF: ` or `NAME: ` a source error starts with, to nest it in another sentence. */
-function reasonOf(err: SourceError, name: string): string {
-  // The registry names the normalized reference (docker://docker.io/library/app:dev); it has no spaces.
-  const m = /^docker:\/\/\S+?: /.exec(err.message);
-  if (m) return err.message.slice(m[0].length);
-  return err.message.startsWith(`${name}: `) ? err.message.slice(name.length + 2) : err.message;
 }
 
 /**
@@ -60,14 +52,15 @@ export async function openBare(value: string, settings: SourceSettings): Promise
 
   if (!isDaemonImageName(value) || /^[./~]/.test(value)) {
     // Looks like a path: asking a daemon or registry would only confuse.
-    throw new SourceError('not-found', `${value}: no such file or directory`);
+    throw new SourceError('not-found', value, `no such file or directory`);
   }
   let host: string;
   try {
     host = registryDomainOf(value);
   } catch (e) {
-    const why = (e as Error).message.replace(/^.*? is not a valid image reference: /, '');
-    throw new SourceError('not-found', `${value}: no such file or directory, nor a valid image name (${why})`, { cause: e });
+    if (!(e instanceof UsageError)) throw e;
+    const why = e.reason;
+    throw new SourceError('not-found', value, `no such file or directory, nor a valid image name (${why})`, { cause: e });
   }
 
   let daemonMiss: InstanceType<typeof DaemonLookupError>;
@@ -85,10 +78,6 @@ export async function openBare(value: string, settings: SourceSettings): Promise
     return await openRegistryImage(value, settings);
   } catch (err) {
     if (!(err instanceof SourceError)) throw err;
-    throw new SourceError(
-      err.kind,
-      `${value}: not found in ${daemonMiss.where} (${daemonMiss.why}) nor in the registry ${host} (${reasonOf(err, value)})`,
-      { cause: err },
-    );
+    throw new SourceError(err.kind, value, `not found in ${daemonMiss.where} (${daemonMiss.why}) nor in the registry ${host} (${err.reason})`, { cause: err });
   }
 }

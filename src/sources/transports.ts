@@ -3,7 +3,7 @@ import { openDockerArchive, openOciArchive, openOciDir } from './files.js';
 import type { OpenedImage } from './image-source.js';
 import type { SourceSettings } from './settings.js';
 import { formatReference } from '../reference/reference.js';
-import { SourceError } from './errors.js';
+import { SourceError } from '../errors/index.js';
 import { parsePlatform, platformMatches } from './platform.js';
 
 /**
@@ -17,7 +17,7 @@ export async function openImage(ref: ImageReference, settings: SourceSettings): 
   const have = image.identity.platform;
   if (settings.platform !== undefined && have !== undefined && !platformMatches(parsePlatform(settings.platform), parsePlatform(have))) {
     await image.close();
-    throw new SourceError('not-found', `${formatReference(ref)} is a ${have} image, not ${settings.platform}`);
+    throw new SourceError('platform-mismatch', formatReference(ref), `a ${have} image, not ${settings.platform}`);
   }
   return image;
 }

@@ -63,7 +63,7 @@ describe('bad input: one line naming the file, exit 2, no stack', () => {
   it('invalid JSON', async () => {
     const f = path.join(dir, 'bad-json.tar');
     writeFileSync(f, await buildDockerArchive([{ tags: ['x:1'], layers: [await layer()] }], { manifestOverride: '[{"Config": ' }));
-    expectOneLineError(runCli(['--ci', f]), f, /manifest\.json is not valid JSON/);
+    expectOneLineError(runCli(['--ci', f]), f, /manifest\.json: not valid JSON/);
   });
 
   it('an unknown compression', async () => {
@@ -75,7 +75,7 @@ describe('bad input: one line naming the file, exit 2, no stack', () => {
   it('a file that is no image', () => {
     const f = path.join(dir, 'notes.txt');
     writeFileSync(f, 'just some text, not an image\n'.repeat(40));
-    expectOneLineError(runCli(['--ci', f]), f, /is not an image archive/);
+    expectOneLineError(runCli(['--ci', f]), f, /: not an image archive/);
   });
 
   it('a path that does not exist', () => {
@@ -99,7 +99,7 @@ describe('bad input: one line naming the file, exit 2, no stack', () => {
 
   it('a --platform the single-platform image is not', () => {
     const img = path.join(ROOT, 'examples', 'example-image.tar');
-    expectOneLineError(runCli(['--ci', '--platform', 'linux/arm64', img]), img, /is a linux\/amd64 image, not linux\/arm64/);
+    expectOneLineError(runCli(['--ci', '--platform', 'linux/arm64', img]), img, /: a linux\/amd64 image, not linux\/arm64/);
     expect(runCli(['--ci', '--quiet', '--platform', 'linux/amd64', img]).code).toBe(1);
   });
 

@@ -1,4 +1,4 @@
-import { SourceError } from '../../src/sources/errors.js';
+import { SourceError } from '../../src/errors/index.js';
 
 /** Awaits a promise that must reject with a SourceError, and returns that error. */
 export async function rejection(p: Promise<unknown>): Promise<SourceError> {

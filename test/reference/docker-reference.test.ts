@@ -6,7 +6,7 @@ import {
   parseDockerReference,
   registryHost,
 } from '../../src/reference/docker-reference.js';
-import { UsageError } from '../../src/sources/errors.js';
+import { UsageError } from '../../src/errors/index.js';
 
 const D = `sha256:${'ab'.repeat(32)}`;
 

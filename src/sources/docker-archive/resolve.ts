@@ -1,18 +1,18 @@
 import type { ImageConfig, LayerDescriptor } from '../../core/model.js';
 import { CONFIG_CAP, MANIFEST_CAP, type Bundle } from '../bundle.js';
 import { configPlatform, parseImageConfig, parseJson, sha256Digest } from '../config.js';
-import { SourceError } from '../errors.js';
+import { SourceError } from '../../errors/index.js';
 import type { OpenedImage } from '../image-source.js';
 import { createLayerHandle, shortDigest } from '../layer-handle.js';
 
 type ManifestItem = { Config: string; RepoTags: string[]; Layers: string[]; LayerSources?: Record<string, { mediaType?: string; size?: number; digest?: string }> };
 
 function readManifest(raw: unknown, where: string): ManifestItem[] {
-  if (!Array.isArray(raw) || raw.length === 0) throw new SourceError('corrupt', `${where} lists no images`);
+  if (!Array.isArray(raw) || raw.length === 0) throw new SourceError('corrupt', where, `lists no images`);
   return raw.map((m, i) => {
     const o = m as Partial<ManifestItem> | null;
     if (!o || typeof o.Config !== 'string' || !Array.isArray(o.Layers) || o.Layers.some((l) => typeof l !== 'string')) {
-      throw new SourceError('corrupt', `${where}: image ${i} has no Config or Layers`);
+      throw new SourceError('corrupt', where, `image ${i} has no Config or Layers`);
     }
     return { Config: o.Config, RepoTags: Array.isArray(o.RepoTags) ? o.RepoTags.filter((t) => typeof t === 'string') : [], Layers: o.Layers, LayerSources: o.LayerSources };
   });
@@ -40,19 +40,19 @@ function pickImage(items: ManifestItem[], ref: string | undefined, label: string
   const list = tags.length ? tags.join(', ') : '(untagged)';
   if (ref === undefined) {
     if (items.length === 1) return items[0]!;
-    throw new SourceError('not-found', `${label} holds ${items.length} images; name one as docker-archive:${label}:TAG or :@N (tags: ${list})`);
+    throw new SourceError('not-found', label, `holds ${items.length} images; name one as docker-archive:${label}:TAG or :@N (tags: ${list})`);
   }
   const at = /^@(\d+)$/.exec(ref);
   if (at) {
     const item = items[Number(at[1])];
-    if (!item) throw new SourceError('not-found', `${label} has no image @${at[1]} (it holds ${items.length})`);
+    if (!item) throw new SourceError('not-found', label, `has no image @${at[1]} (it holds ${items.length})`);
     return item;
   }
   const forms = tagForms(ref);
   const hits = items.filter((m) => m.RepoTags.some((t) => forms.includes(t)));
   if (hits.length === 1) return hits[0]!;
-  if (hits.length > 1) throw new SourceError('not-found', `${label}: tag "${ref}" is ambiguous (tags: ${list})`);
-  throw new SourceError('not-found', `${label} has no image tagged "${ref}" (tags: ${list})`);
+  if (hits.length > 1) throw new SourceError('not-found', label, `tag "${ref}" is ambiguous (tags: ${list})`);
+  throw new SourceError('not-found', label, `has no image tagged "${ref}" (tags: ${list})`);
 }
 
 /** Hex of a `blobs/sha256/<hex>` or `<hex>.tar` member name, when it has one. */
@@ -73,15 +73,15 @@ export async function openDockerArchiveBundle(bundle: Bundle, ref: string | unde
   const label = bundle.label;
   const items = readManifest(parseJson(await bundle.readSmall('manifest.json', MANIFEST_CAP), `${label}: manifest.json`), `${label}: manifest.json`);
   const item = pickImage(items, ref, label);
-  if (!bundle.has(item.Config)) throw new SourceError('not-found', `${label}: manifest.json names config "${item.Config}", which the archive lacks`);
+  if (!bundle.has(item.Config)) throw new SourceError('not-found', label, `manifest.json names config "${item.Config}", which the archive lacks`);
   const configBytes = await bundle.readSmall(item.Config, CONFIG_CAP);
   const rawConfig = parseJson(configBytes, `${label}: ${item.Config}`);
   const config: ImageConfig = parseImageConfig(rawConfig, `${label}: ${item.Config}`);
   if (config.diffIds.length > 0 && config.diffIds.length !== item.Layers.length) {
-    throw new SourceError('corrupt', `${label}: manifest.json lists ${item.Layers.length} layers but the config has ${config.diffIds.length} diff IDs`);
+    throw new SourceError('corrupt', label, `manifest.json lists ${item.Layers.length} layers but the config has ${config.diffIds.length} diff IDs`);
   }
   const layers = item.Layers.map((name, i) => {
-    if (!bundle.has(name)) throw new SourceError('not-found', `${label}: manifest.json names layer "${name}", which the archive lacks`);
+    if (!bundle.has(name)) throw new SourceError('not-found', label, `manifest.json names layer "${name}", which the archive lacks`);
     const member = bundle.layer(name);
     const src = item.LayerSources?.[config.diffIds[i] ?? ''];
     const descriptor: LayerDescriptor = {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { openStreamBundle, type Bundle } from '../bundle.js';
 import { openDockerArchiveBundle } from '../docker-archive/resolve.js';
-import { SourceError, type SourceErrorKind } from '../errors.js';
+import { SourceError, type SourceErrorKind } from '../../errors/index.js';
 import type { OpenedImage } from '../image-source.js';
 import type { SourceSettings } from '../settings.js';
 import {
@@ -33,8 +33,8 @@ export class DaemonLookupError extends SourceError {
   readonly where: string;
   /** `no such image`, `none answered: tried …`, `permission denied on …`. */
   readonly why: string;
-  constructor(kind: SourceErrorKind, message: string, where: string, why: string, options?: { cause?: unknown }) {
-    super(kind, message, options);
+  constructor(kind: SourceErrorKind, subject: string, reason: string, where: string, why: string, options?: { cause?: unknown }) {
+    super(kind, subject, reason, options);
     this.name = 'DaemonLookupError';
     this.where = where;
     this.why = why;
@@ -154,7 +154,7 @@ export async function connectDaemon(settings: SourceSettings, label: string, opt
   const prefer = opts.prefer ?? (settings.forceSource === 'podman' ? 'podman' : 'docker');
   const selection = selectDaemonEndpoints(settings.env, opts.fs ?? realFs, prefer);
   if (!selection.ok) {
-    throw new DaemonLookupError('daemon-unavailable', `${label}: ${selection.reason}`, 'a daemon', selection.reason);
+    throw new DaemonLookupError('daemon-unavailable', label, `${selection.reason}`, 'a daemon', selection.reason);
   }
   const attempts: DaemonAttempt[] = [];
   for (const ep of selection.endpoints) {
@@ -184,8 +184,9 @@ export function explainNoDaemon(
     const why = `permission denied on ${denied.endpoint.url}`;
     const podmanSock = `unix://${env.XDG_RUNTIME_DIR || '$XDG_RUNTIME_DIR'}/podman/podman.sock`;
     return new DaemonLookupError(
-      'daemon-unavailable',
-      `${label}: ${why}; add your user to the docker group (then log in again), or start rootless Podman's socket (systemctl --user start podman.socket) and set DOCKER_HOST=${podmanSock}`,
+      'permission-denied',
+      label,
+      `${why}; add your user to the docker group (then log in again), or start rootless Podman's socket (systemctl --user start podman.socket) and set DOCKER_HOST=${podmanSock}`,
       'a daemon',
       why,
     );
@@ -196,7 +197,8 @@ export function explainNoDaemon(
     const why = `the daemon at ${a.endpoint.url} is too old (API ${version}, at least ${MIN_API_VERSION} is needed)`;
     return new DaemonLookupError(
       'daemon-unavailable',
-      `${label}: daemon too old: ${product} at ${a.endpoint.url} speaks API ${version}, at least ${MIN_API_VERSION} is needed; upgrade Docker or Podman`,
+      label,
+      `daemon too old: ${product} at ${a.endpoint.url} speaks API ${version}, at least ${MIN_API_VERSION} is needed; upgrade Docker or Podman`,
       'a daemon',
       why,
     );
@@ -205,7 +207,8 @@ export function explainNoDaemon(
   const noted = notes.length ? `; ${notes.join('; ')}` : '';
   return new DaemonLookupError(
     'daemon-unavailable',
-    `${label}: no Docker or Podman daemon is running (tried ${tried || 'nothing'}${noted}); start one or set DOCKER_HOST, or pull from a registry with docker://NAME`,
+    label,
+    `no Docker or Podman daemon is running (tried ${tried || 'nothing'}${noted}); start one or set DOCKER_HOST, or pull from a registry with docker://NAME`,
     'a daemon',
     `none answered; tried ${tried || 'nothing'}${noted}`,
   );
@@ -219,7 +222,7 @@ export function explainNoDaemon(
 export async function locateDaemonImage(name: string, settings: SourceSettings, opts: DaemonLookupOptions = {}): Promise<LocatedDaemonImage> {
   const label = opts.label ?? `docker-daemon:${name}`;
   if (!isDaemonImageName(name)) {
-    throw new DaemonLookupError('not-found', `${label}: "${name}" is not an image name or ID`, 'a daemon', 'not an image name');
+    throw new DaemonLookupError('not-found', label, `"${name}" is not an image name or ID`, 'a daemon', 'not an image name');
   }
   const connection = await connectDaemon(settings, label, opts);
   const { endpoint, apiVersion, product } = connection;
@@ -229,28 +232,29 @@ export async function locateDaemonImage(name: string, settings: SourceSettings, 
     res = await daemonRequest(endpoint, 'GET', `/v${apiVersion}/images/${name}/json`, LOOKUP_TIMEOUT_MS);
   } catch (e) {
     if (!(e instanceof ConnectError)) throw e;
-    throw new DaemonLookupError('daemon-unavailable', `${label}: lost ${product} at ${endpoint.url} (${e.problem.text})`, where, e.problem.text, { cause: e });
+    throw new DaemonLookupError('daemon-unavailable', label, `lost ${product} at ${endpoint.url} (${e.problem.text})`, where, e.problem.text, { cause: e });
   }
   const body = await readBody(res, INSPECT_CAP).catch((e: Error) => {
-    throw new DaemonLookupError('daemon-unavailable', `${label}: ${product} at ${endpoint.url}: ${e.message}`, where, e.message, { cause: e });
+    throw new DaemonLookupError('daemon-unavailable', label, `${product} at ${endpoint.url}: ${e.message}`, where, e.message, { cause: e });
   });
   if (res.statusCode === 404) {
     throw new DaemonLookupError(
       'not-found',
-      `${label}: no such image in ${product} at ${endpoint.url}; to pull it from a registry instead, use docker://${name}`,
+      label,
+      `no such image in ${product} at ${endpoint.url}; to pull it from a registry instead, use docker://${name}`,
       where,
       'no such image',
     );
   }
   if (res.statusCode !== 200) {
     const why = `HTTP ${res.statusCode}: ${errorMessage(body)}`;
-    throw new DaemonLookupError('daemon-unavailable', `${label}: ${product} at ${endpoint.url} answered ${why}`, where, why);
+    throw new DaemonLookupError('daemon-unavailable', label, `${product} at ${endpoint.url} answered ${why}`, where, why);
   }
   let info: { Id?: unknown; RepoTags?: unknown; Size?: unknown };
   try {
     info = JSON.parse(body.toString('utf8')) as typeof info;
   } catch (e) {
-    throw new SourceError('corrupt', `${label}: ${product} at ${endpoint.url} sent an unreadable image description`, { cause: e });
+    throw new SourceError('corrupt', label, `${product} at ${endpoint.url} sent an unreadable image description`, { cause: e });
   }
   return {
     connection,
@@ -276,12 +280,12 @@ export async function openLocatedDaemonImage(image: LocatedDaemonImage, settings
     res = await daemonRequest(endpoint, 'GET', `/v${apiVersion}/images/${name}/get`);
   } catch (e) {
     if (!(e instanceof ConnectError)) throw e;
-    throw new SourceError('daemon-unavailable', `${label}: lost ${product} at ${endpoint.url} (${e.problem.text})`, { cause: e });
+    throw new SourceError('daemon-unavailable', label, `lost ${product} at ${endpoint.url} (${e.problem.text})`, { cause: e });
   }
   if (res.statusCode !== 200) {
     const body = await readBody(res, INSPECT_CAP).catch(() => Buffer.alloc(0));
     const kind: SourceErrorKind = res.statusCode === 404 ? 'not-found' : 'daemon-unavailable';
-    throw new SourceError(kind, `${label}: ${product} at ${endpoint.url} could not export the image (HTTP ${res.statusCode}: ${errorMessage(body)})`);
+    throw new SourceError(kind, label, `${product} at ${endpoint.url} could not export the image (HTTP ${res.statusCode}: ${errorMessage(body)})`);
   }
   // A connection that drops mid-export surfaces as a truncated archive; say what happened.
   let broke: Error | undefined;
@@ -292,7 +296,7 @@ export async function openLocatedDaemonImage(image: LocatedDaemonImage, settings
   } catch (e) {
     res.destroy();
     if (broke) {
-      throw new SourceError('daemon-unavailable', `${label}: the export from ${product} at ${endpoint.url} broke off (${describeConnectError(broke).text})`, { cause: e });
+      throw new SourceError('daemon-unavailable', label, `the export from ${product} at ${endpoint.url} broke off (${describeConnectError(broke).text})`, { cause: e });
     }
     throw e;
   }

@@ -1,7 +1,7 @@
 import type { LayerDescriptor } from '../../core/model.js';
 import { CONFIG_CAP, MANIFEST_CAP, type Bundle } from '../bundle.js';
 import { configPlatform, parseImageConfig, parseJson, sha256Digest } from '../config.js';
-import { SourceError } from '../errors.js';
+import { SourceError } from '../../errors/index.js';
 import type { OpenedImage } from '../image-source.js';
 import { createLayerHandle, shortDigest } from '../layer-handle.js';
 import { parseIndex, REF_NAME, resolveToManifest, type Descriptor } from '../manifest.js';
@@ -25,13 +25,13 @@ export async function openOciLayoutBundle(
   source: string,
 ): Promise<OpenedImage> {
   const label = bundle.label;
-  if (!bundle.has('index.json')) throw new SourceError('unsupported-format', `${label} is not an OCI image layout (no index.json)`);
+  if (!bundle.has('index.json')) throw new SourceError('unsupported-format', label, `not an OCI image layout (no index.json)`);
   const verify = async (d: Descriptor, cap: number) => {
     const p = blobPath(d.digest);
-    if (!bundle.has(p)) throw new SourceError('not-found', `${label}: blob ${d.digest} is missing`);
+    if (!bundle.has(p)) throw new SourceError('not-found', label, `blob ${d.digest} is missing`);
     const data = await bundle.readSmall(p, cap);
     if (d.digest.startsWith('sha256:') && sha256Digest(data) !== d.digest) {
-      throw new SourceError('digest-mismatch', `${label}: blob ${shortDigest(d.digest)} does not match its digest`);
+      throw new SourceError('digest-mismatch', label, `blob ${shortDigest(d.digest)} does not match its digest`);
     }
     return data;
   };
@@ -43,7 +43,7 @@ export async function openOciLayoutBundle(
     });
     if (hits.length === 0) {
       const names = top.map((d) => d.annotations?.[REF_NAME]).filter(Boolean);
-      throw new SourceError('not-found', `${label} has no image named "${ref}" (refs: ${names.length ? names.join(', ') : 'none'})`);
+      throw new SourceError('not-found', label, `has no image named "${ref}" (refs: ${names.length ? names.join(', ') : 'none'})`);
     }
     top = hits;
   }
@@ -54,11 +54,11 @@ export async function openOciLayoutBundle(
   const rawConfig = parseJson(configBytes, `${label}: config ${manifest.config.digest}`);
   const config = parseImageConfig(rawConfig, `${label}: config ${manifest.config.digest}`);
   if (config.diffIds.length !== manifest.layers.length) {
-    throw new SourceError('corrupt', `${label}: the manifest lists ${manifest.layers.length} layers but the config has ${config.diffIds.length} diff IDs`);
+    throw new SourceError('corrupt', label, `the manifest lists ${manifest.layers.length} layers but the config has ${config.diffIds.length} diff IDs`);
   }
   const layers = manifest.layers.map((d, i) => {
     const p = blobPath(d.digest);
-    if (!bundle.has(p)) throw new SourceError('not-found', `${label}: the manifest names layer ${d.digest}, which the layout lacks`);
+    if (!bundle.has(p)) throw new SourceError('not-found', label, `the manifest names layer ${d.digest}, which the layout lacks`);
     const member = bundle.layer(p);
     const descriptor: LayerDescriptor = { digest: d.digest, diffId: config.diffIds[i], mediaType: d.mediaType, compressedSize: d.size || member.size };
     return createLayerHandle(descriptor, member, `${label}: layer ${i} (${shortDigest(d.digest)})`);

@@ -1,14 +1,14 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SourceError } from '../errors.js';
+import { SourceError } from '../../errors/index.js';
 import { describeNetworkError, discard, isRetryableError, sanitizedCause, withIdleTimeout, type HttpResponse } from './http.js';
 
 /** `sha256:…` → a hash of that algorithm; SourceError for algorithms the tool cannot verify. */
 export function digestHasher(digest: string, what: string): Hash {
   const algo = digest.slice(0, digest.indexOf(':'));
   if (algo === 'sha256' || algo === 'sha512') return createHash(algo);
-  throw new SourceError('unsupported-format', `${what}: cannot verify digest algorithm "${algo}"`);
+  throw new SourceError('unsupported-format', what, `cannot verify digest algorithm "${algo}"`);
 }
 
 export type BlobFetcher = (from: number) => Promise<HttpResponse>;
@@ -108,7 +108,7 @@ export class VerifiedBlob {
   private async step(): Promise<Buffer | null> {
     if (this.failure) throw this.failure;
     if (this.verified) return null;
-    if (this.aborted) throw new SourceError('network', `${this.opts.label}: the download was stopped`);
+    if (this.aborted) throw new SourceError('network', this.opts.label, `the download was stopped`);
     for (;;) {
       try {
         if (!this.iter) await this.open();
@@ -132,7 +132,7 @@ export class VerifiedBlob {
         }
         this.done += chunk.length;
         if (this.opts.size !== undefined && this.opts.size > 0 && this.done > this.opts.size) {
-          this.fail(new SourceError('digest-mismatch', `${this.opts.label}: the registry sent more than the ${this.opts.size} bytes the manifest lists; refusing the layer`));
+          this.fail(new SourceError('digest-mismatch', this.opts.label, `the registry sent more than the ${this.opts.size} bytes the manifest lists; refusing the layer`));
         }
         this.hash.update(chunk);
         return chunk;
@@ -141,12 +141,10 @@ export class VerifiedBlob {
         this.body?.destroy();
         this.body = undefined;
         this.iter = undefined;
-        if (this.aborted) throw new SourceError('network', `${this.opts.label}: the download was stopped`);
+        if (this.aborted) throw new SourceError('network', this.opts.label, `the download was stopped`);
         if (!isRetryableError(e) || this.resumes >= this.opts.maxResumes) {
           this.fail(
-            new SourceError(
-              'network',
-              `${this.opts.label}: the download failed after ${this.done} bytes (${describeNetworkError(e)}${this.resumes > 0 ? `, ${this.resumes} resumes` : ''})`,
+            new SourceError('network', this.opts.label, `the download failed after ${this.done} bytes (${describeNetworkError(e)}${this.resumes > 0 ? `, ${this.resumes} resumes` : ''})`,
               { cause: sanitizedCause(e) },
             ),
           );
@@ -163,7 +161,7 @@ export class VerifiedBlob {
       const m = /^bytes (\d+)-/.exec(res.header('content-range') ?? '');
       if (!m || Number(m[1]) !== this.done) {
         discard(res.body);
-        throw new SourceError('corrupt', `${this.opts.label}: the registry answered a resume at byte ${this.done} with another range`);
+        throw new SourceError('corrupt', this.opts.label, `the registry answered a resume at byte ${this.done} with another range`);
       }
       this.skip = 0;
     } else {
@@ -176,7 +174,7 @@ export class VerifiedBlob {
   private finish(): null {
     const actual = `${this.opts.digest.slice(0, this.opts.digest.indexOf(':'))}:${this.hash.digest('hex')}`;
     if (actual !== this.opts.digest) {
-      this.fail(new SourceError('digest-mismatch', `${this.opts.label}: the downloaded blob does not match its digest (got ${actual.slice(0, 19)}…); refusing the layer`));
+      this.fail(new SourceError('digest-mismatch', this.opts.label, `the downloaded blob does not match its digest (got ${actual.slice(0, 19)}…); refusing the layer`));
     }
     this.verified = true;
     return null;

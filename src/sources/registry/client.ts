@@ -5,7 +5,7 @@ import {
   registryHost,
   type DockerReference,
 } from '../../reference/docker-reference.js';
-import { SourceError, UsageError } from '../errors.js';
+import { SourceError, UsageError } from '../../errors/index.js';
 import type { SourceSettings } from '../settings.js';
 import { chooseChallenge, parseChallenges, type Challenge } from './challenge.js';
 import { lookupStoredCredentials, type Credentials } from './credentials.js';
@@ -110,7 +110,7 @@ export class RegistryClient {
   private checkScheme(url: URL, purpose: string): void {
     if (url.protocol === 'https:') return;
     if (url.protocol === 'http:' && (isLoopbackHost(url.host) || this.settings.registry.insecure)) return;
-    throw new SourceError('network', `${this.what}: refusing ${purpose} over ${url.protocol.replace(':', '')} to ${url.host} (only https, or plain http to loopback or with --insecure)`);
+    throw new SourceError('network', this.what, `refusing ${purpose} over ${url.protocol.replace(':', '')} to ${url.host} (only https, or plain http to loopback or with --insecure)`);
   }
 
   /** One request; a stalled wait for headers is aborted after `idleMs`. */
@@ -173,12 +173,12 @@ export class RegistryClient {
       if (!REDIRECT_STATUS.has(res.status)) return res;
       discard(res.body);
       const loc = res.header('location');
-      if (!loc) throw new SourceError('corrupt', `${this.what}: ${cur.host} redirected without a Location`);
-      if (hop >= MAX_REDIRECTS) throw new SourceError('network', `${this.what}: more than ${MAX_REDIRECTS} redirects from ${url.host}`);
+      if (!loc) throw new SourceError('corrupt', this.what, `${cur.host} redirected without a Location`);
+      if (hop >= MAX_REDIRECTS) throw new SourceError('network', this.what, `more than ${MAX_REDIRECTS} redirects from ${url.host}`);
       try {
         cur = new URL(loc, cur);
       } catch {
-        throw new SourceError('corrupt', `${this.what}: ${cur.host} redirected to an invalid URL`);
+        throw new SourceError('corrupt', this.what, `${cur.host} redirected to an invalid URL`);
       }
     }
   }
@@ -186,9 +186,9 @@ export class RegistryClient {
   private networkError(e: unknown, host: string): Error {
     if (e instanceof SourceError || e instanceof UsageError) return e;
     if (isCertificateError(e)) {
-      return new SourceError('network', `${this.what}: the TLS certificate of ${host} is not trusted (${describeNetworkError(e)}); pass its CA with --ca-cert FILE`, { cause: sanitizedCause(e) });
+      return new SourceError('network', this.what, `the TLS certificate of ${host} is not trusted (${describeNetworkError(e)}); pass its CA with --ca-cert FILE`, { cause: sanitizedCause(e) });
     }
-    return new SourceError('network', `${this.what}: cannot reach ${host} (${describeNetworkError(e)})`, { cause: sanitizedCause(e) });
+    return new SourceError('network', this.what, `cannot reach ${host} (${describeNetworkError(e)})`, { cause: sanitizedCause(e) });
   }
 
   /**
@@ -213,7 +213,7 @@ export class RegistryClient {
     if (res.status === 401) {
       await this.authenticate(res);
     } else if (res.status >= 500) {
-      throw new SourceError('network', `${this.what}: ${this.host} answered ${res.status} to the registry ping after ${this.tuning.attempts} tries`);
+      throw new SourceError('network', this.what, `${this.host} answered ${res.status} to the registry ping after ${this.tuning.attempts} tries`);
     }
   }
 
@@ -245,12 +245,12 @@ export class RegistryClient {
   }
 
   private async signIn(ch: Challenge | undefined): Promise<void> {
-    if (!ch) throw new SourceError('auth-required', `${this.what}: ${this.host} asks for authentication with a scheme this tool does not support`);
+    if (!ch) throw new SourceError('auth-required', this.what, `${this.host} asks for authentication with a scheme this tool does not support`);
     this.challenge = ch;
     const creds = await this.storedCredentials();
     if (ch.scheme === 'basic') {
       if (!creds || creds.username === undefined || creds.password === undefined) {
-        throw new SourceError('auth-required', `${this.what}: ${this.host} requires a login (docker login ${this.ref.domain}, or --username with --password-stdin)`);
+        throw new SourceError('auth-required', this.what, `${this.host} requires a login (docker login ${this.ref.domain}, or --username with --password-stdin)`);
       }
       const v = Buffer.from(`${creds.username}:${creds.password}`).toString('base64');
       this.remember(v);
@@ -263,12 +263,12 @@ export class RegistryClient {
   /** The Docker token protocol: GET realm?service&scope with Basic credentials, or OAuth2 refresh for identity tokens. */
   private async fetchToken(ch: Challenge, creds: Credentials | undefined): Promise<string> {
     const realmText = ch.params.realm;
-    if (!realmText) throw new SourceError('auth-required', `${this.what}: ${this.host} asks for a bearer token but names no token service`);
+    if (!realmText) throw new SourceError('auth-required', this.what, `${this.host} asks for a bearer token but names no token service`);
     let realm: URL;
     try {
       realm = new URL(realmText);
     } catch {
-      throw new SourceError('auth-required', `${this.what}: ${this.host} names a token service that is not a URL`);
+      throw new SourceError('auth-required', this.what, `${this.host} names a token service that is not a URL`);
     }
     this.checkScheme(realm, 'credentials');
     this.settings.onStage?.(`authenticating with ${realm.host}`);
@@ -300,14 +300,15 @@ export class RegistryClient {
       discard(res.body);
       throw new SourceError(
         'auth-required',
+        this.what,
         creds
-          ? `${this.what}: the token service at ${realm.host} refused the credentials from ${creds.origin}`
-          : `${this.what}: the token service at ${realm.host} refused anonymous access (docker login ${this.ref.domain}, or --username with --password-stdin)`,
+          ? `the token service at ${realm.host} refused the credentials from ${creds.origin}`
+          : `the token service at ${realm.host} refused anonymous access (docker login ${this.ref.domain}, or --username with --password-stdin)`,
       );
     }
     if (res.status !== 200) {
       discard(res.body);
-      throw new SourceError('auth-required', `${this.what}: the token service at ${realm.host} answered ${res.status}`);
+      throw new SourceError('auth-required', this.what, `the token service at ${realm.host} answered ${res.status}`);
     }
     const data = await this.readSmallBody(res, 1 << 20, `the token from ${realm.host}`);
     let token: unknown;
@@ -317,7 +318,7 @@ export class RegistryClient {
     } catch {
       token = undefined;
     }
-    if (typeof token !== 'string' || token === '') throw new SourceError('auth-required', `${this.what}: the token service at ${realm.host} sent no token`);
+    if (typeof token !== 'string' || token === '') throw new SourceError('auth-required', this.what, `the token service at ${realm.host} sent no token`);
     this.remember(token);
     return token;
   }
@@ -328,7 +329,7 @@ export class RegistryClient {
   }
 
   private async readSmallBody(res: HttpResponse, cap: number, what: string): Promise<Buffer> {
-    return readBody(res.body, cap, this.tuning.idleMs, () => new SourceError('limit-exceeded', `${this.what}: ${what} is larger than ${cap} bytes`));
+    return readBody(res.body, cap, this.tuning.idleMs, () => new SourceError('limit-exceeded', this.what, `${what} is larger than ${cap} bytes`));
   }
 
   /**
@@ -389,18 +390,19 @@ export class RegistryClient {
       case 401:
         return new SourceError(
           'auth-required',
+          this.what,
           this.credentials
-            ? `${this.what}: ${this.host} refused the credentials from ${this.credentials.origin} for ${purpose}${said}`
-            : `${this.what}: ${this.host} requires authentication for ${purpose}; log in (docker login ${this.ref.domain}) or pass --username with --password-stdin${said}`,
+            ? `${this.host} refused the credentials from ${this.credentials.origin} for ${purpose}${said}`
+            : `${this.host} requires authentication for ${purpose}; log in (docker login ${this.ref.domain}) or pass --username with --password-stdin${said}`,
         );
       case 403:
-        return new SourceError('auth-required', `${this.what}: access to ${purpose} was denied by ${this.host}${said}`);
+        return new SourceError('auth-required', this.what, `access to ${purpose} was denied by ${this.host}${said}`);
       case 404:
-        return new SourceError('not-found', `${this.what}: ${purpose} was not found on ${this.host}${said}`);
+        return new SourceError('not-found', this.what, `${purpose} was not found on ${this.host}${said}`);
       case 429:
-        return new SourceError('network', `${this.what}: ${this.host} is rate-limiting requests (429 after ${this.tuning.attempts} tries)${said}`);
+        return new SourceError('network', this.what, `${this.host} is rate-limiting requests (429 after ${this.tuning.attempts} tries)${said}`);
       default:
-        return new SourceError('network', `${this.what}: ${this.host} answered ${res.status} for ${purpose}${res.status >= 500 ? ` after ${this.tuning.attempts} tries` : ''}${said}`);
+        return new SourceError('network', this.what, `${this.host} answered ${res.status} for ${purpose}${res.status >= 500 ? ` after ${this.tuning.attempts} tries` : ''}${said}`);
     }
   }
 }

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DOCKER_HUB_AUTH_KEY, DOCKER_HUB_DOMAIN } from '../../reference/docker-reference.js';
-import { SourceError } from '../errors.js';
+import { SourceError } from '../../errors/index.js';
 
 /**
  * What the client may present to a registry or its token service. Either a username and
@@ -54,17 +54,17 @@ async function readDockerConfig(file: string): Promise<DockerConfig | undefined>
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw new SourceError('auth-required', `${file}: cannot read the Docker config (${code ?? 'error'})`);
+    throw new SourceError('auth-required', file, `cannot read the Docker config (${code ?? 'error'})`);
   }
-  if (data.length > CONFIG_CAP) throw new SourceError('limit-exceeded', `${file}: the Docker config is larger than ${CONFIG_CAP} bytes`);
+  if (data.length > CONFIG_CAP) throw new SourceError('limit-exceeded', file, `the Docker config is larger than ${CONFIG_CAP} bytes`);
   let raw: unknown;
   try {
     raw = JSON.parse(data.toString('utf8'));
   } catch {
     // JSON.parse quotes the text around the error, which may be a credential: no details, no cause.
-    throw new SourceError('corrupt', `${file}: the Docker config is not valid JSON`);
+    throw new SourceError('corrupt', file, `the Docker config is not valid JSON`);
   }
-  if (!isObj(raw)) throw new SourceError('corrupt', `${file}: the Docker config is not a JSON object`);
+  if (!isObj(raw)) throw new SourceError('corrupt', file, `the Docker config is not a JSON object`);
   return {
     auths: isObj(raw.auths) ? raw.auths : {},
     credHelpers: isObj(raw.credHelpers) ? raw.credHelpers : {},
@@ -126,21 +126,21 @@ async function runHelper(name: string, serverUrl: string, domain: string, env: R
   });
   if (result.spawnError) {
     const why = result.spawnError.code === 'ENOENT' ? 'is not installed (not on PATH)' : `could not be started (${result.spawnError.code ?? 'error'})`;
-    throw new SourceError('auth-required', `credential helper ${program}, configured for ${domain}, ${why}`);
+    throw new SourceError('auth-required', `credential helper ${program}`, `configured for ${domain}, ${why}`);
   }
   if (result.code !== 0) {
     // The protocol's "not found" answer is a message on stdout and exit status 1.
     if (/credentials not found/i.test(result.stdout)) return undefined;
-    throw new SourceError('auth-required', `credential helper ${program} failed for ${domain} (exit status ${result.code ?? 'killed'})`);
+    throw new SourceError('auth-required', `credential helper ${program}`, `failed for ${domain} (exit status ${result.code ?? 'killed'})`);
   }
   let raw: unknown;
   try {
     raw = JSON.parse(result.stdout);
   } catch {
-    throw new SourceError('auth-required', `credential helper ${program} gave an answer for ${domain} that is not JSON`);
+    throw new SourceError('auth-required', `credential helper ${program}`, `gave an answer for ${domain} that is not JSON`);
   }
   if (!isObj(raw) || typeof raw.Secret !== 'string') {
-    throw new SourceError('auth-required', `credential helper ${program} gave an answer for ${domain} without a secret`);
+    throw new SourceError('auth-required', `credential helper ${program}`, `gave an answer for ${domain} without a secret`);
   }
   const username = typeof raw.Username === 'string' ? raw.Username : '';
   if (raw.Secret === '') return undefined;

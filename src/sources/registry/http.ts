@@ -3,7 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { Readable } from 'node:stream';
 import tls from 'node:tls';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../errors/index.js';
 
 /** One HTTP exchange as the registry client sees it. The caller consumes or destroys `body`. */
 export type HttpResponse = {

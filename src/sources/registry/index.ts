@@ -3,7 +3,7 @@ import type { LayerDescriptor } from '../../core/model.js';
 import { manifestReference, parseDockerReference, formatDockerReference } from '../../reference/docker-reference.js';
 import { CONFIG_CAP } from '../bundle.js';
 import { configPlatform, parseImageConfig, parseJson, sha256Digest } from '../config.js';
-import { SourceError } from '../errors.js';
+import { SourceError } from '../../errors/index.js';
 import type { LayerHandle, OpenedImage } from '../image-source.js';
 import { shortDigest } from '../layer-handle.js';
 import { MEDIA, isIndexMediaType, looksLikeIndex, parseIndex, parseManifest, resolveToManifest, type Descriptor } from '../manifest.js';
@@ -20,7 +20,7 @@ const ACCEPT_MANIFESTS = [MEDIA.ociIndex, MEDIA.ociManifest, MEDIA.dockerList, M
 function verifyDigest(data: Buffer, digest: string, what: string): void {
   const h = digestHasher(digest, what);
   const actual = `${digest.slice(0, digest.indexOf(':'))}:${h.update(data).digest('hex')}`;
-  if (actual !== digest) throw new SourceError('digest-mismatch', `${what} does not match its digest ${shortDigest(digest)}; refusing the image`);
+  if (actual !== digest) throw new SourceError('digest-mismatch', what, `does not match its digest ${shortDigest(digest)}; refusing the image`);
 }
 
 
@@ -59,7 +59,7 @@ async function open(client: RegistryClient, settings: SourceSettings): Promise<O
   const top = await fetchManifest(manifestReference(ref), ref.digest ? `manifest ${shortDigest(ref.digest)}` : `tag "${ref.tag}"`);
   if (ref.digest) verifyDigest(top.data, ref.digest, `${what}: the manifest`);
   else if (top.headerDigest?.startsWith('sha256:') && sha256Digest(top.data) !== top.headerDigest) {
-    throw new SourceError('digest-mismatch', `${what}: the manifest does not match the digest the registry gives for it (${shortDigest(top.headerDigest)}); refusing the image`);
+    throw new SourceError('digest-mismatch', what, `the manifest does not match the digest the registry gives for it (${shortDigest(top.headerDigest)}); refusing the image`);
   }
   const topDigest = ref.digest ?? sha256Digest(top.data);
   const topRaw = parseJson(top.data, `${what}: manifest`);
@@ -84,7 +84,7 @@ async function open(client: RegistryClient, settings: SourceSettings): Promise<O
   const rawConfig = parseJson(configBytes, `${what}: ${configLabel}`);
   const config = parseImageConfig(rawConfig, `${what}: ${configLabel}`);
   if (config.diffIds.length !== manifest.layers.length) {
-    throw new SourceError('corrupt', `${what}: the manifest lists ${manifest.layers.length} layers but the config has ${config.diffIds.length} diff IDs`);
+    throw new SourceError('corrupt', what, `the manifest lists ${manifest.layers.length} layers but the config has ${config.diffIds.length} diff IDs`);
   }
 
   const layers = manifest.layers.map((d, i): LayerHandle => {

@@ -176,7 +176,7 @@ describe('what the user is told when no daemon is usable', () => {
       [],
       { XDG_RUNTIME_DIR: '/run/user/1000' },
     );
-    expect(err.kind).toBe('daemon-unavailable');
+    expect(err.kind).toBe('permission-denied');
     expect(err.message).toMatch(/^docker-daemon:app:1: permission denied on unix:\/\/\/var\/run\/docker\.sock; add your user to the docker group/);
     expect(err.message).toContain('DOCKER_HOST=unix:///run/user/1000/podman/podman.sock');
     expect(err.message).not.toContain('\n');

@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SourceError } from '../../../src/sources/errors.js';
+import { SourceError } from '../../../src/errors/index.js';
 import { openRegistryImage } from '../../../src/sources/registry/index.js';
 import type { SourceSettings } from '../../../src/sources/settings.js';
 import {
@@ -166,7 +166,7 @@ describe.skipIf(skip !== undefined)('registry authentication and TLS against doc
       const dir = dockerConfig({ credHelpers: { [reg.host]: 'not-installed-anywhere' } });
       const err = await openRegistryImage(`${reg.host}/fx/edge:1`, settings({ env: { DOCKER_CONFIG: dir, PATH: '/nonexistent' } })).catch((e: unknown) => e);
       expect((err as SourceError).kind).toBe('auth-required');
-      expect((err as Error).message).toBe(`credential helper docker-credential-not-installed-anywhere, configured for ${reg.host}, is not installed (not on PATH)`);
+      expect((err as Error).message).toBe(`credential helper docker-credential-not-installed-anywhere: configured for ${reg.host}, is not installed (not on PATH)`);
     });
 
     it('does not quote a broken config.json (it may hold secrets)', async () => {

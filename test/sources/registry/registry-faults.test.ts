@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SourceError } from '../../../src/sources/errors.js';
+import { SourceError } from '../../../src/errors/index.js';
 import { openRegistryImageTuned } from '../../../src/sources/registry/index.js';
 import type { RegistryTuning } from '../../../src/sources/registry/client.js';
 import type { SourceSettings } from '../../../src/sources/settings.js';

@@ -1,7 +1,7 @@
 import { closeSync, cpSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LayerEntry } from '../../../src/core/model.js';
-import { SourceError } from '../../../src/sources/errors.js';
+import { SourceError } from '../../../src/errors/index.js';
 import { openOciArchive } from '../../../src/sources/files.js';
 import type { ImageSource, OpenedImage } from '../../../src/sources/image-source.js';
 import { openRegistryImage } from '../../../src/sources/registry/index.js';
@@ -170,7 +170,7 @@ describe.skipIf(skip !== undefined)('registry source against docker-registry', (
   it('names the platforms present when the requested one is missing', async () => {
     const err = await openRegistryImage(`${registry.host}/fx/multi:1`, settings({ platform: 'linux/s390x' })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SourceError);
-    expect((err as SourceError).kind).toBe('not-found');
+    expect((err as SourceError).kind).toBe('platform-mismatch');
     expect((err as Error).message).toMatch(/linux\/s390x.*linux\/amd64, linux\/arm64/);
   });
 
