@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SourceError } from '../../errors/index.js';
 import { describeNetworkError, discard, isRetryableError, sanitizedCause, withIdleTimeout, type HttpResponse } from './http.js';
+import { backoffDelay, type BackoffTuning } from './retry.js';
 
 /** `sha256:…` → a hash of that algorithm; SourceError for algorithms the tool cannot verify. */
 export function digestHasher(digest: string, what: string): Hash {
@@ -24,7 +25,8 @@ export type VerifiedBlobOptions = {
   readonly idleMs: number;
   /** How many times a broken download is resumed before giving up. */
   readonly maxResumes: number;
-  readonly backoff: (attempt: number) => number;
+  /** Shapes the wait before resume n: `backoffDelay(backoff, n)` ms (doubling, capped, jittered). */
+  readonly backoff: BackoffTuning;
 };
 
 /**
@@ -150,7 +152,7 @@ export class VerifiedBlob {
           );
         }
         this.resumes++;
-        await sleep(this.opts.backoff(this.resumes));
+        await sleep(backoffDelay(this.opts.backoff, this.resumes));
       }
     }
   }

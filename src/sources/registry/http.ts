@@ -23,7 +23,7 @@ export type HttpRequest = {
 
 /**
  * Sends one request and returns when the response headers are in. Redirects are never
- * followed here (the client follows them itself so it can drop `Authorization` across origins).
+ * followed here (`RegistryTransport.follow` does, so it can drop `Authorization` across origins).
  */
 export type Transport = {
   send(req: HttpRequest): Promise<HttpResponse>;
