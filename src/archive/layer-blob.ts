@@ -26,7 +26,13 @@ export type Compression = 'none' | 'gzip' | 'zstd';
 
 /** The result of reading one layer. */
 export type LayerContents = {
-  readonly entries: LayerEntry[];
+  readonly entries: readonly LayerEntry[];
+  /**
+   * The hex sha256 of each regular file's body, parallel to `entries`, where known: every body
+   * of a layer read as a stream (hashed as it passed), and for a positionally indexed tar the
+   * bodies hashed so far (`hashEntries` fills them in on demand). Undefined elsewhere.
+   */
+  readonly digests: (string | undefined)[];
   readonly compression: Compression;
   /** Bytes of the uncompressed tar. */
   readonly tarSize: number;
@@ -45,3 +51,6 @@ export type LayerContents = {
 
 /** Progress callback: bytes of the stored blob consumed so far, and its total when known. */
 export type ProgressFn = (done: number, total: number | undefined) => void;
+
+/** Where one layer's bytes are, and what reading it found: enough to read bodies again (extraction, the file viewer). */
+export type LayerAccess = { readonly blob?: LayerBlob; readonly contents: LayerContents };

@@ -28,13 +28,12 @@ export function toEntry(h: RawHeader): LayerEntry | undefined {
   if (type === undefined) return undefined;
   const path = cleanPath(h.name);
   if (path === '') return undefined;
-  // Every entry gets the same fields in the same order (one hidden class, and `hash` filled
-  // in later without growing the object).
+  // Every entry gets the same fields in the same order (one hidden class).
   const linkTarget = type === 'symlink' ? h.linkname : type === 'hardlink' ? cleanPath(h.linkname) : undefined;
   if (type === 'char-device' || type === 'block-device') {
-    return { path, type, mode: h.mode & 0o7777, uid: h.uid, gid: h.gid, size: h.size, linkTarget, hash: undefined, devMajor: h.devMajor, devMinor: h.devMinor };
+    return { path, type, mode: h.mode & 0o7777, uid: h.uid, gid: h.gid, size: h.size, linkTarget, devMajor: h.devMajor, devMinor: h.devMinor };
   }
-  return { path, type, mode: h.mode & 0o7777, uid: h.uid, gid: h.gid, size: h.size, linkTarget, hash: undefined };
+  return { path, type, mode: h.mode & 0o7777, uid: h.uid, gid: h.gid, size: h.size, linkTarget };
 }
 
 const CHUNK = 1 << 20;
@@ -59,7 +58,7 @@ async function indexTarRegion(file: string, base: number, length: number, opts: 
     },
     opts.onProgress,
   );
-  return { entries, compression: 'none', tarSize: length, bodyOffsets: Float64Array.from(offsets), sampleKeys: Float64Array.from(samples) };
+  return { entries, digests: new Array<string | undefined>(entries.length), compression: 'none', tarSize: length, bodyOffsets: Float64Array.from(offsets), sampleKeys: Float64Array.from(samples) };
 }
 
 function truncated(label: string): SourceError {
@@ -94,8 +93,9 @@ export async function peek(stream: Readable, n: number): Promise<{ head: Buffer;
  * Parses a tar stream with tar-stream, hashing every regular file's body as it passes (a
  * stream cannot be revisited to hash lazily).
  */
-export async function readTarStream(source: Readable, label: string): Promise<{ entries: LayerEntry[]; tarSize: number }> {
+export async function readTarStream(source: Readable, label: string): Promise<{ entries: LayerEntry[]; digests: (string | undefined)[]; tarSize: number }> {
   const entries: LayerEntry[] = [];
+  const digests: (string | undefined)[] = [];
   let tarSize = 0;
   const counter = new PassThrough();
   counter.on('data', (c: Buffer) => (tarSize += c.length));
@@ -124,12 +124,15 @@ export async function readTarStream(source: Readable, label: string): Promise<{ 
       const h = createHash('sha256');
       body.on('data', (c: unknown) => h.update(c as Buffer));
       body.on('end', () => {
-        e.hash = h.digest('hex');
         entries.push(e);
+        digests.push(h.digest('hex'));
         next();
       });
     } else {
-      if (e) entries.push(e);
+      if (e) {
+        entries.push(e);
+        digests.push(undefined);
+      }
       body.on('end', () => next());
       body.resume();
     }
@@ -142,7 +145,7 @@ export async function readTarStream(source: Readable, label: string): Promise<{ 
     if (/unexpected end|premature|Unexpected end|aborted/i.test(msg)) throw new SourceError('corrupt', label, `the layer is truncated (unexpected end of data)`, { cause: err });
     throw new SourceError('corrupt', label, `cannot read the layer (${msg})`, { cause: err });
   }
-  return { entries, tarSize };
+  return { entries, digests, tarSize };
 }
 
 function typeflagOf(t: string | null | undefined): string {
@@ -193,10 +196,10 @@ export async function readLayerStream(stored: Readable, total: number | undefine
     );
     decodeError.catch(() => undefined);
     const r = await Promise.race([readTarStream(tarStream, opts.label), decodeError]);
-    return { entries: r.entries, compression: c, tarSize: r.tarSize };
+    return { entries: r.entries, digests: r.digests, compression: c, tarSize: r.tarSize };
   }
   const r = await readTarStream(tarStream, opts.label);
-  return { entries: r.entries, compression: c, tarSize: r.tarSize };
+  return { entries: r.entries, digests: r.digests, compression: c, tarSize: r.tarSize };
 }
 
 /** Reads one layer from wherever its blob is. */
@@ -224,13 +227,13 @@ export async function readLayer(blob: LayerBlob, opts: ReadLayerOptions): Promis
 }
 
 /**
- * Fills `entries[i].hash` for the given indices of a layer read positionally from a file
- * region. Entries that already have a hash are skipped. For streams this is a no-op: their
+ * Fills `contents.digests[i]` for the given indices of a layer read positionally from a file
+ * region. Entries whose digest is known already are skipped. For streams this is a no-op: their
  * bodies were hashed while read.
  */
 export async function hashEntries(blob: LayerBlob | undefined, contents: LayerContents, indices: Iterable<number>): Promise<void> {
   if (!blob || blob.kind !== 'file-region' || !contents.bodyOffsets) return;
-  const todo = [...indices].filter((i) => contents.entries[i]!.hash === undefined).sort((a, b) => contents.bodyOffsets![a]! - contents.bodyOffsets![b]!);
+  const todo = [...indices].filter((i) => contents.digests[i] === undefined).sort((a, b) => contents.bodyOffsets![a]! - contents.bodyOffsets![b]!);
   if (todo.length === 0) return;
   const fh = await open(blob.file, 'r');
   try {
@@ -248,7 +251,7 @@ export async function hashEntries(blob: LayerBlob | undefined, contents: LayerCo
         left -= bytesRead;
         pos += bytesRead;
       }
-      e.hash = h.digest('hex');
+      contents.digests[i] = h.digest('hex');
     }
   } finally {
     await fh.close();

@@ -80,12 +80,11 @@ function encode(diffId: string, storedSize: number, c: LayerContents): Buffer {
     sizes[i] = e.size;
     paths[i] = e.path;
     links[i] = e.linkTarget ?? '';
-    // Only real digests are facts about the layer; other keys are per-image tokens.
-    if (isContentDigest(e.hash)) hashed.push(i);
+    if (isContentDigest(c.digests[i])) hashed.push(i);
     if (e.devMajor !== undefined) devices.push([i, e.devMajor, e.devMinor ?? 0]);
   });
   const hashIdx = Uint32Array.from(hashed);
-  const hashBytes = Buffer.concat(hashed.map((i) => Buffer.from(c.entries[i]!.hash!, 'hex')));
+  const hashBytes = Buffer.concat(hashed.map((i) => Buffer.from(c.digests[i]!, 'hex')));
   const parts: [string, Uint8Array][] = [
     ['types', types],
     ['modes', new Uint8Array(modes.buffer)],
@@ -140,16 +139,18 @@ function decode(buf: Buffer, diffId: string, storedSize: number | undefined): La
   const entries: LayerEntry[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const type = TYPES[types[i]!]!;
-    entries[i] = { path: paths[i]!, type, mode: modes[i]!, uid: uids[i]!, gid: gids[i]!, size: sizes[i]!, linkTarget: type === 'symlink' || type === 'hardlink' ? links[i] : undefined, hash: undefined };
+    entries[i] = { path: paths[i]!, type, mode: modes[i]!, uid: uids[i]!, gid: gids[i]!, size: sizes[i]!, linkTarget: type === 'symlink' || type === 'hardlink' ? links[i] : undefined };
   }
   for (const [i, major, minor] of h.devices) entries[i] = { ...entries[i]!, devMajor: major, devMinor: minor };
   const hashIdx = new Uint32Array(sec('hashIdx')!.buffer);
   const hashes = Buffer.from(sec('hashes')!);
-  for (let k = 0; k < hashIdx.length; k++) entries[hashIdx[k]!]!.hash = hashes.toString('hex', k * 32, k * 32 + 32);
+  const digests = new Array<string | undefined>(n);
+  for (let k = 0; k < hashIdx.length; k++) digests[hashIdx[k]!] = hashes.toString('hex', k * 32, k * 32 + 32);
   const offsets = sec('offsets');
   const samples = sec('samples');
   return {
     entries,
+    digests,
     compression: h.compression,
     tarSize: h.tarSize,
     ...(offsets ? { bodyOffsets: new Float64Array(offsets.buffer) } : {}),

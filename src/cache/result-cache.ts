@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { AnalysisSummary, ImageIdentity } from '../core/index.js';
-import type { OpenedImage } from '../sources/image-source.js';
+import type { AnalysisSummary, ImageIdentity, LayerDescriptor } from '../core/index.js';
+import { formatPlatform } from '../reference/platform.js';
 import { CACHE_FORMAT, type CacheDir } from './cache-dir.js';
+
+/** What identifies an image's figures: where it came from, and every layer's descriptor. */
+export type ImageKey = { readonly identity: ImageIdentity; readonly layers: readonly LayerDescriptor[] };
 
 /**
  * Whole-image result cache for headless runs: the figures of an image, keyed by its config
@@ -12,14 +15,14 @@ import { CACHE_FORMAT, type CacheDir } from './cache-dir.js';
 export class ResultCache {
   constructor(private readonly dir: CacheDir) {}
 
-  key(image: OpenedImage): string | undefined {
-    const { configDigest } = image.identity;
-    if (!configDigest || image.layers.some((l) => !l.descriptor.diffId)) return undefined;
-    const parts = [CACHE_FORMAT, configDigest, image.identity.platform ?? '', ...image.layers.map((l) => `${l.descriptor.diffId}/${l.descriptor.compressedSize ?? ''}`)];
+  key(image: ImageKey): string | undefined {
+    const { configDigest, platform } = image.identity;
+    if (!configDigest || image.layers.some((l) => !l.diffId)) return undefined;
+    const parts = [CACHE_FORMAT, configDigest, platform ? formatPlatform(platform) : '', ...image.layers.map((l) => `${l.diffId}/${l.compressedSize ?? ''}`)];
     return `result-${createHash('sha256').update(parts.join('\n')).digest('hex')}`;
   }
 
-  get(image: OpenedImage): AnalysisSummary | undefined {
+  get(image: ImageKey): AnalysisSummary | undefined {
     const k = this.key(image);
     if (!k) return undefined;
     try {
@@ -33,7 +36,7 @@ export class ResultCache {
     }
   }
 
-  put(image: OpenedImage, summary: AnalysisSummary): void {
+  put(image: ImageKey, summary: AnalysisSummary): void {
     const k = this.key(image);
     if (!k) return;
     const { identity: _i, ...rest } = summary;

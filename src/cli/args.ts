@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { createRequire } from 'node:module';
 import { DEFAULT_RULES, type RuleName, type RuleSettings } from '../core/rules/rules.js';
 import { parseBytes } from '../format/bytes.js';
-import { parsePlatform } from '../sources/platform.js';
+import { parsePlatform, type Platform } from '../reference/platform.js';
 import { UsageError } from '../errors/index.js';
 
 /** Validated options: everything the modes need, nothing read from process state later. */
@@ -14,7 +14,8 @@ export type Options = {
   readonly ciConfig?: string;
   /** Flag overrides of rule thresholds (already parsed). */
   readonly ruleOverrides: Partial<RuleSettings>;
-  readonly platform?: string;
+  /** `--platform`, parsed. */
+  readonly platform?: Platform;
   readonly source?: 'docker' | 'podman' | 'docker-archive' | 'registry';
   readonly username?: string;
   readonly passwordStdin: boolean;
@@ -154,7 +155,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
   if (source !== undefined && !['docker', 'podman', 'docker-archive', 'registry'].includes(source)) {
     throw new UsageError(`--source "${source}" is not one of docker, podman, docker-archive, registry`);
   }
-  if (v.platform !== undefined) parsePlatform(v.platform);
+  const platform = v.platform === undefined ? undefined : parsePlatform(v.platform);
   const tlsVerify = v['tls-verify'];
   if (tlsVerify !== undefined && tlsVerify !== 'true' && tlsVerify !== 'false') throw new UsageError(`--tls-verify takes true or false, not "${tlsVerify}"`);
   if (v['password-stdin'] && !v.username) throw new UsageError('--password-stdin needs --username');
@@ -171,7 +172,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     jsonFormat,
     ciConfig: v['ci-config'],
     ruleOverrides,
-    platform: v.platform,
+    platform,
     source: source as Options['source'],
     username: v.username,
     passwordStdin: v['password-stdin'] ?? false,

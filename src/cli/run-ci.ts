@@ -3,15 +3,14 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { evaluateRules, type RuleSettings } from '../core/rules/rules.js';
-import { summarize, type AnalysisSummary } from '../core/analyze.js';
-import { CacheDir, defaultCacheDir, LayerCache, ResultCache } from '../cache/index.js';
+import type { AnalysisSummary } from '../core/analyze.js';
+import { createCaches, defaultCacheDir } from '../cache/index.js';
 import { formatBytes } from '../format/bytes.js';
+import { loadSummary } from '../load/index.js';
 import { parseReference, type ImageReference } from '../reference/reference.js';
 import { formatCiReport } from '../report/ci-report.js';
 import { toDiveExport, toExportV1 } from '../report/json-export.js';
 import { UsageError } from '../errors/index.js';
-import { loadImage } from '../sources/load-image.js';
-import { openImage } from '../sources/transports.js';
 import { parseCiConfig, resolveRules, type Options } from './args.js';
 import { createSourceSettings } from './settings.js';
 
@@ -67,29 +66,21 @@ export async function analyzeReference(ref: ImageReference, opts: Options, io: C
   // registry or a daemon. Local files stay silent so errors stay one line.
   const mayBeRemote = ref.transport === 'docker' || ref.transport === 'docker-daemon' || (ref.transport === 'bare' && !existsSync(path.resolve(io.cwd, ref.value)));
   const settings = createSourceSettings(opts, io.env, io.stdin, io.password, { onStage: mayBeRemote ? say : undefined });
-  const image = await openImage(ref, settings);
-  const cacheDir = opts.noCache ? undefined : new CacheDir(defaultCacheDir(io.env));
-  const results = cacheDir && new ResultCache(cacheDir);
-  try {
-    const cached = results?.get(image);
-    if (cached) return cached;
-    const remote = image.identity.source === 'docker' || image.identity.source === 'docker-daemon';
-    const n = image.layers.length;
-    const analysis = await loadImage(image, {
-      cache: cacheDir && new LayerCache(cacheDir),
-      onLayerDone: remote
-        ? (i, c) => {
-            const d = image.layers[i]!.descriptor;
-            say(`layer ${i + 1}/${n} ${d.digest ?? d.diffId ?? ''} ${formatBytes(d.compressedSize ?? c.tarSize)} read`);
-          }
-        : undefined,
-    });
-    const summary = summarize(analysis);
-    results?.put(image, summary);
-    return summary;
-  } finally {
-    await image.close();
-  }
+  let remote = false;
+  let layerCount = 0;
+  return loadSummary(ref, {
+    settings,
+    caches: opts.noCache ? undefined : createCaches(defaultCacheDir(io.env)),
+    onEvent: (e) => {
+      if (e.type === 'opened') {
+        remote = e.identity.source === 'docker' || e.identity.source === 'docker-daemon';
+        layerCount = e.layerCount;
+      } else if (e.type === 'layer-read' && remote) {
+        const d = e.descriptor;
+        say(`layer ${e.layer + 1}/${layerCount} ${d.digest ?? d.diffId ?? ''} ${formatBytes(e.bytes)} read`);
+      }
+    },
+  });
 }
 
 /**

@@ -6,15 +6,12 @@ import { join } from 'node:path';
 import { render } from 'ink';
 import { useSyncExternalStore } from 'react';
 import type { Analysis } from '../core/analyze.js';
-import type { LayerContents } from '../archive/layer-blob.js';
-import { createExtractor, type LayerAccess } from '../extract/extract.js';
+import { createExtractor } from '../extract/extract.js';
 import { formatReference } from '../reference/reference.js';
 import { UsageError } from '../errors/index.js';
-import { loadImage } from '../sources/load-image.js';
-import { CacheDir, defaultCacheDir, LayerCache } from '../cache/index.js';
-import type { OpenedImage } from '../sources/image-source.js';
+import { loadImage, type LoadedImage } from '../load/index.js';
+import { createCaches, defaultCacheDir } from '../cache/index.js';
 import type { TuiOptions } from './tui-options.js';
-import { openImage } from '../sources/transports.js';
 import { App } from '../ui/App.js';
 import { createProgressStore, Loading, type ProgressStore } from '../ui/Loading.js';
 import { useViewport } from '../ui/hooks/use-viewport.js';
@@ -130,31 +127,41 @@ export async function runTui(opts: TuiOptions): Promise<number> {
     ...(keyboard ? { stdin: keyboard as unknown as NodeJS.ReadStream } : {}),
   });
 
-  let opened: OpenedImage | undefined;
+  // Quitting while the image loads cancels the load.
+  const cancel = new AbortController();
+  let loaded: LoadedImage | undefined;
   const load = (async () => {
-    const contents: LayerContents[] = [];
-    const setStage = (stage: string) => progress.update((p) => ({ ...p, stage }));
-    const onLayerProgress = (i: number, d: number, t: number | undefined) =>
-      progress.update((p) => {
-        const layers = p.layers.slice();
-        layers[i] = { done: d, total: t };
-        return { ...p, layers };
-      });
-    opened = await openImage(opts.reference, { ...opts.settings, onStage: setStage });
-    progress.update((p) => ({ ...p, reference: opened!.identity.reference, stage: `reading ${opened!.layers.length} layers from ${opened!.identity.source}`, layers: opened!.layers.map(() => undefined) }));
-    const cache = opts.noCache ? undefined : new LayerCache(new CacheDir(defaultCacheDir(opts.env)));
-    const analysis = await loadImage(opened, { cache, onStage: setStage, onLayerProgress, onLayerDone: (i, c) => (contents[i] = c) });
-    const access: LayerAccess[] = opened.layers.map((l, i) => ({ blob: l.blob, contents: contents[i]! }));
-    screen.set({ analysis, extractor: createExtractor(analysis, access, process.cwd()) });
+    loaded = await loadImage(opts.reference, {
+      settings: opts.settings,
+      caches: opts.noCache ? undefined : createCaches(defaultCacheDir(opts.env)),
+      signal: cancel.signal,
+      onEvent: (e) => {
+        if (e.type === 'stage') progress.update((p) => ({ ...p, stage: e.message }));
+        else if (e.type === 'opened') {
+          progress.update((p) => ({ ...p, reference: e.identity.reference, stage: `reading ${e.layerCount} layers from ${e.identity.source}`, layers: new Array(e.layerCount).fill(undefined) }));
+        } else if (e.type === 'layer-progress') {
+          progress.update((p) => {
+            const layers = p.layers.slice();
+            layers[e.layer] = { done: e.done, total: e.total };
+            return { ...p, layers };
+          });
+        }
+      },
+    });
+    if (cancel.signal.aborted) return; // quit meanwhile: the finally below closes it
+    screen.set({ analysis: loaded.analysis, extractor: createExtractor(loaded.analysis, loaded.layers, process.cwd()) });
   })();
-  load.catch(fail);
+  load.catch((e: unknown) => {
+    if (!cancel.signal.aborted) fail(e);
+  });
 
   try {
     // Quit from the loading screen, a signal or a crash wins over a load still in flight.
-    const loaded = await Promise.race([load.then(() => undefined), done]);
-    if (loaded !== undefined) return loaded === 0 && !screen.get().analysis ? 130 : loaded;
+    const early = await Promise.race([load.then(() => undefined), done]);
+    if (early !== undefined) return early === 0 && !screen.get().analysis ? 130 : early;
     return await done;
   } finally {
+    cancel.abort();
     instance.unmount();
     keyboard?.destroy();
     restore();
@@ -164,6 +171,6 @@ export async function runTui(opts: TuiOptions): Promise<number> {
     process.off('uncaughtException', onCrash);
     process.off('unhandledRejection', onCrash);
     process.off('exit', restore);
-    await opened?.close().catch(() => undefined);
+    await loaded?.close().catch(() => undefined);
   }
 }

@@ -1,7 +1,8 @@
 import { compareEntries } from './compare.js';
+import { FileTree } from './file-tree.js';
 import { mapHistory, type HistoryItem } from './history.js';
 import { EntryKind, type ImageIndex, type PathProblem } from './index-image.js';
-import { isUniqueContentKey, type Digest, type ImageConfig, type ImageIdentity } from './model.js';
+import { isUniqueContentKey, type ContentKeys, type Digest, type ImageConfig, type ImageIdentity } from './model.js';
 
 /** Counts of non-directory paths a layer added, modified, removed or wrote again unchanged. */
 export type ChangeCounts = { added: number; modified: number; removed: number; unmodified: number };
@@ -53,7 +54,8 @@ export type Reclaimable = {
 export type Analysis = {
   readonly identity: ImageIdentity;
   readonly config: ImageConfig;
-  readonly index: ImageIndex;
+  /** The merged filesystems, diffs and memoized ranges of this image: what views walk. */
+  readonly tree: FileTree;
   readonly layers: readonly LayerSummary[];
   readonly history: readonly HistoryItem[];
   /** dive's efficiency score: Σ smallest contribution ÷ Σ all contributions, 1 when none. */
@@ -84,10 +86,11 @@ export function summarize(a: Analysis): AnalysisSummary {
 }
 
 /**
- * Phase two: everything that needs content hashes (diff kinds, reclaimable bytes) plus the
- * dive figures. Every entry named by `selectHashRequests(index)` must carry its hash.
+ * Phase two: everything that needs content comparisons (diff kinds, reclaimable bytes) plus the
+ * dive figures. `keys` must give a content key for every entry `selectHashGroups(index)` names
+ * (see `ContentKeys`); a missing one is a BugError. Pure: the index and keys are not changed.
  */
-export function analyzeImage(index: ImageIndex): Analysis {
+export function analyzeImage(index: ImageIndex, keys: ContentKeys): Analysis {
   const { input, entries, entryPath, entryKind, merged, touched, paths, contributions } = index;
   const L = input.layers.length;
 
@@ -130,7 +133,7 @@ export function analyzeImage(index: ImageIndex): Analysis {
       const bDir = b < 0 || entries[b]!.type === 'dir';
       const aDir = a < 0 || entries[a]!.type === 'dir';
       let delta: 'same' | 'metadata' | 'content' | undefined;
-      if (b >= 0 && a >= 0) delta = compareEntries(entries[b]!, entries[a]!);
+      if (b >= 0 && a >= 0) delta = compareEntries(entries[b]!, entries[a]!, keys[b], keys[a]);
       if (!(bDir && aDir)) {
         if (b < 0) changes.added++;
         else if (a < 0) changes.removed++;
@@ -183,16 +186,17 @@ export function analyzeImage(index: ImageIndex): Analysis {
       if (g < 0) continue;
       const e = entries[g]!;
       if (e.type !== 'dir') fileCount++;
-      if (e.type !== 'file' || e.size === 0 || e.hash === undefined || isUniqueContentKey(e.hash)) continue;
-      if (seen.has(e.hash)) duplicate += e.size;
-      else seen.add(e.hash);
+      const key = keys[g];
+      if (e.type !== 'file' || e.size === 0 || key === undefined || isUniqueContentKey(key)) continue;
+      if (seen.has(key)) duplicate += e.size;
+      else seen.add(key);
     }
   }
 
   return {
     identity: input.identity,
     config: input.config,
-    index,
+    tree: new FileTree(index, keys),
     layers,
     history,
     efficiency,

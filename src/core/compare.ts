@@ -6,11 +6,12 @@ export type EntryDelta = 'same' | 'metadata' | 'content';
 
 /**
  * Compares two entries at the same path: `content` when type, content or link target differ
- * (file content by size, then sha256), `metadata` when only mode, uid or gid differ, `same`
- * otherwise. Regular files of equal non-zero size must both carry a hash (the loader hashes
- * every entry `selectHashRequests` names); a missing one is a bug, never guessed.
+ * (file content by size, then the content keys `keyA` and `keyB`), `metadata` when only mode,
+ * uid or gid differ, `same` otherwise. Regular files of equal non-zero size must both have a key
+ * (the loader computes one for every entry `selectHashGroups` names); a missing one is a bug,
+ * never guessed.
  */
-export function compareEntries(a: LayerEntry, b: LayerEntry): EntryDelta {
+export function compareEntries(a: LayerEntry, b: LayerEntry, keyA: string | undefined, keyB: string | undefined): EntryDelta {
   let contentSame: boolean;
   if (a.type !== b.type) contentSame = false;
   else {
@@ -19,8 +20,8 @@ export function compareEntries(a: LayerEntry, b: LayerEntry): EntryDelta {
         if (a.size !== b.size) contentSame = false;
         else if (a.size === 0) contentSame = true;
         else {
-          if (a.hash === undefined || b.hash === undefined) throw new BugError(`no content hash for /${a.path} (size ${a.size})`);
-          contentSame = a.hash === b.hash;
+          if (keyA === undefined || keyB === undefined) throw new BugError(`no content hash for /${a.path} (size ${a.size})`);
+          contentSame = keyA === keyB;
         }
         break;
       case 'symlink':

@@ -77,7 +77,7 @@ const OPQ = '.wh..wh..opq';
 const META_WH = '.wh..wh.';
 
 function implicitDir(path: string): LayerEntry {
-  return { path, type: 'dir', mode: 0o755, uid: 0, gid: 0, size: 0, linkTarget: undefined, hash: undefined };
+  return { path, type: 'dir', mode: 0o755, uid: 0, gid: 0, size: 0, linkTarget: undefined };
 }
 
 /** True for synthetic entries that stand for a directory a layer created without an entry. */
@@ -313,8 +313,8 @@ export function indexImage(input: ImageInput): ImageIndex {
 }
 
 /**
- * The groups of entries whose contents are compared with each other, so must carry content
- * keys before `analyzeImage`: for each path, its regular files of equal non-zero size written
+ * The groups of entries whose contents are compared with each other, so must have content
+ * keys (`ContentKeys`) for `analyzeImage`: for each path, its regular files of equal non-zero size written
  * in more than one place (Modified vs Unmodified), and the final filesystem's regular files of
  * equal size (identical content at different paths). A key only has to tell members of the
  * same group apart. Returns global entry ids.

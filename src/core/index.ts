@@ -9,5 +9,5 @@ export type { EntryDelta } from './compare.js';
 export { cleanCommand, mapHistory } from './history.js';
 export type { HistoryItem } from './history.js';
 export { PathTable } from './path-table.js';
-export { Change, diffRange, treeSizes, entryAt, isImplicitAt, fileHistory, hiddenInRange } from './diff.js';
-export type { ChangeCode, FileEvent, Hidden } from './diff.js';
+export { Change, FileTree } from './file-tree.js';
+export type { ChangeCode, EntryOrigin, FileEvent, Hidden } from './file-tree.js';

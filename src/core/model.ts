@@ -34,18 +34,20 @@ export type LayerEntry = {
   readonly linkTarget?: string;
   readonly devMajor?: number;
   readonly devMinor?: number;
-  /**
-   * Content key of a regular file's body: the hex sha256 when it was computed, or a token
-   * unique to this entry when a cheaper fingerprint already proved its content differs from
-   * every entry it is compared with. Filled lazily: only the entries of `selectHashGroups`
-   * are guaranteed to have one, and keys are meaningful only within those groups.
-   */
-  hash?: string;
 };
 
 /**
+ * The content key of each entry, by global entry id (`ImageIndex.entries`): the hex sha256 of a
+ * regular file's body, or a token unique to the entry (`UNIQUE_CONTENT_KEY…`) when a cheaper
+ * fingerprint already proved its content differs from every entry it is compared with. Only
+ * the entries of `selectHashGroups` need one, and keys are meaningful only within those groups.
+ * The loader computes them after indexing; the analysis takes them as an argument.
+ */
+export type ContentKeys = ReadonlyArray<string | undefined>;
+
+/**
  * Content keys that are not digests start with this: a token standing for "differs from every
- * entry it is compared with" (see `LayerEntry.hash`).
+ * entry it is compared with" (see `ContentKeys`).
  */
 export const UNIQUE_CONTENT_KEY = '~';
 
@@ -101,14 +103,17 @@ export type ImageConfig = {
   };
 };
 
+/** An OCI platform, as in an image index's `platform` field or `--platform os/arch[/variant]`. */
+export type Platform = { readonly os: string; readonly architecture: string; readonly variant?: string };
+
 /** Where the image came from, for display and the JSON export. */
 export type ImageIdentity = {
   /** The reference as the user would write it again: `docker-archive:./img.tar`. */
   readonly reference: string;
   /** The transport used: `docker-archive`, `oci`, `oci-archive`, `docker-daemon`, `docker`. */
   readonly source: string;
-  /** `os/arch[/variant]` of the chosen manifest, when known. */
-  readonly platform?: string;
+  /** The platform of the chosen manifest (or the config's), when known. */
+  readonly platform?: Platform;
   /** Digest of the manifest, when the source has one. */
   readonly digest?: Digest;
   /** Digest of the config blob (the image ID). */

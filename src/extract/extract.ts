@@ -1,12 +1,11 @@
 import { lstat, mkdir, symlink, unlink, writeFile, chmod } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import type { LayerBlob, LayerContents } from '../archive/layer-blob.js';
+import type { LayerAccess } from '../archive/layer-blob.js';
 import type { Analysis } from '../core/analyze.js';
 import type { ExtractRequest, ExtractResult, Extractor } from './types.js';
 import { readBodies } from './read-bodies.js';
 
-/** Where each layer's bytes are, and what its first read found (for body offsets). */
-export type LayerAccess = { readonly blob?: LayerBlob; readonly contents: LayerContents };
+export type { LayerAccess };
 
 type Item = { readonly rel: string; readonly entryId: number; readonly bodyFrom?: number };
 
@@ -53,23 +52,24 @@ export function createExtractor(a: Analysis, layers: readonly LayerAccess[], cwd
   const root = resolve(cwd);
   return {
     async extract(req: ExtractRequest): Promise<ExtractResult> {
-      const { paths, merged, entries, entryLayer, entryLocal } = a.index;
-      const view = merged[req.layer];
-      if (!view || view[req.pathId]! < 0) throw new Error(`/${paths.paths[req.pathId]} is not in the filesystem at L${req.layer}`);
-      const parent = paths.parents[req.pathId]!;
-      const prefix = parent === 0 ? '' : `${paths.paths[parent]}/`;
+      const { tree } = a;
+      const at = (pathId: number) => tree.entryIdAt(req.layer, pathId);
+      const entry = (g: number) => tree.entry(g);
+      if (req.layer >= tree.layerCount || at(req.pathId) < 0) throw new Error(`/${tree.pathOf(req.pathId)} is not in the filesystem at L${req.layer}`);
+      const parent = tree.parentOf(req.pathId);
+      const prefix = parent === 0 ? '' : `${tree.pathOf(parent)}/`;
       const items: Item[] = [];
       const skipped: { path: string; reason: string }[] = [];
-      paths.forSubtree(req.pathId, (x) => {
-        const g = view[x]!;
+      tree.forSubtree(req.pathId, (x) => {
+        const g = at(x);
         if (g < 0) return;
-        const rel = paths.paths[x]!.slice(prefix.length);
+        const rel = tree.pathOf(x).slice(prefix.length);
         if (!isSafeRelative(rel)) return skipped.push({ path: rel, reason: 'unsafe name' });
-        const e = entries[g]!;
+        const e = entry(g);
         if (e.type === 'hardlink') {
-          const t = paths.find(e.linkTarget ?? '');
-          const tg = t === undefined ? -1 : view[t]!;
-          if (tg < 0 || entries[tg]!.type !== 'file') return skipped.push({ path: rel, reason: 'hard link target missing' });
+          const t = tree.find(e.linkTarget ?? '');
+          const tg = t === undefined ? -1 : at(t);
+          if (tg < 0 || entry(tg).type !== 'file') return skipped.push({ path: rel, reason: 'hard link target missing' });
           items.push({ rel, entryId: g, bodyFrom: tg });
           return;
         }
@@ -79,7 +79,7 @@ export function createExtractor(a: Analysis, layers: readonly LayerAccess[], cwd
       const existing: string[] = [];
       for (const it of items) {
         const s = await exists(join(root, it.rel));
-        if (s && !(s.isDirectory() && entries[it.entryId]!.type === 'dir')) existing.push(it.rel);
+        if (s && !(s.isDirectory() && entry(it.entryId).type === 'dir')) existing.push(it.rel);
       }
       if (existing.length > 0 && !req.overwrite) return { kind: 'conflict', existing };
 
@@ -108,7 +108,7 @@ export function createExtractor(a: Analysis, layers: readonly LayerAccess[], cwd
 
       // 1. directories, parents first
       for (const it of items) {
-        const e = entries[it.entryId]!;
+        const e = entry(it.entryId);
         if (e.type !== 'dir') continue;
         const dest = join(root, it.rel);
         try {
@@ -127,13 +127,12 @@ export function createExtractor(a: Analysis, layers: readonly LayerAccess[], cwd
       // 2. file bodies, layer by layer, from the layer that wrote each
       const byLayer = new Map<number, Map<number, Item[]>>();
       for (const it of items) {
-        const e = entries[it.entryId]!;
+        const e = entry(it.entryId);
         const src = it.bodyFrom ?? it.entryId;
         if (e.type !== 'file' && e.type !== 'hardlink') continue;
-        const li = entryLayer[src]!;
+        const { layer: li, local } = tree.originOf(src);
         let m = byLayer.get(li);
         if (!m) byLayer.set(li, (m = new Map()));
-        const local = entryLocal[src]!;
         m.set(local, [...(m.get(local) ?? []), it]);
       }
       for (const [li, m] of byLayer) {
@@ -143,7 +142,7 @@ export function createExtractor(a: Analysis, layers: readonly LayerAccess[], cwd
           for (const it of m.get(local)!) {
             const dest = await prepare(it.rel);
             if (!dest) continue;
-            const mode = entries[it.bodyFrom ?? it.entryId]!.mode & 0o777;
+            const mode = entry(it.bodyFrom ?? it.entryId).mode & 0o777;
             await mkdir(dirname(dest), { recursive: true });
             await writeFile(dest, body, { mode, flag: 'wx' });
             await chmod(dest, mode);
@@ -154,7 +153,7 @@ export function createExtractor(a: Analysis, layers: readonly LayerAccess[], cwd
       }
       // 3. symlinks last, so no file above was written through one of them
       for (const it of items) {
-        const e = entries[it.entryId]!;
+        const e = entry(it.entryId);
         if (e.type === 'symlink') {
           const target = e.linkTarget ?? '';
           if (!symlinkStaysInside(it.rel, target)) {

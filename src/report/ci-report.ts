@@ -1,3 +1,4 @@
+import { formatPlatform } from '../reference/platform.js';
 import type { AnalysisSummary as Analysis } from '../core/analyze.js';
 import type { RuleResult } from '../core/rules/rules.js';
 import { formatBytes } from '../format/bytes.js';
@@ -15,7 +16,7 @@ export function formatCiReport(a: Analysis, results: readonly RuleResult[], opts
   const lines: string[] = [];
   const id = a.identity;
   lines.push(`Image: ${id.reference}`);
-  lines.push(`  source: ${id.source}${id.platform ? `  platform: ${id.platform}` : ''}${id.digest ? `  digest: ${id.digest}` : ''}`);
+  lines.push(`  source: ${id.source}${id.platform ? `  platform: ${formatPlatform(id.platform)}` : ''}${id.digest ? `  digest: ${id.digest}` : ''}`);
   lines.push(`  layers: ${a.layers.length}  files: ${a.fileCount}  size: ${a.sizeBytes} bytes (${formatBytes(a.sizeBytes)})`);
   lines.push('Analysis:');
   lines.push(`  efficiency: ${(a.efficiency * 100).toFixed(4)} %`);

@@ -1,3 +1,4 @@
+import { formatPlatform } from '../reference/platform.js';
 import type { AnalysisSummary as Analysis } from '../core/analyze.js';
 import type { RuleResult } from '../core/rules/rules.js';
 
@@ -41,7 +42,7 @@ export function toExportV1(a: Analysis, rules?: readonly RuleResult[]): ExportV1
     image: {
       reference: a.identity.reference,
       source: a.identity.source,
-      platform: a.identity.platform ?? null,
+      platform: a.identity.platform ? formatPlatform(a.identity.platform) : null,
       digest: a.identity.digest ?? null,
     },
     summary: {

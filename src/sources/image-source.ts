@@ -1,20 +1,23 @@
 import type { ImageConfig, ImageIdentity, LayerDescriptor } from '../core/model.js';
-import type { LayerBlob, LayerContents } from '../archive/layer-blob.js';
+import type { LayerBlob, LayerContents, ProgressFn } from '../archive/layer-blob.js';
+import type { ImageReference, Transport } from '../reference/reference.js';
+import type { SourceSettings } from './settings.js';
 
 /**
  * One layer of an opened image. `read` returns the layer's entries (reading and decompressing
- * as needed); `hash` fills in `entry.hash` for the given entry indices of a previous `read`.
+ * as needed, hashing the bodies of a stream as they pass).
  */
 export type LayerHandle = {
   readonly descriptor: LayerDescriptor;
   /** Where the bytes are; absent when the source already parsed the layer (one-pass streams). */
   readonly blob?: LayerBlob;
-  read(opts?: { onProgress?: (done: number, total: number | undefined) => void }): Promise<LayerContents>;
+  read(opts?: { readonly onProgress?: ProgressFn; readonly signal?: AbortSignal }): Promise<LayerContents>;
 };
 
 /**
  * An image a source has opened: identity, config, and its layers base first, in manifest
- * order (never archive order). `close` releases file handles and temporary state.
+ * order (never archive order). The caller calls `close` once, which releases file handles,
+ * connections and temporary state.
  */
 export type OpenedImage = {
   readonly identity: ImageIdentity;
@@ -25,19 +28,16 @@ export type OpenedImage = {
   close(): Promise<void>;
 };
 
-/** Options every source understands. */
-export type OpenOptions = {
-  /** `os/arch[/variant]`; default: the host's, falling back to linux/amd64. */
-  readonly platform?: string;
-  /** Called with a short human message as the source makes progress (resolving, pulling…). */
-  readonly onStage?: (message: string) => void;
-  /** Called per layer with bytes done/total while layers are fetched. */
-  readonly onLayerProgress?: (layer: number, done: number, total: number | undefined) => void;
-};
-
-/** A transport adapter: turns a parsed reference into an opened image. */
-export type ImageSource = {
-  /** Transport name as users write it: `docker-archive`, `oci`, `oci-archive`, `docker-daemon`, `docker`. */
-  readonly transport: string;
-  open(opts: OpenOptions): Promise<OpenedImage>;
+/**
+ * A transport: turns a parsed reference of its kind into an opened image. Every transport is a
+ * value of this type, looked up in the table of `table.ts`; adding one is a folder that exports
+ * such a value, one table line and the grammar in `reference/`.
+ *
+ * `open` throws SourceError (what could not be read, and why) or UsageError (a malformed name),
+ * never anything else for bad input; it honours `settings.signal`.
+ */
+export type ImageSource<T extends Transport = Transport> = {
+  /** Transport name as users write it: `docker-archive`, `oci`, `oci-archive`, `docker-daemon`, `docker`, `bare`. */
+  readonly transport: T;
+  open(ref: Extract<ImageReference, { readonly transport: T }>, settings: SourceSettings): Promise<OpenedImage>;
 };

@@ -1,4 +1,6 @@
 import type { Readable } from 'node:stream';
+import type { ProgressFn } from '../archive/layer-blob.js';
+import type { Platform } from '../reference/platform.js';
 
 /** Registry client settings, from flags (`--username`, `--password-stdin`, `--ca-cert`, `--insecure`). */
 export type RegistrySettings = {
@@ -12,12 +14,12 @@ export type RegistrySettings = {
 };
 
 /**
- * What every transport may need, gathered by the CLI (the only place that reads argv and env).
- * Progress callbacks are optional; CI mode prints a quiet line per layer, the TUI draws bars.
+ * What every transport may need, gathered by the CLI or the library caller (the CLI is the only
+ * place that reads argv and env). Progress callbacks are optional.
  */
 export type SourceSettings = {
-  /** `os/arch[/variant]`; default: the host's, falling back to linux/amd64. */
-  readonly platform?: string;
+  /** The platform to pick from a multi-platform image; default: the host's, falling back to linux/amd64. */
+  readonly platform?: Platform;
   /** dive's `--source`: force where a bare name is looked up. */
   readonly forceSource?: 'docker' | 'podman' | 'docker-archive' | 'registry';
   readonly registry: RegistrySettings;
@@ -25,8 +27,15 @@ export type SourceSettings = {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** What `-` reads. */
   readonly stdin?: Readable;
+  /** Cancels opening and reading: pending work rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
   /** A short message about what the source is doing now ("resolving", "pulling from …"). */
   readonly onStage?: (message: string) => void;
   /** Bytes of the archive stream consumed (one-pass archives, daemon exports). */
-  readonly onArchiveProgress?: (done: number, total: number | undefined) => void;
+  readonly onArchiveProgress?: ProgressFn;
 };
+
+/** Settings for a caller that only reads local files: no registry credentials, the given environment. */
+export function localSettings(env: Readonly<Record<string, string | undefined>> = {}): SourceSettings {
+  return { registry: { caCertFiles: [], insecure: false }, env };
+}

@@ -71,7 +71,7 @@ export function App({ analysis, keymap, theme, symbols, viewport: fixed, extract
       const pathId = selectCursorPath(analysis, s);
       if (pathId < 0) return dispatch({ type: 'message', text: 'nothing selected to extract', tone: 'error' });
       const { top } = selectRange(s);
-      const path = `/${analysis.index.paths.paths[pathId]}`;
+      const path = `/${analysis.tree.pathOf(pathId)}`;
       try {
         const r = await extractor.extract({ layer: top, pathId, overwrite });
         if (r.kind === 'conflict') return dispatch({ type: 'prompt.overwrite', path, existing: r.existing });

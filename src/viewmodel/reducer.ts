@@ -76,7 +76,7 @@ function toggleCollapsed(c: Collapse, pathId: number): Collapse {
 /** Expands every collapsed ancestor of a path so it becomes visible. */
 function reveal(a: Analysis, c: Collapse, pathId: number): Collapse {
   let out = c;
-  for (let p = a.index.paths.parents[pathId]!; p > 0; p = a.index.paths.parents[p]!) {
+  for (let p = a.tree.parentOf(pathId); p > 0; p = a.tree.parentOf(p)) {
     if (isCollapsed(out, p)) out = toggleCollapsed(out, p);
   }
   return out;
@@ -222,7 +222,7 @@ function reduceCommand(a: Analysis, s: AppState, id: CommandId): AppState {
       const cur = v.cursorRow < 0 ? -1 : v.ti.order[v.rows.posAt(v.cursorRow)]!;
       let top = cur;
       const all = !s.tree.collapse.all;
-      if (all) while (top > 0 && a.index.paths.parents[top]! > 0) top = a.index.paths.parents[top]!;
+      if (all) while (top > 0 && a.tree.parentOf(top) > 0) top = a.tree.parentOf(top);
       return tree({ collapse: { all, toggled: new Set() }, cursorPath: top });
     }
     case 'tree.collapse': {

@@ -1,5 +1,4 @@
 import type { Analysis } from '../core/analyze.js';
-import { fileHistory } from '../core/diff.js';
 import { formatBytes, formatPercent } from '../format/bytes.js';
 import { formatMode } from '../format/mode.js';
 import { fit, sanitize, wrap } from '../format/text.js';
@@ -135,7 +134,6 @@ export function selectTreePane(d: ViewData, state: AppState, layout: Layout = se
   const width = layout.rightWidth;
   const v = selectTreeView(a, state);
   const { ti, rows } = v;
-  const names = a.index.paths.names;
   const lines: Line[] = [];
   const focused = state.focus === 'tree';
   const last = (pos: number) => {
@@ -162,14 +160,14 @@ export function selectTreePane(d: ViewData, state: AppState, layout: Layout = se
     prefix += last(pos) ? '└' : '├';
     prefix += collapsed ? '─⊕ ' : '── ';
     segs.push(seg(prefix, 'dim'));
-    let name = sanitize(names[p]!);
+    let name = sanitize(a.tree.nameOf(p));
     if (e?.type === 'dir' && !hasKids) name += '/';
     segs.push(seg(name, KIND_STYLE[kind]));
     if (e?.type === 'symlink') segs.push(seg(` → ${sanitize(e.linkTarget ?? '')}`, 'dim'));
     if (e?.type === 'hardlink') segs.push(seg(` ⇒ /${sanitize(e.linkTarget ?? '')}`, 'dim'));
     const h = ti.hiddenBy?.get(p);
     if (h && h.root === p) {
-      const how = h.via === 'opaque' ? `opaque /${a.index.paths.paths[h.markerDir]}` : 'whiteout';
+      const how = h.via === 'opaque' ? `opaque /${a.tree.pathOf(h.markerDir)}` : 'whiteout';
       segs.push(seg(`  ← ${how} in L${h.layer}`, 'label'));
     }
     lines.push(fitLine(segs, width, r === v.cursorRow ? (focused ? 'focused' : 'unfocused') : undefined));
@@ -196,9 +194,9 @@ export function selectFileHistoryPane(d: ViewData, state: AppState, pathId: numb
   const a = d.analysis;
   const width = layout.rightWidth;
   const lines: Line[] = [];
-  const path = pathId >= 0 ? `/${a.index.paths.paths[pathId]}` : '';
+  const path = pathId >= 0 ? `/${a.tree.pathOf(pathId)}` : '';
   if (pathId >= 0) {
-    for (const ev of fileHistory(a, pathId)) {
+    for (const ev of a.tree.fileHistory(pathId)) {
       const style: Style = ev.kind === 'added' ? 'added' : ev.kind === 'removed' ? 'removed' : ev.kind === 'unmodified' ? 'normal' : 'modified';
       const what = ev.kind === 'metadata' ? 'chmod/chown' : ev.kind;
       const detail = ev.entry
@@ -209,7 +207,7 @@ export function selectFileHistoryPane(d: ViewData, state: AppState, pathId: numb
             : `${ev.removedVia.via === 'opaque' ? 'opaque dir' : 'whiteout'} in ${ev.removedVia.markerPath}`
           : '';
       const sel = state.layers.cursor === ev.layer;
-      lines.push(fitLine([seg(`${sel ? '●' : ' '}L${ev.layer} `, 'marker'), seg(fit(what, 11), style), seg(` ${detail}  `, 'dim'), seg(sanitize(ev.command))], width));
+      lines.push(fitLine([seg(`${sel ? '●' : ' '}L${ev.layer} `, 'marker'), seg(fit(what, 11), style), seg(` ${detail}  `, 'dim'), seg(sanitize(a.layers[ev.layer]!.command))], width));
     }
     if (lines.length === 0) lines.push(fitLine([seg('no layer touched this path', 'dim')], width));
   }

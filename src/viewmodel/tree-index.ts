@@ -1,5 +1,5 @@
 import type { Analysis } from '../core/analyze.js';
-import { Change, diffRange, hiddenInRange, treeSizes, type Hidden } from '../core/diff.js';
+import { Change, type Hidden } from '../core/file-tree.js';
 import type { LayerEntry } from '../core/model.js';
 import { isCollapsed, type Collapse, type HiddenKinds } from './state.js';
 
@@ -60,45 +60,40 @@ export function rowKind(ti: TreeIndex, a: Analysis, pathId: number): RowKind {
   if (c === Change.removed) return 'removed';
   if (c === Change.modified) return 'modified';
   if (c === Change.unmodified) return 'unmodified';
-  if (ti.query.top >= 0 && a.index.merged[ti.query.top]![pathId]! < 0) return 'hidden';
+  if (ti.query.top >= 0 && a.tree.entryIdAt(ti.query.top, pathId) < 0) return 'hidden';
   return 'none';
 }
 
 /** The entry a row shows: at the top of the range, else as it was before it was removed or hidden. */
 export function rowEntry(ti: TreeIndex, a: Analysis, pathId: number): LayerEntry | undefined {
-  const { merged, entries } = a.index;
+  const { tree } = a;
   const { base, top } = ti.query;
-  let g = top >= 0 ? merged[top]![pathId]! : -1;
-  if (g < 0 && base >= 0) g = merged[base]![pathId]!;
+  let g = tree.entryIdAt(top, pathId);
+  if (g < 0) g = tree.entryIdAt(base, pathId);
   if (g < 0) {
     const h = ti.hiddenBy?.get(pathId);
-    if (h && h.layer > 0) g = merged[h.layer - 1]![pathId]!;
+    if (h && h.layer > 0) g = tree.entryIdAt(h.layer - 1, pathId);
   }
-  return g >= 0 ? entries[g] : undefined;
+  return g >= 0 ? tree.entry(g) : undefined;
 }
 
 /** Bytes under a row (a file: its size), measured where `rowEntry` looks. */
 export function rowSize(ti: TreeIndex, a: Analysis, pathId: number): number {
   const { base, top } = ti.query;
-  const { merged } = a.index;
-  if (top >= 0 && merged[top]![pathId]! >= 0) return treeSizes(a, top)[pathId]!;
-  if (base >= 0 && merged[base]![pathId]! >= 0) return treeSizes(a, base)[pathId]!;
+  const { tree } = a;
+  if (tree.entryIdAt(top, pathId) >= 0) return tree.treeSizes(top)[pathId]!;
+  if (tree.entryIdAt(base, pathId) >= 0) return tree.treeSizes(base)[pathId]!;
   const h = ti.hiddenBy?.get(pathId);
-  if (h && h.layer > 0) return treeSizes(a, h.layer - 1)[pathId]!;
+  if (h && h.layer > 0) return tree.treeSizes(h.layer - 1)[pathId]!;
   return 0;
 }
 
-const absMemo = new WeakMap<Analysis, string[]>();
-
 /** `/`-prefixed path of every path id, built once per analysis (filters and search test these). */
 export function absolutePaths(a: Analysis): readonly string[] {
-  let x = absMemo.get(a);
-  if (!x) absMemo.set(a, (x = a.index.paths.paths.map((p) => `/${p}`)));
-  return x;
+  return a.tree.absolutePaths();
 }
 
 const CACHE_SIZE = 12;
-const caches = new WeakMap<Analysis, Map<string, TreeIndex>>();
 
 function queryKey(q: TreeQuery): string {
   const h = q.hidden;
@@ -107,8 +102,8 @@ function queryKey(q: TreeQuery): string {
 
 /** The tree index for a query, from a small per-analysis LRU cache. */
 export function selectTreeIndex(a: Analysis, q: TreeQuery): TreeIndex {
-  let cache = caches.get(a);
-  if (!cache) caches.set(a, (cache = new Map()));
+  // A small LRU of tree indexes, kept on the analysis it belongs to.
+  const cache = a.tree.memo('viewmodel.treeIndexes', () => new Map<string, TreeIndex>());
   const key = queryKey(q);
   const hit = cache.get(key);
   if (hit) {
@@ -123,21 +118,19 @@ export function selectTreeIndex(a: Analysis, q: TreeQuery): TreeIndex {
 }
 
 function buildTreeIndex(a: Analysis, q: TreeQuery): TreeIndex {
-  const { paths, merged } = a.index;
-  const N = paths.size;
-  const change = q.top >= 0 ? diffRange(a, q.base, q.top) : new Uint8Array(N);
-  const atTop = q.top >= 0 ? merged[q.top]! : undefined;
-  const hiddenBy = q.whiteouts && q.top >= 0 ? hiddenInRange(a, q.base, q.top) : undefined;
+  const { tree } = a;
+  const N = tree.pathCount;
+  const change = q.top >= 0 ? tree.diffRange(q.base, q.top) : new Uint8Array(N);
+  const hiddenBy = q.whiteouts && q.top >= 0 ? tree.hiddenInRange(q.base, q.top) : undefined;
   const matcher = compileMatcher(q.filter);
   const { hidden } = q;
-  const parents = paths.parents;
   const names = absolutePaths(a);
 
   // Children before parents: ids are interned parent-first, so a reverse sweep suffices.
   const count = new Int32Array(N); // shown nodes in each subtree, self included
   for (let p = N - 1; p >= 1; p--) {
     const c = change[p]!;
-    let exists = (atTop !== undefined && atTop[p]! >= 0) || c === Change.removed;
+    let exists = tree.entryIdAt(q.top, p) >= 0 || c === Change.removed;
     let kindHidden: boolean;
     if (!exists && hiddenBy?.has(p)) {
       exists = true;
@@ -153,7 +146,7 @@ function buildTreeIndex(a: Analysis, q: TreeQuery): TreeIndex {
     const kids = count[p]!;
     if (kids > 0 || (!kindHidden && (q.filter === '' || matcher.test(names[p]!)))) {
       count[p] = kids + 1;
-      count[parents[p]!]! += count[p]!;
+      count[tree.parentOf(p)]! += count[p]!;
     }
   }
 
@@ -162,10 +155,10 @@ function buildTreeIndex(a: Analysis, q: TreeQuery): TreeIndex {
   const end = new Int32Array(total);
   const parentPos = new Int32Array(total);
   const posOf = new Int32Array(N).fill(-1);
-  const sizes = q.sort === 'size' && q.top >= 0 ? treeSizes(a, q.top) : undefined;
+  const sizes = q.sort === 'size' && q.top >= 0 ? tree.treeSizes(q.top) : undefined;
   const shownChildren = (p: number): number[] => {
     const out: number[] = [];
-    for (const c of paths.children[p]!) if (count[c]! > 0) out.push(c);
+    for (const c of tree.childrenOf(p)) if (count[c]! > 0) out.push(c);
     if (sizes) out.sort((x, y) => sizes[y]! - sizes[x]!);
     return out;
   };
@@ -177,7 +170,7 @@ function buildTreeIndex(a: Analysis, q: TreeQuery): TreeIndex {
       for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!);
       return;
     }
-    const ch = paths.children[p]!;
+    const ch = tree.childrenOf(p);
     for (let i = ch.length - 1; i >= 0; i--) if (count[ch[i]!]! > 0) stack.push(ch[i]!);
   };
   pushChildren(0);
@@ -187,7 +180,7 @@ function buildTreeIndex(a: Analysis, q: TreeQuery): TreeIndex {
     order[pos] = p;
     posOf[p] = pos;
     end[pos] = pos + count[p]!;
-    const parent = parents[p]!;
+    const parent = tree.parentOf(p);
     parentPos[pos] = parent === 0 ? -1 : posOf[parent]!;
     pos++;
     if (count[p]! > 1) pushChildren(p);
@@ -252,7 +245,7 @@ export function selectVisibleRows(ti: TreeIndex, collapse: Collapse): VisibleRow
  * that was collapsed over it), or -1 when neither is shown.
  */
 export function rowOfPath(a: Analysis, ti: TreeIndex, rows: VisibleRows, pathId: number): number {
-  for (let p = pathId; p > 0; p = a.index.paths.parents[p]!) {
+  for (let p = pathId; p > 0; p = a.tree.parentOf(p)) {
     const pos = ti.posOf[p]!;
     if (pos < 0) continue;
     const r = rows.rowOf(pos);

@@ -3,20 +3,11 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CacheDir, LayerCache } from '../../src/cache/index.js';
-import { parseReference } from '../../src/reference/reference.js';
-import type { OpenedImage } from '../../src/sources/image-source.js';
-import { loadImage } from '../../src/sources/load-image.js';
-import { openImage } from '../../src/sources/transports.js';
 import { buildDockerArchive, buildTar, ROOT, tmpDir } from '../helpers/image-files.js';
+import { analyzeArg } from '../helpers/load.js';
 import { BIN, runCli } from '../helpers/run-cli.js';
 
 const EXAMPLE = path.join(ROOT, 'examples', 'example-image.tar');
-const settings = { registry: { caCertFiles: [], insecure: false }, env: {} };
-
-/** Wraps an opened image so the test can count which layers were actually read. */
-function counting(image: OpenedImage, reads: number[]): OpenedImage {
-  return { ...image, layers: image.layers.map((l, i) => ({ ...l, read: (o) => (reads.push(i), l.read(o)) })) };
-}
 
 describe('analysis cache', () => {
   it('a second look gives the same JSON from the cache, and --no-cache writes nothing', () => {
@@ -55,16 +46,14 @@ describe('analysis cache', () => {
   it('never trusts a damaged layer entry', async () => {
     const cacheDir = new CacheDir(path.join(tmpDir(), 'c'));
     const cache = new LayerCache(cacheDir);
-    const image = await openImage(parseReference(EXAMPLE), settings);
-    const expected = await loadImage(image, { cache });
+    const { analysis: expected } = await analyzeArg(EXAMPLE, { caches: { layers: cache } });
     for (const f of readdirSync(cacheDir.dir).filter((n) => n.startsWith('layer-'))) {
       const p = path.join(cacheDir.dir, f);
       const b = readFileSync(p);
       b[b.length - 40] ^= 0x01; // a flipped bit in the body keeps the size and the header
       writeFileSync(p, b);
     }
-    const reads: number[] = [];
-    const again = await loadImage(counting(await openImage(parseReference(EXAMPLE), settings), reads), { cache });
+    const { analysis: again, reads } = await analyzeArg(EXAMPLE, { caches: { layers: cache } });
     expect(reads.sort()).toEqual([0, 1, 2, 3, 4]);
     expect(again.layers.map((l) => l.changes)).toEqual(expected.layers.map((l) => l.changes));
   });
@@ -94,13 +83,11 @@ describe('analysis cache', () => {
     writeFileSync(a, await buildDockerArchive([{ tags: ['a:1'], layers: [base, mid] }]));
     writeFileSync(b, await buildDockerArchive([{ tags: ['b:1'], layers: [base, mid, top] }]));
     const cache = new LayerCache(new CacheDir(path.join(tmpDir(), 'cache')));
-    const readsA: number[] = [];
-    await loadImage(counting(await openImage(parseReference(a), settings), readsA), { cache });
+    const { reads: readsA } = await analyzeArg(a, { caches: { layers: cache } });
     expect(readsA.sort()).toEqual([0, 1]);
-    const readsB: number[] = [];
-    const cached = await loadImage(counting(await openImage(parseReference(b), settings), readsB), { cache });
+    const { analysis: cached, reads: readsB } = await analyzeArg(b, { caches: { layers: cache } });
     expect(readsB).toEqual([2]);
-    const fresh = await loadImage(await openImage(parseReference(b), settings));
+    const { analysis: fresh } = await analyzeArg(b);
     expect(cached.layers.map((l) => l.changes)).toEqual(fresh.layers.map((l) => l.changes));
     expect(cached.efficiency).toBe(fresh.efficiency);
     expect(cached.reclaimable).toEqual(fresh.reclaimable);

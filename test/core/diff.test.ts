@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { Change, diffRange, fileHistory, hiddenInRange, treeSizes } from '../../src/core/index.js';
+import { Change } from '../../src/core/index.js';
 import { analyze, dir, file, opaque, whiteout } from '../helpers/layers.js';
 
 function codeOf(a: ReturnType<typeof analyze>, base: number, top: number, path: string) {
-  return diffRange(a, base, top)[a.index.paths.find(path)!];
+  return a.tree.diffRange(base, top)[a.tree.find(path)!];
 }
 
 describe('per-layer changes', () => {
@@ -41,8 +41,8 @@ describe('per-layer changes', () => {
   });
 
   it('sizes directories by what is under them', () => {
-    const s = treeSizes(a, 1);
-    expect(s[a.index.paths.find('etc')!]).toBe(10 + 10 + 3 + 1);
+    const s = a.tree.treeSizes(1);
+    expect(s[a.tree.find('etc')!]).toBe(10 + 10 + 3 + 1);
     expect(s[0]).toBe(24);
   });
 });
@@ -63,18 +63,44 @@ describe('ranges, history and whiteout attribution', () => {
   });
 
   it('lists every layer that changed a path', () => {
-    const h = fileHistory(a, a.index.paths.find('app/conf')!);
+    const h = a.tree.fileHistory(a.tree.find('app/conf')!);
     expect(h.map((e) => [e.layer, e.kind])).toEqual([[0, 'added'], [1, 'metadata'], [2, 'modified'], [3, 'removed']]);
     expect(h[3]!.removedVia).toEqual({ via: 'whiteout', markerPath: '/app' });
-    const x = fileHistory(a, a.index.paths.find('cache/x')!);
+    const x = a.tree.fileHistory(a.tree.find('cache/x')!);
     expect(x.map((e) => [e.layer, e.kind, e.removedVia?.via])).toEqual([[0, 'added', undefined], [3, 'removed', 'whiteout']]);
   });
 
   it('attributes hidden paths to the layer and marker that hid them', () => {
     const b = analyze([[dir('d'), file('d/a', 1), dir('d/s'), file('d/s/t', 1)], [dir('d'), opaque('d')]]);
-    const hidden = hiddenInRange(b, 0, 1);
-    const st = hidden.get(b.index.paths.find('d/s/t')!)!;
-    expect(st).toMatchObject({ layer: 1, via: 'opaque', markerDir: b.index.paths.find('d') });
-    expect(hiddenInRange(b, 1, 1).size).toBe(0);
+    const hidden = b.tree.hiddenInRange(0, 1);
+    const st = hidden.get(b.tree.find('d/s/t')!)!;
+    expect(st).toMatchObject({ layer: 1, via: 'opaque', markerDir: b.tree.find('d') });
+    expect(b.tree.hiddenInRange(1, 1).size).toBe(0);
+  });
+});
+
+describe('two analyses side by side', () => {
+  it('keep their own memoized diffs and sizes', () => {
+    // Same paths, different contents: each analysis must answer from its own memo.
+    const one = analyze([[dir('d'), file('d/a', 10, { content: 'x' })], [file('d/a', 10, { content: 'y' })]]);
+    const two = analyze([[dir('d'), file('d/a', 10, { content: 'x' })], [file('d/a', 10, { content: 'x' })], [file('d/b', 99)]]);
+    const a1 = one.tree.find('d/a')!;
+    const a2 = two.tree.find('d/a')!;
+    expect(one.tree.diffRange(0, 1)[a1]).toBe(Change.modified);
+    expect(two.tree.diffRange(0, 1)[a2]).toBe(Change.unmodified);
+    // Asking again, interleaved, gives the same (memoized) answers.
+    expect(one.tree.diffRange(0, 1)[a1]).toBe(Change.modified);
+    expect(one.tree.diffRange(0, 1)).toBe(one.tree.diffRange(0, 1));
+    expect(one.tree.diffRange(0, 1)).not.toBe(two.tree.diffRange(0, 1));
+    expect(one.tree.treeSizes(1)[one.tree.find('d')!]).toBe(10);
+    expect(two.tree.treeSizes(2)[two.tree.find('d')!]).toBe(109);
+  });
+
+  it('never change the entries they were given', () => {
+    const layers = [[dir('d'), file('d/a', 10, { content: 'x' })], [file('d/a', 10, { content: 'x' })]];
+    const before = JSON.stringify(layers);
+    const frozen = layers.map((l) => l.map((e) => Object.freeze(e)));
+    analyze(frozen);
+    expect(JSON.stringify(frozen)).toBe(before);
   });
 });

@@ -59,7 +59,7 @@ describe('merged filesystem', () => {
 
   it('records what each whiteout and opaque directory hid', () => {
     const a = analyze([[dir('d'), file('d/a', 1), file('d/b', 1), file('x', 1)], [whiteout('x'), dir('d'), opaque('d')]]);
-    const rs = a.index.removals[1]!.map((r) => [a.index.paths.paths[r.path], r.via]);
+    const rs = a.tree.index.removals[1]!.map((r) => [a.tree.pathOf(r.path), r.via]);
     expect(rs.sort()).toEqual([['d/a', 'opaque'], ['d/b', 'opaque'], ['x', 'whiteout']]);
   });
 
@@ -84,7 +84,7 @@ describe('merged filesystem', () => {
     expect(leaf.length).toBeGreaterThan(255);
     const a = analyze([[file(leaf, 5)]]);
     expect(mergedPaths(a).get(leaf)?.size).toBe(5);
-    expect(a.index.paths.depths[a.index.paths.find(leaf)!]).toBe(14);
+    expect(a.tree.index.paths.depths[a.tree.find(leaf)!]).toBe(14);
   });
 
   it('a file written over a directory replaces the directory and its children', () => {

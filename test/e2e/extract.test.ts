@@ -3,13 +3,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LayerContents } from '../../src/archive/layer-blob.js';
 import type { Analysis } from '../../src/core/analyze.js';
 import { createExtractor, isSafeRelative, symlinkStaysInside } from '../../src/extract/extract.js';
+import { loadImage, type LoadedImage } from '../../src/load/index.js';
 import { parseReference } from '../../src/reference/reference.js';
-import type { OpenedImage } from '../../src/sources/image-source.js';
-import { loadImage } from '../../src/sources/load-image.js';
-import { openImage } from '../../src/sources/transports.js';
 
 const IMAGES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'fixtures', 'images');
 const have = existsSync(join(IMAGES, 'edge.docker-archive.tar'));
@@ -37,24 +34,23 @@ for (const [name, ref] of [
   ['gzip, streamed again', 'oci-archive:edge.oci-archive.tar'],
 ] as const) {
   describe.skipIf(!have)(`extracting from the edge fixture (${name})`, () => {
-    let opened: OpenedImage;
+    let opened: LoadedImage;
     let a: Analysis;
     let extractor: ReturnType<typeof createExtractor>;
     let cwd: string;
     beforeAll(async () => {
       const [transport, file] = ref.split(':') as [string, string];
-      opened = await openImage(parseReference(`${transport}:${join(IMAGES, file)}`), { registry: { caCertFiles: [], insecure: false }, env: {} });
-      const contents: LayerContents[] = [];
-      a = await loadImage(opened, { onLayerDone: (i, c) => (contents[i] = c) });
+      opened = await loadImage(parseReference(`${transport}:${join(IMAGES, file)}`), { settings: { registry: { caCertFiles: [], insecure: false }, env: {} } });
+      a = opened.analysis;
       cwd = mkdtempSync(join(tmpdir(), 'extract-'));
-      extractor = createExtractor(a, opened.layers.map((l, i) => ({ blob: l.blob, contents: contents[i]! })), cwd);
+      extractor = createExtractor(a, opened.layers, cwd);
     });
     afterAll(async () => {
       await opened?.close();
       if (cwd) rmSync(cwd, { recursive: true, force: true });
     });
     const top = () => a.layers.length - 1;
-    const id = (p: string) => a.index.paths.find(p)!;
+    const id = (p: string) => a.tree.find(p)!;
 
     it('writes a directory as the selected layer sees it, each file from the layer that wrote it', async () => {
       const r = await extractor.extract({ layer: top(), pathId: id('data'), overwrite: false });

@@ -8,7 +8,7 @@ export type LayerSpec = {
   readonly emptyAfter?: readonly string[];
 };
 
-import { dir, file, hardlink, opaque, symlink, whiteout } from './layers.js';
+import { contentKeysOf, dir, file, hardlink, opaque, symlink, whiteout } from './layers.js';
 
 export { file, dir, symlink, hardlink, whiteout, opaque } from './layers.js';
 
@@ -24,16 +24,15 @@ export function buildAnalysis(layers: readonly LayerSpec[], config: Partial<Imag
     for (const e of l.emptyAfter ?? []) history.push({ createdBy: `/bin/sh -c #(nop) ${e}`, created: `2024-01-0${(i % 9) + 1}T00:00:01Z`, emptyLayer: true, comment: 'empty step' });
   });
   const diffIds = layers.map((_, i) => `sha256:${String(i).padStart(64, '0')}`);
-  return analyzeImage(
-    indexImage({
+  const index = indexImage({
       identity: { reference, source: 'docker-archive' },
       config: { architecture: 'amd64', os: 'linux', created: '2024-01-09T00:00:00Z', diffIds, history, config: { env: ['PATH=/usr/bin'], cmd: ['sh'], ...config } },
       layers: layers.map((l, i) => ({
         descriptor: { digest: `sha256:${String(i + 1).padStart(64, 'a')}`, diffId: diffIds[i], mediaType: 'application/vnd.oci.image.layer.v1.tar', compressedSize: 1000 + i },
-        entries: l.entries.map((e) => ({ ...e })),
+        entries: l.entries,
       })),
-    }),
-  );
+  });
+  return analyzeImage(index, contentKeysOf(index));
 }
 
 /**

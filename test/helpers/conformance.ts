@@ -4,7 +4,10 @@ import type { Readable } from 'node:stream';
 import { expect } from 'vitest';
 import { createDecompressor, sniffCompression } from '../../src/archive/decompress.js';
 import { peek } from '../../src/archive/read-layer.js';
+import type { ImageReference } from '../../src/reference/reference.js';
 import type { OpenedImage } from '../../src/sources/image-source.js';
+import type { SourceSettings } from '../../src/sources/settings.js';
+import { sourceFor } from '../../src/sources/table.js';
 
 async function sha(stream: Readable): Promise<string> {
   const h = createHash('sha256');
@@ -35,5 +38,22 @@ export async function validateImage(image: OpenedImage): Promise<void> {
     const a = await layer.read();
     const b = await layer.read();
     expect(b.entries.map((e) => e.path)).toEqual(a.entries.map((e) => e.path));
+  }
+}
+
+/**
+ * Runs the conformance suite on a reference through the source table: the table's entry for
+ * the reference's transport must be a source of that transport, and what it opens must pass
+ * `validateImage`. Returns the image's identity (the image is closed).
+ */
+export async function validateSource(ref: ImageReference, settings: SourceSettings): Promise<OpenedImage['identity']> {
+  const source = await sourceFor(ref.transport);
+  expect(source.transport).toBe(ref.transport);
+  const image = await (source.open as (r: ImageReference, s: SourceSettings) => Promise<OpenedImage>)(ref, settings);
+  try {
+    await validateImage(image);
+    return image.identity;
+  } finally {
+    await image.close();
   }
 }

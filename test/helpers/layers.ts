@@ -1,14 +1,24 @@
-import { analyzeImage, indexImage, selectHashRequests, type Analysis, type LayerEntry } from '../../src/core/index.js';
+import { analyzeImage, indexImage, selectHashRequests, type Analysis, type ContentKeys, type ImageIndex, type LayerEntry } from '../../src/core/index.js';
 
 /**
  * In-memory layer builders for core tests: entries as the layer reader would produce them.
- * `content` stands in for the body: its hash is derived from it, so equal content means an
- * equal hash, as with real bodies.
+ * `content` stands in for the body: a file's content key is derived from it, so equal content
+ * means an equal key, as with real bodies. The key lives beside the (immutable) entry, as the
+ * loader keeps it: a copy of an entry has none.
  */
 type Opts = { mode?: number; uid?: number; gid?: number; content?: string };
 
+const contentOf = new WeakMap<LayerEntry, string>();
+
 export function file(path: string, size = 10, o: Opts = {}): LayerEntry {
-  return { path, type: 'file', mode: o.mode ?? 0o644, uid: o.uid ?? 0, gid: o.gid ?? 0, size, hash: `h:${o.content ?? `${path}#${size}`}` };
+  const e: LayerEntry = { path, type: 'file', mode: o.mode ?? 0o644, uid: o.uid ?? 0, gid: o.gid ?? 0, size };
+  contentOf.set(e, `h:${o.content ?? `${path}#${size}`}`);
+  return e;
+}
+
+/** The content keys of an index's entries, as the loader would compute them (by global entry id). */
+export function contentKeysOf(index: ImageIndex): ContentKeys {
+  return index.entries.map((e) => contentOf.get(e));
 }
 export function dir(path: string, o: Opts = {}): LayerEntry {
   return { path, type: 'dir', mode: o.mode ?? 0o755, uid: o.uid ?? 0, gid: o.gid ?? 0, size: 0 };
@@ -41,14 +51,17 @@ export function analyze(layers: LayerEntry[][], commands?: string[]): Analysis {
     },
     layers: layers.map((entries) => ({ descriptor: {}, entries })),
   });
-  return analyzeImage(index);
+  return analyzeImage(index, contentKeysOf(index));
 }
 
 /** Path → entry visible at the top of the image (or at `layer`). */
 export function mergedPaths(a: Analysis, layer = a.layers.length - 1): Map<string, LayerEntry> {
   const out = new Map<string, LayerEntry>();
-  const m = a.index.merged[layer]!;
-  for (let p = 1; p < m.length; p++) if (m[p]! >= 0) out.set(a.index.paths.paths[p]!, a.index.entries[m[p]!]!);
+  const t = a.tree;
+  for (let p = 1; p < t.pathCount; p++) {
+    const e = t.entryAt(layer, p);
+    if (e) out.set(t.pathOf(p), e);
+  }
   return out;
 }
 

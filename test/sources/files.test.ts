@@ -4,14 +4,14 @@ import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { parseReference } from '../../src/reference/reference.js';
-import { loadImage } from '../../src/sources/load-image.js';
-import { openImage } from '../../src/sources/transports.js';
+import { openImage } from '../../src/sources/table.js';
 import type { SourceSettings } from '../../src/sources/settings.js';
 import { validateImage } from '../helpers/conformance.js';
 import { buildDockerArchive, buildTar, TAR, TAR_GZ, tmpDir, writeOciLayout } from '../helpers/image-files.js';
+import { analyzeArg, localSettings as settings } from '../helpers/load.js';
 
-const settings = (extra: Partial<SourceSettings> = {}): SourceSettings => ({ registry: { caCertFiles: [], insecure: false }, env: {}, ...extra });
 const open = (arg: string, extra?: Partial<SourceSettings>) => openImage(parseReference(arg), settings(extra));
+const analyzed = async (arg: string, extra?: Partial<SourceSettings>) => (await analyzeArg(arg, { settings: extra })).analysis;
 
 const base = () => buildTar([{ name: 'etc/', type: 'directory' }, { name: 'etc/a', body: 'A' }, { name: 'etc/b', body: 'BB' }]);
 const app = () => buildTar([{ name: 'etc/', type: 'directory' }, { name: 'etc/.wh.a', body: '' }, { name: 'app', body: 'app!' }]);
@@ -26,9 +26,8 @@ async function writeArchive(buf: Buffer, name = 'img.tar') {
 describe('docker-archive', () => {
   it('reads layers in manifest order, whatever the archive order', async () => {
     const f = await writeArchive(await buildDockerArchive([{ tags: ['app:1'], layers: [await base(), await app()] }]));
-    const image = await open(`docker-archive:${f}`);
-    await validateImage(image);
-    const a = await loadImage(image);
+    await validateImage(await open(`docker-archive:${f}`));
+    const a = await analyzed(`docker-archive:${f}`);
     expect(a.layers.map((l) => l.entryCount)).toEqual([3, 3]);
     expect(a.layers.map((l) => l.command)).toEqual(['RUN step-0', 'RUN step-1']);
   });
@@ -56,10 +55,10 @@ describe('docker-archive', () => {
 
   it('reads a docker save | gzip file and stdin in one pass, with the same result as the plain file', async () => {
     const plain = await buildDockerArchive([{ tags: ['app:1'], layers: [await base(), await app()] }]);
-    const expected = await loadImage(await open(`docker-archive:${await writeArchive(plain)}`));
+    const expected = await analyzed(`docker-archive:${await writeArchive(plain)}`);
     const gz = await writeArchive(zlib.gzipSync(plain), 'img.tar.gz');
-    const viaGz = await loadImage(await open(`docker-archive:${gz}`));
-    const viaStdin = await loadImage(await open('-', { stdin: Readable.from([zlib.gzipSync(plain)]) }));
+    const viaGz = await analyzed(`docker-archive:${gz}`);
+    const viaStdin = await analyzed('-', { stdin: Readable.from([zlib.gzipSync(plain)]) });
     for (const got of [viaGz, viaStdin]) {
       expect(got.sizeBytes).toBe(expected.sizeBytes);
       expect(got.layers.map((l) => l.changes)).toEqual(expected.layers.map((l) => l.changes));
@@ -82,7 +81,7 @@ describe('OCI layout', () => {
   it('a bare directory is read as an OCI layout', async () => {
     const l1 = await base();
     const dir = writeOciLayout(tmpDir(), [{ blob: l1, diff: l1, mediaType: TAR }]);
-    const a = await loadImage(await open(dir));
+    const a = await analyzed(dir);
     expect(a.identity.source).toBe('oci');
     expect(a.fileCount).toBe(2);
   });

@@ -71,8 +71,8 @@ describe('App', () => {
     stdin.write('y');
     await until((s) => s.includes('extracted /etc/passwd from L1: wrote 1 entry to ./passwd'));
     expect(calls).toEqual([
-      { layer: 1, pathId: a.index.paths.find('etc/passwd'), overwrite: false },
-      { layer: 1, pathId: a.index.paths.find('etc/passwd'), overwrite: true },
+      { layer: 1, pathId: a.tree.find('etc/passwd'), overwrite: false },
+      { layer: 1, pathId: a.tree.find('etc/passwd'), overwrite: true },
     ]);
   });
 

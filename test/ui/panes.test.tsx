@@ -58,7 +58,7 @@ describe('panes render at a chosen viewport', () => {
   }
 
   it('file history for a path changed in three layers', () => {
-    const s = at(100, 30, 2, (x) => ({ ...x, focus: 'tree', tree: { ...x.tree, fileHistory: true, cursorPath: a.index.paths.find('etc/passwd')! } }));
+    const s = at(100, 30, 2, (x) => ({ ...x, focus: 'tree', tree: { ...x.tree, fileHistory: true, cursorPath: a.tree.find('etc/passwd')! } }));
     const layout = selectLayout(s, a.layers.length);
     const text = screenText(render(<FileHistoryPane data={data} state={s} layout={layout} theme={theme} />).lastFrame());
     expect(text).toMatch(/L0 added/);

@@ -83,10 +83,10 @@ describe('history', () => {
 
   it('the file history panel lists every layer that touched a path, with removals and how', () => {
     const s = run(createInitialState({ cols: 120, rows: 40 }), { type: 'layers.select', layer: 2 });
-    const hosts = selectFileHistoryPane(data, { ...s, tree: { ...s.tree, fileHistory: true } }, a.index.paths.find('etc/hosts')!).lines.map((l) => lineText(l).trimEnd()).filter(Boolean);
+    const hosts = selectFileHistoryPane(data, { ...s, tree: { ...s.tree, fileHistory: true } }, a.tree.find('etc/hosts')!).lines.map((l) => lineText(l).trimEnd()).filter(Boolean);
     expect(hosts[0]).toMatch(/L0 added/);
     expect(hosts[1]).toMatch(/L1 removed +whiteout in \/etc/);
-    const sh = selectFileHistoryPane(data, { ...s, tree: { ...s.tree, fileHistory: true } }, a.index.paths.find('usr/bin/sh')!).lines.map((l) => lineText(l)).filter((l) => l.trim());
+    const sh = selectFileHistoryPane(data, { ...s, tree: { ...s.tree, fileHistory: true } }, a.tree.find('usr/bin/sh')!).lines.map((l) => lineText(l)).filter((l) => l.trim());
     expect(sh[1]).toMatch(/L3 removed +opaque dir in \/usr\/bin/);
     expect(sh[0]).toContain('-rwsr-xr-x'); // setuid shown
   });

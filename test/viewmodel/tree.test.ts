@@ -17,7 +17,7 @@ const tree = (s: AppState) =>
     .lines.map(lineText)
     .map((l) => l.trimEnd())
     .filter((l) => l !== '');
-const cursorName = (s: AppState) => `/${a.index.paths.paths[selectCursorPath(a, s)]}`;
+const cursorName = (s: AppState) => `/${a.tree.pathOf(selectCursorPath(a, s))}`;
 const start = (layer = 0): AppState => run({ ...createInitialState({ cols: 120, rows: 40 }), focus: 'tree' }, { type: 'layers.select', layer });
 
 describe('file tree rows', () => {
@@ -118,8 +118,8 @@ describe('cursor, paging and collapse', () => {
     const small = run({ ...start(0), viewport: { cols: 80, rows: 8 } });
     const paged = run(small, 'cursor.pageDown');
     const h = selectTreePane(data, small).lines.length;
-    expect(paged.tree.cursorPath).toBe(a.index.paths.find(['etc', 'etc/hosts', 'etc/passwd', 'usr', 'usr/bin', 'usr/bin/ash', 'usr/bin/sh', 'var'][h]!));
-    expect(run(paged, 'cursor.pageUp').tree.cursorPath).toBe(a.index.paths.find('etc'));
+    expect(paged.tree.cursorPath).toBe(a.tree.find(['etc', 'etc/hosts', 'etc/passwd', 'usr', 'usr/bin', 'usr/bin/ash', 'usr/bin/sh', 'var'][h]!));
+    expect(run(paged, 'cursor.pageUp').tree.cursorPath).toBe(a.tree.find('etc'));
   });
 
   it('keeps the cursor on the same path across layers, or on its nearest shown ancestor', () => {
@@ -129,7 +129,7 @@ describe('cursor, paging and collapse', () => {
     s = run(s, 'filter.open', { type: 'input.text', text: 'cache$' }, { type: 'input.submit' });
     const pane = selectTreePane(data, s);
     expect(lineText(pane.lines.find((l) => l.selected)!)).toContain('cache');
-    expect(s.tree.cursorPath).toBe(a.index.paths.find('var/cache/b')); // remembered, not lost
+    expect(s.tree.cursorPath).toBe(a.tree.find('var/cache/b')); // remembered, not lost
   });
 
   it('collapses and expands one directory, and all of them', () => {

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import { openStreamBundle, type Bundle } from '../bundle.js';
-import { openDockerArchiveBundle } from '../docker-archive/resolve.js';
 import { SourceError, type SourceErrorKind } from '../../errors/index.js';
-import type { OpenedImage } from '../image-source.js';
+import { openDockerArchiveBundle } from '../docker-archive/index.js';
+import type { ImageSource, OpenedImage } from '../image-source.js';
+import { openStreamBundle, type Bundle } from '../oci/bundle.js';
+import { DAEMON_ANSWER_CAP as INSPECT_CAP } from '../oci/limits.js';
 import type { SourceSettings } from '../settings.js';
 import {
   CLIENT_API_VERSION,
@@ -20,8 +21,6 @@ import { selectDaemonEndpoints, type DaemonEndpoint, type DaemonPreference, type
 
 const PING_TIMEOUT_MS = 5_000;
 const LOOKUP_TIMEOUT_MS = 60_000;
-/** Cap for `/images/{name}/json` and error bodies (an inspect answer is a few KiB). */
-const INSPECT_CAP = 4 << 20;
 
 /**
  * The image could not be looked up in a daemon: none answered, the socket refused us, the
@@ -315,3 +314,9 @@ export async function openDaemonImage(name: string, settings: SourceSettings): P
   const located = await locateDaemonImage(name, settings);
   return openLocatedDaemonImage(located, settings);
 }
+
+/** `docker-daemon:NAME[:TAG]`: a Docker Engine API (Docker or Podman), see `openDaemonImage`. */
+export const daemonSource: ImageSource<'docker-daemon'> = {
+  transport: 'docker-daemon',
+  open: (ref, settings) => openDaemonImage(ref.name, settings),
+};

@@ -1,19 +1,16 @@
 import { readLayerStream } from '../../archive/read-layer.js';
 import type { LayerDescriptor } from '../../core/model.js';
 import { manifestReference, parseDockerReference, formatDockerReference } from '../../reference/docker-reference.js';
-import { CONFIG_CAP } from '../bundle.js';
-import { configPlatform, parseImageConfig, parseJson, sha256Digest } from '../config.js';
 import { SourceError } from '../../errors/index.js';
-import type { LayerHandle, OpenedImage } from '../image-source.js';
-import { shortDigest } from '../layer-handle.js';
-import { MEDIA, isIndexMediaType, looksLikeIndex, parseIndex, parseManifest, resolveToManifest, type Descriptor } from '../manifest.js';
-import { formatPlatform } from '../platform.js';
+import { formatPlatform, type Platform } from '../../reference/platform.js';
+import type { ImageSource, LayerHandle, OpenedImage } from '../image-source.js';
+import { checkLayerCount, configPlatform, parseImageConfig, parseJson, sha256Digest } from '../oci/config.js';
+import { shortDigest } from '../oci/layer-handle.js';
+import { CONFIG_CAP, MANIFEST_CAP } from '../oci/limits.js';
+import { MEDIA, isIndexMediaType, looksLikeIndex, parseIndex, parseManifest, resolveToManifest, type Descriptor } from '../oci/manifest.js';
 import type { SourceSettings } from '../settings.js';
 import { VerifiedBlob, digestHasher } from './blob.js';
 import { DEFAULT_TUNING, RegistryClient, type RegistryTuning } from './client.js';
-
-/** Registries cap manifests at 4 MiB (distribution's default); so do we. */
-const MANIFEST_CAP = 4 << 20;
 
 const ACCEPT_MANIFESTS = [MEDIA.ociIndex, MEDIA.ociManifest, MEDIA.dockerList, MEDIA.dockerManifest].join(', ');
 
@@ -64,9 +61,9 @@ async function open(client: RegistryClient, settings: SourceSettings): Promise<O
   const topDigest = ref.digest ?? sha256Digest(top.data);
   const topRaw = parseJson(top.data, `${what}: manifest`);
 
-  let chosen: { descriptor: Descriptor; manifest: ReturnType<typeof parseManifest>; platform?: { os: string; architecture: string; variant?: string } };
+  let chosen: { descriptor: Descriptor; manifest: ReturnType<typeof parseManifest>; platform?: Platform };
   if (isIndexMediaType(top.contentType) || looksLikeIndex(topRaw)) {
-    settings.onStage?.(`${what}: choosing ${settings.platform ?? 'the platform'} from the index`);
+    settings.onStage?.(`${what}: choosing ${settings.platform ? formatPlatform(settings.platform) : 'the platform'} from the index`);
     chosen = await resolveToManifest(parseIndex(topRaw, `${what}: index`), settings.platform, what, async (d) => {
       const m = await fetchManifest(d.digest, `manifest ${shortDigest(d.digest)}`);
       verifyDigest(m.data, d.digest, `${what}: manifest ${shortDigest(d.digest)}`);
@@ -83,9 +80,7 @@ async function open(client: RegistryClient, settings: SourceSettings): Promise<O
   verifyDigest(configBytes, manifest.config.digest, `${what}: the ${configLabel}`);
   const rawConfig = parseJson(configBytes, `${what}: ${configLabel}`);
   const config = parseImageConfig(rawConfig, `${what}: ${configLabel}`);
-  if (config.diffIds.length !== manifest.layers.length) {
-    throw new SourceError('corrupt', what, `the manifest lists ${manifest.layers.length} layers but the config has ${config.diffIds.length} diff IDs`);
-  }
+  checkLayerCount(what, 'the manifest', manifest.layers.length, config);
 
   const layers = manifest.layers.map((d, i): LayerHandle => {
     const label = `${what}: layer ${i} (${shortDigest(d.digest)})`;
@@ -97,7 +92,7 @@ async function open(client: RegistryClient, settings: SourceSettings): Promise<O
         label,
         idleMs: client.tuning.idleMs,
         maxResumes: client.tuning.maxResumes,
-        backoff: (n) => Math.min(client.tuning.maxDelayMs, client.tuning.baseDelayMs * 2 ** (n - 1)),
+        backoff: client.tuning,
         fetch: (from) => client.get(`${repo}/blobs/${d.digest}`, from > 0 ? { Range: `bytes=${from}-` } : {}, `layer ${i} (${shortDigest(d.digest)})`),
       });
     return {
@@ -126,7 +121,7 @@ async function open(client: RegistryClient, settings: SourceSettings): Promise<O
     };
   });
 
-  const platform = chosen.platform ? formatPlatform(chosen.platform) : configPlatform(config);
+  const platform = chosen.platform ?? configPlatform(config);
   return {
     identity: {
       reference: `docker://${formatDockerReference(ref)}`,
@@ -141,3 +136,9 @@ async function open(client: RegistryClient, settings: SourceSettings): Promise<O
     close: async () => client.close(),
   };
 }
+
+/** `docker://NAME[:TAG|@DIGEST]`: a registry, pulled directly (see `openRegistryImage`). */
+export const registrySource: ImageSource<'docker'> = {
+  transport: 'docker',
+  open: (ref, settings) => openRegistryImage(ref.name, settings),
+};

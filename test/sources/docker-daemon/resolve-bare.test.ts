@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openBare, registryDomainOf } from '../../../src/sources/resolve-bare.js';
+import { openBare, registryDomainOf } from '../../../src/sources/bare/index.js';
 import type { SourceSettings } from '../../../src/sources/settings.js';
 import { rejection } from '../../helpers/rejection.js';
 

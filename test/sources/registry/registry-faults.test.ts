@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { LayerContents } from '../../../src/archive/layer-blob.js';
 import { SourceError } from '../../../src/errors/index.js';
 import { openRegistryImageTuned } from '../../../src/sources/registry/index.js';
 import type { RegistryTuning } from '../../../src/sources/registry/client.js';
@@ -184,9 +185,9 @@ describe('registry client faults (in-process server)', () => {
         await img.close();
       }
     };
-    const expectContent = (entries: { path: string; size: number; hash?: string }[]) => {
-      expect(entries.map((e) => e.path)).toEqual(['etc', 'etc/motd', 'data.bin', 'etc/link']);
-      expect(entries[2]!.hash).toBe(createHash('sha256').update(layer.big).digest('hex'));
+    const expectContent = (c: LayerContents) => {
+      expect(c.entries.map((e) => e.path)).toEqual(['etc', 'etc/motd', 'data.bin', 'etc/link']);
+      expect(c.digests[2]).toBe(createHash('sha256').update(layer.big).digest('hex'));
     };
 
     describe(`over ${transport}`, () => {
@@ -208,13 +209,13 @@ describe('registry client faults (in-process server)', () => {
 
       it('honours 429 with Retry-After on a blob', async () => {
         faults = { blob429: 2 };
-        expectContent((await readLayer()).entries);
+        expectContent(await readLayer());
         expect(log.filter((l) => l.path.includes('/blobs/') && !l.path.endsWith(sha(config)))).toHaveLength(3);
       });
 
       it('resumes a blob after a connection reset with a Range request', async () => {
         faults = { resetBlob: { bytes: 100_000, count: 1 } };
-        expectContent((await readLayer()).entries);
+        expectContent(await readLayer());
         const ranges = log.filter((l) => l.path.endsWith(sha(layer.gz))).map((l) => l.range);
         expect(ranges[0]).toBeUndefined();
         expect(ranges[1]).toMatch(/^bytes=\d+-$/);
@@ -223,19 +224,19 @@ describe('registry client faults (in-process server)', () => {
 
       it('resumes correctly when the server ignores Range and starts over', async () => {
         faults = { resetBlob: { bytes: 150_000, count: 1 }, ignoreRange: true };
-        expectContent((await readLayer()).entries);
+        expectContent(await readLayer());
       });
 
       it('treats a stalled body as broken and resumes it', async () => {
         faults = { stallBlob: { bytes: 50_000, count: 1 } };
-        expectContent((await readLayer()).entries);
+        expectContent(await readLayer());
         expect(log.filter((l) => l.path.endsWith(sha(layer.gz)))).toHaveLength(2);
       });
 
       it('keeps reading a slow but steady body, reporting progress as it comes', async () => {
         faults = { slow: { chunk: 64 << 10, delayMs: 30 } };
         const seen: number[] = [];
-        expectContent((await readLayer((d) => seen.push(d))).entries);
+        expectContent(await readLayer((d) => seen.push(d)));
         expect(seen.length).toBeGreaterThanOrEqual(5);
         expect(seen.at(-1)).toBe(layer.gz.length);
         expect(log.filter((l) => l.path.endsWith(sha(layer.gz)))).toHaveLength(1);
@@ -254,7 +255,7 @@ describe('registry client faults (in-process server)', () => {
         faults = { requireBasic: 'u:pw-for-the-registry-only', redirectTo: storageOrigin };
         const img = await open(settings({ username: 'u', password: 'pw-for-the-registry-only' }));
         try {
-          expectContent((await img.layers[0]!.read()).entries);
+          expectContent(await img.layers[0]!.read());
         } finally {
           await img.close();
         }

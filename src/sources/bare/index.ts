@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs';
-import { parseDockerReference } from '../reference/docker-reference.js';
-import { SourceError, UsageError } from '../errors/index.js';
-import { openDockerArchive, openSniffedPath } from './files.js';
-import type { OpenedImage } from './image-source.js';
-import type { SourceSettings } from './settings.js';
+import { SourceError, UsageError } from '../../errors/index.js';
+import { parseDockerReference } from '../../reference/docker-reference.js';
+import { dockerArchiveSource, openDockerArchiveBundle } from '../docker-archive/index.js';
+import type { ImageSource, OpenedImage } from '../image-source.js';
+import { openArchiveBundle, statOrFail } from '../oci/archive-file.js';
+import { ociLayoutSource, openOciLayoutBundle } from '../oci-layout/index.js';
+import type { SourceSettings } from '../settings.js';
 
 /**
  * The registry a name refers to, normalized as docker does (`alpine` → docker.io,
@@ -11,6 +13,19 @@ import type { SourceSettings } from './settings.js';
  */
 export function registryDomainOf(name: string): string {
   return parseDockerReference(name).domain;
+}
+
+/**
+ * Opens an existing path given without a transport: a directory is an OCI layout; a file is
+ * sniffed, and read as docker-archive when it has manifest.json, else as an OCI layout tar.
+ */
+export async function openSniffedPath(path: string, settings: SourceSettings): Promise<OpenedImage> {
+  const s = await statOrFail(path);
+  if (s.isDirectory()) return ociLayoutSource.open({ transport: 'oci', path }, settings);
+  const bundle = await openArchiveBundle(path, settings);
+  if (bundle.has('manifest.json')) return openDockerArchiveBundle(bundle, undefined, `docker-archive:${path}`);
+  if (bundle.has('index.json')) return openOciLayoutBundle(bundle, { platform: settings.platform, reference: `oci-archive:${path}`, source: 'oci-archive' });
+  throw new SourceError('unsupported-format', path, `neither a docker-save archive nor an OCI layout (no manifest.json or index.json)`);
 }
 
 /**
@@ -33,11 +48,11 @@ export async function openBare(value: string, settings: SourceSettings): Promise
     return openSniffedPath(value, settings);
   }
   // The network adapters load only when a name has to be looked up.
-  const { DaemonLookupError, isDaemonImageName, locateDaemonImage, openLocatedDaemonImage } = await import('./docker-daemon/index.js');
-  const { openRegistryImage } = await import('./registry/index.js');
+  const { DaemonLookupError, isDaemonImageName, locateDaemonImage, openLocatedDaemonImage } = await import('../docker-daemon/index.js');
+  const { openRegistryImage } = await import('../registry/index.js');
   switch (settings.forceSource) {
     case 'docker-archive':
-      return openDockerArchive(value, undefined, `docker-archive:${value}`, settings);
+      return dockerArchiveSource.open({ transport: 'docker-archive', path: value }, settings);
     case 'registry':
       settings.onStage?.(`pulling ${value} from the registry`);
       return openRegistryImage(value, settings);
@@ -81,3 +96,9 @@ export async function openBare(value: string, settings: SourceSettings): Promise
     throw new SourceError(err.kind, value, `not found in ${daemonMiss.where} (${daemonMiss.why}) nor in the registry ${host} (${err.reason})`, { cause: err });
   }
 }
+
+/** A bare argument: a file or directory that exists, else the daemon, else the registry (see `openBare`). */
+export const bareSource: ImageSource<'bare'> = {
+  transport: 'bare',
+  open: (ref, settings) => openBare(ref.value, settings),
+};

@@ -2,28 +2,32 @@ import { closeSync, openSync } from 'node:fs';
 import { hashEntries } from '../archive/read-layer.js';
 import type { LayerContents } from '../archive/layer-blob.js';
 import { readSampleKey, SAMPLE_BYTES } from '../archive/tar-scan.js';
-import { selectHashGroups, UNIQUE_CONTENT_KEY, type ImageIndex } from '../core/index.js';
-import type { LayerHandle } from './image-source.js';
+import { selectHashGroups, UNIQUE_CONTENT_KEY, type ContentKeys, type ImageIndex } from '../core/index.js';
+import type { LayerBlob } from '../archive/layer-blob.js';
 import { mapLimit } from './map-limit.js';
 
 /**
- * Gives every entry the core will compare a content key, reading as little as possible:
- * entries streamed already carry sha256; for files on disk a fingerprint of the first 4 KiB
- * (computed while indexing when the body was in memory, else read now) separates most
- * candidates, and only members whose fingerprints collide within a group are fully hashed.
- * The rest get a key unique to themselves, which is exact for comparisons within their groups.
+ * The content keys of every entry the core will compare (`selectHashGroups`), reading as little
+ * as possible: entries streamed already have a sha256 (`LayerContents.digests`); for files on
+ * disk a fingerprint of the first 4 KiB (computed while indexing when the body was in memory,
+ * else read now) separates most candidates, and only members whose fingerprints collide within
+ * a group are fully hashed (into `contents[i].digests`, which the layer cache then keeps). The
+ * rest get a key unique to themselves, which is exact for comparisons within their groups.
  *
- * @returns how many bodies were fully hashed and how many fingerprints were read.
+ * @param blobs where each layer's bytes are (absent for a layer parsed in one pass).
+ * @returns the keys by global entry id, and how many bodies were fully hashed and fingerprints read.
  */
-export async function fillContentKeys(
+export async function computeContentKeys(
   index: ImageIndex,
-  layers: readonly LayerHandle[],
+  blobs: readonly (LayerBlob | undefined)[],
   contents: readonly LayerContents[],
   concurrency = 4,
-): Promise<{ fullHashes: number; samplesRead: number }> {
-  const groups = selectHashGroups(index);
-  if (groups.length === 0) return { fullHashes: 0, samplesRead: 0 };
+): Promise<{ keys: ContentKeys; fullHashes: number; samplesRead: number }> {
   const { entries, entryLayer, entryLocal } = index;
+  const out = new Array<string | undefined>(entries.length);
+  const digestOf = (g: number) => contents[entryLayer[g]!]!.digests[entryLocal[g]!];
+  const groups = selectHashGroups(index);
+  if (groups.length === 0) return { keys: out, fullHashes: 0, samplesRead: 0 };
   const keys = new Float64Array(entries.length).fill(NaN);
   const fds = new Map<number, number>();
   const scratch = Buffer.allocUnsafe(SAMPLE_BYTES);
@@ -34,7 +38,7 @@ export async function fillContentKeys(
     const li = entryLayer[g]!;
     const k = entryLocal[g]!;
     const c = contents[li]!;
-    const blob = layers[li]!.blob;
+    const blob = blobs[li];
     let key = c.sampleKeys?.[k];
     if (key === undefined || Number.isNaN(key)) {
       if (!blob || blob.kind !== 'file-region' || !c.bodyOffsets) return undefined;
@@ -51,7 +55,7 @@ export async function fillContentKeys(
     for (const group of groups) {
       // Members hashed in passing (streams) compare by sha256: then every member needs one.
       let lacking = 0;
-      for (const g of group) if (entries[g]!.hash === undefined) lacking++;
+      for (const g of group) if (digestOf(g) === undefined) lacking++;
       if (lacking === 0) continue;
       let unknown = lacking < group.length;
       if (!unknown) {
@@ -63,7 +67,7 @@ export async function fillContentKeys(
         }
       }
       if (unknown) {
-        for (const g of group) if (entries[g]!.hash === undefined) full.add(g);
+        for (const g of group) if (digestOf(g) === undefined) full.add(g);
         continue;
       }
       // Members whose fingerprint another member shares need the full hash.
@@ -88,12 +92,7 @@ export async function fillContentKeys(
     if (!list) perLayer.set(li, (list = []));
     list.push(entryLocal[g]!);
   }
-  await mapLimit([...perLayer], concurrency, ([li, locals]) => hashEntries(layers[li]!.blob, contents[li]!, locals));
-  for (const group of groups) {
-    for (const g of group) {
-      const e = entries[g]!;
-      if (e.hash === undefined) e.hash = `${UNIQUE_CONTENT_KEY}${g}`;
-    }
-  }
-  return { fullHashes: full.size, samplesRead };
+  await mapLimit([...perLayer], concurrency, ([li, locals]) => hashEntries(blobs[li], contents[li]!, locals));
+  for (const group of groups) for (const g of group) out[g] = digestOf(g) ?? `${UNIQUE_CONTENT_KEY}${g}`;
+  return { keys: out, fullHashes: full.size, samplesRead };
 }

@@ -1,9 +1,12 @@
 import type { ImageConfig, LayerDescriptor } from '../../core/model.js';
-import { CONFIG_CAP, MANIFEST_CAP, type Bundle } from '../bundle.js';
-import { configPlatform, parseImageConfig, parseJson, sha256Digest } from '../config.js';
 import { SourceError } from '../../errors/index.js';
-import type { OpenedImage } from '../image-source.js';
-import { createLayerHandle, shortDigest } from '../layer-handle.js';
+import { formatReference } from '../../reference/reference.js';
+import type { ImageSource, OpenedImage } from '../image-source.js';
+import { openArchiveBundle } from '../oci/archive-file.js';
+import type { Bundle } from '../oci/bundle.js';
+import { checkLayerCount, configPlatform, parseImageConfig, parseJson, sha256Digest } from '../oci/config.js';
+import { createLayerHandle, shortDigest } from '../oci/layer-handle.js';
+import { CONFIG_CAP, MANIFEST_CAP } from '../oci/limits.js';
 
 type ManifestItem = { Config: string; RepoTags: string[]; Layers: string[]; LayerSources?: Record<string, { mediaType?: string; size?: number; digest?: string }> };
 
@@ -77,9 +80,7 @@ export async function openDockerArchiveBundle(bundle: Bundle, ref: string | unde
   const configBytes = await bundle.readSmall(item.Config, CONFIG_CAP);
   const rawConfig = parseJson(configBytes, `${label}: ${item.Config}`);
   const config: ImageConfig = parseImageConfig(rawConfig, `${label}: ${item.Config}`);
-  if (config.diffIds.length > 0 && config.diffIds.length !== item.Layers.length) {
-    throw new SourceError('corrupt', label, `manifest.json lists ${item.Layers.length} layers but the config has ${config.diffIds.length} diff IDs`);
-  }
+  checkLayerCount(label, 'manifest.json', item.Layers.length, config, true);
   const layers = item.Layers.map((name, i) => {
     if (!bundle.has(name)) throw new SourceError('not-found', label, `manifest.json names layer "${name}", which the archive lacks`);
     const member = bundle.layer(name);
@@ -101,3 +102,16 @@ export async function openDockerArchiveBundle(bundle: Bundle, ref: string | unde
     close: () => bundle.close(),
   };
 }
+
+/** `docker-archive:PATH[:TAG|:@N]`: a `docker save` tarball on disk, gzip-wrapped or not, or `-` for stdin. */
+export const dockerArchiveSource: ImageSource<'docker-archive'> = {
+  transport: 'docker-archive',
+  async open(ref, settings) {
+    const bundle = await openArchiveBundle(ref.path, settings);
+    if (!bundle.has('manifest.json')) {
+      const hint = bundle.has('index.json') ? ' (it is an OCI layout: use oci-archive:)' : '';
+      throw new SourceError('unsupported-format', bundle.label, `not a docker-save archive: manifest.json is missing${hint}`);
+    }
+    return openDockerArchiveBundle(bundle, ref.ref, formatReference(ref));
+  },
+};

@@ -1,10 +1,25 @@
 import type { LayerDescriptor } from '../../core/model.js';
-import { CONFIG_CAP, MANIFEST_CAP, type Bundle } from '../bundle.js';
-import { configPlatform, parseImageConfig, parseJson, sha256Digest } from '../config.js';
 import { SourceError } from '../../errors/index.js';
-import type { OpenedImage } from '../image-source.js';
-import { createLayerHandle, shortDigest } from '../layer-handle.js';
-import { parseIndex, REF_NAME, resolveToManifest, type Descriptor } from '../manifest.js';
+import type { Platform } from '../../reference/platform.js';
+import { formatReference } from '../../reference/reference.js';
+import type { ImageSource, OpenedImage } from '../image-source.js';
+import { statOrFail } from '../oci/archive-file.js';
+import { openDirBundle, type Bundle } from '../oci/bundle.js';
+import { checkLayerCount, configPlatform, parseImageConfig, parseJson, sha256Digest } from '../oci/config.js';
+import { createLayerHandle, shortDigest } from '../oci/layer-handle.js';
+import { CONFIG_CAP, MANIFEST_CAP } from '../oci/limits.js';
+import { parseIndex, REF_NAME, resolveToManifest, type Descriptor } from '../oci/manifest.js';
+
+/** How to pick an image from a layout, and how to name it. */
+export type LayoutSelection = {
+  /** Matched against `org.opencontainers.image.ref.name`, also as the part after a `:`. */
+  readonly ref?: string;
+  readonly platform?: Platform;
+  /** How the user named it, for the identity (`oci:./dir:tag`). */
+  readonly reference: string;
+  /** The transport that found the layout (`oci`, `oci-archive`, `bare`…), for the identity. */
+  readonly source: string;
+};
 
 /** `sha256:ab…` → `blobs/sha256/ab…` (image-layout spec, "Blobs"). */
 export function blobPath(digest: string): string {
@@ -14,16 +29,10 @@ export function blobPath(digest: string): string {
 
 /**
  * Opens an OCI image layout held in a bundle (a directory or an oci-archive tar):
- * index.json → (nested) index → manifest, chosen by `ref` (matched against
- * `org.opencontainers.image.ref.name`, also as the part after a `:`) and `platform`.
+ * index.json → (nested) index → manifest, chosen by `sel.ref` and `sel.platform`.
  */
-export async function openOciLayoutBundle(
-  bundle: Bundle,
-  ref: string | undefined,
-  platform: string | undefined,
-  reference: string,
-  source: string,
-): Promise<OpenedImage> {
+export async function openOciLayoutBundle(bundle: Bundle, sel: LayoutSelection): Promise<OpenedImage> {
+  const { ref, platform, reference, source } = sel;
   const label = bundle.label;
   if (!bundle.has('index.json')) throw new SourceError('unsupported-format', label, `not an OCI image layout (no index.json)`);
   const verify = async (d: Descriptor, cap: number) => {
@@ -53,9 +62,7 @@ export async function openOciLayoutBundle(
   const configBytes = await verify(manifest.config, CONFIG_CAP);
   const rawConfig = parseJson(configBytes, `${label}: config ${manifest.config.digest}`);
   const config = parseImageConfig(rawConfig, `${label}: config ${manifest.config.digest}`);
-  if (config.diffIds.length !== manifest.layers.length) {
-    throw new SourceError('corrupt', label, `the manifest lists ${manifest.layers.length} layers but the config has ${config.diffIds.length} diff IDs`);
-  }
+  checkLayerCount(label, 'the manifest', manifest.layers.length, config);
   const layers = manifest.layers.map((d, i) => {
     const p = blobPath(d.digest);
     if (!bundle.has(p)) throw new SourceError('not-found', label, `the manifest names layer ${d.digest}, which the layout lacks`);
@@ -63,9 +70,7 @@ export async function openOciLayoutBundle(
     const descriptor: LayerDescriptor = { digest: d.digest, diffId: config.diffIds[i], mediaType: d.mediaType, compressedSize: d.size || member.size };
     return createLayerHandle(descriptor, member, `${label}: layer ${i} (${shortDigest(d.digest)})`);
   });
-  const plat = chosenPlatform
-    ? `${chosenPlatform.os}/${chosenPlatform.architecture}${chosenPlatform.variant ? `/${chosenPlatform.variant}` : ''}`
-    : configPlatform(config);
+  const plat = chosenPlatform ?? configPlatform(config);
   return {
     identity: { reference, source, platform: plat, digest: descriptor.digest, configDigest: manifest.config.digest },
     config,
@@ -74,3 +79,13 @@ export async function openOciLayoutBundle(
     close: () => bundle.close(),
   };
 }
+
+/** `oci:DIR[:REF]`: an OCI image layout directory. */
+export const ociLayoutSource: ImageSource<'oci'> = {
+  transport: 'oci',
+  async open(ref, settings) {
+    const s = await statOrFail(ref.path);
+    if (!s.isDirectory()) throw new SourceError('unsupported-format', ref.path, `not a directory (use oci-archive:${ref.path} for a tar of an OCI layout)`);
+    return openOciLayoutBundle(await openDirBundle(ref.path), { ref: ref.ref, platform: settings.platform, reference: formatReference(ref), source: 'oci' });
+  },
+};

@@ -1,7 +1,7 @@
-import { readLayer } from '../archive/read-layer.js';
-import type { LayerDescriptor } from '../core/model.js';
+import { readLayer } from '../../archive/read-layer.js';
+import type { LayerDescriptor } from '../../core/model.js';
 import type { BundleBlob } from './bundle.js';
-import type { LayerHandle } from './image-source.js';
+import type { LayerHandle } from '../image-source.js';
 
 /** A LayerHandle over a bundle member: reads the blob, or hands back what was parsed in passing. */
 export function createLayerHandle(descriptor: LayerDescriptor, member: BundleBlob, label: string): LayerHandle {
@@ -11,4 +11,4 @@ export function createLayerHandle(descriptor: LayerDescriptor, member: BundleBlo
   return { descriptor, blob: member.blob, read: (opts) => readLayer(member.blob, { label, onProgress: opts?.onProgress }) };
 }
 
-export { shortDigest } from '../format/bytes.js';
+export { shortDigest } from '../../format/bytes.js';

@@ -1,5 +1,7 @@
-import { SourceError } from '../errors/index.js';
-import { selectPlatform, type Platform } from './platform.js';
+import { SourceError } from '../../errors/index.js';
+import type { Platform } from '../../reference/platform.js';
+import { isObj } from './json.js';
+import { selectPlatform } from './platform.js';
 
 /** An OCI content descriptor (also Docker's manifest-list entries). */
 export type Descriptor = {
@@ -28,8 +30,6 @@ export const REF_NAME = 'org.opencontainers.image.ref.name';
 export function isIndexMediaType(t: string | undefined): boolean {
   return t === MEDIA.ociIndex || t === MEDIA.dockerList;
 }
-
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function toDescriptor(v: unknown, where: string): Descriptor {
   if (!isObj(v) || typeof v.digest !== 'string' || !/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/.test(v.digest)) {
@@ -81,7 +81,7 @@ export function looksLikeIndex(raw: unknown): boolean {
  */
 export async function resolveToManifest(
   descs: readonly Descriptor[],
-  platform: string | undefined,
+  platform: Platform | undefined,
   what: string,
   fetchJson: (d: Descriptor) => Promise<unknown>,
   depth = 0,

@@ -2,16 +2,14 @@ import { statSync } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { readLayerStream, peek, countBytes, loadTarStream } from '../archive/read-layer.js';
-import { scanTarRegion } from '../archive/tar-scan.js';
-import { sniffCompression, createDecompressor } from '../archive/decompress.js';
-import { cleanPath } from '../archive/tar-header.js';
-import type { LayerBlob, LayerContents, ProgressFn } from '../archive/layer-blob.js';
-import { SourceError } from '../errors/index.js';
+import { readLayerStream, peek, countBytes, loadTarStream } from '../../archive/read-layer.js';
+import { scanTarRegion } from '../../archive/tar-scan.js';
+import { sniffCompression, createDecompressor } from '../../archive/decompress.js';
+import { cleanPath } from '../../archive/tar-header.js';
+import type { LayerBlob, LayerContents, ProgressFn } from '../../archive/layer-blob.js';
+import { SourceError } from '../../errors/index.js';
+import { CONFIG_CAP } from './limits.js';
 
-/** Metadata read caps (containers/image iolimits): past them a typed error, not an OOM. */
-export const MANIFEST_CAP = 1 << 20;
-export const CONFIG_CAP = 4 << 20;
 
 /** A member of a bundle that holds layer bytes: a blob to read, or a layer already parsed. */
 export type BundleBlob = { readonly blob: LayerBlob; readonly size: number } | { readonly parsed: LayerContents; readonly size: number };

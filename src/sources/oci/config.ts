@@ -1,19 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { HistoryEntry, ImageConfig } from '../core/model.js';
-import { SourceError } from '../errors/index.js';
+import type { HistoryEntry, ImageConfig } from '../../core/model.js';
+import { SourceError } from '../../errors/index.js';
+import type { Platform } from '../../reference/platform.js';
+import { isObj, str, strArr } from './json.js';
 
-/** Parses JSON from a metadata member, naming the file and member when it is invalid. */
-export function parseJson(data: Buffer, where: string): unknown {
-  try {
-    return JSON.parse(data.toString('utf8'));
-  } catch (e) {
-    throw new SourceError('corrupt', where, `not valid JSON (${(e as Error).message})`, { cause: e });
-  }
-}
+export { parseJson } from './json.js';
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const strArr = (v: unknown): string[] | undefined => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined);
 const keys = (v: unknown): string[] | undefined => (isObj(v) ? Object.keys(v) : undefined);
 
 /**
@@ -63,8 +55,20 @@ export function sha256Digest(data: Uint8Array): string {
   return `sha256:${createHash('sha256').update(data).digest('hex')}`;
 }
 
-/** `os/arch[/variant]` from a config, when it names them. */
-export function configPlatform(c: ImageConfig): string | undefined {
+/** The platform a config names, when it names one. */
+export function configPlatform(c: ImageConfig): Platform | undefined {
   if (!c.os || !c.architecture) return undefined;
-  return c.variant ? `${c.os}/${c.architecture}/${c.variant}` : `${c.os}/${c.architecture}`;
+  return c.variant ? { os: c.os, architecture: c.architecture, variant: c.variant } : { os: c.os, architecture: c.architecture };
+}
+
+/**
+ * Throws SourceError('corrupt') unless a manifest lists as many layers as the config has diff
+ * IDs. `legacyMayOmit`: old docker-save configs carry no diff IDs at all, which is accepted.
+ *
+ * @param manifestName how the manifest is called in the message (`manifest.json`, `the manifest`).
+ */
+export function checkLayerCount(what: string, manifestName: string, layers: number, config: ImageConfig, legacyMayOmit = false): void {
+  const n = config.diffIds.length;
+  if (n === layers || (legacyMayOmit && n === 0)) return;
+  throw new SourceError('corrupt', what, `${manifestName} lists ${layers} layers but the config has ${n} diff IDs`);
 }

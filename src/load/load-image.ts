@@ -1,0 +1,197 @@
+import os from 'node:os';
+import type { LayerAccess, LayerContents } from '../archive/layer-blob.js';
+import type { LayerCache, ResultCache } from '../cache/index.js';
+import { analyzeImage, indexImage, isContentDigest, summarize, type Analysis, type AnalysisSummary, type ImageIdentity, type ImageInput, type LayerDescriptor } from '../core/index.js';
+import type { ImageReference } from '../reference/reference.js';
+import type { LayerHandle, OpenedImage } from '../sources/image-source.js';
+import type { SourceSettings } from '../sources/settings.js';
+import { openImage } from '../sources/table.js';
+import { computeContentKeys } from './content-keys.js';
+import { mapLimit } from './map-limit.js';
+
+/**
+ * Layers read at once. Decompression runs on libuv's pool and scanning on the main thread, so
+ * more than the cores buys nothing and holds more buffers: on a 2-core machine, 2 in flight
+ * read a 20-layer gzip image as fast as 4 with ~40 MB less peak memory.
+ */
+const DEFAULT_CONCURRENCY = Math.max(2, Math.min(4, os.availableParallelism?.() ?? os.cpus().length));
+
+/** What the lifecycle reports while it works, in order: stages, the opened image, per-layer progress. */
+export type LoadEvent =
+  /** What is happening now, in a few words: `resolving…`, `reading layers`, `comparing contents`. */
+  | { readonly type: 'stage'; readonly message: string }
+  /** The source found the image: who it is and how many layers it has. */
+  | { readonly type: 'opened'; readonly identity: ImageIdentity; readonly layerCount: number }
+  /** Bytes of layer `layer` read so far (as stored), of `total` when known. */
+  | { readonly type: 'layer-progress'; readonly layer: number; readonly done: number; readonly total: number | undefined }
+  /** Layer `layer` is read, from the source or the layer cache; `bytes` as stored. */
+  | { readonly type: 'layer-read'; readonly layer: number; readonly descriptor: LayerDescriptor; readonly bytes: number; readonly fromCache: boolean };
+
+/** The caches a load may use; each absent one is neither read nor written. */
+export type LoadCaches = {
+  /** Per-layer entries by diffID: layers found there are not read again. */
+  readonly layers?: LayerCache;
+  /** Whole-image figures, for `loadSummary`. */
+  readonly results?: ResultCache;
+};
+
+export type LoadOptions = {
+  /** Platform, credentials, environment, stdin: what the sources need. */
+  readonly settings: SourceSettings;
+  readonly caches?: LoadCaches;
+  /** Cancels the load: pending work rejects with the signal's reason, and the image is closed. */
+  readonly signal?: AbortSignal;
+  readonly onEvent?: (event: LoadEvent) => void;
+  /** Layers read at once. @default between 2 and 4, by the number of cores */
+  readonly concurrency?: number;
+};
+
+/** An analysed image whose source is still open, so bodies can be read again (extraction, viewing). */
+export type LoadedImage = {
+  readonly analysis: Analysis;
+  /** The raw config JSON, for the "inspect" view. */
+  readonly rawConfig: unknown;
+  /** Per layer, base first: where its bytes are and what reading it found. */
+  readonly layers: readonly LayerAccess[];
+  /** Releases the source (file handles, connections). Call once. */
+  close(): Promise<void>;
+};
+
+/**
+ * The one lifecycle every front end uses (CI, the inspector, the library): open the reference
+ * through its source → read every layer (from the layer cache or the source, in parallel) →
+ * content keys for what the core compares → analyze. The image stays open for the caller,
+ * who must `close` it; on failure or cancellation it is closed here.
+ *
+ * Throws SourceError or UsageError for what the user can fix, the signal's reason on abort.
+ */
+export async function loadImage(ref: ImageReference, opts: LoadOptions): Promise<LoadedImage> {
+  const image = await openReference(ref, opts);
+  try {
+    const { analysis, contents } = await analyzeOpened(image, opts);
+    return {
+      analysis,
+      rawConfig: image.rawConfig,
+      layers: image.layers.map((l, i) => ({ blob: l.blob, contents: contents[i]! })),
+      close: () => image.close(),
+    };
+  } catch (e) {
+    await image.close().catch(() => undefined);
+    throw e;
+  }
+}
+
+/**
+ * The figures of an image, for headless use: like `loadImage`, but answered from the result
+ * cache when the same image (config digest, every layer's diffID and size) was analysed before,
+ * and the image is closed before it resolves.
+ */
+export async function loadSummary(ref: ImageReference, opts: LoadOptions): Promise<AnalysisSummary> {
+  const image = await openReference(ref, opts);
+  try {
+    const key = { identity: image.identity, layers: image.layers.map((l) => l.descriptor) };
+    const cached = opts.caches?.results?.get(key);
+    if (cached) return cached;
+    const summary = summarize((await analyzeOpened(image, opts)).analysis);
+    opts.caches?.results?.put(key, summary);
+    return summary;
+  } finally {
+    await image.close().catch(() => undefined);
+  }
+}
+
+async function openReference(ref: ImageReference, opts: LoadOptions): Promise<OpenedImage> {
+  const { onEvent, signal } = opts;
+  signal?.throwIfAborted();
+  const image = await openImage(ref, {
+    ...opts.settings,
+    signal: signal ?? opts.settings.signal,
+    onStage: (message) => {
+      opts.settings.onStage?.(message);
+      onEvent?.({ type: 'stage', message });
+    },
+  });
+  if (signal?.aborted) {
+    await image.close().catch(() => undefined);
+    signal.throwIfAborted();
+  }
+  onEvent?.({ type: 'opened', identity: image.identity, layerCount: image.layers.length });
+  return image;
+}
+
+/** A layer from the per-layer cache, when it has one that fits this handle. */
+function cachedRead(cache: LayerCache | undefined, layer: LayerHandle): LayerContents | undefined {
+  if (!cache || !layer.blob) return undefined;
+  const hit = cache.get(layer.descriptor.diffId, layer.descriptor.compressedSize);
+  // Body offsets only make sense for reading the same uncompressed tar positionally; a
+  // stream-read entry has every file hashed already and needs none.
+  if (hit && hit.bodyOffsets && layer.blob.kind !== 'file-region') return undefined;
+  return hit;
+}
+
+const knownDigests = (c: LayerContents) => c.digests.reduce((n, d) => n + (isContentDigest(d) ? 1 : 0), 0);
+
+/** Reads every layer of an opened image, computes the content keys the core needs, and analyzes. The image is not closed. */
+async function analyzeOpened(image: OpenedImage, opts: LoadOptions): Promise<{ analysis: Analysis; contents: LayerContents[] }> {
+  const { onEvent, signal } = opts;
+  const cache = opts.caches?.layers;
+  const concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;
+  const stage = (message: string) => {
+    signal?.throwIfAborted();
+    onEvent?.({ type: 'stage', message });
+  };
+  stage('reading layers');
+  const fromCache = new Set<number>();
+  const contents = await mapLimit(image.layers, concurrency, async (layer, i) => {
+    signal?.throwIfAborted();
+    let c = cachedRead(cache, layer);
+    const bytes = () => layer.descriptor.compressedSize ?? c!.tarSize;
+    if (c) {
+      fromCache.add(i);
+      onEvent?.({ type: 'layer-progress', layer: i, done: bytes(), total: bytes() });
+    } else {
+      c = await layer.read({ signal, onProgress: onEvent && ((done, total) => onEvent({ type: 'layer-progress', layer: i, done, total })) });
+    }
+    onEvent?.({ type: 'layer-read', layer: i, descriptor: layer.descriptor, bytes: bytes(), fromCache: fromCache.has(i) });
+    return c;
+  });
+  const digestsBefore = contents.map(knownDigests);
+  const input: ImageInput = {
+    identity: image.identity,
+    config: image.config,
+    layers: image.layers.map((l, i) => ({
+      descriptor: { ...l.descriptor, mediaType: l.descriptor.mediaType ?? defaultMediaType(contents[i]!) },
+      entries: contents[i]!.entries,
+    })),
+  };
+  stage('indexing paths');
+  const index = indexImage(input);
+  stage('comparing contents');
+  const { keys } = await computeContentKeys(
+    index,
+    image.layers.map((l) => l.blob),
+    contents,
+    concurrency,
+  );
+  if (cache) {
+    image.layers.forEach((layer, i) => {
+      const c = contents[i]!;
+      // A layer is (re)written when it was read from the source, or when bodies were hashed since.
+      if (layer.blob && (!fromCache.has(i) || knownDigests(c) > digestsBefore[i]!)) cache.put(layer.descriptor.diffId, layer.descriptor.compressedSize ?? c.tarSize, c);
+    });
+  }
+  stage('analyzing');
+  return { analysis: analyzeImage(index, keys), contents };
+}
+
+/** What a layer's media type is when the source did not say (legacy docker-save layers). */
+function defaultMediaType(c: LayerContents): string {
+  switch (c.compression) {
+    case 'gzip':
+      return 'application/vnd.docker.image.rootfs.diff.tar.gzip';
+    case 'zstd':
+      return 'application/vnd.oci.image.layer.v1.tar+zstd';
+    default:
+      return 'application/vnd.docker.image.rootfs.diff.tar';
+  }
+}
