@@ -31,7 +31,7 @@ function reachablePackages(entry: string): Set<string> {
 }
 
 describe('the CI path', () => {
-  it('never loads React or Ink (the inspector is imported only by name at run time)', () => {
+  it('never loads React or Ink, nor does the library (the inspector is imported only by name at run time)', () => {
     const pkgs = reachablePackages(path.join(ROOT, 'dist', 'cli', 'main.js'));
     expect(pkgs.has('react')).toBe(false);
     expect(pkgs.has('ink')).toBe(false);
@@ -39,6 +39,8 @@ describe('the CI path', () => {
     expect(pkgs.has('tar-stream')).toBe(true);
     expect(pkgs.has('yaml')).toBe(true);
     // while the inspector itself does reach them
+    const lib = reachablePackages(path.join(ROOT, 'dist', 'index.js'));
+    expect(lib.has('react') || lib.has('ink')).toBe(false);
     const tui = reachablePackages(path.join(ROOT, 'dist', 'cli', 'run-tui.js'));
     expect(tui.has('ink')).toBe(true);
     expect(tui.has('react')).toBe(true);

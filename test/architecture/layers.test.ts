@@ -1,0 +1,105 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers/image-files.js';
+
+/**
+ * The layer order of `src/`, lowest first (README, "Development"). A module may import from its
+ * own folder and from folders of a lower rank; never from a folder of the same or a higher rank.
+ * `index.ts` at the top of `src/` is the library's entry point.
+ */
+const RANKS: Readonly<Record<string, number>> = {
+  errors: 0,
+  core: 1,
+  format: 2,
+  reference: 2,
+  archive: 3,
+  sources: 4,
+  cache: 4,
+  load: 5,
+  report: 6,
+  viewmodel: 6,
+  extract: 6,
+  ui: 7,
+  'index.ts': 8,
+  cli: 9,
+};
+
+type Violation = { readonly from: string; readonly to: string; readonly why: string };
+
+/** The top-level unit of a path under src/: its first folder, or the file itself. */
+function unitOf(rel: string): string {
+  return rel.split('/')[0]!;
+}
+
+/** Every relative import of every module: static, re-exports and `import('…')` with a literal. */
+function importGraph(srcDir: string): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const p = path.join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (/\.tsx?$/.test(name)) {
+        const info = ts.preProcessFile(readFileSync(p, 'utf8'), true, true);
+        const rel = path.relative(srcDir, p).split(path.sep).join('/');
+        const targets = info.importedFiles
+          .map((f) => f.fileName)
+          .filter((f) => f.startsWith('.'))
+          .map((f) => path.posix.normalize(path.posix.join(path.posix.dirname(rel), f)));
+        graph.set(rel, targets);
+      }
+    }
+  };
+  walk(srcDir);
+  return graph;
+}
+
+/** The imports that run against the layer order, or leave src/, or name a folder without a rank. */
+export function layerViolations(graph: ReadonlyMap<string, readonly string[]>, ranks: Readonly<Record<string, number>> = RANKS): Violation[] {
+  const out: Violation[] = [];
+  for (const [from, targets] of graph) {
+    const a = unitOf(from);
+    if (ranks[a] === undefined) out.push({ from, to: '', why: `src/${a} has no place in the layer order` });
+    for (const to of targets) {
+      if (to.startsWith('..')) {
+        out.push({ from, to, why: 'imports from outside src/' });
+        continue;
+      }
+      const b = unitOf(to);
+      if (a === b) continue;
+      const ra = ranks[a];
+      const rb = ranks[b];
+      if (ra === undefined || rb === undefined) continue;
+      if (rb >= ra) out.push({ from, to, why: `${a} (rank ${ra}) must not import ${b} (rank ${rb})` });
+    }
+  }
+  return out;
+}
+
+describe('layer order', () => {
+  const graph = importGraph(path.join(ROOT, 'src'));
+
+  it('sees the whole source tree', () => {
+    expect(graph.size).toBeGreaterThan(80);
+    // dynamic imports count too: the table loads the registry source lazily
+    expect(graph.get('sources/table.ts')).toContain('sources/registry/index.js');
+  });
+
+  it('no module imports from a folder above (or beside) its own', () => {
+    expect(layerViolations(graph)).toEqual([]);
+  });
+
+  it.each([
+    // [what the case proves, from, to]
+    ['a lower folder importing a higher one is caught', 'core/analyze.ts', 'sources/table.js'],
+    ['two folders of the same rank importing each other is caught', 'cache/layer-cache.ts', 'sources/image-source.js'],
+    ['reaching the error catalogue from above is fine, but not the reverse', 'errors/index.ts', 'core/model.js'],
+    ['the inspector importing the CLI is caught', 'ui/App.tsx', 'cli/args.js'],
+    ['a new folder without a rank is caught', 'plugins/x.ts', 'core/model.js'],
+  ])('the check can fail: %s', (_why, from, to) => {
+    const bad = new Map(graph);
+    bad.set(from, [...(bad.get(from) ?? []), to]);
+    expect(layerViolations(bad).length).toBeGreaterThan(0);
+  });
+});
