@@ -3,6 +3,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DOCKER_HUB_AUTH_KEY, DOCKER_HUB_DOMAIN } from '../../reference/docker-reference.js';
 import { SourceError } from '../../errors/index.js';
+import { isObj } from '../oci/json.js';
+import { CLIENT_CONFIG_CAP } from '../oci/limits.js';
 
 /**
  * What the client may present to a registry or its token service. Either a username and
@@ -19,9 +21,7 @@ export type Credentials = {
 
 /** How long a credential helper may take before it is killed. */
 const HELPER_TIMEOUT_MS = 30_000;
-const CONFIG_CAP = 1 << 20;
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** `https://quay.io/v1/` → `quay.io`: config.json keys may carry a scheme and a path. */
 export function normalizeAuthKey(key: string): string {
@@ -56,7 +56,7 @@ async function readDockerConfig(file: string): Promise<DockerConfig | undefined>
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     throw new SourceError('auth-required', file, `cannot read the Docker config (${code ?? 'error'})`);
   }
-  if (data.length > CONFIG_CAP) throw new SourceError('limit-exceeded', file, `the Docker config is larger than ${CONFIG_CAP} bytes`);
+  if (data.length > CLIENT_CONFIG_CAP) throw new SourceError('limit-exceeded', file, `the Docker config is larger than ${CLIENT_CONFIG_CAP} bytes`);
   let raw: unknown;
   try {
     raw = JSON.parse(data.toString('utf8'));
@@ -116,7 +116,7 @@ async function runHelper(name: string, serverUrl: string, domain: string, env: R
     }
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (c: string) => {
-      if (stdout.length < CONFIG_CAP) stdout += c;
+      if (stdout.length < CLIENT_CONFIG_CAP) stdout += c;
     });
     child.stderr.resume();
     child.stdin.on('error', () => undefined);
