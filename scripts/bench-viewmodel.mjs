@@ -101,7 +101,7 @@ export async function benchViewModel(analysis, viewport = { cols: 160, rows: 50 
 
   out.sortBySize = Math.round(step(cmd('tree.toggleSort')) * 100) / 100;
   out.whiteoutsToggle = Math.round(step(cmd('tree.toggleWhiteouts')) * 100) / 100;
-  out.paths = analysis.index.paths.size;
+  out.paths = analysis.tree.pathCount;
   out.layers = L;
   return out;
 }
@@ -116,13 +116,9 @@ async function main() {
       execFileSync('python3', [join(root, '..', 'shared', 'bench', 'synth-image.py'), image, '--files', '200000', '--layers', '20', '--mib', '1024'], { stdio: 'inherit' });
     }
   }
-  const { parseReference } = await dist('reference/reference.js');
-  const { openImage } = await dist('sources/transports.js');
-  const { loadImage } = await dist('sources/load-image.js');
+  const { inspectImage } = await dist('index.js');
   const t = performance.now();
-  const opened = await openImage(parseReference(`docker-archive:${resolve(image)}`), { registry: { caCertFiles: [], insecure: false }, env: process.env });
-  const analysis = await loadImage(opened);
-  await opened.close();
+  const analysis = await inspectImage(`docker-archive:${resolve(image)}`, { cache: false });
   console.error(`loaded ${image} in ${Math.round(performance.now() - t)} ms`);
   console.log(JSON.stringify(await benchViewModel(analysis), null, 2));
 }

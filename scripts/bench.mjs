@@ -146,13 +146,9 @@ async function main() {
     const big = images[1].file;
     log('\nview model at 200k files');
     const dist = (p) => import(pathToFileURL(path.join(root, 'dist', p)).href);
-    const { parseReference } = await dist('reference/reference.js');
-    const { openImage } = await dist('sources/transports.js');
-    const { loadImage } = await dist('sources/load-image.js');
+    const { inspectImage } = await dist('index.js');
     const { benchViewModel } = await import(pathToFileURL(path.join(root, 'scripts', 'bench-viewmodel.mjs')).href);
-    const opened = await openImage(parseReference(big), { registry: { caCertFiles: [], insecure: false }, env: process.env });
-    const analysis = await loadImage(opened);
-    await opened.close();
+    const analysis = await inspectImage(big, { cache: false });
     const vm = await benchViewModel(analysis);
     row('layer change (cold range), 200k files', vm.layerChangeCold.max, 'max of 19', undefined, '≤ 50 ms');
     row('layer change (cached range), 200k files', vm.layerChangeWarm.max, 'max of 19', undefined, '≤ 50 ms');
