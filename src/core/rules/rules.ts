@@ -1,4 +1,5 @@
 import type { AnalysisSummary as Analysis } from '../analyze.js';
+import type { Offender, PathRuleName } from '../path-rules.js';
 
 /** dive's CI rule names, as in `.dive-ci`. */
 export type RuleName = 'lowestEfficiency' | 'highestWastedBytes' | 'highestUserWastedPercent';
@@ -9,13 +10,19 @@ export type RuleSettings = Readonly<Record<RuleName, number | 'disabled'>>;
 /** dive's defaults: lowestEfficiency 0.9, highestWastedBytes disabled, highestUserWastedPercent 0.1. */
 export const DEFAULT_RULES: RuleSettings = { lowestEfficiency: 0.9, highestWastedBytes: 'disabled', highestUserWastedPercent: 0.1 };
 
+/**
+ * One rule's outcome: dive's rules (always all three, in dive's order) and, after them, the path
+ * rules that were configured (`evaluatePathRules`).
+ */
 export type RuleResult = {
-  readonly name: RuleName;
+  readonly name: RuleName | PathRuleName;
   readonly status: 'pass' | 'fail' | 'skip';
   readonly threshold: number | null;
   readonly actual: number | null;
   /** Why it failed or was skipped; empty when it passed. */
   readonly message: string;
+  /** Path rules: every offending path (renderers show the first few and a count). */
+  readonly offenders?: readonly Offender[];
 };
 
 type Rule = {

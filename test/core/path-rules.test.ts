@@ -1,0 +1,119 @@
+import picomatch from 'picomatch';
+import { describe, expect, it } from 'vitest';
+import { evaluatePathRules, withoutIgnored } from '../../src/core/path-rules.js';
+import { analyze, dir, file, whiteout } from '../helpers/layers.js';
+
+const glob = (...patterns: string[]) => picomatch(patterns, { dot: true });
+
+/**
+ * Three layers, built so that every figure moves when /var/lib/rpm is ignored:
+ * - L0: /etc/a (content A), the rpm database /var/lib/rpm/db and a log beside it.
+ * - L1: the database rewritten (different content), /etc/a chmod-ed (same content), /etc/b a
+ *   copy of /etc/a's content.
+ * - L2: the log deleted, /tmp/big added.
+ */
+function image() {
+  return analyze([
+    [dir('etc'), file('etc/a', 100, { content: 'A' }), dir('var'), dir('var/lib'), dir('var/lib/rpm'), file('var/lib/rpm/db', 1000, { content: 'D1' }), file('var/lib/rpm/log', 300)],
+    [dir('var/lib/rpm'), file('var/lib/rpm/db', 1200, { content: 'D2' }), file('etc/a', 100, { content: 'A', mode: 0o600 }), file('etc/b', 100, { content: 'A' })],
+    [whiteout('var/lib/rpm/log'), file('tmp/big', 400)],
+  ]);
+}
+
+describe('withoutIgnored: ignored paths leave every figure', () => {
+  it('computes the figures of the whole image as dive does (the control)', () => {
+    const a = image();
+    // Contributions per path (leaves of each layer's tree):
+    //   /etc/a 100+100, /var/lib/rpm/db 1000+1200, /var/lib/rpm/log 300+0 (whiteout of a file),
+    //   /etc/b 100, /tmp/big 400.
+    // minimum = 100+1000+0+100+400 = 1600; all = 200+2200+300+100+400 = 3200
+    expect(a.efficiency).toBe(1600 / 3200);
+    expect(a.wastedBytes).toBe(200 + 2200 + 300);
+    expect(a.sizeBytes).toBe(1400 + 1400 + 400);
+    expect(a.userSizeBytes).toBe(1800);
+    expect(a.userWastedPercent).toBe(2700 / 1800);
+    expect(a.inefficientFiles.map((f) => f.path)).toEqual(['/var/lib/rpm/db', '/var/lib/rpm/log', '/etc/a']);
+    // overwritten: db's first copy; metadata-only: /etc/a's first copy; deleted later: the log;
+    // duplicate content: /etc/b is /etc/a's content
+    expect(a.reclaimable).toEqual({ overwrittenBytes: 1000, deletedLaterBytes: 300, metadataOnlyBytes: 100, duplicateContentBytes: 100, totalBytes: 1500 });
+  });
+
+  it('removes /var/lib/rpm/** exactly as taking those entries out of the layers would', () => {
+    const { analysis: b, ignored } = withoutIgnored(image(), glob('/var/lib/rpm/**'));
+    // Left: L0 /etc, /etc/a 100, /var, /var/lib (now a leaf: contributes 0); L1 /etc/a 100,
+    // /etc/b 100; L2 /tmp/big 400. The whiteout of the ignored log goes with it.
+    //   minimum = 100 + 0 + 100 + 400 = 600; all = 200 + 0 + 100 + 400 = 700
+    expect(b.efficiency).toBe(600 / 700);
+    expect(b.wastedBytes).toBe(200);
+    expect(b.inefficientFiles).toEqual([{ path: '/etc/a', count: 2, wastedBytes: 200 }]);
+    expect(b.sizeBytes).toBe(100 + 200 + 400);
+    expect(b.userSizeBytes).toBe(600);
+    expect(b.userWastedPercent).toBe(200 / 600);
+    expect(b.reclaimable).toEqual({ overwrittenBytes: 0, deletedLaterBytes: 0, metadataOnlyBytes: 100, duplicateContentBytes: 100, totalBytes: 200 });
+    expect(b.fileCount).toBe(3); // /etc/a, /etc/b, /tmp/big
+    expect(b.layers.map((l) => l.sizeBytes)).toEqual([100, 200, 400]);
+    // /var/lib/rpm, its db and its log; 1000 + 300 + 1200 bytes of headers
+    expect(ignored).toEqual({ paths: 3, bytes: 2500 });
+    expect(b.tree.find('var/lib/rpm/db')).toBeUndefined();
+  });
+
+  it('takes a matched directory with everything under it, and counts duplicate content only among what is left', () => {
+    // /etc matched without a /** : its files go too; /etc/b was the duplicate of /etc/a, so no
+    // duplicate content is left, nor the metadata-only rewrite
+    const { analysis: b, ignored } = withoutIgnored(image(), glob('/etc'));
+    expect(ignored).toEqual({ paths: 3, bytes: 300 });
+    expect(b.reclaimable).toEqual({ overwrittenBytes: 1000, deletedLaterBytes: 300, metadataOnlyBytes: 0, duplicateContentBytes: 0, totalBytes: 1300 });
+    expect(b.inefficientFiles.map((f) => f.path)).toEqual(['/var/lib/rpm/db', '/var/lib/rpm/log']);
+    // only /etc/b ignored: /etc/a keeps its waste, and nothing duplicates it any more
+    const c = withoutIgnored(image(), glob('/etc/b')).analysis;
+    expect(c.reclaimable.duplicateContentBytes).toBe(0);
+    expect(c.reclaimable.metadataOnlyBytes).toBe(100);
+    expect(c.wastedBytes).toBe(2700);
+  });
+
+  it('returns the same analysis when nothing matches', () => {
+    const a = image();
+    const r = withoutIgnored(a, glob('/nothing/**'));
+    expect(r.analysis).toBe(a);
+    expect(r.ignored).toEqual({ paths: 0, bytes: 0 });
+  });
+});
+
+describe('evaluatePathRules', () => {
+  it('block names the topmost blocked paths of the final filesystem, with the layer that wrote them', () => {
+    const a = analyze([[dir('app'), dir('app/.git'), file('app/.git/config', 10), file('app/key.pem', 5)], [file('app/x', 1)], [whiteout('app/key.pem')]]);
+    const [r] = evaluatePathRules(a, { block: glob('**/.git/**', '**/*.pem') });
+    expect(r!.status).toBe('fail');
+    // /app/key.pem was deleted by L2: not present, not an offender; /app/.git/config is under /app/.git
+    expect(r!.offenders).toEqual([{ path: '/app/.git', layer: 0, sizeBytes: 10 }]);
+    expect(r!.message).toBe('1 blocked path present in the final filesystem');
+    expect(evaluatePathRules(a, { block: glob('/nope/**') })[0]!.status).toBe('pass');
+  });
+
+  it('denyWaste, maxFileSize and maxLayerCount', () => {
+    const a = image();
+    const rs = evaluatePathRules(a, { denyWaste: glob('/var/**'), maxFileSize: 399, maxLayerCount: 2 });
+    expect(rs.map((r) => [r.name, r.status, r.actual])).toEqual([
+      ['paths.denyWaste', 'fail', 2],
+      ['paths.maxFileSize', 'fail', 2],
+      ['paths.maxLayerCount', 'fail', 3],
+    ]);
+    // waste under /var: the db (rewritten in L1) and the log (deleted in L2)
+    expect(rs[0]!.offenders).toEqual([
+      { path: '/var/lib/rpm/db', layer: 1, sizeBytes: 2200 },
+      { path: '/var/lib/rpm/log', layer: 2, sizeBytes: 300 },
+    ]);
+    expect(rs[1]!.offenders).toEqual([
+      { path: '/tmp/big', layer: 2, sizeBytes: 400 },
+      { path: '/var/lib/rpm/db', layer: 1, sizeBytes: 1200 },
+    ]);
+    expect(rs[2]!.message).toBe('too many layers (layers=3 > threshold=2)');
+    const ok = evaluatePathRules(a, { maxFileSize: 1200, maxLayerCount: 3, denyWaste: glob('/tmp/**') });
+    expect(ok.every((r) => r.status === 'pass' && r.message === '')).toBe(true);
+  });
+
+  it('on the analysis without ignored paths, ignored paths are never offenders', () => {
+    const b = withoutIgnored(image(), glob('/var/lib/rpm/**')).analysis;
+    expect(evaluatePathRules(b, { denyWaste: glob('/var/**'), maxFileSize: 1000 }).map((r) => r.status)).toEqual(['pass', 'pass']);
+  });
+});
