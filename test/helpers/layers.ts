@@ -16,6 +16,11 @@ export function file(path: string, size = 10, o: Opts = {}): LayerEntry {
   return e;
 }
 
+/** The stand-in body digest of an entry built by `file` (undefined for copies and other types). */
+export function contentOfEntry(e: LayerEntry): string | undefined {
+  return contentOf.get(e);
+}
+
 /** The content keys of an index's entries, as the loader would compute them (by global entry id). */
 export function contentKeysOf(index: ImageIndex): ContentKeys {
   return index.entries.map((e) => contentOf.get(e));
