@@ -52,6 +52,11 @@ export type InspectOptions = {
   readonly signal?: AbortSignal;
   /** Progress: stages, the opened image, bytes per layer. */
   readonly onEvent?: (event: LoadEvent) => void;
+  /**
+   * Check every layer's bytes against its digest, diffID and size before resolving; `false`
+   * skips that (as `--no-verify`), and then nothing is written to the cache. @default true
+   */
+  readonly verify?: boolean;
 };
 
 /**
@@ -61,8 +66,8 @@ export type InspectOptions = {
  * `toJsonExport` for that JSON, or to `evaluateRules` for the CI verdict), plus the merged
  * filesystems (`tree`). The image is closed before the promise resolves.
  *
- * Rejects with SourceError (the image cannot be read: `kind`, `subject`, `reason`) or
- * UsageError (a malformed reference or option).
+ * Rejects with SourceError (the image cannot be read: `kind`, `subject`, `reason`; a layer whose
+ * bytes contradict its digest is `digest-mismatch`) or UsageError (a malformed reference or option).
  */
 export async function inspectImage(reference: string | ImageReference, options: InspectOptions = {}): Promise<Analysis> {
   const env = options.env ?? process.env;
@@ -74,8 +79,13 @@ export async function inspectImage(reference: string | ImageReference, options: 
     registry: { caCertFiles: [], insecure: false, ...options.registry },
     env,
     stdin: options.stdin,
+    verify: options.verify,
   };
   const loaded = await loadImage(ref, { settings, caches: cacheDir === undefined ? undefined : createCaches(cacheDir), signal: options.signal, onEvent: options.onEvent });
-  await loaded.close();
+  try {
+    await loaded.verified;
+  } finally {
+    await loaded.close();
+  }
   return loaded.analysis;
 }

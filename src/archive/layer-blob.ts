@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { LayerEntry } from '../core/model.js';
+import type { DigestAlgorithm } from './digest.js';
 
 /**
  * Where a layer's bytes are. A region of a file on disk can be read positionally (and, if it
@@ -47,7 +48,26 @@ export type LayerContents = {
    * body was already in memory (NaN otherwise). Different keys prove different content.
    */
   readonly sampleKeys?: Float64Array;
+  /**
+   * Digests of the bytes as they passed while reading, for the lifecycle to compare with what
+   * the image claims. Absent when nothing was hashed (a positional scan reads no bodies: the
+   * lifecycle hashes such a blob itself).
+   */
+  readonly measured?: Measured;
 };
+
+/** Digests of a layer's bytes as read, each `algo:hex`. */
+export type Measured = {
+  /** Of the blob as stored (compressed or not), one per algorithm asked for. */
+  readonly stored?: readonly string[];
+  /** Bytes of the blob as stored. */
+  readonly storedSize?: number;
+  /** Of the uncompressed tar, one per algorithm asked for. */
+  readonly tar?: readonly string[];
+};
+
+/** Which digests a reader computes while the bytes pass: algorithms for the stored blob and for the tar. */
+export type HashRequest = { readonly stored?: readonly DigestAlgorithm[]; readonly tar?: readonly DigestAlgorithm[] };
 
 /** Progress callback: bytes of the stored blob consumed so far, and its total when known. */
 export type ProgressFn = (done: number, total: number | undefined) => void;

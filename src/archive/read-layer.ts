@@ -7,7 +7,8 @@ import { createRequire } from 'node:module';
 import type { LayerEntry } from '../core/model.js';
 import { SourceError } from '../errors/index.js';
 import { createDecompressor, sniffCompression } from './decompress.js';
-import type { Compression, LayerBlob, LayerContents, ProgressFn } from './layer-blob.js';
+import { MultiHash } from './digest.js';
+import type { Compression, HashRequest, LayerBlob, LayerContents, Measured, ProgressFn } from './layer-blob.js';
 import { applyPax, cleanPath, entryTypeOf, type RawHeader } from './tar-header.js';
 import { scanTarRegion } from './tar-scan.js';
 
@@ -20,6 +21,12 @@ export type ReadLayerOptions = {
   readonly onProgress?: ProgressFn;
   /** Use the pure-JS zstd decoder even where zlib has one (tests). */
   readonly forcePureZstd?: boolean;
+  /**
+   * Digests to compute while the bytes pass (`LayerContents.measured`). A stream is hashed as
+   * stored and as a tar; a file region's stored bytes never are (the caller hashes those
+   * positionally), nor its tar when it is uncompressed and indexed in place.
+   */
+  readonly hash?: HashRequest;
 };
 
 /** Turns a header into an entry; undefined for the root and for flags that are no object. */
@@ -93,12 +100,15 @@ export async function peek(stream: Readable, n: number): Promise<{ head: Buffer;
  * Parses a tar stream with tar-stream, hashing every regular file's body as it passes (a
  * stream cannot be revisited to hash lazily).
  */
-export async function readTarStream(source: Readable, label: string): Promise<{ entries: LayerEntry[]; digests: (string | undefined)[]; tarSize: number }> {
+export async function readTarStream(source: Readable, label: string, tarHash?: MultiHash): Promise<{ entries: LayerEntry[]; digests: (string | undefined)[]; tarSize: number }> {
   const entries: LayerEntry[] = [];
   const digests: (string | undefined)[] = [];
   let tarSize = 0;
   const counter = new PassThrough();
-  counter.on('data', (c: Buffer) => (tarSize += c.length));
+  counter.on('data', (c: Buffer) => {
+    tarSize += c.length;
+    tarHash?.update(c);
+  });
   const extract = loadTarStream().extract();
   extract.on('entry', (header, body, next) => {
     // When the source fails mid-entry, tar-stream destroys the entry with the error; the
@@ -176,13 +186,19 @@ function typeflagOf(t: string | null | undefined): string {
  * bytes, decompresses, parses the tar.
  */
 export async function readLayerStream(stored: Readable, total: number | undefined, opts: ReadLayerOptions): Promise<LayerContents> {
-  if (opts.onProgress) stored = countBytes(stored, opts.onProgress, total);
+  const storedHash = opts.hash?.stored?.length ? new MultiHash(opts.hash.stored) : undefined;
+  const tarHash = opts.hash?.tar?.length ? new MultiHash(opts.hash.tar) : undefined;
+  if (opts.onProgress || storedHash) stored = countBytes(stored, opts.onProgress, total, storedHash);
   const { head, stream } = await peek(stored, 512);
   const c = sniffCompression(head);
   if (typeof c !== 'string') {
     stored.destroy();
     throw new SourceError('unsupported-format', opts.label, `unknown layer compression: ${c.unknown}`);
   }
+  const measured = (): Measured | undefined =>
+    storedHash || tarHash
+      ? { ...(storedHash ? { stored: storedHash.digests(), storedSize: storedHash.bytes } : {}), ...(tarHash ? { tar: tarHash.digests() } : {}) }
+      : undefined;
   const dec = createDecompressor(c, opts.forcePureZstd);
   let tarStream: Readable = stream;
   if (dec) {
@@ -195,11 +211,25 @@ export async function readLayerStream(stored: Readable, total: number | undefine
       ),
     );
     decodeError.catch(() => undefined);
-    const r = await Promise.race([readTarStream(tarStream, opts.label), decodeError]);
-    return { entries: r.entries, digests: r.digests, compression: c, tarSize: r.tarSize };
+    const r = await Promise.race([readTarStream(tarStream, opts.label, tarHash), decodeError]);
+    // The tar may end (its end-of-archive blocks) before the compressed stream does: whatever
+    // follows must still be hashed, or the stored digest would not cover the whole blob.
+    if (storedHash) await drain(stream);
+    return { entries: r.entries, digests: r.digests, compression: c, tarSize: r.tarSize, measured: measured() };
   }
-  const r = await readTarStream(tarStream, opts.label);
-  return { entries: r.entries, digests: r.digests, compression: c, tarSize: r.tarSize };
+  const r = await readTarStream(tarStream, opts.label, tarHash);
+  return { entries: r.entries, digests: r.digests, compression: c, tarSize: r.tarSize, measured: measured() };
+}
+
+/** Reads a stream to its end, dropping the data. */
+async function drain(s: Readable): Promise<void> {
+  if (s.readableEnded || s.destroyed) return;
+  await new Promise<void>((resolve, reject) => {
+    s.on('end', resolve);
+    s.on('close', resolve);
+    s.on('error', reject);
+    s.resume();
+  });
 }
 
 /** Reads one layer from wherever its blob is. */
@@ -207,6 +237,7 @@ export async function readLayer(blob: LayerBlob, opts: ReadLayerOptions): Promis
   if (blob.kind === 'stream') {
     return readLayerStream(await blob.open(), blob.length, opts);
   }
+  if (blob.length === 0) throw new SourceError('corrupt', opts.label, `the layer blob is empty`);
   const fh = await open(blob.file, 'r');
   try {
     const head = Buffer.alloc(Math.min(512, blob.length));
@@ -223,7 +254,7 @@ export async function readLayer(blob: LayerBlob, opts: ReadLayerOptions): Promis
     await fh.close().catch(() => undefined);
   }
   const s = createReadStream(blob.file, { start: blob.offset, end: blob.offset + blob.length - 1, highWaterMark: 1 << 20 });
-  return readLayerStream(s, blob.length, opts);
+  return readLayerStream(s, blob.length, { ...opts, hash: opts.hash && { tar: opts.hash.tar } });
 }
 
 /**
@@ -258,13 +289,14 @@ export async function hashEntries(blob: LayerBlob | undefined, contents: LayerCo
   }
 }
 
-/** Passes a stream through, reporting the bytes seen so far; errors propagate downstream. */
-export function countBytes(stream: Readable, report: ProgressFn, total: number | undefined): Readable {
+/** Passes a stream through, reporting the bytes seen so far (and hashing them); errors propagate downstream. */
+export function countBytes(stream: Readable, report: ProgressFn | undefined, total: number | undefined, hash?: MultiHash): Readable {
   let done = 0;
   const counting = new Transform({
     transform(chunk: Buffer, _enc, cb) {
       done += chunk.length;
-      report(done, total);
+      hash?.update(chunk);
+      report?.(done, total);
       cb(null, chunk);
     },
   });

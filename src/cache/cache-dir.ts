@@ -1,12 +1,14 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 
 /**
  * What every cache entry is tagged with: the layout version and the tool's own version, so an
- * upgrade that changes the analysis never serves figures computed by the old code.
+ * upgrade that changes the analysis never serves figures computed by the old code. Layout 2:
+ * entries are written only for verified layers, and whole-image results carry a checksum.
  */
-export const CACHE_FORMAT = `1/${toolVersion()}`;
+export const CACHE_FORMAT = `2/${toolVersion()}`;
 
 function toolVersion(): string {
   try {
@@ -19,20 +21,40 @@ function toolVersion(): string {
 /** Default bound on the cache's size. @default 1 GiB */
 export const DEFAULT_MAX_BYTES = 1 << 30;
 
+/** A temporary file older than this is left over from a killed run (or a full disk) and removed. */
+const STALE_TMP_MS = 10 * 60 * 1000;
+
+/** Pruning removes entries until the cache is this fraction of its bound, so it does not run again at once. */
+const PRUNE_TO = 0.9;
+
 /** `$XDG_CACHE_HOME/inspect-tui`, else `~/.cache/inspect-tui`. */
 export function defaultCacheDir(env: Readonly<Record<string, string | undefined>>): string {
   const base = env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : path.join(env.HOME ?? os.homedir(), '.cache');
   return path.join(base, 'inspect-tui');
 }
 
+/** `sha256` hex of some bytes: the checksum every entry carries. */
+export function checksum(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+const O_READ = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+
 /**
  * A directory of cache files named by key. Writes go to a unique temporary file and are
  * renamed into place, so concurrent runs never see a half-written entry (the last writer
- * wins, and both wrote the same facts). Reads touch the file's mtime, and after each write
- * the oldest entries are removed while the total exceeds `maxBytes`. Failures to write or
- * prune are ignored: the cache only ever saves work.
+ * wins, and both wrote the same facts). Reads open only regular files (never through a
+ * symlink, never a FIFO or device that could block or lie) and touch the file's mtime. The
+ * directory's size is learnt by one scan per process and kept up to date as entries are
+ * written; when it exceeds `maxBytes`, the oldest entries are removed down to 90% of it, so
+ * writing n entries costs O(n) file-system calls, not O(n²). The scan also removes temporary
+ * files left by killed runs. Failures to write or prune are ignored: the cache only ever
+ * saves work.
  */
 export class CacheDir {
+  /** Bytes of entries as of the last scan plus what this process wrote since; undefined before the first scan. */
+  private total: number | undefined;
+
   constructor(
     readonly dir: string,
     readonly maxBytes = DEFAULT_MAX_BYTES,
@@ -40,6 +62,32 @@ export class CacheDir {
 
   file(name: string): string {
     return path.join(this.dir, name);
+  }
+
+  /** The bytes of an entry when it is a regular file; undefined when absent or anything else. */
+  read(name: string): Buffer | undefined {
+    let fd: number;
+    try {
+      fd = openSync(this.file(name), O_READ);
+    } catch {
+      return undefined;
+    }
+    try {
+      const st = fstatSync(fd);
+      if (!st.isFile()) return undefined;
+      const buf = Buffer.allocUnsafe(st.size);
+      let got = 0;
+      while (got < st.size) {
+        const n = readSync(fd, buf, got, st.size - got, got);
+        if (n === 0) return undefined;
+        got += n;
+      }
+      return buf;
+    } catch {
+      return undefined;
+    } finally {
+      closeSync(fd);
+    }
   }
 
   /** Marks an entry as recently used. */
@@ -53,41 +101,72 @@ export class CacheDir {
   }
 
   write(name: string, data: Buffer | string): void {
+    const tmp = this.file(`.${name}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
     try {
       mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-      const tmp = this.file(`.${name}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
-      writeFileSync(tmp, data, { mode: 0o600 });
+      if (!lstatSync(this.dir).isDirectory()) return;
+      writeFileSync(tmp, data, { mode: 0o600, flag: 'wx' });
       renameSync(tmp, this.file(name));
-      this.prune();
     } catch {
-      // read-only home, full disk…: run without caching
+      // read-only home, full disk…: run without caching, and leave no partial file behind
+      try {
+        unlinkSync(tmp);
+      } catch {
+        // never created
+      }
+      return;
+    }
+    if (this.total === undefined) this.prune();
+    else {
+      this.total += typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+      if (this.total > this.maxBytes) this.prune();
     }
   }
 
-  /** Removes the least recently used entries while the cache is over its bound. */
+  /**
+   * Scans the directory once: removes stale temporary files, and the least recently used
+   * entries while the cache is over its bound (down to 90% of it). Anything that is not a
+   * regular file is left alone and not counted.
+   */
   prune(): void {
-    let files: { name: string; size: number; mtime: number }[];
+    const files: { name: string; size: number; mtime: number }[] = [];
+    const now = Date.now();
     try {
-      files = readdirSync(this.dir)
-        .filter((n) => !n.startsWith('.'))
-        .map((name) => {
-          const s = statSync(this.file(name));
-          return { name, size: s.size, mtime: s.mtimeMs };
-        });
+      for (const name of readdirSync(this.dir)) {
+        let s;
+        try {
+          s = lstatSync(this.file(name));
+        } catch {
+          continue;
+        }
+        if (!s.isFile()) continue;
+        if (name.startsWith('.')) {
+          if (name.endsWith('.tmp') && now - s.mtimeMs > STALE_TMP_MS) this.unlink(name);
+          continue;
+        }
+        files.push({ name, size: s.size, mtime: s.mtimeMs });
+      }
     } catch {
       return;
     }
     let total = files.reduce((n, f) => n + f.size, 0);
-    if (total <= this.maxBytes) return;
-    files.sort((a, b) => a.mtime - b.mtime);
-    for (const f of files) {
-      if (total <= this.maxBytes) break;
-      try {
-        unlinkSync(this.file(f.name));
-        total -= f.size;
-      } catch {
-        // another run removed it
+    if (total > this.maxBytes) {
+      files.sort((a, b) => a.mtime - b.mtime);
+      const target = this.maxBytes * PRUNE_TO;
+      for (const f of files) {
+        if (total <= target) break;
+        if (this.unlink(f.name)) total -= f.size;
       }
+    }
+    this.total = total;
+  }
+
+  private unlink(name: string): boolean {
+    try {
+      unlinkSync(this.file(name));
+      return true;
+    } catch {
+      return false; // another run removed it
     }
   }
 }

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { LayerContents } from '../archive/layer-blob.js';
 import { isContentDigest, type EntryType, type LayerEntry } from '../core/model.js';
 import { CACHE_FORMAT, type CacheDir } from './cache-dir.js';
@@ -28,7 +27,8 @@ function nameOf(diffId: string): string | undefined {
 }
 
 /**
- * Per-layer analysis cache keyed by diffID: the entries a layer's tar holds (with the sha256
+ * Per-layer analysis cache keyed by diffID (write only layers whose bytes were verified against
+ * it: the lifecycle does): the entries a layer's tar holds (with the sha256
  * of any body hashed so far), in a compact columnar file that decodes in a fraction of the
  * time a tar scan takes. An entry whose stored blob size differs from the one being opened,
  * or that fails to decode, is ignored and rebuilt.
@@ -39,12 +39,8 @@ export class LayerCache {
   get(diffId: string | undefined, storedSize: number | undefined): LayerContents | undefined {
     const name = diffId && nameOf(diffId);
     if (!name) return undefined;
-    let buf: Buffer;
-    try {
-      buf = readFileSync(this.dir.file(name));
-    } catch {
-      return undefined;
-    }
+    const buf = this.dir.read(name);
+    if (!buf) return undefined;
     try {
       const contents = decode(buf, diffId, storedSize);
       if (contents) this.dir.touch(name);

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { AnalysisSummary, ImageIdentity, LayerDescriptor } from '../core/index.js';
 import { formatPlatform } from '../reference/platform.js';
-import { CACHE_FORMAT, type CacheDir } from './cache-dir.js';
+import { CACHE_FORMAT, checksum, type CacheDir } from './cache-dir.js';
 
 /** What identifies an image's figures: where it came from, and every layer's descriptor. */
 export type ImageKey = { readonly identity: ImageIdentity; readonly layers: readonly LayerDescriptor[] };
@@ -10,7 +9,8 @@ export type ImageKey = { readonly identity: ImageIdentity; readonly layers: read
 /**
  * Whole-image result cache for headless runs: the figures of an image, keyed by its config
  * digest and every layer's diffID and stored size, so looking at the same image again costs
- * opening its manifest and nothing else. Only images whose every layer has a diffID qualify.
+ * opening its manifest and nothing else. Only images whose every layer has a diffID qualify,
+ * and only verified images are written (the lifecycle sees to it); each entry is checksummed.
  */
 export class ResultCache {
   constructor(private readonly dir: CacheDir) {}
@@ -25,8 +25,13 @@ export class ResultCache {
   get(image: ImageKey): AnalysisSummary | undefined {
     const k = this.key(image);
     if (!k) return undefined;
+    const buf = this.dir.read(k);
+    if (!buf) return undefined;
     try {
-      const cached = JSON.parse(readFileSync(this.dir.file(k), 'utf8')) as Omit<AnalysisSummary, 'identity'> & { format: string };
+      // `<sha256 of the rest>\n<JSON>`: a damaged entry is ignored, never trusted.
+      const nl = buf.indexOf(10);
+      if (nl !== 64 || buf.toString('latin1', 0, 64) !== checksum(buf.subarray(65))) return undefined;
+      const cached = JSON.parse(buf.toString('utf8', 65)) as Omit<AnalysisSummary, 'identity'> & { format: string };
       if (cached.format !== CACHE_FORMAT) return undefined;
       this.dir.touch(k);
       const { format: _f, ...rest } = cached;
@@ -40,7 +45,8 @@ export class ResultCache {
     const k = this.key(image);
     if (!k) return;
     const { identity: _i, ...rest } = summary;
-    this.dir.write(k, JSON.stringify({ format: CACHE_FORMAT, ...rest }));
+    const body = Buffer.from(JSON.stringify({ format: CACHE_FORMAT, ...rest }));
+    this.dir.write(k, Buffer.concat([Buffer.from(`${checksum(body)}\n`), body]));
   }
 }
 

@@ -24,6 +24,8 @@ export type Options = {
   readonly quiet: boolean;
   readonly debug: boolean;
   readonly noCache: boolean;
+  /** `--no-verify`: do not check layer bytes against their digests (nothing is cached then). */
+  readonly noVerify: boolean;
   readonly config?: string;
   readonly help: boolean;
   readonly version: boolean;
@@ -58,6 +60,7 @@ Options:
   --insecure, --tls-verify=false    allow plain HTTP / unverified TLS for a non-loopback registry
   --config FILE                     key bindings file (default $XDG_CONFIG_HOME/inspect-tui/config.yaml)
   --no-cache                        do not read or write the per-layer analysis cache
+  --no-verify                       do not check layer bytes against their digests (faster; nothing is cached)
   --quiet                           no progress lines
   --debug                           show the cause chain and stack of an error
   -h, --help                        this help
@@ -134,6 +137,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
         'tls-verify': { type: 'string' },
         config: { type: 'string' },
         'no-cache': { type: 'boolean' },
+        'no-verify': { type: 'boolean' },
         quiet: { type: 'boolean', short: 'q' },
         debug: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -181,6 +185,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     quiet: v.quiet ?? false,
     debug: v.debug ?? false,
     noCache: v['no-cache'] ?? false,
+    noVerify: v['no-verify'] ?? false,
     config: v.config,
     help,
     version,

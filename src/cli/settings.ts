@@ -16,6 +16,7 @@ export function createSourceSettings(
     registry: { username: opts.username, password, caCertFiles: opts.caCerts, insecure: opts.insecure },
     env,
     stdin,
+    verify: !opts.noVerify,
     ...hooks,
   };
 }

@@ -2,12 +2,15 @@ import os from 'node:os';
 import type { LayerAccess, LayerContents } from '../archive/layer-blob.js';
 import type { LayerCache, ResultCache } from '../cache/index.js';
 import { analyzeImage, indexImage, isContentDigest, summarize, type Analysis, type AnalysisSummary, type ImageIdentity, type ImageInput, type LayerDescriptor } from '../core/index.js';
+import { SourceError } from '../errors/index.js';
 import type { ImageReference } from '../reference/reference.js';
 import type { LayerHandle, OpenedImage } from '../sources/image-source.js';
 import type { SourceSettings } from '../sources/settings.js';
 import { openImage } from '../sources/table.js';
+import { sharedHashPool, type HashPool } from '../archive/hash-pool.js';
 import { computeContentKeys } from './content-keys.js';
 import { mapLimit } from './map-limit.js';
+import { claimsOf, layerLabel, startVerification } from './verify.js';
 
 /**
  * Layers read at once. Decompression runs on libuv's pool and scanning on the main thread, so
@@ -44,6 +47,8 @@ export type LoadOptions = {
   readonly onEvent?: (event: LoadEvent) => void;
   /** Layers read at once. @default between 2 and 4, by the number of cores */
   readonly concurrency?: number;
+  /** Hashes blobs in files on other cores. @default the process's shared pool */
+  readonly hashPool?: HashPool;
 };
 
 /** An analysed image whose source is still open, so bodies can be read again (extraction, viewing). */
@@ -53,7 +58,15 @@ export type LoadedImage = {
   readonly rawConfig: unknown;
   /** Per layer, base first: where its bytes are and what reading it found. */
   readonly layers: readonly LayerAccess[];
-  /** Releases the source (file handles, connections). Call once. */
+  /**
+   * Settles when every layer's bytes were checked against what the image claims: resolves when
+   * all match (at once when `settings.verify` is false), rejects with SourceError('digest-mismatch') naming
+   * the layer otherwise. The analysis is ready before this settles; whoever presents it as right
+   * (a CI verdict, the library) waits for it, and the inspector shows a mark until it does.
+   * Layers are written to the layer cache only once verified.
+   */
+  readonly verified: Promise<void>;
+  /** Releases the source (file handles, connections) and stops a verification still running. Call once. */
   close(): Promise<void>;
 };
 
@@ -67,15 +80,21 @@ export type LoadedImage = {
  */
 export async function loadImage(ref: ImageReference, opts: LoadOptions): Promise<LoadedImage> {
   const image = await openReference(ref, opts);
+  const stop = new AbortController();
   try {
-    const { analysis, contents } = await analyzeOpened(image, opts);
+    const { analysis, contents, verified } = await analyzeOpened(image, opts, stop);
     return {
       analysis,
       rawConfig: image.rawConfig,
       layers: image.layers.map((l, i) => ({ blob: l.blob, contents: contents[i]! })),
-      close: () => image.close(),
+      verified,
+      close: () => {
+        stop.abort(new SourceError('corrupt', image.identity.reference, 'closed before verification finished'));
+        return image.close();
+      },
     };
   } catch (e) {
+    stop.abort(e);
     await image.close().catch(() => undefined);
     throw e;
   }
@@ -92,9 +111,18 @@ export async function loadSummary(ref: ImageReference, opts: LoadOptions): Promi
     const key = { identity: image.identity, layers: image.layers.map((l) => l.descriptor) };
     const cached = opts.caches?.results?.get(key);
     if (cached) return cached;
-    const summary = summarize((await analyzeOpened(image, opts)).analysis);
-    opts.caches?.results?.put(key, summary);
-    return summary;
+    const stop = new AbortController();
+    try {
+      const { analysis, verified } = await analyzeOpened(image, opts, stop);
+      const summary = summarize(analysis);
+      opts.onEvent?.({ type: 'stage', message: 'verifying layers' });
+      await verified;
+      if (opts.settings.verify !== false) opts.caches?.results?.put(key, summary);
+      return summary;
+    } catch (e) {
+      stop.abort(e);
+      throw e;
+    }
   } finally {
     await image.close().catch(() => undefined);
   }
@@ -131,26 +159,49 @@ function cachedRead(cache: LayerCache | undefined, layer: LayerHandle): LayerCon
 
 const knownDigests = (c: LayerContents) => c.digests.reduce((n, d) => n + (isContentDigest(d) ? 1 : 0), 0);
 
-/** Reads every layer of an opened image, computes the content keys the core needs, and analyzes. The image is not closed. */
-async function analyzeOpened(image: OpenedImage, opts: LoadOptions): Promise<{ analysis: Analysis; contents: LayerContents[] }> {
+/**
+ * Reads every layer of an opened image, computes the content keys the core needs, and analyzes;
+ * verification of the bytes goes on meanwhile (`verified`), and each layer is cached once
+ * verified. `stop` aborts what verification is still running. The image is not closed.
+ */
+async function analyzeOpened(image: OpenedImage, opts: LoadOptions, stop: AbortController): Promise<{ analysis: Analysis; contents: LayerContents[]; verified: Promise<void> }> {
   const { onEvent, signal } = opts;
   const cache = opts.caches?.layers;
   const concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;
+  const verify = opts.settings.verify !== false;
+  const pool = opts.hashPool ?? (verify ? sharedHashPool() : undefined);
+  const verifySignal = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
   const stage = (message: string) => {
     signal?.throwIfAborted();
     onEvent?.({ type: 'stage', message });
   };
+  // Every claim is checked before anything is read: an algorithm the tool cannot verify, or a
+  // size no blob can have, is refused by name.
+  const labels = image.layers.map((l, i) => layerLabel(image.identity.reference, i, l.descriptor));
+  const claims = verify ? image.layers.map((l, i) => claimsOf(l.descriptor, labels[i]!)) : undefined;
   stage('reading layers');
   const fromCache = new Set<number>();
+  const checks: Promise<void>[] = [];
   const contents = await mapLimit(image.layers, concurrency, async (layer, i) => {
     signal?.throwIfAborted();
     let c = cachedRead(cache, layer);
     const bytes = () => layer.descriptor.compressedSize ?? c!.tarSize;
     if (c) {
+      // Cache entries are written only for verified layers, under the diffID they matched.
       fromCache.add(i);
+      checks[i] = Promise.resolve();
       onEvent?.({ type: 'layer-progress', layer: i, done: bytes(), total: bytes() });
     } else {
-      c = await layer.read({ signal, onProgress: onEvent && ((done, total) => onEvent({ type: 'layer-progress', layer: i, done, total })) });
+      const v = claims && startVerification(layer, claims[i]!, labels[i]!, pool!, verifySignal);
+      try {
+        c = await layer.read({ signal, hash: claims?.[i]!.request, onProgress: onEvent && ((done, total) => onEvent({ type: 'layer-progress', layer: i, done, total })) });
+      } catch (e) {
+        // Bytes that fail to parse and also contradict their digest: the mismatch says more.
+        throw v ? await v.explain(e) : e;
+      }
+      const read = c;
+      checks[i] = v ? v.finish(read) : Promise.resolve();
+      checks[i]!.catch(() => undefined);
     }
     onEvent?.({ type: 'layer-read', layer: i, descriptor: layer.descriptor, bytes: bytes(), fromCache: fromCache.has(i) });
     return c;
@@ -173,15 +224,27 @@ async function analyzeOpened(image: OpenedImage, opts: LoadOptions): Promise<{ a
     contents,
     concurrency,
   );
-  if (cache) {
-    image.layers.forEach((layer, i) => {
+  // A layer is (re)written to the cache once verified, when it was read from the source or
+  // bodies were hashed since; never without verification (its diffID would be only a claim).
+  const verified = Promise.all(
+    checks.map(async (check, i) => {
+      await check;
+      const layer = image.layers[i]!;
       const c = contents[i]!;
-      // A layer is (re)written when it was read from the source, or when bodies were hashed since.
-      if (layer.blob && (!fromCache.has(i) || knownDigests(c) > digestsBefore[i]!)) cache.put(layer.descriptor.diffId, layer.descriptor.compressedSize ?? c.tarSize, c);
-    });
-  }
+      if (cache && verify && layer.blob && (!fromCache.has(i) || knownDigests(c) > digestsBefore[i]!)) {
+        cache.put(layer.descriptor.diffId, layer.descriptor.compressedSize ?? c.tarSize, c);
+      }
+    }),
+  ).then(
+    () => undefined,
+    (e: unknown) => {
+      stop.abort(e);
+      throw e;
+    },
+  );
+  verified.catch(() => undefined);
   stage('analyzing');
-  return { analysis: analyzeImage(index, keys), contents };
+  return { analysis: analyzeImage(index, keys), contents, verified };
 }
 
 /** What a layer's media type is when the source did not say (legacy docker-save layers). */

@@ -1,17 +1,20 @@
 import type { ImageConfig, ImageIdentity, LayerDescriptor } from '../core/model.js';
-import type { LayerBlob, LayerContents, ProgressFn } from '../archive/layer-blob.js';
+import type { HashRequest, LayerBlob, LayerContents, ProgressFn } from '../archive/layer-blob.js';
 import type { ImageReference, Transport } from '../reference/reference.js';
 import type { SourceSettings } from './settings.js';
 
 /**
  * One layer of an opened image. `read` returns the layer's entries (reading and decompressing
- * as needed, hashing the bodies of a stream as they pass).
+ * as needed, hashing the bodies of a stream as they pass) and, for `hash`, the digests of the
+ * bytes it streamed (`LayerContents.measured`; a file region's stored bytes are hashed by the
+ * lifecycle). The lifecycle compares them with the descriptor; a source that checks a digest
+ * itself (a registry download) reports it as measured.
  */
 export type LayerHandle = {
   readonly descriptor: LayerDescriptor;
   /** Where the bytes are; absent when the source already parsed the layer (one-pass streams). */
   readonly blob?: LayerBlob;
-  read(opts?: { readonly onProgress?: ProgressFn; readonly signal?: AbortSignal }): Promise<LayerContents>;
+  read(opts?: { readonly onProgress?: ProgressFn; readonly signal?: AbortSignal; readonly hash?: HashRequest }): Promise<LayerContents>;
 };
 
 /**

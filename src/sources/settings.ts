@@ -33,6 +33,12 @@ export type SourceSettings = {
   readonly onStage?: (message: string) => void;
   /** Bytes of the archive stream consumed (one-pass archives, daemon exports). */
   readonly onArchiveProgress?: ProgressFn;
+  /**
+   * Check every layer's bytes against its digest, diffID and size. `false` (`--no-verify`)
+   * skips the hashing, and then nothing is written to the caches, whose entries are keyed by
+   * those IDs. @default true
+   */
+  readonly verify?: boolean;
 };
 
 /** Settings for a caller that only reads local files: no registry credentials, the given environment. */

@@ -8,7 +8,8 @@ import type { SourceSettings } from '../../src/sources/settings.js';
 export const localSettings = (extra: Partial<SourceSettings> = {}): SourceSettings => ({ registry: { caCertFiles: [], insecure: false }, env: {}, ...extra });
 
 /**
- * Runs the real lifecycle (`loadImage`) on an image argument and closes the image. `reads` lists
+ * Runs the real lifecycle (`loadImage`) on an image argument, waits for verification (which is
+ * also when layers are cached), and closes the image. `reads` lists
  * the layers read from the source (not the cache), in the order they finished.
  */
 export async function analyzeArg(arg: string, opts: { settings?: Partial<SourceSettings>; caches?: LoadCaches } = {}): Promise<{ analysis: Analysis; reads: number[] }> {
@@ -20,6 +21,10 @@ export async function analyzeArg(arg: string, opts: { settings?: Partial<SourceS
       if (e.type === 'layer-read' && !e.fromCache) reads.push(e.layer);
     },
   });
-  await loaded.close();
+  try {
+    await loaded.verified;
+  } finally {
+    await loaded.close();
+  }
   return { analysis: loaded.analysis, reads };
 }

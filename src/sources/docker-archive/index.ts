@@ -7,6 +7,7 @@ import type { Bundle } from '../oci/bundle.js';
 import { checkLayerCount, configPlatform, parseImageConfig, parseJson, sha256Digest } from '../oci/config.js';
 import { createLayerHandle, shortDigest } from '../oci/layer-handle.js';
 import { CONFIG_CAP, MANIFEST_CAP } from '../oci/limits.js';
+import { digestAlgorithm, digestOf } from '../../archive/digest.js';
 
 type ManifestItem = { Config: string; RepoTags: string[]; Layers: string[]; LayerSources?: Record<string, { mediaType?: string; size?: number; digest?: string }> };
 
@@ -93,7 +94,13 @@ export async function openDockerArchiveBundle(bundle: Bundle, ref: string | unde
     };
     return createLayerHandle(descriptor, member, `${label}: layer ${i} (${shortDigest(descriptor.diffId) || name})`);
   });
-  const configDigest = digestFromName(item.Config) ?? sha256Digest(configBytes);
+  // The config's name is its digest (`<hex>.json`, or a blob path): bytes that contradict it
+  // would let a changed config vouch for changed layers.
+  const named = digestFromName(item.Config) ?? (/^[0-9a-f]{64}\.json$/.test(item.Config) ? `sha256:${item.Config.slice(0, 64)}` : undefined);
+  if (named !== undefined && digestOf(digestAlgorithm(named, `${label}: ${item.Config}`), configBytes) !== named) {
+    throw new SourceError('digest-mismatch', label, `config "${item.Config}" does not match the digest its name gives; refusing the image`);
+  }
+  const configDigest = named ?? sha256Digest(configBytes);
   return {
     identity: { reference, source, platform: configPlatform(config), configDigest },
     config,

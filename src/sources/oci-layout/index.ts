@@ -5,10 +5,11 @@ import { formatReference } from '../../reference/reference.js';
 import type { ImageSource, OpenedImage } from '../image-source.js';
 import { statOrFail } from '../oci/archive-file.js';
 import { openDirBundle, type Bundle } from '../oci/bundle.js';
-import { checkLayerCount, configPlatform, parseImageConfig, parseJson, sha256Digest } from '../oci/config.js';
+import { checkLayerCount, configPlatform, parseImageConfig, parseJson } from '../oci/config.js';
 import { createLayerHandle, shortDigest } from '../oci/layer-handle.js';
 import { CONFIG_CAP, MANIFEST_CAP } from '../oci/limits.js';
-import { parseIndex, REF_NAME, resolveToManifest, type Descriptor } from '../oci/manifest.js';
+import { checkBlobSize, parseIndex, REF_NAME, resolveToManifest, type Descriptor } from '../oci/manifest.js';
+import { digestAlgorithm, digestOf } from '../../archive/digest.js';
 
 /** How to pick an image from a layout, and how to name it. */
 export type LayoutSelection = {
@@ -38,8 +39,10 @@ export async function openOciLayoutBundle(bundle: Bundle, sel: LayoutSelection):
   const verify = async (d: Descriptor, cap: number) => {
     const p = blobPath(d.digest);
     if (!bundle.has(p)) throw new SourceError('not-found', label, `blob ${d.digest} is missing`);
+    const algo = digestAlgorithm(d.digest, `${label}: blob ${d.digest.slice(0, 80)}`);
     const data = await bundle.readSmall(p, cap);
-    if (d.digest.startsWith('sha256:') && sha256Digest(data) !== d.digest) {
+    checkBlobSize(d, data.length, label);
+    if (digestOf(algo, data) !== d.digest) {
       throw new SourceError('digest-mismatch', label, `blob ${shortDigest(d.digest)} does not match its digest`);
     }
     return data;
@@ -67,7 +70,8 @@ export async function openOciLayoutBundle(bundle: Bundle, sel: LayoutSelection):
     const p = blobPath(d.digest);
     if (!bundle.has(p)) throw new SourceError('not-found', label, `the manifest names layer ${d.digest}, which the layout lacks`);
     const member = bundle.layer(p);
-    const descriptor: LayerDescriptor = { digest: d.digest, diffId: config.diffIds[i], mediaType: d.mediaType, compressedSize: d.size || member.size };
+    checkBlobSize(d, member.size, `${label}: layer ${i}`);
+    const descriptor: LayerDescriptor = { digest: d.digest, diffId: config.diffIds[i], mediaType: d.mediaType, compressedSize: d.size };
     return createLayerHandle(descriptor, member, `${label}: layer ${i} (${shortDigest(d.digest)})`);
   });
   const plat = chosenPlatform ?? configPlatform(config);

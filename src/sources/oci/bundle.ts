@@ -173,7 +173,10 @@ export async function openStreamBundle(input: Readable, label: string, onProgres
         const p = await peek(body as unknown as Readable, 512);
         const kind = sniffCompression(p.head);
         if (typeof kind === 'string' && size > 0) {
-          const parsed = await readLayerStream(p.stream, size, { label: `${label}: ${name}` });
+          // The manifest (which names the digests) may come after the layers: hash with the
+          // algorithm the member's name says (`blobs/sha512/…`), sha256 otherwise.
+          const algo = /(?:^|\/)blobs\/sha512\//.test(name) ? 'sha512' : 'sha256';
+          const parsed = await readLayerStream(p.stream, size, { label: `${label}: ${name}`, hash: { stored: [algo], tar: [algo] } });
           members.set(name, { kind: 'layer', parsed, size });
         } else if (size <= CONFIG_CAP) {
           const chunks: Buffer[] = [];

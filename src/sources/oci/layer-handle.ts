@@ -8,7 +8,7 @@ export function createLayerHandle(descriptor: LayerDescriptor, member: BundleBlo
   if ('parsed' in member) {
     return { descriptor, read: async (opts) => (opts?.onProgress?.(member.size, member.size), member.parsed) };
   }
-  return { descriptor, blob: member.blob, read: (opts) => readLayer(member.blob, { label, onProgress: opts?.onProgress }) };
+  return { descriptor, blob: member.blob, read: (opts) => readLayer(member.blob, { label, onProgress: opts?.onProgress, hash: opts?.hash }) };
 }
 
 export { shortDigest } from '../../format/bytes.js';

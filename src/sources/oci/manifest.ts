@@ -3,7 +3,7 @@ import type { Platform } from '../../reference/platform.js';
 import { isObj } from './json.js';
 import { selectPlatform } from './platform.js';
 
-/** An OCI content descriptor (also Docker's manifest-list entries). */
+/** An OCI content descriptor (also Docker's manifest-list entries); `size` is a positive integer. */
 export type Descriptor = {
   readonly mediaType?: string;
   readonly digest: string;
@@ -35,11 +35,16 @@ function toDescriptor(v: unknown, where: string): Descriptor {
   if (!isObj(v) || typeof v.digest !== 'string' || !/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/.test(v.digest)) {
     throw new SourceError('corrupt', where, `has a descriptor without a valid digest`);
   }
+  // OCI descriptors: "size" is REQUIRED, an int64 of the blob's bytes; no blob an image
+  // refers to (manifest, config, layer) is empty.
+  if (typeof v.size !== 'number' || !Number.isSafeInteger(v.size) || v.size <= 0) {
+    throw new SourceError('corrupt', where, `the descriptor of blob ${v.digest.slice(0, 80)} has size ${JSON.stringify(v.size) ?? 'missing'}, which no blob of an image can have`);
+  }
   const p = isObj(v.platform) ? v.platform : undefined;
   return {
     mediaType: typeof v.mediaType === 'string' ? v.mediaType : undefined,
     digest: v.digest,
-    size: typeof v.size === 'number' ? v.size : 0,
+    size: v.size,
     platform: p && typeof p.os === 'string' && typeof p.architecture === 'string'
       ? { os: p.os, architecture: p.architecture, ...(typeof p.variant === 'string' ? { variant: p.variant } : {}) }
       : undefined,
@@ -101,4 +106,12 @@ export async function resolveToManifest(
   }
   const manifest = parseManifest(raw, `${what}: manifest ${chosen.digest}`);
   return { descriptor: chosen, manifest, platform: chosen.platform };
+}
+
+/**
+ * Checks that a blob has the size its descriptor gives: SourceError('digest-mismatch') naming the
+ * blob otherwise.
+ */
+export function checkBlobSize(d: Descriptor, actual: number, where: string): void {
+  if (d.size !== actual) throw new SourceError('digest-mismatch', where, `blob ${d.digest.slice(0, 19)}… is ${actual} bytes but its descriptor says ${d.size}; refusing the image`);
 }

@@ -7,7 +7,7 @@ import type { ImageSource, LayerHandle, OpenedImage } from '../image-source.js';
 import { checkLayerCount, configPlatform, parseImageConfig, parseJson, sha256Digest } from '../oci/config.js';
 import { shortDigest } from '../oci/layer-handle.js';
 import { CONFIG_CAP, MANIFEST_CAP } from '../oci/limits.js';
-import { MEDIA, isIndexMediaType, looksLikeIndex, parseIndex, parseManifest, resolveToManifest, type Descriptor } from '../oci/manifest.js';
+import { MEDIA, checkBlobSize, isIndexMediaType, looksLikeIndex, parseIndex, parseManifest, resolveToManifest, type Descriptor } from '../oci/manifest.js';
 import type { SourceSettings } from '../settings.js';
 import { VerifiedBlob, digestHasher } from './blob.js';
 import { DEFAULT_TUNING, RegistryClient, type RegistryTuning } from './client.js';
@@ -66,6 +66,7 @@ async function open(client: RegistryClient, settings: SourceSettings): Promise<O
     settings.onStage?.(`${what}: choosing ${settings.platform ? formatPlatform(settings.platform) : 'the platform'} from the index`);
     chosen = await resolveToManifest(parseIndex(topRaw, `${what}: index`), settings.platform, what, async (d) => {
       const m = await fetchManifest(d.digest, `manifest ${shortDigest(d.digest)}`);
+      checkBlobSize(d, m.data.length, `${what}: manifest ${shortDigest(d.digest)}`);
       verifyDigest(m.data, d.digest, `${what}: manifest ${shortDigest(d.digest)}`);
       return parseJson(m.data, `${what}: manifest ${shortDigest(d.digest)}`);
     });
@@ -77,6 +78,7 @@ async function open(client: RegistryClient, settings: SourceSettings): Promise<O
 
   const configLabel = `config ${shortDigest(manifest.config.digest)}`;
   const { data: configBytes } = await client.getSmall(`${repo}/blobs/${manifest.config.digest}`, {}, CONFIG_CAP, configLabel);
+  checkBlobSize(manifest.config, configBytes.length, `${what}: the ${configLabel}`);
   verifyDigest(configBytes, manifest.config.digest, `${what}: the ${configLabel}`);
   const rawConfig = parseJson(configBytes, `${what}: ${configLabel}`);
   const config = parseImageConfig(rawConfig, `${what}: ${configLabel}`);
@@ -101,9 +103,10 @@ async function open(client: RegistryClient, settings: SourceSettings): Promise<O
       read: async (opts) => {
         const blob = blobOf();
         try {
-          const contents = await readLayerStream(blob.toReadable(true), d.size > 0 ? d.size : undefined, { label, onProgress: opts?.onProgress });
+          const contents = await readLayerStream(blob.toReadable(true), d.size > 0 ? d.size : undefined, { label, onProgress: opts?.onProgress, hash: opts?.hash?.tar && { tar: opts.hash.tar } });
           if (!blob.verified) await blob.drain();
-          return contents;
+          // The download checked the blob against its digest as it went.
+          return { ...contents, measured: { ...contents.measured, stored: [d.digest], storedSize: blob.received } };
         } catch (e) {
           // The download's own failure (network, digest) says more than what the decoder saw.
           if (blob.failure) throw blob.failure;
