@@ -30,11 +30,28 @@ export function describeError(e: unknown, debug: boolean): string {
   return text;
 }
 
+/** `inspect-tui diff OLD NEW`: the comparison in the inspector, or its summary and gate headless. */
+async function diffMain(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const { DIFF_USAGE, parseDiffCli, runDiffHeadless } = await import('./run-diff.js');
+  const d = parseDiffCli(argv, env);
+  if (d.help) {
+    process.stdout.write(DIFF_USAGE);
+    return 0;
+  }
+  const password = d.options.passwordStdin ? await readAllText(process.stdin) : undefined;
+  const io = { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env, password };
+  if (d.ci || d.json !== undefined || !process.stdout.isTTY) return runDiffHeadless(d, io);
+  const spec = './run-diff-tui.js';
+  const { runDiffTui } = (await import(spec)) as { runDiffTui: (d: unknown, io: unknown) => Promise<number> };
+  return runDiffTui(d, io);
+}
+
 /** The only place that reads argv/env and decides the exit code. */
 async function main(argv: string[]): Promise<number> {
   const env = process.env;
   const debug = argv.includes('--debug');
   try {
+    if (argv[0] === 'diff') return await diffMain(argv.slice(1), env);
     const opts = parseCli(argv, env);
     if (opts.help) {
       process.stdout.write(USAGE);

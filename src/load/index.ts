@@ -1,3 +1,5 @@
 /** The one lifecycle shared by CI, the inspector and the library: reference in, analysis out. */
 export { loadImage, loadSummary } from './load-image.js';
 export type { LoadCaches, LoadedImage, LoadEvent, LoadOptions } from './load-image.js';
+export { loadComparison } from './compare.js';
+export type { LoadedComparison } from './compare.js';

@@ -1,0 +1,148 @@
+import { existsSync } from 'node:fs';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createCaches, defaultCacheDir } from '../cache/index.js';
+import type { ImageComparison } from '../core/compare-images.js';
+import { evaluateDiffRules, type DiffRuleSettings, type GrowthLimit } from '../core/diff-rules.js';
+import { UsageError } from '../errors/index.js';
+import { parseBytes } from '../format/bytes.js';
+import { loadComparison, type LoadedComparison, type LoadOptions } from '../load/index.js';
+import { parseReference, type ImageReference } from '../reference/reference.js';
+import { formatDiffReport, toDiffExport } from '../report/diff-report.js';
+import { parseCli, type Options } from './args.js';
+import type { CiIo } from './run-ci.js';
+import { createSourceSettings } from './settings.js';
+
+export const DIFF_USAGE = `Usage: inspect-tui diff [options] OLD NEW
+
+Compares two images (any two image arguments, from any mix of sources): the layers aligned by
+diffID, every path added, removed or modified, and the totals with their deltas. In a terminal
+it opens the comparison; with --ci, --json or no terminal it prints a summary.
+
+Options (beside the image options of inspect-tui --help: --platform, --source, --no-cache…):
+  --ci                              print the summary and apply the rules below (exit 1 if one fails)
+  --json FILE                       write the comparison as JSON (- for stdout)
+  --highestSizeIncrease LIMIT       fail when the size grows by more than LIMIT: bytes (20MB) or a fraction of OLD (0.05)
+  --highestWastedIncrease LIMIT     fail when the wasted bytes grow by more than LIMIT (bytes or a fraction)
+  --lowestEfficiency N              fail when NEW's efficiency is below N
+`;
+
+const GROWTH_FLAGS = ['highestSizeIncrease', 'highestWastedIncrease'] as const;
+
+/** `20MB` → bytes; `0.05` (a plain number up to 1) → a fraction of OLD's figure. */
+export function parseGrowthLimit(raw: string, flag: string): GrowthLimit {
+  const text = raw.trim();
+  if (/^(?:\d+\.?\d*|\.\d+)$/.test(text) && Number(text) <= 1) return { fraction: Number(text) };
+  const bytes = parseBytes(text);
+  if (bytes === undefined || !Number.isFinite(bytes) || bytes < 0) {
+    throw new UsageError(`--${flag} "${raw}" is neither a size (20MB, 1.5GiB) nor a fraction (0.05)`, { subject: `--${flag}`, reason: 'not a size or fraction' });
+  }
+  return { bytes };
+}
+
+/** What `inspect-tui diff` was asked: the two images, their options, the gate. */
+export type DiffOptions = {
+  readonly old: string;
+  readonly new: string;
+  /** The shared image options (platform, credentials, cache…), parsed by the main parser. */
+  readonly options: Options;
+  readonly ci: boolean;
+  readonly json?: string;
+  readonly rules: DiffRuleSettings;
+  readonly help: boolean;
+};
+
+/** Parses `diff`'s arguments (after the word `diff`). Throws UsageError with one line. */
+export function parseDiffCli(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): DiffOptions {
+  const rest: string[] = [];
+  const growth: { -readonly [K in (typeof GROWTH_FLAGS)[number]]?: GrowthLimit } = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const m = /^--(highestSizeIncrease|highestWastedIncrease)(?:=(.*))?$/.exec(a);
+    if (!m) {
+      rest.push(a);
+      continue;
+    }
+    const value = m[2] ?? argv[++i];
+    if (value === undefined) throw new UsageError(`--${m[1]} needs a value`);
+    growth[m[1] as (typeof GROWTH_FLAGS)[number]] = parseGrowthLimit(value, m[1]!);
+  }
+  if (rest.includes('-h') || rest.includes('--help')) return { old: '', new: '', options: parseCli(['--help'], env), ci: false, rules: {}, help: true };
+  const ci = rest.includes('--ci') || env.CI === 'true';
+  // The main parser knows every image option; it takes two images only in CI mode, so ask it so.
+  const options = parseCli(rest.includes('--ci') ? rest : [...rest, '--ci'], env);
+  if (options.images.length !== 2) throw new UsageError(`diff compares two images: inspect-tui diff OLD NEW (got ${options.images.length})`);
+  if (options.images.includes('-')) throw new UsageError('diff cannot read an image from stdin (-): name both images');
+  const eff = options.ruleOverrides.lowestEfficiency;
+  return {
+    old: options.images[0]!,
+    new: options.images[1]!,
+    options,
+    ci,
+    json: options.json,
+    rules: { ...growth, ...(typeof eff === 'number' ? { lowestEfficiency: eff } : {}) },
+    help: false,
+  };
+}
+
+/** Writes a file through a temporary one and a rename: a signal never leaves half a file. */
+async function writeAtomically(file: string, text: string): Promise<void> {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  try {
+    await writeFile(tmp, text);
+    await rename(tmp, file);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`--json ${file}: cannot write the file (${code === 'ENOENT' ? 'no such directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message})`, { cause: e });
+  }
+}
+
+/** Load options for one side: its own settings (platform default, credentials), shared caches. */
+export function diffLoadOptions(d: DiffOptions, io: Pick<CiIo, 'env' | 'password' | 'stderr'>, onStage?: (m: string) => void): { old: LoadOptions; new: LoadOptions } {
+  const caches = d.options.noCache ? undefined : createCaches(defaultCacheDir(io.env));
+  const settings = createSourceSettings(d.options, io.env, undefined, io.password, { onStage });
+  return { old: { settings, caches }, new: { settings, caches } };
+}
+
+/** Both references, parsed against the working directory. */
+export function diffReferences(d: DiffOptions, cwd: string): { old: ImageReference; new: ImageReference } {
+  const exists = (p: string) => existsSync(path.resolve(cwd, p));
+  return { old: parseReference(d.old, exists), new: parseReference(d.new, exists) };
+}
+
+/**
+ * `inspect-tui diff` without the inspector: compare, print the summary (with the rules when
+ * `--ci` or rules are given), write the JSON when asked.
+ *
+ * @returns 0, or 1 when a rule failed. Errors reading either image propagate, naming OLD or NEW.
+ */
+export async function runDiffHeadless(d: DiffOptions, io: CiIo): Promise<number> {
+  const say = (line: string) => {
+    if (!d.options.quiet) io.stderr.write(`${line}\n`);
+  };
+  const refs = diffReferences(d, io.cwd);
+  const remote = (r: ImageReference) => r.transport === 'docker' || r.transport === 'docker-daemon' || (r.transport === 'bare' && !existsSync(path.resolve(io.cwd, r.value)));
+  let loaded: LoadedComparison | undefined;
+  let c: ImageComparison;
+  try {
+    loaded = await loadComparison(refs.old, refs.new, diffLoadOptions(d, io, remote(refs.old) || remote(refs.new) ? say : undefined));
+    c = loaded.comparison;
+  } catch (e) {
+    // A report from an earlier run must not stay behind looking like this run's.
+    if (d.json !== undefined && d.json !== '-') await rm(path.resolve(io.cwd, d.json), { force: true }).catch(() => undefined);
+    throw e;
+  } finally {
+    await loaded?.close().catch(() => undefined);
+  }
+  const gate = d.ci || Object.keys(d.rules).length > 0;
+  const results = gate ? evaluateDiffRules(c, d.rules) : undefined;
+  const human = d.json === '-' ? io.stderr : io.stdout;
+  human.write(formatDiffReport(c, results));
+  if (d.json !== undefined) {
+    const text = `${JSON.stringify(toDiffExport(c, results), null, 2)}\n`;
+    if (d.json === '-') io.stdout.write(text);
+    else await writeAtomically(path.resolve(io.cwd, d.json), text);
+  }
+  return results?.some((r) => r.status === 'fail') ? 1 : 0;
+}

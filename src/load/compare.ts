@@ -1,0 +1,87 @@
+import { hashEntries } from '../archive/read-layer.js';
+import { compareImages, selectCrossDigests, type CrossDigests, type ImageComparison } from '../core/compare-images.js';
+import type { Analysis } from '../core/index.js';
+import { SourceError, UsageError } from '../errors/index.js';
+import type { ImageReference } from '../reference/reference.js';
+import { loadImage, type LoadedImage, type LoadOptions } from './load-image.js';
+import { mapLimit } from './map-limit.js';
+
+/** Two analysed images and their comparison; both stay open (for the file history and bodies) until `close`. */
+export type LoadedComparison = {
+  readonly old: LoadedImage;
+  readonly new: LoadedImage;
+  readonly comparison: ImageComparison;
+  close(): Promise<void>;
+};
+
+/** Which image an error is about, said first: `OLD docker-archive:a.tar: …`. */
+function naming(which: 'OLD' | 'NEW', e: unknown): unknown {
+  if (e instanceof SourceError) return new SourceError(e.kind, `${which} ${e.subject}`, e.reason, { cause: e });
+  if (e instanceof UsageError) return new UsageError(`${which} ${e.message}`, { cause: e, subject: e.subject, reason: e.reason });
+  return e;
+}
+
+/** The body digest of a global entry, where the layer reader or an earlier hash found it. */
+function digestOf(loaded: LoadedImage, a: Analysis) {
+  return (g: number) => {
+    const { layer, local } = a.tree.originOf(g);
+    return local < 0 ? undefined : loaded.layers[layer]!.contents.digests[local];
+  };
+}
+
+/** Hashes the bodies of the given entries (grouped by layer), into their layers' `digests`. */
+async function hashBodies(loaded: LoadedImage, entries: readonly number[]): Promise<void> {
+  const byLayer = new Map<number, number[]>();
+  for (const g of entries) {
+    const { layer, local } = loaded.analysis.tree.originOf(g);
+    if (local < 0) continue;
+    let l = byLayer.get(layer);
+    if (!l) byLayer.set(layer, (l = []));
+    l.push(local);
+  }
+  await mapLimit([...byLayer], 2, ([layer, locals]) => hashEntries(loaded.layers[layer]!.blob, loaded.layers[layer]!.contents, locals));
+}
+
+/**
+ * Loads OLD then NEW through the one lifecycle (NEW's layers that OLD already read come from the
+ * layer cache when one is given: shared base layers are read once), hashes only the bodies the
+ * comparison needs (`selectCrossDigests`: equal-size files outside the shared base whose digest
+ * is not known yet), and compares. An image that cannot be read is named in the error as OLD or
+ * NEW. The caller closes the result.
+ */
+export async function loadComparison(oldRef: ImageReference, newRef: ImageReference, opts: { readonly old: LoadOptions; readonly new: LoadOptions }): Promise<LoadedComparison> {
+  const a = await loadImage(oldRef, opts.old).catch((e: unknown) => {
+    throw naming('OLD', e);
+  });
+  let b: LoadedImage;
+  try {
+    b = await loadImage(newRef, opts.new).catch((e: unknown) => {
+      throw naming('NEW', e);
+    });
+  } catch (e) {
+    await a.close().catch(() => undefined);
+    throw e;
+  }
+  try {
+    const known: CrossDigests = { old: digestOf(a, a.analysis), new: digestOf(b, b.analysis) };
+    const need = selectCrossDigests(a.analysis, b.analysis, known);
+    await hashBodies(a, need.old).catch((e: unknown) => {
+      throw naming('OLD', e);
+    });
+    await hashBodies(b, need.new).catch((e: unknown) => {
+      throw naming('NEW', e);
+    });
+    const comparison = compareImages(a.analysis, b.analysis, known);
+    return {
+      old: a,
+      new: b,
+      comparison,
+      close: async () => {
+        await Promise.all([a.close(), b.close()]);
+      },
+    };
+  } catch (e) {
+    await Promise.all([a.close().catch(() => undefined), b.close().catch(() => undefined)]);
+    throw e;
+  }
+}
