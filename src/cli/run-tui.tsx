@@ -17,6 +17,7 @@ import { createProgressStore, Loading, type ProgressStore } from '../ui/Loading.
 import { useViewport } from '../ui/hooks/use-viewport.js';
 import { createTheme, wantsColor, type Theme } from '../ui/theme.js';
 import { createKeymap, parseKeyConfig, type Keymap } from '../viewmodel/keymap.js';
+import type { Verification } from '../viewmodel/rows.js';
 
 export type { TuiOptions };
 
@@ -37,7 +38,7 @@ async function loadKeymap(opts: TuiOptions, env: Readonly<Record<string, string 
   return { keymap: createKeymap(overrides), notice: problems.length ? `${path}: ${problems.join('; ')}` : undefined };
 }
 
-type Screen = { analysis?: Analysis; extractor?: ReturnType<typeof createExtractor> };
+type Screen = { analysis?: Analysis; extractor?: ReturnType<typeof createExtractor>; verification?: Verification };
 
 function createScreenStore() {
   let value: Screen = {};
@@ -69,7 +70,7 @@ function Root({ screen, progress, keymap, theme, symbols, notice, onQuit }: Root
   const s = useSyncExternalStore(screen.subscribe, screen.get);
   const viewport = useViewport();
   if (!s.analysis) return <Loading store={progress} viewport={viewport} theme={theme} onQuit={onQuit} />;
-  return <App analysis={s.analysis} keymap={keymap} theme={theme} symbols={symbols} extractor={s.extractor} onQuit={onQuit} notice={notice} />;
+  return <App analysis={s.analysis} keymap={keymap} theme={theme} symbols={symbols} extractor={s.extractor} onQuit={onQuit} notice={notice} verification={s.verification} />;
 }
 
 /**
@@ -130,6 +131,7 @@ export async function runTui(opts: TuiOptions): Promise<number> {
   // Quitting while the image loads cancels the load.
   const cancel = new AbortController();
   let loaded: LoadedImage | undefined;
+  let verifyError: unknown;
   const load = (async () => {
     loaded = await loadImage(opts.reference, {
       settings: opts.settings,
@@ -149,7 +151,17 @@ export async function runTui(opts: TuiOptions): Promise<number> {
       },
     });
     if (cancel.signal.aborted) return; // quit meanwhile: the finally below closes it
-    screen.set({ analysis: loaded.analysis, extractor: createExtractor(loaded.analysis, loaded.layers, process.cwd()) });
+    // Shown at once, marked until every layer is verified; a mismatch is loud, and reported again on exit.
+    const extractor = createExtractor(loaded.analysis, loaded.layers, process.cwd());
+    screen.set({ analysis: loaded.analysis, extractor, verification: 'verifying' });
+    loaded.verified.then(
+      () => screen.set({ ...screen.get(), verification: 'verified' }),
+      (e: unknown) => {
+        if (cancel.signal.aborted) return;
+        verifyError = e;
+        screen.set({ ...screen.get(), verification: { error: (e as Error).message } });
+      },
+    );
   })();
   load.catch((e: unknown) => {
     if (!cancel.signal.aborted) fail(e);
@@ -159,7 +171,10 @@ export async function runTui(opts: TuiOptions): Promise<number> {
     // Quit from the loading screen, a signal or a crash wins over a load still in flight.
     const early = await Promise.race([load.then(() => undefined), done]);
     if (early !== undefined) return early === 0 && !screen.get().analysis ? 130 : early;
-    return await done;
+    const code = await done;
+    // Bytes that contradict their digests: the exit says so too (main prints it, exit 2).
+    if (verifyError !== undefined) throw verifyError;
+    return code;
   } finally {
     cancel.abort();
     instance.unmount();

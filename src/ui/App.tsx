@@ -6,7 +6,7 @@ import { interpretKey } from '../viewmodel/input.js';
 import type { Keymap } from '../viewmodel/keymap.js';
 import { selectLayout } from '../viewmodel/layout.js';
 import { reduce, type Action } from '../viewmodel/reducer.js';
-import { selectHelpLines, selectInfoLines, type ViewData } from '../viewmodel/rows.js';
+import { selectHelpLines, selectInfoLines, type Verification, type ViewData } from '../viewmodel/rows.js';
 import { createInitialState, type AppState, type Viewport } from '../viewmodel/state.js';
 import { prefetchNeighbours, selectCursorPath } from '../viewmodel/tree-view.js';
 import { selectRange } from '../viewmodel/state.js';
@@ -35,10 +35,12 @@ export type AppProps = {
   readonly onQuit: () => void;
   /** A message to show first (config problems). */
   readonly notice?: string;
+  /** Whether the image's bytes are verified yet (status bar mark). @default 'verified' */
+  readonly verification?: Verification;
 };
 
 /** The inspector: wires the pure reducer to keys and the viewport, and lays the panes out. */
-export function App({ analysis, keymap, theme, symbols, viewport: fixed, extractor, onQuit, notice }: AppProps) {
+export function App({ analysis, keymap, theme, symbols, viewport: fixed, extractor, onQuit, notice, verification }: AppProps) {
   const viewport = useViewport(fixed);
   const stateRef = useRef<AppState>(undefined as unknown as AppState);
   if (!stateRef.current) {
@@ -115,7 +117,7 @@ export function App({ analysis, keymap, theme, symbols, viewport: fixed, extract
           </Box>
         </Box>
       )}
-      <StatusBar keymap={keymap} state={state} width={layout.cols} theme={theme} />
+      <StatusBar keymap={keymap} state={state} width={layout.cols} theme={theme} verification={verification} />
     </Box>
   );
 }

@@ -284,8 +284,26 @@ export function selectOverlayWindow(all: readonly Line[], scroll: number, height
   return padLines(all.slice(s, s + height), height, width);
 }
 
-/** The status bar: a prompt, else a message, else the keys that work in the focused pane. */
-export function selectStatusBar(keymap: Keymap, state: AppState, width: number): Line {
+/**
+ * Where checking the image's bytes against its digests stands: the inspector may show the
+ * analysis while it runs (`verifying`); a mismatch (`error`, the one-line message) is loud.
+ */
+export type Verification = 'verifying' | 'verified' | { readonly error: string };
+
+/**
+ * The status bar: a failed verification (which wins over everything), else a prompt, a
+ * message or the keys that work in the focused pane, after a `verifying…` mark while the
+ * bytes are still being checked.
+ */
+export function selectStatusBar(keymap: Keymap, state: AppState, width: number, verification: Verification = 'verified'): Line {
+  if (typeof verification === 'object') {
+    return fitLine([seg(` ✗ NOT VERIFIED: ${verification.error} — the figures shown are of bytes the image does not vouch for`, 'error')], width);
+  }
+  const line = selectStatusBarContent(keymap, state, width);
+  return verification === 'verifying' ? fitLine([seg(' verifying…', 'marker'), ...line.segments], width) : line;
+}
+
+function selectStatusBarContent(keymap: Keymap, state: AppState, width: number): Line {
   if (state.prompt) {
     const n = state.prompt.existing.length;
     return fitLine([seg(` Overwrite ${n} existing ${n === 1 ? 'file' : 'files'} (${state.prompt.existing.slice(0, 2).join(', ')}${n > 2 ? ', …' : ''})? `, 'error'), seg('y', 'key'), seg('/'), seg('n', 'key')], width);
