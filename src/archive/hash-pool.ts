@@ -56,8 +56,10 @@ type Slot = { worker: Worker; job?: Job };
 
 /**
  * A small pool of worker threads that hash file regions, so layer bytes are verified on the
- * other cores while the main thread indexes tar headers. Sized to the cores left over by the
- * main thread (at least one, at most four); workers start on first use and do not keep the
+ * other cores while the main thread indexes tar headers. Sized to the cores (at most four): the
+ * header scan of a plain tar ends well before its bytes are hashed (on a 2-core machine, 50k
+ * files / 300 MiB: ~1 s of scanning, ~0.45 s of sha256 per core-pass), so after the scan every
+ * core hashes; workers start on first use and do not keep the
  * process alive while idle. An aborted job terminates its worker (a hash cannot be interrupted
  * otherwise); a fresh one starts for the next job.
  */
@@ -137,7 +139,7 @@ export class HashPool {
 
 function defaultPoolSize(): number {
   const cores = os.availableParallelism?.() ?? os.cpus().length;
-  return Math.max(1, Math.min(4, cores - 1));
+  return Math.max(1, Math.min(4, cores));
 }
 
 let shared: HashPool | undefined;
