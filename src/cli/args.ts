@@ -16,7 +16,9 @@ export type Options = {
   readonly ruleOverrides: Partial<RuleSettings>;
   /** `--platform`, parsed. */
   readonly platform?: Platform;
-  readonly source?: 'docker' | 'podman' | 'docker-archive' | 'registry';
+  readonly source?: 'docker' | 'podman' | 'docker-archive' | 'registry' | 'containerd';
+  /** `--namespace`: the containerd namespace (the source falls back to CONTAINERD_NAMESPACE, then `default`). */
+  readonly namespace?: string;
   readonly username?: string;
   readonly passwordStdin: boolean;
   readonly caCerts: readonly string[];
@@ -41,8 +43,9 @@ IMAGE (transports as in skopeo/podman):
   oci:DIR[:REF]               an OCI image layout directory
   docker-daemon:NAME[:TAG]    a Docker or Podman daemon (DOCKER_HOST, default sockets)
   docker://NAME[:TAG|@DIGEST] a registry, pulled directly, no daemon needed
+  containerd:NAME[:TAG|@DIGEST] containerd's image store (CONTAINERD_ADDRESS, --namespace)
   PATH | NAME                 an existing file or directory is sniffed; a name is looked up
-                              in the local daemon, then the registry
+                              in the local daemon (else containerd), then the registry
   In --ci mode IMAGE may be a glob ('dist/*.tar'); each image is reported in turn.
 
 Options:
@@ -54,7 +57,8 @@ Options:
   --highestWastedBytes SIZE         fail when wasted bytes > SIZE, e.g. 20MB (default disabled)
   --highestUserWastedPercent N      fail when wasted/user bytes > N (default 0.1)
   --platform OS/ARCH[/VARIANT]      pick from a multi-platform image (default: host, then linux/amd64)
-  --source docker|podman|docker-archive|registry   where a bare IMAGE is looked up (dive's flag)
+  --source docker|podman|docker-archive|registry|containerd   where a bare IMAGE is looked up (dive's flag)
+  --namespace NS                    containerd namespace (default $CONTAINERD_NAMESPACE, else default; k8s.io on Kubernetes)
   --username USER --password-stdin  registry credentials (password read from stdin)
   --ca-cert FILE                    trust this CA for registry TLS (repeatable)
   --insecure, --tls-verify=false    allow plain HTTP / unverified TLS for a non-loopback registry
@@ -130,6 +134,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
         highestUserWastedPercent: { type: 'string' },
         platform: { type: 'string' },
         source: { type: 'string' },
+        namespace: { type: 'string' },
         username: { type: 'string' },
         'password-stdin': { type: 'boolean' },
         'ca-cert': { type: 'string', multiple: true },
@@ -156,8 +161,8 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
   const jsonFormat = v['json-format'] ?? 'inspect-tui';
   if (jsonFormat !== 'inspect-tui' && jsonFormat !== 'dive') throw new UsageError(`--json-format "${jsonFormat}" is not one of inspect-tui, dive`);
   const source = v.source;
-  if (source !== undefined && !['docker', 'podman', 'docker-archive', 'registry'].includes(source)) {
-    throw new UsageError(`--source "${source}" is not one of docker, podman, docker-archive, registry`);
+  if (source !== undefined && !['docker', 'podman', 'docker-archive', 'registry', 'containerd'].includes(source)) {
+    throw new UsageError(`--source "${source}" is not one of docker, podman, docker-archive, registry, containerd`);
   }
   const platform = v.platform === undefined ? undefined : parsePlatform(v.platform);
   const tlsVerify = v['tls-verify'];
@@ -178,6 +183,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     ruleOverrides,
     platform,
     source: source as Options['source'],
+    namespace: v.namespace,
     username: v.username,
     passwordStdin: v['password-stdin'] ?? false,
     caCerts: v['ca-cert'] ?? [],

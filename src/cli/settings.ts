@@ -13,6 +13,7 @@ export function createSourceSettings(
   return {
     platform: opts.platform,
     forceSource: opts.source,
+    namespace: opts.namespace,
     registry: { username: opts.username, password, caCertFiles: opts.caCerts, insecure: opts.insecure },
     env,
     stdin,

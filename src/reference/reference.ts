@@ -9,6 +9,7 @@ import { UsageError } from '../errors/index.js';
  * | `oci-archive:PATH[:REF]`       | a tarball of an OCI image layout               |
  * | `oci:DIR[:REF]`                | an OCI image layout directory                  |
  * | `docker-daemon:NAME[:TAG]`     | a Docker Engine or Podman through the Docker API |
+ * | `containerd:NAME[:TAG\|@DIGEST]` | containerd's image store, through its gRPC API |
  * | `docker://NAME[:TAG\|@DIGEST]` | a registry, pulled directly                    |
  *
  * dive's `docker-archive://PATH` is accepted too. Anything without a transport is `bare`: the
@@ -19,6 +20,7 @@ export type ImageReference =
   | { readonly transport: 'oci-archive'; readonly path: string; readonly ref?: string }
   | { readonly transport: 'oci'; readonly path: string; readonly ref?: string }
   | { readonly transport: 'docker-daemon'; readonly name: string }
+  | { readonly transport: 'containerd'; readonly name: string }
   | { readonly transport: 'docker'; readonly name: string }
   | { readonly transport: 'bare'; readonly value: string };
 
@@ -61,6 +63,11 @@ export function parseReference(arg: string, exists: (p: string) => boolean = () 
     if (name === '') throw new UsageError(`"${arg}" names no image after docker-daemon:`);
     return { transport: 'docker-daemon', name };
   }
+  if (arg.startsWith('containerd:')) {
+    const name = arg.slice('containerd:'.length);
+    if (name === '') throw new UsageError(`"${arg}" names no image after containerd:`);
+    return { transport: 'containerd', name };
+  }
   for (const t of PATH_TRANSPORTS) {
     if (arg.startsWith(`${t}:`)) {
       const rest = arg.slice(t.length + 1);
@@ -80,6 +87,8 @@ export function formatReference(ref: ImageReference): string {
       return `docker://${ref.name}`;
     case 'docker-daemon':
       return `docker-daemon:${ref.name}`;
+    case 'containerd':
+      return `containerd:${ref.name}`;
     case 'bare':
       return ref.value;
     default:

@@ -21,7 +21,12 @@ export type SourceSettings = {
   /** The platform to pick from a multi-platform image; default: the host's, falling back to linux/amd64. */
   readonly platform?: Platform;
   /** dive's `--source`: force where a bare name is looked up. */
-  readonly forceSource?: 'docker' | 'podman' | 'docker-archive' | 'registry';
+  readonly forceSource?: 'docker' | 'podman' | 'docker-archive' | 'registry' | 'containerd';
+  /**
+   * The containerd namespace (`--namespace`) images are looked up in.
+   * @default `CONTAINERD_NAMESPACE` from `env`, else `default`
+   */
+  readonly namespace?: string;
   readonly registry: RegistrySettings;
   /** Environment (DOCKER_HOST, DOCKER_CONFIG, XDG_RUNTIME_DIR, HOME…), injected for tests. */
   readonly env: Readonly<Record<string, string | undefined>>;

@@ -18,6 +18,7 @@ export const SOURCES: { readonly [T in Transport]: () => Promise<ImageSource<T>>
   oci: async () => ociLayoutSource,
   docker: async () => (await import('./registry/index.js')).registrySource,
   'docker-daemon': async () => (await import('./docker-daemon/index.js')).daemonSource,
+  containerd: async () => (await import('./containerd/index.js')).containerdSource,
   bare: async () => (await import('./bare/index.js')).bareSource,
 };
 

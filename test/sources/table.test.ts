@@ -30,6 +30,7 @@ const CASES: { readonly [T in Transport]: readonly Extract<ImageReference, { tra
   ],
   docker: 'real-server', // test/sources/registry/registry-pull.test.ts
   'docker-daemon': 'real-server', // test/sources/docker-daemon/daemon.test.ts
+  containerd: 'real-server', // test/sources/containerd/containerd.test.ts
 };
 
 describe('the source table', () => {

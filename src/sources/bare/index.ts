@@ -34,13 +34,14 @@ export async function openSniffedPath(path: string, settings: SourceSettings): P
  * 1. an existing file is sniffed (docker-save or OCI tar, compressed or not), an existing
  *    directory is an OCI layout;
  * 2. otherwise it is an image name: the daemon (see `openDaemonImage`), if one answers and has it;
+ *    when none answers, containerd (see `locateContainerdImage`), if its socket answers and has it;
  * 3. else the registry (`docker://NAME`).
  *
  * `settings.forceSource` (dive's `--source`) skips the guessing: `docker`/`podman` use only the
- * daemon (Podman's sockets first for `podman`), `registry` only the registry, `docker-archive`
- * reads the argument as a docker-save file. `settings.onStage` says which source is used, and so
- * does the returned identity's `source`. When neither the daemon nor the registry has the image,
- * one SourceError says what each answered.
+ * daemon (Podman's sockets first for `podman`), `registry` only the registry, `containerd` only
+ * containerd, `docker-archive` reads the argument as a docker-save file. `settings.onStage` says
+ * which source is used, and so does the returned identity's `source`. When neither the daemon
+ * (nor containerd) nor the registry has the image, one SourceError says what each answered.
  */
 export async function openBare(value: string, settings: SourceSettings): Promise<OpenedImage> {
   if (settings.forceSource === undefined && existsSync(value)) {
@@ -60,6 +61,10 @@ export async function openBare(value: string, settings: SourceSettings): Promise
     case 'podman': {
       const located = await locateDaemonImage(value, settings, { label: value, prefer: settings.forceSource });
       return openLocatedDaemonImage(located, settings);
+    }
+    case 'containerd': {
+      const { openContainerdImage } = await import('../containerd/index.js');
+      return openContainerdImage(value, settings, { label: value });
     }
     case undefined:
       break;
@@ -88,12 +93,28 @@ export async function openBare(value: string, settings: SourceSettings): Promise
     daemonMiss = err;
   }
 
-  settings.onStage?.(`not in ${daemonMiss.where} (${daemonMiss.why}); pulling ${value} from the registry ${host}`);
+  // No Docker or Podman daemon answers (a Kubernetes node, k3s, nerdctl): containerd may have it.
+  let containerdMiss = '';
+  if (daemonMiss.kind !== 'not-found') {
+    const { ContainerdLookupError, locateContainerdImage, openLocatedContainerdImage } = await import('../containerd/index.js');
+    settings.onStage?.(`no Docker or Podman daemon answers; looking in containerd`);
+    let located;
+    try {
+      located = await locateContainerdImage(value, settings, { label: value });
+    } catch (err) {
+      if (!(err instanceof ContainerdLookupError)) throw err;
+      // No containerd socket at all is not worth a mention; a containerd without the image is.
+      if (err.kind !== 'daemon-unavailable') containerdMiss = ` nor in ${err.where} (${err.why})`;
+    }
+    if (located) return openLocatedContainerdImage(located, settings);
+  }
+
+  settings.onStage?.(`not in ${daemonMiss.where} (${daemonMiss.why})${containerdMiss}; pulling ${value} from the registry ${host}`);
   try {
     return await openRegistryImage(value, settings);
   } catch (err) {
     if (!(err instanceof SourceError)) throw err;
-    throw new SourceError(err.kind, value, `not found in ${daemonMiss.where} (${daemonMiss.why}) nor in the registry ${host} (${err.reason})`, { cause: err });
+    throw new SourceError(err.kind, value, `not found in ${daemonMiss.where} (${daemonMiss.why})${containerdMiss} nor in the registry ${host} (${err.reason})`, { cause: err });
   }
 }
 

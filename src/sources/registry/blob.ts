@@ -27,6 +27,8 @@ export type VerifiedBlobOptions = {
   readonly maxResumes: number;
   /** Shapes the wait before resume n: `backoffDelay(backoff, n)` ms (doubling, capped, jittered). */
   readonly backoff: BackoffTuning;
+  /** Who sends the bytes, as messages name it. @default 'the registry' */
+  readonly sender?: string;
 };
 
 /**
@@ -134,7 +136,7 @@ export class VerifiedBlob {
         }
         this.done += chunk.length;
         if (this.opts.size !== undefined && this.opts.size > 0 && this.done > this.opts.size) {
-          this.fail(new SourceError('digest-mismatch', this.opts.label, `the registry sent more than the ${this.opts.size} bytes the manifest lists; refusing the layer`));
+          this.fail(new SourceError('digest-mismatch', this.opts.label, `${this.opts.sender ?? 'the registry'} sent more than the ${this.opts.size} bytes the manifest lists; refusing the layer`));
         }
         this.hash.update(chunk);
         return chunk;
