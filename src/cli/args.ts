@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
-import { createRequire } from 'node:module';
 import { DEFAULT_RULES, type RuleName, type RuleSettings } from '../core/rules/rules.js';
-import { parseBytes } from '../format/bytes.js';
+import { parseCiFile, parseReportSpecs, parseRuleValue, RULE_NAMES, type ReportSpec } from './ci-config.js';
 import { parsePlatform, type Platform } from '../reference/platform.js';
 import { UsageError } from '../errors/index.js';
 
@@ -11,6 +10,8 @@ export type Options = {
   readonly ci: boolean;
   readonly json?: string;
   readonly jsonFormat: 'inspect-tui' | 'dive';
+  /** `--report FORMAT[=FILE]`, in the order given. */
+  readonly reports: readonly ReportSpec[];
   readonly ciConfig?: string;
   /** Flag overrides of rule thresholds (already parsed). */
   readonly ruleOverrides: Partial<RuleSettings>;
@@ -34,6 +35,7 @@ export type Options = {
 };
 
 export const USAGE = `Usage: inspect-tui [options] IMAGE [IMAGE…]
+       inspect-tui init [--flavour node|python|java|go|generic] [--force]   write a commented .dive-ci
 
 Explore a container image layer by layer; with --ci (or CI=true), gate on dive's rules.
 
@@ -52,7 +54,10 @@ Options:
   --ci                              run headless: print dive's report, exit 0 pass / 1 fail / 2 error
   --json FILE                       write the analysis as JSON (- for stdout; the report then goes to stderr)
   --json-format inspect-tui|dive    the export shape (default inspect-tui, schemaVersion 1)
-  --ci-config FILE                  rules file (default: .dive-ci in the working directory)
+  --report FORMAT[=FILE]            also write a report, repeatable: markdown=FILE (and appended to
+                                    $GITHUB_STEP_SUMMARY when set), junit=FILE, sarif=FILE,
+                                    codequality=FILE (GitLab), github (workflow commands on stdout)
+  --ci-config FILE                  rules and path rules (default: .dive-ci in the working directory)
   --lowestEfficiency N              fail when efficiency < N (default 0.9; "disabled" turns it off)
   --highestWastedBytes SIZE         fail when wasted bytes > SIZE, e.g. 20MB (default disabled)
   --highestUserWastedPercent N      fail when wasted/user bytes > N (default 0.1)
@@ -71,41 +76,11 @@ Options:
   --version                         the version
 `;
 
-const RULE_NAMES: readonly RuleName[] = ['lowestEfficiency', 'highestWastedBytes', 'highestUserWastedPercent'];
+export { parseRuleValue };
 
-/** Parses one rule value: a fraction or, for highestWastedBytes, a size; `disabled` turns it off. */
-export function parseRuleValue(name: RuleName, raw: unknown, where: string): number | 'disabled' {
-  if (raw === 'disabled' || raw === 'off' || raw === false) return 'disabled';
-  if (name === 'highestWastedBytes') {
-    const n = typeof raw === 'number' ? raw : typeof raw === 'string' ? parseBytes(raw) : undefined;
-    if (n === undefined || !Number.isFinite(n) || n < 0) throw new UsageError(`${where}: ${name} "${String(raw)}" is not a size (for example 20MB) or "disabled"`);
-    return n;
-  }
-  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
-  if (!Number.isFinite(n)) throw new UsageError(`${where}: ${name} "${String(raw)}" is not a number or "disabled"`);
-  return n;
-}
-
-/** Reads `.dive-ci`-style YAML (`rules:` with dive's camelCase keys). */
+/** Reads `.dive-ci`-style YAML and returns its `rules:` (dive's camelCase keys); `paths:` is checked too. */
 export function parseCiConfig(text: string, file: string): Partial<RuleSettings> {
-  let doc: unknown;
-  try {
-    // Loaded only when there is a rules file to read (keeps the common path's startup lean).
-    const { parse: parseYaml } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
-    doc = parseYaml(text);
-  } catch (e) {
-    throw new UsageError(`${file}: not valid YAML (${(e as Error).message.split('\n')[0]})`, { cause: e });
-  }
-  if (doc === null || doc === undefined) return {};
-  const rules = (doc as { rules?: unknown }).rules;
-  if (rules === undefined || rules === null) return {};
-  if (typeof rules !== 'object' || Array.isArray(rules)) throw new UsageError(`${file}: "rules" must be a mapping`);
-  const out: Partial<Record<RuleName, number | 'disabled'>> = {};
-  for (const [k, v] of Object.entries(rules as Record<string, unknown>)) {
-    if (!(RULE_NAMES as string[]).includes(k)) throw new UsageError(`${file}: unknown rule "${k}" (known: ${RULE_NAMES.join(', ')})`);
-    out[k as RuleName] = parseRuleValue(k as RuleName, v, file);
-  }
-  return out;
+  return parseCiFile(text, file).rules;
 }
 
 /** Defaults ← config file ← flags. */
@@ -128,6 +103,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
         ci: { type: 'boolean' },
         json: { type: 'string' },
         'json-format': { type: 'string' },
+        report: { type: 'string', multiple: true },
         'ci-config': { type: 'string' },
         lowestEfficiency: { type: 'string' },
         highestWastedBytes: { type: 'string' },
@@ -171,7 +147,8 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
   const help = v.help ?? false;
   const version = v.version ?? false;
   if (!help && !version && parsed.positionals.length === 0) throw new UsageError('no image given (see --help)');
-  const ci = (v.ci ?? false) || env.CI === 'true';
+  // --report asks for a verdict: it implies --ci
+  const ci = (v.ci ?? false) || env.CI === 'true' || (v.report?.length ?? 0) > 0;
   if (!ci && parsed.positionals.length > 1 && !help && !version) throw new UsageError('the inspector opens one image at a time; several images are for --ci');
   if (v['password-stdin'] && parsed.positionals.includes('-')) throw new UsageError('--password-stdin and an image on stdin (-) cannot both read stdin');
   return {
@@ -179,6 +156,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     ci,
     json: v.json,
     jsonFormat,
+    reports: parseReportSpecs(v.report ?? [], env),
     ciConfig: v['ci-config'],
     ruleOverrides,
     platform,

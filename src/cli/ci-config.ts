@@ -1,0 +1,175 @@
+import { createRequire } from 'node:module';
+import type { PathMatcher, PathRules } from '../core/path-rules.js';
+import type { RuleName, RuleSettings } from '../core/rules/rules.js';
+import { parseBytes } from '../format/bytes.js';
+import { UsageError } from '../errors/index.js';
+
+/**
+ * The CI configuration file (`.dive-ci`, or `--ci-config FILE`): dive's `rules:` unchanged, and
+ * inspect-tui's `paths:`. Every key is checked; an unknown one anywhere is an error naming it.
+ */
+
+export const RULE_NAMES: readonly RuleName[] = ['lowestEfficiency', 'highestWastedBytes', 'highestUserWastedPercent'];
+
+const PATH_KEYS = ['ignore', 'block', 'denyWaste', 'maxFileSize', 'maxLayerCount'] as const;
+type PathKey = (typeof PATH_KEYS)[number];
+
+/** `paths:` as written (globs kept for the reports), and compiled. */
+export type PathRulesConfig = {
+  readonly ignore?: readonly string[];
+  readonly block?: readonly string[];
+  readonly denyWaste?: readonly string[];
+  readonly maxFileSize?: number;
+  readonly maxLayerCount?: number;
+};
+
+export type CiConfig = { readonly rules: Partial<RuleSettings>; readonly paths: PathRulesConfig };
+
+/** Parses one rule value: a fraction or, for highestWastedBytes, a size; `disabled` turns it off. */
+export function parseRuleValue(name: RuleName, raw: unknown, where: string): number | 'disabled' {
+  if (raw === 'disabled' || raw === 'off' || raw === false) return 'disabled';
+  if (name === 'highestWastedBytes') {
+    const n = typeof raw === 'number' ? raw : typeof raw === 'string' ? parseBytes(raw) : undefined;
+    if (n === undefined || !Number.isFinite(n) || n < 0) throw new UsageError(`${where}: ${name} "${String(raw)}" is not a size (for example 20MB) or "disabled"`);
+    return n;
+  }
+  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+  if (!Number.isFinite(n)) throw new UsageError(`${where}: ${name} "${String(raw)}" is not a number or "disabled"`);
+  return n;
+}
+
+const isMapping = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+const show = (x: unknown) => JSON.stringify(x) ?? String(x);
+
+/**
+ * Checks a glob for `paths:` and compiles it with picomatch (`dot: true`: `**` crosses hidden
+ * directories). Globs match absolute paths, so one must start with `/` or `*`; one picomatch
+ * compiles to "never matches" (an unclosed brace, a reversed range) is refused as invalid.
+ */
+export function compileGlob(pattern: unknown, where: string): PathMatcher {
+  if (typeof pattern !== 'string' || pattern === '') throw new UsageError(`${where}: ${show(pattern)} is not a glob (a non-empty string)`);
+  if (!pattern.startsWith('/') && !pattern.startsWith('*')) throw new UsageError(`${where}: "${pattern}" is not an absolute glob (start it with / or **)`);
+  const picomatch = createRequire(import.meta.url)('picomatch') as typeof import('picomatch');
+  let re: RegExp;
+  try {
+    re = picomatch.makeRe(pattern, { dot: true });
+  } catch (e) {
+    throw new UsageError(`${where}: "${pattern}" is not a valid glob (${(e as Error).message})`, { cause: e });
+  }
+  if (re.source === '$^') throw new UsageError(`${where}: "${pattern}" is not a valid glob (it can never match)`);
+  return (p) => re.test(p);
+}
+
+/** One matcher for a list of globs: true when any matches. */
+export function compileGlobs(patterns: readonly string[], where: string): PathMatcher {
+  const ms = patterns.map((p, i) => compileGlob(p, `${where}[${i}]`));
+  return ms.length === 1 ? ms[0]! : (p) => ms.some((m) => m(p));
+}
+
+function parsePaths(raw: unknown, file: string): PathRulesConfig {
+  if (raw === undefined || raw === null) return {};
+  if (!isMapping(raw)) throw new UsageError(`${file}: "paths" must be a mapping (ignore, block, denyWaste, maxFileSize, maxLayerCount)`);
+  const out: { -readonly [K in PathKey]?: PathRulesConfig[K] } = {};
+  for (const [k, v] of Object.entries(raw)) {
+    const where = `${file}: paths.${k}`;
+    switch (k as PathKey) {
+      case 'ignore':
+      case 'block':
+      case 'denyWaste': {
+        const list = typeof v === 'string' ? [v] : v;
+        if (!Array.isArray(list)) throw new UsageError(`${where} must be a list of globs, not ${show(v)}`);
+        list.forEach((p, i) => compileGlob(p, `${where}[${i}]`));
+        out[k as 'ignore'] = list as string[];
+        break;
+      }
+      case 'maxFileSize': {
+        const n = typeof v === 'number' ? v : typeof v === 'string' ? parseBytes(v) : undefined;
+        if (n === undefined || !Number.isFinite(n) || n < 0) throw new UsageError(`${where}: ${show(v)} is not a size (for example 100MB)`);
+        out.maxFileSize = n;
+        break;
+      }
+      case 'maxLayerCount':
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new UsageError(`${where}: ${show(v)} is not a whole number of layers (1 or more)`);
+        out.maxLayerCount = v;
+        break;
+      default:
+        throw new UsageError(`${file}: unknown key "paths.${k}" (known: ${PATH_KEYS.join(', ')})`);
+    }
+  }
+  return out;
+}
+
+/** Reads a `.dive-ci` file: `rules:` (dive's camelCase keys) and `paths:`. Throws UsageError naming the file and key. */
+export function parseCiFile(text: string, file: string): CiConfig {
+  let doc: unknown;
+  try {
+    // Loaded only when there is a rules file to read (keeps the common path's startup lean).
+    const { parse: parseYaml } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+    doc = parseYaml(text);
+  } catch (e) {
+    throw new UsageError(`${file}: not valid YAML (${(e as Error).message.split('\n')[0]})`, { cause: e });
+  }
+  if (doc === null || doc === undefined) return { rules: {}, paths: {} };
+  if (!isMapping(doc)) throw new UsageError(`${file}: must be a mapping with "rules" and "paths"`);
+  for (const k of Object.keys(doc)) {
+    if (k !== 'rules' && k !== 'paths') throw new UsageError(`${file}: unknown key "${k}" (known: rules, paths)`);
+  }
+  const rules = doc.rules;
+  const out: Partial<Record<RuleName, number | 'disabled'>> = {};
+  if (rules !== undefined && rules !== null) {
+    if (!isMapping(rules)) throw new UsageError(`${file}: "rules" must be a mapping`);
+    for (const [k, v] of Object.entries(rules)) {
+      if (!(RULE_NAMES as string[]).includes(k)) throw new UsageError(`${file}: unknown rule "${k}" (known: ${RULE_NAMES.join(', ')})`);
+      out[k as RuleName] = parseRuleValue(k as RuleName, v, file);
+    }
+  }
+  return { rules: out, paths: parsePaths(doc.paths, file) };
+}
+
+/** The path rules of a config, compiled; `ignore` separately (it changes the figures, it is no verdict). */
+export function compilePathRules(cfg: PathRulesConfig, file: string): { ignore?: PathMatcher; rules: PathRules } {
+  const globs = (k: 'ignore' | 'block' | 'denyWaste') => {
+    const list = cfg[k];
+    return list && list.length > 0 ? compileGlobs(list, `${file}: paths.${k}`) : undefined;
+  };
+  return {
+    ignore: globs('ignore'),
+    rules: { block: globs('block'), denyWaste: globs('denyWaste'), maxFileSize: cfg.maxFileSize, maxLayerCount: cfg.maxLayerCount },
+  };
+}
+
+/** True when a path rule needs the merged filesystems (so the result cache, which holds figures only, cannot answer). */
+export function needsTree(cfg: PathRulesConfig): boolean {
+  return (cfg.ignore?.length ?? 0) > 0 || (cfg.block?.length ?? 0) > 0 || (cfg.denyWaste?.length ?? 0) > 0 || cfg.maxFileSize !== undefined;
+}
+
+/** The report formats of `--report`. */
+export const REPORT_FORMATS = ['markdown', 'junit', 'sarif', 'github', 'codequality'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+/** One `--report FORMAT[=FILE]`: `github` writes to stdout; `markdown` without a file only to `GITHUB_STEP_SUMMARY`. */
+export type ReportSpec = { readonly format: ReportFormat; readonly file?: string };
+
+/** Parses the `--report` values; one line naming the value for anything wrong. */
+export function parseReportSpecs(raw: readonly string[], env: Readonly<Record<string, string | undefined>>): ReportSpec[] {
+  const out: ReportSpec[] = [];
+  const files = new Set<string>();
+  for (const r of raw) {
+    const eq = r.indexOf('=');
+    const format = (eq < 0 ? r : r.slice(0, eq)) as ReportFormat;
+    const file = eq < 0 ? undefined : r.slice(eq + 1);
+    if (!REPORT_FORMATS.includes(format)) throw new UsageError(`--report ${r}: unknown format "${format}" (known: ${REPORT_FORMATS.join(', ')})`);
+    if (format === 'github') {
+      if (file !== undefined) throw new UsageError(`--report ${r}: github writes workflow commands to stdout and takes no file`);
+    } else if (file === undefined || file === '') {
+      if (format !== 'markdown' || !env.GITHUB_STEP_SUMMARY) throw new UsageError(`--report ${r}: needs a file (${format}=FILE)`);
+    }
+    if (file) {
+      if (files.has(file)) throw new UsageError(`--report ${r}: ${file} is named by another report`);
+      files.add(file);
+    }
+    if (out.some((o) => o.format === format)) throw new UsageError(`--report ${r}: ${format} is asked for twice`);
+    out.push({ format, file: file || undefined });
+  }
+  return out;
+}
