@@ -2,6 +2,9 @@ import { formatPlatform } from '../reference/platform.js';
 import type { AnalysisSummary as Analysis } from '../core/analyze.js';
 import type { RuleResult } from '../core/rules/rules.js';
 import { formatBytes } from '../format/bytes.js';
+import { escapeControl as esc } from '../format/escape.js';
+import type { IgnoredFigures } from '../core/path-rules.js';
+import { layerCommand, offenderLines } from './ci-result.js';
 
 const pct = (x: number | null) => (x === null ? 'n/a (no user layers)' : `${(x * 100).toFixed(4)} %`);
 
@@ -10,18 +13,23 @@ const pct = (x: number | null) => (x === null ? 'n/a (no user layers)' : `${(x *
  * files (largest first), the rule evaluation, and one summary line:
  * `PASS [pass:N fail:N skip:N]` or `FAIL [pass:N fail:N skip:N]`.
  *
+ * Every string the image provides (reference, paths, commands) is escaped (`escapeControl`):
+ * a file name cannot move the cursor or print a line of its own.
+ *
  * @param maxFiles cap on the inefficient-files rows (the rest are counted in one line).
+ * @param ignored what the ignore list took out of the figures, when one was configured.
  */
-export function formatCiReport(a: Analysis, results: readonly RuleResult[], opts: { maxFiles?: number } = {}): string {
+export function formatCiReport(a: Analysis, results: readonly RuleResult[], opts: { maxFiles?: number; ignored?: IgnoredFigures } = {}): string {
   const lines: string[] = [];
   const id = a.identity;
-  lines.push(`Image: ${id.reference}`);
+  lines.push(`Image: ${esc(id.reference)}`);
   lines.push(`  source: ${id.source}${id.platform ? `  platform: ${formatPlatform(id.platform)}` : ''}${id.digest ? `  digest: ${id.digest}` : ''}`);
   lines.push(`  layers: ${a.layers.length}  files: ${a.fileCount}  size: ${a.sizeBytes} bytes (${formatBytes(a.sizeBytes)})`);
   lines.push('Analysis:');
   lines.push(`  efficiency: ${(a.efficiency * 100).toFixed(4)} %`);
   lines.push(`  wastedBytes: ${a.wastedBytes} bytes (${formatBytes(a.wastedBytes)})`);
   lines.push(`  userWastedPercent: ${pct(a.userWastedPercent)}`);
+  if (opts.ignored) lines.push(`  ignored: ${opts.ignored.paths} paths, ${opts.ignored.bytes} bytes (${formatBytes(opts.ignored.bytes)}), left out of every figure (paths.ignore)`);
   const r = a.reclaimable;
   lines.push(
     `  reclaimable: ${formatBytes(r.totalBytes)} (overwritten ${formatBytes(r.overwrittenBytes)}, deleted later ${formatBytes(r.deletedLaterBytes)}, ` +
@@ -32,11 +40,11 @@ export function formatCiReport(a: Analysis, results: readonly RuleResult[], opts
   lines.push(row('Count', 'Wasted Space', 'File Path'));
   const max = opts.maxFiles ?? Infinity;
   if (a.inefficientFiles.length === 0) lines.push('None');
-  for (const f of a.inefficientFiles.slice(0, max)) lines.push(row(String(f.count), formatBytes(f.wastedBytes), f.path));
+  for (const f of a.inefficientFiles.slice(0, max)) lines.push(row(String(f.count), formatBytes(f.wastedBytes), esc(f.path)));
   if (a.inefficientFiles.length > max) lines.push(`  … and ${a.inefficientFiles.length - max} more`);
   if (a.problems.length > 0) {
     lines.push('Notes:');
-    for (const p of a.problems.slice(0, 20)) lines.push(`  layer ${p.layer}: /${p.path}: ${p.problem.replace(/-/g, ' ')}`);
+    for (const p of a.problems.slice(0, 20)) lines.push(`  layer ${p.layer}: /${esc(p.path)}: ${p.problem.replace(/-/g, ' ')}`);
     if (a.problems.length > 20) lines.push(`  … and ${a.problems.length - 20} more`);
   }
   lines.push('Evaluation:');
@@ -45,6 +53,9 @@ export function formatCiReport(a: Analysis, results: readonly RuleResult[], opts
     tally[res.status]++;
     const label = res.status.toUpperCase();
     lines.push(res.message ? `  ${label}: ${res.name}: ${res.message}` : `  ${label}: ${res.name}`);
+    if (res.status === 'fail') {
+      for (const l of offenderLines(res, (o) => `${esc(o.path)} (${formatBytes(o.sizeBytes)}, layer ${o.layer}: ${layerCommand(a, o.layer)})`)) lines.push(`    ${l}`);
+    }
   }
   lines.push(`${tally.fail > 0 ? 'FAIL' : 'PASS'} [pass:${tally.pass} fail:${tally.fail} skip:${tally.skip}]`);
   return `${lines.join('\n')}\n`;

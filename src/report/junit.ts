@@ -1,0 +1,84 @@
+import { formatBytes } from '../format/bytes.js';
+import { escapeControl } from '../format/escape.js';
+import { formatFigure, layerCommand, offenderLines, referenceOf, tally, type CiOutcome } from './ci-result.js';
+
+/**
+ * JUnit XML (`--report junit=FILE`) in the shape GitLab, Jenkins and GitHub's test reporters
+ * read: `<testsuites>` with one `<testsuite>` per image and one `<testcase>` per rule; a failed
+ * rule has a `<failure>` with the actual value, the threshold and its offending paths; a
+ * disabled one is `<skipped>`; an image that could not be read is a testcase with `<error>`.
+ */
+
+/**
+ * Text for XML 1.0 attributes and character data: control characters escaped first (most of
+ * them cannot appear in XML 1.0 at all, not even as references), then the five markup
+ * characters; lone surrogates and U+FFFE/U+FFFF, which XML forbids, become U+FFFD.
+ */
+export function xmlText(s: string): string {
+  return escapeControl(s)
+    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]|[\ufffe\uffff]/g, '\ufffd')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
+}
+
+export function formatJUnit(outcomes: readonly CiOutcome[]): string {
+  const suites: string[] = [];
+  let tests = 0;
+  let failures = 0;
+  let errors = 0;
+  let skipped = 0;
+  for (const o of outcomes) {
+    const name = xmlText(referenceOf(o));
+    if (o.kind === 'unreadable') {
+      tests++;
+      errors++;
+      suites.push(
+        `  <testsuite name="${name}" tests="1" failures="0" errors="1" skipped="0">\n` +
+          `    <testcase name="read image" classname="${name}">\n` +
+          `      <error message="${xmlText(o.message)}" type="unreadable">${xmlText(o.message)}</error>\n` +
+          `    </testcase>\n  </testsuite>`,
+      );
+      continue;
+    }
+    const s = o.summary;
+    const t = tally(o);
+    const rules = o.rules ?? [];
+    tests += rules.length;
+    failures += t.fail;
+    skipped += t.skip;
+    const props = [
+      ['efficiency', String(s.efficiency)],
+      ['wastedBytes', String(s.wastedBytes)],
+      ['userWastedPercent', formatFigure(s.userWastedPercent)],
+      ['sizeBytes', String(s.sizeBytes)],
+      ['layerCount', String(s.layers.length)],
+      ...(o.ignored ? [['ignoredPaths', String(o.ignored.paths)], ['ignoredBytes', String(o.ignored.bytes)]] : []),
+    ];
+    const cases = rules.map((r) => {
+      const head = `    <testcase name="${xmlText(r.name)}" classname="${name}">`;
+      if (r.status === 'pass') return `${head}</testcase>`;
+      if (r.status === 'skip') return `${head}\n      <skipped message="${xmlText(r.message)}"/>\n    </testcase>`;
+      const detail = [
+        `actual: ${formatFigure(r.actual)}`,
+        `threshold: ${formatFigure(r.threshold)}`,
+        ...offenderLines(r, (x) => `${escapeControl(x.path)} (${formatBytes(x.sizeBytes)}, layer ${x.layer}: ${layerCommand(s, x.layer)})`),
+      ]
+        .map(xmlText)
+        .join('\n');
+      return `${head}\n      <failure message="${xmlText(r.message)}" type="${xmlText(r.name)}">${detail}</failure>\n    </testcase>`;
+    });
+    suites.push(
+      `  <testsuite name="${name}" tests="${rules.length}" failures="${t.fail}" errors="0" skipped="${t.skip}">\n` +
+        `    <properties>\n${props.map(([k, v]) => `      <property name="${k}" value="${xmlText(v!)}"/>`).join('\n')}\n    </properties>\n` +
+        `${cases.join('\n')}\n  </testsuite>`,
+    );
+  }
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+    `<testsuites name="inspect-tui" tests="${tests}" failures="${failures}" errors="${errors}" skipped="${skipped}">\n` +
+    `${suites.join('\n')}\n</testsuites>\n`
+  );
+}
