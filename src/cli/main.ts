@@ -2,7 +2,10 @@
 import { readFileSync } from 'node:fs';
 import { parseReference } from '../reference/reference.js';
 import { SourceError, UsageError } from '../errors/index.js';
+import { escapeControl } from '../format/escape.js';
 import { parseCli, USAGE } from './args.js';
+import { runInit } from './init.js';
+import { removeTempFiles } from './output-file.js';
 import { runCi } from './run-ci.js';
 import { createSourceSettings, readAllText } from './settings.js';
 import type { TuiOptions } from './tui-options.js';
@@ -13,11 +16,15 @@ function version(): string {
   return pkg.version;
 }
 
-/** One line for the user; the cause chain and stack only with --debug. */
+/**
+ * One line for the user; the cause chain and stack only with --debug. Messages quote names from
+ * images and archives (tags, member names), so control characters are escaped: a name cannot
+ * clear the screen or add a line of its own.
+ */
 export function describeError(e: unknown, debug: boolean): string {
   const err = e as Error;
   const known = e instanceof SourceError || e instanceof UsageError;
-  let text = known ? `inspect-tui: ${err.message}` : `inspect-tui: unexpected error: ${err?.message ?? String(e)}${debug ? '' : ' (run with --debug for details)'}`;
+  let text = escapeControl(known ? `inspect-tui: ${err.message}` : `inspect-tui: unexpected error: ${err?.message ?? String(e)}${debug ? '' : ' (run with --debug for details)'}`);
   if (debug) {
     let c: unknown = e;
     const parts: string[] = [];
@@ -25,7 +32,7 @@ export function describeError(e: unknown, debug: boolean): string {
       parts.push((c as Error).stack ?? String(c));
       c = (c as Error).cause;
     }
-    text += `\n${parts.join('\ncaused by: ')}`;
+    text += `\n${parts.map((p) => p.split('\n').map(escapeControl).join('\n')).join('\ncaused by: ')}`;
   }
   return text;
 }
@@ -52,6 +59,7 @@ async function main(argv: string[]): Promise<number> {
   const debug = argv.includes('--debug');
   try {
     if (argv[0] === 'diff') return await diffMain(argv.slice(1), env);
+    if (argv[0] === 'init') return await runInit(argv.slice(1), { cwd: process.cwd(), stdout: process.stdout });
     const opts = parseCli(argv, env);
     if (opts.help) {
       process.stdout.write(USAGE);
@@ -64,7 +72,14 @@ async function main(argv: string[]): Promise<number> {
     const password = opts.passwordStdin ? await readAllText(process.stdin) : undefined;
     const stdin = opts.images.includes('-') ? process.stdin : undefined;
     if (opts.ci || opts.json !== undefined) {
-      return await runCi(opts, { stdout: process.stdout, stderr: process.stderr, stdin, cwd: process.cwd(), env, password });
+      // A signal must not leave a half-written report: drop the temporary files, then exit as killed.
+      for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+        process.once(signal, () => {
+          removeTempFiles();
+          process.exit(code);
+        });
+      }
+      return await runCi(opts, { stdout: process.stdout, stderr: process.stderr, stdin, cwd: process.cwd(), env, password, version: version() });
     }
     const spec = './run-tui.js';
     const { runTui } = (await import(spec)) as { runTui: (o: TuiOptions) => Promise<number> };

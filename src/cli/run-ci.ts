@@ -1,17 +1,28 @@
-import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
+import { appendFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { evaluateRules, type RuleSettings } from '../core/rules/rules.js';
-import type { AnalysisSummary } from '../core/analyze.js';
+import { scanTarRegion } from '../archive/tar-scan.js';
 import { createCaches, defaultCacheDir } from '../cache/index.js';
+import type { Analysis, AnalysisSummary } from '../core/analyze.js';
+import { evaluateLayerCount, evaluatePathRules, withoutIgnored, type IgnoredFigures } from '../core/path-rules.js';
+import { evaluateRules, type RuleResult, type RuleSettings } from '../core/rules/rules.js';
+import { UsageError } from '../errors/index.js';
 import { formatBytes } from '../format/bytes.js';
-import { loadSummary } from '../load/index.js';
+import { escapeControl } from '../format/escape.js';
+import { loadImage, loadSummary, type LoadEvent, type LoadedImage, type LoadOptions } from '../load/index.js';
 import { parseReference, type ImageReference } from '../reference/reference.js';
 import { formatCiReport } from '../report/ci-report.js';
+import type { CiOutcome, ImageResult } from '../report/ci-result.js';
+import { formatCodeQuality } from '../report/codequality.js';
+import { formatGithubCommands } from '../report/github.js';
 import { toDiveExport, toExportV1 } from '../report/json-export.js';
-import { UsageError } from '../errors/index.js';
-import { parseCiConfig, resolveRules, type Options } from './args.js';
+import { formatJUnit } from '../report/junit.js';
+import { formatMarkdown } from '../report/markdown.js';
+import { formatSarif } from '../report/sarif.js';
+import { resolveRules, type Options } from './args.js';
+import { compilePathRules, needsTree, parseCiFile, type PathRulesConfig, type ReportSpec } from './ci-config.js';
+import { removeStale, writeFileAtomic } from './output-file.js';
 import { createSourceSettings } from './settings.js';
 
 /** The process pieces the headless mode uses, injected so tests can run it in-process. */
@@ -22,6 +33,8 @@ export type CiIo = {
   readonly cwd: string;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly password?: string;
+  /** The tool's version, for the reports that name it (SARIF). */
+  readonly version?: string;
 };
 
 const GLOB_CHARS = /[*?[\]{}]/;
@@ -48,19 +61,20 @@ export async function expandImages(args: readonly string[], cwd: string): Promis
   return out;
 }
 
-async function loadRules(opts: Options, io: CiIo): Promise<RuleSettings> {
-  let fromFile = {};
+/** dive's rules (defaults ← file ← flags) and the path rules of the CI configuration file. */
+async function loadConfig(opts: Options, io: CiIo): Promise<{ rules: RuleSettings; paths: PathRulesConfig; file: string }> {
   const file = opts.ciConfig ?? '.dive-ci';
   const full = path.resolve(io.cwd, file);
-  if (existsSync(full)) fromFile = parseCiConfig(await readFile(full, 'utf8'), file);
+  let cfg = { rules: {}, paths: {} } as ReturnType<typeof parseCiFile>;
+  if (existsSync(full)) cfg = parseCiFile(await readFile(full, 'utf8'), file);
   else if (opts.ciConfig !== undefined) throw new UsageError(`${opts.ciConfig}: no such file`);
-  return resolveRules(fromFile, opts.ruleOverrides);
+  return { rules: resolveRules(cfg.rules, opts.ruleOverrides), paths: cfg.paths, file };
 }
 
-/** Opens, reads and analyzes one image (or finds its figures in the cache), printing quiet progress lines for remote sources. */
-export async function analyzeReference(ref: ImageReference, opts: Options, io: CiIo): Promise<AnalysisSummary> {
+/** Load options for one reference: quiet progress lines for remote sources only. */
+function loadOptions(ref: ImageReference, opts: Options, io: CiIo, useResultCache: boolean): LoadOptions {
   const say = (line: string) => {
-    if (!opts.quiet) io.stderr.write(`${line}\n`);
+    if (!opts.quiet) io.stderr.write(`${escapeControl(line)}\n`);
   };
   // Progress lines only where reading takes a while and the source is worth naming: a
   // registry or a daemon. Local files stay silent so errors stay one line.
@@ -68,10 +82,11 @@ export async function analyzeReference(ref: ImageReference, opts: Options, io: C
   const settings = createSourceSettings(opts, io.env, io.stdin, io.password, { onStage: mayBeRemote ? say : undefined });
   let remote = false;
   let layerCount = 0;
-  return loadSummary(ref, {
+  const caches = opts.noCache ? undefined : createCaches(defaultCacheDir(io.env));
+  return {
     settings,
-    caches: opts.noCache ? undefined : createCaches(defaultCacheDir(io.env)),
-    onEvent: (e) => {
+    caches: caches && !useResultCache ? { ...caches, results: undefined } : caches,
+    onEvent: (e: LoadEvent) => {
       if (e.type === 'opened') {
         remote = e.identity.source === 'docker' || e.identity.source === 'docker-daemon';
         layerCount = e.layerCount;
@@ -80,49 +95,143 @@ export async function analyzeReference(ref: ImageReference, opts: Options, io: C
         say(`layer ${e.layer + 1}/${layerCount} ${d.digest ?? d.diffId ?? ''} ${formatBytes(e.bytes)} read`);
       }
     },
-  });
+  };
+}
+
+/** Opens, reads and analyzes one image (or finds its figures in the result cache). */
+export async function analyzeReference(ref: ImageReference, opts: Options, io: CiIo): Promise<AnalysisSummary> {
+  return loadSummary(ref, loadOptions(ref, opts, io, true));
 }
 
 /**
- * Headless mode: for each image, analyze, evaluate the rules, print dive's report (stdout, or
- * stderr when the JSON goes to stdout), and write the JSON export if asked.
+ * dive's layer IDs for a `docker save` archive on disk: the first component of each layer's
+ * member name (`<id>/layer.tar`), found by the offset its bytes start at. Undefined where the
+ * layer is not a member of one archive file.
+ */
+async function diveLayerIds(loaded: LoadedImage): Promise<(string | undefined)[] | undefined> {
+  if (loaded.analysis.identity.source !== 'docker-archive') return undefined;
+  const regions = loaded.layers.map((l) => (l.blob?.kind === 'file-region' ? l.blob : undefined));
+  const file = regions[0]?.file;
+  if (!file || regions.some((r) => r?.file !== file)) return undefined;
+  const names = new Map<number, string>();
+  await scanTarRegion(file, 0, statSync(file).size, file, (h, bodyStart) => {
+    if (!names.has(bodyStart)) names.set(bodyStart, h.name);
+  });
+  return regions.map((r) => names.get(r!.offset)?.split('/')[0]);
+}
+
+/** One image through the rules: figures (with the ignore list applied), rule results, and what the exports need. */
+async function evaluateImage(
+  ref: ImageReference,
+  opts: Options,
+  io: CiIo,
+  config: { rules: RuleSettings; paths: PathRulesConfig; file: string } | undefined,
+): Promise<{ result: ImageResult; dive?: unknown }> {
+  const paths = config?.paths ?? {};
+  const wantDive = opts.jsonFormat === 'dive' && opts.json !== undefined;
+  // Path rules that look at paths need the merged filesystems, which the result cache does not
+  // keep: those runs load the image (the per-layer cache still answers) and skip the result cache.
+  if (!needsTree(paths) && !wantDive) {
+    const summary = await analyzeReference(ref, opts, io);
+    const rules = config ? [...evaluateRules(summary, config.rules), ...(paths.maxLayerCount !== undefined ? [evaluateLayerCount(summary.layers.length, paths.maxLayerCount)] : [])] : undefined;
+    return { result: { kind: 'analysed', summary, rules } };
+  }
+  const loaded = await loadImage(ref, loadOptions(ref, opts, io, false));
+  try {
+    const compiled = compilePathRules(paths, config?.file ?? '.dive-ci');
+    let analysis: Analysis = loaded.analysis;
+    let ignored: IgnoredFigures | undefined;
+    if (compiled.ignore) ({ analysis, ignored } = withoutIgnored(analysis, compiled.ignore));
+    const rules: RuleResult[] | undefined = config ? [...evaluateRules(analysis, config.rules), ...evaluatePathRules(analysis, compiled.rules)] : undefined;
+    const dive = wantDive ? toDiveExport(analysis, { layerIds: await diveLayerIds(loaded) }) : undefined;
+    return { result: { kind: 'analysed', summary: analysis, analysis, ignored, rules }, dive };
+  } finally {
+    await loaded.close();
+  }
+}
+
+/** The report files and where each goes (resolved against the working directory). */
+function reportTargets(reports: readonly ReportSpec[], cwd: string): { spec: ReportSpec; file: string; flag: string }[] {
+  return reports.filter((r) => r.file).map((r) => ({ spec: r, file: path.resolve(cwd, r.file!), flag: `--report ${r.format}=${r.file}` }));
+}
+
+/**
+ * Headless mode: for each image, analyze, evaluate the rules (dive's and the path rules), print
+ * dive's report (stdout, or stderr when the JSON goes to stdout), then write the JSON export and
+ * every `--report` from the same results. Files asked for are replaced atomically; the old ones
+ * are removed first, so a failed run leaves none that looks current.
  *
  * @returns the exit code: 0 all passed, 1 a rule failed. Errors reading an image propagate
- * (main maps them to 2) — with several images, after the others were reported.
+ * (main maps them to 2) — with several images, after the others were reported (and the
+ * reports name the unreadable ones).
  */
 export async function runCi(opts: Options, io: CiIo): Promise<number> {
-  const rules = opts.ci ? await loadRules(opts, io) : undefined;
+  if (opts.json === '-' && opts.reports.some((r) => r.format === 'github')) throw new UsageError('--report github and --json - both write to stdout; give --json a file');
+  const config = opts.ci ? await loadConfig(opts, io) : undefined;
+  if (config) compilePathRules(config.paths, config.file); // bad globs are reported before any image is read
+  const targets = reportTargets(opts.reports, io.cwd);
+  const jsonFile = opts.json !== undefined && opts.json !== '-' ? path.resolve(io.cwd, opts.json) : undefined;
+  if (jsonFile && targets.some((t) => t.file === jsonFile)) throw new UsageError(`--json ${opts.json}: also named by a --report`);
+  if (jsonFile) await removeStale(jsonFile, `--json ${opts.json}`);
+  for (const t of targets) await removeStale(t.file, t.flag);
+
   const images = await expandImages(opts.images, io.cwd);
   const human = opts.json === '-' ? io.stderr : io.stdout;
   const exports: unknown[] = [];
+  const outcomes: CiOutcome[] = [];
   let failed = false;
   let firstError: unknown;
   for (const arg of images) {
     try {
       const ref = parseReference(arg, (p) => existsSync(path.resolve(io.cwd, p)));
-      const a = await analyzeReference(ref, opts, io);
-      const results = rules ? evaluateRules(a, rules) : undefined;
-      if (results) {
+      const { result, dive } = await evaluateImage(ref, opts, io, config);
+      outcomes.push(result);
+      if (result.rules) {
         if (images.length > 1) human.write('\n');
-        human.write(formatCiReport(a, results));
-        if (results.some((r) => r.status === 'fail')) failed = true;
+        human.write(formatCiReport(result.summary, result.rules, { ignored: result.ignored }));
+        if (result.rules.some((r) => r.status === 'fail')) failed = true;
       }
-      exports.push(opts.jsonFormat === 'dive' ? toDiveExport(a) : toExportV1(a, results));
+      exports.push(dive ?? toExportV1(result.summary, result.rules, { ignored: result.ignored }));
     } catch (e) {
       if (images.length === 1) throw e;
       firstError ??= e;
-      io.stderr.write(`inspect-tui: ${(e as Error).message}\n`);
+      const message = (e as Error).message;
+      outcomes.push({ kind: 'unreadable', reference: arg, message });
+      io.stderr.write(`inspect-tui: ${escapeControl(message)}\n`);
     }
   }
+
   if (opts.json !== undefined && exports.length > 0) {
     const text = `${JSON.stringify(exports.length === 1 && images.length === 1 ? exports[0] : exports, null, 2)}\n`;
-    if (opts.json === '-') io.stdout.write(text);
-    else {
-      await writeFile(path.resolve(io.cwd, opts.json), text).catch((e: NodeJS.ErrnoException) => {
-        throw new UsageError(`--json ${opts.json}: cannot write the file (${e.code === 'ENOENT' ? 'no such directory' : e.code === 'EACCES' ? 'permission denied' : e.message})`, { cause: e });
+    if (jsonFile) await writeFileAtomic(jsonFile, text, `--json ${opts.json}`);
+    else io.stdout.write(text);
+  }
+  for (const r of opts.reports) {
+    const text = renderReport(r, outcomes, io.version ?? '0.0.0');
+    const target = targets.find((t) => t.spec === r);
+    if (target) await writeFileAtomic(target.file, text, target.flag);
+    else if (r.format === 'github') io.stdout.write(text);
+    if (r.format === 'markdown' && io.env.GITHUB_STEP_SUMMARY) {
+      await appendFile(io.env.GITHUB_STEP_SUMMARY, text).catch((e: Error) => {
+        throw new UsageError(`GITHUB_STEP_SUMMARY ${io.env.GITHUB_STEP_SUMMARY}: cannot append the summary (${e.message})`, { cause: e });
       });
     }
   }
   if (firstError) throw firstError;
   return failed ? 1 : 0;
+}
+
+function renderReport(r: ReportSpec, outcomes: readonly CiOutcome[], version: string): string {
+  switch (r.format) {
+    case 'markdown':
+      return formatMarkdown(outcomes);
+    case 'junit':
+      return formatJUnit(outcomes);
+    case 'sarif':
+      return formatSarif(outcomes, { version });
+    case 'codequality':
+      return formatCodeQuality(outcomes);
+    case 'github':
+      return formatGithubCommands(outcomes);
+  }
 }
