@@ -47,24 +47,52 @@ type DockerConfig = {
   readonly credsStore?: string;
 };
 
-async function readDockerConfig(file: string): Promise<DockerConfig | undefined> {
+/**
+ * A file that may hold registry credentials: Podman's and skopeo's `auth.json`
+ * (containers-auth.json(5)) or Docker's `config.json`. Both have `auths` and `credHelpers`;
+ * only Docker's has `credsStore`.
+ */
+export type CredentialFile = {
+  readonly file: string;
+  /** How messages name the file's kind: `the Docker config`, `the containers auth file`. */
+  readonly what: string;
+  /** How `Credentials.origin` names it: `config.json`, `auth.json`. */
+  readonly origin: string;
+};
+
+/**
+ * The credential files, in the order they are consulted: `REGISTRY_AUTH_FILE` when set, else
+ * `$XDG_RUNTIME_DIR/containers/auth.json` (where `podman login` and `skopeo login` write), then
+ * Docker's `config.json` (see `dockerConfigDir`). The first file with an entry for the registry wins.
+ */
+export function credentialFiles(env: Readonly<Record<string, string | undefined>>): CredentialFile[] {
+  const out: CredentialFile[] = [];
+  const containers = 'the containers auth file';
+  if (env.REGISTRY_AUTH_FILE) out.push({ file: env.REGISTRY_AUTH_FILE, what: containers, origin: path.basename(env.REGISTRY_AUTH_FILE) });
+  else if (env.XDG_RUNTIME_DIR) out.push({ file: path.join(env.XDG_RUNTIME_DIR, 'containers', 'auth.json'), what: containers, origin: 'auth.json' });
+  const dir = dockerConfigDir(env);
+  if (dir) out.push({ file: path.join(dir, 'config.json'), what: 'the Docker config', origin: 'config.json' });
+  return out;
+}
+
+async function readDockerConfig(file: string, what = 'the Docker config'): Promise<DockerConfig | undefined> {
   let data: Buffer;
   try {
     data = await readFile(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw new SourceError('auth-required', file, `cannot read the Docker config (${code ?? 'error'})`);
+    throw new SourceError('auth-required', file, `cannot read ${what} (${code ?? 'error'})`);
   }
-  if (data.length > CLIENT_CONFIG_CAP) throw new SourceError('limit-exceeded', file, `the Docker config is larger than ${CLIENT_CONFIG_CAP} bytes`);
+  if (data.length > CLIENT_CONFIG_CAP) throw new SourceError('limit-exceeded', file, `${what} is larger than ${CLIENT_CONFIG_CAP} bytes`);
   let raw: unknown;
   try {
     raw = JSON.parse(data.toString('utf8'));
   } catch {
     // JSON.parse quotes the text around the error, which may be a credential: no details, no cause.
-    throw new SourceError('corrupt', file, `the Docker config is not valid JSON`);
+    throw new SourceError('corrupt', file, `${what} is not valid JSON`);
   }
-  if (!isObj(raw)) throw new SourceError('corrupt', file, `the Docker config is not a JSON object`);
+  if (!isObj(raw)) throw new SourceError('corrupt', file, `${what} is not a JSON object`);
   return {
     auths: isObj(raw.auths) ? raw.auths : {},
     credHelpers: isObj(raw.credHelpers) ? raw.credHelpers : {},
@@ -150,24 +178,23 @@ async function runHelper(name: string, serverUrl: string, domain: string, env: R
 }
 
 /**
- * Finds stored credentials for a registry domain the way the Docker CLI does: a
- * `credHelpers` entry for the domain, else the `credsStore`, else `auths` in config.json
- * (base64 `auth` or `identitytoken`). Reads `$DOCKER_CONFIG/config.json` or
- * `$HOME/.docker/config.json`; undefined when nothing is stored.
+ * Finds stored credentials for a registry domain in each of `credentialFiles` in turn (Podman's
+ * and skopeo's auth.json, then Docker's config.json), the way their own tools read them: a
+ * `credHelpers` entry for the domain, else `auths` (base64 `auth` or `identitytoken`), else, in
+ * config.json, the `credsStore`. Missing files are skipped; undefined when nothing is stored.
  *
  * @param domain as in the reference: `docker.io`, `127.0.0.1:5000`.
  */
 export async function lookupStoredCredentials(domain: string, env: Readonly<Record<string, string | undefined>>): Promise<Credentials | undefined> {
-  const dir = dockerConfigDir(env);
-  if (!dir) return undefined;
-  const file = path.join(dir, 'config.json');
-  const config = await readDockerConfig(file);
-  if (!config) return undefined;
   const serverUrl = domain === DOCKER_HUB_DOMAIN ? DOCKER_HUB_AUTH_KEY : domain;
-  const helper = findKey(config.credHelpers, domain);
-  if (typeof helper === 'string' && helper !== '') return runHelper(helper, serverUrl, domain, env);
-  const inline = fromAuthEntry(findKey(config.auths, domain), 'config.json');
-  if (inline) return inline;
-  if (config.credsStore) return runHelper(config.credsStore, serverUrl, domain, env);
+  for (const { file, what, origin } of credentialFiles(env)) {
+    const config = await readDockerConfig(file, what);
+    if (!config) continue;
+    const helper = findKey(config.credHelpers, domain);
+    if (typeof helper === 'string' && helper !== '') return runHelper(helper, serverUrl, domain, env);
+    const inline = fromAuthEntry(findKey(config.auths, domain), origin);
+    if (inline) return inline;
+    if (config.credsStore) return runHelper(config.credsStore, serverUrl, domain, env);
+  }
   return undefined;
 }

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { inspect } from 'node:util';
@@ -143,6 +144,24 @@ describe.skipIf(skip !== undefined)('registry authentication and TLS against doc
       writeFileSync(path.join(home, '.docker', 'config.json'), JSON.stringify({ auths: { [reg.host]: { auth: Buffer.from(`${USER}:${PASSWORD}`).toString('base64') } } }));
       const r = await openAndRead(`${reg.host}/fx/edge:1`, settings({ env: { HOME: home } }));
       expect(r.entries).toBeGreaterThan(0);
+    });
+
+    it('reads what skopeo login wrote to $XDG_RUNTIME_DIR/containers/auth.json (Podman and skopeo share it)', async () => {
+      const runtime = tempDir('xdg-runtime');
+      // `--password-stdin` keeps the password off skopeo's command line; the file is skopeo's own.
+      const login = spawnSync('skopeo', ['login', '--tls-verify=false', '--username', USER, '--password-stdin', reg.host], {
+        env: { ...process.env, XDG_RUNTIME_DIR: runtime, REGISTRY_AUTH_FILE: '' },
+        input: PASSWORD,
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(login.status, login.stderr).toBe(0);
+      expect(readFileSync(path.join(runtime, 'containers', 'auth.json'), 'utf8')).toContain(reg.host);
+      const r = await openAndRead(`${reg.host}/fx/edge:1`, settings({ env: { XDG_RUNTIME_DIR: runtime } }));
+      expect(r.entries).toBeGreaterThan(0);
+      // REGISTRY_AUTH_FILE names the same file anywhere.
+      const r2 = await openAndRead(`${reg.host}/fx/edge:1`, settings({ env: { REGISTRY_AUTH_FILE: path.join(runtime, 'containers', 'auth.json') } }));
+      expect(r2.entries).toBeGreaterThan(0);
     });
 
     it('asks a credHelpers helper, with the registry host on stdin', async () => {
