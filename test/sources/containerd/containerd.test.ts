@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { chmod, chown, open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openBare } from '../../../src/sources/bare/index.js';
@@ -12,7 +13,7 @@ import { validateSource } from '../../helpers/conformance.js';
 import { startContainerd, type ContainerdService } from '../../helpers/containerd-harness.js';
 import { FIXTURES, NO_FIXTURES } from '../../helpers/image-files.js';
 import { rejection } from '../../helpers/rejection.js';
-import { runCli } from '../../helpers/run-cli.js';
+import { BIN, runCli } from '../../helpers/run-cli.js';
 
 const img = (p: string) => path.join(FIXTURES ?? '', 'images', p);
 const EDGE_ARCHIVE = img('edge.docker-archive.tar');
@@ -234,6 +235,11 @@ describe.skipIf(!FIXTURES)(`containerd source against a real containerd${FIXTURE
     expect(f.identity.source).toBe('containerd');
     await f.close();
     expect(forced.stages.some((m) => m.includes('daemon'))).toBe(false);
+    // CI output says which source was used.
+    const cli = runCli(['--ci', 'fx/multi:1', '--namespace', 'test'], { env });
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(cli.stderr).toContain('no Docker or Podman daemon answers; looking in containerd');
+    expect(cli.stderr).toContain('found fx/multi:1 in containerd');
     // Nowhere: one message saying what the daemon, containerd and the registry answered.
     const nowhere = await rejection(openBare('127.0.0.1:1/fx/none:1', settingsFor(svc.socket, { env })));
     expect(nowhere.message).toMatch(/^127\.0\.0\.1:1\/fx\/none:1: not found in a daemon \(none answered; .*\) nor in containerd at unix:\/\/\S+ \(no such image\) nor in the registry 127\.0\.0\.1:1 \(.*\)$/);
@@ -263,6 +269,46 @@ describe.skipIf(!FIXTURES)(`containerd source against a real containerd${FIXTURE
       const b = JSON.parse(fromCtr.stdout) as { image: { digest: string; platform: string }; layers: unknown[] };
       expect(b.image).toMatchObject({ platform: platform, digest: a.image.digest });
       expect(b.layers).toEqual(a.layers);
+    }
+  });
+
+  it('a user who may not open the socket is told which group to join, or sudo', async (ctx) => {
+    const svc = need(ctx);
+    // The kernel's own answer for an unprivileged user: run the CLI as nobody.
+    const asNobody = (args: string[]) =>
+      spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, '--no-cache', '--ci', ...args], {
+        env: { PATH: process.env.PATH, HOME: '/nonexistent', CONTAINERD_ADDRESS: svc.socket },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+    const probe = asNobody(['--version']);
+    if (probe.error || probe.status !== 0) {
+      console.warn(`skipping: cannot run the CLI as nobody (${probe.error?.message ?? probe.stderr.trim()})`);
+      ctx.skip();
+    }
+    // The temp dir is root's alone: even its path is closed.
+    let r = asNobody(['containerd:fx/multi:1']);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe(`inspect-tui: containerd:fx/multi:1: permission denied on unix://${svc.socket}: its directory is not open to you; run with sudo`);
+    const mode = (await stat(svc.dir)).mode & 0o777;
+    await chmod(svc.dir, 0o711);
+    try {
+      // containerd's default socket: root:root, 0660.
+      r = asNobody(['containerd:fx/multi:1']);
+      expect(r.status).toBe(2);
+      expect(r.stderr.trim()).toBe(
+        `inspect-tui: containerd:fx/multi:1: permission denied on unix://${svc.socket}: only root may use it: run with sudo, or set a group you are in as [grpc] gid in containerd's config`,
+      );
+      // With [grpc] gid set (what containerd does with it: the socket's group), the group is named.
+      const adm = readFileSync('/etc/group', 'utf8').split('\n').map((l) => l.split(':')).find((f) => f[0] === 'adm');
+      if (adm) {
+        await chown(svc.socket, 0, Number(adm[2]));
+        r = asNobody(['containerd:fx/multi:1']);
+        expect(r.stderr.trim()).toBe(`inspect-tui: containerd:fx/multi:1: permission denied on unix://${svc.socket}: it is open to the group adm: add your user to it (then log in again), or run with sudo`);
+      }
+    } finally {
+      await chown(svc.socket, 0, 0);
+      await chmod(svc.dir, mode);
     }
   });
 
