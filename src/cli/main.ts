@@ -39,7 +39,7 @@ export function describeError(e: unknown, debug: boolean): string {
 
 /** `inspect-tui diff OLD NEW`: the comparison in the inspector, or its summary and gate headless. */
 async function diffMain(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const { DIFF_USAGE, parseDiffCli, runDiffHeadless } = await import('./run-diff.js');
+  const { DIFF_USAGE, diffReferences, parseDiffCli, runDiffHeadless } = await import('./run-diff.js');
   const d = parseDiffCli(argv, env);
   if (d.help) {
     process.stdout.write(DIFF_USAGE);
@@ -48,9 +48,18 @@ async function diffMain(argv: string[], env: NodeJS.ProcessEnv): Promise<number>
   const password = d.options.passwordStdin ? await readAllText(process.stdin) : undefined;
   const io = { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env, password };
   if (d.ci || d.json !== undefined || !process.stdout.isTTY) return runDiffHeadless(d, io);
-  const spec = './run-diff-tui.js';
-  const { runDiffTui } = (await import(spec)) as { runDiffTui: (d: unknown, io: unknown) => Promise<number> };
-  return runDiffTui(d, io);
+  const spec = './run-tui.js';
+  const { runTui } = (await import(spec)) as { runTui: (o: TuiOptions) => Promise<number> };
+  const refs = diffReferences(d, process.cwd());
+  return runTui({
+    reference: refs.old,
+    compareWith: refs.new,
+    settings: createSourceSettings(d.options, env, undefined, password),
+    keyConfigPath: d.options.config,
+    env,
+    debug: d.options.debug,
+    noCache: d.options.noCache,
+  });
 }
 
 /** The only place that reads argv/env and decides the exit code. */

@@ -127,6 +127,8 @@ export async function runDiffHeadless(d: DiffOptions, io: CiIo): Promise<number>
   let c: ImageComparison;
   try {
     loaded = await loadComparison(refs.old, refs.new, diffLoadOptions(d, io, remote(refs.old) || remote(refs.new) ? say : undefined));
+    // The verdict waits for every layer of both images to match its digest.
+    await loaded.verified;
     c = loaded.comparison;
   } catch (e) {
     // A report from an earlier run must not stay behind looking like this run's.

@@ -9,7 +9,9 @@ import type { Analysis } from '../core/analyze.js';
 import { createExtractor } from '../extract/extract.js';
 import { formatReference } from '../reference/reference.js';
 import { UsageError } from '../errors/index.js';
-import { loadImage, type LoadedImage } from '../load/index.js';
+import { loadComparison, loadImage, type LoadedImage, type LoadEvent } from '../load/index.js';
+import { buildDiffImage } from '../core/diff-tree.js';
+import { attachDiff } from '../viewmodel/diff-view.js';
 import { createCaches, defaultCacheDir } from '../cache/index.js';
 import type { TuiOptions } from './tui-options.js';
 import { App } from '../ui/App.js';
@@ -17,7 +19,7 @@ import { createProgressStore, Loading, type ProgressStore } from '../ui/Loading.
 import { useViewport } from '../ui/hooks/use-viewport.js';
 import { createTheme, wantsColor, type Theme } from '../ui/theme.js';
 import { createKeymap, parseKeyConfig, type Keymap } from '../viewmodel/keymap.js';
-import type { Verification } from '../viewmodel/rows.js';
+import type { Verification, ViewData } from '../viewmodel/rows.js';
 
 export type { TuiOptions };
 
@@ -38,7 +40,7 @@ async function loadKeymap(opts: TuiOptions, env: Readonly<Record<string, string 
   return { keymap: createKeymap(overrides), notice: problems.length ? `${path}: ${problems.join('; ')}` : undefined };
 }
 
-type Screen = { analysis?: Analysis; extractor?: ReturnType<typeof createExtractor>; verification?: Verification };
+type Screen = { analysis?: Analysis; extractor?: ReturnType<typeof createExtractor>; verification?: Verification; compared?: ViewData['compared'] };
 
 function createScreenStore() {
   let value: Screen = {};
@@ -70,7 +72,7 @@ function Root({ screen, progress, keymap, theme, symbols, notice, onQuit }: Root
   const s = useSyncExternalStore(screen.subscribe, screen.get);
   const viewport = useViewport();
   if (!s.analysis) return <Loading store={progress} viewport={viewport} theme={theme} onQuit={onQuit} />;
-  return <App analysis={s.analysis} keymap={keymap} theme={theme} symbols={symbols} extractor={s.extractor} onQuit={onQuit} notice={notice} verification={s.verification} />;
+  return <App analysis={s.analysis} keymap={keymap} theme={theme} symbols={symbols} extractor={s.extractor} onQuit={onQuit} notice={notice} verification={s.verification} compared={s.compared} />;
 }
 
 /**
@@ -130,30 +132,37 @@ export async function runTui(opts: TuiOptions): Promise<number> {
 
   // Quitting while the image loads cancels the load.
   const cancel = new AbortController();
-  let loaded: LoadedImage | undefined;
+  let loaded: Pick<LoadedImage, 'verified' | 'close'> | undefined;
   let verifyError: unknown;
+  const onEvent = (e: LoadEvent) => {
+    if (e.type === 'stage') progress.update((p) => ({ ...p, stage: e.message }));
+    else if (e.type === 'opened') {
+      progress.update((p) => ({ ...p, reference: e.identity.reference, stage: `reading ${e.layerCount} layers from ${e.identity.source}`, layers: new Array(e.layerCount).fill(undefined) }));
+    } else if (e.type === 'layer-progress') {
+      progress.update((p) => {
+        const layers = p.layers.slice();
+        layers[e.layer] = { done: e.done, total: e.total };
+        return { ...p, layers };
+      });
+    }
+  };
   const load = (async () => {
-    loaded = await loadImage(opts.reference, {
-      settings: opts.settings,
-      caches: opts.noCache ? undefined : createCaches(defaultCacheDir(opts.env)),
-      signal: cancel.signal,
-      onEvent: (e) => {
-        if (e.type === 'stage') progress.update((p) => ({ ...p, stage: e.message }));
-        else if (e.type === 'opened') {
-          progress.update((p) => ({ ...p, reference: e.identity.reference, stage: `reading ${e.layerCount} layers from ${e.identity.source}`, layers: new Array(e.layerCount).fill(undefined) }));
-        } else if (e.type === 'layer-progress') {
-          progress.update((p) => {
-            const layers = p.layers.slice();
-            layers[e.layer] = { done: e.done, total: e.total };
-            return { ...p, layers };
-          });
-        }
-      },
-    });
+    const loadOptions = { settings: opts.settings, caches: opts.noCache ? undefined : createCaches(defaultCacheDir(opts.env)), signal: cancel.signal, onEvent };
+    let shown: Screen;
+    if (opts.compareWith) {
+      // A comparison: the tree of the difference, with both images for their file histories.
+      const c = await loadComparison(opts.reference, opts.compareWith, { old: loadOptions, new: loadOptions });
+      loaded = c;
+      const diff = attachDiff(buildDiffImage(c.comparison, c.old.analysis, c.new.analysis));
+      shown = { analysis: diff, compared: { old: c.old.analysis, new: c.new.analysis } };
+    } else {
+      const one = await loadImage(opts.reference, loadOptions);
+      loaded = one;
+      shown = { analysis: one.analysis, extractor: createExtractor(one.analysis, one.layers, process.cwd()) };
+    }
     if (cancel.signal.aborted) return; // quit meanwhile: the finally below closes it
     // Shown at once, marked until every layer is verified; a mismatch is loud, and reported again on exit.
-    const extractor = createExtractor(loaded.analysis, loaded.layers, process.cwd());
-    screen.set({ analysis: loaded.analysis, extractor, verification: 'verifying' });
+    screen.set({ ...shown, verification: 'verifying' });
     loaded.verified.then(
       () => screen.set({ ...screen.get(), verification: 'verified' }),
       (e: unknown) => {

@@ -11,4 +11,6 @@ export type TuiOptions = {
   readonly debug: boolean;
   /** `--no-cache`: neither read nor write the per-layer analysis cache. */
   readonly noCache?: boolean;
+  /** `inspect-tui diff OLD NEW`: `reference` is OLD, this is NEW, and the inspector shows the comparison. */
+  readonly compareWith?: ImageReference;
 };

@@ -11,6 +11,8 @@ export type LoadedComparison = {
   readonly old: LoadedImage;
   readonly new: LoadedImage;
   readonly comparison: ImageComparison;
+  /** Settles when both images' layers are verified against their digests; rejects naming OLD or NEW. */
+  readonly verified: Promise<void>;
   close(): Promise<void>;
 };
 
@@ -72,10 +74,20 @@ export async function loadComparison(oldRef: ImageReference, newRef: ImageRefere
       throw naming('NEW', e);
     });
     const comparison = compareImages(a.analysis, b.analysis, known);
+    const verified = Promise.all([
+      a.verified.catch((e: unknown) => {
+        throw naming('OLD', e);
+      }),
+      b.verified.catch((e: unknown) => {
+        throw naming('NEW', e);
+      }),
+    ]).then(() => undefined);
+    verified.catch(() => undefined); // observed by the caller; never an unhandled rejection
     return {
       old: a,
       new: b,
       comparison,
+      verified,
       close: async () => {
         await Promise.all([a.close(), b.close()]);
       },

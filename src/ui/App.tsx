@@ -8,6 +8,7 @@ import { selectLayout } from '../viewmodel/layout.js';
 import { reduce, type Action } from '../viewmodel/reducer.js';
 import { selectHelpLines, selectInfoLines, type Verification, type ViewData } from '../viewmodel/rows.js';
 import { createInitialState, type AppState, type Viewport } from '../viewmodel/state.js';
+import { createDiffState, diffOf, layerRowCount } from '../viewmodel/diff-view.js';
 import { prefetchNeighbours, selectCursorPath } from '../viewmodel/tree-view.js';
 import { selectRange } from '../viewmodel/state.js';
 import { FileHistoryPane } from './components/FileHistoryPane.js';
@@ -37,14 +38,16 @@ export type AppProps = {
   readonly notice?: string;
   /** Whether the image's bytes are verified yet (status bar mark). @default 'verified' */
   readonly verification?: Verification;
+  /** In a comparison (`analysis` is its difference tree): the two images, for their file histories. */
+  readonly compared?: ViewData['compared'];
 };
 
 /** The inspector: wires the pure reducer to keys and the viewport, and lays the panes out. */
-export function App({ analysis, keymap, theme, symbols, viewport: fixed, extractor, onQuit, notice, verification }: AppProps) {
+export function App({ analysis, keymap, theme, symbols, viewport: fixed, extractor, onQuit, notice, verification, compared }: AppProps) {
   const viewport = useViewport(fixed);
   const stateRef = useRef<AppState>(undefined as unknown as AppState);
   if (!stateRef.current) {
-    const s = createInitialState(viewport, analysis.layers.length);
+    const s = diffOf(analysis) ? createDiffState(viewport) : createInitialState(viewport, analysis.layers.length);
     stateRef.current = notice ? { ...s, message: { text: notice, tone: 'error' } } : s;
   }
   const [state, setState] = useState<AppState>(stateRef.current);
@@ -93,8 +96,8 @@ export function App({ analysis, keymap, theme, symbols, viewport: fixed, extract
     else if (out.kind === 'extract') void extract(out.overwrite);
   });
 
-  const data: ViewData = useMemo(() => ({ analysis, symbols }), [analysis, symbols]);
-  const layout = selectLayout(state, analysis.layers.length);
+  const data: ViewData = useMemo(() => ({ analysis, symbols, compared }), [analysis, symbols, compared]);
+  const layout = selectLayout(state, layerRowCount(analysis));
   const overlayLines = useMemo(
     () => (state.overlay === 'help' ? selectHelpLines(keymap, layout.cols) : state.overlay === 'info' ? selectInfoLines(analysis, layout.cols) : []),
     [state.overlay, keymap, analysis, layout.cols],

@@ -1,5 +1,6 @@
 import type { Analysis } from '../core/analyze.js';
 import type { CommandId } from './commands.js';
+import { layerRowCount, moveDiffCursor } from './diff-view.js';
 import { selectLayout } from './layout.js';
 import { isCollapsed, type AppState, type Collapse, type Viewport } from './state.js';
 import { absolutePaths, compileMatcher } from './tree-index.js';
@@ -146,7 +147,7 @@ function reduceInput(a: Analysis, s: AppState, action: Action): AppState {
 
 function reduceCommand(a: Analysis, s: AppState, id: CommandId): AppState {
   const L = a.layers.length;
-  const layout = selectLayout(s, L);
+  const layout = selectLayout(s, layerRowCount(a));
   if (s.overlay !== 'none') {
     const page = Math.max(1, layout.rows - 3);
     const scroll = (d: number) => ({ ...s, overlayScroll: Math.max(0, s.overlayScroll + d) });
@@ -195,6 +196,14 @@ function reduceCommand(a: Analysis, s: AppState, id: CommandId): AppState {
       const v = selectTreeView(a, s);
       return searchFrom(a, s, s.search.text, cursorPos(v), id === 'search.next' ? 1 : -1, false);
     }
+    case 'layers.compareLayer':
+    case 'layers.compareAggregated':
+    case 'layers.markBase':
+      // A comparison always shows OLD → NEW; its rows narrow the tree instead.
+      if (s.diff) return { ...s, message: { text: 'in a comparison, select a NEW layer to see only the paths it wrote', tone: 'info' } };
+      break;
+  }
+  switch (id) {
     case 'layers.compareLayer':
       return { ...s, layers: { ...s.layers, mode: 'layer', mark: null } };
     case 'layers.compareAggregated':
@@ -251,6 +260,20 @@ function reduceCommand(a: Analysis, s: AppState, id: CommandId): AppState {
     }
   }
   // cursor movement in the focused pane
+  if (s.focus === 'layers' && s.diff) {
+    const h = Math.max(1, layout.layersHeight);
+    const c = s.diff.cursor;
+    const to: Partial<Record<CommandId, number>> = {
+      'cursor.up': c - 1,
+      'cursor.down': c + 1,
+      'cursor.pageUp': c - h,
+      'cursor.pageDown': c + h,
+      'cursor.top': 0,
+      'cursor.bottom': Number.MAX_SAFE_INTEGER,
+    };
+    const target = to[id];
+    return target === undefined ? s : moveDiffCursor(a, s, target, h);
+  }
   if (s.focus === 'layers') {
     const page = Math.max(1, layout.layersHeight);
     const c = s.layers.cursor;

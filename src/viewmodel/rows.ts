@@ -9,6 +9,7 @@ import { selectLayout, type Layout } from './layout.js';
 import { fitLine, seg, titleLine, type Line, type Segment, type Style } from './segments.js';
 import { isCollapsed, selectRange, type AppState } from './state.js';
 import { rowEntry, rowKind, rowSize, type RowKind } from './tree-index.js';
+import { diffOf, formatDelta, layerRowCount, selectDiffHistory, selectDiffImages, selectDiffLayerPane, selectDiffTotals, selectNarrowLayer } from './diff-view.js';
 import { selectTreeView } from './tree-view.js';
 
 /** What the selectors need beyond the state: the analysis and display options. */
@@ -16,6 +17,8 @@ export type ViewData = {
   readonly analysis: Analysis;
   /** Diff kinds get a symbol column (+ - ~ x): on under NO_COLOR. */
   readonly symbols: boolean;
+  /** In a comparison (`analysis` is its difference tree): the two images, for per-image file histories. */
+  readonly compared?: { readonly old: Analysis; readonly new: Analysis };
 };
 
 /** A pane ready to draw: its title line and exactly `height` body lines. */
@@ -32,8 +35,10 @@ function rangeLabel(state: AppState): string {
   return state.layers.mode === 'aggregated' ? `aggregated L0–L${top}` : `changes of L${top}`;
 }
 
-export function selectLayerPane(d: ViewData, state: AppState, layout: Layout = selectLayout(state, d.analysis.layers.length)): PaneView {
+export function selectLayerPane(d: ViewData, state: AppState, layout: Layout = selectLayout(state, layerRowCount(d.analysis))): PaneView {
   const a = d.analysis;
+  const diff = diffOf(a);
+  if (diff) return selectDiffLayerPane(diff, state, layout);
   const width = layout.leftWidth;
   const { base, top } = selectRange(state);
   const digits = String(a.layers.length - 1).length;
@@ -61,7 +66,9 @@ export function selectLayerPane(d: ViewData, state: AppState, layout: Layout = s
   return { title: titleLine('Layers', rangeLabel(state), width, state.focus === 'layers'), lines: padLines(lines, layout.layersHeight, width) };
 }
 
-export function selectLayerDetails(d: ViewData, state: AppState, layout: Layout = selectLayout(state, d.analysis.layers.length)): PaneView {
+export function selectLayerDetails(d: ViewData, state: AppState, layout: Layout = selectLayout(state, layerRowCount(d.analysis))): PaneView {
+  const diff = diffOf(d.analysis);
+  if (diff) return selectDiffTotals(diff, state, layout);
   const width = layout.leftWidth;
   const l = d.analysis.layers[state.layers.cursor];
   const lines: Line[] = [];
@@ -85,8 +92,10 @@ export function selectLayerDetails(d: ViewData, state: AppState, layout: Layout 
   return { title: titleLine('Layer details', l ? `L${l.index}` : '', width, false), lines: padLines(lines, layout.layerDetailsHeight, width) };
 }
 
-export function selectImageDetails(d: ViewData, state: AppState, layout: Layout = selectLayout(state, d.analysis.layers.length)): PaneView {
+export function selectImageDetails(d: ViewData, state: AppState, layout: Layout = selectLayout(state, layerRowCount(d.analysis))): PaneView {
   const a = d.analysis;
+  const diff = diffOf(a);
+  if (diff) return selectDiffImages(diff, layout);
   const width = layout.leftWidth;
   const lines: Line[] = [];
   const kv = (k: string, v: string, style?: Style) => lines.push(fitLine([seg(`${k} `, 'header'), seg(v, style)], width));
@@ -123,17 +132,23 @@ function treeTitle(state: AppState, a: Analysis): string {
   if (hiddenKinds.length) flags.push(`hiding ${hiddenKinds.join(',')}`);
   if (state.tree.sort === 'size') flags.push('by size');
   if (state.tree.whiteouts) flags.push('whiteouts');
+  const diff = diffOf(a);
+  if (diff) {
+    if (state.tree.sort === 'size') flags[flags.indexOf('by size')] = 'by size change';
+    const only = selectNarrowLayer(a, state);
+    return [only >= 0 ? `paths NEW L${only} wrote` : 'OLD → NEW', ...flags].join(' · ');
+  }
   const { top } = selectRange(state);
-  void a;
   return [`L${top}: ${rangeLabel(state)}`, ...flags].join(' · ');
 }
 
 /** The file tree pane: title, the filter/search line when active, and the visible rows only. */
-export function selectTreePane(d: ViewData, state: AppState, layout: Layout = selectLayout(state, d.analysis.layers.length)): PaneView & { input?: Line } {
+export function selectTreePane(d: ViewData, state: AppState, layout: Layout = selectLayout(state, layerRowCount(d.analysis))): PaneView & { input?: Line } {
   const a = d.analysis;
   const width = layout.rightWidth;
   const v = selectTreeView(a, state);
   const { ti, rows } = v;
+  const diff = diffOf(a);
   const lines: Line[] = [];
   const focused = state.focus === 'tree';
   const last = (pos: number) => {
@@ -150,7 +165,9 @@ export function selectTreePane(d: ViewData, state: AppState, layout: Layout = se
     if (layout.attributes) {
       const mode = e ? formatMode(e.type, e.mode) : 'd?????????';
       const owner = e ? `${e.uid}:${e.gid}` : '';
-      segs.push(seg(`${mode} ${fit(owner, 11, 'right')} ${fit(formatBytes(rowSize(ti, a, p)), 8, 'right')}  `, 'dim'));
+      // In a comparison the size column is the change of size (the subtree's, for a directory).
+      const size = diff ? formatDelta(diff.deltaOf[p]!) : formatBytes(rowSize(ti, a, p));
+      segs.push(seg(`${mode} ${fit(owner, 11, 'right')} ${fit(size, 8, 'right')}  `, 'dim'));
     }
     // tree glyphs: one column group per ancestor, then the node's own branch
     let prefix = '';
@@ -190,12 +207,14 @@ export function selectTreePane(d: ViewData, state: AppState, layout: Layout = se
 }
 
 /** The file history panel: every layer that touched the path under the cursor. */
-export function selectFileHistoryPane(d: ViewData, state: AppState, pathId: number, layout: Layout = selectLayout(state, d.analysis.layers.length)): PaneView {
+export function selectFileHistoryPane(d: ViewData, state: AppState, pathId: number, layout: Layout = selectLayout(state, layerRowCount(d.analysis))): PaneView {
   const a = d.analysis;
   const width = layout.rightWidth;
   const lines: Line[] = [];
   const path = pathId >= 0 ? `/${a.tree.pathOf(pathId)}` : '';
-  if (pathId >= 0) {
+  const diff = diffOf(a);
+  if (diff && d.compared && pathId >= 0) lines.push(...selectDiffHistory(diff, d.compared.old, d.compared.new, a.tree.pathOf(pathId), width));
+  else if (pathId >= 0) {
     for (const ev of a.tree.fileHistory(pathId)) {
       const style: Style = ev.kind === 'added' ? 'added' : ev.kind === 'removed' ? 'removed' : ev.kind === 'unmodified' ? 'normal' : 'modified';
       const what = ev.kind === 'metadata' ? 'chmod/chown' : ev.kind;

@@ -45,6 +45,8 @@ export type AppState = {
     readonly whiteouts: boolean;
     readonly fileHistory: boolean;
   };
+  /** In a comparison of two images: the cursor and scroll of the aligned layer list (row 0: all changes). */
+  readonly diff?: { readonly cursor: number; readonly scroll: number };
   readonly filter: { readonly text: string; readonly editing: boolean };
   readonly search: { readonly text: string; readonly editing: boolean; readonly origin: number };
   /** A question the user must answer before anything else (overwrite on extract). */

@@ -1,6 +1,7 @@
 import type { Analysis } from '../core/analyze.js';
 import { Change, type Hidden } from '../core/file-tree.js';
 import type { LayerEntry } from '../core/model.js';
+import { diffOf } from './diff-view.js';
 import { isCollapsed, type Collapse, type HiddenKinds } from './state.js';
 
 /** What decides which paths the tree shows, and in what order. */
@@ -12,6 +13,8 @@ export type TreeQuery = {
   readonly filter: string;
   readonly whiteouts: boolean;
   readonly sort: 'name' | 'size';
+  /** In a comparison: show only the paths this layer of NEW wrote (-1: all). */
+  readonly only?: number;
 };
 
 /** How a row relates to the compared range; `hidden` rows exist only with the whiteouts toggle. */
@@ -97,7 +100,7 @@ const CACHE_SIZE = 12;
 
 function queryKey(q: TreeQuery): string {
   const h = q.hidden;
-  return `${q.base}|${q.top}|${+h.added}${+h.removed}${+h.modified}${+h.unmodified}|${+q.whiteouts}|${q.sort}|${q.filter}`;
+  return `${q.base}|${q.top}|${+h.added}${+h.removed}${+h.modified}${+h.unmodified}|${+q.whiteouts}|${q.sort}|${q.only ?? -1}|${q.filter}`;
 }
 
 /** The tree index for a query, from a small per-analysis LRU cache. */
@@ -125,6 +128,9 @@ function buildTreeIndex(a: Analysis, q: TreeQuery): TreeIndex {
   const matcher = compileMatcher(q.filter);
   const { hidden } = q;
   const names = absolutePaths(a);
+  // A comparison narrows to one NEW layer's paths, and sorts by size delta rather than size.
+  const diff = diffOf(a);
+  const only = diff && q.only !== undefined && q.only >= 0 ? q.only : -1;
 
   // Children before parents: ids are interned parent-first, so a reverse sweep suffices.
   const count = new Int32Array(N); // shown nodes in each subtree, self included
@@ -144,6 +150,7 @@ function buildTreeIndex(a: Analysis, q: TreeQuery): TreeIndex {
       continue;
     }
     const kids = count[p]!;
+    if (only >= 0 && diff!.newLayerOf[p] !== only) kindHidden = true;
     if (kids > 0 || (!kindHidden && (q.filter === '' || matcher.test(names[p]!)))) {
       count[p] = kids + 1;
       count[tree.parentOf(p)]! += count[p]!;
@@ -155,7 +162,7 @@ function buildTreeIndex(a: Analysis, q: TreeQuery): TreeIndex {
   const end = new Int32Array(total);
   const parentPos = new Int32Array(total);
   const posOf = new Int32Array(N).fill(-1);
-  const sizes = q.sort === 'size' && q.top >= 0 ? tree.treeSizes(q.top) : undefined;
+  const sizes = q.sort === 'size' && q.top >= 0 ? (diff ? diff.deltaOf : tree.treeSizes(q.top)) : undefined;
   const shownChildren = (p: number): number[] => {
     const out: number[] = [];
     for (const c of tree.childrenOf(p)) if (count[c]! > 0) out.push(c);

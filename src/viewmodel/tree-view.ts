@@ -1,4 +1,5 @@
 import type { Analysis } from '../core/analyze.js';
+import { layerRowCount, selectNarrowLayer } from './diff-view.js';
 import { selectLayout } from './layout.js';
 import { selectRange, type AppState } from './state.js';
 import { rowOfPath, selectTreeIndex, selectVisibleRows, type TreeIndex, type VisibleRows } from './tree-index.js';
@@ -13,9 +14,9 @@ export type TreeView = {
   readonly height: number;
 };
 
-export function selectTreeQuery(state: AppState) {
+export function selectTreeQuery(state: AppState, a?: Analysis) {
   const { base, top } = selectRange(state);
-  return { base, top, hidden: state.tree.hidden, filter: state.filter.text, whiteouts: state.tree.whiteouts, sort: state.tree.sort };
+  return { base, top, hidden: state.tree.hidden, filter: state.filter.text, whiteouts: state.tree.whiteouts, sort: state.tree.sort, only: a ? selectNarrowLayer(a, state) : -1 };
 }
 
 /** Keeps the cursor inside the window: the smallest change to `scroll` that shows `row`. */
@@ -29,9 +30,9 @@ export function clampScroll(scroll: number, row: number, height: number, count: 
 }
 
 export function selectTreeView(a: Analysis, state: AppState): TreeView {
-  const ti = selectTreeIndex(a, selectTreeQuery(state));
+  const ti = selectTreeIndex(a, selectTreeQuery(state, a));
   const rows = selectVisibleRows(ti, state.tree.collapse);
-  const height = selectLayout(state, a.layers.length).treeHeight;
+  const height = selectLayout(state, layerRowCount(a)).treeHeight;
   let cursorRow = -1;
   if (rows.count > 0) {
     cursorRow = state.tree.cursorPath >= 0 ? rowOfPath(a, ti, rows, state.tree.cursorPath) : 0;
@@ -52,9 +53,10 @@ export function selectCursorPath(a: Analysis, state: AppState): number {
  * through layers finds them ready instead of walking every path on the keystroke.
  */
 export function prefetchNeighbours(a: Analysis, state: AppState): void {
+  if (state.diff) return; // a comparison has one range
   const { cursor } = state.layers;
   for (const next of [cursor + 1, cursor - 1]) {
     if (next < 0 || next >= a.layers.length) continue;
-    selectTreeIndex(a, selectTreeQuery({ ...state, layers: { ...state.layers, cursor: next } }));
+    selectTreeIndex(a, selectTreeQuery({ ...state, layers: { ...state.layers, cursor: next } }, a));
   }
 }

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { compareImages } from '../../src/core/compare-images.js';
+import { buildDiffImage } from '../../src/core/diff-tree.js';
+import { analyzeImage, indexImage, type Analysis, type LayerEntry } from '../../src/core/index.js';
+import type { CommandId } from '../../src/viewmodel/commands.js';
+import { attachDiff, createDiffState } from '../../src/viewmodel/diff-view.js';
+import { reduce } from '../../src/viewmodel/reducer.js';
+import { selectFileHistoryPane, selectImageDetails, selectLayerDetails, selectLayerPane, selectTreePane, type ViewData } from '../../src/viewmodel/rows.js';
+import { lineText } from '../../src/viewmodel/segments.js';
+import type { AppState } from '../../src/viewmodel/state.js';
+import { selectCursorPath } from '../../src/viewmodel/tree-view.js';
+import { contentKeysOf, contentOfEntry, dir, file } from '../helpers/layers.js';
+
+function image(layers: readonly { id: number; entries: readonly LayerEntry[]; command: string }[]): Analysis {
+  const ids = layers.map((l) => `sha256:${String(l.id).padStart(64, '0')}`);
+  const index = indexImage({
+    identity: { reference: `img-${layers.length}`, source: 'test' },
+    config: { diffIds: ids, history: layers.map((l) => ({ createdBy: `/bin/sh -c ${l.command}`, emptyLayer: false })), config: {} },
+    layers: layers.map((l, i) => ({ descriptor: { diffId: ids[i] }, entries: l.entries })),
+  });
+  return analyzeImage(index, contentKeysOf(index));
+}
+
+const base = { id: 1, command: 'base', entries: [dir('etc'), file('etc/os', 10, { content: 'os' }), dir('usr'), file('usr/keep', 50, { content: 'k' })] };
+const old = image([base, { id: 2, command: 'old app', entries: [dir('app'), file('app/main', 100, { content: 'v1' }), file('app/old', 30)] }]);
+const neu = image([
+  base,
+  { id: 3, command: 'new app', entries: [dir('app'), file('app/main', 900, { content: 'v2' })] },
+  { id: 4, command: 'add lib', entries: [dir('lib'), file('lib/big', 5000), file('lib/small', 5)] },
+]);
+const c = compareImages(old, neu, { old: (g) => contentOfEntry(old.tree.entry(g)), new: (g) => contentOfEntry(neu.tree.entry(g)) });
+const a = attachDiff(buildDiffImage(c, old, neu));
+const data: ViewData = { analysis: a, symbols: true, compared: { old, new: neu } };
+const run = (s: AppState, ...ids: CommandId[]) => ids.reduce((st, id) => reduce(a, st, { type: 'command', id }), s);
+const treeRows = (s: AppState) => selectTreePane(data, s).lines.map(lineText).filter((l) => l.trim() !== '');
+
+describe('the comparison in the inspector', () => {
+  it('opens on the changed paths only, with the size change per row and directory', () => {
+    const s = createDiffState({ cols: 120, rows: 30 });
+    const rows = treeRows(s);
+    expect(rows.some((r) => /etc/.test(r) || /usr/.test(r))).toBe(false); // untouched: hidden
+    expect(rows.find((r) => r.includes('main'))).toMatch(/^~ .*\+800 B/);
+    expect(rows.find((r) => r.includes('old'))).toMatch(/^- .*-30 B/);
+    expect(rows.find((r) => r.includes('lib'))).toMatch(/^\+ .*\+5\.0 kB/); // the directory: its subtree's delta
+    // Ctrl+U shows the untouched paths too
+    expect(treeRows(run(s, 'tree.toggleUnmodified')).some((r) => r.includes('keep'))).toBe(true);
+  });
+
+  it('lists the aligned layers, the totals with deltas and both images', () => {
+    const s = createDiffState({ cols: 120, rows: 30 });
+    const layers = selectLayerPane(data, s).lines.map(lineText);
+    expect(layers[0]).toMatch(/all changes/);
+    expect(layers[1]).toMatch(/^= +L0 .* base/);
+    expect(layers[2]).toMatch(/^- OLD L1 .*old app/);
+    expect(layers[3]).toMatch(/^\+ NEW L1 .*new app/);
+    expect(layers[4]).toMatch(/^\+ NEW L2 .*add lib/);
+    const totals = selectLayerDetails(data, s).lines.map(lineText);
+    expect(totals.find((l) => l.startsWith('Layers'))).toMatch(/2 → +3 +\+1/);
+    expect(totals.find((l) => l.startsWith('Size'))).toMatch(/\+5\.8 kB/);
+    const images = selectImageDetails(data, s).lines.map(lineText).join('\n');
+    expect(images).toMatch(/OLD: img-2/);
+    expect(images).toMatch(/NEW: img-3/);
+    expect(images).toMatch(/\+3 added .*-1 removed .*~1 modified/);
+  });
+
+  it('selecting a layer of NEW narrows the tree to the paths it wrote; "all changes" widens it again', () => {
+    let s = run(createDiffState({ cols: 120, rows: 30 }), 'app.switchPane', 'cursor.down', 'cursor.down', 'cursor.down', 'cursor.down');
+    expect(s.diff?.cursor).toBe(4);
+    const narrowed = treeRows(s);
+    expect(narrowed.some((r) => r.includes('big'))).toBe(true);
+    expect(narrowed.some((r) => r.includes('main'))).toBe(false);
+    expect(selectTreePane(data, s).title.segments.map((x) => x.text).join('')).toContain('paths NEW L2 wrote');
+    s = run(s, 'cursor.up');
+    expect(treeRows(s).some((r) => r.includes('main'))).toBe(true);
+    expect(treeRows(s).some((r) => r.includes('big'))).toBe(false);
+    s = run(s, 'cursor.top');
+    expect(treeRows(s).some((r) => r.includes('big')) && treeRows(s).some((r) => r.includes('main'))).toBe(true);
+    // the layer compare keys of one image say how a comparison narrows instead
+    expect(run(s, 'layers.compareAggregated').message?.text).toMatch(/select a NEW layer/);
+  });
+
+  it('sorts by size change, largest growth first', () => {
+    const s = run(createDiffState({ cols: 120, rows: 30 }), 'tree.toggleSort');
+    const names = treeRows(s).map((r) => r.replace(/^.*── /, '').trim());
+    expect(names.slice(0, 3), names.join(',')).toEqual(['lib', 'big', 'small']);
+    expect(names.indexOf('app')).toBeLessThan(names.indexOf('old'));
+    expect(selectTreePane(data, s).title.segments.map((x) => x.text).join('')).toContain('by size change');
+  });
+
+  it('the file history shows the path in each image', () => {
+    let s = createDiffState({ cols: 120, rows: 40 });
+    s = run(s, 'cursor.down'); // app/main
+    const p = selectCursorPath(a, s);
+    expect(a.tree.pathOf(p)).toBe('app/main');
+    const lines = selectFileHistoryPane(data, run(s, 'tree.fileHistory'), p).lines.map(lineText).filter((l) => l.trim());
+    expect(lines[0]).toMatch(/^OLD L1 +added .*old app/);
+    expect(lines[1]).toMatch(/^NEW L1 +added .*new app/);
+  });
+});
