@@ -9,7 +9,7 @@ import { evaluateLayerCount, evaluatePathRules, withoutIgnored, type IgnoredFigu
 import { evaluateRules, type RuleResult, type RuleSettings } from '../core/rules/rules.js';
 import { UsageError } from '../errors/index.js';
 import { formatBytes } from '../format/bytes.js';
-import { escapeControl } from '../format/escape.js';
+import { escapeControl, stringifyJson } from '../format/escape.js';
 import { loadImage, loadSummary, type LoadEvent, type LoadedImage, type LoadOptions } from '../load/index.js';
 import { parseReference, type ImageReference } from '../reference/reference.js';
 import { formatCiReport } from '../report/ci-report.js';
@@ -202,7 +202,7 @@ export async function runCi(opts: Options, io: CiIo): Promise<number> {
   }
 
   if (opts.json !== undefined && exports.length > 0) {
-    const text = `${JSON.stringify(exports.length === 1 && images.length === 1 ? exports[0] : exports, null, 2)}\n`;
+    const text = `${stringifyJson(exports.length === 1 && images.length === 1 ? exports[0] : exports)}\n`;
     if (jsonFile) await writeFileAtomic(jsonFile, text, `--json ${opts.json}`);
     else io.stdout.write(text);
   }

@@ -37,3 +37,16 @@ export function hasControl(s: string): boolean {
   UNSAFE.lastIndex = 0;
   return UNSAFE.test(s);
 }
+
+// What JSON.stringify leaves raw: DEL, the C1 controls, and the separators and bidi controls.
+const JSON_UNSAFE = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * `JSON.stringify` with every character a terminal could act on written as a `\uNNNN` escape:
+ * JSON.stringify already escapes C0 controls; this adds DEL, C1, the line separators and the
+ * bidi controls. The data is unchanged (a JSON parser reads the same strings back); only the
+ * bytes of the file are safe to print.
+ */
+export function stringifyJson(value: unknown, indent = 2): string {
+  return JSON.stringify(value, null, indent).replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { formatBytes } from '../format/bytes.js';
-import { escapeControl } from '../format/escape.js';
+import { escapeControl, stringifyJson } from '../format/escape.js';
 import { formatFigure, imageLocation, layerCommand, OFFENDERS_SHOWN, referenceOf, type CiOutcome } from './ci-result.js';
 
 /**
@@ -56,5 +56,5 @@ export function formatCodeQuality(outcomes: readonly CiOutcome[]): string {
       }
     }
   }
-  return `${JSON.stringify(issues, null, 2)}\n`;
+  return `${stringifyJson(issues)}\n`;
 }

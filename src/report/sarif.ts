@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { formatBytes } from '../format/bytes.js';
-import { escapeControl } from '../format/escape.js';
+import { escapeControl, stringifyJson } from '../format/escape.js';
 import { RULES } from '../core/rules/rules.js';
 import { formatFigure, imageLocation, layerCommand, OFFENDERS_SHOWN, referenceOf, type CiOutcome } from './ci-result.js';
 
@@ -117,5 +117,5 @@ export function formatSarif(outcomes: readonly CiOutcome[], tool: { version: str
       },
     ],
   };
-  return `${JSON.stringify(log, null, 2)}\n`;
+  return `${stringifyJson(log)}\n`;
 }
