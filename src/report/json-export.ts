@@ -92,7 +92,7 @@ export function toExportV1(a: Analysis, rules?: readonly RuleResult[], opts: { i
       status: r.status,
       threshold: r.threshold,
       actual: r.actual,
-      ...(r.offenders ? { offenders: r.offenders.slice(0, OFFENDERS_SHOWN).map((o) => ({ path: o.path, layer: o.layer, sizeBytes: o.sizeBytes })), offenderCount: r.offenders.length } : {}),
+      ...(r.offenders && r.name !== 'paths.maxLayerCount' ? { offenders: r.offenders.slice(0, OFFENDERS_SHOWN).map((o) => ({ path: o.path, layer: o.layer, sizeBytes: o.sizeBytes })), offenderCount: r.offenders.length } : {}),
     }));
   }
   return out;

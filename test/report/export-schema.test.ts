@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import type { ExportV1 } from '../../src/report/json-export.js';
-import { FIXTURES, NO_FIXTURES, ROOT } from '../helpers/image-files.js';
+import { FIXTURES, NO_FIXTURES, ROOT, tmpDir } from '../helpers/image-files.js';
 import { runCli } from '../helpers/run-cli.js';
 
 /**
@@ -84,6 +84,39 @@ describe('the JSON export matches schema/export-v1.schema.json', () => {
     expect(both).toHaveLength(2);
     expectValid(validateDocument, both, 'two images');
     expect(both.map((e) => e.image.reference)).toEqual([`docker-archive:${EXAMPLE}`, 'docker-archive:examples/example-image.tar']);
+  });
+
+  it('with path rules and an ignore list from .dive-ci: `ignored`, the path rules and their offenders', () => {
+    const dir = tmpDir();
+    writeFileSync(
+      path.join(dir, '.dive-ci'),
+      "paths:\n  ignore: ['/usr/lib/**']\n  block: ['/usr/bin/**']\n  denyWaste: ['/src/**']\n  maxFileSize: 1kB\n  maxLayerCount: 3\n",
+    );
+    const r = runCli(['--ci', '--json', '-', '--quiet', EXAMPLE], { cwd: dir, env: { CI: '' } });
+    expect(r.code, r.stderr).toBe(1);
+    const e = JSON.parse(r.stdout) as ExportV1;
+    expectValid(validateExport, e, 'the example with path rules');
+    expect(e.ignored!.paths).toBeGreaterThan(0);
+    expect(e.inefficientFiles.some((f) => f.path.startsWith('/usr/lib/'))).toBe(false);
+    expect(e.rules!.map((x) => `${x.name}:${x.status}`)).toEqual([
+      'highestUserWastedPercent:fail', 'highestWastedBytes:skip', 'lowestEfficiency:fail',
+      'paths.block:fail', 'paths.denyWaste:fail', 'paths.maxFileSize:fail', 'paths.maxLayerCount:fail',
+    ]);
+    const block = e.rules!.find((x) => x.name === 'paths.block')!;
+    expect(block.threshold).toBeNull();
+    expect(block.offenders!.map((o) => o.path)).toEqual(['/usr/bin']);
+    expect(block.offenderCount).toBe(1);
+    // damaged: an offender path that is not absolute, more than 20 offenders, a threshold on a glob rule
+    const bad = structuredClone(e);
+    bad.rules!.find((x) => x.name === 'paths.block')!.offenders![0]!.path = 'usr/bin';
+    expect(validateExport(bad)).toBe(false);
+    const many = structuredClone(e);
+    const b = many.rules!.find((x) => x.name === 'paths.block')!;
+    b.offenders = Array.from({ length: 21 }, (_, i) => ({ path: `/f${i}`, layer: 0, sizeBytes: 1 }));
+    expect(validateExport(many)).toBe(false);
+    const threshold = structuredClone(e);
+    threshold.rules!.find((x) => x.name === 'paths.denyWaste')!.threshold = 1;
+    expect(validateExport(threshold)).toBe(false);
   });
 
   describe('and the schema is not vacuous: a real export, damaged, is rejected', () => {
