@@ -12,6 +12,8 @@ import { checksumOk } from './tar-header.js';
 export function sniffCompression(head: Uint8Array): Compression | { unknown: string } {
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
   if (head.length >= 4 && head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return 'zstd';
+  // A zstd stream may start with skippable frames (magic 0x184D2A50–5F, little-endian; RFC 8878 §3.1.2).
+  if (head.length >= 4 && (head[0]! & 0xf0) === 0x50 && head[1] === 0x2a && head[2] === 0x4d && head[3] === 0x18) return 'zstd';
   if (head.length >= 6 && head[0] === 0xfd && head[1] === 0x37 && head[2] === 0x7a && head[3] === 0x58) {
     return { unknown: 'xz-compressed data (not a layer format OCI defines)' };
   }

@@ -1,16 +1,15 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
-import { PassThrough, Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { createHash, type Hash } from 'node:crypto';
+import { Readable, Transform } from 'node:stream';
 import { createRequire } from 'node:module';
 import type { LayerEntry } from '../core/model.js';
 import { SourceError } from '../errors/index.js';
-import { createDecompressor, sniffCompression } from './decompress.js';
+import { createDecompressor, hasNativeZstd, sniffCompression } from './decompress.js';
 import { MultiHash } from './digest.js';
 import type { Compression, HashRequest, LayerBlob, LayerContents, Measured, ProgressFn } from './layer-blob.js';
-import { applyPax, cleanPath, entryTypeOf, type RawHeader } from './tar-header.js';
-import { scanTarRegion } from './tar-scan.js';
+import { cleanPath, entryTypeOf, HeaderFolder, isMetaTypeflag, isZeroBlock, parseHeader, parseSparseExtension, TarFormatError, type RawHeader } from './tar-header.js';
+import { scanTarRegion, tarFormatError } from './tar-scan.js';
 
 /** tar-stream, loaded on first use (a positional scan of a plain tar never needs it). */
 export const loadTarStream = () => createRequire(import.meta.url)('tar-stream') as typeof import('tar-stream');
@@ -97,89 +96,210 @@ export async function peek(stream: Readable, n: number): Promise<{ head: Buffer;
 }
 
 /**
- * Parses a tar stream with tar-stream, hashing every regular file's body as it passes (a
- * stream cannot be revisited to hash lazily).
+ * A push parser for a tar in one pass with the same header rules as the positional scan
+ * (`parseHeader`, `HeaderFolder`: Go's strictness, Docker's leniency), hashing every regular
+ * file's body as it passes (a stream cannot be revisited to hash lazily) and the whole tar
+ * into `tarHash`. After the end-of-archive block the rest is consumed (and hashed) unread.
+ * `write` works synchronously and keeps nothing but one header block and the current meta
+ * member, so a decoder can push into it from its output callback without buffering.
+ *
+ * `write` and `end` throw SourceError('corrupt') naming `label` (and the entry, for a
+ * malformed header).
  */
-export async function readTarStream(source: Readable, label: string, tarHash?: MultiHash): Promise<{ entries: LayerEntry[]; digests: (string | undefined)[]; tarSize: number }> {
-  const entries: LayerEntry[] = [];
-  const digests: (string | undefined)[] = [];
-  let tarSize = 0;
-  const counter = new PassThrough();
-  counter.on('data', (c: Buffer) => {
-    tarSize += c.length;
-    tarHash?.update(c);
-  });
-  const extract = loadTarStream().extract();
-  extract.on('entry', (header, body, next) => {
-    // When the source fails mid-entry, tar-stream destroys the entry with the error; the
-    // pipeline below reports it, so the entry's own copy must not go unhandled.
-    body.on('error', () => undefined);
-    const pax = (header as { pax?: Record<string, string> }).pax;
-    const typeflag = typeflagOf(header.type);
-    const raw: RawHeader = {
-      name: header.name,
-      typeflag,
-      mode: header.mode ?? 0,
-      uid: header.uid ?? 0,
-      gid: header.gid ?? 0,
-      size: header.size ?? 0,
-      mtime: header.mtime ? Math.floor(header.mtime.getTime() / 1000) : 0,
-      linkname: header.linkname ?? '',
-      devMajor: header.devmajor ?? 0,
-      devMinor: header.devminor ?? 0,
-    };
-    if (pax) applyPax(raw, pax);
-    const e = toEntry(raw);
-    if (e && e.type === 'file') {
-      const h = createHash('sha256');
-      body.on('data', (c: unknown) => h.update(c as Buffer));
-      body.on('end', () => {
-        entries.push(e);
-        digests.push(h.digest('hex'));
-        next();
-      });
-    } else {
-      if (e) {
-        entries.push(e);
-        digests.push(undefined);
-      }
-      body.on('end', () => next());
-      body.resume();
+export class TarParser {
+  readonly entries: LayerEntry[] = [];
+  readonly digests: (string | undefined)[] = [];
+  tarSize = 0;
+  private readonly folder = new HeaderFolder();
+  private readonly block = Buffer.alloc(512);
+  private blockFill = 0;
+  private mode: 'header' | 'meta' | 'sparse-ext' | 'body' | 'skip' | 'end' = 'header';
+  private left = 0;
+  private pad = 0;
+  private h: RawHeader | undefined;
+  private meta: Buffer | undefined;
+  private metaFill = 0;
+  private entry: LayerEntry | undefined;
+  private hash: Hash | undefined;
+
+  constructor(
+    private readonly label: string,
+    private readonly tarHash?: MultiHash,
+  ) {}
+
+  write(chunk: Buffer): void {
+    try {
+      this.consume(chunk);
+    } catch (err) {
+      if (err instanceof TarFormatError) throw tarFormatError(this.label, err);
+      throw err;
     }
-  });
-  try {
-    await pipeline(source, counter, extract);
-  } catch (err) {
-    if (err instanceof SourceError) throw err;
-    const msg = (err as Error).message ?? String(err);
-    if (/unexpected end|premature|Unexpected end|aborted/i.test(msg)) throw new SourceError('corrupt', label, `the layer is truncated (unexpected end of data)`, { cause: err });
-    throw new SourceError('corrupt', label, `cannot read the layer (${msg})`, { cause: err });
   }
-  return { entries, digests, tarSize };
+
+  /** Ending inside a member (or its padding, or a partial header) is a truncated layer; ending on a member boundary without the end-of-archive blocks is accepted, as Go's reader does. */
+  end(): { entries: LayerEntry[]; digests: (string | undefined)[]; tarSize: number } {
+    if (this.mode !== 'end' && !(this.mode === 'header' && this.blockFill === 0)) throw truncated(this.label);
+    return { entries: this.entries, digests: this.digests, tarSize: this.tarSize };
+  }
+
+  private consume(chunk: Buffer): void {
+    const chunkStart = this.tarSize;
+    this.tarSize += chunk.length;
+    this.tarHash?.update(chunk);
+    let i = 0;
+    while (i < chunk.length && this.mode !== 'end') {
+      const avail = chunk.length - i;
+      if (this.mode === 'header' || this.mode === 'sparse-ext') {
+        const n = Math.min(512 - this.blockFill, avail);
+        chunk.copy(this.block, this.blockFill, i, i + n);
+        this.blockFill += n;
+        i += n;
+        if (this.blockFill < 512) break;
+        this.blockFill = 0;
+        if (this.mode === 'header') this.onHeader(chunkStart + i - 512);
+        else {
+          const ext = parseSparseExtension(this.block, 0);
+          this.h!.sparse += ext.map;
+          if (!ext.more) this.startEntry();
+        }
+      } else if (this.mode === 'meta') {
+        const meta = this.meta!;
+        const n = Math.min(meta.length - this.metaFill, avail);
+        chunk.copy(meta, this.metaFill, i, i + n);
+        this.metaFill += n;
+        i += n;
+        if (this.metaFill === meta.length) {
+          this.folder.meta(this.h!, meta);
+          this.meta = undefined;
+          this.left = this.pad;
+          this.mode = this.left > 0 ? 'skip' : 'header';
+        }
+      } else if (this.mode === 'body') {
+        const n = Math.min(this.left, avail);
+        this.hash?.update(chunk.subarray(i, i + n));
+        this.left -= n;
+        i += n;
+        if (this.left === 0) this.finishBody();
+      } else {
+        const n = Math.min(this.left, avail);
+        this.left -= n;
+        i += n;
+        if (this.left === 0) this.mode = 'header';
+      }
+    }
+  }
+
+  private onHeader(at: number): void {
+    if (isZeroBlock(this.block)) {
+      this.mode = 'end';
+      return;
+    }
+    const h = parseHeader(this.block);
+    if (!h) throw new SourceError('corrupt', this.label, `not a valid tar header at byte ${at} (corrupt data)`);
+    this.h = h;
+    if (isMetaTypeflag(h.typeflag)) {
+      if (h.bodySize > META_CAP) throw new TarFormatError(h.name, `a "${h.typeflag}" header of ${h.bodySize} bytes (the limit is ${META_CAP})`);
+      this.meta = Buffer.alloc(h.bodySize);
+      this.metaFill = 0;
+      this.pad = Math.ceil(h.bodySize / 512) * 512 - h.bodySize;
+      if (h.bodySize === 0) this.folder.meta(h, this.meta);
+      else this.mode = 'meta';
+      return;
+    }
+    this.folder.fold(h);
+    if (h.sparseExtended) this.mode = 'sparse-ext';
+    else this.startEntry();
+  }
+
+  private startEntry(): void {
+    const h = this.h!;
+    const e = toEntry(h);
+    this.entry = e;
+    this.hash = e?.type === 'file' ? createHash('sha256') : undefined;
+    if (this.hash && h.sparse !== undefined) this.hash.update(h.sparse);
+    this.left = h.bodySize;
+    this.pad = Math.ceil(h.bodySize / 512) * 512 - h.bodySize;
+    if (this.left === 0) this.finishBody();
+    else this.mode = 'body';
+  }
+
+  private finishBody(): void {
+    if (this.entry) {
+      this.entries.push(this.entry);
+      this.digests.push(this.hash ? this.hash.digest('hex') : undefined);
+    }
+    this.entry = undefined;
+    this.hash = undefined;
+    this.left = this.pad;
+    this.mode = this.left > 0 ? 'skip' : 'header';
+  }
 }
 
-function typeflagOf(t: string | null | undefined): string {
-  switch (t) {
-    case 'file':
-      return '0';
-    case 'link':
-      return '1';
-    case 'symlink':
-      return '2';
-    case 'character-device':
-      return '3';
-    case 'block-device':
-      return '4';
-    case 'directory':
-      return '5';
-    case 'fifo':
-      return '6';
-    case 'contiguous-file':
-      return '7';
-    default:
-      return '?';
-  }
+/** Turns a failure of the stream under a tar into the error users see. */
+function streamError(label: string, err: unknown): SourceError {
+  if (err instanceof SourceError) return err;
+  const msg = (err as Error).message ?? String(err);
+  if (/unexpected end|premature|Unexpected end|aborted/i.test(msg)) return new SourceError('corrupt', label, `the layer is truncated (unexpected end of data)`, { cause: err });
+  return new SourceError('corrupt', label, `cannot read the layer (${msg})`, { cause: err });
 }
+
+/** Parses a tar stream in one pass (see `TarParser`). */
+export async function readTarStream(source: Readable, label: string, tarHash?: MultiHash): Promise<{ entries: LayerEntry[]; digests: (string | undefined)[]; tarSize: number }> {
+  const parser = new TarParser(label, tarHash);
+  try {
+    for await (const c of source) parser.write(c as Buffer);
+  } catch (err) {
+    throw streamError(label, err);
+  }
+  return parser.end();
+}
+
+/** Compressed bytes handed to the pure-JS zstd decoder at once; the event loop runs between slices. */
+const ZSTD_SLICE = 64 << 10;
+
+/**
+ * Decodes a zstd stream with fzstd (pure JS, for Node versions without zlib zstd), pushing
+ * every decoded block straight into the tar parser from the decoder's callback: nothing is
+ * buffered, so memory does not depend on the decompressed size or the compression ratio (a
+ * few bytes of RLE blocks can stand for gigabytes).
+ */
+async function readPureZstdTar(stream: Readable, label: string, tarHash?: MultiHash): Promise<{ entries: LayerEntry[]; digests: (string | undefined)[]; tarSize: number }> {
+  const parser = new TarParser(label, tarHash);
+  const { Decompress } = createRequire(import.meta.url)('fzstd') as typeof import('fzstd');
+  let parserError: unknown;
+  const d = new Decompress((out) => {
+    try {
+      parser.write(Buffer.from(out.buffer, out.byteOffset, out.byteLength));
+    } catch (e) {
+      parserError ??= e;
+      throw e;
+    }
+  });
+  const push = (b: Uint8Array, final = false) => {
+    try {
+      d.push(b, final);
+    } catch (e) {
+      if (parserError !== undefined) throw parserError;
+      throw new SourceError('corrupt', label, `cannot decompress the zstd layer (${(e as Error).message})`, { cause: e });
+    }
+  };
+  try {
+    for await (const c of stream) {
+      const chunk = c as Buffer;
+      for (let at = 0; at < chunk.length; at += ZSTD_SLICE) {
+        push(new Uint8Array(chunk.buffer, chunk.byteOffset + at, Math.min(ZSTD_SLICE, chunk.length - at)));
+        if (at + ZSTD_SLICE < chunk.length) await new Promise((r) => setImmediate(r));
+      }
+    }
+    push(new Uint8Array(0), true);
+  } catch (err) {
+    throw streamError(label, err);
+  }
+  return parser.end();
+}
+
+/** PAX and GNU long-name bodies larger than this are refused (Go's archive/tar caps them at 1 MiB too). */
+const META_CAP = 1 << 20;
 
 /**
  * Reads a stored (possibly compressed) blob as a stream: sniffs the compression from the first
@@ -199,6 +319,10 @@ export async function readLayerStream(stored: Readable, total: number | undefine
     storedHash || tarHash
       ? { ...(storedHash ? { stored: storedHash.digests(), storedSize: storedHash.bytes } : {}), ...(tarHash ? { tar: tarHash.digests() } : {}) }
       : undefined;
+  if (c === 'zstd' && (opts.forcePureZstd || !hasNativeZstd)) {
+    const r = await readPureZstdTar(stream, opts.label, tarHash);
+    return { entries: r.entries, digests: r.digests, compression: c, tarSize: r.tarSize, measured: measured() };
+  }
   const dec = createDecompressor(c, opts.forcePureZstd);
   let tarStream: Readable = stream;
   if (dec) {

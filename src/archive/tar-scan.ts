@@ -1,7 +1,8 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { SourceError } from '../errors/index.js';
 import type { ProgressFn } from './layer-blob.js';
-import { applyPax, isMetaTypeflag, isZeroBlock, parseHeader, parsePax, type RawHeader } from './tar-header.js';
+import { createHash } from 'node:crypto';
+import { HeaderFolder, isMetaTypeflag, isZeroBlock, parseHeader, parseSparseExtension, TarFormatError, type RawHeader } from './tar-header.js';
 
 /** Bytes a content fingerprint covers: the first 1 KiB of a body. */
 export const SAMPLE_BYTES = 1024;
@@ -36,8 +37,11 @@ export function sampleKey(buf: Uint8Array, start: number, end: number): number {
   return (h1 >>> 0) * 0x200000 + ((h2 >>> 0) & 0x1fffff);
 }
 
-/** One member: the folded header, where its body starts, and its sample key when the body was in memory. */
-export type ScanVisitor = (h: RawHeader, bodyStart: number, sample: number) => void;
+/**
+ * One member: the folded header, where its body starts, its sample key when the body was in
+ * memory, and for a sparse file the sha256 of its map and stored data (its content key).
+ */
+export type ScanVisitor = (h: RawHeader, bodyStart: number, sample: number, digest?: string) => void;
 
 const CHUNK = 1 << 20;
 const MIN_READ = 64 << 10;
@@ -48,17 +52,23 @@ function truncated(label: string): SourceError {
   return new SourceError('corrupt', label, `the layer is truncated (unexpected end of data)`);
 }
 
+/** A malformed header as the error users see: the layer and the entry. */
+export function tarFormatError(label: string, e: TarFormatError): SourceError {
+  return new SourceError('corrupt', label, e.message, { cause: e });
+}
+
 /**
  * Walks the headers of an uncompressed tar stored at `base..base+length` of a file, reading
  * 1 MiB chunks positionally and skipping bodies that lie beyond the chunk (so a tar of small
- * files costs one read per MiB, and large bodies are never read). PAX, GNU long names and long
- * links are folded into the member that follows them. Reads are synchronous inside a chunk
- * run (no per-member promise), yielding to the event loop every 64 MiB.
+ * files costs one read per MiB, and large bodies are never read). PAX records, GNU long names
+ * and long links are folded into the member that follows them (global PAX headers are not);
+ * GNU sparse extension blocks are skipped. Reads are synchronous inside a chunk run (no
+ * per-member promise), yielding to the event loop every 64 MiB.
  *
  * Sample keys are computed for regular-file bodies found whole-or-first-4-KiB in the chunk;
  * NaN otherwise (read later, only if needed).
  *
- * @throws SourceError('corrupt') on a bad header or a body past the end.
+ * @throws SourceError('corrupt') on a bad header (naming the entry) or a body past the end.
  */
 export async function scanTarRegion(file: string, base: number, length: number, label: string, visit: ScanVisitor, onProgress?: ProgressFn): Promise<void> {
   const fd = openSync(file, 'r');
@@ -84,48 +94,60 @@ export async function scanTarRegion(file: string, base: number, length: number, 
       if (readSync(fd, big, 0, n, base + pos) < n) throw truncated(label);
       return big;
     };
+    const bytesAt = (pos: number, n: number): Buffer => {
+      if (n > CHUNK) return readBig(pos, n);
+      if (pos < bufStart || pos + n > bufStart + bufLen) fill(pos, n);
+      return buf.subarray(pos - bufStart, pos - bufStart + n);
+    };
+    const folder = new HeaderFolder();
     let pos = 0;
-    let pax: Record<string, string> | undefined;
-    let globalPax: Record<string, string> | undefined;
-    let longName: string | undefined;
-    let longLink: string | undefined;
     let nextYield = YIELD_EVERY;
     while (pos + 512 <= length) {
       if (pos < bufStart || pos + 512 > bufStart + bufLen) fill(pos, 512);
       const o = pos - bufStart;
       if (isZeroBlock(buf, o)) break;
-      const h = parseHeader(buf, o);
-      if (!h) throw new SourceError('corrupt', label, `not a valid tar header at byte ${pos} (corrupt data)`);
-      const bodyStart = pos + 512;
-      if (isMetaTypeflag(h.typeflag)) {
-        if (bodyStart + h.size > length) throw truncated(label);
-        let body: Buffer;
-        if (h.size <= CHUNK) {
-          if (bodyStart < bufStart || bodyStart + h.size > bufStart + bufLen) fill(bodyStart, h.size);
-          body = buf.subarray(bodyStart - bufStart, bodyStart - bufStart + h.size);
-        } else body = readBig(bodyStart, h.size);
-        if (h.typeflag === 'x' || h.typeflag === 'X') pax = parsePax(body);
-        else if (h.typeflag === 'g') globalPax = { ...globalPax, ...parsePax(body) };
-        else if (h.typeflag === 'L') longName = body.toString('utf8').replace(/\0+$/, '');
-        else if (h.typeflag === 'K') longLink = body.toString('utf8').replace(/\0+$/, '');
-        pos = bodyStart + Math.ceil(h.size / 512) * 512;
-        continue;
+      let h: RawHeader | undefined;
+      try {
+        h = parseHeader(buf, o);
+        if (!h) throw new SourceError('corrupt', label, `not a valid tar header at byte ${pos} (corrupt data)`);
+        let bodyStart = pos + 512;
+        if (isMetaTypeflag(h.typeflag)) {
+          if (bodyStart + h.bodySize > length) throw truncated(label);
+          folder.meta(h, bytesAt(bodyStart, h.bodySize));
+          pos = bodyStart + Math.ceil(h.bodySize / 512) * 512;
+          continue;
+        }
+        folder.fold(h);
+        if (h.sparseExtended) {
+          // GNU sparse: extension blocks of the map sit between the header and the data.
+          let more = true;
+          while (more) {
+            if (bodyStart + 512 > length) throw truncated(label);
+            const ext = parseSparseExtension(bytesAt(bodyStart, 512), 0);
+            h.sparse += ext.map;
+            more = ext.more;
+            bodyStart += 512;
+          }
+        }
+        // PAX may change the size, so the next header follows the effective size.
+        if (bodyStart + h.bodySize > length) throw truncated(label);
+        let sample = NaN;
+        let digest: string | undefined;
+        if (h.sparse !== undefined) {
+          // A sparse file's stored bytes are not its content: its key covers map and data.
+          const hash = createHash('sha256').update(h.sparse);
+          for (let at = 0; at < h.bodySize; at += CHUNK) hash.update(bytesAt(bodyStart + at, Math.min(CHUNK, h.bodySize - at)));
+          digest = hash.digest('hex');
+        } else if (h.bodySize > 0 && (h.typeflag === '0' || h.typeflag === '\0' || h.typeflag === '7')) {
+          const n = Math.min(h.bodySize, SAMPLE_BYTES);
+          if (bodyStart >= bufStart && bodyStart + n <= bufStart + bufLen) sample = sampleKey(buf, bodyStart - bufStart, bodyStart - bufStart + n);
+        }
+        visit(h, bodyStart, sample, digest);
+        pos = bodyStart + Math.ceil(h.bodySize / 512) * 512;
+      } catch (e) {
+        if (e instanceof TarFormatError) throw tarFormatError(label, e);
+        throw e;
       }
-      if (longName !== undefined) h.name = longName;
-      if (longLink !== undefined) h.linkname = longLink;
-      if (pax || globalPax) applyPax(h, pax ? { ...globalPax, ...pax } : globalPax!);
-      pax = undefined;
-      longName = undefined;
-      longLink = undefined;
-      // PAX may change the size, so the next header follows the effective size.
-      if (bodyStart + h.size > length) throw truncated(label);
-      let sample = NaN;
-      if (h.size > 0 && (h.typeflag === '0' || h.typeflag === '\0' || h.typeflag === '7')) {
-        const n = Math.min(h.size, SAMPLE_BYTES);
-        if (bodyStart >= bufStart && bodyStart + n <= bufStart + bufLen) sample = sampleKey(buf, bodyStart - bufStart, bodyStart - bufStart + n);
-      }
-      visit(h, bodyStart, sample);
-      pos = bodyStart + Math.ceil(h.size / 512) * 512;
       if (pos >= nextYield) {
         nextYield = pos + YIELD_EVERY;
         onProgress?.(pos, length);
