@@ -43,7 +43,7 @@ type Suite = { name: string; tests: string; failures: string; errors: string; sk
 /** The official SARIF 2.1.0 schema (draft-04), compiled with ajv's draft-07 engine: `id` is `$id` there. */
 function sarifValidator() {
   const raw = JSON.parse(readFileSync(path.join(ROOT, 'test', 'golden', 'sarif-schema-2.1.0.json'), 'utf8')) as Record<string, unknown>;
-  const { id, $schema: _draft4, ...rest } = raw;
+  const { id, $schema: _draft4, ...rest } = raw as { id: string; $schema: string } & Record<string, unknown>;
   const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
   return { validate: ajv.compile({ ...rest, $id: id }), ajv };
 }
