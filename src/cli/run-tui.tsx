@@ -1,4 +1,4 @@
-import { openSync } from 'node:fs';
+import { existsSync, openSync } from 'node:fs';
 import tty from 'node:tty';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -7,7 +7,7 @@ import { render } from 'ink';
 import { useSyncExternalStore } from 'react';
 import type { Analysis } from '../core/analyze.js';
 import { createExtractor } from '../extract/extract.js';
-import { formatReference } from '../reference/reference.js';
+import { formatReference, parseReference, type ImageReference } from '../reference/reference.js';
 import { UsageError } from '../errors/index.js';
 import { loadComparison, loadImage, type LoadedImage, type LoadEvent } from '../load/index.js';
 import { buildDiffImage } from '../core/diff-tree.js';
@@ -40,7 +40,16 @@ async function loadKeymap(opts: TuiOptions, env: Readonly<Record<string, string 
   return { keymap: createKeymap(overrides), notice: problems.length ? `${path}: ${problems.join('; ')}` : undefined };
 }
 
-type Screen = { analysis?: Analysis; extractor?: ReturnType<typeof createExtractor>; verification?: Verification; compared?: ViewData['compared'] };
+type Screen = {
+  analysis?: Analysis;
+  extractor?: ReturnType<typeof createExtractor>;
+  verification?: Verification;
+  compared?: ViewData['compared'];
+  /** Bumped when the screen shows another image, so the view state starts afresh. */
+  generation?: number;
+  /** Said in the status bar when the screen appears. */
+  notice?: string;
+};
 
 function createScreenStore() {
   let value: Screen = {};
@@ -66,13 +75,29 @@ type RootProps = {
   readonly symbols: boolean;
   readonly notice?: string;
   readonly onQuit: () => void;
+  readonly onCompare?: (reference: string) => void;
 };
 
-function Root({ screen, progress, keymap, theme, symbols, notice, onQuit }: RootProps) {
+function Root({ screen, progress, keymap, theme, symbols, notice, onQuit, onCompare }: RootProps) {
   const s = useSyncExternalStore(screen.subscribe, screen.get);
   const viewport = useViewport();
   if (!s.analysis) return <Loading store={progress} viewport={viewport} theme={theme} onQuit={onQuit} />;
-  return <App analysis={s.analysis} keymap={keymap} theme={theme} symbols={symbols} extractor={s.extractor} onQuit={onQuit} notice={notice} verification={s.verification} compared={s.compared} />;
+  return (
+    <App
+      // A new image (a comparison opened with `c`) starts a new session of the view state.
+      key={s.generation ?? 0}
+      analysis={s.analysis}
+      keymap={keymap}
+      theme={theme}
+      symbols={symbols}
+      extractor={s.extractor}
+      onQuit={onQuit}
+      notice={s.notice ?? notice}
+      verification={s.verification}
+      compared={s.compared}
+      onCompare={s.compared ? undefined : onCompare}
+    />
+  );
 }
 
 /**
@@ -124,7 +149,7 @@ export async function runTui(opts: TuiOptions): Promise<number> {
   }
   const progress = createProgressStore(formatReference(opts.reference));
   const screen = createScreenStore();
-  const instance = render(<Root screen={screen} progress={progress} keymap={keymap} theme={theme} symbols={!color} notice={notice} onQuit={() => finish(0)} />, {
+  const instance = render(<Root screen={screen} progress={progress} keymap={keymap} theme={theme} symbols={!color} notice={notice} onQuit={() => finish(0)} onCompare={(r) => compareWith(r)} />, {
     exitOnCtrlC: false,
     patchConsole: false,
     ...(keyboard ? { stdin: keyboard as unknown as NodeJS.ReadStream } : {}),
@@ -132,7 +157,7 @@ export async function runTui(opts: TuiOptions): Promise<number> {
 
   // Quitting while the image loads cancels the load.
   const cancel = new AbortController();
-  let loaded: Pick<LoadedImage, 'verified' | 'close'> | undefined;
+  const opened: Pick<LoadedImage, 'close'>[] = [];
   let verifyError: unknown;
   const onEvent = (e: LoadEvent) => {
     if (e.type === 'stage') progress.update((p) => ({ ...p, stage: e.message }));
@@ -146,12 +171,14 @@ export async function runTui(opts: TuiOptions): Promise<number> {
       });
     }
   };
-  const load = (async () => {
-    const loadOptions = { settings: opts.settings, caches: opts.noCache ? undefined : createCaches(defaultCacheDir(opts.env)), signal: cancel.signal, onEvent };
+  const loadOptions = { settings: opts.settings, caches: opts.noCache ? undefined : createCaches(defaultCacheDir(opts.env)), signal: cancel.signal, onEvent };
+  /** Loads the image (or, with `other`, its comparison with another) and shows it. */
+  const show = async (other: ImageReference | undefined, generation: number) => {
     let shown: Screen;
-    if (opts.compareWith) {
+    let loaded: Pick<LoadedImage, 'verified' | 'close'>;
+    if (other) {
       // A comparison: the tree of the difference, with both images for their file histories.
-      const c = await loadComparison(opts.reference, opts.compareWith, { old: loadOptions, new: loadOptions });
+      const c = await loadComparison(opts.reference, other, { old: loadOptions, new: loadOptions });
       loaded = c;
       const diff = attachDiff(buildDiffImage(c.comparison, c.old.analysis, c.new.analysis));
       shown = { analysis: diff, compared: { old: c.old.analysis, new: c.new.analysis } };
@@ -160,9 +187,10 @@ export async function runTui(opts: TuiOptions): Promise<number> {
       loaded = one;
       shown = { analysis: one.analysis, extractor: createExtractor(one.analysis, one.layers, process.cwd()) };
     }
+    opened.push(loaded);
     if (cancel.signal.aborted) return; // quit meanwhile: the finally below closes it
     // Shown at once, marked until every layer is verified; a mismatch is loud, and reported again on exit.
-    screen.set({ ...shown, verification: 'verifying' });
+    screen.set({ ...shown, verification: 'verifying', generation });
     loaded.verified.then(
       () => screen.set({ ...screen.get(), verification: 'verified' }),
       (e: unknown) => {
@@ -171,10 +199,28 @@ export async function runTui(opts: TuiOptions): Promise<number> {
         screen.set({ ...screen.get(), verification: { error: (e as Error).message } });
       },
     );
-  })();
+  };
+  const load = show(opts.compareWith, 0);
   load.catch((e: unknown) => {
     if (!cancel.signal.aborted) fail(e);
   });
+  /** `c` in the inspector: the comparison of this image with another; on failure, back to this image with the reason. */
+  const compareWith = (arg: string) => {
+    const before = screen.get();
+    const generation = (before.generation ?? 0) + 1;
+    let other: ImageReference;
+    try {
+      other = parseReference(arg, existsSync);
+    } catch (e) {
+      screen.set({ ...before, generation, notice: (e as Error).message });
+      return;
+    }
+    progress.update((p) => ({ ...p, reference: `${formatReference(opts.reference)} → ${formatReference(other)}`, stage: 'comparing', layers: [] }));
+    screen.set({ generation });
+    show(other, generation).catch((e: unknown) => {
+      if (!cancel.signal.aborted) screen.set({ ...before, generation: generation + 1, notice: `cannot compare: ${(e as Error).message}` });
+    });
+  };
 
   try {
     // Quit from the loading screen, a signal or a crash wins over a load still in flight.
@@ -195,6 +241,6 @@ export async function runTui(opts: TuiOptions): Promise<number> {
     process.off('uncaughtException', onCrash);
     process.off('unhandledRejection', onCrash);
     process.off('exit', restore);
-    await loaded?.close().catch(() => undefined);
+    await Promise.all(opened.map((o) => o.close().catch(() => undefined)));
   }
 }

@@ -40,10 +40,12 @@ export type AppProps = {
   readonly verification?: Verification;
   /** In a comparison (`analysis` is its difference tree): the two images, for their file histories. */
   readonly compared?: ViewData['compared'];
+  /** Opens the comparison of this image with another (the `c` prompt); absent: not available. */
+  readonly onCompare?: (reference: string) => void;
 };
 
 /** The inspector: wires the pure reducer to keys and the viewport, and lays the panes out. */
-export function App({ analysis, keymap, theme, symbols, viewport: fixed, extractor, onQuit, notice, verification, compared }: AppProps) {
+export function App({ analysis, keymap, theme, symbols, viewport: fixed, extractor, onQuit, notice, verification, compared, onCompare }: AppProps) {
   const viewport = useViewport(fixed);
   const stateRef = useRef<AppState>(undefined as unknown as AppState);
   if (!stateRef.current) {
@@ -94,6 +96,11 @@ export function App({ analysis, keymap, theme, symbols, viewport: fixed, extract
     if (out.kind === 'quit') onQuit();
     else if (out.kind === 'action') dispatch(out.action);
     else if (out.kind === 'extract') void extract(out.overwrite);
+    else if (out.kind === 'compare') {
+      dispatch({ type: 'input.cancel' });
+      if (onCompare) onCompare(out.reference);
+      else dispatch({ type: 'message', text: 'comparing is not available here', tone: 'error' });
+    }
   });
 
   const data: ViewData = useMemo(() => ({ analysis, symbols, compared }), [analysis, symbols, compared]);

@@ -9,6 +9,8 @@ export type KeyOutcome =
   | { readonly kind: 'action'; readonly action: Action }
   | { readonly kind: 'quit' }
   | { readonly kind: 'extract'; readonly overwrite: boolean }
+  /** Open the comparison of this image with the one typed at the prompt. */
+  | { readonly kind: 'compare'; readonly reference: string }
   | { readonly kind: 'none' };
 
 const OVERLAY_COMMANDS: ReadonlySet<CommandId> = new Set([
@@ -33,6 +35,14 @@ export function interpretKey(keymap: Keymap, state: AppState, key: KeyName, raw:
   if (state.prompt) {
     if (key === 'y' || key === 'Y') return { kind: 'extract', overwrite: true };
     if (key === 'n' || key === 'N' || key === 'esc' || key === 'enter') return act({ type: 'prompt.dismiss' });
+    return { kind: 'none' };
+  }
+  if (state.compare) {
+    if (key === 'enter') return state.compare.text.trim() ? { kind: 'compare', reference: state.compare.text.trim() } : act({ type: 'input.cancel' });
+    if (key === 'esc') return act({ type: 'input.cancel' });
+    if (key === 'backspace') return act({ type: 'input.backspace' });
+    // eslint-disable-next-line no-control-regex
+    if (raw.length > 0 && !/[\u0000-\u001f\u007f]/.test(raw)) return act({ type: 'input.text', text: raw });
     return { kind: 'none' };
   }
   if (state.filter.editing || state.search.editing) {

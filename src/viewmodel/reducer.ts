@@ -111,6 +111,17 @@ function cursorPos(v: TreeView): number {
 }
 
 function reduceInput(a: Analysis, s: AppState, action: Action): AppState {
+  if (s.compare) {
+    // The "compare with" prompt: Enter is run by the UI (it opens the comparison).
+    switch (action.type) {
+      case 'input.text':
+        return { ...s, compare: { text: s.compare.text + action.text } };
+      case 'input.backspace':
+        return { ...s, compare: { text: [...s.compare.text].slice(0, -1).join('') } };
+      default:
+        return { ...s, compare: undefined };
+    }
+  }
   if (s.filter.editing) {
     switch (action.type) {
       case 'input.text':
@@ -182,6 +193,9 @@ function reduceCommand(a: Analysis, s: AppState, id: CommandId): AppState {
       return { ...s, overlay: 'help', overlayScroll: 0 };
     case 'app.info':
       return { ...s, overlay: 'info', overlayScroll: 0 };
+    case 'app.compare':
+      if (s.diff) return { ...s, message: { text: 'this is a comparison already; run inspect-tui diff OLD NEW for another', tone: 'info' } };
+      return { ...s, compare: { text: '' }, filter: { ...s.filter, editing: false }, search: { ...s.search, editing: false } };
     case 'app.switchPane':
       return { ...s, focus: s.focus === 'layers' ? 'tree' : 'layers' };
     case 'filter.open':

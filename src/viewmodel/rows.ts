@@ -327,6 +327,9 @@ function selectStatusBarContent(keymap: Keymap, state: AppState, width: number):
     const n = state.prompt.existing.length;
     return fitLine([seg(` Overwrite ${n} existing ${n === 1 ? 'file' : 'files'} (${state.prompt.existing.slice(0, 2).join(', ')}${n > 2 ? ', …' : ''})? `, 'error'), seg('y', 'key'), seg('/'), seg('n', 'key')], width);
   }
+  if (state.compare) {
+    return fitLine([seg(' Compare with: ', 'header'), seg(`${state.compare.text}▏`), seg('  Enter', 'key'), seg(' Compare '), seg(' Esc', 'key'), seg(' Cancel')], width);
+  }
   if (state.message) return fitLine([seg(` ${state.message.text}`, state.message.tone === 'error' ? 'error' : 'label')], width);
   if (state.filter.editing || state.search.editing) {
     return fitLine([seg(' Enter', 'key'), seg(' Keep '), seg(' Esc', 'key'), seg(state.search.editing ? ' Cancel ' : ' Clear ')], width);

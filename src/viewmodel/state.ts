@@ -47,6 +47,8 @@ export type AppState = {
   };
   /** In a comparison of two images: the cursor and scroll of the aligned layer list (row 0: all changes). */
   readonly diff?: { readonly cursor: number; readonly scroll: number };
+  /** The "compare with" prompt, while the user types the other image. */
+  readonly compare?: { readonly text: string };
   readonly filter: { readonly text: string; readonly editing: boolean };
   readonly search: { readonly text: string; readonly editing: boolean; readonly origin: number };
   /** A question the user must answer before anything else (overwrite on extract). */

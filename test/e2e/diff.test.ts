@@ -61,3 +61,33 @@ describe.skipIf(!ready)('inspect-tui diff in tmux', () => {
     expect(tmux('display', '-p', '-t', session, '#{alternate_on}').trim()).toBe('0');
   });
 });
+
+const session2 = `inspect-compare-e2e-${process.pid}`;
+const second = tmuxSession(session2);
+
+describe.skipIf(!ready)('the compare prompt of the inspector in tmux', () => {
+  beforeAll(() => {
+    const cmd = `env -u CI NO_COLOR=1 XDG_CACHE_HOME='${CACHE}' node '${MAIN}' '${OLD}'; echo "EXIT:$?"; exec sleep 600`;
+    second.tmux('new-session', '-d', '-s', session2, '-x', '140', '-y', '40', '-c', ROOT, cmd);
+  });
+  afterAll(() => {
+    spawnSync('tmux', ['kill-session', '-t', session2]);
+  });
+
+  it('c, the other image and Enter open the comparison; a bad name comes back as a message', async () => {
+    await second.until((x) => x.includes('changes of L0'), 'the inspector');
+    second.keys('c');
+    await second.until((x) => x.includes('Compare with:'), 'the prompt');
+    second.text('no-such-image.tar');
+    second.keys('Enter');
+    await second.until((x) => x.includes('cannot compare') && x.includes('no-such-image.tar') && x.includes('changes of L0'), 'the refusal');
+    second.keys('c');
+    await second.until((x) => x.includes('Compare with:'), 'the prompt again');
+    second.text(NEW);
+    second.keys('Enter');
+    const s = await second.until((x) => x.includes('OLD → NEW') && x.includes('12 shared'), 'the comparison');
+    expect(s).toContain('only-this');
+    second.keys('q');
+    await second.until((x) => x.includes('EXIT:0'), 'exit');
+  });
+});

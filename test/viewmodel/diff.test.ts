@@ -97,3 +97,29 @@ describe('the comparison in the inspector', () => {
     expect(lines[1]).toMatch(/^NEW L1 +added .*new app/);
   });
 });
+
+describe('the compare prompt of the inspector', () => {
+  it('c opens it, typed text edits it, Enter asks the UI to compare, Esc cancels', async () => {
+    const { interpretKey } = await import('../../src/viewmodel/input.js');
+    const { createKeymap } = await import('../../src/viewmodel/keymap.js');
+    const { createInitialState } = await import('../../src/viewmodel/state.js');
+    const { selectStatusBar } = await import('../../src/viewmodel/rows.js');
+    const km = createKeymap();
+    const one = old; // a plain image
+    const step = (s: AppState, key: string, raw = key) => {
+      const out = interpretKey(km, s, key as never, raw);
+      return { out, s: out.kind === 'action' ? reduce(one, s, out.action) : s };
+    };
+    let s = createInitialState({ cols: 100, rows: 30 });
+    s = step(s, 'c').s;
+    expect(s.compare).toEqual({ text: '' });
+    for (const ch of 'b.tar') s = step(s, ch).s;
+    s = step(s, 'backspace', '\x7f').s;
+    expect(s.compare?.text).toBe('b.ta');
+    expect(lineText(selectStatusBar(km, s, 100))).toContain('Compare with: b.ta');
+    expect(step(s, 'enter', '\r').out).toEqual({ kind: 'compare', reference: 'b.ta' });
+    expect(step(s, 'esc', '\x1b').s.compare).toBeUndefined();
+    // in a comparison, c says so instead
+    expect(run(createDiffState({ cols: 100, rows: 30 }), 'app.compare').message?.text).toMatch(/comparison already/);
+  });
+});
