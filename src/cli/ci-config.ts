@@ -43,12 +43,12 @@ const show = (x: unknown) => JSON.stringify(x) ?? String(x);
 
 /**
  * Checks a glob for `paths:` and compiles it with picomatch (`dot: true`: `**` crosses hidden
- * directories). Globs match absolute paths, so one must start with `/` or `*`; one picomatch
+ * directories). Globs match absolute paths, so one must start with `/` or `**`; one picomatch
  * compiles to "never matches" (an unclosed brace, a reversed range) is refused as invalid.
  */
 export function compileGlob(pattern: unknown, where: string): PathMatcher {
   if (typeof pattern !== 'string' || pattern === '') throw new UsageError(`${where}: ${show(pattern)} is not a glob (a non-empty string)`);
-  if (!pattern.startsWith('/') && !pattern.startsWith('*')) throw new UsageError(`${where}: "${pattern}" is not an absolute glob (start it with / or **)`);
+  if (!pattern.startsWith('/') && !pattern.startsWith('**')) throw new UsageError(`${where}: "${pattern}" is not an absolute glob (start it with / or **)`);
   const picomatch = createRequire(import.meta.url)('picomatch') as typeof import('picomatch');
   let re: RegExp;
   try {
