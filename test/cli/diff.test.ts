@@ -1,4 +1,5 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDockerArchive, buildTar, FIXTURES, NO_FIXTURES, ROOT, tmpDir } from '../helpers/image-files.js';
@@ -19,10 +20,15 @@ type DiffJson = {
   totals: Record<string, { old: number; new: number; delta: number }>;
   rules?: { name: string; status: string }[];
 };
+const ajv = new Ajv2020({ allErrors: true, strict: true });
+const validate = ajv.compile(JSON.parse(readFileSync(path.join(ROOT, 'schema', 'diff-v1.schema.json'), 'utf8')) as object);
+/** Runs `diff --json -` and checks what it wrote against `schema/diff-v1.schema.json`. */
 const diffJson = (args: string[]) => {
   const r = runCli(['diff', '--json', '-', '--quiet', ...args]);
   expect(r.code, r.stderr).toBeLessThan(2);
-  return { ...r, json: JSON.parse(r.stdout) as DiffJson };
+  const json = JSON.parse(r.stdout) as DiffJson;
+  expect(validate(json), ajv.errorsText(validate.errors)).toBe(true);
+  return { ...r, json };
 };
 
 /** Two small images sharing a base layer: NEW grows a file, adds one, removes one. */
@@ -65,11 +71,30 @@ describe('inspect-tui diff, headless', () => {
     expect(gate.code).toBe(1);
     expect(gate.stdout).toMatch(/FAIL: highestSizeIncrease: the image size grew by 4902 bytes/);
     expect(gate.stdout.trimEnd().split('\n').at(-1)).toBe('FAIL [pass:0 fail:1 skip:2]');
+    const gateJson = diffJson(['--ci', '--highestSizeIncrease', '1KB', a, b]);
+    expect(gateJson.code).toBe(1);
+    expect(gateJson.json.rules).toEqual([
+      { name: 'highestSizeIncrease', status: 'fail', threshold: 1000, actual: 4902 },
+      { name: 'highestWastedIncrease', status: 'skip', threshold: null, actual: 0 },
+      { name: 'lowestEfficiency', status: 'skip', threshold: null, actual: expect.any(Number) },
+    ]);
     // a fraction of OLD's size: 4902 / 109 bytes is far more than 50 %
     expect(runCli(['diff', '--ci', '--quiet', '--highestSizeIncrease=0.5', a, b]).code).toBe(1);
     const ok = runCli(['diff', '--ci', '--quiet', '--highestSizeIncrease', '1MB', '--lowestEfficiency', '0.5', a, b]);
     expect(ok.code).toBe(0);
     expect(ok.stdout.trimEnd().split('\n').at(-1)).toBe('PASS [pass:2 fail:0 skip:1]');
+  });
+
+  it('the schema is not vacuous: a wrong change kind, a missing total or an unknown key is refused', async () => {
+    const { a, b } = await twoImages();
+    const { json } = diffJson([a, b]);
+    const bad = [
+      { ...json, files: [{ ...json.files[0]!, change: 'renamed' }] },
+      { ...json, totals: { ...json.totals, sizeBytes: undefined } },
+      { ...json, extra: 1 },
+      { ...json, schemaVersion: 2 },
+    ].map((x) => JSON.parse(JSON.stringify(x)));
+    for (const x of bad) expect(validate(x)).toBe(false);
   });
 
   it('the same image twice is identical, exit 0', async () => {
