@@ -116,6 +116,9 @@ export class ContainerdClient {
       'grpc.max_send_message_length': 1 << 20,
       // One connection attempt per call; a socket that refuses is an answer, not something to wait out.
       'grpc.enable_retries': 0,
+      // HTTP/2's default 64 KiB window makes a 1 MiB content message wait for many window
+      // updates; on a local socket a larger window lets containerd send ahead.
+      'grpc-node.flow_control_window': 8 << 20,
     });
     this.metadata = new Metadata();
     this.metadata.set(NAMESPACE_HEADER, namespace);
@@ -249,8 +252,8 @@ export class ContainerdClient {
     // as long as the pieces are contiguous.
     let got = 0;
     const out = new Readable({
-      highWaterMark: 4,
-      objectMode: false,
+      // A few of containerd's 1 MiB messages in flight while the consumer decompresses and parses.
+      highWaterMark: 4 << 20,
       read: () => call.resume(),
       destroy: (err, cb) => {
         this.active.delete(call);
