@@ -140,11 +140,15 @@ export class ContainerdClient {
     if (!isServiceError(e)) return new SourceError('daemon-unavailable', this.label, `containerd at ${this.url} failed while ${doing} (${sanitize(String((e as Error)?.message ?? e)).slice(0, 300)})`, { cause: e });
     const details = detailsOf(e);
     switch (e.code) {
-      case grpcStatus.UNAVAILABLE:
-        if (/EACCES|EPERM/.test(details)) {
+      case grpcStatus.UNAVAILABLE: {
+        // grpc-js puts the socket's errno in the text: "connect ECONNREFUSED /run/…".
+        const errno = /\b(E[A-Z]{3,})\b/.exec(details)?.[1];
+        if (errno === 'EACCES' || errno === 'EPERM') {
           return new SourceError('permission-denied', this.label, `permission denied on ${this.url}; run with sudo, or join the group that owns the socket`, { cause: e });
         }
-        return new SourceError('daemon-unavailable', this.label, `containerd does not answer on ${this.url} (${details}); is it running?`, { cause: e });
+        const why = errno === 'ECONNREFUSED' ? 'nothing listens on it (a socket left by a containerd that stopped?)' : errno === 'ENOENT' ? 'the socket went away' : details;
+        return new SourceError('daemon-unavailable', this.label, `containerd does not answer on ${this.url}: ${why}; start containerd, or set CONTAINERD_ADDRESS to its socket`, { cause: e });
+      }
       case grpcStatus.DEADLINE_EXCEEDED:
         return new SourceError('daemon-unavailable', this.label, `containerd at ${this.url} did not answer in time while ${doing}`, { cause: e });
       case grpcStatus.PERMISSION_DENIED:

@@ -11,7 +11,7 @@ import { ociArchiveSource } from '../../../src/sources/oci-archive/index.js';
 import type { SourceSettings } from '../../../src/sources/settings.js';
 import { validateSource } from '../../helpers/conformance.js';
 import { startContainerd, type ContainerdService } from '../../helpers/containerd-harness.js';
-import { FIXTURES, NO_FIXTURES } from '../../helpers/image-files.js';
+import { FIXTURES, NO_FIXTURES, tmpDir } from '../../helpers/image-files.js';
 import { rejection } from '../../helpers/rejection.js';
 import { BIN, runCli } from '../../helpers/run-cli.js';
 
@@ -337,6 +337,19 @@ describe('containerd source without containerd', () => {
     const err = await rejection(openContainerdImage('alpine:3', { registry: { caCertFiles: [], insecure: false }, env: { CONTAINERD_ADDRESS: `unix://${sock}` } }));
     expect(err.kind).toBe('daemon-unavailable');
     expect(err.message).toBe(`containerd:alpine:3: no containerd socket (tried unix://${sock} (CONTAINERD_ADDRESS): no such socket); start containerd there, or unset CONTAINERD_ADDRESS`);
+  });
+
+  it('says nothing listens on a socket left behind by a containerd that stopped', async () => {
+    const dir = tmpDir('itc-stale-');
+    const sock = path.join(dir, 'containerd.sock');
+    // A process that bound the socket and exited without removing it.
+    spawnSync(process.execPath, ['-e', `require('node:net').createServer().listen(${JSON.stringify(sock)}, () => process.exit(0))`], { timeout: 30_000 });
+    expect(existsSync(sock)).toBe(true);
+    const err = await rejection(openContainerdImage('alpine:3', { registry: { caCertFiles: [], insecure: false }, env: { CONTAINERD_ADDRESS: sock } }));
+    expect(err.kind).toBe('daemon-unavailable');
+    expect(err.message).toBe(
+      `containerd:alpine:3: containerd does not answer on unix://${sock}: nothing listens on it (a socket left by a containerd that stopped?); start containerd, or set CONTAINERD_ADDRESS to its socket`,
+    );
   });
 
   it('the CLI says so in one line and exits 2', () => {
