@@ -1,3 +1,5 @@
+import type { DiffRuleSettings } from '../core/diff-rules.js';
+import { parseDiffSection } from './diff-config.js';
 import { createRequire } from 'node:module';
 import type { PathMatcher, PathRules } from '../core/path-rules.js';
 import type { RuleName, RuleSettings } from '../core/rules/rules.js';
@@ -23,7 +25,7 @@ export type PathRulesConfig = {
   readonly maxLayerCount?: number;
 };
 
-export type CiConfig = { readonly rules: Partial<RuleSettings>; readonly paths: PathRulesConfig };
+export type CiConfig = { readonly rules: Partial<RuleSettings>; readonly paths: PathRulesConfig; /** The gate of `inspect-tui diff`. */ readonly diff: DiffRuleSettings };
 
 /** Parses one rule value: a fraction or, for highestWastedBytes, a size; `disabled` turns it off. */
 export function parseRuleValue(name: RuleName, raw: unknown, where: string): number | 'disabled' {
@@ -109,10 +111,10 @@ export function parseCiFile(text: string, file: string): CiConfig {
   } catch (e) {
     throw new UsageError(`${file}: not valid YAML (${(e as Error).message.split('\n')[0]})`, { cause: e });
   }
-  if (doc === null || doc === undefined) return { rules: {}, paths: {} };
-  if (!isMapping(doc)) throw new UsageError(`${file}: must be a mapping with "rules" and "paths"`);
+  if (doc === null || doc === undefined) return { rules: {}, paths: {}, diff: {} };
+  if (!isMapping(doc)) throw new UsageError(`${file}: must be a mapping with "rules", "paths" and "diff"`);
   for (const k of Object.keys(doc)) {
-    if (k !== 'rules' && k !== 'paths') throw new UsageError(`${file}: unknown key "${k}" (known: rules, paths)`);
+    if (k !== 'rules' && k !== 'paths' && k !== 'diff') throw new UsageError(`${file}: unknown key "${k}" (known: rules, paths, diff)`);
   }
   const rules = doc.rules;
   const out: Partial<Record<RuleName, number | 'disabled'>> = {};
@@ -123,7 +125,7 @@ export function parseCiFile(text: string, file: string): CiConfig {
       out[k as RuleName] = parseRuleValue(k as RuleName, v, file);
     }
   }
-  return { rules: out, paths: parsePaths(doc.paths, file) };
+  return { rules: out, paths: parsePaths(doc.paths, file), diff: parseDiffSection(doc.diff, file) };
 }
 
 /** The path rules of a config, compiled; `ignore` separately (it changes the figures, it is no verdict). */

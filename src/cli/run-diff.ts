@@ -1,15 +1,16 @@
 import { existsSync } from 'node:fs';
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createCaches, defaultCacheDir } from '../cache/index.js';
 import type { ImageComparison } from '../core/compare-images.js';
 import { evaluateDiffRules, type DiffRuleSettings, type GrowthLimit } from '../core/diff-rules.js';
 import { UsageError } from '../errors/index.js';
-import { parseBytes } from '../format/bytes.js';
 import { loadComparison, type LoadedComparison, type LoadOptions } from '../load/index.js';
 import { parseReference, type ImageReference } from '../reference/reference.js';
 import { formatDiffReport, toDiffExport } from '../report/diff-report.js';
 import { parseCli, type Options } from './args.js';
+import { parseCiFile } from './ci-config.js';
+import { parseGrowthLimit } from './diff-config.js';
 import type { CiIo } from './run-ci.js';
 import { createSourceSettings } from './settings.js';
 
@@ -29,16 +30,6 @@ Options (beside the image options of inspect-tui --help: --platform, --source, -
 
 const GROWTH_FLAGS = ['highestSizeIncrease', 'highestWastedIncrease'] as const;
 
-/** `20MB` → bytes; `0.05` (a plain number up to 1) → a fraction of OLD's figure. */
-export function parseGrowthLimit(raw: string, flag: string): GrowthLimit {
-  const text = raw.trim();
-  if (/^(?:\d+\.?\d*|\.\d+)$/.test(text) && Number(text) <= 1) return { fraction: Number(text) };
-  const bytes = parseBytes(text);
-  if (bytes === undefined || !Number.isFinite(bytes) || bytes < 0) {
-    throw new UsageError(`--${flag} "${raw}" is neither a size (20MB, 1.5GiB) nor a fraction (0.05)`, { subject: `--${flag}`, reason: 'not a size or fraction' });
-  }
-  return { bytes };
-}
 
 /** What `inspect-tui diff` was asked: the two images, their options, the gate. */
 export type DiffOptions = {
@@ -65,7 +56,7 @@ export function parseDiffCli(argv: readonly string[], env: Readonly<Record<strin
     }
     const value = m[2] ?? argv[++i];
     if (value === undefined) throw new UsageError(`--${m[1]} needs a value`);
-    growth[m[1] as (typeof GROWTH_FLAGS)[number]] = parseGrowthLimit(value, m[1]!);
+    growth[m[1] as (typeof GROWTH_FLAGS)[number]] = parseGrowthLimit(value, `--${m[1]}`);
   }
   if (rest.includes('-h') || rest.includes('--help')) return { old: '', new: '', options: parseCli(['--help'], env), ci: false, rules: {}, help: true };
   const ci = rest.includes('--ci') || env.CI === 'true';
@@ -83,6 +74,17 @@ export function parseDiffCli(argv: readonly string[], env: Readonly<Record<strin
     rules: { ...growth, ...(typeof eff === 'number' ? { lowestEfficiency: eff } : {}) },
     help: false,
   };
+}
+
+/** The `diff:` block of `--ci-config FILE`, else of `.dive-ci` in the working directory when there is one. */
+async function readDiffConfig(d: DiffOptions, cwd: string): Promise<DiffRuleSettings> {
+  const file = d.options.ciConfig ?? '.dive-ci';
+  const full = path.resolve(cwd, file);
+  if (!existsSync(full)) {
+    if (d.options.ciConfig !== undefined) throw new UsageError(`${d.options.ciConfig}: no such file`);
+    return {};
+  }
+  return parseCiFile(await readFile(full, 'utf8'), file).diff;
 }
 
 /** Writes a file through a temporary one and a rename: a signal never leaves half a file. */
@@ -137,8 +139,9 @@ export async function runDiffHeadless(d: DiffOptions, io: CiIo): Promise<number>
   } finally {
     await loaded?.close().catch(() => undefined);
   }
-  const gate = d.ci || Object.keys(d.rules).length > 0;
-  const results = gate ? evaluateDiffRules(c, d.rules) : undefined;
+  const rules: DiffRuleSettings = { ...(await readDiffConfig(d, io.cwd)), ...d.rules };
+  const gate = d.ci || Object.keys(rules).length > 0;
+  const results = gate ? evaluateDiffRules(c, rules) : undefined;
   const human = d.json === '-' ? io.stderr : io.stdout;
   human.write(formatDiffReport(c, results));
   if (d.json !== undefined) {

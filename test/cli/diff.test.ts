@@ -97,6 +97,22 @@ describe('inspect-tui diff, headless', () => {
     for (const x of bad) expect(validate(x)).toBe(false);
   });
 
+  it('reads its gate from the diff: block of .dive-ci, flags over the file; a bad key is one line', async () => {
+    const { a, b, dir } = await twoImages();
+    writeFileSync(path.join(dir, '.dive-ci'), 'rules:\n  lowestEfficiency: 0.5\ndiff:\n  highestSizeIncrease: 2KB\n  lowestEfficiency: 0.1\n');
+    const fromFile = runCli(['diff', '--ci', '--quiet', a, b], { cwd: dir });
+    expect(fromFile.code).toBe(1);
+    expect(fromFile.stdout).toMatch(/FAIL: highestSizeIncrease: .* more than 2000 bytes/);
+    expect(fromFile.stdout).toMatch(/PASS: lowestEfficiency/);
+    expect(runCli(['diff', '--ci', '--quiet', '--highestSizeIncrease', '1MB', a, b], { cwd: dir }).code).toBe(0);
+    // dive's own CI mode reads the same file and ignores the diff block's rules
+    expect(runCli(['--ci', '--quiet', a], { cwd: dir }).code).toBe(0);
+    writeFileSync(path.join(dir, '.dive-ci'), 'diff:\n  highestSizeGrowth: 2KB\n');
+    const bad = runCli(['diff', '--ci', '--quiet', a, b], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toBe('inspect-tui: .dive-ci: unknown key "diff.highestSizeGrowth" (known: highestSizeIncrease, highestWastedIncrease, lowestEfficiency)');
+  });
+
   it('the same image twice is identical, exit 0', async () => {
     const { a } = await twoImages();
     const r = diffJson([a, a]);
