@@ -79,10 +79,24 @@ export class HashPool {
     return new Promise<RegionDigests>((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
       const job: Job = { id: this.nextId++, file, offset, length, algos, label, resolve, reject, signal };
-      signal?.addEventListener('abort', () => this.cancel(job), { once: true });
+      if (signal) this.watch(signal);
       this.queue.push(job);
       this.pump();
     });
+  }
+
+  /** One abort listener per signal (not one per job: an image of 20k layers queues 20k jobs). */
+  private readonly watched = new WeakSet<AbortSignal>();
+  private watch(signal: AbortSignal): void {
+    if (this.watched.has(signal)) return;
+    this.watched.add(signal);
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const job of [...this.queue, ...this.slots.map((s) => s.job)]) if (job?.signal === signal) this.cancel(job);
+      },
+      { once: true },
+    );
   }
 
   private cancel(job: Job): void {

@@ -173,6 +173,8 @@ export function indexImage(input: ImageInput): ImageIndex {
   const writeStamp = new Int32Array(N).fill(-1);
   const lastWrite = new Int32Array(N);
   const touchStamp = new Int32Array(N).fill(-1);
+  const whiteoutSeen = new Int32Array(N).fill(-1);
+  const opaqueSeen = new Int32Array(N).fill(-1);
   const problems: PathProblem[] = [];
   const merged: Int32Array[] = [];
   const touched: Int32Array[] = [];
@@ -232,8 +234,19 @@ export function indexImage(input: ImageInput): ImageIndex {
       if (childStamp[p] === li) continue; // not a leaf of this layer's tree
       contribute(p, writeStamp[p] === li ? entries[lastWrite[p]!]!.size : 0);
     }
-    for (const g of o.whiteouts) contribute(entryPath[g]!, whiteoutSize(entryPath[g]!, 'whiteout-target-missing'));
-    for (const g of o.opaques) {
+    // A marker repeated within a layer is one node of that layer's tree (as in dive): counting
+    // or walking it once per copy would cost copies × subtree.
+    const firstOf = (list: number[], seen: Int32Array) =>
+      list.filter((g) => {
+        const p = entryPath[g]!;
+        if (seen[p] === li) return false;
+        seen[p] = li;
+        return true;
+      });
+    const layerWhiteouts = firstOf(o.whiteouts, whiteoutSeen);
+    const layerOpaques = firstOf(o.opaques, opaqueSeen);
+    for (const g of layerWhiteouts) contribute(entryPath[g]!, whiteoutSize(entryPath[g]!, 'whiteout-target-missing'));
+    for (const g of layerOpaques) {
       const d = entryPath[g]!;
       for (const c of children[d]!) {
         if (prev[c] !== -1 && ownStamp[c] !== li) contribute(c, whiteoutSize(c, 'whiteout-target-missing'));
@@ -248,7 +261,7 @@ export function indexImage(input: ImageInput): ImageIndex {
         touch(x);
       }
     };
-    for (const g of o.opaques) {
+    for (const g of layerOpaques) {
       const d = entryPath[g]!;
       if (d !== 0 && prev[d] === -1) problems.push({ layer: li, path: paths.paths[d]!, problem: 'opaque-dir-missing' });
       for (const c of children[d]!) {
@@ -257,7 +270,7 @@ export function indexImage(input: ImageInput): ImageIndex {
         paths.forSubtree(c, hide);
       }
     }
-    for (const g of o.whiteouts) {
+    for (const g of layerWhiteouts) {
       const t = entryPath[g]!;
       if (cur[t] === -1) continue;
       layerRemovals.push({ path: t, via: 'whiteout', markerDir: parents[t]! });

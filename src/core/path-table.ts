@@ -24,22 +24,45 @@ export class PathTable {
     return this.paths.length;
   }
 
-  /** The id of a cleaned relative path, creating it and its ancestors as needed. */
+  /**
+   * The id of a cleaned relative path, creating it and its ancestors as needed. Iterative: a
+   * path 100k directories deep costs 100k steps, not 100k stack frames.
+   */
   intern(path: string): number {
     const known = this.ids.get(path);
     if (known !== undefined) return known;
-    const slash = path.lastIndexOf('/');
+    // Walk up to the nearest ancestor already known, remembering the missing ones.
+    const missing: string[] = [path];
     let parent = 0;
-    if (slash >= 0) {
+    for (let p = path; ; ) {
+      const slash = p.lastIndexOf('/');
+      if (slash < 0) break;
       // Same directory as the previous path: no slice, no map lookup.
-      if (slash === this.lastDir.length && path.startsWith(this.lastDir)) parent = this.lastDirId;
-      else {
-        const dir = path.slice(0, slash);
-        parent = this.intern(dir);
-        this.lastDir = dir;
-        this.lastDirId = parent;
+      if (slash === this.lastDir.length && p.startsWith(this.lastDir)) {
+        parent = this.lastDirId;
+        break;
       }
+      const dir = p.slice(0, slash);
+      const id = this.ids.get(dir);
+      if (id !== undefined) {
+        parent = id;
+        this.lastDir = dir;
+        this.lastDirId = id;
+        break;
+      }
+      missing.push(dir);
+      p = dir;
     }
+    for (let i = missing.length - 1; i >= 1; i--) parent = this.add(missing[i]!, parent);
+    if (missing.length > 1) {
+      this.lastDir = missing[1]!;
+      this.lastDirId = parent;
+    }
+    return this.add(path, parent);
+  }
+
+  private add(path: string, parent: number): number {
+    const slash = path.lastIndexOf('/');
     const id = this.paths.length;
     this.paths.push(path);
     this.names.push(slash < 0 ? path : path.slice(slash + 1));

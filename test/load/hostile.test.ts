@@ -1,0 +1,127 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { inspectImage } from '../../src/index.js';
+import { pad512, rawHeader, ROOT, tmpDir } from '../helpers/image-files.js';
+import { runCli } from '../helpers/run-cli.js';
+
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+const END = Buffer.alloc(1024);
+const file = (name: string, body: Buffer | string) => Buffer.concat([rawHeader({ name, typeflag: '0', size: Buffer.byteLength(body) }), pad512(Buffer.from(body))]);
+/** A PAX-named file: names longer than 100 bytes. */
+function paxFile(name: string, body: string): Buffer {
+  const rec = ` path=${name}\n`;
+  let n = Buffer.byteLength(rec) + 1;
+  while (String(n).length + Buffer.byteLength(rec) !== n) n++;
+  const records = Buffer.from(`${n}${rec}`);
+  return Buffer.concat([rawHeader({ name: 'PaxHeader', typeflag: 'x', size: records.length }), pad512(records), file('placeholder', body)]);
+}
+
+/** A docker-save archive (short member names, so 20k layers stay under the metadata caps) of the given layer tars. */
+function dockerArchive(layers: Buffer[]): Buffer {
+  const parts: Buffer[] = [];
+  const names = layers.map((l, i) => {
+    const n = `l/${i}.tar`;
+    parts.push(file(n, l));
+    return n;
+  });
+  const config = JSON.stringify({ architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: layers.map((l) => `sha256:${sha(l)}`) }, history: [] });
+  parts.push(file('config.json', config));
+  parts.push(file('manifest.json', JSON.stringify([{ Config: 'config.json', RepoTags: ['x:1'], Layers: names }])));
+  return Buffer.concat([...parts, END]);
+}
+
+const listDir = (d: string) => readdirSync(d).sort();
+
+describe('hostile input: a clean error or figures, in bounded time and memory', () => {
+  it('a malformed size in a layer: exit 2, one line naming the file, the layer and the entry, nothing written', () => {
+    const bad = rawHeader({ name: 'etc/evil', typeflag: '0', size: 0 });
+    bad.write('000000001x2\0', 124);
+    bad.fill(0x20, 148, 156);
+    let sum = 0;
+    for (const x of bad) sum += x;
+    bad.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
+    const layer = Buffer.concat([file('ok', 'fine'), bad, END]);
+    const dir = tmpDir();
+    const f = path.join(dir, 'img.tar');
+    writeFileSync(f, dockerArchive([layer]));
+    const cache = tmpDir();
+    const before = listDir(dir);
+    const r = runCli(['--ci', '--json', path.join(dir, 'out.json'), f], { cwd: dir, env: { XDG_CACHE_HOME: cache } });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines).toEqual([expect.stringMatching(new RegExp(`^inspect-tui: ${f}.*layer 0.*: entry "etc/evil": the size field is not an octal number$`))]);
+    expect(listDir(dir)).toEqual(before);
+    expect(readdirSync(cache)).toEqual([]);
+  });
+
+  it('a path 100k directories deep gives figures', async () => {
+    const deep = `${'d/'.repeat(100_000)}f`;
+    const dir = tmpDir();
+    const f = path.join(dir, 'deep.tar');
+    writeFileSync(f, dockerArchive([Buffer.concat([paxFile(deep, 'x'), file('top', 'y'), END])]));
+    const a = await inspectImage(f, { cache: false, env: {} });
+    expect(a.layers[0]!.sizeBytes).toBe(2);
+    expect(a.tree.find(deep)).toBeGreaterThan(0);
+  });
+
+  it('20k layers give figures', async () => {
+    const layers = Array.from({ length: 20_000 }, (_, i) => Buffer.concat([file(`f${i % 50}`, String(i)), END]));
+    const dir = tmpDir();
+    const f = path.join(dir, 'many.tar');
+    writeFileSync(f, dockerArchive(layers));
+    const a = await inspectImage(f, { cache: false, env: {} });
+    expect(a.layers).toHaveLength(20_000);
+    expect(a.wastedBytes).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('100k duplicate opaque and whiteout markers over a 20k-entry directory cost what one does', async () => {
+    const base = Buffer.concat([...Array.from({ length: 20_000 }, (_, i) => file(`data/f${i}`, 'x')), END]);
+    const markers = (copies: number) => Buffer.concat([...Array.from({ length: copies }, () => Buffer.concat([file('data/.wh..wh..opq', ''), file('.wh.data', '')])), END]);
+    const dir = tmpDir();
+    const once = path.join(dir, 'once.tar');
+    const many = path.join(dir, 'many.tar');
+    writeFileSync(once, dockerArchive([base, markers(1)]));
+    writeFileSync(many, dockerArchive([base, markers(50_000)]));
+    const a = await inspectImage(once, { cache: false, env: {} });
+    const b = await inspectImage(many, { cache: false, env: {} });
+    expect(b.wastedBytes).toBe(a.wastedBytes);
+    expect(b.efficiency).toBe(a.efficiency);
+  }, 120_000);
+
+  it('a 4 GiB zstd layer through the pure-JS decoder stays under 300 MiB peak', () => {
+    // Generated as it is read: a zstd frame of RLE blocks (4 bytes per 128 KiB of zeros), so the
+    // test stores nothing and the decoder sees a ratio of 32768:1.
+    const script = `
+      import { Readable } from 'node:stream';
+      import { readLayerStream } from ${JSON.stringify(path.join(ROOT, 'dist', 'archive', 'read-layer.js'))};
+      const SIZE = 4 * 2 ** 30;
+      function* frame() {
+        const h = Buffer.alloc(512);
+        h.write('big.bin', 0); h.write('0000644\\0', 100); h.write('0000000\\0', 108); h.write('0000000\\0', 116);
+        h[124] = 0x80; h.writeUIntBE(SIZE, 130, 6); h.write('00000000000\\0', 136); h.write('0', 156); h.write('ustar\\x0000', 257);
+        h.fill(0x20, 148, 156); let sum = 0; for (const b of h) sum += b; h.write(sum.toString(8).padStart(6, '0') + '\\0 ', 148);
+        yield Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x38]);
+        const raw = Buffer.alloc(3); raw.writeUIntLE(512 << 3, 0, 3); yield Buffer.concat([raw, h]);
+        let left = SIZE + 1024;
+        const batch = [];
+        while (left > 0) {
+          const n = Math.min(128 << 10, left); left -= n;
+          const b = Buffer.alloc(4); b.writeUIntLE((n << 3) | 2 | (left === 0 ? 1 : 0), 0, 3); batch.push(b);
+          if (batch.length === 16384 || left === 0) { yield Buffer.concat(batch); batch.length = 0; }
+        }
+      }
+      const c = await readLayerStream(Readable.from(frame()), undefined, { label: 'big', forcePureZstd: true });
+      console.log(JSON.stringify({ entries: c.entries.map((e) => [e.path, e.size]), tarSize: c.tarSize, maxRssMiB: process.resourceUsage().maxRSS / 1024 }));
+    `;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 110_000 });
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout) as { entries: [string, number][]; tarSize: number; maxRssMiB: number };
+    expect(out.entries).toEqual([['big.bin', 4 * 2 ** 30]]);
+    expect(out.tarSize).toBe(4 * 2 ** 30 + 512 + 1024);
+    expect(out.maxRssMiB).toBeLessThan(300);
+  }, 120_000);
+});
