@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { chmod, chown, open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -350,6 +350,7 @@ describe('containerd source without containerd', () => {
     expect(err.message).toBe(
       `containerd:alpine:3: containerd does not answer on unix://${sock}: nothing listens on it (a socket left by a containerd that stopped?); start containerd, or set CONTAINERD_ADDRESS to its socket`,
     );
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('the CLI says so in one line and exits 2', () => {

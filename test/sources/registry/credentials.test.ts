@@ -1,9 +1,19 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { credentialFiles, lookupStoredCredentials } from '../../../src/sources/registry/credentials.js';
 import { rejection } from '../../helpers/rejection.js';
-import { tmpDir } from '../../helpers/image-files.js';
+import { tmpDir as makeTmpDir } from '../../helpers/image-files.js';
+
+const made: string[] = [];
+const tmpDir = (prefix: string) => {
+  const d = makeTmpDir(prefix);
+  made.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
 
 const HOST = 'registry.example:5000';
 const basic = (user: string, password: string) => ({ auth: Buffer.from(`${user}:${password}`).toString('base64') });
