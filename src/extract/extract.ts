@@ -1,3 +1,4 @@
+import { lstatSync, readlinkSync } from 'node:fs';
 import { lstat, mkdir, symlink, unlink, writeFile, chmod } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { LayerAccess } from '../archive/layer-blob.js';
@@ -15,11 +16,45 @@ export function isSafeRelative(rel: string): boolean {
   return rel.split('/').every((p) => p !== '' && p !== '.' && p !== '..');
 }
 
-/** True when a symlink at `rel` pointing at `target` stays inside the destination. */
-export function symlinkStaysInside(rel: string, target: string): boolean {
+/** Symlinks a resolution may pass through: the target of the symlink at a relative path, if there is one. */
+export type SymlinkLookup = (rel: string) => string | undefined;
+
+/** Links followed while resolving one target before giving up (Linux's own limit). */
+const MAX_LINK_HOPS = 40;
+
+/**
+ * True when a symlink at `rel` pointing at `target` stays inside the destination. The target
+ * is resolved component by component, following the symlinks `lookup` knows (those being
+ * extracted and those already on disk), as the kernel would: `d -> .` with
+ * `esc -> d/d/d/../../../etc` escapes although `d/d/d/../../../etc` looks like `etc`.
+ * Absolute targets, a `..` above the destination and link loops are refused.
+ */
+export function symlinkStaysInside(rel: string, target: string, lookup: SymlinkLookup = () => undefined): boolean {
   if (target === '' || isAbsolute(target)) return false;
-  const resolved = join(dirname(rel), target);
-  return resolved !== '..' && !resolved.startsWith(`..${sep}`) && !resolved.startsWith('../') && !isAbsolute(resolved);
+  const dir = rel.split('/').slice(0, -1);
+  const stack: string[] = [];
+  // The link's own directory is reached through real directories (parents are checked on write).
+  for (const c of dir) stack.push(c);
+  const queue = target.split('/').reverse();
+  let hops = 0;
+  while (queue.length > 0) {
+    const c = queue.pop()!;
+    if (c === '' || c === '.') continue;
+    if (c === '..') {
+      if (stack.length === 0) return false;
+      stack.pop();
+      continue;
+    }
+    stack.push(c);
+    const at = stack.join('/');
+    const link = at === rel ? target : lookup(at);
+    if (link === undefined) continue;
+    if (++hops > MAX_LINK_HOPS || link === '' || isAbsolute(link)) return false;
+    stack.pop();
+    const parts = link.split('/');
+    for (let i = parts.length - 1; i >= 0; i--) queue.push(parts[i]!);
+  }
+  return true;
 }
 
 async function exists(p: string) {
@@ -151,12 +186,27 @@ export function createExtractor(a: Analysis, layers: readonly LayerAccess[], cwd
           }
         });
       }
-      // 3. symlinks last, so no file above was written through one of them
+      // 3. symlinks last, so no file above was written through one of them; each target is
+      // resolved through the symlinks of this extraction and those already on disk.
+      const pending = new Map<string, string>();
+      for (const it of items) {
+        const e = entry(it.entryId);
+        if (e.type === 'symlink') pending.set(it.rel, e.linkTarget ?? '');
+      }
+      const lookup: SymlinkLookup = (rel) => {
+        const p = pending.get(rel);
+        if (p !== undefined) return p;
+        try {
+          return lstatSync(join(root, rel)).isSymbolicLink() ? readlinkSync(join(root, rel)) : undefined;
+        } catch {
+          return undefined;
+        }
+      };
       for (const it of items) {
         const e = entry(it.entryId);
         if (e.type === 'symlink') {
           const target = e.linkTarget ?? '';
-          if (!symlinkStaysInside(it.rel, target)) {
+          if (!symlinkStaysInside(it.rel, target, lookup)) {
             skipped.push({ path: it.rel, reason: `symlink to ${target} leaves the current directory` });
             continue;
           }

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, lstatSync, readlinkSync, rmSync, writeFileSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, lstatSync, readlinkSync, rmSync, writeFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +27,48 @@ describe('extraction safety rules', () => {
     ['data/link', '/etc/passwd', false],
     ['link', '..', false],
   ])('symlink %s → %s stays inside: %s', (rel, target, ok) => expect(symlinkStaysInside(rel, target)).toBe(ok));
+  // Targets resolved component by component through the other symlinks, as the kernel would.
+  const links: Record<string, string> = { d: '.', 'sub/up': '..', loop: 'loop2', loop2: 'loop', abs: '/etc' };
+  it.each([
+    ['esc', 'd/d/d/../../../etc', false, 'd -> . makes d/d/d the destination itself, so ../../.. leaves it'],
+    ['esc', 'd/d/d/etc', true, 'still inside: d/d/d is the destination'],
+    ['sub/esc', 'up/../x', false, 'sub/up -> .. is the destination; .. from there leaves it'],
+    ['sub/ok', 'up/sub/x', true, 'sub/up/sub/x is sub/x'],
+    ['l', 'loop/x', false, 'a link loop is refused'],
+    ['l', 'abs/x', false, 'a link to an absolute target on the way is refused'],
+  ])('symlink %s → %s through other links stays inside: %s (%s)', (rel, target, ok) => expect(symlinkStaysInside(rel, target, (r) => links[r])).toBe(ok));
+});
+
+describe('extracting a symlink chain that would escape', () => {
+  it('skips esc -> d/d/d/../../../etc when d -> ., and writes nothing outside', async () => {
+    const { buildDockerArchive, buildTar, tmpDir } = await import('../helpers/image-files.js');
+    const layer = await buildTar([
+      { name: 'x/', type: 'directory' },
+      { name: 'x/d', type: 'symlink', linkname: '.' },
+      { name: 'x/esc', type: 'symlink', linkname: 'd/d/d/../../../etc' },
+      { name: 'x/fine', type: 'symlink', linkname: 'd/d/file' },
+      { name: 'x/file', body: 'inside' },
+    ]);
+    const base = tmpDir();
+    const cwd = join(base, 'one', 'two');
+    mkdirSync(cwd, { recursive: true });
+    const img = join(base, 'img.tar');
+    writeFileSync(img, await buildDockerArchive([{ tags: ['x:1'], layers: [layer] }]));
+    const opened = await loadImage(parseReference(`docker-archive:${img}`), { settings: { registry: { caCertFiles: [], insecure: false }, env: {} } });
+    try {
+      const r = await createExtractor(opened.analysis, opened.layers, cwd).extract({ layer: 0, pathId: opened.analysis.tree.find('x')!, overwrite: false });
+      expect(r.kind).toBe('done');
+      if (r.kind !== 'done') return;
+      expect(r.skipped).toContainEqual({ path: 'x/esc', reason: 'symlink to d/d/d/../../../etc leaves the current directory' });
+      expect(existsSync(join(cwd, 'x/esc'))).toBe(false);
+      expect(readlinkSync(join(cwd, 'x/fine'))).toBe('d/d/file');
+      expect(readFileSync(join(cwd, 'x/fine'), 'utf8')).toBe('inside');
+      expect(readdirSync(base).sort()).toEqual(['img.tar', 'one']);
+      expect(readdirSync(join(base, 'one'))).toEqual(['two']);
+    } finally {
+      await opened.close();
+    }
+  });
 });
 
 for (const [name, ref] of [
