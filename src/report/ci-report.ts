@@ -23,7 +23,8 @@ export function formatCiReport(a: Analysis, results: readonly RuleResult[], opts
   const lines: string[] = [];
   const id = a.identity;
   lines.push(`Image: ${esc(id.reference)}`);
-  lines.push(`  source: ${id.source}${id.platform ? `  platform: ${formatPlatform(id.platform)}` : ''}${id.digest ? `  digest: ${id.digest}` : ''}`);
+  // the platform and digest come from the image's own JSON: escaped like names
+  lines.push(esc(`  source: ${id.source}${id.platform ? `  platform: ${formatPlatform(id.platform)}` : ''}${id.digest ? `  digest: ${id.digest}` : ''}`));
   lines.push(`  layers: ${a.layers.length}  files: ${a.fileCount}  size: ${a.sizeBytes} bytes (${formatBytes(a.sizeBytes)})`);
   lines.push('Analysis:');
   lines.push(`  efficiency: ${(a.efficiency * 100).toFixed(4)} %`);

@@ -9,7 +9,7 @@ import { buildTar, sha256, type TarItem } from '../helpers/image-files.js';
  */
 
 /** Writes a legacy docker-save archive (`<id>/layer.tar`, config, manifest.json) and returns its path. */
-export async function writeDockerArchive(file: string, layers: TarItem[][], opts: { commands?: string[]; tag?: string } = {}): Promise<string> {
+export async function writeDockerArchive(file: string, layers: TarItem[][], opts: { commands?: string[]; tag?: string; os?: string } = {}): Promise<string> {
   const tars = await Promise.all(layers.map((l) => buildTar(l)));
   const items: TarItem[] = [];
   const names: string[] = [];
@@ -21,7 +21,7 @@ export async function writeDockerArchive(file: string, layers: TarItem[][], opts
   const config = Buffer.from(
     JSON.stringify({
       architecture: 'amd64',
-      os: 'linux',
+      os: opts.os ?? 'linux',
       config: { Cmd: ['/bin/sh'] },
       rootfs: { type: 'layers', diff_ids: tars.map((t) => `sha256:${sha256(t)}`) },
       history: (opts.commands ?? tars.map((_, i) => `/bin/sh -c step-${i}`)).map((c) => ({ created_by: c })),

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { escapeControl } from '../../src/format/escape.js';
 import { buildTar, tmpDir } from '../helpers/image-files.js';
 import { runCli } from '../helpers/run-cli.js';
-import { CI_CONFIG, controlBytes, failingImage, HOSTILE, HOSTILE_ESCAPED } from './ci-fixtures.js';
+import { CI_CONFIG, controlBytes, failingImage, HOSTILE, HOSTILE_ESCAPED, writeDockerArchive } from './ci-fixtures.js';
 
 /**
  * Output that cannot be forged: an image whose file names and history commands carry terminal
@@ -65,6 +65,15 @@ describe('CI output from an image with hostile names', () => {
     expect(text).toContain('evil\\u001b[2J\\u001b]0;pwned\\u0007\\u009b31m\\rPASS');
     const j = JSON.parse(text) as { inefficientFiles: { path: string }[] };
     expect(j.inefficientFiles[0]!.path).toBe(`/app/${HOSTILE}`);
+  });
+
+  it("strings from the image's config (its platform) are escaped in the report too", async () => {
+    const dir = tmpDir();
+    await writeDockerArchive(path.join(dir, 'os.tar'), [[{ name: 'a', body: 'a' }]], { os: 'linux\x1b]0;owned\x07' });
+    const o = runCli(['--ci', '--quiet', 'os.tar'], { cwd: dir });
+    expect(o.code, o.stderr).toBe(0);
+    expect(controlBytes(Buffer.from(o.stdout))).toEqual([]);
+    expect(o.stdout).toContain('platform: linux\\x1b]0;owned\\x07/amd64');
   });
 
   it('a one-line error that quotes a name from the archive escapes it too', async () => {
