@@ -97,7 +97,6 @@ export async function openBare(value: string, settings: SourceSettings): Promise
   let containerdMiss = '';
   if (daemonMiss.kind !== 'not-found') {
     const { ContainerdLookupError, locateContainerdImage, openLocatedContainerdImage } = await import('../containerd/index.js');
-    settings.onStage?.(`no Docker or Podman daemon answers; looking in containerd`);
     let located;
     try {
       located = await locateContainerdImage(value, settings, { label: value });

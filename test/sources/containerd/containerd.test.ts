@@ -227,7 +227,7 @@ describe.skipIf(!FIXTURES)(`containerd source against a real containerd${FIXTURE
     const image = await openBare('fx/multi:1', s);
     expect(image.identity.source).toBe('containerd');
     await image.close();
-    expect(s.stages.some((m) => m.startsWith('no Docker or Podman daemon answers; looking in containerd'))).toBe(true);
+    expect(s.stages.some((m) => m.startsWith(`looking for containerd at unix://${svc.socket}`))).toBe(true);
     expect(s.stages).toContain('found fx/multi:1 in containerd');
     // --source containerd: only containerd is asked.
     const forced = settingsFor(svc.socket, { env, forceSource: 'containerd' });
@@ -238,7 +238,7 @@ describe.skipIf(!FIXTURES)(`containerd source against a real containerd${FIXTURE
     // CI output says which source was used.
     const cli = runCli(['--ci', 'fx/multi:1', '--namespace', 'test'], { env });
     expect(cli.code, cli.stderr).toBe(0);
-    expect(cli.stderr).toContain('no Docker or Podman daemon answers; looking in containerd');
+    expect(cli.stderr).toMatch(/^using containerd \S+ at unix:\/\/\S+, namespace test$/m);
     expect(cli.stderr).toContain('found fx/multi:1 in containerd');
     // Nowhere: one message saying what the daemon, containerd and the registry answered.
     const nowhere = await rejection(openBare('127.0.0.1:1/fx/none:1', settingsFor(svc.socket, { env })));
