@@ -72,6 +72,16 @@ const SCENARIOS = [
       { keys: ['G', 'C-a', 'Tab', '/', { text: 'big.bin' }, 'Enter', 'f'], wait: (s) => s.includes('File history') && s.includes('/data/big.bin') },
     ],
   },
+  {
+    name: 'diff',
+    args: ['diff', 'edge.docker-archive.tar', 'edge-opaque.oci-archive.tar'],
+    steps: [
+      { wait: (s) => s.includes('OLD → NEW') && s.includes('Totals') },
+      { keys: ['C-u', 'C-o'], wait: (s) => s.includes('by size change') && !s.includes('hiding unmodified') },
+      { keys: ['C-Space'], wait: (s) => s.includes('─⊕ usr') },
+      { keys: ['/', { text: 'big.bin' }, 'Enter', 'f'], wait: (s) => s.includes('── big.bin') && s.includes('NEW L12') },
+    ],
+  },
 ];
 
 // ---- ANSI → HTML ---------------------------------------------------------------------------
@@ -158,7 +168,8 @@ async function shoot(sc) {
   const session = `shots-${sc.name}-${process.pid}`;
   const cwd = mkdtempSync(join(tmpdir(), 'shots-'));
   // Run beside the fixture so the screen shows a short relative reference.
-  const cmd = `cd '${fixtures}' && env -u CI -u NO_COLOR TERM=xterm-256color node '${main}' '${sc.image}'; exec sleep 600`;
+  const args = (sc.args ?? [sc.image]).map((a) => `'${a}'`).join(' ');
+  const cmd = `cd '${fixtures}' && env -u CI -u NO_COLOR TERM=xterm-256color node '${main}' ${args}; exec sleep 600`;
   // A tmux server that is still shutting down after the previous session refuses new ones.
   for (let attempt = 0; ; attempt++) {
     try {

@@ -120,13 +120,12 @@ export function selectDiffTotals(d: DiffImage, state: AppState, layout: Layout):
   const width = layout.leftWidth;
   const t = d.comparison.totals;
   const lines: Line[] = [];
-  const row = (name: string, s: { old: number; new: number; delta: number }, f: (n: number) => string, df: (n: number) => string) =>
-    lines.push(
-      fitLine(
-        [seg(`${fit(name, 12)}`, 'header'), seg(`${fit(f(s.old), 9, 'right')} → ${fit(f(s.new), 9, 'right')}  `), seg(df(s.delta), s.delta > 0 ? 'removed' : s.delta < 0 ? 'added' : 'dim')],
-        width,
-      ),
-    );
+  // Growth is red and shrinking green, except for efficiency, where higher is better.
+  const row = (name: string, s: { old: number; new: number; delta: number }, f: (n: number) => string, df: (n: number) => string, higherIsBetter = false) => {
+    const worse = higherIsBetter ? s.delta < 0 : s.delta > 0;
+    const style: Style = s.delta === 0 ? 'dim' : worse ? 'removed' : 'added';
+    lines.push(fitLine([seg(`${fit(name, 12)}`, 'header'), seg(`${fit(f(s.old), 9, 'right')} → ${fit(f(s.new), 9, 'right')}  `), seg(df(s.delta), style)], width));
+  };
   const count = (n: number) => (n > 0 ? `+${n}` : `${n}`);
   row('Size', t.sizeBytes, formatBytes, signed);
   row('Compressed', t.compressedSizeBytes, formatBytes, signed);
@@ -134,7 +133,7 @@ export function selectDiffTotals(d: DiffImage, state: AppState, layout: Layout):
   row('Layers', t.layerCount, String, count);
   row('Wasted', t.wastedBytes, formatBytes, signed);
   row('Reclaimable', t.reclaimableBytes, formatBytes, signed);
-  row('Efficiency', t.efficiency, (x) => `${(x * 100).toFixed(1)} %`, (x) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(2)} pt`);
+  row('Efficiency', t.efficiency, (x) => `${(x * 100).toFixed(1)} %`, (x) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(2)} pt`, true);
   while (lines.length < layout.layerDetailsHeight) lines.push(fitLine([], width));
   void state;
   return { title: titleLine('Totals', 'OLD → NEW', width, false), lines: lines.slice(0, layout.layerDetailsHeight) };
