@@ -52,7 +52,10 @@ export function formatSarif(outcomes: readonly CiOutcome[], tool: { version: str
   const notifications: unknown[] = [];
   for (const o of outcomes) {
     const ref = referenceOf(o);
-    const imageLoc = { physicalLocation: { artifactLocation: { uri: uriOf(imageLocation(ref)) } }, logicalLocations: [{ name: ref, kind: 'module' }] };
+    // A relative reference, or a file: URI for an absolute path: code scanning refuses any
+    // other scheme (a `docker-archive:` URI would fail the upload), so ':' is percent-encoded.
+    const where = imageLocation(ref);
+    const imageLoc = { physicalLocation: { artifactLocation: { uri: where.startsWith('/') ? `file://${uriOf(where)}` : uriOf(where) } }, logicalLocations: [{ name: ref, kind: 'module' }] };
     if (o.kind === 'unreadable') {
       const text = `${ref}: could not be read: ${escapeControl(o.message)}`;
       notifications.push({ level: 'error', message: { text } });

@@ -121,6 +121,8 @@ describe('--report, on a passing and a failing image in one run', () => {
     expect(git.message.text).toBe(`docker-archive:${fail}: /app/.git (7 B) breaks paths.block, from layer 0: ADD dir:app in /`);
     expect(git.properties).toMatchObject({ layer: 0, command: 'ADD dir:app in /' });
     expect(run0.invocations[0].executionSuccessful).toBe(true);
+    // the image-wide results point at the archive as a file: URI (code scanning accepts no other scheme)
+    expect(ruleResults[0].locations[0].physicalLocation.artifactLocation.uri).toBe(`file://${fail}`);
   });
 
   it('GitLab Code Quality: an array of issues with the fields GitLab reads, fingerprints unique', () => {
