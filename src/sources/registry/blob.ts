@@ -12,7 +12,16 @@ export function digestHasher(digest: string, what: string): Hash {
   throw new SourceError('unsupported-format', what, `cannot verify digest algorithm "${algo}"`);
 }
 
+/** GETs the blob from byte `from`; answers 2xx, or 416 when nothing is left at `from`. */
 export type BlobFetcher = (from: number) => Promise<HttpResponse>;
+
+/** The blob's full length an answer states, when it states one. */
+function blobTotal(res: HttpResponse): number | undefined {
+  const range = /\/(\d+)\s*$/.exec(res.header('content-range') ?? '');
+  if (res.status === 206) return range ? Number(range[1]) : undefined;
+  const len = res.header('content-length');
+  return len !== undefined && /^\d+$/.test(len) ? Number(len) : undefined;
+}
 
 export type VerifiedBlobOptions = {
   readonly digest: string;
@@ -46,6 +55,8 @@ export class VerifiedBlob {
   private skip = 0;
   private chain: Promise<unknown> = Promise.resolve();
   private aborted = false;
+  /** The whole blob's length as the last answer gave it (Content-Length of a 200, the total of a Content-Range). */
+  private total: number | undefined;
   /** Set once the whole blob was read and compared. */
   verified = false;
   /** The error that ended the download (network, digest mismatch), if any. */
@@ -122,6 +133,9 @@ export class VerifiedBlob {
           this.body = undefined;
           const size = this.opts.size;
           if (size !== undefined && size > 0 && this.done < size) {
+            // A body that ended where the server said the blob ends: the blob is shorter than
+            // its descriptor, which no resume can mend.
+            if (this.total !== undefined && this.total === this.done) this.fail(this.sizeMismatch(this.total));
             throw Object.assign(new Error(`the body ended after ${this.done} of ${size} bytes`), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
           }
           return this.finish();
@@ -159,8 +173,18 @@ export class VerifiedBlob {
     }
   }
 
+  private sizeMismatch(actual: number): SourceError {
+    return new SourceError('digest-mismatch', this.opts.label, `the blob is ${actual} bytes but its descriptor says ${this.opts.size}; refusing the layer`);
+  }
+
   private async open(): Promise<void> {
     const res = await this.opts.fetch(this.done);
+    if (res.status === 416) {
+      // Nothing at byte `done`: the blob ends there, short of what the descriptor says.
+      discard(res.body);
+      this.fail(this.sizeMismatch(this.done));
+    }
+    this.total = blobTotal(res);
     if (this.done > 0 && res.status === 206) {
       const m = /^bytes (\d+)-/.exec(res.header('content-range') ?? '');
       if (!m || Number(m[1]) !== this.done) {

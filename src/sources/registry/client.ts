@@ -60,11 +60,11 @@ export class RegistryClient {
 
   /**
    * GETs a registry path (authenticated; one sign-in again after a 401, since tokens expire).
-   * Returns only 2xx answers; maps the rest to SourceError naming the reference.
+   * Returns only 2xx answers and those in `accept`; maps the rest to SourceError naming the reference.
    */
-  async get(path: string, headers: Record<string, string>, purpose: string): Promise<HttpResponse> {
+  async get(path: string, headers: Record<string, string>, purpose: string, accept: readonly number[] = []): Promise<HttpResponse> {
     const res = await this.auth.get(new URL(path, this.transport.base), headers);
-    if (res.status >= 200 && res.status < 300) return res;
+    if ((res.status >= 200 && res.status < 300) || accept.includes(res.status)) return res;
     throw await this.statusError(res, purpose);
   }
 

@@ -140,6 +140,8 @@ function innerMessage(e: unknown): string {
 }
 
 const RETRYABLE_CODES = new Set([
+  // A refused connection is often a registry restarting or a proxy not up yet: tried again like a reset.
+  'ECONNREFUSED',
   'ECONNRESET',
   'EPIPE',
   'ETIMEDOUT',
@@ -153,7 +155,7 @@ const RETRYABLE_CODES = new Set([
   'IDLE_TIMEOUT',
 ]);
 
-/** Connection resets, timeouts and truncated bodies: worth another try. */
+/** Refused connections, resets, timeouts and truncated bodies: worth another try. */
 export function isRetryableError(e: unknown): boolean {
   const code = errorCode(e);
   if (code && RETRYABLE_CODES.has(code)) return true;

@@ -95,7 +95,7 @@ async function open(client: RegistryClient, settings: SourceSettings): Promise<O
         idleMs: client.tuning.idleMs,
         maxResumes: client.tuning.maxResumes,
         backoff: client.tuning,
-        fetch: (from) => client.get(`${repo}/blobs/${d.digest}`, from > 0 ? { Range: `bytes=${from}-` } : {}, `layer ${i} (${shortDigest(d.digest)})`),
+        fetch: (from) => client.get(`${repo}/blobs/${d.digest}`, from > 0 ? { Range: `bytes=${from}-` } : {}, `layer ${i} (${shortDigest(d.digest)})`, from > 0 ? [416] : []),
       });
     return {
       descriptor,

@@ -45,6 +45,10 @@ type Faults = {
   requireBasic?: string;
   wrongDigestHeader?: boolean;
   extraBytes?: number;
+  /** The manifest gives the layer this size instead of its own. */
+  layerSize?: number;
+  /** Blob bodies without Content-Length (chunked), so a short body only shows on a resume. */
+  chunked?: boolean;
 };
 
 type Logged = { path: string; range?: string; authorization: boolean };
@@ -68,8 +72,9 @@ describe('registry client faults (in-process server)', () => {
     const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
     if (m && !faults.ignoreRange) start = Number(m[1]);
     const data = faults.extraBytes ? Buffer.concat([body, Buffer.alloc(faults.extraBytes)]) : body;
+    if (start >= data.length) return void res.writeHead(416, { 'content-range': `bytes */${data.length}` }).end();
     const part = data.subarray(start);
-    const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/octet-stream', 'content-length': part.length };
+    const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/octet-stream', ...(faults.chunked ? {} : { 'content-length': part.length }) };
     if (start > 0) headers['content-range'] = `bytes ${start}-${data.length - 1}/${data.length}`;
     res.writeHead(start > 0 ? 206 : 200, headers);
     if (faults.resetBlob && n <= faults.resetBlob.count) {
@@ -130,10 +135,16 @@ describe('registry client faults (in-process server)', () => {
       if (url === '/v2/fx/app/manifests/1') {
         manifestGets++;
         if (faults.manifest500 && manifestGets <= faults.manifest500) return void res.writeHead(500).end('oops');
+        let served = manifest;
+        if (faults.layerSize !== undefined) {
+          const m = JSON.parse(manifest.toString());
+          m.layers[0].size = faults.layerSize;
+          served = Buffer.from(JSON.stringify(m));
+        }
         return void res.writeHead(200, {
           'content-type': 'application/vnd.oci.image.manifest.v1+json',
-          'docker-content-digest': faults.wrongDigestHeader ? sha(Buffer.from('other')) : sha(manifest),
-        }).end(manifest);
+          'docker-content-digest': faults.wrongDigestHeader ? sha(Buffer.from('other')) : sha(served),
+        }).end(served);
       }
       const m = /^\/v2\/fx\/app\/blobs\/(sha256:[a-f0-9]{64})$/.exec(url);
       const body = m ? blobs().get(m[1]!) : undefined;
@@ -191,6 +202,36 @@ describe('registry client faults (in-process server)', () => {
     };
 
     describe(`over ${transport}`, () => {
+      for (const chunked of [false, true]) {
+        it(`says so when the descriptor's size disagrees with the body${chunked ? ' (chunked: seen on the resume, answered 416)' : ''}`, async () => {
+          faults = { layerSize: layer.gz.length + 100, chunked };
+          const err = await readLayer().catch((e: unknown) => e);
+          expect(err).toBeInstanceOf(SourceError);
+          expect((err as SourceError).kind).toBe('digest-mismatch');
+          expect((err as SourceError).message).toBe(`docker://${host}/fx/app:1: layer 0 (${sha(layer.gz).slice(0, 19)}): the blob is ${layer.gz.length} bytes but its descriptor says ${layer.gz.length + 100}; refusing the layer`);
+          expect((err as Error).message).not.toMatch(/416/);
+        });
+      }
+
+      it('retries a refused connection like a reset, until the registry is up', async () => {
+        // A port nobody listens on yet; the registry starts there a little later.
+        const probe = http.createServer();
+        await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+        const port = (probe.address() as AddressInfo).port;
+        await new Promise((r) => probe.close(r));
+        const late = http.createServer(registry.listeners('request')[0] as http.RequestListener);
+        const timer = setTimeout(() => late.listen(port, '127.0.0.1'), 150);
+        try {
+          const img = await openRegistryImageTuned(`127.0.0.1:${port}/fx/app:1`, settings(), { ...TUNING, attempts: 8, baseDelayMs: 40, maxDelayMs: 160 });
+          await img.close();
+          expect(img.identity.digest).toBe(sha(manifest));
+        } finally {
+          clearTimeout(timer);
+          late.closeAllConnections();
+          await new Promise((r) => late.close(r));
+        }
+      });
+
       it('retries a manifest that fails with 500 twice', async () => {
         faults = { manifest500: 2 };
         const img = await open();
