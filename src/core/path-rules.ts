@@ -1,5 +1,5 @@
 import { analyzeImage, type Analysis } from './analyze.js';
-import { indexImage, selectHashGroups } from './index-image.js';
+import { EntryKind, indexImage, selectHashGroups } from './index-image.js';
 import type { ContentKeys, ImageInput, LayerEntry } from './model.js';
 
 /**
@@ -15,7 +15,7 @@ export type PathMatcher = (absolutePath: string) => boolean;
 export type PathRules = {
   /** Fail when a path matching this is present in the final filesystem. */
   readonly block?: PathMatcher;
-  /** Fail when any wasted bytes (dive's inefficient files) fall under paths matching this. */
+  /** Fail when any wasted bytes (stored by a layer, not shown by the final filesystem) fall under paths matching this. */
   readonly denyWaste?: PathMatcher;
   /** Fail when a file of the final filesystem is larger than this many bytes. */
   readonly maxFileSize?: number;
@@ -30,9 +30,9 @@ export type PathRuleName = 'paths.block' | 'paths.denyWaste' | 'paths.maxFileSiz
 export type Offender = {
   /** Absolute path: `/app/.git`. */
   readonly path: string;
-  /** The layer that last wrote (or wasted) it. */
+  /** The layer that wrote it (denyWaste: the layer that stored the largest wasted copy). */
   readonly layer: number;
-  /** Its size (a file), or its wasted bytes (denyWaste). */
+  /** Its size (block: the bytes under it), or its wasted bytes (denyWaste). */
   readonly sizeBytes: number;
 };
 
@@ -137,13 +137,6 @@ export function withoutIgnored(a: Analysis, ignore: PathMatcher): { analysis: An
   return { analysis: analyzeImage(next, keys as ContentKeys), ignored: { paths: ignoredCount, bytes: ignoredBytes } };
 }
 
-/** The last layer whose merged filesystem changed at a path (the one that wrote or removed it last). */
-function lastTouch(a: Analysis, p: number): number {
-  const t = a.tree;
-  for (let li = t.layerCount - 1; li > 0; li--) if (t.entryIdAt(li, p) !== t.entryIdAt(li - 1, p)) return li;
-  return 0;
-}
-
 const byPath = (x: Offender, y: Offender) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0);
 
 /**
@@ -181,12 +174,32 @@ export function evaluatePathRules(a: Analysis, rules: PathRules): PathRuleResult
   }
 
   if (rules.denyWaste) {
-    const offenders: Offender[] = [];
-    for (const f of a.inefficientFiles) {
-      if (f.wastedBytes <= 0 || !rules.denyWaste(f.path)) continue;
-      const p = t.find(f.path.slice(1));
-      offenders.push({ path: f.path, layer: p === undefined ? 0 : lastTouch(a, p), sizeBytes: f.wastedBytes });
+    // Waste is what a layer stored that the final filesystem does not show: copies a later
+    // layer overwrote (or rewrote with a chmod/chown), files a later layer deleted, whole
+    // directories included (which dive's per-path figures do not attribute to their files).
+    const { entries, entryKind, entryPath, entryLayer } = t.index;
+    const top = L > 0 ? t.index.merged[L - 1]! : undefined;
+    const matches = new Int8Array(t.pathCount); // 0 not asked yet, 1 matches, 2 does not
+    const waste = new Map<number, { bytes: number; layer: number; largest: number }>();
+    for (let g = 0; g < entries.length; g++) {
+      const size = entries[g]!.size;
+      if (entryKind[g] !== EntryKind.write || size === 0) continue;
+      const p = entryPath[g]!;
+      if (top && top[p] === g) continue; // the surviving copy
+      if (matches[p] === 0) matches[p] = rules.denyWaste(abs[p]!) ? 1 : 2;
+      if (matches[p] !== 1) continue;
+      const w = waste.get(p);
+      if (!w) waste.set(p, { bytes: size, layer: entryLayer[g]!, largest: size });
+      else {
+        w.bytes += size;
+        if (size > w.largest) {
+          w.largest = size;
+          w.layer = entryLayer[g]!;
+        }
+      }
     }
+    const offenders: Offender[] = [...waste].map(([p, w]) => ({ path: abs[p]!, layer: w.layer, sizeBytes: w.bytes }));
+    offenders.sort(byPath);
     const bytes = offenders.reduce((s, o) => s + o.sizeBytes, 0);
     out.push(verdict('paths.denyWaste', null, offenders.length, offenders, `${bytes} wasted bytes in ${offenders.length} path${offenders.length === 1 ? '' : 's'} where no waste is allowed`));
   }
@@ -202,12 +215,14 @@ export function evaluatePathRules(a: Analysis, rules: PathRules): PathRuleResult
     out.push(verdict('paths.maxFileSize', max, offenders.length, offenders, `${offenders.length} file${offenders.length === 1 ? '' : 's'} larger than ${max} bytes`));
   }
 
-  if (rules.maxLayerCount !== undefined) {
-    const max = rules.maxLayerCount;
-    const fail = L > max;
-    out.push({ name: 'paths.maxLayerCount', status: fail ? 'fail' : 'pass', threshold: max, actual: L, offenders: [], message: fail ? `too many layers (layers=${L} > threshold=${max})` : '' });
-  }
+  if (rules.maxLayerCount !== undefined) out.push(evaluateLayerCount(L, rules.maxLayerCount));
   return out;
+}
+
+/** maxLayerCount alone, which needs only the number of layers (so no merged filesystem). */
+export function evaluateLayerCount(layerCount: number, max: number): PathRuleResult {
+  const fail = layerCount > max;
+  return { name: 'paths.maxLayerCount', status: fail ? 'fail' : 'pass', threshold: max, actual: layerCount, offenders: [], message: fail ? `too many layers (layers=${layerCount} > threshold=${max})` : '' };
 }
 
 function verdict(name: PathRuleName, threshold: number | null, actual: number, offenders: Offender[], failure: string): PathRuleResult {

@@ -98,11 +98,12 @@ describe('evaluatePathRules', () => {
       ['paths.maxFileSize', 'fail', 2],
       ['paths.maxLayerCount', 'fail', 3],
     ]);
-    // waste under /var: the db (rewritten in L1) and the log (deleted in L2)
+    // waste under /var: the db's first copy (L0, rewritten in L1) and the log (L0, deleted in L2)
     expect(rs[0]!.offenders).toEqual([
-      { path: '/var/lib/rpm/db', layer: 1, sizeBytes: 2200 },
-      { path: '/var/lib/rpm/log', layer: 2, sizeBytes: 300 },
+      { path: '/var/lib/rpm/db', layer: 0, sizeBytes: 1000 },
+      { path: '/var/lib/rpm/log', layer: 0, sizeBytes: 300 },
     ]);
+    expect(rs[0]!.message).toBe('1300 wasted bytes in 2 paths where no waste is allowed');
     expect(rs[1]!.offenders).toEqual([
       { path: '/tmp/big', layer: 2, sizeBytes: 400 },
       { path: '/var/lib/rpm/db', layer: 1, sizeBytes: 1200 },
@@ -110,6 +111,18 @@ describe('evaluatePathRules', () => {
     expect(rs[2]!.message).toBe('too many layers (layers=3 > threshold=2)');
     const ok = evaluatePathRules(a, { maxFileSize: 1200, maxLayerCount: 3, denyWaste: glob('/tmp/**') });
     expect(ok.every((r) => r.status === 'pass' && r.message === '')).toBe(true);
+  });
+
+  it('denyWaste sees files a directory whiteout deleted, which dive does not count per file', () => {
+    // npm install in one layer, rm -rf node_modules in the next: dive's inefficient files do
+    // not list the files (only the whiteout of the directory), the waste is still there
+    const a = analyze([[dir('app'), file('app/main.js', 10)], [dir('app/node_modules'), file('app/node_modules/a.js', 700), file('app/node_modules/b.js', 300)], [whiteout('app/node_modules')]]);
+    expect(a.inefficientFiles.map((f) => f.path)).not.toContain('/app/node_modules/a.js');
+    const [r] = evaluatePathRules(a, { denyWaste: glob('**/node_modules/**') });
+    expect(r!.offenders).toEqual([
+      { path: '/app/node_modules/a.js', layer: 1, sizeBytes: 700 },
+      { path: '/app/node_modules/b.js', layer: 1, sizeBytes: 300 },
+    ]);
   });
 
   it('on the analysis without ignored paths, ignored paths are never offenders', () => {
