@@ -54,6 +54,7 @@ async function diffMain(argv: string[], env: NodeJS.ProcessEnv): Promise<number>
   return runTui({
     reference: refs.old,
     compareWith: refs.new,
+    platforms: d.platforms,
     settings: createSourceSettings(d.options, env, undefined, password),
     keyConfigPath: d.options.config,
     env,

@@ -6,6 +6,7 @@ import type { ImageComparison } from '../core/compare-images.js';
 import { evaluateDiffRules, type DiffRuleSettings, type GrowthLimit } from '../core/diff-rules.js';
 import { UsageError } from '../errors/index.js';
 import { loadComparison, type LoadedComparison, type LoadOptions } from '../load/index.js';
+import { parsePlatform, type Platform } from '../reference/platform.js';
 import { parseReference, type ImageReference } from '../reference/reference.js';
 import { formatDiffReport, toDiffExport } from '../report/diff-report.js';
 import { parseCli, type Options } from './args.js';
@@ -26,6 +27,7 @@ Options (beside the image options of inspect-tui --help: --platform, --source, -
   --highestSizeIncrease LIMIT       fail when the size grows by more than LIMIT: bytes (20MB) or a fraction of OLD (0.05)
   --highestWastedIncrease LIMIT     fail when the wasted bytes grow by more than LIMIT (bytes or a fraction)
   --lowestEfficiency N              fail when NEW's efficiency is below N
+  --old-platform P, --new-platform P  pick one side's platform (default: --platform, else each image's default)
 `;
 
 const GROWTH_FLAGS = ['highestSizeIncrease', 'highestWastedIncrease'] as const;
@@ -40,6 +42,8 @@ export type DiffOptions = {
   readonly ci: boolean;
   readonly json?: string;
   readonly rules: DiffRuleSettings;
+  /** A platform for one side only (`--old-platform`, `--new-platform`). */
+  readonly platforms: { readonly old?: Platform; readonly new?: Platform };
   readonly help: boolean;
 };
 
@@ -47,18 +51,21 @@ export type DiffOptions = {
 export function parseDiffCli(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): DiffOptions {
   const rest: string[] = [];
   const growth: { -readonly [K in (typeof GROWTH_FLAGS)[number]]?: GrowthLimit } = {};
+  const platforms: { old?: Platform; new?: Platform } = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    const m = /^--(highestSizeIncrease|highestWastedIncrease)(?:=(.*))?$/.exec(a);
+    const m = /^--(highestSizeIncrease|highestWastedIncrease|old-platform|new-platform)(?:=(.*))?$/.exec(a);
     if (!m) {
       rest.push(a);
       continue;
     }
     const value = m[2] ?? argv[++i];
     if (value === undefined) throw new UsageError(`--${m[1]} needs a value`);
-    growth[m[1] as (typeof GROWTH_FLAGS)[number]] = parseGrowthLimit(value, `--${m[1]}`);
+    if (m[1] === 'old-platform') platforms.old = parsePlatform(value);
+    else if (m[1] === 'new-platform') platforms.new = parsePlatform(value);
+    else growth[m[1] as (typeof GROWTH_FLAGS)[number]] = parseGrowthLimit(value, `--${m[1]}`);
   }
-  if (rest.includes('-h') || rest.includes('--help')) return { old: '', new: '', options: parseCli(['--help'], env), ci: false, rules: {}, help: true };
+  if (rest.includes('-h') || rest.includes('--help')) return { old: '', new: '', options: parseCli(['--help'], env), ci: false, rules: {}, platforms, help: true };
   const ci = rest.includes('--ci') || env.CI === 'true';
   // The main parser knows every image option; it takes two images only in CI mode, so ask it so.
   const options = parseCli(rest.includes('--ci') ? rest : [...rest, '--ci'], env);
@@ -72,6 +79,7 @@ export function parseDiffCli(argv: readonly string[], env: Readonly<Record<strin
     ci,
     json: options.json,
     rules: { ...growth, ...(typeof eff === 'number' ? { lowestEfficiency: eff } : {}) },
+    platforms,
     help: false,
   };
 }
@@ -104,7 +112,8 @@ async function writeAtomically(file: string, text: string): Promise<void> {
 export function diffLoadOptions(d: DiffOptions, io: Pick<CiIo, 'env' | 'password' | 'stderr'>, onStage?: (m: string) => void): { old: LoadOptions; new: LoadOptions } {
   const caches = d.options.noCache ? undefined : createCaches(defaultCacheDir(io.env));
   const settings = createSourceSettings(d.options, io.env, undefined, io.password, { onStage });
-  return { old: { settings, caches }, new: { settings, caches } };
+  const side = (p: Platform | undefined) => ({ settings: p ? { ...settings, platform: p } : settings, caches });
+  return { old: side(d.platforms.old), new: side(d.platforms.new) };
 }
 
 /** Both references, parsed against the working directory. */

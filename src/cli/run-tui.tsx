@@ -7,6 +7,7 @@ import { render } from 'ink';
 import { useSyncExternalStore } from 'react';
 import type { Analysis } from '../core/analyze.js';
 import { createExtractor } from '../extract/extract.js';
+import type { Platform } from '../reference/platform.js';
 import { formatReference, parseReference, type ImageReference } from '../reference/reference.js';
 import { UsageError } from '../errors/index.js';
 import { loadComparison, loadImage, type LoadedImage, type LoadEvent } from '../load/index.js';
@@ -178,7 +179,8 @@ export async function runTui(opts: TuiOptions): Promise<number> {
     let loaded: Pick<LoadedImage, 'verified' | 'close'>;
     if (other) {
       // A comparison: the tree of the difference, with both images for their file histories.
-      const c = await loadComparison(opts.reference, other, { old: loadOptions, new: loadOptions });
+      const side = (p: Platform | undefined) => (p ? { ...loadOptions, settings: { ...loadOptions.settings, platform: p } } : loadOptions);
+      const c = await loadComparison(opts.reference, other, { old: side(opts.platforms?.old), new: side(opts.platforms?.new) });
       loaded = c;
       const diff = attachDiff(buildDiffImage(c.comparison, c.old.analysis, c.new.analysis));
       shown = { analysis: diff, compared: { old: c.old.analysis, new: c.new.analysis } };

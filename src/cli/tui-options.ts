@@ -1,3 +1,4 @@
+import type { Platform } from '../reference/platform.js';
 import type { ImageReference } from '../reference/reference.js';
 import type { SourceSettings } from '../sources/settings.js';
 
@@ -13,4 +14,6 @@ export type TuiOptions = {
   readonly noCache?: boolean;
   /** `inspect-tui diff OLD NEW`: `reference` is OLD, this is NEW, and the inspector shows the comparison. */
   readonly compareWith?: ImageReference;
+  /** In a comparison, a platform for one side only. */
+  readonly platforms?: { readonly old?: Platform; readonly new?: Platform };
 };

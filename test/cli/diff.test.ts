@@ -157,6 +157,17 @@ describe.skipIf(!FIXTURES)(`inspect-tui diff over the fixtures${FIXTURES ? '' : 
     expect(removed.every((f) => f.path.startsWith('/data/') && f.newLayer === json.sharedLayers)).toBe(true);
   });
 
+  it('two platforms of one index: allowed, and said in the header', () => {
+    const multi = img('multiarch.oci-archive.tar');
+    const r = diffJson(['--old-platform', 'linux/amd64', '--new-platform', 'linux/arm64', multi, multi]);
+    expect(r.json.old.platform).toBe('linux/amd64');
+    expect(r.json.new.platform).toMatch(/^linux\/arm64/);
+    expect(r.json.identical).toBe(false);
+    const text = runCli(['diff', '--quiet', '--old-platform', 'linux/amd64', '--new-platform', 'linux/arm64', multi, multi]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^note: the images are for different platforms \(linux\/amd64 → linux\/arm64/m);
+  });
+
   it('the example image against edge gives the same files and sizes in every format pair', () => {
     const formats = ['edge.docker-archive.tar', 'edge.docker25-save.tar', 'edge.oci-archive.tar', 'edge.oci-zstd.tar', 'edge-oci-layout'];
     const shape = (j: DiffJson) => ({ files: j.files, size: j.totals.sizeBytes, files_: j.totals.fileCount, unchanged: j.unchangedCount });
