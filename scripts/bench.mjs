@@ -132,6 +132,12 @@ async function main() {
     const r = alternate(cold, base);
     row(`cold --ci, ${img.name}`, r.a, baseName, r.b, img.kind === 'tar' ? '≤ 2.0×' : '≤ 1.3×');
     row(`peak RSS, ${img.name}`, r.aRss, '', undefined, img.name.startsWith('200k') ? '≤ 250 MiB' : '', 'MiB');
+    // What checking every layer against its digest and diffID costs: the same cold run with
+    // --no-verify, alternating.
+    const unverified = () => timeCmd(process.execPath, [cli, '--ci', '--no-cache', '--quiet', '--no-verify', img.file]);
+    const v = alternate(cold, unverified);
+    row(`cold --ci verified, ${img.name}`, v.a, 'cold --no-verify', v.b, '');
+    row(`peak RSS verified, ${img.name}`, v.aRss, '', undefined, '', 'MiB');
     if (img.kind === 'tar') {
       const cacheHome = mkdtempSync(path.join(os.tmpdir(), 'inspect-tui-bench-cache-'));
       const warm = () => timeCmd(process.execPath, [cli, '--ci', '--quiet', img.file], { XDG_CACHE_HOME: cacheHome });
