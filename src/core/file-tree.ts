@@ -128,6 +128,11 @@ export class FileTree {
     return g >= 0 && this.index.entryKind[g] === EntryKind.implicit;
   }
 
+  /** The content key of an entry (see `ContentKeys`): a body's sha256, a token unique to the entry, or undefined where nothing compared it. */
+  contentKey(entryId: number): string | undefined {
+    return this.keys[entryId];
+  }
+
   /** How a later entry relates to an earlier one at the same path. */
   compare(before: number, after: number): EntryDelta {
     const { entries } = this.index;
