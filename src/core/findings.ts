@@ -113,19 +113,24 @@ export function findFindings(a: Analysis, opts: FindingsOptions = {}): Finding[]
     g.bytes += bytes;
     g.paths.set(path, (g.paths.get(path) ?? 0) + bytes);
   };
-  const waste = (kind: 'deleted-later' | 'overwritten' | 'metadata-only', writer: number, by: number, path: string, bytes: number) => {
+  const waste = (how: 'deleted-later' | 'overwritten' | 'metadata-only' | 'rewritten-same', writer: number, by: number, path: string, bytes: number) => {
+    // Identical bytes written again without a mode or owner change are metadata-only waste too,
+    // with their own advice.
+    const kind = how === 'rewritten-same' ? 'metadata-only' : how;
     if (bytes <= 0) return;
     if (writer < base && by < base) {
       add(`base`, () => ({ kind: 'base-image', layers: [writer, by], advice: 'this waste is inside the base image: choose a slimmer base, or squash it in a base you build yourself', survives: false }), path, bytes);
       return;
     }
     const advice =
-      kind === 'deleted-later'
+      how === 'deleted-later'
         ? 'delete these files in the same RUN that creates them, or build them in another stage and COPY only the result (multi-stage build)'
-        : kind === 'overwritten'
+        : how === 'overwritten'
           ? 'write the final version once: fold the later change into the step that first writes these files, or copy them in a later stage'
-          : 'set the owner and mode when copying (`COPY --chown=… --chmod=…`) instead of a later `chown -R`/`chmod -R`, which copies every file again';
-    add(`${kind}:${writer}:${by}`, () => ({ kind, layers: [writer, by], advice, survives: false }), path, bytes);
+          : how === 'metadata-only'
+            ? 'set the owner and mode when copying (`COPY --chown=… --chmod=…`) instead of a later `chown -R`/`chmod -R`, which copies every file again'
+            : 'these files are written again with the same bytes and attributes: keep the later step from touching them';
+    add(`${how}:${writer}:${by}`, () => ({ kind, layers: [writer, by], advice, survives: false }), path, bytes);
   };
 
   // What each layer did to what the layers below it left: deleted, overwrote, rewrote unchanged.
@@ -140,8 +145,11 @@ export function findFindings(a: Analysis, opts: FindingsOptions = {}): Finding[]
       const path = `/${t.pathOf(p)}`;
       const g = index.merged[li]![p]!;
       if (g < 0) waste('deleted-later', writer, li, path, eb.size);
-      else if (t.compare(b, g) === 'content') waste('overwritten', writer, li, path, eb.size);
-      else waste('metadata-only', writer, li, path, eb.size);
+      else {
+        const delta = t.compare(b, g);
+        if (delta === 'content') waste('overwritten', writer, li, path, eb.size);
+        else waste(delta === 'metadata' ? 'metadata-only' : 'rewritten-same', writer, li, path, eb.size);
+      }
     }
     // A path written twice in one layer: the earlier copy is superseded at once.
     for (let k = 0; k < a.layers[li]!.entryCount; k++) {

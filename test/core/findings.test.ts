@@ -1,6 +1,9 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findFindings, guessBaseLayers } from '../../src/core/findings.js';
 import { buildAnalysis, dir, file, whiteout } from '../helpers/build-analysis.js';
+import { FIXTURES, NO_FIXTURES, ROOT } from '../helpers/image-files.js';
+import { analyzeArg } from '../helpers/load.js';
 
 /** One image with one case of every kind, with sizes chosen so each total is unmistakable. */
 const a = buildAnalysis([
@@ -73,5 +76,33 @@ describe('findings', () => {
     const img = buildAnalysis([{ entries: [file('a', 1)] }, { entries: [file('b', 1)] }, { entries: [file('c', 1)] }]);
     // buildAnalysis dates layers a day apart: equal jumps, the first one wins
     expect(guessBaseLayers(img)).toBe(1);
+  });
+});
+
+describe.skipIf(!FIXTURES)(`findings on real images${FIXTURES ? '' : ` (${NO_FIXTURES})`}`, () => {
+  it('the example image: the steps a reader of its history would blame', async () => {
+    const { analysis } = await analyzeArg(path.join(ROOT, 'examples', 'example-image.tar'));
+    const f = findFindings(analysis, { baseLayers: 0 });
+    const find = (kind: string, layer: number) => f.find((x) => x.kind === kind && x.layers.at(-1)!.index === layer);
+    // "RUN rm -rf /var/cache/apk /src/app.o" deletes what "apk add … && make" left: combine them
+    expect(find('deleted-later', 2)).toMatchObject({ layers: [{ index: 1, command: expect.stringMatching(/apk add/) }, { index: 2 }] });
+    expect(find('deleted-later', 2)!.paths.map((p) => p.path)).toEqual(expect.arrayContaining(['/src/app.o']));
+    // "chown -R 1000:1000 /usr/bin" copies /usr/bin/app again to change its owner
+    expect(find('metadata-only', 4)).toMatchObject({ layers: [{ index: 2 }, { index: 4, command: expect.stringMatching(/chown -R/) }], paths: [{ path: '/usr/bin/app' }] });
+    // "cp /bin/busybox /usr/lib/busybox.bak" keeps a second copy of busybox
+    expect(f.find((x) => x.kind === 'duplicate-content')).toMatchObject({ paths: [{ path: '/usr/lib/busybox.bak' }], layers: [{ index: 3 }] });
+  });
+
+  it('edge: the 3000 files made and removed, the identical rewrite of big.bin, the busybox copy', async () => {
+    const { analysis } = await analyzeArg(path.join(FIXTURES!, 'images', 'edge.docker-archive.tar'));
+    const f = findFindings(analysis);
+    // "RUN mkdir -p /many && … echo $i > /many/f$i" then "RUN rm -rf /many": one RUN would not store them
+    expect(f.find((x) => x.kind === 'deleted-later' && x.pathCount === 3000)).toMatchObject({ layers: [{ command: expect.stringMatching(/mkdir -p \/many/) }, { command: 'RUN rm -rf /many' }] });
+    // "dd … of=/data/big.bin" writes the same 512 KiB of zeros again
+    expect(f.find((x) => x.kind === 'metadata-only' && x.paths[0]!.path === '/data/big.bin' && x.advice.includes('same bytes'))!.bytes).toBe(524288);
+    // "cp /bin/busybox /usr/bin/bb2" stores busybox twice
+    expect(f.find((x) => x.kind === 'duplicate-content')).toMatchObject({ paths: [{ path: expect.stringMatching(/^\/usr\/bin\/bb(2|-hard)$/) }], layers: [{ command: expect.stringMatching(/cp \/bin\/busybox/) }] });
+    const wasted = f.filter((x) => !x.survives).reduce((s, x) => s + x.bytes, 0);
+    expect(wasted).toBeLessThanOrEqual(analysis.reclaimable.totalBytes);
   });
 });
