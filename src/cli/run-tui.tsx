@@ -172,7 +172,8 @@ export async function runTui(opts: TuiOptions): Promise<number> {
       });
     }
   };
-  const loadOptions = { settings: opts.settings, caches: opts.noCache ? undefined : createCaches(defaultCacheDir(opts.env)), signal: cancel.signal, onEvent };
+  // `early`: the inspector shows the analysis while layers are verified, with a mark (below).
+  const loadOptions = { settings: opts.settings, caches: opts.noCache ? undefined : createCaches(defaultCacheDir(opts.env)), signal: cancel.signal, onEvent, early: true };
   /** Loads the image (or, with `other`, its comparison with another) and shows it. */
   const show = async (other: ImageReference | undefined, generation: number) => {
     let shown: Screen;

@@ -47,6 +47,13 @@ export type LoadOptions = {
   readonly onEvent?: (event: LoadEvent) => void;
   /** Layers read at once. @default between 2 and 4, by the number of cores */
   readonly concurrency?: number;
+  /**
+   * Resolve as soon as the analysis is ready, before every layer is verified: for the
+   * inspector, which marks the view until `LoadedImage.verified` settles. Otherwise `loadImage`
+   * resolves only once every layer is verified, and rejects on a mismatch, so a caller that
+   * forgets `verified` still never presents unverified bytes as right. @default false
+   */
+  readonly early?: boolean;
   /** Hashes blobs in files on other cores. @default the process's shared pool */
   readonly hashPool?: HashPool;
 };
@@ -73,8 +80,9 @@ export type LoadedImage = {
 /**
  * The one lifecycle every front end uses (CI, the inspector, the library): open the reference
  * through its source → read every layer (from the layer cache or the source, in parallel) →
- * content keys for what the core compares → analyze. The image stays open for the caller,
- * who must `close` it; on failure or cancellation it is closed here.
+ * content keys for what the core compares → analyze, with every layer verified against its
+ * digest, diffID and size meanwhile (resolving only once verified, unless `early`). The image
+ * stays open for the caller, who must `close` it; on failure or cancellation it is closed here.
  *
  * Throws SourceError or UsageError for what the user can fix, the signal's reason on abort.
  */
@@ -83,6 +91,10 @@ export async function loadImage(ref: ImageReference, opts: LoadOptions): Promise
   const stop = new AbortController();
   try {
     const { analysis, contents, verified } = await analyzeOpened(image, opts, stop);
+    if (!opts.early) {
+      opts.onEvent?.({ type: 'stage', message: 'verifying layers' });
+      await verified;
+    }
     return {
       analysis,
       rawConfig: image.rawConfig,

@@ -76,7 +76,8 @@ export function startVerification(
   let region: Promise<{ digests: readonly string[]; bytes: number }> | undefined;
   if (blob?.kind === 'file-region') {
     const algos = [...new Set([...(claims.request.stored ?? []), ...(claims.request.tar ?? [])])];
-    if (algos.length > 0 || claims.size !== undefined) region = pool.hashRegion(blob.file, blob.offset, blob.length, algos, label, signal);
+    // Nothing to hash (no digest or diffID claimed): the region's length is the size to check.
+    if (algos.length > 0) region = pool.hashRegion(blob.file, blob.offset, blob.length, algos, label, signal);
     region?.catch(() => undefined);
   }
   return {
@@ -97,6 +98,7 @@ export function startVerification(
     },
     async finish(contents) {
       const m = contents.measured;
+      if (blob?.kind === 'file-region') checkSize(label, claims.size, blob.length);
       if (region) {
         const r = await region;
         checkSize(label, claims.size, r.bytes);

@@ -227,10 +227,11 @@ describe('a tampered layer is refused, and poisons nothing', () => {
 });
 
 describe('verification in the lifecycle', () => {
-  it('the analysis is ready before verification settles, and `verified` rejects on a mismatch', async () => {
+  it('loadImage rejects a mismatch by default; with `early` the analysis comes first and `verified` rejects', async () => {
     const where = tmpDir();
     const f = await cases[0]!.make(false, where);
-    const loaded = await loadImage(parseReference(f, existsSync), { settings: localSettings() });
+    await expect(loadImage(parseReference(f, existsSync), { settings: localSettings() })).rejects.toMatchObject({ kind: 'digest-mismatch' });
+    const loaded = await loadImage(parseReference(f, existsSync), { settings: localSettings(), early: true });
     try {
       expect(loaded.analysis.layers).toHaveLength(2);
       const e = await loaded.verified.then(() => undefined, (x: unknown) => x);
