@@ -9,6 +9,7 @@ import { reduce, type Action } from '../viewmodel/reducer.js';
 import { selectHelpLines, selectInfoLines, type Verification, type ViewData } from '../viewmodel/rows.js';
 import { createInitialState, type AppState, type Viewport } from '../viewmodel/state.js';
 import { createDiffState, diffOf, layerRowCount } from '../viewmodel/diff-view.js';
+import { selectFindingsLines } from '../viewmodel/findings-view.js';
 import { prefetchNeighbours, selectCursorPath } from '../viewmodel/tree-view.js';
 import { selectRange } from '../viewmodel/state.js';
 import { FileHistoryPane } from './components/FileHistoryPane.js';
@@ -106,8 +107,15 @@ export function App({ analysis, keymap, theme, symbols, viewport: fixed, extract
   const data: ViewData = useMemo(() => ({ analysis, symbols, compared }), [analysis, symbols, compared]);
   const layout = selectLayout(state, layerRowCount(analysis));
   const overlayLines = useMemo(
-    () => (state.overlay === 'help' ? selectHelpLines(keymap, layout.cols) : state.overlay === 'info' ? selectInfoLines(analysis, layout.cols) : []),
-    [state.overlay, keymap, analysis, layout.cols],
+    () =>
+      state.overlay === 'help'
+        ? selectHelpLines(keymap, layout.cols)
+        : state.overlay === 'info'
+          ? selectInfoLines(analysis, layout.cols)
+          : state.overlay === 'findings'
+            ? selectFindingsLines(analysis, state, layout.cols)
+            : [],
+    [state, keymap, analysis, layout.cols],
   );
   return (
     <Box flexDirection="column" width={layout.cols} height={layout.rows}>

@@ -22,6 +22,7 @@ const OVERLAY_COMMANDS: ReadonlySet<CommandId> = new Set([
   'cursor.bottom',
   'app.help',
   'app.info',
+  'app.findings',
 ]);
 
 /**
@@ -55,6 +56,7 @@ export function interpretKey(keymap: Keymap, state: AppState, key: KeyName, raw:
     return { kind: 'none' };
   }
   if (state.overlay !== 'none' && key === 'esc') return act({ type: 'overlay.close' });
+  if (state.overlay === 'findings' && key === 'enter') return act({ type: 'findings.select' });
   const id = keymap.resolve(state.focus, key);
   if (!id) return { kind: 'none' };
   if (id === 'app.quit') return { kind: 'quit' };

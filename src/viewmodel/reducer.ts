@@ -1,6 +1,7 @@
 import type { Analysis } from '../core/analyze.js';
 import type { CommandId } from './commands.js';
 import { layerRowCount, moveDiffCursor } from './diff-view.js';
+import { findingTarget, selectFindings } from './findings-view.js';
 import { selectLayout } from './layout.js';
 import { isCollapsed, type AppState, type Collapse, type Viewport } from './state.js';
 import { absolutePaths, compileMatcher } from './tree-index.js';
@@ -19,7 +20,9 @@ export type Action =
   | { readonly type: 'tree.select'; readonly pathId: number }
   | { readonly type: 'prompt.overwrite'; readonly path: string; readonly existing: readonly string[] }
   | { readonly type: 'prompt.dismiss' }
-  | { readonly type: 'message'; readonly text: string; readonly tone: 'info' | 'error' };
+  | { readonly type: 'message'; readonly text: string; readonly tone: 'info' | 'error' }
+  /** Enter in the findings panel: go to the selected finding's layer and path. */
+  | { readonly type: 'findings.select' };
 
 /** Binds the reducer to one analysis, for `useReducer`. */
 export function createReducer(a: Analysis): (s: AppState, action: Action) => AppState {
@@ -39,6 +42,14 @@ export function reduce(a: Analysis, s: AppState, action: Action): AppState {
       return { ...s, prompt: undefined };
     case 'overlay.close':
       return { ...s, overlay: 'none', overlayScroll: 0 };
+    case 'findings.select': {
+      const f = selectFindings(a)[s.findingsCursor];
+      if (!f) return { ...s, overlay: 'none' };
+      const { layer, pathId } = findingTarget(a, f);
+      const at = selectLayer(a, { ...s, overlay: 'none', overlayScroll: 0, focus: 'tree', layers: { ...s.layers, mode: 'layer', mark: null } }, layer);
+      if (pathId < 0) return at;
+      return { ...at, tree: { ...at.tree, cursorPath: pathId, collapse: reveal(a, at.tree.collapse, pathId), hidden: { added: false, removed: false, modified: false, unmodified: false } } };
+    }
     case 'layers.select':
       return selectLayer(a, s, action.layer);
     case 'tree.select':
@@ -159,6 +170,35 @@ function reduceInput(a: Analysis, s: AppState, action: Action): AppState {
 function reduceCommand(a: Analysis, s: AppState, id: CommandId): AppState {
   const L = a.layers.length;
   const layout = selectLayout(s, layerRowCount(a));
+  if (s.overlay === 'findings') {
+    // Two lines per finding; the cursor moves by finding and the page follows it.
+    const n = selectFindings(a).length;
+    const moveTo = (c: number) => {
+      const cursor = Math.max(0, Math.min(n - 1, c));
+      const page = Math.max(1, Math.floor((layout.rows - 3) / 2));
+      const top = Math.floor(s.overlayScroll / 2);
+      const scroll = cursor < top ? cursor : cursor >= top + page ? cursor - page + 1 : top;
+      return { ...s, findingsCursor: cursor, overlayScroll: scroll * 2 };
+    };
+    switch (id) {
+      case 'cursor.up':
+        return moveTo(s.findingsCursor - 1);
+      case 'cursor.down':
+        return moveTo(s.findingsCursor + 1);
+      case 'cursor.pageUp':
+        return moveTo(s.findingsCursor - 10);
+      case 'cursor.pageDown':
+        return moveTo(s.findingsCursor + 10);
+      case 'cursor.top':
+        return moveTo(0);
+      case 'cursor.bottom':
+        return moveTo(n - 1);
+      case 'app.findings':
+        return { ...s, overlay: 'none', overlayScroll: 0 };
+      default:
+        return s;
+    }
+  }
   if (s.overlay !== 'none') {
     const page = Math.max(1, layout.rows - 3);
     const scroll = (d: number) => ({ ...s, overlayScroll: Math.max(0, s.overlayScroll + d) });
@@ -193,6 +233,9 @@ function reduceCommand(a: Analysis, s: AppState, id: CommandId): AppState {
       return { ...s, overlay: 'help', overlayScroll: 0 };
     case 'app.info':
       return { ...s, overlay: 'info', overlayScroll: 0 };
+    case 'app.findings':
+      if (s.diff) return { ...s, message: { text: 'findings are per image: open one image to see them', tone: 'info' } };
+      return { ...s, overlay: 'findings', overlayScroll: 0, findingsCursor: 0 };
     case 'app.compare':
       if (s.diff) return { ...s, message: { text: 'this is a comparison already; run inspect-tui diff OLD NEW for another', tone: 'info' } };
       return { ...s, compare: { text: '' }, filter: { ...s.filter, editing: false }, search: { ...s.search, editing: false } };

@@ -335,6 +335,7 @@ function selectStatusBarContent(keymap: Keymap, state: AppState, width: number):
     return fitLine([seg(' Enter', 'key'), seg(' Keep '), seg(' Esc', 'key'), seg(state.search.editing ? ' Cancel ' : ' Clear ')], width);
   }
   if (state.overlay !== 'none') {
+    if (state.overlay === 'findings') return fitLine([seg(' Enter', 'key'), seg(' Go to the layer and path '), seg(' Esc', 'key'), seg(' Close '), seg(` ${displayKey('up')}${displayKey('down')}`, 'key'), seg(' Select')], width);
     return fitLine([seg(' Esc', 'key'), seg(' Close '), seg(` ${displayKey('up')}${displayKey('down')}`, 'key'), seg(' Scroll '), seg(` ${formatKeys(keymap, 'app.quit')}`, 'key'), seg(' Quit')], width);
   }
   const off = (id: CommandId): boolean => {

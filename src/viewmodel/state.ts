@@ -23,7 +23,9 @@ export type CompareMode = 'layer' | 'aggregated';
 export type AppState = {
   readonly viewport: Viewport;
   readonly focus: Pane;
-  readonly overlay: 'none' | 'help' | 'info';
+  readonly overlay: 'none' | 'help' | 'info' | 'findings';
+  /** The selected row of the findings panel. */
+  readonly findingsCursor: number;
   /** First line shown in the info (history+config) overlay and in help. */
   readonly overlayScroll: number;
   readonly layers: {
@@ -64,6 +66,7 @@ export function createInitialState(viewport: Viewport, layerCount = 1): AppState
     focus: 'layers',
     overlay: 'none',
     overlayScroll: 0,
+    findingsCursor: 0,
     layers: { cursor: 0, scroll: 0, mode: 'layer', mark: null },
     tree: {
       cursorPath: -1,

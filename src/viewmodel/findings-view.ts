@@ -1,0 +1,66 @@
+import type { Analysis } from '../core/analyze.js';
+import { findFindings, type Finding, type FindingKind } from '../core/findings.js';
+import { formatBytes } from '../format/bytes.js';
+import { fit, sanitize } from '../format/text.js';
+import { diffOf } from './diff-view.js';
+import { fitLine, seg, type Line, type Style } from './segments.js';
+import type { AppState } from './state.js';
+
+/**
+ * The findings panel (`e`): every finding of the image, largest first; Enter on one selects the
+ * layer it blames and puts the tree cursor on its largest path.
+ */
+
+/** The findings of an analysis, computed once (none for a comparison's difference tree). */
+export function selectFindings(a: Analysis): readonly Finding[] {
+  return a.tree.memo('viewmodel.findings', () => (diffOf(a) ? [] : findFindings(a)));
+}
+
+const LABEL: Record<FindingKind, string> = {
+  'deleted-later': 'deleted later',
+  overwritten: 'overwritten',
+  'metadata-only': 'rewritten',
+  'duplicate-content': 'duplicated',
+  'package-cache': 'package cache',
+  'build-leftovers': 'leftovers',
+  'base-image': 'in the base',
+};
+
+/** Lines of the panel: a header, then two lines per finding (what and where, then the advice). */
+export function selectFindingsLines(a: Analysis, state: AppState, width: number): Line[] {
+  const findings = selectFindings(a);
+  const lines: Line[] = [];
+  const wasted = findings.filter((f) => !f.survives).reduce((s, f) => s + f.bytes, 0);
+  const kept = findings.filter((f) => f.survives).reduce((s, f) => s + f.bytes, 0);
+  lines.push(fitLine([seg('Findings', 'title-focused'), seg(`  ${formatBytes(wasted)} wasted, ${formatBytes(kept)} of caches and leftovers kept · Enter: go to the layer and path · Esc: close`, 'dim')], width));
+  if (findings.length === 0) lines.push(fitLine([seg('  nothing to report: no waste, caches or leftovers found', 'dim')], width));
+  findings.forEach((f, i) => {
+    const sel = i === state.findingsCursor ? 'focused' : undefined;
+    const style: Style = f.survives ? 'modified' : 'removed';
+    const where = f.layers.map((l) => `L${l.index}`).join('→');
+    const first = f.paths[0];
+    const more = f.pathCount > 1 ? ` and ${f.pathCount - 1} more` : '';
+    lines.push(
+      fitLine(
+        [
+          seg(` ${fit(formatBytes(f.bytes), 9, 'right')} `, style),
+          seg(`${fit(f.manager ? `${LABEL[f.kind]} (${f.manager})` : LABEL[f.kind], 22)} `, 'header'),
+          seg(`${fit(where, 8)} `, 'marker'),
+          seg(first ? `${sanitize(first.path)}${more}` : ''),
+          seg(`  ${sanitize(f.layers.at(-1)?.command ?? '')}`, 'dim'),
+        ],
+        width,
+        sel,
+      ),
+    );
+    lines.push(fitLine([seg(`            ${sanitize(f.advice)}`, 'dim')], width));
+  });
+  return lines;
+}
+
+/** The layer and path a finding points at: the layer it blames last, and its largest path. */
+export function findingTarget(a: Analysis, f: Finding): { layer: number; pathId: number } {
+  const layer = f.layers.at(-1)?.index ?? 0;
+  const rel = f.paths[0]?.path.slice(1) ?? '';
+  return { layer, pathId: a.tree.find(rel) ?? -1 };
+}

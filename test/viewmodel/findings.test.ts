@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { interpretKey } from '../../src/viewmodel/input.js';
+import { createKeymap } from '../../src/viewmodel/keymap.js';
+import { selectFindingsLines } from '../../src/viewmodel/findings-view.js';
+import { reduce } from '../../src/viewmodel/reducer.js';
+import { selectStatusBar } from '../../src/viewmodel/rows.js';
+import { lineText } from '../../src/viewmodel/segments.js';
+import { createInitialState, selectRange, type AppState } from '../../src/viewmodel/state.js';
+import { selectCursorPath } from '../../src/viewmodel/tree-view.js';
+import { buildAnalysis, dir, file, whiteout } from '../helpers/build-analysis.js';
+
+const a = buildAnalysis([
+  { command: 'ADD rootfs /', entries: [dir('etc'), file('etc/conf', 1000, { content: 'c1' })] },
+  { command: 'curl -o /tmp/big.tgz', entries: [dir('tmp'), file('tmp/big.tgz', 50000)] },
+  { command: 'rm /tmp/big.tgz', entries: [whiteout('tmp/big.tgz')] },
+  { command: 'chown -R app /etc', entries: [file('etc/conf', 1000, { content: 'c1', uid: 1000 })] },
+]);
+const km = createKeymap();
+const key = (s: AppState, k: string, raw = k) => {
+  const out = interpretKey(km, s, k as never, raw);
+  return out.kind === 'action' ? reduce(a, s, out.action) : s;
+};
+
+describe('the findings panel', () => {
+  it('e lists the findings by bytes with their layers, paths, commands and advice', () => {
+    const s = key(createInitialState({ cols: 140, rows: 30 }), 'e');
+    expect(s.overlay).toBe('findings');
+    const lines = selectFindingsLines(a, s, 140).map(lineText);
+    expect(lines[0]).toMatch(/^Findings +51 kB wasted/); // 50 000 + 1 000
+    expect(lines[1]).toMatch(/50 kB +deleted later +L1→L2 +\/tmp\/big\.tgz +RUN rm \/tmp\/big\.tgz/);
+    expect(lines[2]).toMatch(/same RUN/);
+    expect(lines[3]).toMatch(/1\.0 kB +rewritten +L0→L3 +\/etc\/conf +RUN chown -R app \/etc/);
+    expect(lines[4]).toContain('COPY --chown');
+    expect(lineText(selectStatusBar(km, s, 140))).toContain('Enter Go to the layer and path');
+  });
+
+  it('Enter on a finding selects the layer it blames and the tree jumps to its largest path', () => {
+    let s = key(createInitialState({ cols: 140, rows: 30 }), 'e');
+    s = key(s, 'down', '\x1b[B');
+    expect(s.findingsCursor).toBe(1);
+    s = key(s, 'enter', '\r');
+    expect(s.overlay).toBe('none');
+    expect(s.focus).toBe('tree');
+    expect(selectRange(s)).toEqual({ base: 2, top: 3 });
+    expect(a.tree.pathOf(selectCursorPath(a, s))).toBe('etc/conf');
+    // the first finding: the layer that deleted the file, with the removed file under the cursor
+    let t = key(key(createInitialState({ cols: 140, rows: 30 }), 'e'), 'enter', '\r');
+    expect(selectRange(t)).toEqual({ base: 1, top: 2 });
+    expect(a.tree.pathOf(selectCursorPath(a, t))).toBe('tmp/big.tgz');
+    t = key(key(t, 'e'), 'esc', '\x1b');
+    expect(t.overlay).toBe('none');
+  });
+});
