@@ -11,7 +11,7 @@ const EXAMPLE = path.join(ROOT, 'examples', 'example-image.tar');
 describe('.dive-ci: dive\'s keys unchanged, paths: checked key by key', () => {
   it('reads a dive file as dive does, and paths: beside it', () => {
     const dive = 'rules:\n  lowestEfficiency: 0.95\n  highestWastedBytes: 20MB\n  highestUserWastedPercent: disabled\n';
-    expect(parseCiFile(dive, '.dive-ci')).toEqual({ rules: { lowestEfficiency: 0.95, highestWastedBytes: 20_000_000, highestUserWastedPercent: 'disabled' }, paths: {} });
+    expect(parseCiFile(dive, '.dive-ci')).toEqual({ rules: { lowestEfficiency: 0.95, highestWastedBytes: 20_000_000, highestUserWastedPercent: 'disabled' }, paths: {}, diff: {} });
     const both = parseCiFile(`${dive}paths:\n  ignore: '/var/lib/rpm/**'\n  block: ['**/.git/**', '**/*.pem']\n  denyWaste: []\n  maxFileSize: 100MB\n  maxLayerCount: 30\n`, '.dive-ci');
     expect(both.paths).toEqual({ ignore: ['/var/lib/rpm/**'], block: ['**/.git/**', '**/*.pem'], denyWaste: [], maxFileSize: 100_000_000, maxLayerCount: 30 });
     const { ignore, rules } = compilePathRules(both.paths, '.dive-ci');
@@ -25,7 +25,7 @@ describe('.dive-ci: dive\'s keys unchanged, paths: checked key by key', () => {
 
   it.each<[string, string]>([
     // an unknown key anywhere: at the top, under rules, under paths
-    ['rule:\n  lowestEfficiency: 0.9\n', '.dive-ci: unknown key "rule" (known: rules, paths)'],
+    ['rule:\n  lowestEfficiency: 0.9\n', '.dive-ci: unknown key "rule" (known: rules, paths, diff)'],
     ['rules:\n  fastest: 1\n', '.dive-ci: unknown rule "fastest" (known: lowestEfficiency, highestWastedBytes, highestUserWastedPercent)'],
     ['paths:\n  ignored: ["/a"]\n', '.dive-ci: unknown key "paths.ignored" (known: ignore, block, denyWaste, maxFileSize, maxLayerCount)'],
     // wrong types
@@ -40,7 +40,7 @@ describe('.dive-ci: dive\'s keys unchanged, paths: checked key by key', () => {
     ['paths:\n  denyWaste: ["/a/{b,c"]\n', '.dive-ci: paths.denyWaste[0]: "/a/{b,c" is not a valid glob (it can never match)'],
     ['paths:\n  block: ["/[z-a]"]\n', '.dive-ci: paths.block[0]: "/[z-a]" is not a valid glob (it can never match)'],
     ['paths:\n  block: [""]\n', '.dive-ci: paths.block[0]: "" is not a glob (a non-empty string)'],
-    ['- a\n- b\n', '.dive-ci: must be a mapping with "rules" and "paths"'],
+    ['- a\n- b\n', '.dive-ci: must be a mapping with "rules", "paths" and "diff"'],
   ])('%j → one line naming the key', (text, message) => {
     let err: unknown;
     try {
