@@ -23,7 +23,7 @@ export async function openArchiveBundle(file: string, opts: SourceSettings): Pro
   if (file === '-') {
     if (!opts.stdin) throw new SourceError('not-found', 'stdin', 'no input');
     opts.onStage?.('reading the archive from stdin');
-    return openStreamBundle(opts.stdin, 'stdin', opts.onArchiveProgress);
+    return openStreamBundle(opts.stdin, 'stdin', opts.onArchiveProgress, undefined, opts.verify !== false);
   }
   const s = await statOrFail(file);
   if (s.isDirectory()) throw new SourceError('unsupported-format', file, `a directory, not an archive (use oci:${file} for an OCI layout)`);
@@ -35,6 +35,6 @@ export async function openArchiveBundle(file: string, opts: SourceSettings): Pro
     return openTarFileBundle(file, opts.onArchiveProgress);
   }
   opts.onStage?.(`reading ${c}-compressed ${file}`);
-  return openStreamBundle(createReadStream(file, { highWaterMark: 1 << 20 }), file, opts.onArchiveProgress, s.size);
+  return openStreamBundle(createReadStream(file, { highWaterMark: 1 << 20 }), file, opts.onArchiveProgress, s.size, opts.verify !== false);
 }
 
