@@ -20,7 +20,7 @@ export const COMMANDS = [
   { id: 'app.help', scope: 'global', keys: ['?'], help: 'Show or hide this help', label: 'Help' },
   { id: 'app.switchPane', scope: 'global', keys: ['tab'], help: 'Switch between the layers and file tree panes', label: 'Switch view' },
   { id: 'app.compare', scope: 'global', keys: ['c'], help: 'Compare this image with another, typed at a prompt', label: 'Compare' },
-  { id: 'app.findings', scope: 'global', keys: ['e'], help: 'Findings: which step wasted what, and how to fix it (Enter goes to the layer and path)', label: 'Findings' },
+  { id: 'app.findings', scope: 'global', keys: ['e'], help: 'Findings: which step wasted what, and how to fix it', label: 'Findings' },
   { id: 'app.info', scope: 'global', keys: ['i'], help: 'Image history (every step, empty ones too) and config', label: 'History/config' },
   { id: 'filter.open', scope: 'global', keys: ['ctrl+f', 'ctrl+/'], help: 'Filter the file tree by path (live regular expression; Enter keeps it, Esc clears)', label: 'Filter' },
   { id: 'search.open', scope: 'global', keys: ['/'], help: 'Search paths and jump to the next match (Enter keeps, Esc cancels)', label: 'Search' },
