@@ -1,16 +1,13 @@
-import { createHash, type Hash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SourceError } from '../../errors/index.js';
 import { describeNetworkError, discard, isRetryableError, sanitizedCause, withIdleTimeout, type HttpResponse } from './http.js';
 import { backoffDelay, type BackoffTuning } from './retry.js';
+import { digestHasher } from '../../archive/digest.js';
 
-/** `sha256:…` → a hash of that algorithm; SourceError for algorithms the tool cannot verify. */
-export function digestHasher(digest: string, what: string): Hash {
-  const algo = digest.slice(0, digest.indexOf(':'));
-  if (algo === 'sha256' || algo === 'sha512') return createHash(algo);
-  throw new SourceError('unsupported-format', what, `cannot verify digest algorithm "${algo}"`);
-}
+/** `sha256:…` → a hash of that algorithm (one definition, shared with the lifecycle's verification). */
+export { digestHasher } from '../../archive/digest.js';
 
 /** GETs the blob from byte `from`; answers 2xx, or 416 when nothing is left at `from`. */
 export type BlobFetcher = (from: number) => Promise<HttpResponse>;
