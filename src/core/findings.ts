@@ -58,6 +58,18 @@ const CACHES: readonly { readonly manager: string; readonly dirs: readonly RegEx
 
 const ARCHIVE = /\.(?:tar|tar\.gz|tgz|tar\.bz2|tbz2|tar\.xz|txz|tar\.zst|zip)$/;
 
+const WASTE_ADVICE = {
+  'deleted-later': 'delete these files in the same RUN that creates them, or build them in another stage and COPY only the result (multi-stage build)',
+  overwritten: 'write the final version once: fold the later change into the step that first writes these files, or copy them in a later stage',
+  'metadata-only': 'set the owner and mode when copying (`COPY --chown=… --chmod=…`) instead of a later `chown -R`/`chmod -R`, which copies every file again',
+  'rewritten-same': 'these files are written again with the same bytes and attributes: keep the later step from touching them',
+} as const;
+
+// One test first over every surviving path, so the per-manager and per-kind rules run only on
+// the few paths that can match (at 200k paths, ~15 regular expressions a path cost ~0.7 s).
+const MAY_BE_CACHE = /^(?:var\/(?:lib\/apt|cache)\/|etc\/apk\/|root\/|home\/|usr\/local\/|go\/)/;
+const MAY_BE_LEFTOVER = /(?:\.git\/|\.[oa]$|\.(?:tar|tgz|tbz2|txz|zip|gz|bz2|xz|zst)$)/;
+
 /** Why a surviving file looks like something a runtime image rarely needs, or undefined. */
 function leftoverOf(path: string, exists: (p: string) => boolean): string | undefined {
   if (/(?:^|\/)\.git\//.test(path)) return 'a .git directory';
@@ -94,7 +106,8 @@ export function guessBaseLayers(a: Analysis): number {
   return Math.max(0, Math.min(best, a.layers.length));
 }
 
-type Acc = { kind: FindingKind; bytes: number; layers: number[]; paths: Map<string, number>; manager?: string; advice: string; survives: boolean };
+/** A finding being summed: bytes per path id (path strings are built only for the few shown). */
+type Acc = { kind: FindingKind; bytes: number; layers: number[]; paths: Map<number, number>; manager?: string; advice: string; survives: boolean };
 
 /**
  * The findings of an analysis, largest first (ties by kind, then by the first layer). Waste is
@@ -106,57 +119,54 @@ export function findFindings(a: Analysis, opts: FindingsOptions = {}): Finding[]
   const { index } = t;
   const L = a.layers.length;
   const base = Math.max(0, Math.min(L, opts.baseLayers ?? guessBaseLayers(a)));
-  const groups = new Map<string, Acc>();
-  const add = (key: string, make: () => Omit<Acc, 'bytes' | 'paths'>, path: string, bytes: number) => {
+  // Hot path, measured on the 200k-path synthetic image: ~1 s with a string key and a path string
+  // per wasted copy, 234 ms with numeric keys and path ids (strings only for the paths shown).
+  // Keys: strings for the few survivor groups, numbers for the (many) waste groups.
+  const groups = new Map<string | number, Acc>();
+  const add = (key: string | number, make: () => Omit<Acc, 'bytes' | 'paths'>, pathId: number, bytes: number) => {
     let g = groups.get(key);
     if (!g) groups.set(key, (g = { ...make(), bytes: 0, paths: new Map() }));
     g.bytes += bytes;
-    g.paths.set(path, (g.paths.get(path) ?? 0) + bytes);
+    g.paths.set(pathId, (g.paths.get(pathId) ?? 0) + bytes);
   };
-  const waste = (how: 'deleted-later' | 'overwritten' | 'metadata-only' | 'rewritten-same', writer: number, by: number, path: string, bytes: number) => {
-    // Identical bytes written again without a mode or owner change are metadata-only waste too,
-    // with their own advice.
-    const kind = how === 'rewritten-same' ? 'metadata-only' : how;
+  const HOW = ['deleted-later', 'overwritten', 'metadata-only', 'rewritten-same'] as const;
+  const waste = (how: 0 | 1 | 2 | 3, writer: number, by: number, pathId: number, bytes: number) => {
     if (bytes <= 0) return;
     if (writer < base && by < base) {
-      add(`base`, () => ({ kind: 'base-image', layers: [writer, by], advice: 'this waste is inside the base image: choose a slimmer base, or squash it in a base you build yourself', survives: false }), path, bytes);
+      add('base', () => ({ kind: 'base-image', layers: [writer, by], advice: 'this waste is inside the base image: choose a slimmer base, or squash it in a base you build yourself', survives: false }), pathId, bytes);
       return;
     }
-    const advice =
-      how === 'deleted-later'
-        ? 'delete these files in the same RUN that creates them, or build them in another stage and COPY only the result (multi-stage build)'
-        : how === 'overwritten'
-          ? 'write the final version once: fold the later change into the step that first writes these files, or copy them in a later stage'
-          : how === 'metadata-only'
-            ? 'set the owner and mode when copying (`COPY --chown=… --chmod=…`) instead of a later `chown -R`/`chmod -R`, which copies every file again'
-            : 'these files are written again with the same bytes and attributes: keep the later step from touching them';
-    add(`${how}:${writer}:${by}`, () => ({ kind, layers: [writer, by], advice, survives: false }), path, bytes);
+    // Identical bytes written again without a mode or owner change are metadata-only waste too,
+    // with their own advice.
+    const name = HOW[how];
+    add((how * L + writer) * L + by, () => ({ kind: name === 'rewritten-same' ? 'metadata-only' : name, layers: [writer, by], advice: WASTE_ADVICE[name], survives: false }), pathId, bytes);
   };
 
   // What each layer did to what the layers below it left: deleted, overwrote, rewrote unchanged.
   let firstEntry = 0; // global id of the layer's first explicit entry (explicit entries come first, layer by layer)
+  const { entries, entryKind, entryLayer, entryPath, merged } = index;
   for (let li = 0; li < L; li++) {
+    const below = li === 0 ? undefined : merged[li - 1]!;
+    const after = merged[li]!;
     for (const p of index.touched[li]!) {
-      const b = li === 0 ? -1 : index.merged[li - 1]![p]!;
-      if (b < 0 || index.entryKind[b] !== EntryKind.write) continue;
-      const eb = index.entries[b]!;
+      const b = below ? below[p]! : -1;
+      if (b < 0 || entryKind[b] !== EntryKind.write) continue;
+      const eb = entries[b]!;
       if (eb.size === 0) continue;
-      const writer = index.entryLayer[b]!;
-      const path = `/${t.pathOf(p)}`;
-      const g = index.merged[li]![p]!;
-      if (g < 0) waste('deleted-later', writer, li, path, eb.size);
+      const writer = entryLayer[b]!;
+      const g = after[p]!;
+      if (g < 0) waste(0, writer, li, p, eb.size);
       else {
         const delta = t.compare(b, g);
-        if (delta === 'content') waste('overwritten', writer, li, path, eb.size);
-        else waste(delta === 'metadata' ? 'metadata-only' : 'rewritten-same', writer, li, path, eb.size);
+        waste(delta === 'content' ? 1 : delta === 'metadata' ? 2 : 3, writer, li, p, eb.size);
       }
     }
     // A path written twice in one layer: the earlier copy is superseded at once.
-    for (let k = 0; k < a.layers[li]!.entryCount; k++) {
-      const g = firstEntry + k;
-      const e = index.entries[g]!;
-      if (e.size === 0 || index.entryKind[g] !== EntryKind.write) continue;
-      if (index.merged[li]![index.entryPath[g]!] !== g) waste('overwritten', li, li, `/${t.pathOf(index.entryPath[g]!)}`, e.size);
+    const count = a.layers[li]!.entryCount;
+    for (let g = firstEntry; g < firstEntry + count; g++) {
+      if (entryKind[g] !== EntryKind.write || after[entryPath[g]!] === g) continue;
+      const size = entries[g]!.size;
+      if (size > 0) waste(1, li, li, entryPath[g]!, size);
     }
     firstEntry += a.layers[li]!.entryCount;
   }
@@ -174,17 +184,17 @@ export function findFindings(a: Analysis, opts: FindingsOptions = {}): Finding[]
       if (!e || e.type !== 'file' || e.size === 0) continue;
       const rel = t.pathOf(p);
       const writer = t.originOf(t.entryIdAt(top, p)).layer;
-      const cache = CACHES.find((c) => c.dirs.some((d) => d.test(rel)));
+      const cache = MAY_BE_CACHE.test(rel) ? CACHES.find((c) => c.dirs.some((d) => d.test(rel))) : undefined;
       if (cache) {
-        add(`cache:${cache.manager}`, () => ({ kind: 'package-cache', layers: [writer], manager: cache.manager, advice: cache.advice, survives: true }), `/${rel}`, e.size);
+        add(`cache:${cache.manager}`, () => ({ kind: 'package-cache', layers: [writer], manager: cache.manager, advice: cache.advice, survives: true }), p, e.size);
         noteLayer(groups.get(`cache:${cache.manager}`)!, writer);
         claimed.add(p);
         continue;
       }
-      const why = leftoverOf(rel, exists);
+      const why = MAY_BE_LEFTOVER.test(rel) ? leftoverOf(rel, exists) : undefined;
       if (why) {
         const advice = `${why} rarely belong in a runtime image: build in another stage and COPY only what runs, or add them to .dockerignore`;
-        add(`leftover:${why}`, () => ({ kind: 'build-leftovers', layers: [writer], advice, survives: true }), `/${rel}`, e.size);
+        add(`leftover:${why}`, () => ({ kind: 'build-leftovers', layers: [writer], advice, survives: true }), p, e.size);
         noteLayer(groups.get(`leftover:${why}`)!, writer);
         claimed.add(p);
       }
@@ -208,7 +218,7 @@ export function findFindings(a: Analysis, opts: FindingsOptions = {}): Finding[]
       add(
         'duplicate',
         () => ({ kind: 'duplicate-content', layers: [writer], advice: 'the same bytes are stored at several paths: keep one and link to it, or remove the extra copies in the step that makes them', survives: false }),
-        `/${t.pathOf(p)}`,
+        p,
         e.size,
       );
       noteLayer(groups.get('duplicate')!, writer);
@@ -219,14 +229,15 @@ export function findFindings(a: Analysis, opts: FindingsOptions = {}): Finding[]
   return [...groups.values()]
     .filter((g) => g.bytes > 0)
     .map((g): Finding => {
-      const sorted = [...g.paths].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1));
+      const abs = (p: number) => `/${t.pathOf(p)}`;
+      const sorted = [...g.paths].sort((x, y) => y[1] - x[1] || (abs(x[0]) < abs(y[0]) ? -1 : 1));
       const layers = [...new Set(g.layers)].sort((x, y) => x - y);
       return {
         kind: g.kind,
         bytes: g.bytes,
         survives: g.survives,
         layers: layers.map((i) => ({ index: i, command: a.layers[i]?.command ?? '' })),
-        paths: sorted.slice(0, PATH_CAP).map(([path, bytes]) => ({ path, bytes })),
+        paths: sorted.slice(0, PATH_CAP).map(([p, bytes]) => ({ path: abs(p), bytes })),
         pathCount: sorted.length,
         advice: g.advice,
         ...(g.manager ? { manager: g.manager } : {}),
