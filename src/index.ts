@@ -21,6 +21,8 @@ export type { Analysis, AnalysisSummary, LayerSummary, InefficientFile, Reclaima
 export type { FileTree, FileEvent, ChangeCode } from './core/index.js';
 export { Change } from './core/index.js';
 export { evaluateRules, DEFAULT_RULES } from './core/rules/rules.js';
+export { findFindings } from './core/findings.js';
+export type { Finding, FindingKind, FindingsOptions } from './core/findings.js';
 export type { RuleName, RuleResult, RuleSettings } from './core/rules/rules.js';
 export { toExportV1 as toJsonExport, toDiveExport } from './report/json-export.js';
 export type { ExportV1, DiveExport } from './report/json-export.js';
@@ -57,6 +59,8 @@ export type InspectOptions = {
    * skips that (as `--no-verify`), and then nothing is written to the cache. @default true
    */
   readonly verify?: boolean;
+  /** The containerd namespace for `containerd:` images (as `--namespace`). @default $CONTAINERD_NAMESPACE, else default */
+  readonly namespace?: string;
 };
 
 /**
@@ -80,6 +84,7 @@ export async function inspectImage(reference: string | ImageReference, options: 
     env,
     stdin: options.stdin,
     verify: options.verify,
+    namespace: options.namespace,
   };
   const loaded = await loadImage(ref, { settings, caches: cacheDir === undefined ? undefined : createCaches(cacheDir), signal: options.signal, onEvent: options.onEvent });
   try {
