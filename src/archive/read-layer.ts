@@ -11,8 +11,6 @@ import type { Compression, HashRequest, LayerBlob, LayerContents, Measured, Prog
 import { cleanPath, entryTypeOf, HeaderFolder, isMetaTypeflag, isZeroBlock, parseHeader, parseSparseExtension, TarFormatError, type RawHeader } from './tar-header.js';
 import { scanTarRegion, tarFormatError } from './tar-scan.js';
 
-/** tar-stream, loaded on first use (a positional scan of a plain tar never needs it). */
-export const loadTarStream = () => createRequire(import.meta.url)('tar-stream') as typeof import('tar-stream');
 
 export type ReadLayerOptions = {
   /** Names the layer in error messages: `img.tar: layer 3 (sha256:ab12…)`. */
@@ -122,9 +120,16 @@ export class TarParser {
   private entry: LayerEntry | undefined;
   private hash: Hash | undefined;
 
+  private sink: MemberSink | undefined;
+
+  /**
+   * @param onMember when given, each member (after PAX and long names are folded in) is handed
+   *   to it instead of being collected as an entry: its body goes to the sink it returns.
+   */
   constructor(
     private readonly label: string,
     private readonly tarHash?: MultiHash,
+    private readonly onMember?: (h: RawHeader) => MemberSink | undefined,
   ) {}
 
   write(chunk: Buffer): void {
@@ -134,6 +139,11 @@ export class TarParser {
       if (err instanceof TarFormatError) throw tarFormatError(this.label, err);
       throw err;
     }
+  }
+
+  /** True when the input so far ends on a member boundary or after the end-of-archive block. */
+  get complete(): boolean {
+    return this.mode === 'end' || (this.mode === 'header' && this.blockFill === 0);
   }
 
   /** Ending inside a member (or its padding, or a partial header) is a truncated layer; ending on a member boundary without the end-of-archive blocks is accepted, as Go's reader does. */
@@ -177,6 +187,7 @@ export class TarParser {
       } else if (this.mode === 'body') {
         const n = Math.min(this.left, avail);
         this.hash?.update(chunk.subarray(i, i + n));
+        this.sink?.data(chunk.subarray(i, i + n));
         this.left -= n;
         i += n;
         if (this.left === 0) this.finishBody();
@@ -213,6 +224,14 @@ export class TarParser {
 
   private startEntry(): void {
     const h = this.h!;
+    if (this.onMember) {
+      this.sink = this.onMember(h);
+      this.left = h.bodySize;
+      this.pad = Math.ceil(h.bodySize / 512) * 512 - h.bodySize;
+      if (this.left === 0) this.finishBody();
+      else this.mode = 'body';
+      return;
+    }
     const e = toEntry(h);
     this.entry = e;
     this.hash = e?.type === 'file' ? createHash('sha256') : undefined;
@@ -224,6 +243,8 @@ export class TarParser {
   }
 
   private finishBody(): void {
+    this.sink?.end();
+    this.sink = undefined;
     if (this.entry) {
       this.entries.push(this.entry);
       this.digests.push(this.hash ? this.hash.digest('hex') : undefined);
@@ -234,6 +255,9 @@ export class TarParser {
     this.mode = this.left > 0 ? 'skip' : 'header';
   }
 }
+
+/** Where a member's body goes when a `TarParser` hands members out (`data` gets views of the parser's input: copy what is kept). */
+export type MemberSink = { data(chunk: Buffer): void; end(): void };
 
 /** Turns a failure of the stream under a tar into the error users see. */
 function streamError(label: string, err: unknown): SourceError {

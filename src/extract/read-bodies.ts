@@ -1,12 +1,9 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import tar from 'tar-stream';
 import { createDecompressor, sniffCompression } from '../archive/decompress.js';
 import type { LayerBlob, LayerContents } from '../archive/layer-blob.js';
-import { peek } from '../archive/read-layer.js';
-import { cleanPath } from '../archive/tar-header.js';
+import { peek, TarParser, toEntry } from '../archive/read-layer.js';
 
 /**
  * Reads the bodies of some entries of one layer and hands each to `sink` (in tar order).
@@ -56,27 +53,36 @@ export async function readBodies(
   const c = sniffCompression(head);
   if (typeof c !== 'string') throw new Error(`unknown layer compression: ${c.unknown}`);
   const dec = createDecompressor(c);
-  const extract = tar.extract();
+  // The same parser and naming rules as when the layer was read, so paths and occurrences match.
   const seen = new Map<string, number>();
+  const ready: [number, Buffer][] = [];
   let left = wanted.size;
-  extract.on('entry', (header, body, next) => {
-    const path = cleanPath(header.name);
-    const n = seen.get(path) ?? 0;
-    seen.set(path, n + 1);
-    const k = want.get(path)?.get(n);
-    if (k === undefined || left === 0) {
-      body.on('end', () => next());
-      body.resume();
-      return;
-    }
+  const parser = new TarParser('the layer', undefined, (h) => {
+    const e = toEntry(h);
+    if (!e || left === 0) return undefined;
+    const n = seen.get(e.path) ?? 0;
+    seen.set(e.path, n + 1);
+    const k = want.get(e.path)?.get(n);
+    if (k === undefined) return undefined;
     const chunks: Buffer[] = [];
-    body.on('data', (d: unknown) => chunks.push(d as Buffer));
-    body.on('end', () => {
-      left--;
-      sink(k, Buffer.concat(chunks)).then(() => next(), next);
-    });
+    return {
+      data: (d) => void chunks.push(Buffer.from(d)),
+      end: () => {
+        left--;
+        ready.push([k, Buffer.concat(chunks)]);
+      },
+    };
   });
-  if (dec) await pipeline(stream, dec, extract);
-  else await pipeline(stream, extract);
+  if (dec) stream.on('error', (e) => dec.destroy(e));
+  try {
+    for await (const chunk of dec ? stream.pipe(dec) : stream) {
+      parser.write(chunk as Buffer);
+      for (const [k, body] of ready.splice(0)) await sink(k, body);
+      if (left === 0) break;
+    }
+  } finally {
+    // Stopped early once every wanted body was found: release the file or connection.
+    stored.destroy();
+  }
   if (left > 0) throw new Error(`${left} entries were not found when the layer was read again`);
 }

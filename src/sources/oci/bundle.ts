@@ -1,11 +1,11 @@
 import { statSync } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import { readLayerStream, peek, countBytes, loadTarStream } from '../../archive/read-layer.js';
+import { PassThrough, Readable } from 'node:stream';
+import { readLayerStream, peek, countBytes, TarParser } from '../../archive/read-layer.js';
 import { scanTarRegion } from '../../archive/tar-scan.js';
 import { sniffCompression, createDecompressor } from '../../archive/decompress.js';
-import { cleanPath } from '../../archive/tar-header.js';
+import { cleanPath, entryTypeOf } from '../../archive/tar-header.js';
 import type { LayerBlob, LayerContents, ProgressFn } from '../../archive/layer-blob.js';
 import { SourceError } from '../../errors/index.js';
 import { CONFIG_CAP } from './limits.js';
@@ -154,54 +154,75 @@ export async function openStreamBundle(input: Readable, label: string, onProgres
     stream.on('error', (e) => dec.destroy(e));
     stream = stream.pipe(dec);
   }
-  const extract = loadTarStream().extract();
-  const work: Promise<void> = new Promise((resolve, reject) => {
-    extract.on('entry', (header, body, next) => {
-      const name = cleanPath(header.name);
-      if (header.type === 'symlink' || header.type === 'link') {
-        members.set(name, { kind: 'link', link: linkTargetName(name, header.linkname ?? '', header.type === 'link') });
-        body.resume();
-        body.on('end', () => next());
-        return;
-      }
-      if (header.type !== 'file' && header.type !== 'contiguous-file') {
-        body.resume();
-        body.on('end', () => next());
-        return;
-      }
-      const size = header.size ?? 0;
-      void (async () => {
-        const p = await peek(body as unknown as Readable, 512);
-        const kind = sniffCompression(p.head);
-        if (typeof kind === 'string' && size > 0) {
-          // The manifest (which names the digests) may come after the layers: hash with the
-          // algorithm the member's name says (`blobs/sha512/…`), sha256 otherwise.
-          const algo = /(?:^|\/)blobs\/sha512\//.test(name) ? 'sha512' : 'sha256';
-          const parsed = await readLayerStream(p.stream, size, { label: `${label}: ${name}`, hash: verify ? { stored: [algo], tar: [algo] } : undefined });
-          members.set(name, { kind: 'layer', parsed, size });
-        } else if (size <= CONFIG_CAP) {
-          const chunks: Buffer[] = [];
-          for await (const chunk of p.stream) chunks.push(chunk as Buffer);
-          members.set(name, { kind: 'small', data: Buffer.concat(chunks) });
-        } else {
-          members.set(name, { kind: 'skipped', size, why: 'neither a layer nor small metadata' });
-          for await (const _ of p.stream) void _;
-        }
-      })().then(() => next(), (e) => { reject(e); extract.destroy(e); });
+  // Each regular member's body flows into a PassThrough read by its own task (a layer parsed as
+  // it passes, or small metadata kept); the outer loop waits for a member that cannot take more,
+  // so at most one chunk per member is buffered.
+  const tasks: Promise<void>[] = [];
+  let failed: unknown;
+  let open: PassThrough | undefined;
+  const handle = async (name: string, size: number, body: PassThrough) => {
+    const p = await peek(body, 512);
+    const kind = sniffCompression(p.head);
+    if (typeof kind === 'string' && size > 0) {
+      // The manifest (which names the digests) may come after the layers: hash with the
+      // algorithm the member's name says (`blobs/sha512/…`), sha256 otherwise.
+      const algo = /(?:^|\/)blobs\/sha512\//.test(name) ? 'sha512' : 'sha256';
+      const parsed = await readLayerStream(p.stream, size, { label: `${label}: ${name}`, hash: verify ? { stored: [algo], tar: [algo] } : undefined });
+      members.set(name, { kind: 'layer', parsed, size });
+    } else if (size <= CONFIG_CAP) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of p.stream) chunks.push(chunk as Buffer);
+      members.set(name, { kind: 'small', data: Buffer.concat(chunks) });
+    } else {
+      members.set(name, { kind: 'skipped', size, why: 'neither a layer nor small metadata' });
+      for await (const _ of p.stream) void _;
+    }
+  };
+  const parser = new TarParser(label, undefined, (h) => {
+    const name = cleanPath(h.name);
+    if (h.typeflag === '1' || h.typeflag === '2') {
+      members.set(name, { kind: 'link', link: linkTargetName(name, h.linkname, h.typeflag === '1') });
+      return undefined;
+    }
+    if (entryTypeOf(h.typeflag, h.name) !== 'file') return undefined;
+    const body = new PassThrough({ highWaterMark: 1 << 20 });
+    open = body;
+    const task = handle(name, h.size, body);
+    task.catch((e: unknown) => {
+      failed ??= e;
+      body.resume();
     });
-    extract.on('finish', () => resolve());
-    extract.on('error', reject);
+    tasks.push(task);
+    return { data: (chunk) => void body.write(chunk), end: () => void body.end() };
   });
-  stream.on('error', (e) => extract.destroy(e));
-  stream.pipe(extract);
   try {
-    await work;
+    for await (const chunk of stream) {
+      parser.write(chunk as Buffer);
+      if (failed !== undefined) break;
+      const body = open;
+      if (body?.writableNeedDrain && !body.writableEnded) {
+        await new Promise<void>((resolve) => {
+          body.once('drain', resolve);
+          body.once('close', resolve);
+          void Promise.allSettled(tasks).then(() => resolve());
+        });
+      }
+    }
+    if (failed === undefined && !parser.complete) throw new SourceError('corrupt', label, 'the archive is truncated (unexpected end of data)');
+    await Promise.all(tasks);
   } catch (err) {
-    if (err instanceof SourceError) throw err;
-    const msg = (err as Error).message ?? String(err);
+    open?.destroy();
+    stream.destroy();
+    const e = failed ?? err;
+    if (e instanceof SourceError) throw e;
+    const msg = (e as Error).message ?? String(e);
     throw new SourceError('corrupt', label, /unexpected end|premature|Unexpected end/i.test(msg)
       ? 'the archive is truncated (unexpected end of data)'
-      : `cannot read the archive (${msg})`, { cause: err });
+      : `cannot read the archive (${msg})`, { cause: e });
+  }
+  if (failed !== undefined) {
+    stream.destroy();
+    throw failed;
   }
   if (members.size === 0) throw new SourceError('corrupt', label, `the archive is empty`);
   const get = (name: string) => resolveMember(members as Map<string, StreamMember>, name);
