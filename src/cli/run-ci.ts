@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { scanTarRegion } from '../archive/tar-scan.js';
 import { createCaches, defaultCacheDir } from '../cache/index.js';
-import type { Analysis, AnalysisSummary } from '../core/analyze.js';
+import { summarize, type Analysis, type AnalysisSummary } from '../core/analyze.js';
 import { evaluateLayerCount, evaluatePathRules, withoutIgnored, type IgnoredFigures } from '../core/path-rules.js';
 import { evaluateRules, type RuleResult, type RuleSettings } from '../core/rules/rules.js';
 import { UsageError } from '../errors/index.js';
@@ -61,14 +61,20 @@ export async function expandImages(args: readonly string[], cwd: string): Promis
   return out;
 }
 
-/** dive's rules (defaults ← file ← flags) and the path rules of the CI configuration file. */
-async function loadConfig(opts: Options, io: CiIo): Promise<{ rules: RuleSettings; paths: PathRulesConfig; file: string }> {
+/** The CI configuration of a run: dive's rules resolved, the path rules as written and compiled. */
+type RunConfig = { rules: RuleSettings; paths: PathRulesConfig; compiled: ReturnType<typeof compilePathRules> };
+
+/**
+ * dive's rules (defaults ← file ← flags) and the path rules of the CI configuration file, their
+ * globs compiled: a bad one is reported before any image is read.
+ */
+async function loadConfig(opts: Options, io: CiIo): Promise<RunConfig> {
   const file = opts.ciConfig ?? '.dive-ci';
   const full = path.resolve(io.cwd, file);
   let cfg = { rules: {}, paths: {} } as ReturnType<typeof parseCiFile>;
   if (existsSync(full)) cfg = parseCiFile(await readFile(full, 'utf8'), file);
   else if (opts.ciConfig !== undefined) throw new UsageError(`${opts.ciConfig}: no such file`);
-  return { rules: resolveRules(cfg.rules, opts.ruleOverrides), paths: cfg.paths, file };
+  return { rules: resolveRules(cfg.rules, opts.ruleOverrides), paths: cfg.paths, compiled: compilePathRules(cfg.paths, file) };
 }
 
 /** Load options for one reference: quiet progress lines for remote sources only. */
@@ -125,7 +131,7 @@ async function evaluateImage(
   ref: ImageReference,
   opts: Options,
   io: CiIo,
-  config: { rules: RuleSettings; paths: PathRulesConfig; file: string } | undefined,
+  config: RunConfig | undefined,
 ): Promise<{ result: ImageResult; dive?: unknown }> {
   const paths = config?.paths ?? {};
   const wantDive = opts.jsonFormat === 'dive' && opts.json !== undefined;
@@ -138,13 +144,14 @@ async function evaluateImage(
   }
   const loaded = await loadImage(ref, loadOptions(ref, opts, io, false));
   try {
-    const compiled = compilePathRules(paths, config?.file ?? '.dive-ci');
+    const compiled = config?.compiled ?? { rules: {} };
     let analysis: Analysis = loaded.analysis;
     let ignored: IgnoredFigures | undefined;
     if (compiled.ignore) ({ analysis, ignored } = withoutIgnored(analysis, compiled.ignore));
     const rules: RuleResult[] | undefined = config ? [...evaluateRules(analysis, config.rules), ...evaluatePathRules(analysis, compiled.rules)] : undefined;
     const dive = wantDive ? toDiveExport(analysis, { layerIds: await diveLayerIds(loaded) }) : undefined;
-    return { result: { kind: 'analysed', summary: analysis, analysis, ignored, rules }, dive };
+    // Only the figures are kept past this image: a glob of large images must not hold every tree.
+    return { result: { kind: 'analysed', summary: summarize(analysis), ignored, rules }, dive };
   } finally {
     await loaded.close();
   }
@@ -168,7 +175,6 @@ function reportTargets(reports: readonly ReportSpec[], cwd: string): { spec: Rep
 export async function runCi(opts: Options, io: CiIo): Promise<number> {
   if (opts.json === '-' && opts.reports.some((r) => r.format === 'github')) throw new UsageError('--report github and --json - both write to stdout; give --json a file');
   const config = opts.ci ? await loadConfig(opts, io) : undefined;
-  if (config) compilePathRules(config.paths, config.file); // bad globs are reported before any image is read
   const targets = reportTargets(opts.reports, io.cwd);
   const jsonFile = opts.json !== undefined && opts.json !== '-' ? path.resolve(io.cwd, opts.json) : undefined;
   if (jsonFile && targets.some((t) => t.file === jsonFile)) throw new UsageError(`--json ${opts.json}: also named by a --report`);

@@ -1,4 +1,4 @@
-import type { Analysis, AnalysisSummary } from '../core/analyze.js';
+import type { AnalysisSummary } from '../core/analyze.js';
 import type { IgnoredFigures } from '../core/path-rules.js';
 import type { RuleResult } from '../core/rules/rules.js';
 import { escapeControl } from '../format/escape.js';
@@ -14,8 +14,6 @@ export type ImageResult = {
   readonly kind: 'analysed';
   /** The figures the rules were evaluated on: with an ignore list, those without the ignored paths. */
   readonly summary: AnalysisSummary;
-  /** The whole analysis (with its tree), when the run loaded it (path rules, `--json-format dive`). */
-  readonly analysis?: Analysis;
   /** What the ignore list took out; absent when no ignore list was configured. */
   readonly ignored?: IgnoredFigures;
   /** Every rule's outcome in CI mode (dive's, then the configured path rules); absent otherwise. */
