@@ -1,7 +1,8 @@
 import picomatch from 'picomatch';
 import { describe, expect, it } from 'vitest';
 import { evaluatePathRules, withoutIgnored } from '../../src/core/path-rules.js';
-import { analyze, dir, file, whiteout } from '../helpers/layers.js';
+import { analyzeImage } from '../../src/core/index.js';
+import { analyze, contentKeysOf, dir, file, indexImage, selectHashRequests, whiteout } from '../helpers/layers.js';
 
 const glob = (...patterns: string[]) => picomatch(patterns, { dot: true });
 
@@ -69,6 +70,21 @@ describe('withoutIgnored: ignored paths leave every figure', () => {
     expect(c.reclaimable.duplicateContentBytes).toBe(0);
     expect(c.reclaimable.metadataOnlyBytes).toBe(100);
     expect(c.wastedBytes).toBe(2700);
+  });
+
+  it('survives a layer anomaly: a file an ignored entry under it had turned into a directory', () => {
+    // L0 writes /a as a file; L1 writes /a/x under it (the layer replaces /a by a directory);
+    // /a/x ignored: /a stays a file, one the original analysis never compared
+    // content keys only where the loader computes them (the groups the core compares)
+    const index = indexImage({ identity: { reference: 'test:image', source: 'test' }, config: { diffIds: [], history: [], config: {} }, layers: [[file('a', 100), file('b', 100)], [file('a/x', 5)]].map((entries) => ({ descriptor: {}, entries })) });
+    const all = contentKeysOf(index);
+    const wanted = new Set(selectHashRequests(index));
+    const a = analyzeImage(index, all.map((k, g) => (wanted.has(g) ? k : undefined)));
+    expect(wanted.size).toBe(0); // nothing was compared in the original
+    const { analysis: b, ignored } = withoutIgnored(a, glob('/a/x'));
+    expect(ignored).toEqual({ paths: 1, bytes: 5 });
+    expect(b.fileCount).toBe(2);
+    expect(b.tree.entryAt(1, b.tree.find('a')!)!.type).toBe('file');
   });
 
   it('returns the same analysis when nothing matches', () => {
