@@ -278,20 +278,29 @@ export async function readTarStream(source: Readable, label: string, tarHash?: M
   return parser.end();
 }
 
-/** Compressed bytes handed to the pure-JS zstd decoder at once; the event loop runs between slices. */
+/** Most compressed bytes handed to the pure-JS zstd decoder at once. */
 const ZSTD_SLICE = 64 << 10;
+/** Decoded bytes one slice should produce at most: slices shrink while the ratio is extreme (RLE blocks). */
+const ZSTD_OUT_PER_SLICE = 16 << 20;
+/** Decoded bytes between two turns of the event loop (progress, Ctrl+C, the collector's idle tasks). */
+const ZSTD_YIELD_EVERY = 64 << 20;
 
 /**
  * Decodes a zstd stream with fzstd (pure JS, for Node versions without zlib zstd), pushing
  * every decoded block straight into the tar parser from the decoder's callback: nothing is
- * buffered, so memory does not depend on the decompressed size or the compression ratio (a
- * few bytes of RLE blocks can stand for gigabytes).
+ * buffered, so memory does not depend on the decompressed size. A few bytes of RLE blocks can
+ * stand for gigabytes, so compressed input goes in slices sized by the ratio seen so far (at
+ * most ~16 MiB decoded per slice), and the event loop gets a turn every 64 MiB decoded: the
+ * decoder's short-lived block buffers are then freed as fast as they are made (a 4 GiB layer
+ * peaks near 100 MiB of RSS).
  */
 async function readPureZstdTar(stream: Readable, label: string, tarHash?: MultiHash): Promise<{ entries: LayerEntry[]; digests: (string | undefined)[]; tarSize: number }> {
   const parser = new TarParser(label, tarHash);
   const { Decompress } = createRequire(import.meta.url)('fzstd') as typeof import('fzstd');
   let parserError: unknown;
+  let decoded = 0;
   const d = new Decompress((out) => {
+    decoded += out.length;
     try {
       parser.write(Buffer.from(out.buffer, out.byteOffset, out.byteLength));
     } catch (e) {
@@ -307,12 +316,22 @@ async function readPureZstdTar(stream: Readable, label: string, tarHash?: MultiH
       throw new SourceError('corrupt', label, `cannot decompress the zstd layer (${(e as Error).message})`, { cause: e });
     }
   };
+  let slice = 1024;
+  let yieldAt = ZSTD_YIELD_EVERY;
   try {
     for await (const c of stream) {
       const chunk = c as Buffer;
-      for (let at = 0; at < chunk.length; at += ZSTD_SLICE) {
-        push(new Uint8Array(chunk.buffer, chunk.byteOffset + at, Math.min(ZSTD_SLICE, chunk.length - at)));
-        if (at + ZSTD_SLICE < chunk.length) await new Promise((r) => setImmediate(r));
+      for (let at = 0; at < chunk.length; ) {
+        const n = Math.min(slice, chunk.length - at);
+        const before = decoded;
+        push(new Uint8Array(chunk.buffer, chunk.byteOffset + at, n));
+        at += n;
+        const ratio = Math.max(1, (decoded - before) / n);
+        slice = Math.max(1024, Math.min(ZSTD_SLICE, Math.floor(ZSTD_OUT_PER_SLICE / ratio)));
+        if (decoded >= yieldAt) {
+          yieldAt = decoded + ZSTD_YIELD_EVERY;
+          await new Promise((r) => setImmediate(r));
+        }
       }
     }
     push(new Uint8Array(0), true);
