@@ -8,7 +8,7 @@ import path from 'node:path';
  * upgrade that changes the analysis never serves figures computed by the old code. Layout 2:
  * entries are written only for verified layers, and whole-image results carry a checksum.
  */
-export const CACHE_FORMAT = `2/${toolVersion()}`;
+export const CACHE_FORMAT = `3/${toolVersion()}`;
 
 function toolVersion(): string {
   try {

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_RULES, type RuleName, type RuleSettings } from '../core/rules/rules.js';
-import { parseCiFile, parseReportSpecs, parseRuleValue, RULE_NAMES, type ReportSpec } from './ci-config.js';
+import { parseCiFile, parseFindingBytes, parseReportSpecs, parseRuleValue, RULE_NAMES, type ReportSpec } from './ci-config.js';
 import { parsePlatform, type Platform } from '../reference/platform.js';
 import { UsageError } from '../errors/index.js';
 
@@ -15,6 +15,10 @@ export type Options = {
   readonly ciConfig?: string;
   /** Flag overrides of rule thresholds (already parsed). */
   readonly ruleOverrides: Partial<RuleSettings>;
+  /** `--highestFindingBytes SIZE`: fail when all findings together hold more (over the file's total). */
+  readonly findingTotal?: number;
+  /** `--base-layers N`: the bottom N layers are the base image (findings report their waste apart). */
+  readonly baseLayers?: number;
   /** `--platform`, parsed. */
   readonly platform?: Platform;
   readonly source?: 'docker' | 'podman' | 'docker-archive' | 'registry' | 'containerd';
@@ -61,6 +65,8 @@ Options:
   --lowestEfficiency N              fail when efficiency < N (default 0.9; "disabled" turns it off)
   --highestWastedBytes SIZE         fail when wasted bytes > SIZE, e.g. 20MB (default disabled)
   --highestUserWastedPercent N      fail when wasted/user bytes > N (default 0.1)
+  --highestFindingBytes SIZE        fail when the findings hold more than SIZE (off by default)
+  --base-layers N                   the bottom N layers are the base image (default: guessed from the history)
   --platform OS/ARCH[/VARIANT]      pick from a multi-platform image (default: host, then linux/amd64)
   --source docker|podman|docker-archive|registry|containerd   where a bare IMAGE is looked up (dive's flag)
   --namespace NS                    containerd namespace (default $CONTAINERD_NAMESPACE, else default; k8s.io on Kubernetes)
@@ -108,6 +114,8 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
         lowestEfficiency: { type: 'string' },
         highestWastedBytes: { type: 'string' },
         highestUserWastedPercent: { type: 'string' },
+        highestFindingBytes: { type: 'string' },
+        'base-layers': { type: 'string' },
         platform: { type: 'string' },
         source: { type: 'string' },
         namespace: { type: 'string' },
@@ -134,6 +142,9 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     const raw = v[name];
     if (raw !== undefined) ruleOverrides[name] = parseRuleValue(name, raw, `--${name}`);
   }
+  const findingTotal = v.highestFindingBytes === undefined ? undefined : parseFindingBytes(v.highestFindingBytes, '--highestFindingBytes');
+  const baseRaw = v['base-layers'];
+  if (baseRaw !== undefined && !/^\d+$/.test(baseRaw)) throw new UsageError(`--base-layers "${baseRaw}" is not a number of layers`);
   const jsonFormat = v['json-format'] ?? 'inspect-tui';
   if (jsonFormat !== 'inspect-tui' && jsonFormat !== 'dive') throw new UsageError(`--json-format "${jsonFormat}" is not one of inspect-tui, dive`);
   const source = v.source;
@@ -159,6 +170,8 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     reports: parseReportSpecs(v.report ?? [], env),
     ciConfig: v['ci-config'],
     ruleOverrides,
+    ...(findingTotal !== undefined ? { findingTotal } : {}),
+    ...(baseRaw !== undefined ? { baseLayers: Number(baseRaw) } : {}),
     platform,
     source: source as Options['source'],
     namespace: v.namespace,

@@ -1,4 +1,6 @@
 import type { DiffRuleSettings } from '../core/diff-rules.js';
+import type { FindingRuleSettings } from '../core/findings-rules.js';
+import type { FindingKind } from '../core/findings.js';
 import { parseDiffSection } from './diff-config.js';
 import { createRequire } from 'node:module';
 import type { PathMatcher, PathRules } from '../core/path-rules.js';
@@ -25,9 +27,39 @@ export type PathRulesConfig = {
   readonly maxLayerCount?: number;
 };
 
-export type CiConfig = { readonly rules: Partial<RuleSettings>; readonly paths: PathRulesConfig; /** The gate of `inspect-tui diff`. */ readonly diff: DiffRuleSettings };
+export type CiConfig = {
+  readonly rules: Partial<RuleSettings>;
+  readonly paths: PathRulesConfig;
+  /** The gate of `inspect-tui diff`. */
+  readonly diff: DiffRuleSettings;
+  /** `rules.highestFindingBytes`: a size for all findings, or one per finding kind. */
+  readonly findings: FindingRuleSettings;
+};
 
 /** Parses one rule value: a fraction or, for highestWastedBytes, a size; `disabled` turns it off. */
+/** A size for `highestFindingBytes` (20MB, 1.5GiB, or bytes). Throws UsageError naming `where`. */
+export function parseFindingBytes(raw: unknown, where: string): number {
+  const n = typeof raw === 'number' ? raw : typeof raw === 'string' ? parseBytes(raw) : undefined;
+  if (n === undefined || !Number.isFinite(n) || n < 0) throw new UsageError(`${where} "${String(raw)}" is not a size (for example 20MB)`);
+  return n;
+}
+
+const FINDING_KINDS: readonly FindingKind[] = ['deleted-later', 'overwritten', 'metadata-only', 'duplicate-content', 'package-cache', 'build-leftovers', 'base-image'];
+
+/** `rules.highestFindingBytes`: a size (all findings), `disabled`, or a mapping from finding kind to size. */
+function parseFindingRule(v: unknown, file: string): FindingRuleSettings {
+  if (v === 'disabled' || v === false || v === null) return {};
+  if (!isMapping(v)) return { total: parseFindingBytes(v, `${file}: rules.highestFindingBytes`) };
+  const perKind: Partial<Record<FindingKind, number>> = {};
+  let total: number | undefined;
+  for (const [k, x] of Object.entries(v)) {
+    if (k === 'total') total = parseFindingBytes(x, `${file}: rules.highestFindingBytes.total`);
+    else if ((FINDING_KINDS as string[]).includes(k)) perKind[k as FindingKind] = parseFindingBytes(x, `${file}: rules.highestFindingBytes.${k}`);
+    else throw new UsageError(`${file}: unknown key "rules.highestFindingBytes.${k}" (known: total, ${FINDING_KINDS.join(', ')})`);
+  }
+  return { ...(total !== undefined ? { total } : {}), perKind };
+}
+
 export function parseRuleValue(name: RuleName, raw: unknown, where: string): number | 'disabled' {
   if (raw === 'disabled' || raw === 'off' || raw === false) return 'disabled';
   if (name === 'highestWastedBytes') {
@@ -111,21 +143,26 @@ export function parseCiFile(text: string, file: string): CiConfig {
   } catch (e) {
     throw new UsageError(`${file}: not valid YAML (${(e as Error).message.split('\n')[0]})`, { cause: e });
   }
-  if (doc === null || doc === undefined) return { rules: {}, paths: {}, diff: {} };
+  if (doc === null || doc === undefined) return { rules: {}, paths: {}, diff: {}, findings: {} };
   if (!isMapping(doc)) throw new UsageError(`${file}: must be a mapping with "rules", "paths" and "diff"`);
   for (const k of Object.keys(doc)) {
     if (k !== 'rules' && k !== 'paths' && k !== 'diff') throw new UsageError(`${file}: unknown key "${k}" (known: rules, paths, diff)`);
   }
   const rules = doc.rules;
   const out: Partial<Record<RuleName, number | 'disabled'>> = {};
+  let findings: FindingRuleSettings = {};
   if (rules !== undefined && rules !== null) {
     if (!isMapping(rules)) throw new UsageError(`${file}: "rules" must be a mapping`);
     for (const [k, v] of Object.entries(rules)) {
+      if (k === 'highestFindingBytes') {
+        findings = parseFindingRule(v, file);
+        continue;
+      }
       if (!(RULE_NAMES as string[]).includes(k)) throw new UsageError(`${file}: unknown rule "${k}" (known: ${RULE_NAMES.join(', ')})`);
       out[k as RuleName] = parseRuleValue(k as RuleName, v, file);
     }
   }
-  return { rules: out, paths: parsePaths(doc.paths, file), diff: parseDiffSection(doc.diff, file) };
+  return { rules: out, paths: parsePaths(doc.paths, file), diff: parseDiffSection(doc.diff, file), findings };
 }
 
 /** The path rules of a config, compiled; `ignore` separately (it changes the figures, it is no verdict). */

@@ -1,3 +1,4 @@
+import { evaluateFindingRules, type FindingRuleSettings } from '../core/findings-rules.js';
 import { existsSync, statSync } from 'node:fs';
 import { appendFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -62,7 +63,7 @@ export async function expandImages(args: readonly string[], cwd: string): Promis
 }
 
 /** The CI configuration of a run: dive's rules resolved, the path rules as written and compiled. */
-type RunConfig = { rules: RuleSettings; paths: PathRulesConfig; compiled: ReturnType<typeof compilePathRules> };
+type RunConfig = { rules: RuleSettings; paths: PathRulesConfig; compiled: ReturnType<typeof compilePathRules>; findings: FindingRuleSettings };
 
 /**
  * dive's rules (defaults ← file ← flags) and the path rules of the CI configuration file, their
@@ -71,10 +72,11 @@ type RunConfig = { rules: RuleSettings; paths: PathRulesConfig; compiled: Return
 async function loadConfig(opts: Options, io: CiIo): Promise<RunConfig> {
   const file = opts.ciConfig ?? '.dive-ci';
   const full = path.resolve(io.cwd, file);
-  let cfg = { rules: {}, paths: {} } as ReturnType<typeof parseCiFile>;
+  let cfg = { rules: {}, paths: {}, diff: {}, findings: {} } as ReturnType<typeof parseCiFile>;
   if (existsSync(full)) cfg = parseCiFile(await readFile(full, 'utf8'), file);
   else if (opts.ciConfig !== undefined) throw new UsageError(`${opts.ciConfig}: no such file`);
-  return { rules: resolveRules(cfg.rules, opts.ruleOverrides), paths: cfg.paths, compiled: compilePathRules(cfg.paths, file) };
+  const findings = opts.findingTotal !== undefined ? { ...cfg.findings, total: opts.findingTotal } : cfg.findings;
+  return { rules: resolveRules(cfg.rules, opts.ruleOverrides), paths: cfg.paths, compiled: compilePathRules(cfg.paths, file), findings };
 }
 
 /** Load options for one reference: quiet progress lines for remote sources only. */
@@ -137,9 +139,12 @@ async function evaluateImage(
   const wantDive = opts.jsonFormat === 'dive' && opts.json !== undefined;
   // Path rules that look at paths need the merged filesystems, which the result cache does not
   // keep: those runs load the image (the per-layer cache still answers) and skip the result cache.
-  if (!needsTree(paths) && !wantDive) {
+  // A base given by hand changes the findings, which the result cache keeps with the guessed one.
+  if (!needsTree(paths) && !wantDive && opts.baseLayers === undefined) {
     const summary = await analyzeReference(ref, opts, io);
-    const rules = config ? [...evaluateRules(summary, config.rules), ...(paths.maxLayerCount !== undefined ? [evaluateLayerCount(summary.layers.length, paths.maxLayerCount)] : [])] : undefined;
+    const rules = config
+      ? [...evaluateRules(summary, config.rules), ...(paths.maxLayerCount !== undefined ? [evaluateLayerCount(summary.layers.length, paths.maxLayerCount)] : []), ...findingRules(summary, config)]
+      : undefined;
     return { result: { kind: 'analysed', summary, rules } };
   }
   const loaded = await loadImage(ref, loadOptions(ref, opts, io, false));
@@ -148,13 +153,19 @@ async function evaluateImage(
     let analysis: Analysis = loaded.analysis;
     let ignored: IgnoredFigures | undefined;
     if (compiled.ignore) ({ analysis, ignored } = withoutIgnored(analysis, compiled.ignore));
-    const rules: RuleResult[] | undefined = config ? [...evaluateRules(analysis, config.rules), ...evaluatePathRules(analysis, compiled.rules)] : undefined;
+    const summary = summarize(analysis, opts.baseLayers !== undefined ? { baseLayers: opts.baseLayers } : undefined);
+    const rules: RuleResult[] | undefined = config ? [...evaluateRules(analysis, config.rules), ...evaluatePathRules(analysis, compiled.rules), ...findingRules(summary, config)] : undefined;
     const dive = wantDive ? toDiveExport(analysis, { layerIds: await diveLayerIds(loaded) }) : undefined;
     // Only the figures are kept past this image: a glob of large images must not hold every tree.
-    return { result: { kind: 'analysed', summary: summarize(analysis), ignored, rules }, dive };
+    return { result: { kind: 'analysed', summary, ignored, rules }, dive };
   } finally {
     await loaded.close();
   }
+}
+
+/** `highestFindingBytes` as rule results, one per configured threshold (none when off). */
+function findingRules(summary: AnalysisSummary, config: RunConfig): RuleResult[] {
+  return evaluateFindingRules(summary.findings, config.findings).map((r) => ({ name: r.name, status: r.status, threshold: r.threshold, actual: r.actual, message: r.message }));
 }
 
 /** The report files and where each goes (resolved against the working directory). */

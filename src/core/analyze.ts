@@ -1,5 +1,6 @@
 import { compareEntries } from './compare.js';
 import { FileTree } from './file-tree.js';
+import { findFindings, type Finding, type FindingsOptions } from './findings.js';
 import { mapHistory, type HistoryItem } from './history.js';
 import { EntryKind, type ImageIndex, type PathProblem } from './index-image.js';
 import { isUniqueContentKey, type ContentKeys, type Digest, type ImageConfig, type ImageIdentity } from './model.js';
@@ -71,18 +72,20 @@ export type Analysis = {
   /** Non-directory paths in the final filesystem. */
   readonly fileCount: number;
   readonly problems: readonly PathProblem[];
+  /** Which steps wasted what, and the caches and leftovers kept (`findFindings`, base guessed from the history); computed on first use. */
+  readonly findings: readonly Finding[];
 };
 
 /** What the CI report, the rules and the JSON export need: the figures, without the trees. */
 export type AnalysisSummary = Pick<
   Analysis,
-  'identity' | 'layers' | 'efficiency' | 'sizeBytes' | 'userSizeBytes' | 'wastedBytes' | 'userWastedPercent' | 'inefficientFiles' | 'reclaimable' | 'fileCount' | 'problems'
+  'identity' | 'layers' | 'efficiency' | 'sizeBytes' | 'userSizeBytes' | 'wastedBytes' | 'userWastedPercent' | 'inefficientFiles' | 'reclaimable' | 'fileCount' | 'problems' | 'findings'
 >;
 
 /** The summary part of an analysis (plain data, serializable). */
-export function summarize(a: Analysis): AnalysisSummary {
+export function summarize(a: Analysis, findings?: FindingsOptions): AnalysisSummary {
   const { identity, layers, efficiency, sizeBytes, userSizeBytes, wastedBytes, userWastedPercent, inefficientFiles, reclaimable, fileCount, problems } = a;
-  return { identity, layers, efficiency, sizeBytes, userSizeBytes, wastedBytes, userWastedPercent, inefficientFiles, reclaimable, fileCount, problems };
+  return { identity, layers, efficiency, sizeBytes, userSizeBytes, wastedBytes, userWastedPercent, inefficientFiles, reclaimable, fileCount, problems, findings: findings ? findFindings(a, findings) : a.findings };
 }
 
 /**
@@ -193,10 +196,11 @@ export function analyzeImage(index: ImageIndex, keys: ContentKeys): Analysis {
     }
   }
 
-  return {
+  const tree = new FileTree(index, keys);
+  const analysis: Omit<Analysis, 'findings'> = {
     identity: input.identity,
     config: input.config,
-    tree: new FileTree(index, keys),
+    tree,
     layers,
     history,
     efficiency,
@@ -215,4 +219,9 @@ export function analyzeImage(index: ImageIndex, keys: ContentKeys): Analysis {
     fileCount,
     problems: index.problems,
   };
+  // Findings are derived on first use (and memoized on the tree): most views never ask.
+  return Object.defineProperty(analysis, 'findings', {
+    enumerable: true,
+    get: () => tree.memo('core.findings', () => findFindings(analysis as Analysis)),
+  }) as Analysis;
 }

@@ -5,6 +5,7 @@ import { formatBytes } from '../format/bytes.js';
 import { escapeControl as esc } from '../format/escape.js';
 import type { IgnoredFigures } from '../core/path-rules.js';
 import { layerCommand, offenderLines } from './ci-result.js';
+import { formatFindingsSection } from './findings-report.js';
 
 const pct = (x: number | null) => (x === null ? 'n/a (no user layers)' : `${(x * 100).toFixed(4)} %`);
 
@@ -36,6 +37,7 @@ export function formatCiReport(a: Analysis, results: readonly RuleResult[], opts
     `  reclaimable: ${formatBytes(r.totalBytes)} (overwritten ${formatBytes(r.overwrittenBytes)}, deleted later ${formatBytes(r.deletedLaterBytes)}, ` +
       `metadata-only rewrites ${formatBytes(r.metadataOnlyBytes)}, identical content at other paths ${formatBytes(r.duplicateContentBytes)})`,
   );
+  lines.push(...formatFindingsSection(a.findings));
   lines.push('Inefficient Files:');
   const row = (c: string, w: string, p: string) => `${c.padStart(5)}  ${w.padStart(12)}  ${p}`;
   lines.push(row('Count', 'Wasted Space', 'File Path'));

@@ -1,4 +1,5 @@
 import { formatPlatform } from '../reference/platform.js';
+import { findingsToJson, type FindingJson } from './findings-report.js';
 import type { Analysis as FullAnalysis, AnalysisSummary as Analysis } from '../core/analyze.js';
 import { EntryKind } from '../core/index-image.js';
 import type { LayerEntry } from '../core/model.js';
@@ -27,6 +28,8 @@ export type ExportV1 = {
     };
   };
   inefficientFiles: { path: string; count: number; wastedBytes: number }[];
+  /** Which steps wasted what and how to fix it, largest first. */
+  findings: FindingJson[];
   layers: {
     index: number;
     digest: string | null;
@@ -74,6 +77,7 @@ export function toExportV1(a: Analysis, rules?: readonly RuleResult[], opts: { i
       reclaimable: { ...a.reclaimable },
     },
     inefficientFiles: a.inefficientFiles.map((f) => ({ path: f.path, count: f.count, wastedBytes: f.wastedBytes })),
+    findings: findingsToJson(a.findings),
     layers: a.layers.map((l) => ({
       index: l.index,
       digest: l.digest ?? null,

@@ -1,3 +1,4 @@
+import { findingsMarkdown } from './findings-report.js';
 import { formatBytes } from '../format/bytes.js';
 import { escapeControl } from '../format/escape.js';
 import { failed, formatFigure, layerCommand, offenderLines, referenceOf, tally, type CiOutcome } from './ci-result.js';
@@ -65,6 +66,7 @@ export function formatMarkdown(outcomes: readonly CiOutcome[]): string {
         out.push('');
       }
     }
+    out.push('### Findings', '', ...findingsMarkdown(s.findings, (x) => mdText(shorten(escapeControl(x)))), '');
     if (s.inefficientFiles.length > 0) {
       out.push('<details><summary>Largest inefficient files</summary>', '', '| count | wasted | path |', '|---|---|---|');
       for (const f of s.inefficientFiles.slice(0, MAX_FILES)) out.push(`| ${f.count} | ${formatBytes(f.wastedBytes)} | ${mdText(f.path)} |`);

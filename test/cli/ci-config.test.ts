@@ -11,7 +11,7 @@ const EXAMPLE = path.join(ROOT, 'examples', 'example-image.tar');
 describe('.dive-ci: dive\'s keys unchanged, paths: checked key by key', () => {
   it('reads a dive file as dive does, and paths: beside it', () => {
     const dive = 'rules:\n  lowestEfficiency: 0.95\n  highestWastedBytes: 20MB\n  highestUserWastedPercent: disabled\n';
-    expect(parseCiFile(dive, '.dive-ci')).toEqual({ rules: { lowestEfficiency: 0.95, highestWastedBytes: 20_000_000, highestUserWastedPercent: 'disabled' }, paths: {}, diff: {} });
+    expect(parseCiFile(dive, '.dive-ci')).toEqual({ rules: { lowestEfficiency: 0.95, highestWastedBytes: 20_000_000, highestUserWastedPercent: 'disabled' }, paths: {}, diff: {}, findings: {} });
     const both = parseCiFile(`${dive}paths:\n  ignore: '/var/lib/rpm/**'\n  block: ['**/.git/**', '**/*.pem']\n  denyWaste: []\n  maxFileSize: 100MB\n  maxLayerCount: 30\n`, '.dive-ci');
     expect(both.paths).toEqual({ ignore: ['/var/lib/rpm/**'], block: ['**/.git/**', '**/*.pem'], denyWaste: [], maxFileSize: 100_000_000, maxLayerCount: 30 });
     const { ignore, rules } = compilePathRules(both.paths, '.dive-ci');
@@ -69,5 +69,15 @@ describe('.dive-ci: dive\'s keys unchanged, paths: checked key by key', () => {
     expect(r.stdout).not.toMatch(/paths\.|ignored/);
     expect(r.stdout).toContain('  efficiency: 62.6969 %\n  wastedBytes: 124095 bytes (124 kB)\n');
     expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('PASS [pass:3 fail:0 skip:0]');
+  });
+});
+
+describe('rules.highestFindingBytes', () => {
+  it('takes a size for all findings, or one per kind; an unknown kind is one line naming the key', () => {
+    expect(parseCiFile('rules:\n  highestFindingBytes: 20MB\n', '.dive-ci').findings).toEqual({ total: 20_000_000 });
+    expect(parseCiFile('rules:\n  highestFindingBytes:\n    package-cache: 1MB\n    total: 5MB\n', '.dive-ci').findings).toEqual({ total: 5_000_000, perKind: { 'package-cache': 1_000_000 } });
+    expect(parseCiFile('rules:\n  highestFindingBytes: disabled\n', '.dive-ci').findings).toEqual({});
+    expect(() => parseCiFile('rules:\n  highestFindingBytes:\n    caches: 1MB\n', '.dive-ci')).toThrow(/^\.dive-ci: unknown key "rules\.highestFindingBytes\.caches" \(known: total, deleted-later/);
+    expect(() => parseCiFile('rules:\n  highestFindingBytes: lots\n', '.dive-ci')).toThrow(/rules\.highestFindingBytes "lots" is not a size/);
   });
 });

@@ -11,8 +11,8 @@ const img = (p: string) => path.join(FIXTURES ?? '', 'images', p);
 type DiffJson = {
   schemaVersion: number;
   identical: boolean;
-  old: { reference: string };
-  new: { reference: string };
+  old: { reference: string; platform: string | null };
+  new: { reference: string; platform: string | null };
   sharedLayers: number;
   layers: { kind: string; moved: boolean }[];
   files: { path: string; change: string; aspects: string[]; sizeDelta: number; newLayer: number | null; oldSize: number | null; newSize: number | null }[];

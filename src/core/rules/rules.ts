@@ -15,7 +15,7 @@ export const DEFAULT_RULES: RuleSettings = { lowestEfficiency: 0.9, highestWaste
  * rules that were configured (`evaluatePathRules`).
  */
 export type RuleResult = {
-  readonly name: RuleName | PathRuleName;
+  readonly name: RuleName | PathRuleName | 'highestFindingBytes';
   readonly status: 'pass' | 'fail' | 'skip';
   readonly threshold: number | null;
   readonly actual: number | null;
