@@ -1,0 +1,49 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildDockerArchive, buildTar, ROOT, sha256 } from '../helpers/image-files.js';
+import { hasTmux, tmuxSession } from '../helpers/tmux.js';
+
+const MAIN = join(ROOT, 'dist', 'cli', 'main.js');
+const session = `inspect-verify-${process.pid}`;
+const { tmux, keys, until } = tmuxSession(session, { join: true });
+if (!hasTmux) console.warn('skipping the tampered-image session: tmux is not installed');
+
+describe.skipIf(!hasTmux || !existsSync(MAIN))('the inspector on a tampered image', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'inspect-verify-'));
+  const cache = mkdtempSync(join(tmpdir(), 'inspect-verify-cache-'));
+  afterAll(() => {
+    spawnSync('tmux', ['kill-session', '-t', session]);
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(cache, { recursive: true, force: true });
+  });
+
+  it('shows the analysis, then a loud NOT VERIFIED line; quitting exits 2 with one line naming the file', async () => {
+    const genuine = 'genuine-bytes-of-the-second-layer';
+    const layers = [
+      await buildTar([{ name: 'etc/', type: 'directory' }, { name: 'etc/base', body: 'base' }]),
+      await buildTar([{ name: 'app/', type: 'directory' }, { name: 'app/payload', body: `${genuine}\n`.repeat(100) }]),
+    ];
+    const archive = await buildDockerArchive([{ tags: ['app:1'], layers }]);
+    for (let at = archive.indexOf(genuine); at >= 0; at = archive.indexOf(genuine, at + 1)) archive.write('forged!', at, 'latin1');
+    const file = join(dir, 'tampered.tar');
+    writeFileSync(file, archive);
+    const cmd = `env -u CI NO_COLOR= XDG_CACHE_HOME='${cache}' node '${MAIN}' '${file}'; echo "EXIT:$?"; exec sleep 600`;
+    tmux('new-session', '-d', '-s', session, '-x', '160', '-y', '30', '-c', dir, cmd);
+    const s = await until((x) => x.includes('NOT VERIFIED'), 'the verification failure in the status bar');
+    expect(s).toContain('Layers');
+    expect(s).toMatch(/NOT VERIFIED: docker-archive:.*tampered\.tar: layer 1/);
+    keys('q');
+    const after = await until((x) => x.includes('EXIT:'), 'the exit code');
+    expect(after).toContain('EXIT:2');
+    const lines = after.split('\n').filter((l) => l.startsWith('inspect-tui:'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/tampered\.tar: layer 1 \(sha256:[0-9a-f]{12}\): the layer's bytes do not match its diffID/);
+    // Only the genuine base layer was cached (verified); nothing under the forged layer's claimed diffID, nothing beside the image.
+    const cached = readdirSync(join(cache, 'inspect-tui'));
+    expect(cached).toEqual([`layer-${sha256(layers[0]!)}`]);
+    expect(readdirSync(dir)).toEqual(['tampered.tar']);
+  });
+});
