@@ -34,24 +34,68 @@ export function sniffCompression(head: Uint8Array): Compression | { unknown: str
   return { unknown: 'neither a tar nor gzip- or zstd-compressed data' };
 }
 
-/** A zstd decoder as a Transform, from fzstd (pure JS) for Node versions without zlib zstd. */
+/**
+ * The next slice of compressed input for fzstd, from what the last one (`n` bytes) decoded to:
+ * at most ~4 MiB of output per slice at the ratio seen (RLE blocks reach 32768:1, so down to
+ * 128 bytes), at most 64 KiB, and growing at most twofold per step (a slice that decoded
+ * nothing, like a frame header, proves nothing). Normal layers (ratios under 16) get 64 KiB.
+ */
+export function nextZstdSlice(slice: number, n: number, decoded: number): number {
+  const target = Math.floor((4 << 20) / Math.max(1, decoded / n));
+  return Math.max(128, Math.min(64 << 10, target, slice * 2));
+}
+
+/**
+ * A zstd decoder as a Transform, from fzstd (pure JS) for Node versions without zlib zstd.
+ * fzstd decodes synchronously and a few bytes of RLE blocks can stand for gigabytes, so input
+ * goes in slices sized by the ratio seen so far (`nextZstdSlice`), and when
+ * the reader is not keeping up the rest of the chunk waits for `_read`: memory stays bounded
+ * whatever the decompressed size.
+ */
 class FzstdTransform extends Transform {
   private readonly d: import('fzstd').Decompress;
+  private pending: { chunk: Buffer; at: number; cb: TransformCallback } | undefined;
+  private full = false;
+  private decoded = 0;
+  private slice = 128;
   constructor() {
     super();
     // Loaded on first use: most runs never meet zstd on a Node without it.
     const { Decompress } = createRequire(import.meta.url)('fzstd') as typeof import('fzstd');
     this.d = new Decompress((chunk) => {
-      this.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      this.decoded += chunk.length;
+      if (!this.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))) this.full = true;
     });
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    try {
-      this.d.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-      cb();
-    } catch (e) {
-      cb(e as Error);
+    this.pending = { chunk, at: 0, cb };
+    this.full = false;
+    this.pump();
+  }
+  override _read(size: number): void {
+    if (this.pending && this.full) {
+      this.full = false;
+      this.pump();
     }
+    super._read(size);
+  }
+  private pump(): void {
+    const p = this.pending!;
+    while (p.at < p.chunk.length) {
+      const n = Math.min(this.slice, p.chunk.length - p.at);
+      const before = this.decoded;
+      try {
+        this.d.push(new Uint8Array(p.chunk.buffer, p.chunk.byteOffset + p.at, n));
+      } catch (e) {
+        this.pending = undefined;
+        return p.cb(e as Error);
+      }
+      p.at += n;
+      this.slice = nextZstdSlice(this.slice, n, this.decoded - before);
+      if (this.full) return; // the rest when the reader asks (`_read`)
+    }
+    this.pending = undefined;
+    p.cb();
   }
   override _flush(cb: TransformCallback): void {
     try {

@@ -5,7 +5,7 @@ import { Readable, Transform } from 'node:stream';
 import { createRequire } from 'node:module';
 import type { LayerEntry } from '../core/model.js';
 import { SourceError } from '../errors/index.js';
-import { createDecompressor, hasNativeZstd, sniffCompression } from './decompress.js';
+import { createDecompressor, hasNativeZstd, nextZstdSlice, sniffCompression } from './decompress.js';
 import { MultiHash } from './digest.js';
 import type { Compression, HashRequest, LayerBlob, LayerContents, Measured, ProgressFn } from './layer-blob.js';
 import { cleanPath, entryTypeOf, HeaderFolder, isMetaTypeflag, isZeroBlock, parseHeader, parseSparseExtension, TarFormatError, type RawHeader } from './tar-header.js';
@@ -278,10 +278,6 @@ export async function readTarStream(source: Readable, label: string, tarHash?: M
   return parser.end();
 }
 
-/** Most compressed bytes handed to the pure-JS zstd decoder at once. */
-const ZSTD_SLICE = 64 << 10;
-/** Decoded bytes one slice should produce at most: slices shrink while the ratio is extreme (RLE blocks). */
-const ZSTD_OUT_PER_SLICE = 16 << 20;
 /** Decoded bytes between two turns of the event loop (progress, Ctrl+C, the collector's idle tasks). */
 const ZSTD_YIELD_EVERY = 64 << 20;
 
@@ -289,8 +285,8 @@ const ZSTD_YIELD_EVERY = 64 << 20;
  * Decodes a zstd stream with fzstd (pure JS, for Node versions without zlib zstd), pushing
  * every decoded block straight into the tar parser from the decoder's callback: nothing is
  * buffered, so memory does not depend on the decompressed size. A few bytes of RLE blocks can
- * stand for gigabytes, so compressed input goes in slices sized by the ratio seen so far (at
- * most ~16 MiB decoded per slice), and the event loop gets a turn every 64 MiB decoded: the
+ * stand for gigabytes, so compressed input goes in slices sized by the ratio seen so far
+ * (`nextZstdSlice`), and the event loop gets a turn every 64 MiB decoded: the
  * decoder's short-lived block buffers are then freed as fast as they are made (a 4 GiB layer
  * peaks near 100 MiB of RSS).
  */
@@ -316,7 +312,7 @@ async function readPureZstdTar(stream: Readable, label: string, tarHash?: MultiH
       throw new SourceError('corrupt', label, `cannot decompress the zstd layer (${(e as Error).message})`, { cause: e });
     }
   };
-  let slice = 1024;
+  let slice = 128;
   let yieldAt = ZSTD_YIELD_EVERY;
   try {
     for await (const c of stream) {
@@ -326,8 +322,7 @@ async function readPureZstdTar(stream: Readable, label: string, tarHash?: MultiH
         const before = decoded;
         push(new Uint8Array(chunk.buffer, chunk.byteOffset + at, n));
         at += n;
-        const ratio = Math.max(1, (decoded - before) / n);
-        slice = Math.max(1024, Math.min(ZSTD_SLICE, Math.floor(ZSTD_OUT_PER_SLICE / ratio)));
+        slice = nextZstdSlice(slice, n, decoded - before);
         if (decoded >= yieldAt) {
           yieldAt = decoded + ZSTD_YIELD_EVERY;
           await new Promise((r) => setImmediate(r));

@@ -2,7 +2,8 @@ import { statSync } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { readLayerStream, peek, countBytes, TarParser } from '../../archive/read-layer.js';
+import { readLayerStream, peek, countBytes, TarParser, type MemberSink } from '../../archive/read-layer.js';
+import { MultiHash } from '../../archive/digest.js';
 import { scanTarRegion } from '../../archive/tar-scan.js';
 import { sniffCompression, createDecompressor } from '../../archive/decompress.js';
 import { cleanPath, entryTypeOf } from '../../archive/tar-header.js';
@@ -126,6 +127,9 @@ export async function openTarFileBundle(file: string, onProgress?: ProgressFn): 
   };
 }
 
+/** Bytes of an archive read in one pass between two turns of the event loop. */
+const YIELD_EVERY = 64 << 20;
+
 type StreamMember =
   | { kind: 'small'; data: Buffer; link?: undefined }
   | { kind: 'layer'; parsed: LayerContents; size: number; link?: undefined }
@@ -178,6 +182,20 @@ export async function openStreamBundle(input: Readable, label: string, onProgres
       for await (const _ of p.stream) void _;
     }
   };
+  /** A member that is an uncompressed layer tar, parsed as it passes; stored bytes and tar are the same bytes, hashed once. */
+  const plainLayerSink = (name: string, size: number): MemberSink => {
+    const algo = /(?:^|\/)blobs\/sha512\//.test(name) ? 'sha512' : 'sha256';
+    const hash = verify ? new MultiHash([algo]) : undefined;
+    const nested = new TarParser(`${label}: ${name}`, hash);
+    return {
+      data: (chunk) => nested.write(chunk),
+      end: () => {
+        const r = nested.end();
+        const d = hash?.digests();
+        members.set(name, { kind: 'layer', size, parsed: { entries: r.entries, digests: r.digests, compression: 'none', tarSize: r.tarSize, ...(d ? { measured: { stored: d, storedSize: r.tarSize, tar: d } } : {}) } });
+      },
+    };
+  };
   const parser = new TarParser(label, undefined, (h) => {
     const name = cleanPath(h.name);
     if (h.typeflag === '1' || h.typeflag === '2') {
@@ -185,26 +203,66 @@ export async function openStreamBundle(input: Readable, label: string, onProgres
       return undefined;
     }
     if (entryTypeOf(h.typeflag, h.name) !== 'file') return undefined;
-    const body = new PassThrough({ highWaterMark: 1 << 20 });
-    open = body;
-    const task = handle(name, h.size, body);
-    task.catch((e: unknown) => {
-      failed ??= e;
-      body.resume();
-    });
-    tasks.push(task);
-    return { data: (chunk) => void body.write(chunk), end: () => void body.end() };
+    // The first block tells what the member is: a plain tar (most docker-save layers) is parsed
+    // right here, synchronously, as the bytes pass (no copies, no buffering); anything else goes
+    // to a task of its own.
+    const size = h.size;
+    const head: Buffer[] = [];
+    let headLength = 0;
+    let target: MemberSink | undefined;
+    const decide = () => {
+      const first = Buffer.concat(head);
+      head.length = 0;
+      const c = sniffCompression(first.subarray(0, 512));
+      if (c === 'none' && size > 0) target = plainLayerSink(name, size);
+      else {
+        const body = new PassThrough({ highWaterMark: 1 << 20 });
+        open = body;
+        const task = handle(name, size, body);
+        task.catch((e: unknown) => {
+          failed ??= e;
+          body.resume();
+        });
+        tasks.push(task);
+        target = { data: (chunk) => void body.write(chunk), end: () => void body.end() };
+      }
+      if (first.length > 0) target.data(first);
+    };
+    return {
+      data(chunk) {
+        if (target) return target.data(chunk);
+        head.push(Buffer.from(chunk));
+        headLength += chunk.length;
+        if (headLength >= 512) decide();
+      },
+      end() {
+        if (!target) decide();
+        target!.end();
+      },
+    };
   });
+  // Let the event loop turn now and then: a stream that always has data ready would otherwise
+  // run on microtasks alone, starving timers and the collector's idle tasks.
+  let yieldAt = YIELD_EVERY;
   try {
     for await (const chunk of stream) {
       parser.write(chunk as Buffer);
       if (failed !== undefined) break;
+      if (parser.tarSize >= yieldAt) {
+        yieldAt = parser.tarSize + YIELD_EVERY;
+        await new Promise((r) => setImmediate(r));
+      }
       const body = open;
       if (body?.writableNeedDrain && !body.writableEnded) {
+        // Its task drains it (a failed task resumes it, a destroyed one closes it).
         await new Promise<void>((resolve) => {
-          body.once('drain', resolve);
-          body.once('close', resolve);
-          void Promise.allSettled(tasks).then(() => resolve());
+          const done = () => {
+            body.off('drain', done);
+            body.off('close', done);
+            resolve();
+          };
+          body.on('drain', done);
+          body.on('close', done);
         });
       }
     }
