@@ -24,7 +24,10 @@ function version(): string {
 export function describeError(e: unknown, debug: boolean): string {
   const err = e as Error;
   const known = e instanceof SourceError || e instanceof UsageError;
-  let text = escapeControl(known ? `inspect-tui: ${err.message}` : `inspect-tui: unexpected error: ${err?.message ?? String(e)}${debug ? '' : ' (run with --debug for details)'}`);
+  // Anything else is a fault in the tool itself (a BugError, or an error no adapter turned into a
+  // SourceError): said as such, on one line, with where to look.
+  const what = err?.message ?? String(e);
+  let text = escapeControl(known ? `inspect-tui: ${err.message}` : `inspect-tui: internal error: ${what}${debug ? '' : ' (please report it; --debug shows where)'}`);
   if (debug) {
     let c: unknown = e;
     const parts: string[] = [];
