@@ -86,7 +86,7 @@ function loadOptions(ref: ImageReference, opts: Options, io: CiIo, useResultCach
   };
   // Progress lines only where reading takes a while and the source is worth naming: a
   // registry or a daemon. Local files stay silent so errors stay one line.
-  const mayBeRemote = ref.transport === 'docker' || ref.transport === 'docker-daemon' || ref.transport === 'containerd' || (ref.transport === 'bare' && !existsSync(path.resolve(io.cwd, ref.value)));
+  const mayBeRemote = ref.transport === 'docker' || ref.transport === 'docker-daemon' || (ref.transport === 'bare' && !existsSync(path.resolve(io.cwd, ref.value)));
   const settings = createSourceSettings(opts, io.env, io.stdin, io.password, { onStage: mayBeRemote ? say : undefined });
   let remote = false;
   let layerCount = 0;
@@ -96,7 +96,7 @@ function loadOptions(ref: ImageReference, opts: Options, io: CiIo, useResultCach
     caches: caches && !useResultCache ? { ...caches, results: undefined } : caches,
     onEvent: (e: LoadEvent) => {
       if (e.type === 'opened') {
-        remote = e.identity.source === 'docker' || e.identity.source === 'docker-daemon' || e.identity.source === 'containerd';
+        remote = e.identity.source === 'docker' || e.identity.source === 'docker-daemon';
         layerCount = e.layerCount;
       } else if (e.type === 'layer-read' && remote) {
         const d = e.descriptor;

@@ -133,7 +133,7 @@ export async function runDiffHeadless(d: DiffOptions, io: CiIo): Promise<number>
     if (!d.options.quiet) io.stderr.write(`${line}\n`);
   };
   const refs = diffReferences(d, io.cwd);
-  const remote = (r: ImageReference) => r.transport === 'docker' || r.transport === 'docker-daemon' || r.transport === 'containerd' || (r.transport === 'bare' && !existsSync(path.resolve(io.cwd, r.value)));
+  const remote = (r: ImageReference) => r.transport === 'docker' || r.transport === 'docker-daemon' || (r.transport === 'bare' && !existsSync(path.resolve(io.cwd, r.value)));
   let loaded: LoadedComparison | undefined;
   let c: ImageComparison;
   try {

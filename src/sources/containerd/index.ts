@@ -1,5 +1,5 @@
 import type { LayerContents } from '../../archive/layer-blob.js';
-import { readLayerStream } from '../../archive/read-layer.js';
+import { readVerifiedLayer } from '../registry/blob.js';
 import type { LayerDescriptor } from '../../core/model.js';
 import { SourceError, UsageError } from '../../errors/index.js';
 import { formatPlatform, type Platform } from '../../reference/platform.js';
@@ -140,24 +140,7 @@ type LayerReadOptions = Parameters<LayerHandle['read']>[0];
 
 /** Reads one layer through a verified blob: parsed as it streams, its digest checked before the contents count. */
 async function readLayer(client: ContainerdClient, d: Descriptor, label: string, missing: () => SourceError, opts?: LayerReadOptions): Promise<LayerContents> {
-  const blob = client.verifiedBlob(d, label, missing);
-  try {
-    const contents = await readLayerStream(blob.toReadable(true), d.size > 0 ? d.size : undefined, { label, onProgress: opts?.onProgress, hash: opts?.hash?.tar && { tar: opts.hash.tar } });
-    if (!blob.verified) await blob.drain();
-    // The blob was checked against its digest as it streamed.
-    return { ...contents, measured: { ...contents.measured, stored: [d.digest], storedSize: blob.received } };
-  } catch (e) {
-    // The read's own failure (a missing blob, a digest mismatch) says more than what the decoder saw.
-    if (blob.failure) throw blob.failure;
-    try {
-      await blob.drain();
-    } catch (d2) {
-      if (d2 instanceof SourceError && d2.kind !== 'corrupt') throw d2;
-    }
-    throw e;
-  } finally {
-    blob.abort();
-  }
+  return readVerifiedLayer(client.verifiedBlob(d, label, missing), d, label, opts);
 }
 
 /**

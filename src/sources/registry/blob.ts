@@ -1,7 +1,10 @@
 import type { Hash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { LayerContents } from '../../archive/layer-blob.js';
+import { readLayerStream } from '../../archive/read-layer.js';
 import { SourceError } from '../../errors/index.js';
+import type { LayerHandle } from '../image-source.js';
 import { describeNetworkError, discard, isRetryableError, sanitizedCause, withIdleTimeout, type HttpResponse } from './http.js';
 import { backoffDelay, type BackoffTuning } from './retry.js';
 import { digestHasher } from '../../archive/digest.js';
@@ -203,5 +206,34 @@ export class VerifiedBlob {
     }
     this.verified = true;
     return null;
+  }
+}
+
+/**
+ * Reads a layer through a verified blob: parsed as it streams, and its contents count only once
+ * the blob matched its digest. When reading fails, the blob's own failure (network, digest, a
+ * missing blob) is reported over what the tar parser saw; when the parser failed first, a blob
+ * that does not match its digest explains it better, so the rest is drained to find out.
+ */
+export async function readVerifiedLayer(
+  blob: VerifiedBlob,
+  d: { readonly digest: string; readonly size: number },
+  label: string,
+  opts: Parameters<LayerHandle['read']>[0],
+): Promise<LayerContents> {
+  try {
+    const contents = await readLayerStream(blob.toReadable(true), d.size > 0 ? d.size : undefined, { label, onProgress: opts?.onProgress, hash: opts?.hash?.tar && { tar: opts.hash.tar } });
+    if (!blob.verified) await blob.drain();
+    return { ...contents, measured: { ...contents.measured, stored: [d.digest], storedSize: blob.received } };
+  } catch (e) {
+    if (blob.failure) throw blob.failure;
+    try {
+      await blob.drain();
+    } catch (d2) {
+      if (d2 instanceof SourceError && d2.kind !== 'corrupt') throw d2;
+    }
+    throw e;
+  } finally {
+    blob.abort();
   }
 }

@@ -1,4 +1,3 @@
-import { readLayerStream } from '../../archive/read-layer.js';
 import type { LayerDescriptor } from '../../core/model.js';
 import { manifestReference, parseDockerReference, formatDockerReference } from '../../reference/docker-reference.js';
 import { SourceError } from '../../errors/index.js';
@@ -9,7 +8,7 @@ import { shortDigest } from '../oci/layer-handle.js';
 import { CONFIG_CAP, MANIFEST_CAP } from '../oci/limits.js';
 import { MEDIA, checkBlobSize, isIndexMediaType, looksLikeIndex, parseIndex, parseManifest, resolveToManifest, type Descriptor } from '../oci/manifest.js';
 import type { SourceSettings } from '../settings.js';
-import { VerifiedBlob, digestHasher } from './blob.js';
+import { VerifiedBlob, digestHasher, readVerifiedLayer } from './blob.js';
 import { DEFAULT_TUNING, RegistryClient, type RegistryTuning } from './client.js';
 
 const ACCEPT_MANIFESTS = [MEDIA.ociIndex, MEDIA.ociManifest, MEDIA.dockerList, MEDIA.dockerManifest].join(', ');
@@ -100,27 +99,8 @@ async function open(client: RegistryClient, settings: SourceSettings): Promise<O
     return {
       descriptor,
       blob: { kind: 'stream', open: async () => blobOf().toReadable(), length: d.size > 0 ? d.size : undefined },
-      read: async (opts) => {
-        const blob = blobOf();
-        try {
-          const contents = await readLayerStream(blob.toReadable(true), d.size > 0 ? d.size : undefined, { label, onProgress: opts?.onProgress, hash: opts?.hash?.tar && { tar: opts.hash.tar } });
-          if (!blob.verified) await blob.drain();
-          // The download checked the blob against its digest as it went.
-          return { ...contents, measured: { ...contents.measured, stored: [d.digest], storedSize: blob.received } };
-        } catch (e) {
-          // The download's own failure (network, digest) says more than what the decoder saw.
-          if (blob.failure) throw blob.failure;
-          // The decoder failed first: a blob that does not match its digest explains it better.
-          try {
-            await blob.drain();
-          } catch (d2) {
-            if (d2 instanceof SourceError && d2.kind !== 'corrupt') throw d2;
-          }
-          throw e;
-        } finally {
-          blob.abort();
-        }
-      },
+      // The download checks the blob against its digest as it goes.
+      read: (opts) => readVerifiedLayer(blobOf(), d, label, opts),
     };
   });
 
