@@ -83,7 +83,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const password = opts.passwordStdin ? await readAllText(process.stdin) : undefined;
-    const stdin = opts.images.includes('-') ? process.stdin : undefined;
+    // `-` alone, or a file transport's path `-` (`docker-archive:-`), reads the image from stdin.
+    const readsStdin = opts.images.some((i) => i === '-' || /^(?:docker-archive|oci-archive):-(?::|$)/.test(i));
+    const stdin = readsStdin ? process.stdin : undefined;
     if (opts.ci || opts.json !== undefined) {
       // A signal must not leave a half-written report: drop the temporary files, then exit as killed.
       for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
@@ -94,6 +96,8 @@ async function main(argv: string[]): Promise<number> {
       }
       return await runCi(opts, { stdout: process.stdout, stderr: process.stderr, stdin, cwd: process.cwd(), env, password, version: version() });
     }
+    // The inspector draws on a terminal; without one it would write escape codes into a pipe.
+    if (!process.stdout.isTTY) throw new UsageError('the inspector needs a terminal: use --ci for the report, or --json FILE for the analysis');
     const spec = './run-tui.js';
     const { runTui } = (await import(spec)) as { runTui: (o: TuiOptions) => Promise<number> };
     return await runTui({

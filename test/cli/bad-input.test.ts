@@ -117,3 +117,21 @@ describe('bad input: one line naming the file, exit 2, no stack', () => {
     expect(r.stderr).toMatch(/caused by: Error: ENOENT/);
   });
 });
+
+describe('stdin and terminals', () => {
+  const example = path.join(ROOT, 'examples', 'example-image.tar');
+  it('docker-archive:- reads the image from stdin, as - does', () => {
+    const input = readFileSync(example);
+    const viaDash = runCli(['--ci', '--json', '-', '--quiet', '-'], { input });
+    const viaTransport = runCli(['--ci', '--json', '-', '--quiet', 'docker-archive:-'], { input });
+    expect(viaTransport.code, viaTransport.stderr).toBe(viaDash.code); // the report goes to stderr with --json -
+    expect(JSON.parse(viaTransport.stdout).summary).toEqual(JSON.parse(viaDash.stdout).summary);
+  });
+
+  it('without a terminal and without --ci, says the inspector needs one: one line, exit 2, no escape codes', () => {
+    const r = runCli([example], { env: { CI: '' } });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('inspect-tui: the inspector needs a terminal: use --ci for the report, or --json FILE for the analysis\n');
+  });
+});
