@@ -1,4 +1,5 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { superviseService } from './service-process.js';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -31,13 +32,6 @@ async function has(cmd: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
-  });
 }
 
 /**
@@ -92,21 +86,9 @@ export async function startContainerd(imports: readonly ContainerdImport[]): Pro
   await writeFile(configFile, configToml(dir, socket));
 
   const child = spawn('containerd', ['--config', configFile, '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => {
-    stderr = (stderr + d.toString('utf8')).slice(-4000);
-  });
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-
+  const service = superviseService(child);
   const stop = async () => {
-    process.removeListener('exit', killOnExit);
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited(child);
-      clearTimeout(timer);
-    }
+    await service.stop();
     await rm(dir, { recursive: true, force: true, maxRetries: 3 });
   };
   const ctr = async (args: readonly string[]) => (await run('ctr', ['--address', socket, ...args], { timeout: 120_000, maxBuffer: 16 << 20 })).stdout;
@@ -117,7 +99,7 @@ export async function startContainerd(imports: readonly ContainerdImport[]): Pro
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
       await stop();
-      return { ok: false, reason: `containerd exited: ${stderr.trim().split('\n').pop() ?? 'no message'}` };
+      return { ok: false, reason: `containerd exited: ${service.stderrTail().trim().split('\n').pop() ?? 'no message'}` };
     }
     if (existsSync(socket)) {
       try {

@@ -1,4 +1,5 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { superviseService } from './service-process.js';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
@@ -41,13 +42,6 @@ function ping(socket: string): Promise<boolean> {
     });
     req.on('timeout', () => req.destroy());
     req.on('error', () => resolve(false));
-  });
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
   });
 }
 
@@ -98,21 +92,9 @@ export async function startPodmanService(images: readonly PodmanImage[]): Promis
     ],
     { env, stdio: ['ignore', 'ignore', 'pipe'] },
   );
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => {
-    stderr = (stderr + d.toString('utf8')).slice(-4000);
-  });
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-
+  const service = superviseService(child);
   const stop = async () => {
-    process.removeListener('exit', killOnExit);
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited(child);
-      clearTimeout(timer);
-    }
+    await service.stop();
     await cleanup();
   };
 
@@ -121,7 +103,7 @@ export async function startPodmanService(images: readonly PodmanImage[]): Promis
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
       await stop();
-      return { ok: false, reason: `podman system service exited: ${stderr.trim().split('\n').pop() ?? 'no message'}` };
+      return { ok: false, reason: `podman system service exited: ${service.stderrTail().trim().split('\n').pop() ?? 'no message'}` };
     }
     if (await ping(socket)) {
       return { ok: true, service: { socket, dockerHost: `unix://${socket}`, dir, stop } };
