@@ -3,6 +3,7 @@ import type { DiffRuleResult } from '../core/diff-rules.js';
 import type { ImageIdentity, LayerSummary } from '../core/index.js';
 import { formatBytes } from '../format/bytes.js';
 import { escapeControl } from '../format/escape.js';
+import { formatSignedBytes, TOTAL_ROWS } from '../format/totals.js';
 import { formatPlatform } from '../reference/platform.js';
 
 /** The versioned JSON of a comparison (`inspect-tui diff --json`), schema `schema/diff-v1.schema.json`. */
@@ -96,8 +97,7 @@ export function toDiffExport(c: ImageComparison, rules?: readonly DiffRuleResult
   };
 }
 
-const signed = (n: number) => (n > 0 ? `+${formatBytes(n)}` : n < 0 ? `-${formatBytes(-n)}` : '±0');
-const signedCount = (n: number) => (n > 0 ? `+${n}` : `${n}`);
+const signed = formatSignedBytes;
 
 /**
  * The short text summary of a comparison (no terminal, or `--ci`): the two images, the totals
@@ -119,14 +119,10 @@ export function formatDiffReport(c: ImageComparison, rules?: readonly DiffRuleRe
   if (c.identical) lines.push('The images are identical: same layers, same files.');
   const t = c.totals;
   lines.push('Totals:');
-  const row = (name: string, s: Side, fmt: (n: number) => string, d: (n: number) => string) => lines.push(`  ${name.padEnd(16)} ${fmt(s.old).padStart(12)} → ${fmt(s.new).padStart(12)}  (${d(s.delta)})`);
-  row('size', t.sizeBytes, formatBytes, signed);
-  row('compressed', t.compressedSizeBytes, formatBytes, signed);
-  row('files', t.fileCount, String, signedCount);
-  row('layers', t.layerCount, String, signedCount);
-  row('wasted', t.wastedBytes, formatBytes, signed);
-  row('reclaimable', t.reclaimableBytes, formatBytes, signed);
-  row('efficiency', t.efficiency, (x) => `${(x * 100).toFixed(2)} %`, (x) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(2)} pt`);
+  for (const r of TOTAL_ROWS) {
+    const s: Side = t[r.key];
+    lines.push(`  ${r.label.padEnd(16)} ${r.value(s.old).padStart(12)} → ${r.value(s.new).padStart(12)}  (${r.delta(s.delta)})`);
+  }
   lines.push(`Layers: ${c.sharedLayers} shared`);
   for (const l of c.layers) {
     if (l.kind === 'shared') continue;

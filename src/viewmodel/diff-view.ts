@@ -3,6 +3,7 @@ import type { AlignedLayer } from '../core/compare-images.js';
 import type { DiffImage } from '../core/diff-tree.js';
 import { formatBytes } from '../format/bytes.js';
 import { fit, sanitize } from '../format/text.js';
+import { formatSignedBytes, TOTAL_ROWS } from '../format/totals.js';
 import { formatPlatform } from '../reference/platform.js';
 import type { Layout } from './layout.js';
 import { fitLine, seg, titleLine, type Line, type Style } from './segments.js';
@@ -73,7 +74,7 @@ export function moveDiffCursor(a: Analysis, state: AppState, to: number, height:
   return { ...state, diff: { cursor, scroll: Math.max(0, Math.min(scroll, Math.max(0, n - height))) } };
 }
 
-const signed = (n: number) => (n > 0 ? `+${formatBytes(n)}` : n < 0 ? `-${formatBytes(-n)}` : '±0');
+const signed = formatSignedBytes;
 
 /** Signed size, as the delta column shows it. */
 export function formatDelta(n: number): string {
@@ -120,20 +121,14 @@ export function selectDiffTotals(d: DiffImage, state: AppState, layout: Layout):
   const width = layout.leftWidth;
   const t = d.comparison.totals;
   const lines: Line[] = [];
-  // Growth is red and shrinking green, except for efficiency, where higher is better.
-  const row = (name: string, s: { old: number; new: number; delta: number }, f: (n: number) => string, df: (n: number) => string, higherIsBetter = false) => {
-    const worse = higherIsBetter ? s.delta < 0 : s.delta > 0;
+  // Growth is red and shrinking green, except where higher is better (efficiency).
+  for (const r of TOTAL_ROWS) {
+    const s = t[r.key];
+    const worse = 'higherIsBetter' in r ? s.delta < 0 : s.delta > 0;
     const style: Style = s.delta === 0 ? 'dim' : worse ? 'removed' : 'added';
-    lines.push(fitLine([seg(`${fit(name, 12)}`, 'header'), seg(`${fit(f(s.old), 9, 'right')} → ${fit(f(s.new), 9, 'right')}  `), seg(df(s.delta), style)], width));
-  };
-  const count = (n: number) => (n > 0 ? `+${n}` : `${n}`);
-  row('Size', t.sizeBytes, formatBytes, signed);
-  row('Compressed', t.compressedSizeBytes, formatBytes, signed);
-  row('Files', t.fileCount, String, count);
-  row('Layers', t.layerCount, String, count);
-  row('Wasted', t.wastedBytes, formatBytes, signed);
-  row('Reclaimable', t.reclaimableBytes, formatBytes, signed);
-  row('Efficiency', t.efficiency, (x) => `${(x * 100).toFixed(1)} %`, (x) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(2)} pt`, true);
+    const label = `${r.label[0]!.toUpperCase()}${r.label.slice(1)}`;
+    lines.push(fitLine([seg(fit(label, 12), 'header'), seg(`${fit(r.value(s.old), 9, 'right')} → ${fit(r.value(s.new), 9, 'right')}  `), seg(r.delta(s.delta), style)], width));
+  }
   while (lines.length < layout.layerDetailsHeight) lines.push(fitLine([], width));
   void state;
   return { title: titleLine('Totals', 'OLD → NEW', width, false), lines: lines.slice(0, layout.layerDetailsHeight) };
