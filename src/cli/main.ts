@@ -40,6 +40,16 @@ export function describeError(e: unknown, debug: boolean): string {
   return text;
 }
 
+/** A signal must not leave a half-written report: drop the temporary files, then exit as killed. */
+function cleanUpOnSignals(): void {
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    process.once(signal, () => {
+      removeTempFiles();
+      process.exit(code);
+    });
+  }
+}
+
 /** `inspect-tui diff OLD NEW`: the comparison in the inspector, or its summary and gate headless. */
 async function diffMain(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const { DIFF_USAGE, diffReferences, parseDiffCli, runDiffHeadless } = await import('./run-diff.js');
@@ -50,7 +60,10 @@ async function diffMain(argv: string[], env: NodeJS.ProcessEnv): Promise<number>
   }
   const password = d.options.passwordStdin ? await readAllText(process.stdin) : undefined;
   const io = { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env, password };
-  if (d.ci || d.json !== undefined || !process.stdout.isTTY) return runDiffHeadless(d, io);
+  if (d.ci || d.json !== undefined || !process.stdout.isTTY) {
+    cleanUpOnSignals();
+    return runDiffHeadless(d, io);
+  }
   const spec = './run-tui.js';
   const { runTui } = (await import(spec)) as { runTui: (o: TuiOptions) => Promise<number> };
   const refs = diffReferences(d, process.cwd());
@@ -87,13 +100,7 @@ async function main(argv: string[]): Promise<number> {
     const readsStdin = opts.images.some((i) => i === '-' || /^(?:docker-archive|oci-archive):-(?::|$)/.test(i));
     const stdin = readsStdin ? process.stdin : undefined;
     if (opts.ci || opts.json !== undefined) {
-      // A signal must not leave a half-written report: drop the temporary files, then exit as killed.
-      for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
-        process.once(signal, () => {
-          removeTempFiles();
-          process.exit(code);
-        });
-      }
+      cleanUpOnSignals();
       return await runCi(opts, { stdout: process.stdout, stderr: process.stderr, stdin, cwd: process.cwd(), env, password, version: version() });
     }
     // The inspector draws on a terminal; without one it would write escape codes into a pipe.

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createCaches, defaultCacheDir } from '../cache/index.js';
 import type { ImageComparison } from '../core/compare-images.js';
@@ -12,6 +12,7 @@ import { formatDiffReport, toDiffExport } from '../report/diff-report.js';
 import { parseCli, type Options } from './args.js';
 import { parseCiFile } from './ci-config.js';
 import { parseGrowthLimit } from './diff-config.js';
+import { removeStale, writeFileAtomic } from './output-file.js';
 import type { CiIo } from './run-ci.js';
 import { createSourceSettings } from './settings.js';
 
@@ -95,19 +96,6 @@ async function readDiffConfig(d: DiffOptions, cwd: string): Promise<DiffRuleSett
   return parseCiFile(await readFile(full, 'utf8'), file).diff;
 }
 
-/** Writes a file through a temporary one and a rename: a signal never leaves half a file. */
-async function writeAtomically(file: string, text: string): Promise<void> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  try {
-    await writeFile(tmp, text);
-    await rename(tmp, file);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`--json ${file}: cannot write the file (${code === 'ENOENT' ? 'no such directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message})`, { cause: e });
-  }
-}
-
 /** Load options for one side: its own settings (platform default, credentials), shared caches. */
 export function diffLoadOptions(d: DiffOptions, io: Pick<CiIo, 'env' | 'password' | 'stderr'>, onStage?: (m: string) => void): { old: LoadOptions; new: LoadOptions } {
   const caches = d.options.noCache ? undefined : createCaches(defaultCacheDir(io.env));
@@ -134,6 +122,11 @@ export async function runDiffHeadless(d: DiffOptions, io: CiIo): Promise<number>
   };
   const refs = diffReferences(d, io.cwd);
   const remote = (r: ImageReference) => r.transport === 'docker' || r.transport === 'docker-daemon' || (r.transport === 'bare' && !existsSync(path.resolve(io.cwd, r.value)));
+  // The gate's configuration is checked before any image is read.
+  const rules: DiffRuleSettings = { ...(await readDiffConfig(d, io.cwd)), ...d.rules };
+  // A report from an earlier run must not stay behind looking like this run's (as in CI mode).
+  const jsonFile = d.json !== undefined && d.json !== '-' ? path.resolve(io.cwd, d.json) : undefined;
+  if (jsonFile) await removeStale(jsonFile, `--json ${d.json}`);
   let loaded: LoadedComparison | undefined;
   let c: ImageComparison;
   try {
@@ -141,22 +134,17 @@ export async function runDiffHeadless(d: DiffOptions, io: CiIo): Promise<number>
     // The verdict waits for every layer of both images to match its digest.
     await loaded.verified;
     c = loaded.comparison;
-  } catch (e) {
-    // A report from an earlier run must not stay behind looking like this run's.
-    if (d.json !== undefined && d.json !== '-') await rm(path.resolve(io.cwd, d.json), { force: true }).catch(() => undefined);
-    throw e;
   } finally {
     await loaded?.close().catch(() => undefined);
   }
-  const rules: DiffRuleSettings = { ...(await readDiffConfig(d, io.cwd)), ...d.rules };
   const gate = d.ci || Object.keys(rules).length > 0;
   const results = gate ? evaluateDiffRules(c, rules) : undefined;
   const human = d.json === '-' ? io.stderr : io.stdout;
   human.write(formatDiffReport(c, results));
   if (d.json !== undefined) {
     const text = `${JSON.stringify(toDiffExport(c, results), null, 2)}\n`;
-    if (d.json === '-') io.stdout.write(text);
-    else await writeAtomically(path.resolve(io.cwd, d.json), text);
+    if (jsonFile) await writeFileAtomic(jsonFile, text, `--json ${d.json}`);
+    else io.stdout.write(text);
   }
   return results?.some((r) => r.status === 'fail') ? 1 : 0;
 }

@@ -1,4 +1,4 @@
-import { superviseService } from './service-process.js';
+import { has, superviseService } from './service-process.js';
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
@@ -24,15 +24,6 @@ export type ContainerdStart = { readonly ok: true; readonly service: ContainerdS
 
 /** An archive to import, into which namespace, and whether every platform's blobs are kept. */
 export type ContainerdImport = { readonly file: string; readonly namespace: string; readonly allPlatforms?: boolean };
-
-async function has(cmd: string): Promise<boolean> {
-  try {
-    await run(cmd, ['--version'], { timeout: 30_000 });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * The config: containerd's own root and state under `dir`, the socket there too, and the

@@ -1,4 +1,4 @@
-import { superviseService } from './service-process.js';
+import { has, superviseService } from './service-process.js';
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import http from 'node:http';
@@ -24,15 +24,6 @@ export type PodmanStart = { readonly ok: true; readonly service: PodmanService }
 
 /** An image to load before the service starts: a docker-archive file and the name to give it. */
 export type PodmanImage = { readonly archive: string; readonly name: string };
-
-async function has(cmd: string): Promise<boolean> {
-  try {
-    await run(cmd, ['--version'], { timeout: 30_000 });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function ping(socket: string): Promise<boolean> {
   return new Promise((resolve) => {

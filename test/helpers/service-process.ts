@@ -1,4 +1,17 @@
-import type { ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** True when a command is installed (answers `--version`). */
+export async function has(cmd: string): Promise<boolean> {
+  try {
+    await run(cmd, ['--version'], { timeout: 30_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Resolves when a child process has exited (at once when it already has). */
 export function exited(child: ChildProcess): Promise<void> {
