@@ -238,6 +238,7 @@ function reduceCommand(a: Analysis, s: AppState, id: CommandId): AppState {
   const hide = (k: keyof AppState['tree']['hidden']) => tree({ hidden: { ...s.tree.hidden, [k]: !s.tree.hidden[k] } });
   switch (id) {
     case 'app.quit':
+    case 'app.copy':
     case 'tree.extract':
       return s; // effects, run by the UI
     case 'app.help':
