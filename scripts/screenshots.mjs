@@ -73,6 +73,18 @@ const SCENARIOS = [
     ],
   },
   {
+    // The light theme, drawn on a white background.
+    name: 'light-theme',
+    args: ['--theme', 'light', 'edge.docker-archive.tar'],
+    light: true,
+    steps: [
+      { wait: (s) => s.includes('changes of L0') },
+      { keys: ['j', 'j', 'j', 'j'], wait: (s) => s.includes('L4: changes of L4') },
+      { keys: ['Tab', 'C-Space'], wait: (s) => s.includes('─⊕ usr') },
+      { keys: ['j', 'l', 'l'], wait: (s) => s.includes('── same') && s.includes('big.bin') },
+    ],
+  },
+  {
     name: 'diff',
     args: ['diff', 'edge.docker-archive.tar', 'edge-opaque.oci-archive.tar'],
     steps: [
@@ -89,9 +101,14 @@ const PALETTE = ['#1d1f21', '#e06c75', '#98c379', '#e5c07b', '#61afef', '#c678dd
 const BRIGHT = ['#666666', '#ff7b7b', '#d7e07a', '#ffd787', '#a3c4e3', '#d3b3e0', '#a8e0da', '#ffffff'];
 const FG = '#c5c8c6';
 const BG = '#1d1f21';
-function xterm256(n) {
-  if (n < 8) return PALETTE[n];
-  if (n < 16) return BRIGHT[n - 8];
+// A terminal with a white background (the light theme's screenshot): its own basic colours.
+const LIGHT_PALETTE = ['#000000', '#c91b00', '#00a600', '#a68b00', '#0225c7', '#c930c7', '#00a6b2', '#7f7f7f'];
+const LIGHT_BRIGHT = ['#676767', '#ff6d67', '#5ff967', '#c7b100', '#6871ff', '#ff76ff', '#00c5c7', '#000000'];
+const LIGHT = { palette: LIGHT_PALETTE, bright: LIGHT_BRIGHT, fg: '#1d1f21', bg: '#ffffff' };
+const DARK = { palette: PALETTE, bright: BRIGHT, fg: FG, bg: BG };
+function xterm256(n, colors = DARK) {
+  if (n < 8) return colors.palette[n];
+  if (n < 16) return colors.bright[n - 8];
   if (n < 232) {
     const v = [0, 95, 135, 175, 215, 255];
     const i = n - 16;
@@ -102,7 +119,8 @@ function xterm256(n) {
 }
 const esc = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-export function ansiToHtml(text) {
+export function ansiToHtml(text, colors = DARK) {
+  const { palette: PALETTE, bright: BRIGHT, fg: FG, bg: BG } = colors;
   let st = {};
   const out = [];
   for (const line of text.replace(/\n$/, '').split('\n')) {
@@ -141,7 +159,7 @@ export function ansiToHtml(text) {
         else if (c >= 100 && c <= 107) st.bg = BRIGHT[c - 100];
         else if (c === 49) st.bg = undefined;
         else if ((c === 38 || c === 48) && codes[i + 1] === 5) {
-          st[c === 38 ? 'fg' : 'bg'] = xterm256(codes[i + 2]);
+          st[c === 38 ? 'fg' : 'bg'] = xterm256(codes[i + 2], colors);
           i += 2;
         } else if ((c === 38 || c === 48) && codes[i + 1] === 2) {
           st[c === 38 ? 'fg' : 'bg'] = `rgb(${codes[i + 2]},${codes[i + 3]},${codes[i + 4]})`;
@@ -191,7 +209,7 @@ async function shoot(sc) {
     await sleep(200); // let a throttled frame land before the capture
     const ansi = tmux('capture-pane', '-t', session, '-e', '-p');
     const html = join(cwd, `${sc.name}.html`);
-    writeFileSync(html, ansiToHtml(ansi));
+    writeFileSync(html, ansiToHtml(ansi, sc.light ? LIGHT : DARK));
     const profile = mkdtempSync(join(tmpdir(), 'chromium-'));
     const width = Math.ceil(COLS * 8.43) + 24;
     const height = ROWS * 17 + 24;

@@ -3,6 +3,7 @@ import { DEFAULT_RULES, type RuleName, type RuleSettings } from '../core/rules/r
 import { parseCiFile, parseFindingBytes, parseReportSpecs, parseRuleValue, RULE_NAMES, type ReportSpec } from './ci-config.js';
 import { parsePlatform, type Platform } from '../reference/platform.js';
 import { UsageError } from '../errors/index.js';
+import { isThemeName, THEME_NAMES, type ThemeName } from '../viewmodel/ui-config.js';
 
 /** Validated options: everything the modes need, nothing read from process state later. */
 export type Options = {
@@ -34,6 +35,10 @@ export type Options = {
   /** `--no-verify`: do not check layer bytes against their digests (nothing is cached then). */
   readonly noVerify: boolean;
   readonly config?: string;
+  /** `--theme`: the inspector's colours (else the config's `theme:`, else dark). */
+  readonly theme?: ThemeName;
+  /** `--no-mouse`: the inspector does not ask the terminal for mouse reports. */
+  readonly noMouse: boolean;
   readonly help: boolean;
   readonly version: boolean;
 };
@@ -74,6 +79,8 @@ Options:
   --ca-cert FILE                    trust this CA for registry TLS (repeatable)
   --insecure, --tls-verify=false    allow plain HTTP / unverified TLS for a non-loopback registry
   --config FILE                     key bindings file (default $XDG_CONFIG_HOME/inspect-tui/config.yaml)
+  --theme dark|light|high-contrast  the inspector's colours (default dark; light for a white background)
+  --no-mouse                        no mouse in the inspector (clicks and the wheel are on by default)
   --no-cache                        do not read or write the per-layer analysis cache
   --no-verify                       do not check layer bytes against their digests (faster; nothing is cached)
   --quiet                           no progress lines
@@ -125,6 +132,8 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
         insecure: { type: 'boolean' },
         'tls-verify': { type: 'string' },
         config: { type: 'string' },
+        theme: { type: 'string' },
+        'no-mouse': { type: 'boolean' },
         'no-cache': { type: 'boolean' },
         'no-verify': { type: 'boolean' },
         quiet: { type: 'boolean', short: 'q' },
@@ -155,6 +164,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
   const tlsVerify = v['tls-verify'];
   if (tlsVerify !== undefined && tlsVerify !== 'true' && tlsVerify !== 'false') throw new UsageError(`--tls-verify takes true or false, not "${tlsVerify}"`);
   if (v['password-stdin'] && !v.username) throw new UsageError('--password-stdin needs --username');
+  if (v.theme !== undefined && !isThemeName(v.theme)) throw new UsageError(`--theme "${v.theme}" is not one of ${THEME_NAMES.join(', ')}`);
   const help = v.help ?? false;
   const version = v.version ?? false;
   if (!help && !version && parsed.positionals.length === 0) throw new UsageError('no image given (see --help)');
@@ -184,6 +194,8 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     noCache: v['no-cache'] ?? false,
     noVerify: v['no-verify'] ?? false,
     config: v.config,
+    ...(v.theme !== undefined ? { theme: v.theme as ThemeName } : {}),
+    noMouse: v['no-mouse'] ?? false,
     help,
     version,
   };

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parseReference } from '../reference/reference.js';
 import { SourceError, UsageError } from '../errors/index.js';
 import { escapeControl } from '../format/escape.js';
-import { parseCli, USAGE } from './args.js';
+import { parseCli, USAGE, type Options } from './args.js';
 import { runInit } from './init.js';
 import { removeTempFiles } from './output-file.js';
 import { runCi } from './run-ci.js';
@@ -50,6 +50,11 @@ function cleanUpOnSignals(): void {
   }
 }
 
+/** The display flags the inspector takes: `--theme`, `--no-mouse` (unset ones leave the config's). */
+function tuiDisplay(o: Options): Pick<TuiOptions, 'theme' | 'mouse'> {
+  return { ...(o.theme ? { theme: o.theme } : {}), ...(o.noMouse ? { mouse: false } : {}) };
+}
+
 /** `inspect-tui diff OLD NEW`: the comparison in the inspector, or its summary and gate headless. */
 async function diffMain(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const { DIFF_USAGE, diffReferences, parseDiffCli, runDiffHeadless } = await import('./run-diff.js');
@@ -73,6 +78,7 @@ async function diffMain(argv: string[], env: NodeJS.ProcessEnv): Promise<number>
     platforms: d.platforms,
     settings: createSourceSettings(d.options, env, undefined, password),
     keyConfigPath: d.options.config,
+    ...tuiDisplay(d.options),
     env,
     debug: d.options.debug,
     noCache: d.options.noCache,
@@ -111,6 +117,7 @@ async function main(argv: string[]): Promise<number> {
       reference: parseReference(opts.images[0]!, existsSync),
       settings: createSourceSettings(opts, env, stdin, password),
       keyConfigPath: opts.config,
+      ...tuiDisplay(opts),
       env,
       debug: opts.debug,
       noCache: opts.noCache,

@@ -20,6 +20,8 @@ import { createProgressStore, Loading, type ProgressStore } from '../ui/Loading.
 import { useViewport } from '../ui/hooks/use-viewport.js';
 import { createTheme, wantsColor, type Theme } from '../ui/theme.js';
 import { createKeymap, parseKeyConfig, type Keymap } from '../viewmodel/keymap.js';
+import { MOUSE_OFF, MOUSE_ON } from '../viewmodel/mouse.js';
+import type { UiSettings } from '../viewmodel/ui-config.js';
 import type { Verification, ViewData } from '../viewmodel/rows.js';
 
 export type { TuiOptions };
@@ -28,7 +30,7 @@ const ENTER_ALT = '\x1b[?1049h\x1b[?25l';
 const LEAVE_ALT = '\x1b[?25h\x1b[?1049l';
 
 /** Loads the key config; a missing default file is fine, problems become a notice. */
-async function loadKeymap(opts: TuiOptions, env: Readonly<Record<string, string | undefined>>): Promise<{ keymap: Keymap; notice?: string }> {
+async function loadKeymap(opts: TuiOptions, env: Readonly<Record<string, string | undefined>>): Promise<{ keymap: Keymap; notice?: string; settings?: UiSettings }> {
   const path = opts.keyConfigPath ?? join(env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config'), 'inspect-tui', 'config.yaml');
   let text: string;
   try {
@@ -37,8 +39,8 @@ async function loadKeymap(opts: TuiOptions, env: Readonly<Record<string, string 
     if (opts.keyConfigPath === undefined && (e as NodeJS.ErrnoException).code === 'ENOENT') return { keymap: createKeymap() };
     return { keymap: createKeymap(), notice: `cannot read ${path}: ${(e as Error).message}` };
   }
-  const { overrides, problems } = parseKeyConfig(text);
-  return { keymap: createKeymap(overrides), notice: problems.length ? `${path}: ${problems.join('; ')}` : undefined };
+  const { overrides, problems, settings } = parseKeyConfig(text);
+  return { keymap: createKeymap(overrides), notice: problems.length ? `${path}: ${problems.join('; ')}` : undefined, settings };
 }
 
 type Screen = {
@@ -112,16 +114,18 @@ export async function runTui(opts: TuiOptions): Promise<number> {
   const env = opts.env;
   const stdout = process.stdout;
   const color = wantsColor(env);
-  const theme = createTheme(color);
-  const { keymap, notice } = await loadKeymap(opts, env);
+  const { keymap, notice, settings } = await loadKeymap(opts, env);
+  // Flags win over the config file.
+  const theme = createTheme(color, opts.theme ?? settings?.theme ?? 'dark');
+  const mouse = opts.mouse ?? settings?.mouse ?? true;
 
   let restored = false;
   const restore = () => {
     if (restored) return;
     restored = true;
-    stdout.write(LEAVE_ALT);
+    stdout.write(mouse ? MOUSE_OFF + LEAVE_ALT : LEAVE_ALT);
   };
-  stdout.write(ENTER_ALT);
+  stdout.write(mouse ? ENTER_ALT + MOUSE_ON : ENTER_ALT);
 
   let finish!: (code: number) => void;
   let fail!: (e: unknown) => void;

@@ -1,6 +1,7 @@
 import type { Platform } from '../reference/platform.js';
 import type { ImageReference } from '../reference/reference.js';
 import type { SourceSettings } from '../sources/settings.js';
+import type { ThemeName } from '../viewmodel/ui-config.js';
 
 /** What `main` hands the interactive mode (`run-tui.tsx` exports `runTui(options): Promise<number>`). */
 export type TuiOptions = {
@@ -14,6 +15,10 @@ export type TuiOptions = {
   readonly noCache?: boolean;
   /** `inspect-tui diff OLD NEW`: `reference` is OLD, this is NEW, and the inspector shows the comparison. */
   readonly compareWith?: ImageReference;
+  /** `--theme`; absent: the config's `theme:`, else dark. */
+  readonly theme?: ThemeName;
+  /** `--no-mouse` gives false; absent: the config's `mouse:`, else on. */
+  readonly mouse?: boolean;
   /** In a comparison, a platform for one side only. */
   readonly platforms?: { readonly old?: Platform; readonly new?: Platform };
 };

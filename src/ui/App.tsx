@@ -1,8 +1,10 @@
-import { Box } from 'ink';
+import { Box, useStdout } from 'ink';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Analysis } from '../core/analyze.js';
 import type { Extractor } from '../extract/types.js';
 import { interpretKey } from '../viewmodel/input.js';
+import { osc52, selectCopyTarget } from '../viewmodel/copy.js';
+import { interpretMouse, type MouseEvent } from '../viewmodel/mouse.js';
 import type { Keymap } from '../viewmodel/keymap.js';
 import { selectLayout } from '../viewmodel/layout.js';
 import { reduce, type Action } from '../viewmodel/reducer.js';
@@ -43,11 +45,14 @@ export type AppProps = {
   readonly compared?: ViewData['compared'];
   /** Opens the comparison of this image with another (the `c` prompt); absent: not available. */
   readonly onCompare?: (reference: string) => void;
+  /** Puts text on the clipboard (`y`). @default an OSC 52 sequence written to Ink's stdout */
+  readonly clipboard?: (text: string) => void;
 };
 
 /** The inspector: wires the pure reducer to keys and the viewport, and lays the panes out. */
-export function App({ analysis, keymap, theme, symbols, viewport: fixed, extractor, onQuit, notice, verification, compared, onCompare }: AppProps) {
+export function App({ analysis, keymap, theme, symbols, viewport: fixed, extractor, onQuit, notice, verification, compared, onCompare, clipboard }: AppProps) {
   const viewport = useViewport(fixed);
+  const { stdout } = useStdout();
   const stateRef = useRef<AppState>(undefined as unknown as AppState);
   if (!stateRef.current) {
     const s = diffOf(analysis) ? createDiffState(viewport) : createInitialState(viewport, analysis.layers.length);
@@ -92,17 +97,31 @@ export function App({ analysis, keymap, theme, symbols, viewport: fixed, extract
     [analysis, extractor, dispatch],
   );
 
+  const copy = () => {
+    const target = selectCopyTarget(analysis, stateRef.current);
+    if ('error' in target) return dispatch({ type: 'message', text: target.error, tone: 'error' });
+    if (clipboard) clipboard(target.text);
+    else stdout.write(osc52(target.text));
+    dispatch({ type: 'message', text: target.message, tone: 'info' });
+  };
+
+  // Clicks and the wheel become the same reducer actions keys do.
+  const onMouse = (event: MouseEvent) => {
+    for (const action of interpretMouse(analysis, stateRef.current, event)) dispatch(action);
+  };
+
   useKeys((key, raw) => {
     const out = interpretKey(keymap, stateRef.current, key, raw);
     if (out.kind === 'quit') onQuit();
     else if (out.kind === 'action') dispatch(out.action);
     else if (out.kind === 'extract') void extract(out.overwrite);
+    else if (out.kind === 'copy') copy();
     else if (out.kind === 'compare') {
       dispatch({ type: 'input.cancel' });
       if (onCompare) onCompare(out.reference);
       else dispatch({ type: 'message', text: 'comparing is not available here', tone: 'error' });
     }
-  });
+  }, onMouse);
 
   const data: ViewData = useMemo(() => ({ analysis, symbols, compared }), [analysis, symbols, compared]);
   const layout = selectLayout(state, layerRowCount(analysis));

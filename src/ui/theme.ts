@@ -1,10 +1,16 @@
 import type { Style } from '../viewmodel/segments.js';
+import type { ThemeName } from '../viewmodel/ui-config.js';
 
 /** Ink `<Text>` props for one semantic style. */
 export type TextStyle = { color?: string; bold?: boolean; dimColor?: boolean; inverse?: boolean; underline?: boolean };
 
 /** Colours keyed by meaning. dive's diff colours: added green, removed red, modified yellow. */
-export type Theme = { readonly color: boolean; style(s: Style | undefined): TextStyle };
+export type Theme = {
+  readonly color: boolean;
+  style(s: Style | undefined): TextStyle;
+  /** How the cursor row is drawn: in the focused pane, and in the other one. */
+  selection(kind: 'focused' | 'unfocused'): TextStyle;
+};
 
 const COLORS: Partial<Record<Style, TextStyle>> = {
   added: { color: 'green' },
@@ -31,9 +37,52 @@ const MONO: Partial<Record<Style, TextStyle>> = {
   header: { bold: true },
 };
 
-export function createTheme(color: boolean): Theme {
-  const table = color ? COLORS : MONO;
-  return { color, style: (s) => (s ? (table[s] ?? {}) : {}) };
+/**
+ * For a white background: dark variants of the diff colours, blue for what is cyan on the
+ * dark theme (yellow and cyan on white are barely readable). Styles it does not name keep
+ * the dark theme's.
+ */
+const LIGHT: Partial<Record<Style, TextStyle>> = {
+  ...COLORS,
+  added: { color: '#006400' },
+  removed: { color: '#a00000' },
+  modified: { color: '#8a4b00' },
+  hidden: { color: '#7a007a' },
+  'title-focused': { bold: true, color: 'blue' },
+  key: { bold: true, color: 'blue' },
+  marker: { color: 'blue' },
+  error: { color: '#a00000', bold: true },
+};
+
+/** Bold, bright, nothing dimmed; the cursor row inverted in both panes. */
+const HIGH_CONTRAST: Partial<Record<Style, TextStyle>> = {
+  ...COLORS,
+  added: { color: 'greenBright', bold: true },
+  removed: { color: 'redBright', bold: true },
+  modified: { color: 'yellowBright', bold: true },
+  hidden: { color: 'magentaBright', bold: true },
+  title: { bold: true, color: 'whiteBright' },
+  'title-focused': { bold: true, color: 'cyanBright', inverse: true },
+  dim: { color: 'white' },
+  key: { bold: true, color: 'cyanBright' },
+  label: { color: 'whiteBright' },
+  'label-off': { color: 'white', underline: false },
+  error: { color: 'redBright', bold: true, inverse: true },
+  marker: { color: 'cyanBright', bold: true },
+  header: { bold: true, color: 'whiteBright' },
+};
+
+const TABLES: Record<ThemeName, Partial<Record<Style, TextStyle>>> = { dark: COLORS, light: LIGHT, 'high-contrast': HIGH_CONTRAST };
+
+/** A theme by name; without colour (NO_COLOR) every theme is the same monochrome one. */
+export function createTheme(color: boolean, name: ThemeName = 'dark'): Theme {
+  const table = color ? TABLES[name] : MONO;
+  const strong = color && name === 'high-contrast';
+  return {
+    color,
+    style: (s) => (s ? (table[s] ?? {}) : {}),
+    selection: (kind) => (kind === 'focused' ? (strong ? { inverse: true, bold: true } : { inverse: true }) : strong ? { inverse: true } : { underline: true }),
+  };
 }
 
 /**

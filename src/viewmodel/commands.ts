@@ -22,6 +22,7 @@ export const COMMANDS = [
   { id: 'app.compare', scope: 'global', keys: ['c'], help: 'Compare this image with another, typed at a prompt', label: 'Compare' },
   { id: 'app.findings', scope: 'global', keys: ['e'], help: 'Findings: which step wasted what, and how to fix it', label: 'Findings' },
   { id: 'app.info', scope: 'global', keys: ['i'], help: 'Image history (every step, empty ones too) and config', label: 'History/config' },
+  { id: 'app.copy', scope: 'global', keys: ['y'], help: "Copy the selected path (layers pane: the layer's digest) to the clipboard", label: 'Copy' },
   { id: 'filter.open', scope: 'global', keys: ['ctrl+f', 'ctrl+/'], help: 'Filter the file tree by path (live regular expression; Enter keeps it, Esc clears)', label: 'Filter' },
   { id: 'search.open', scope: 'global', keys: ['/'], help: 'Search paths and jump to the next match (Enter keeps, Esc cancels)', label: 'Search' },
   { id: 'search.next', scope: 'global', keys: ['n'], help: 'Next search match' },

@@ -9,6 +9,8 @@ export type KeyOutcome =
   | { readonly kind: 'action'; readonly action: Action }
   | { readonly kind: 'quit' }
   | { readonly kind: 'extract'; readonly overwrite: boolean }
+  /** Copy the selection to the clipboard (`app.copy`). */
+  | { readonly kind: 'copy' }
   /** Open the comparison of this image with the one typed at the prompt. */
   | { readonly kind: 'compare'; readonly reference: string }
   | { readonly kind: 'none' };
@@ -62,5 +64,6 @@ export function interpretKey(keymap: Keymap, state: AppState, key: KeyName, raw:
   if (id === 'app.quit') return { kind: 'quit' };
   if (state.overlay !== 'none' && !OVERLAY_COMMANDS.has(id)) return { kind: 'none' };
   if (id === 'tree.extract') return { kind: 'extract', overwrite: false };
+  if (id === 'app.copy') return { kind: 'copy' };
   return act({ type: 'command', id });
 }

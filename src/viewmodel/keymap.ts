@@ -1,6 +1,7 @@
 import { parse as parseYaml } from 'yaml';
 import { COMMANDS, COMMAND_IDS, type CommandId, type Scope } from './commands.js';
 import { displayKey, normalizeKeyName, type KeyName } from './keys.js';
+import { readUiSettings, type UiSettings } from './ui-config.js';
 
 /**
  * Keys → semantic commands. A key resolves in the focused pane's scope first, then globally,
@@ -55,7 +56,7 @@ export function formatKeys(keymap: Keymap, id: CommandId): string {
  *
  * Unknown commands and key names are reported, not thrown, so a typo never stops the tool.
  */
-export function parseKeyConfig(text: string): { overrides: KeyOverrides; problems: string[] } {
+export function parseKeyConfig(text: string): { overrides: KeyOverrides; problems: string[]; settings?: UiSettings } {
   const problems: string[] = [];
   const overrides: Record<string, KeyName[]> = {};
   let doc: unknown;
@@ -66,9 +67,11 @@ export function parseKeyConfig(text: string): { overrides: KeyOverrides; problem
   }
   if (doc === null || doc === undefined) return { overrides, problems };
   if (typeof doc !== 'object' || Array.isArray(doc)) return { overrides, problems: ['the config must be a mapping'] };
+  // `theme:` and `mouse:` beside the key bindings (ui-config.ts).
+  const settings = readUiSettings(doc as Record<string, unknown>, problems);
   const kb = (doc as Record<string, unknown>).keybindings;
-  if (kb === undefined) return { overrides, problems };
-  if (typeof kb !== 'object' || kb === null || Array.isArray(kb)) return { overrides, problems: ['keybindings must be a mapping of command to keys'] };
+  if (kb === undefined) return { overrides, problems, settings };
+  if (typeof kb !== 'object' || kb === null || Array.isArray(kb)) return { overrides, problems: [...problems, 'keybindings must be a mapping of command to keys'], settings };
   for (const [id, value] of Object.entries(kb)) {
     if (!COMMAND_IDS.has(id)) {
       problems.push(`unknown command "${id}"`);
@@ -83,5 +86,5 @@ export function parseKeyConfig(text: string): { overrides: KeyOverrides; problem
     }
     if (out.length > 0) overrides[id] = out;
   }
-  return { overrides: overrides as KeyOverrides, problems };
+  return { overrides: overrides as KeyOverrides, problems, settings };
 }

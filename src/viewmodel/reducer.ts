@@ -1,9 +1,10 @@
 import type { Analysis } from '../core/analyze.js';
 import type { CommandId } from './commands.js';
-import { layerRowCount, moveDiffCursor } from './diff-view.js';
+import { diffOf, layerRowCount, moveDiffCursor } from './diff-view.js';
 import { findingTarget, selectFindings } from './findings-view.js';
 import { selectLayout } from './layout.js';
-import { isCollapsed, type AppState, type Collapse, type Viewport } from './state.js';
+import { scrollPane } from './scroll.js';
+import { isCollapsed, type AppState, type Collapse, type Pane, type Viewport } from './state.js';
 import { absolutePaths, compileMatcher } from './tree-index.js';
 import { clampScroll, selectTreeView, type TreeView } from './tree-view.js';
 
@@ -18,6 +19,9 @@ export type Action =
   | { readonly type: 'overlay.close' }
   | { readonly type: 'layers.select'; readonly layer: number }
   | { readonly type: 'tree.select'; readonly pathId: number }
+  /** The mouse: focus a pane (a click on it), scroll a pane's window (the wheel). */
+  | { readonly type: 'focus'; readonly pane: Pane }
+  | { readonly type: 'scroll'; readonly pane: Pane; readonly delta: number }
   | { readonly type: 'prompt.overwrite'; readonly path: string; readonly existing: readonly string[] }
   | { readonly type: 'prompt.dismiss' }
   | { readonly type: 'message'; readonly text: string; readonly tone: 'info' | 'error' }
@@ -51,9 +55,16 @@ export function reduce(a: Analysis, s: AppState, action: Action): AppState {
       return { ...at, tree: { ...at.tree, cursorPath: pathId, collapse: reveal(a, at.tree.collapse, pathId), hidden: { added: false, removed: false, modified: false, unmodified: false } } };
     }
     case 'layers.select':
+      // In a comparison the layer rows are the aligned layers.
+      if (s.diff && diffOf(a)) return moveDiffCursor(a, s, action.layer, Math.max(1, selectLayout(s, layerRowCount(a)).layersHeight));
       return selectLayer(a, s, action.layer);
     case 'tree.select':
-      return { ...s, tree: { ...s.tree, cursorPath: action.pathId } };
+      // The window stays where it is shown, so a click on a visible row does not scroll.
+      return { ...s, tree: { ...s.tree, cursorPath: action.pathId, scroll: selectTreeView(a, s).scroll } };
+    case 'focus':
+      return { ...s, focus: action.pane };
+    case 'scroll':
+      return scrollPane(a, s, action.pane, action.delta);
     case 'input.text':
     case 'input.backspace':
     case 'input.submit':
@@ -227,6 +238,7 @@ function reduceCommand(a: Analysis, s: AppState, id: CommandId): AppState {
   const hide = (k: keyof AppState['tree']['hidden']) => tree({ hidden: { ...s.tree.hidden, [k]: !s.tree.hidden[k] } });
   switch (id) {
     case 'app.quit':
+    case 'app.copy':
     case 'tree.extract':
       return s; // effects, run by the UI
     case 'app.help':
