@@ -40,7 +40,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export const plain = (s) => s.replace(/\x1b\[[0-9;:?]*[ -/]*[@-~]/g, '').replace(/\x1b[()][0-9A-Za-z]/g, '');
 
 /** Whether the inspector's main screen is up: the Files pane title and tree rows. */
-export const treeDrawn = (s) => /\bFiles\b/.test(s) && /[├└]── /.test(s);
+export const treeDrawn = (s) => /\bFiles\b/.test(s) && /[├└]─/.test(s);
 
 /** The layer tag in the Files pane title (`Files ─── L3: …`), or undefined when not found. */
 export function titleLayer(s) {
@@ -331,24 +331,32 @@ export async function benchTui(o) {
     // First screen, uncached then cached, alternating.
     const uncached = [];
     const cached = [];
+    const paintUncached = [];
+    const paintCached = [];
+    const anything = (x) => x.trim() !== '';
     let warmCache;
     for (let r = 0; r < runs; r++) {
       const cacheHome = mkdtempSync(path.join(tmp, 'cache-'));
       let run = await inspector(cacheHome);
+      paintUncached.push((await until(run.name, anything, 'any output (uncached)', loadTimeoutMs)) - run.t0);
       uncached.push((await until(run.name, treeDrawn, 'the first screen (uncached)', loadTimeoutMs)) - run.t0);
       // The cache is written for verified layers: let verification finish, then quit.
       await until(run.name, notVerifying, 'verification', loadTimeoutMs);
       await idle(run.name);
       await quit(run);
       run = await inspector(cacheHome);
+      paintCached.push((await until(run.name, anything, 'any output (cached)', loadTimeoutMs)) - run.t0);
       cached.push((await until(run.name, treeDrawn, 'the first screen (cached)', loadTimeoutMs)) - run.t0);
       await quit(run);
       if (warmCache) rmSync(warmCache, { recursive: true, force: true });
       warmCache = cacheHome;
-      log(`first screen ${r + 1}/${runs}: uncached ${uncached.at(-1).toFixed(0)} ms, cached ${cached.at(-1).toFixed(0)} ms`);
+      log(`first screen ${r + 1}/${runs}: uncached ${uncached.at(-1).toFixed(0)} ms (first output ${paintUncached.at(-1).toFixed(0)} ms), cached ${cached.at(-1).toFixed(0)} ms (first output ${paintCached.at(-1).toFixed(0)} ms)`);
     }
     out.firstScreenUncached = median(uncached);
     out.firstScreenCached = median(cached);
+    // The first output of any kind (the loading screen): how much of the wait is start-up.
+    out.firstOutputUncached = median(paintUncached);
+    out.firstOutputCached = median(paintCached);
 
     // Keys, in one session (cached start), once everything is verified and the screen is quiet.
     const run = await inspector(warmCache);

@@ -295,7 +295,10 @@ async function main() {
         const x = r[k];
         row(goalRows, tuiWorks[i][0], `${ms1(x.p50)} / ${ms1(x.p95)}${pollNote}`, less, x.p95 / r.less.p95, 'p95 ≤ 33 ms', x.p95 <= 33);
       }
-      if (EXTRA) row(extraRows, `inspector, ${n200} files: expand all, key → settled screen p50 / p95`, `${ms1(r.expandAll.p50)} / ${ms1(r.expandAll.p95)}`, less, r.expandAll.p95 / r.less.p95, '', undefined);
+      if (EXTRA) {
+        row(extraRows, `inspector, ${n200} files: expand all, key → settled screen p50 / p95`, `${ms1(r.expandAll.p50)} / ${ms1(r.expandAll.p95)}`, less, r.expandAll.p95 / r.less.p95, '', undefined);
+        row(extraRows, `inspector, ${n200} files: first output of any kind (loading screen), cached / uncached`, `${ms(r.firstOutputCached)} / ${ms(r.firstOutputUncached)}`, '', undefined, '', undefined);
+      }
       row(goalRows, tuiWorks[4][0], `${ms1(r.filterKeystroke.p50)} / ${ms1(r.filterKeystroke.max)}${pollNote}`, '—', undefined, 'max ≤ 50 ms', r.filterKeystroke.max <= 50);
       const cold = coldMs.get('200k');
       row(goalRows, tuiWorks[5][0], ms(r.firstScreenCached), cold ? `cold --ci ${ms(cold)}` : '', cold ? r.firstScreenCached / cold : undefined, '≤ 0.4 s', r.firstScreenCached <= 400);
