@@ -5,7 +5,8 @@
 // same harness.
 //
 //   npm run build && node scripts/bench-tui.mjs IMAGE [--samples 20] [--runs 3] [--poll-ms 2]
-//                                              [--gap-ms 100] [--filter TEXT]
+//                                              [--gap-ms 100] [--filter TEXT] [--env K=V]…
+// (--env sets a variable for the inspector only, for experiments, e.g. --env NODE_ENV=production)
 //
 // How a figure is taken: the screen is read (`capture-pane -p -e`, so colours and the cursor
 // highlight count) every --poll-ms over one tmux control-mode connection (a read costs ~0.2 ms
@@ -20,6 +21,9 @@
 // First screen: from `tmux new-session` (the process start) to the first poll showing the Files
 // pane with tree rows, uncached (an empty cache directory via XDG_CACHE_HOME) and cached (the
 // directory the uncached run filled, once it had verified every layer and quit), alternating.
+// CPU: the inspector's user + system time over each action's key presses, divided by their
+// number (`cpuMs`, idle work the keys cause included): unlike wall time, it hardly moves when
+// the machine is busy with other work.
 // RSS: /proc/PID/status VmRSS and VmHWM of the node process after layer changes, sorts and
 // filter typing. Markers used are only the "Files" pane title with its `L<n>` layer tag and
 // tree connectors (├── └──), so layout changes elsewhere do not break the harness.
@@ -213,6 +217,12 @@ export async function startTmux() {
 
 const alive = (pid) => existsSync(`/proc/${pid}`) && !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
 
+/** CPU time (user + system, ms) a process has used so far; /proc counts in ticks of 10 ms. */
+function cpuMs(pid) {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
+}
+
 function readStatus(pid) {
   const s = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kib = (k) => Number(new RegExp(`${k}:\\s+(\\d+) kB`).exec(s)?.[1] ?? NaN);
@@ -222,11 +232,12 @@ function readStatus(pid) {
 /**
  * Runs the whole inspector benchmark on one image.
  * @param {{ image: string, samples?: number, runs?: number, pollMs?: number, gapMs?: number, filter?: string,
- *           timeoutMs?: number, loadTimeoutMs?: number, log?: (s: string) => void }} o
+ *           timeoutMs?: number, loadTimeoutMs?: number, log?: (s: string) => void, trace?: boolean,
+ *           env?: Record<string, string> }} o  env: extra variables for the inspector (experiments)
  * @returns {Promise<object>} milliseconds (and MiB for memory); see the keys below.
  */
 export async function benchTui(o) {
-  const { image, samples = 20, runs = 3, pollMs = 2, gapMs = 100, filter = 'lib', timeoutMs = 10_000, loadTimeoutMs = 600_000, log = () => {}, trace = Boolean(process.env.BENCH_TUI_TRACE) } = o;
+  const { image, samples = 20, runs = 3, pollMs = 2, gapMs = 100, filter = 'lib', timeoutMs = 10_000, loadTimeoutMs = 600_000, log = () => {}, trace = Boolean(process.env.BENCH_TUI_TRACE), env = {} } = o;
   if (!existsSync(cli)) throw new Error('dist/cli/main.js is missing: run npm run build first');
   if (spawnSync('tmux', ['-V']).status !== 0) throw new Error('tmux is not installed');
   if (spawnSync('less', ['--version']).status !== 0) throw new Error('less is not installed');
@@ -324,7 +335,7 @@ export async function benchTui(o) {
     await t.kill(run.name);
   };
   const notVerifying = (s) => !/verifying/i.test(s);
-  const inspector = (cacheHome) => launch([process.execPath, cli, image], { XDG_CACHE_HOME: cacheHome });
+  const inspector = (cacheHome) => launch([process.execPath, cli, image], { ...env, XDG_CACHE_HOME: cacheHome });
 
   const out = { layers: layerCount, samples, pollTargetMs: pollMs, gapMs };
   try {
@@ -365,53 +376,68 @@ export async function benchTui(o) {
     await idle(run.name, 1000);
     const s = run.name;
     const scr = plain(await capture(s));
-    let layer = titleLayer(scr);
+    // Down through the layers and back up; where the title names no layer, the selected one is
+    // counted from L0 and only a changed screen is waited for.
+    const titled = titleLayer(scr) !== undefined;
+    let layer = titleLayer(scr) ?? 0;
     const layerTimes = [];
-    let dir = layer !== undefined && layer >= layerCount - 1 ? -1 : 1;
+    let cpu0 = cpuMs(run.pid);
+    let dir = layer >= layerCount - 1 ? -1 : 1;
     for (let i = 0; i < samples && layerCount > 1; i++) {
-      if (layer !== undefined && (layer + dir < 0 || layer + dir >= layerCount)) dir = -dir;
-      const want = layer === undefined ? undefined : layer + dir;
-      layerTimes.push(await measure(s, dir > 0 ? 'j' : 'k', want === undefined ? undefined : (x) => titleLayer(x) === want));
+      if (layer + dir < 0 || layer + dir >= layerCount) dir = -dir;
+      const want = layer + dir;
+      layerTimes.push(await measure(s, dir > 0 ? 'j' : 'k', titled ? (x) => titleLayer(x) === want : undefined));
       layer = want;
     }
-    out.layerChange = summary(layerTimes);
-    log(`layer change: p50 ${out.layerChange.p50.toFixed(1)} ms, p95 ${out.layerChange.p95.toFixed(1)} ms`);
+    out.layerChange = { ...summary(layerTimes), cpuMs: (cpuMs(run.pid) - cpu0) / layerTimes.length };
+    log(`layer change: p50 ${out.layerChange.p50.toFixed(1)} ms, p95 ${out.layerChange.p95.toFixed(1)} ms, CPU ${out.layerChange.cpuMs.toFixed(0)} ms/key`);
 
     await t.cmd(`send-keys -t ${s} Tab`);
     await idle(s);
     const down = [];
+    cpu0 = cpuMs(run.pid);
     for (let i = 0; i < samples; i++) down.push(await measure(s, 'j'));
-    out.cursorDown = summary(down);
-    log(`cursor down: p50 ${out.cursorDown.p50.toFixed(1)} ms, p95 ${out.cursorDown.p95.toFixed(1)} ms`);
+    out.cursorDown = { ...summary(down), cpuMs: (cpuMs(run.pid) - cpu0) / down.length };
+    log(`cursor down: p50 ${out.cursorDown.p50.toFixed(1)} ms, p95 ${out.cursorDown.p95.toFixed(1)} ms, CPU ${out.cursorDown.cpuMs.toFixed(0)} ms/key`);
 
     const collapse = [];
     const expand = [];
+    let collapseCpu = 0;
+    let expandCpu = 0;
     for (let i = 0; i < Math.max(1, Math.ceil(samples / 2)); i++) {
+      cpu0 = cpuMs(run.pid);
       collapse.push(await measure(s, 'C-Space'));
+      collapseCpu += cpuMs(run.pid) - cpu0;
+      cpu0 = cpuMs(run.pid);
       expand.push(await measure(s, 'C-Space'));
+      expandCpu += cpuMs(run.pid) - cpu0;
     }
-    out.collapseAll = summary(collapse);
-    out.expandAll = summary(expand);
-    log(`collapse all: p50 ${out.collapseAll.p50.toFixed(1)} ms, p95 ${out.collapseAll.p95.toFixed(1)} ms; expand all: p50 ${out.expandAll.p50.toFixed(1)} ms, p95 ${out.expandAll.p95.toFixed(1)} ms`);
+    out.collapseAll = { ...summary(collapse), cpuMs: collapseCpu / collapse.length };
+    out.expandAll = { ...summary(expand), cpuMs: expandCpu / expand.length };
+    log(`collapse all: p50 ${out.collapseAll.p50.toFixed(1)} ms, p95 ${out.collapseAll.p95.toFixed(1)} ms, CPU ${out.collapseAll.cpuMs.toFixed(0)} ms/key; expand all: p50 ${out.expandAll.p50.toFixed(1)} ms, p95 ${out.expandAll.p95.toFixed(1)} ms, CPU ${out.expandAll.cpuMs.toFixed(0)} ms/key`);
 
     const sort = [];
+    cpu0 = cpuMs(run.pid);
     for (let i = 0; i < samples; i++) sort.push(await measure(s, 'C-o'));
-    out.sort = summary(sort);
-    log(`sort: p50 ${out.sort.p50.toFixed(1)} ms, p95 ${out.sort.p95.toFixed(1)} ms`);
+    out.sort = { ...summary(sort), cpuMs: (cpuMs(run.pid) - cpu0) / sort.length };
+    log(`sort: p50 ${out.sort.p50.toFixed(1)} ms, p95 ${out.sort.p95.toFixed(1)} ms, CPU ${out.sort.cpuMs.toFixed(0)} ms/key`);
 
     const typing = [];
+    let typingCpu = 0;
     while (typing.length < samples) {
       await t.cmd(`send-keys -t ${s} C-f`);
       await idle(s, 200);
       for (const ch of filter) {
         if (typing.length >= samples) break;
+        cpu0 = cpuMs(run.pid);
         typing.push(await measure(s, `-l ${t.q(ch)}`));
+        typingCpu += cpuMs(run.pid) - cpu0;
       }
       await t.cmd(`send-keys -t ${s} Escape`);
       await idle(s, 200);
     }
-    out.filterKeystroke = summary(typing);
-    log(`filter keystroke: p50 ${out.filterKeystroke.p50.toFixed(1)} ms, max ${out.filterKeystroke.max.toFixed(1)} ms`);
+    out.filterKeystroke = { ...summary(typing), cpuMs: typingCpu / typing.length };
+    log(`filter keystroke: p50 ${out.filterKeystroke.p50.toFixed(1)} ms, max ${out.filterKeystroke.max.toFixed(1)} ms, CPU ${out.filterKeystroke.cpuMs.toFixed(0)} ms/key`);
 
     // Memory after layer changes, sorts and a filter: one more filter kept, then read.
     await t.cmd(`send-keys -t ${s} C-f`);
@@ -449,11 +475,12 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const opt = (k) => (args.includes(k) ? args[args.indexOf(k) + 1] : undefined);
   const image = args.find((a, i) => !a.startsWith('--') && !(i > 0 && args[i - 1].startsWith('--')));
   if (!image) {
-    console.error('usage: node scripts/bench-tui.mjs IMAGE [--samples N] [--runs N] [--poll-ms N] [--gap-ms N] [--filter TEXT]');
+    console.error('usage: node scripts/bench-tui.mjs IMAGE [--samples N] [--runs N] [--poll-ms N] [--gap-ms N] [--filter TEXT] [--env K=V]…');
     process.exit(2);
   }
   const num = (k) => (opt(k) === undefined ? undefined : Number(opt(k)));
-  benchTui({ image: path.resolve(image), samples: num('--samples'), runs: num('--runs'), pollMs: num('--poll-ms'), gapMs: num('--gap-ms'), filter: opt('--filter'), log: (s) => console.error(s) }).then(
+  const env = Object.fromEntries(args.flatMap((a, i) => (a === '--env' && args[i + 1]?.includes('=') ? [[args[i + 1].slice(0, args[i + 1].indexOf('=')), args[i + 1].slice(args[i + 1].indexOf('=') + 1)]] : [])));
+  benchTui({ image: path.resolve(image), samples: num('--samples'), runs: num('--runs'), pollMs: num('--poll-ms'), gapMs: num('--gap-ms'), filter: opt('--filter'), env, log: (s) => console.error(s) }).then(
     (r) => {
       console.log(JSON.stringify(r, null, 2));
       process.exit(0);
