@@ -243,6 +243,8 @@ export async function benchTui(o) {
   if (spawnSync('less', ['--version']).status !== 0) throw new Error('less is not installed');
   const layerCount = imageLayerCount(image);
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'inspect-tui-bench-tui-'));
+  const removeTmp = () => rmSync(tmp, { recursive: true, force: true });
+  process.once('exit', removeTmp); // also when interrupted
   const t = await startTmux();
   const periods = [];
   let lastPoll;
@@ -466,7 +468,8 @@ export async function benchTui(o) {
     return out;
   } finally {
     await t.close();
-    rmSync(tmp, { recursive: true, force: true });
+    removeTmp();
+    process.off('exit', removeTmp);
   }
 }
 

@@ -115,6 +115,7 @@ function timeCmd(cmd, cmdArgs, env = {}) {
   const ms = performance.now() - t;
   if (r.status !== 0 && r.status !== 1) throw new Error(`${cmd} ${cmdArgs.join(' ')} failed (${r.status}): ${String(r.stderr).trim().split('\n').pop()}`);
   const rss = existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8')) / 1024 : undefined;
+  rmSync(rssFile, { force: true });
   return { ms, rss };
 }
 
