@@ -81,7 +81,7 @@ export function extractDoneMessage(path: string, target: ExtractTarget, written:
   const where = target.into ? ` into ./${target.into}/` : written[0] ? ` to ./${written[0]}` : '';
   const note = target.note ? ` (${target.note})` : '';
   const what = `${written.length} ${written.length === 1 ? 'entry' : 'entries'}`;
-  const skip = skipped.length ? `; ${summariseSkipped(skipped)} (X lists them)` : '';
+  const skip = skipped.length ? `; ${summariseSkipped(skipped)} (X: list)` : '';
   return `extracted ${sanitize(path)} from L${target.layer}${note}: wrote ${what}${sanitize(where)} (${formatBytes(bytes)})${skip}`;
 }
 
