@@ -57,7 +57,7 @@ const SKIP_WORDS: Record<string, readonly [string, string]> = {
   'unsafe name': ['unsafe name', 'unsafe names'],
   device: ['device file', 'device files'],
   fifo: ['FIFO', 'FIFOs'],
-  'escaping symlink': ['symlink leaving the directory', 'symlinks leaving the directory'],
+  'escaping symlink': ['escaping symlink', 'escaping symlinks'],
   'missing link target': ['hard link without its target', 'hard links without their target'],
   'in the way': ['path in the way', 'paths in the way'],
   'symlinked parent': ['path under a symlink', 'paths under a symlink'],
@@ -80,9 +80,9 @@ export function summariseSkipped(skipped: readonly { readonly kind: string }[]):
 export function extractDoneMessage(path: string, target: ExtractTarget, written: readonly string[], bytes: number, skipped: readonly { readonly kind: string }[]): string {
   const where = target.into ? ` into ./${target.into}/` : written[0] ? ` to ./${written[0]}` : '';
   const note = target.note ? ` (${target.note})` : '';
-  const what = `${written.length} ${written.length === 1 ? 'entry' : 'entries'}`;
+  const what = `${written.length} ${written.length === 1 ? 'entry' : 'entries'}, ${formatBytes(bytes)}`;
   const skip = skipped.length ? `; ${summariseSkipped(skipped)} (X: list)` : '';
-  return `extracted ${sanitize(path)} from L${target.layer}${note}: wrote ${what}${sanitize(where)} (${formatBytes(bytes)})${skip}`;
+  return `extracted ${sanitize(path)} from L${target.layer}${note}${sanitize(where)}: ${what}${skip}`;
 }
 
 /** The message when an extraction was cancelled. */

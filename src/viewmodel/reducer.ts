@@ -60,7 +60,8 @@ export function reduce(a: Analysis, s: AppState, action: Action): AppState {
     case 'filter.clear':
       return { ...s, filter: { text: '', editing: false }, message: { text: 'filter cleared', tone: 'info' } };
     case 'extract.progress':
-      return { ...s, extraction: action.progress };
+      // Starting clears the last message (a search count), so the line is the extraction's.
+      return { ...s, extraction: action.progress, message: s.extraction ? s.message : undefined };
     case 'extract.end':
       return { ...s, extraction: undefined, message: action.text ? { text: action.text, tone: action.tone } : undefined, ...(action.skipped ? { lastSkipped: action.skipped } : {}) };
     case 'overlay.close':

@@ -69,7 +69,7 @@ describe('App', () => {
     stdin.write('\x05');
     await until((s) => s.includes('Overwrite 1 existing file (passwd)? y/n'));
     stdin.write('y');
-    await until((s) => s.includes('extracted /etc/passwd from L1: wrote 1 entry to ./passwd'));
+    await until((s) => s.includes('extracted /etc/passwd from L1 to ./passwd: 1 entry, 120 B'));
     expect(calls).toEqual([
       { layer: 1, pathId: a.tree.find('etc/passwd'), overwrite: false },
       { layer: 1, pathId: a.tree.find('etc/passwd'), overwrite: true },

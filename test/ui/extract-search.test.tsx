@@ -101,7 +101,7 @@ describe('extraction in the inspector', () => {
     await until(() => last().includes('Extract the whole filesystem of L1 (') && last().includes('into ./test.tar-L1/? y/n'));
     expect(calls).toHaveLength(0);
     stdin.write('y');
-    await until(() => last().includes('extracted / from L1: wrote 1 entry into ./test.tar-L1/'));
+    await until(() => last().includes('extracted / from L1 into ./test.tar-L1/: 1 entry, 0 B'));
     expect(calls).toEqual([{ layer: 1, pathId: 0, overwrite: false, into: 'test.tar-L1' }]);
   });
 });

@@ -102,6 +102,13 @@ describe('while an extraction runs', () => {
     expect(line).toContain('extracting /usr: 3/10');
     expect(key({ ...running, focus: 'layers' }, 'ctrl+e', '\x05')).toEqual(again);
   });
+  it('starting one clears the last message (a search count) from the status line', () => {
+    const s = reduce(a, { ...at(1), message: { text: 'match 1/3', tone: 'info' } }, { type: 'extract.progress', progress: running.extraction! });
+    expect(s.message).toBeUndefined();
+    expect(lineText(selectStatusBar(keymap, s, 120))).not.toContain('match 1/3');
+    const kept = reduce(a, { ...running, message: { text: 'an extraction is running (Esc cancels)', tone: 'info' } }, { type: 'extract.progress', progress: running.extraction! });
+    expect(kept.message?.text).toBe('an extraction is running (Esc cancels)');
+  });
   it('its end leaves the report, and X lists what it skipped', () => {
     const skipped = [
       { path: 'dev/null', reason: 'char-device', kind: 'device' },
@@ -126,7 +133,7 @@ describe('skip summary', () => {
         { kind: 'device' },
       ]),
     ).toBe('skipped 3: 2 device files, 1 unsafe name');
-    expect(summariseSkipped([{ kind: 'fifo' }, { kind: 'escaping symlink' }, { kind: 'escaping symlink' }])).toBe('skipped 3: 2 symlinks leaving the directory, 1 FIFO');
+    expect(summariseSkipped([{ kind: 'fifo' }, { kind: 'escaping symlink' }, { kind: 'escaping symlink' }])).toBe('skipped 3: 2 escaping symlinks, 1 FIFO');
     expect(summariseSkipped([])).toBe('');
   });
 });
