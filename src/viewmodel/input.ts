@@ -65,6 +65,7 @@ export function interpretKey(keymap: Keymap, state: AppState, key: KeyName, raw:
   if (state.overlay === 'findings' && key === 'enter') return act({ type: 'findings.select' });
   if (key === 'esc' && state.extraction) return { kind: 'extract.cancel' };
   if (key === 'esc' && state.filter.text !== '') return act({ type: 'filter.clear' });
+  if (key === 'esc' && state.focus === 'waste') return act({ type: 'command', id: 'waste.focus' }); // back to the tree
   const id = keymap.resolve(state.focus, key);
   if (!id) return { kind: 'none' };
   if (id === 'app.quit') return { kind: 'quit' };

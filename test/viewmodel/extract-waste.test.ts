@@ -196,6 +196,13 @@ describe('the wasted-files list', () => {
     expect(a.tree.pathOf(selectCursorPath(a, t))).toBe('etc/passwd');
   });
 
+  it('Esc leaves the list for the tree', () => {
+    const s = run(at(0, 'layers'), 'waste.focus');
+    const out = key(s, 'esc', '\x1b');
+    expect(out).toEqual({ kind: 'action', action: { type: 'command', id: 'waste.focus' } });
+    if (out.kind === 'action') expect(reduce(a, s, out.action).focus).toBe('tree');
+  });
+
   it('Tab still switches between the layers and the tree only', () => {
     expect(run(at(0, 'tree'), 'app.switchPane').focus).toBe('layers');
     expect(run(at(0, 'layers'), 'app.switchPane').focus).toBe('tree');
