@@ -9,13 +9,15 @@ import { peek, TarParser, toEntry } from '../archive/read-layer.js';
  * Reads the bodies of some entries of one layer and hands each to `sink` (in tar order).
  * `wanted` holds indices into `contents.entries`. An uncompressed tar in a file region is read
  * positionally at the offsets recorded when it was indexed; anything else is streamed again
- * through the decompressor and tar parser, matching entries by path and occurrence.
+ * through the decompressor and tar parser, matching entries by path and occurrence. An
+ * aborted `signal` stops the reading between bodies (and between chunks of a streamed layer).
  */
 export async function readBodies(
   blob: LayerBlob | undefined,
   contents: LayerContents,
   wanted: ReadonlySet<number>,
   sink: (local: number, body: Buffer) => Promise<void>,
+  signal?: AbortSignal,
 ): Promise<void> {
   if (wanted.size === 0) return;
   if (!blob) throw new Error('this source was read in one pass; its file contents are no longer available');
@@ -23,6 +25,7 @@ export async function readBodies(
     const fh = await open(blob.file, 'r');
     try {
       for (const k of [...wanted].sort((x, y) => contents.bodyOffsets![x]! - contents.bodyOffsets![y]!)) {
+        signal?.throwIfAborted();
         const size = contents.entries[k]!.size;
         const buf = Buffer.alloc(size);
         if (size > 0) {
@@ -76,6 +79,7 @@ export async function readBodies(
   if (dec) stream.on('error', (e) => dec.destroy(e));
   try {
     for await (const chunk of dec ? stream.pipe(dec) : stream) {
+      signal?.throwIfAborted(); // a long layer stops being read as soon as the user cancels
       parser.write(chunk as Buffer);
       for (const [k, body] of ready.splice(0)) await sink(k, body);
       if (left === 0) break;

@@ -1,5 +1,24 @@
-/** What to extract: the subtree at a path as the merged filesystem after `layer` has it. */
-export type ExtractRequest = { readonly layer: number; readonly pathId: number; readonly overwrite: boolean };
+/**
+ * What to extract: the subtree at a path as the merged filesystem after `layer` has it. Path
+ * id 0 (the root) is the whole filesystem; `into` then names a new directory (one component,
+ * relative to the destination) that receives it.
+ */
+export type ExtractRequest = { readonly layer: number; readonly pathId: number; readonly overwrite: boolean; readonly into?: string };
+
+/** Why an entry was left out, grouped for the summary (`skipped 3: 2 device files, 1 unsafe name`). */
+export type SkipKind = 'unsafe name' | 'device' | 'fifo' | 'escaping symlink' | 'missing link target' | 'in the way' | 'symlinked parent' | 'error';
+
+export type Skipped = { readonly path: string; readonly reason: string; readonly kind: SkipKind };
+
+/** How far an extraction has got: entries and bytes written, of how many. */
+export type ExtractProgress = { readonly entries: number; readonly totalEntries: number; readonly bytes: number; readonly totalBytes: number };
+
+export type ExtractOptions = {
+  /** Aborting stops the extraction between entries; a file being written is removed, never left half-written. */
+  readonly signal?: AbortSignal;
+  /** Called after each entry written. */
+  readonly onProgress?: (p: ExtractProgress) => void;
+};
 
 export type ExtractResult =
   | { readonly kind: 'conflict'; readonly existing: readonly string[] }
@@ -8,9 +27,11 @@ export type ExtractResult =
       /** Relative paths written, in order. */
       readonly written: readonly string[];
       /** Entries left out, with why (unsafe name, escaping symlink, device…). */
-      readonly skipped: readonly { readonly path: string; readonly reason: string }[];
+      readonly skipped: readonly Skipped[];
       readonly bytes: number;
-    };
+    }
+  /** Stopped by the signal: what was written whole before it. */
+  | { readonly kind: 'cancelled'; readonly written: readonly string[]; readonly bytes: number };
 
 /** Writes files out of the image; the only part of the inspector that writes to disk. */
-export type Extractor = { extract(req: ExtractRequest): Promise<ExtractResult> };
+export type Extractor = { extract(req: ExtractRequest, opts?: ExtractOptions): Promise<ExtractResult> };

@@ -12,8 +12,9 @@ import { selectHelpLines, selectInfoLines, type Verification, type ViewData } fr
 import { createInitialState, type AppState, type Viewport } from '../viewmodel/state.js';
 import { createDiffState, diffOf, layerRowCount } from '../viewmodel/diff-view.js';
 import { selectFindingsLines } from '../viewmodel/findings-view.js';
-import { prefetchNeighbours, selectCursorPath } from '../viewmodel/tree-view.js';
-import { selectRange } from '../viewmodel/state.js';
+import { prefetchNeighbours } from '../viewmodel/tree-view.js';
+import { extractCancelledMessage, extractDoneMessage, selectExtractTarget, selectSkippedLines } from '../viewmodel/extract-view.js';
+import type { ExtractProgress, ExtractTarget } from '../viewmodel/state.js';
 import { FileHistoryPane } from './components/FileHistoryPane.js';
 import { FileTreePane } from './components/FileTreePane.js';
 import { ImageDetails } from './components/ImageDetails.js';
@@ -76,22 +77,46 @@ export function App({ analysis, keymap, theme, symbols, viewport: fixed, extract
     if (stateRef.current.viewport.cols !== viewport.cols || stateRef.current.viewport.rows !== viewport.rows) dispatch({ type: 'resize', viewport });
   }, [viewport, dispatch]);
 
+  // The running extraction (one at a time); Esc aborts it.
+  const running = useRef<AbortController | null>(null);
   const extract = useCallback(
-    async (overwrite: boolean) => {
-      const s = stateRef.current;
+    async (overwrite: boolean, given?: ExtractTarget) => {
+      if (running.current) return dispatch({ type: 'message', text: 'an extraction is running (Esc cancels)', tone: 'info' });
       dispatch({ type: 'prompt.dismiss' });
       if (!extractor) return dispatch({ type: 'message', text: 'extraction is not available for this source', tone: 'error' });
-      const pathId = selectCursorPath(analysis, s);
-      if (pathId < 0) return dispatch({ type: 'message', text: 'nothing selected to extract', tone: 'error' });
-      const { top } = selectRange(s);
-      const path = `/${analysis.tree.pathOf(pathId)}`;
+      let target = given;
+      if (!target) {
+        const t = selectExtractTarget(analysis, stateRef.current);
+        if ('error' in t) return dispatch({ type: 'message', text: t.error, tone: 'error' });
+        if ('all' in t) return dispatch({ type: 'command', id: 'layers.extract' }); // an empty tree: offer the whole filesystem
+        target = t;
+      }
+      const path = target.pathId === 0 ? '/' : `/${analysis.tree.pathOf(target.pathId)}`;
+      const ac = new AbortController();
+      running.current = ac;
+      let progress: ExtractProgress = { path, entries: 0, totalEntries: 0, bytes: 0, totalBytes: 0 };
+      let shown = 0;
+      dispatch({ type: 'extract.progress', progress });
+      const onProgress = (p: Omit<ExtractProgress, 'path'>) => {
+        progress = { path, ...p };
+        const now = Date.now();
+        if (now - shown < 100) return; // at most ten redraws a second however many small files
+        shown = now;
+        dispatch({ type: 'extract.progress', progress });
+      };
       try {
-        const r = await extractor.extract({ layer: top, pathId, overwrite });
-        if (r.kind === 'conflict') return dispatch({ type: 'prompt.overwrite', path, existing: r.existing });
-        const skipped = r.skipped.length ? `, skipped ${r.skipped.length} (${r.skipped[0]!.path}: ${r.skipped[0]!.reason})` : '';
-        dispatch({ type: 'message', text: `extracted ${path} from L${top}: wrote ${r.written.length} ${r.written.length === 1 ? 'entry' : 'entries'} to ./${r.written[0] ?? ''}${skipped}`, tone: r.skipped.length ? 'error' : 'info' });
+        const r = await extractor.extract({ layer: target.layer, pathId: target.pathId, overwrite, into: target.into }, { signal: ac.signal, onProgress });
+        if (r.kind === 'conflict') {
+          dispatch({ type: 'extract.end', text: '', tone: 'info' });
+          return dispatch({ type: 'prompt.overwrite', path, existing: r.existing, target });
+        }
+        if (r.kind === 'cancelled') return dispatch({ type: 'extract.end', text: extractCancelledMessage(progress), tone: 'info' });
+        dispatch({ type: 'extract.end', text: extractDoneMessage(path, target, r.written, r.bytes, r.skipped), tone: r.skipped.length ? 'error' : 'info', skipped: r.skipped });
       } catch (e) {
-        dispatch({ type: 'message', text: `extract failed: ${(e as Error).message}`, tone: 'error' });
+        if (ac.signal.aborted) dispatch({ type: 'extract.end', text: extractCancelledMessage(progress), tone: 'info' });
+        else dispatch({ type: 'extract.end', text: `extract failed: ${(e as Error).message}`, tone: 'error' });
+      } finally {
+        running.current = null;
       }
     },
     [analysis, extractor, dispatch],
@@ -112,9 +137,12 @@ export function App({ analysis, keymap, theme, symbols, viewport: fixed, extract
 
   useKeys((key, raw) => {
     const out = interpretKey(keymap, stateRef.current, key, raw);
-    if (out.kind === 'quit') onQuit();
-    else if (out.kind === 'action') dispatch(out.action);
-    else if (out.kind === 'extract') void extract(out.overwrite);
+    if (out.kind === 'quit') {
+      running.current?.abort();
+      onQuit();
+    } else if (out.kind === 'action') dispatch(out.action);
+    else if (out.kind === 'extract') void extract(out.overwrite, out.target);
+    else if (out.kind === 'extract.cancel') running.current?.abort();
     else if (out.kind === 'copy') copy();
     else if (out.kind === 'compare') {
       dispatch({ type: 'input.cancel' });
@@ -133,7 +161,9 @@ export function App({ analysis, keymap, theme, symbols, viewport: fixed, extract
           ? selectInfoLines(analysis, layout.cols)
           : state.overlay === 'findings'
             ? selectFindingsLines(analysis, state, layout.cols)
-            : [],
+            : state.overlay === 'skipped'
+              ? selectSkippedLines(state, layout.cols)
+              : [],
     [state, keymap, analysis, layout.cols],
   );
   return (

@@ -3,7 +3,7 @@
  * where dive has one) and the text help and the status bar show. The keymap, the help overlay
  * and the status bar are all generated from this one table.
  */
-export type Scope = 'global' | 'layers' | 'tree';
+export type Scope = 'global' | 'layers' | 'tree' | 'waste';
 
 export type CommandSpec = {
   readonly id: CommandId;
@@ -35,6 +35,7 @@ export const COMMANDS = [
   { id: 'cursor.bottom', scope: 'global', keys: ['G', 'end'], help: 'Go to the bottom' },
   { id: 'layers.compareLayer', scope: 'layers', keys: ['ctrl+l'], help: 'Show the changes of the selected layer only', label: 'Layer changes' },
   { id: 'layers.compareAggregated', scope: 'layers', keys: ['ctrl+a'], help: 'Show the changes of all layers up to the selected one', label: 'Aggregated' },
+  { id: 'layers.extract', scope: 'layers', keys: ['ctrl+e'], help: "Extract the layer's whole filesystem into a new directory named after the image (asks first)" },
   { id: 'layers.markBase', scope: 'layers', keys: ['m'], help: 'Mark the selected layer as the base of a compared range (again: unmark)', label: 'Mark base' },
   { id: 'tree.collapse', scope: 'tree', keys: ['space'], help: 'Collapse or expand the directory', label: 'Collapse' },
   { id: 'tree.collapseAll', scope: 'tree', keys: ['ctrl+space'], help: 'Collapse or expand all directories', label: 'Collapse all' },
@@ -49,6 +50,9 @@ export const COMMANDS = [
   { id: 'tree.toggleWhiteouts', scope: 'tree', keys: ['w'], help: 'Show what whiteouts and opaque directories in the compared range hide', label: 'Whiteouts' },
   { id: 'tree.fileHistory', scope: 'tree', keys: ['f'], help: 'Show every layer that touched the selected path', label: 'File history' },
   { id: 'tree.extract', scope: 'tree', keys: ['ctrl+e'], help: "Extract the selected file or directory, as the selected layer's view has it, into the current directory", label: 'Extract' },
+  { id: 'extract.skipped', scope: 'global', keys: ['X'], help: 'List everything the last extraction skipped, and why' },
+  { id: 'waste.focus', scope: 'global', keys: ['W'], help: 'Browse the wasted-files list (image details); again: back to the tree' },
+  { id: 'waste.jump', scope: 'waste', keys: ['enter'], help: 'Go to the path in the file tree, at the last layer that wrote it', label: 'Go to path' },
 ] as const satisfies readonly { id: string; scope: Scope; keys: readonly string[]; help: string; label?: string }[];
 
 export type CommandId = (typeof COMMANDS)[number]['id'];

@@ -24,6 +24,7 @@ export function createKeymap(overrides: KeyOverrides = {}): Keymap {
     ['global', new Map()],
     ['layers', new Map()],
     ['tree', new Map()],
+    ['waste', new Map()],
   ]);
   for (const c of COMMANDS) {
     const list = (overrides[c.id] ?? c.keys).map((k) => normalizeKeyName(k) ?? k);

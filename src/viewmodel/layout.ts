@@ -9,7 +9,7 @@ export type Layout = {
   readonly layersHeight: number;
   readonly layerDetailsHeight: number;
   readonly imageDetailsHeight: number;
-  /** Filter or search input line above the tree. */
+  /** The filter's input line above the tree (search prompts in the status line). */
   readonly inputLine: boolean;
   readonly treeHeight: number;
   readonly fileHistoryHeight: number;
@@ -38,7 +38,8 @@ export function selectLayout(state: AppState, layerCount: number): Layout {
     layerDetailsHeight = Math.max(1, layerDetailsHeight - (3 - imageDetailsHeight));
     imageDetailsHeight = Math.max(0, H - (layersHeight + 1) - (layerDetailsHeight + 1) - 1);
   }
-  const inputLine = state.filter.editing || state.filter.text !== '' || state.search.editing;
+  // Only the filter takes a line above the tree; the search prompt is in the status line, so opening search never moves the tree.
+  const inputLine = state.filter.editing || state.filter.text !== '';
   const fileHistoryHeight = state.tree.fileHistory ? Math.min(12, Math.max(5, Math.floor(H * 0.35))) : 0;
   const treeHeight = Math.max(1, H - 1 - (inputLine ? 1 : 0) - (fileHistoryHeight > 0 ? fileHistoryHeight + 1 : 0));
   return {

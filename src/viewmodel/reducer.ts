@@ -4,8 +4,11 @@ import { diffOf, layerRowCount, moveDiffCursor } from './diff-view.js';
 import { findingTarget, selectFindings } from './findings-view.js';
 import { selectLayout } from './layout.js';
 import { scrollPane } from './scroll.js';
-import { isCollapsed, type AppState, type Collapse, type Pane, type Viewport } from './state.js';
-import { absolutePaths, compileMatcher } from './tree-index.js';
+import { isCollapsed, type AppState, type Collapse, type ExtractTarget, type Pane, type Viewport } from './state.js';
+import { extractAllPrompt } from './extract-view.js';
+import { compileMatcher } from './tree-index.js';
+import { matchMessage, scrollWithContext, searchMatches } from './search.js';
+import { reduceWaste, selectWasteTarget, wasteFocusable } from './waste-view.js';
 import { clampScroll, selectTreeView, type TreeView } from './tree-view.js';
 
 /** Everything that changes the state. Keys become these in `interpretKey`. */
@@ -22,8 +25,16 @@ export type Action =
   /** The mouse: focus a pane (a click on it), scroll a pane's window (the wheel). */
   | { readonly type: 'focus'; readonly pane: Pane }
   | { readonly type: 'scroll'; readonly pane: Pane; readonly delta: number }
-  | { readonly type: 'prompt.overwrite'; readonly path: string; readonly existing: readonly string[] }
+  | { readonly type: 'prompt.overwrite'; readonly path: string; readonly existing: readonly string[]; readonly target?: ExtractTarget }
   | { readonly type: 'prompt.dismiss' }
+  /** `n` (or Esc) at a prompt: nothing is extracted, and the status line says so. */
+  | { readonly type: 'prompt.decline' }
+  /** Esc in the tree with a kept filter: clear it. */
+  | { readonly type: 'filter.clear' }
+  /** An extraction started or advanced (the UI's effect reports it). */
+  | { readonly type: 'extract.progress'; readonly progress: NonNullable<AppState['extraction']> }
+  /** An extraction ended: its report, and what it skipped (for the `X` list). */
+  | { readonly type: 'extract.end'; readonly text: string; readonly tone: 'info' | 'error'; readonly skipped?: AppState['lastSkipped'] }
   | { readonly type: 'message'; readonly text: string; readonly tone: 'info' | 'error' }
   /** Enter in the findings panel: go to the selected finding's layer and path. */
   | { readonly type: 'findings.select' };
@@ -41,9 +52,22 @@ export function reduce(a: Analysis, s: AppState, action: Action): AppState {
     case 'message':
       return { ...s, message: { text: action.text, tone: action.tone } };
     case 'prompt.overwrite':
-      return { ...s, prompt: { kind: 'overwrite', path: action.path, existing: action.existing }, message: undefined };
+      return { ...s, prompt: { kind: 'overwrite', path: action.path, existing: action.existing, target: action.target }, message: undefined };
     case 'prompt.dismiss':
       return { ...s, prompt: undefined };
+    case 'prompt.decline': {
+      const p = s.prompt;
+      if (p?.kind !== 'overwrite') return { ...s, prompt: undefined, message: { text: 'nothing extracted', tone: 'info' } };
+      const n = p.existing.length;
+      return { ...s, prompt: undefined, message: { text: `nothing extracted: ${n} existing ${n === 1 ? 'file' : 'files'} left as ${n === 1 ? 'it was' : 'they were'}`, tone: 'info' } };
+    }
+    case 'filter.clear':
+      return { ...s, filter: { text: '', editing: false }, message: { text: 'filter cleared', tone: 'info' } };
+    case 'extract.progress':
+      // Starting clears the last message (a search count), so the line is the extraction's.
+      return { ...s, extraction: action.progress, message: s.extraction ? s.message : undefined };
+    case 'extract.end':
+      return { ...s, extraction: undefined, message: action.text ? { text: action.text, tone: action.tone } : undefined, ...(action.skipped ? { lastSkipped: action.skipped } : {}) };
     case 'overlay.close':
       return { ...s, overlay: 'none', overlayScroll: 0 };
     case 'findings.select': {
@@ -105,27 +129,46 @@ function reveal(a: Analysis, c: Collapse, pathId: number): Collapse {
   return out;
 }
 
-/** Jumps to the next (or previous) shown path matching `text`, from position `fromPos`. */
+/**
+ * Shows a path in the tree at a layer (its own changes), focusing the tree: ancestors
+ * expanded, hidden kinds shown, a filter that would hide the path cleared, the row scrolled
+ * into view with context.
+ */
+function jumpToPath(a: Analysis, s: AppState, layer: number, pathId: number, note: string): AppState {
+  const at = selectLayer(a, { ...s, focus: 'tree', layers: { ...s.layers, mode: 'layer', mark: null } }, layer);
+  const keepFilter = s.filter.text === '' || compileMatcher(s.filter.text).test(`/${a.tree.pathOf(pathId)}`);
+  const next: AppState = {
+    ...at,
+    filter: keepFilter ? s.filter : { text: '', editing: false },
+    tree: { ...at.tree, cursorPath: pathId, collapse: reveal(a, at.tree.collapse, pathId), hidden: { added: false, removed: false, modified: false, unmodified: false } },
+    message: { text: note, tone: 'info' },
+  };
+  const v = selectTreeView(a, next);
+  return { ...next, tree: { ...next.tree, scroll: scrollWithContext(next.tree.scroll, v.cursorRow, v.height, v.rows.count) } };
+}
+
+/** Jumps to the next (or previous) shown path matching `text`, from position `fromPos`, with context around it and the match count in the status line. */
 function searchFrom(a: Analysis, s: AppState, text: string, fromPos: number, dir: 1 | -1, inclusive: boolean): AppState {
   if (text === '') return s;
   const v = selectTreeView(a, s);
   const { order } = v.ti;
   const n = order.length;
   if (n === 0) return s;
-  const m = compileMatcher(text);
-  const names = absolutePaths(a);
+  const matches = searchMatches(a, v.ti, text);
+  if (matches.length === 0) return { ...s, message: { text: `no path matches ${text}`, tone: 'error' } };
   const start = fromPos < 0 ? (dir === 1 ? 0 : n - 1) : inclusive ? fromPos : fromPos + dir;
-  for (let k = 0; k < n; k++) {
-    const pos = (((start + dir * k) % n) + n) % n;
-    const p = order[pos]!;
-    if (m.test(names[p]!)) {
-      const collapse = reveal(a, s.tree.collapse, p);
-      const next: AppState = { ...s, focus: 'tree', tree: { ...s.tree, collapse, cursorPath: p } };
-      const nv = selectTreeView(a, next);
-      return { ...next, tree: { ...next.tree, scroll: clampScroll(nv.scroll, nv.cursorRow, nv.height, nv.rows.count) } };
-    }
+  // The first match at or after `start` in the direction of travel, else the first from the other end.
+  let k = dir === 1 ? matches.findIndex((m) => m >= start) : matches.findLastIndex((m) => m <= start);
+  let wrapped: 'top' | 'bottom' | undefined;
+  if (k < 0) {
+    k = dir === 1 ? 0 : matches.length - 1;
+    wrapped = dir === 1 ? 'top' : 'bottom';
   }
-  return { ...s, message: { text: `no path matches ${text}`, tone: 'error' } };
+  const p = order[matches[k]!]!;
+  const collapse = reveal(a, s.tree.collapse, p);
+  const next: AppState = { ...s, focus: 'tree', tree: { ...s.tree, collapse, cursorPath: p }, message: { text: matchMessage(k + 1, matches.length, wrapped), tone: 'info' } };
+  const nv = selectTreeView(a, next);
+  return { ...next, tree: { ...next.tree, scroll: scrollWithContext(s.tree.scroll, nv.cursorRow, nv.height, nv.rows.count) } };
 }
 
 function cursorPos(v: TreeView): number {
@@ -159,7 +202,7 @@ function reduceInput(a: Analysis, s: AppState, action: Action): AppState {
   if (s.search.editing) {
     const origin = s.search.origin;
     const fromOrigin = (text: string) => {
-      const base: AppState = { ...s, search: { ...s.search, text }, tree: { ...s.tree, cursorPath: origin } };
+      const base: AppState = { ...s, search: { ...s.search, text }, tree: { ...s.tree, cursorPath: origin }, message: undefined };
       if (text === '') return base;
       const v = selectTreeView(a, base);
       return searchFrom(a, base, text, cursorPos(v), 1, true);
@@ -172,7 +215,7 @@ function reduceInput(a: Analysis, s: AppState, action: Action): AppState {
       case 'input.submit':
         return { ...s, search: { ...s.search, editing: false } };
       case 'input.cancel':
-        return { ...s, search: { text: '', editing: false, origin: -1 }, tree: { ...s.tree, cursorPath: origin } };
+        return { ...s, search: { text: '', editing: false, origin: -1 }, tree: { ...s.tree, cursorPath: origin }, message: undefined };
     }
   }
   return s;
@@ -230,6 +273,8 @@ function reduceCommand(a: Analysis, s: AppState, id: CommandId): AppState {
         return { ...s, overlay: s.overlay === 'help' ? 'none' : 'help', overlayScroll: 0 };
       case 'app.info':
         return { ...s, overlay: s.overlay === 'info' ? 'none' : 'info', overlayScroll: 0 };
+      case 'extract.skipped':
+        return { ...s, overlay: s.overlay === 'skipped' ? 'none' : 'skipped', overlayScroll: 0 };
       default:
         return s;
     }
@@ -253,6 +298,19 @@ function reduceCommand(a: Analysis, s: AppState, id: CommandId): AppState {
       return { ...s, compare: { text: '' }, filter: { ...s.filter, editing: false }, search: { ...s.search, editing: false } };
     case 'app.switchPane':
       return { ...s, focus: s.focus === 'layers' ? 'tree' : 'layers' };
+    case 'waste.focus':
+      // The wasted-files list of the image details pane, when the image has one and it is on screen; again: back to the tree.
+      if (s.focus === 'waste') return { ...s, focus: 'tree' };
+      if (!wasteFocusable(a, s)) return { ...s, message: { text: diffOf(a) ? 'a comparison has no wasted-files list' : a.inefficientFiles.length === 0 ? 'no wasted files: nothing was written twice' : 'the window is too small to show the wasted-files list', tone: 'info' } };
+      return { ...s, focus: 'waste' };
+    case 'layers.extract':
+      return s.diff ? { ...s, message: { text: 'a comparison has no single filesystem to extract', tone: 'info' } } : extractAllPrompt(a, s);
+    case 'extract.skipped':
+      return s.lastSkipped?.length ? { ...s, overlay: 'skipped', overlayScroll: 0 } : { ...s, message: { text: 'the last extraction skipped nothing', tone: 'info' } };
+    case 'waste.jump': {
+      const t = selectWasteTarget(a, s);
+      return t ? jumpToPath(a, s, t.layer, t.pathId, `${t.path}: L${t.layer} is the last layer that wrote it`) : s;
+    }
     case 'filter.open':
       return { ...s, filter: { ...s.filter, editing: true }, search: { ...s.search, editing: false } };
     case 'search.open': {
@@ -329,6 +387,7 @@ function reduceCommand(a: Analysis, s: AppState, id: CommandId): AppState {
     }
   }
   // cursor movement in the focused pane
+  if (s.focus === 'waste') return reduceWaste(a, s, id);
   if (s.focus === 'layers' && s.diff) {
     const h = Math.max(1, layout.layersHeight);
     const c = s.diff.cursor;

@@ -11,6 +11,9 @@ import { isCollapsed, selectRange, type AppState } from './state.js';
 import { rowEntry, rowKind, rowSize, type RowKind } from './tree-index.js';
 import { diffOf, formatDelta, layerRowCount, selectDiffHistory, selectDiffImages, selectDiffLayerPane, selectDiffTotals, selectNarrowLayer } from './diff-view.js';
 import { selectTreeView } from './tree-view.js';
+import { selectExtractStatus } from './extract-view.js';
+import { selectSearchPrompt } from './search.js';
+import { selectWasteTable, wasteRows } from './waste-view.js';
 
 /** What the selectors need beyond the state: the analysis and display options. */
 export type ViewData = {
@@ -105,14 +108,11 @@ export function selectImageDetails(d: ViewData, state: AppState, layout: Layout 
   kv('Image efficiency score:', formatPercent(a.efficiency));
   kv('Reclaimable by squashing:', formatBytes(a.reclaimable.totalBytes));
   lines.splice(Math.max(0, layout.imageDetailsHeight - 2)); // keep room for the table when short
-  const room = layout.imageDetailsHeight - lines.length;
-  if (room >= 2) {
-    lines.push(fitLine([seg(`${fit('Count', 5, 'right')}  ${fit('Total Space', 11, 'right')}  Path`, 'header')], width));
-    for (const f of a.inefficientFiles.slice(0, room - 1)) {
-      lines.push(fitLine([seg(`${fit(String(f.count), 5, 'right')}  ${fit(formatBytes(f.wastedBytes), 11, 'right')}  ${sanitize(f.path)}`)], width));
-    }
-  }
-  return { title: titleLine('Image details', '', width, false), lines: padLines(lines, layout.imageDetailsHeight, width) };
+  const rows = wasteRows(layout);
+  if (rows > 0) lines.push(...selectWasteTable(a, state, width, rows));
+  const focused = state.focus === 'waste';
+  const where = focused && a.inefficientFiles.length > 0 ? `${(state.waste?.cursor ?? 0) + 1}/${a.inefficientFiles.length} wasted files` : '';
+  return { title: titleLine('Image details', where, width, focused), lines: padLines(lines, layout.imageDetailsHeight, width) };
 }
 
 const KIND_STYLE: Record<RowKind, Style> = {
@@ -192,11 +192,9 @@ export function selectTreePane(d: ViewData, state: AppState, layout: Layout = se
   if (rows.count === 0) lines.push(fitLine([seg(state.filter.text ? '(no path matches the filter)' : '(nothing to show)', 'dim')], width));
   let input: Line | undefined;
   if (layout.inputLine) {
-    if (state.search.editing) input = fitLine([seg('Search: ', 'header'), seg(`${state.search.text}▏`)], width);
-    else {
-      const err = ti.filterError ? '  (not a regex: matching as text)' : '';
-      input = fitLine([seg('Filter: ', 'header'), seg(`${state.filter.text}${state.filter.editing ? '▏' : ''}`), seg(err, 'error')], width);
-    }
+    // The search prompt is in the status line; this line is the filter's alone.
+    const err = ti.filterError ? '  (not a regex: matching as text)' : '';
+    input = fitLine([seg('Filter: ', 'header'), seg(`${state.filter.text}${state.filter.editing ? '▏' : ''}`), seg(err, 'error')], width);
   }
   const count = `${rows.count === 0 ? 0 : v.cursorRow + 1}/${rows.count}`;
   return {
@@ -233,12 +231,12 @@ export function selectFileHistoryPane(d: ViewData, state: AppState, pathId: numb
   return { title: titleLine('File history', sanitize(path), width, false), lines: padLines(lines, layout.fileHistoryHeight, width) };
 }
 
-const SCOPE_TITLE: Record<Scope, string> = { global: 'Everywhere', layers: 'Layers pane', tree: 'File tree pane' };
+const SCOPE_TITLE: Record<Scope, string> = { global: 'Everywhere', layers: 'Layers pane', tree: 'File tree pane', waste: 'Wasted-files list (image details)' };
 
 /** The help overlay, generated from the command table and the live keymap. */
 export function selectHelpLines(keymap: Keymap, width: number): Line[] {
   const lines: Line[] = [fitLine([seg('Keys', 'title-focused')], width)];
-  for (const scope of ['global', 'layers', 'tree'] as const) {
+  for (const scope of ['global', 'layers', 'tree', 'waste'] as const) {
     lines.push(fitLine([], width));
     lines.push(fitLine([seg(SCOPE_TITLE[scope], 'header')], width));
     for (const c of COMMANDS) {
@@ -249,9 +247,10 @@ export function selectHelpLines(keymap: Keymap, width: number): Line[] {
   lines.push(fitLine([], width));
   lines.push(fitLine([seg('Filter and search line', 'header')], width));
   lines.push(fitLine([seg(`  ${fit('Enter', 18)} `, 'key'), seg('keep it and go back to the tree')], width));
-  lines.push(fitLine([seg(`  ${fit('Esc', 18)} `, 'key'), seg('clear it (search: back to where it started)')], width));
+  lines.push(fitLine([seg(`  ${fit('Esc', 18)} `, 'key'), seg('clear it (search: back to where it started); in the tree, Esc also clears a kept filter')], width));
   lines.push(fitLine([seg('Extract prompt', 'header')], width));
-  lines.push(fitLine([seg(`  ${fit('y / n', 18)} `, 'key'), seg('overwrite the existing files, or leave them')], width));
+  lines.push(fitLine([seg(`  ${fit('y / n', 18)} `, 'key'), seg('overwrite the existing files (or extract everything), or leave them')], width));
+  lines.push(fitLine([seg(`  ${fit('Esc', 18)} `, 'key'), seg('while an extraction runs: cancel it (files written whole stay, no partial file is left)')], width));
   lines.push(fitLine([], width));
   lines.push(fitLine([seg('Diff: ', 'header'), seg('added', 'added'), seg(' '), seg('removed', 'removed'), seg(' '), seg('modified', 'modified'), seg(' unmodified '), seg('hidden by a whiteout', 'hidden')], width));
   lines.push(fitLine([seg('Esc or ? closes this help.', 'dim')], width));
@@ -323,13 +322,12 @@ export function selectStatusBar(keymap: Keymap, state: AppState, width: number, 
 }
 
 function selectStatusBarContent(keymap: Keymap, state: AppState, width: number): Line {
-  if (state.prompt) {
-    const n = state.prompt.existing.length;
-    return fitLine([seg(` Overwrite ${n} existing ${n === 1 ? 'file' : 'files'} (${state.prompt.existing.slice(0, 2).join(', ')}${n > 2 ? ', …' : ''})? `, 'error'), seg('y', 'key'), seg('/'), seg('n', 'key')], width);
-  }
+  const extracting = selectExtractStatus(state, width); // a prompt, or the progress of a running extraction
+  if (extracting) return extracting;
   if (state.compare) {
     return fitLine([seg(' Compare with: ', 'header'), seg(`${state.compare.text}▏`), seg('  Enter', 'key'), seg(' Compare '), seg(' Esc', 'key'), seg(' Cancel')], width);
   }
+  if (state.search.editing) return selectSearchPrompt(state, width);
   if (state.message) return fitLine([seg(` ${state.message.text}`, state.message.tone === 'error' ? 'error' : 'label')], width);
   if (state.filter.editing || state.search.editing) {
     return fitLine([seg(' Enter', 'key'), seg(' Keep '), seg(' Esc', 'key'), seg(state.search.editing ? ' Cancel ' : ' Clear ')], width);

@@ -11,6 +11,7 @@ const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, v
  * unless it would leave the window, then it moves to the nearest row still shown.
  */
 export function scrollPane(a: Analysis, s: AppState, pane: Pane, delta: number): AppState {
+  if (pane === 'waste') return s; // the wasted-files list moves by keys only
   if (pane === 'tree') {
     const v = selectTreeView(a, s);
     if (v.rows.count === 0) return s;

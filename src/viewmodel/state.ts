@@ -4,7 +4,7 @@
  * Tree positions are path ids (stable for one analysis), so a cursor survives a layer change,
  * a filter or a sort.
  */
-export type Pane = 'layers' | 'tree';
+export type Pane = 'layers' | 'tree' | 'waste';
 
 export type Viewport = { readonly cols: number; readonly rows: number };
 
@@ -23,7 +23,7 @@ export type CompareMode = 'layer' | 'aggregated';
 export type AppState = {
   readonly viewport: Viewport;
   readonly focus: Pane;
-  readonly overlay: 'none' | 'help' | 'info' | 'findings';
+  readonly overlay: 'none' | 'help' | 'info' | 'findings' | 'skipped';
   /** The selected row of the findings panel. */
   readonly findingsCursor: number;
   /** First line shown in the info (history+config) overlay and in help. */
@@ -53,9 +53,37 @@ export type AppState = {
   readonly compare?: { readonly text: string };
   readonly filter: { readonly text: string; readonly editing: boolean };
   readonly search: { readonly text: string; readonly editing: boolean; readonly origin: number };
-  /** A question the user must answer before anything else (overwrite on extract). */
-  readonly prompt?: { readonly kind: 'overwrite'; readonly path: string; readonly existing: readonly string[] };
+  /** A question the user must answer before anything else (overwrite on extract, extracting a whole filesystem). */
+  readonly prompt?: ExtractPrompt;
+  /** The extraction running now, with its progress; Esc cancels it. */
+  readonly extraction?: ExtractProgress;
+  /** What the last extraction skipped, and why (the `skipped` overlay lists it). */
+  readonly lastSkipped?: readonly { readonly path: string; readonly reason: string; readonly kind: string }[];
+  /** The cursor and scroll of the inefficient-files table in the image details pane (focus `waste`). */
+  readonly waste?: { readonly cursor: number; readonly scroll: number };
   readonly message?: { readonly text: string; readonly tone: 'info' | 'error' };
+};
+
+/** What Ctrl+E extracts: a path as the filesystem after `layer` has it, optionally into a new directory. */
+export type ExtractTarget = {
+  readonly pathId: number;
+  readonly layer: number;
+  /** A directory (relative to the current one) to write into; the whole filesystem goes there. */
+  readonly into?: string;
+  /** Why the layer is not the selected one (a whiteout or a removal hid the path there). */
+  readonly note?: string;
+};
+
+export type ExtractPrompt =
+  | { readonly kind: 'overwrite'; readonly path: string; readonly existing: readonly string[]; readonly target?: ExtractTarget }
+  | { readonly kind: 'extractAll'; readonly path: string; readonly target: ExtractTarget; readonly bytes: number };
+
+export type ExtractProgress = {
+  readonly path: string;
+  readonly entries: number;
+  readonly totalEntries: number;
+  readonly bytes: number;
+  readonly totalBytes: number;
 };
 
 /** The state a session starts in: the first layer, layer-changes mode, the layers pane focused. */

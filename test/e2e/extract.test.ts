@@ -59,7 +59,7 @@ describe('extracting a symlink chain that would escape', () => {
       const r = await createExtractor(opened.analysis, opened.layers, cwd).extract({ layer: 0, pathId: opened.analysis.tree.find('x')!, overwrite: false });
       expect(r.kind).toBe('done');
       if (r.kind !== 'done') return;
-      expect(r.skipped).toContainEqual({ path: 'x/esc', reason: 'symlink to d/d/d/../../../etc leaves the current directory' });
+      expect(r.skipped).toContainEqual({ path: 'x/esc', reason: 'symlink to d/d/d/../../../etc leaves the current directory', kind: 'escaping symlink' });
       expect(existsSync(join(cwd, 'x/esc'))).toBe(false);
       expect(readlinkSync(join(cwd, 'x/fine'))).toBe('d/d/file');
       expect(readFileSync(join(cwd, 'x/fine'), 'utf8')).toBe('inside');
@@ -104,7 +104,7 @@ for (const [name, ref] of [
       expect(existsSync(join(cwd, 'data/a/f2'))).toBe(false); // removed in an earlier layer
       expect(lstatSync(join(cwd, 'data/a/same')).mode & 0o777).toBe(0o700);
       // absolute symlink targets and FIFOs are not created
-      expect(r.skipped).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'data/dangling' }), { path: 'data/fifo', reason: 'fifo' }]));
+      expect(r.skipped).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'data/dangling' }), { path: 'data/fifo', reason: 'fifo', kind: 'fifo' }]));
       expect(existsSync(join(cwd, 'data/fifo'))).toBe(false);
       expect(r.written).toContain('data/keep/new');
     });
@@ -147,7 +147,7 @@ for (const [name, ref] of [
       expect(r.kind).toBe('done');
       if (r.kind !== 'done') return;
       expect(lstatSync(join(cwd, 'bin/bb2')).size).toBe(lstatSync(join(cwd, 'bin/bb-hard')).size);
-      expect(r.skipped).toContainEqual({ path: 'bin/bb-sym', reason: 'symlink to /usr/bin/bb2 leaves the current directory' });
+      expect(r.skipped).toContainEqual({ path: 'bin/bb-sym', reason: 'symlink to /usr/bin/bb2 leaves the current directory', kind: 'escaping symlink' });
     });
   });
 }

@@ -45,7 +45,7 @@ describe('App', () => {
     stdin.write('\r');
     await until((x) => x.includes('Filter: curl') && !x.includes('curl▏'));
     stdin.write('?');
-    s = await until((x) => x.includes('Layers pane'));
+    s = await until((x) => x.includes('Everywhere'));
     expect(s).toContain('Quit');
     stdin.write('G'); // scrolls the help to its end
     s = await until((x) => x.includes('Esc or ? closes this help.'));
@@ -69,7 +69,7 @@ describe('App', () => {
     stdin.write('\x05');
     await until((s) => s.includes('Overwrite 1 existing file (passwd)? y/n'));
     stdin.write('y');
-    await until((s) => s.includes('extracted /etc/passwd from L1: wrote 1 entry to ./passwd'));
+    await until((s) => s.includes('extracted /etc/passwd from L1 to ./passwd: 1 entry, 120 B'));
     expect(calls).toEqual([
       { layer: 1, pathId: a.tree.find('etc/passwd'), overwrite: false },
       { layer: 1, pathId: a.tree.find('etc/passwd'), overwrite: true },

@@ -82,7 +82,8 @@ describe('interpretKey', () => {
   it('maps keys to commands in the focused pane, and effects for quit and extract', () => {
     expect(interpretKey(k, s, 'ctrl+l', '\x0c')).toEqual({ kind: 'action', action: { type: 'command', id: 'layers.compareLayer' } });
     expect(interpretKey(k, s, 'q', 'q')).toEqual({ kind: 'quit' });
-    expect(interpretKey(k, s, 'ctrl+e', '\x05')).toEqual({ kind: 'none' }); // tree-only
+    // in the layers pane: the whole filesystem of the layer (the reducer asks first)
+    expect(interpretKey(k, s, 'ctrl+e', '\x05')).toEqual({ kind: 'action', action: { type: 'command', id: 'layers.extract' } });
     expect(interpretKey(k, { ...s, focus: 'tree' }, 'ctrl+e', '\x05')).toEqual({ kind: 'extract', overwrite: false });
   });
   it('sends text to an open filter line, and Enter/Esc/Backspace edit it; Ctrl+C still quits', () => {
@@ -96,7 +97,7 @@ describe('interpretKey', () => {
   it('a pending overwrite prompt takes y/n first', () => {
     const p = { ...s, focus: 'tree' as const, prompt: { kind: 'overwrite' as const, path: '/etc', existing: ['etc/passwd'] } };
     expect(interpretKey(k, p, 'y', 'y')).toEqual({ kind: 'extract', overwrite: true });
-    expect(interpretKey(k, p, 'n', 'n')).toEqual({ kind: 'action', action: { type: 'prompt.dismiss' } });
+    expect(interpretKey(k, p, 'n', 'n')).toEqual({ kind: 'action', action: { type: 'prompt.decline' } });
     expect(interpretKey(k, p, 'j', 'j')).toEqual({ kind: 'none' });
   });
   it('in an overlay only scrolling and closing work', () => {
