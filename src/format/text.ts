@@ -85,3 +85,39 @@ export function wrap(s: string, width: number): string[] {
   }
   return out;
 }
+
+/**
+ * Cuts a string to at most `width` cells by taking out its middle, so both ends stay: a path
+ * keeps its root and its file name (`/usr/lib/…/libexample.so.1`). The tail, where a file
+ * name is, gets two thirds. Wide characters count as two cells and are never split.
+ */
+export function truncateMiddle(s: string, width: number): string {
+  if (width <= 0) return '';
+  if (cellWidth(s) <= width) return s;
+  if (width === 1) return '…';
+  const chars = [...s];
+  const room = width - 1;
+  const headRoom = Math.floor(room / 3);
+  let head = '';
+  let w = 0;
+  for (const ch of chars) {
+    const cw = cellWidth(ch);
+    if (w + cw > headRoom) break;
+    head += ch;
+    w += cw;
+  }
+  let tail = '';
+  let tw = 0;
+  for (let i = chars.length - 1; i >= 0; i--) {
+    const cw = cellWidth(chars[i]!);
+    if (w + tw + cw > room) break;
+    tail = chars[i]! + tail;
+    tw += cw;
+  }
+  return `${head}…${tail}`;
+}
+
+/** `1 entry`, `2 entries`: a count with its noun in the right number. */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
