@@ -50,6 +50,20 @@ export function truncate(s: string, width: number): string {
   return `${out}…`;
 }
 
+/** Cuts a string to at most `width` cells, with no mark (the caller adds its own). */
+export function clip(s: string, width: number): string {
+  if (cellWidth(s) <= width) return s;
+  let out = '';
+  let w = 0;
+  for (const ch of s) {
+    const cw = cellWidth(ch);
+    if (w + cw > width) break;
+    out += ch;
+    w += cw;
+  }
+  return out;
+}
+
 /** Pads (or truncates) to exactly `width` cells. */
 export function fit(s: string, width: number, align: 'left' | 'right' = 'left'): string {
   const t = truncate(s, width);
@@ -89,7 +103,7 @@ export function wrap(s: string, width: number): string[] {
 /**
  * Cuts a string to at most `width` cells by taking out its middle, so both ends stay: a path
  * keeps its root and its file name (`/usr/lib/…/libexample.so.1`). The tail, where a file
- * name is, gets two thirds. Wide characters count as two cells and are never split.
+ * name is, gets two thirds, or more to keep the last path component whole. Wide characters count as two cells and are never split.
  */
 export function truncateMiddle(s: string, width: number): string {
   if (width <= 0) return '';
@@ -97,7 +111,10 @@ export function truncateMiddle(s: string, width: number): string {
   if (width === 1) return '…';
   const chars = [...s];
   const room = width - 1;
-  const headRoom = Math.floor(room / 3);
+  // A path's last component is kept whole when it fits with a cell of the head to spare.
+  const slash = s.lastIndexOf('/');
+  const name = slash >= 0 ? cellWidth(s.slice(slash)) : 0;
+  const headRoom = Math.min(Math.floor(room / 3), Math.max(1, room - name));
   let head = '';
   let w = 0;
   for (const ch of chars) {
@@ -120,4 +137,19 @@ export function truncateMiddle(s: string, width: number): string {
 /** `1 entry`, `2 entries`: a count with its noun in the right number. */
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
+}
+
+/**
+ * An image's RFC 3339 time as `YYYY-MM-DD HH:MM:SS` in UTC, the same 19 cells for every step
+ * whatever offset and fraction the image wrote; a value that is not a time is shown as it is
+ * (sanitized), an absent one as nothing.
+ */
+export function formatTimestamp(s: string | undefined): string {
+  if (!s) return '';
+  const t = /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}(?::\d{2})?)(\.\d+)?([Zz]|[+-]\d{2}:?\d{2})?$/.exec(s.trim());
+  // Without an offset the time is taken as UTC, never as this machine's zone.
+  const zone = t?.[4] ? (/^[+-]\d{4}$/.test(t[4]) ? `${t[4].slice(0, 3)}:${t[4].slice(3)}` : t[4].toUpperCase()) : 'Z';
+  const m = t ? Date.parse(`${t[1]}T${t[2]}${(t[3] ?? '').slice(0, 4)}${zone}`) : NaN;
+  if (Number.isNaN(m)) return sanitize(s);
+  return new Date(m).toISOString().slice(0, 19).replace('T', ' ');
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cellWidth, plural, truncateMiddle } from '../../src/format/text.js';
+import { cellWidth, formatTimestamp, plural, truncateMiddle } from '../../src/format/text.js';
 
 describe('truncateMiddle', () => {
   it('keeps a path whole when it fits', () => {
@@ -40,5 +40,28 @@ describe('plural', () => {
     expect(plural(0, 'entry', 'entries')).toBe('0 entries');
     expect(plural(1, 'file')).toBe('1 file');
     expect(plural(14, 'layer')).toBe('14 layers');
+  });
+});
+
+describe('formatTimestamp', () => {
+  it('writes every RFC 3339 time as the same 19 cells, in UTC', () => {
+    expect(formatTimestamp('2018-12-26T08:20:42.030424642Z')).toBe('2018-12-26 08:20:42');
+    expect(formatTimestamp('2018-12-26T08:20:42+02:00')).toBe('2018-12-26 06:20:42');
+    expect(formatTimestamp('2018-12-26T08:20:42-0130')).toBe('2018-12-26 09:50:42');
+    expect(formatTimestamp('2018-12-26T08:20:42')).toBe('2018-12-26 08:20:42');
+  });
+
+  it('shows what is not a time as it is, sanitized', () => {
+    expect(formatTimestamp(undefined)).toBe('');
+    expect(formatTimestamp('yesterday\u001b[2J')).toBe('yesterday?[2J');
+  });
+});
+
+describe('truncateMiddle on paths', () => {
+  it('keeps the last path component whole when it fits', () => {
+    const p = '/usr/lib/python3.12/site-packages/urllib3/contrib/fetch_response_handler.py';
+    expect(truncateMiddle(p, 29)).toBe('/u…/fetch_response_handler.py');
+    expect(truncateMiddle(p, 27).endsWith('fetch_response_handler.py')).toBe(true);
+    expect(truncateMiddle(p, 20).endsWith('handler.py')).toBe(true);
   });
 });
