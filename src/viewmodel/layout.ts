@@ -1,3 +1,4 @@
+import { TOTAL_ROWS } from '../format/totals.js';
 import type { AppState } from './state.js';
 
 /** Where every pane goes for a viewport. Heights are rows of content, titles excluded. */
@@ -51,8 +52,13 @@ export function selectLayout(state: AppState, layerCount: number): Layout {
   const leftWidth = Math.max(24, Math.min(Math.floor(cols * (cols >= 140 ? 0.38 : 0.42)), 90));
   const rightWidth = Math.max(10, cols - leftWidth - 1);
   const body = Math.max(3, H - 3); // three titles down the left column
-  let layersHeight = Math.max(1, Math.min(Math.max(layerCount, 2), Math.max(2, Math.floor(body * 0.35))));
+  let layersHeight = Math.max(1, Math.min(Math.max(layerCount, 2), Math.max(2, Math.floor(body * (rows >= 30 ? 0.4 : 0.35)))));
   let layerDetailsHeight = Math.max(4, Math.min(12, Math.floor(body * 0.3)));
+  if (state.diff) {
+    // A comparison's panes have fixed lengths: the totals, and the two images with their counts.
+    layerDetailsHeight = Math.min(TOTAL_ROWS.length, Math.max(3, body - IMAGE_FIGURE_LINES - 2));
+    layersHeight = Math.max(2, Math.min(layerCount, body - layerDetailsHeight - IMAGE_FIGURE_LINES));
+  }
   let imageDetailsHeight = body - layersHeight - layerDetailsHeight;
   // The image's figures come before the layer's details, and those before more layer rows.
   if (imageDetailsHeight < IMAGE_FIGURE_LINES) {

@@ -152,7 +152,7 @@ export function selectImageDetails(d: ViewData, state: AppState, layout: Layout 
     fitLine([seg(`${cellWidth(k) + 1 + cellWidth(v) <= width ? k : short} `, 'header'), seg(v, style)], width);
   // The figures in the order shown, each with its rank: the score and the waste stay longest.
   const figures: { line: Line; rank: number }[] = [
-    { line: fitLine([seg(imageName(a, width), 'label')], width), rank: 5 },
+    { line: fitLine([seg('Image: ', 'header'), seg(imageName(a, width - 7))], width), rank: 5 },
     { line: kv('Total size:', 'Total:', `${formatBytes(a.sizeBytes)}  (${plural(a.fileCount, 'file')})`), rank: 4 },
     { line: kv('Potential wasted space:', 'Wasted:', formatBytes(a.wastedBytes), a.wastedBytes > 0 ? 'modified' : undefined), rank: 2 },
     { line: kv('Image efficiency score:', 'Efficiency:', formatPercent(a.efficiency)), rank: 1 },
