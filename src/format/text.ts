@@ -71,7 +71,10 @@ export function fit(s: string, width: number, align: 'left' | 'right' = 'left'):
   return align === 'left' ? t + pad : pad + t;
 }
 
-/** Word-wraps to lines of at most `width` cells; long words are split. */
+/**
+ * Word-wraps to lines of at most `width` cells. A word longer than a line (a digest, a URL)
+ * is split, starting on the line it follows when there is room there.
+ */
 export function wrap(s: string, width: number): string[] {
   if (width <= 0) return [];
   const out: string[] = [];
@@ -79,21 +82,26 @@ export function wrap(s: string, width: number): string[] {
     let line = '';
     for (const word of para.split(/\s+/).filter(Boolean)) {
       let w = word;
+      if (line && cellWidth(line) + 1 + cellWidth(w) <= width) {
+        line += ` ${w}`;
+        continue;
+      }
+      if (cellWidth(w) > width && line && width - cellWidth(line) - 1 >= Math.min(8, width)) {
+        const head = clip(w, width - cellWidth(line) - 1);
+        out.push(`${line} ${head}`);
+        line = '';
+        w = w.slice(head.length);
+      }
+      if (line) {
+        out.push(line);
+        line = '';
+      }
       while (cellWidth(w) > width) {
-        if (line) {
-          out.push(line);
-          line = '';
-        }
-        const head = [...w].slice(0, width).join('');
+        const head = clip(w, width) || [...w][0]!;
         out.push(head);
         w = w.slice(head.length);
       }
-      if (!line) line = w;
-      else if (cellWidth(line) + 1 + cellWidth(w) <= width) line += ` ${w}`;
-      else {
-        out.push(line);
-        line = w;
-      }
+      line = w;
     }
     out.push(line);
   }

@@ -50,9 +50,10 @@ export function selectLayerPane(d: ViewData, state: AppState, layout: Layout = s
   const { scroll } = state.layers;
   for (let i = scroll; i < Math.min(a.layers.length, scroll + layout.layersHeight); i++) {
     const l = a.layers[i]!;
-    const marked = state.layers.mark === i;
+    // With a marked range, B is its base (whichever end was marked) and ● the layers it adds.
+    const ranged = state.layers.mark !== null && state.layers.mark !== state.layers.cursor;
     const inRange = i > base && i <= top;
-    const marker = marked ? 'B' : inRange ? '●' : ' ';
+    const marker = (ranged ? i === base : state.layers.mark === i) ? 'B' : inRange ? '●' : ' ';
     const sel = i === state.layers.cursor ? (state.focus === 'layers' ? 'focused' : 'unfocused') : undefined;
     lines.push(
       fitLine(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cellWidth, formatTimestamp, plural, truncateMiddle } from '../../src/format/text.js';
+import { cellWidth, formatTimestamp, plural, truncateMiddle, wrap } from '../../src/format/text.js';
 
 describe('truncateMiddle', () => {
   it('keeps a path whole when it fits', () => {
@@ -63,5 +63,21 @@ describe('truncateMiddle on paths', () => {
     expect(truncateMiddle(p, 29)).toBe('/u…/fetch_response_handler.py');
     expect(truncateMiddle(p, 27).endsWith('fetch_response_handler.py')).toBe(true);
     expect(truncateMiddle(p, 20).endsWith('handler.py')).toBe(true);
+  });
+});
+
+describe('wrap', () => {
+  it('splits a word longer than a line starting where the line has room', () => {
+    const digest = `file:${'0123456789abcdef'.repeat(4)}`;
+    const lines = wrap(`ADD ${digest} in /`, 30);
+    expect(lines[0]).toBe(`ADD ${digest.slice(0, 26)}`);
+    expect(lines.join('').replace(/ /g, '')).toBe(`ADD${digest}in/`);
+    expect(lines.every((l) => cellWidth(l) <= 30)).toBe(true);
+  });
+
+  it('never splits a wide character and keeps every line within the width', () => {
+    const lines = wrap('echo 日本語のとても長いファイル名日本語のとても長いファイル名.txt', 11);
+    expect(lines.every((l) => cellWidth(l) <= 11)).toBe(true);
+    expect(lines.join('')).toBe('echo日本語のとても長いファイル名日本語のとても長いファイル名.txt');
   });
 });

@@ -160,6 +160,9 @@ describe('titles agree on what is compared', () => {
     expect(details).toContain('L1 base of L1→L4');
     expect(tree).toContain('compare L1→L4');
     expect(tree).not.toMatch(/L4: /);
+    // The layer list marks the same range: B on its base L1, ● on L2..L4.
+    const marks = texts(selectLayerPane(data, s).lines).map((l) => l.slice(0, 4));
+    expect(marks.slice(0, 6)).toEqual(['   0', 'B  1', '●  2', '●  3', '●  4', '   5']);
     const top = run(s, 'cursor.down', 'cursor.down', 'cursor.down', 'cursor.down');
     expect(lineText(selectLayerDetails(data, top).title)).toContain('L5 top of L4→L5');
   });
