@@ -1,3 +1,4 @@
+import { plural } from '../format/text.js';
 import { existsSync, openSync } from 'node:fs';
 import tty from 'node:tty';
 import { readFile } from 'node:fs/promises';
@@ -167,7 +168,7 @@ export async function runTui(opts: TuiOptions): Promise<number> {
   const onEvent = (e: LoadEvent) => {
     if (e.type === 'stage') progress.update((p) => ({ ...p, stage: e.message }));
     else if (e.type === 'opened') {
-      progress.update((p) => ({ ...p, reference: e.identity.reference, stage: `reading ${e.layerCount} layers from ${e.identity.source}`, layers: new Array(e.layerCount).fill(undefined) }));
+      progress.update((p) => ({ ...p, reference: e.identity.reference, stage: `reading ${plural(e.layerCount, 'layer')} from ${e.identity.source}`, layers: new Array(e.layerCount).fill(undefined) }));
     } else if (e.type === 'layer-progress') {
       progress.update((p) => {
         const layers = p.layers.slice();

@@ -1,3 +1,4 @@
+import { plural } from '../format/text.js';
 import { formatPlatform } from '../reference/platform.js';
 import type { AnalysisSummary as Analysis } from '../core/analyze.js';
 import type { RuleResult } from '../core/rules/rules.js';
@@ -31,7 +32,7 @@ export function formatCiReport(a: Analysis, results: readonly RuleResult[], opts
   lines.push(`  efficiency: ${(a.efficiency * 100).toFixed(4)} %`);
   lines.push(`  wastedBytes: ${a.wastedBytes} bytes (${formatBytes(a.wastedBytes)})`);
   lines.push(`  userWastedPercent: ${pct(a.userWastedPercent)}`);
-  if (opts.ignored) lines.push(`  ignored: ${opts.ignored.paths} paths, ${opts.ignored.bytes} bytes (${formatBytes(opts.ignored.bytes)}), left out of every figure (paths.ignore)`);
+  if (opts.ignored) lines.push(`  ignored: ${plural(opts.ignored.paths, 'path')}, ${opts.ignored.bytes} bytes (${formatBytes(opts.ignored.bytes)}), left out of every figure (paths.ignore)`);
   const r = a.reclaimable;
   lines.push(
     `  reclaimable: ${formatBytes(r.totalBytes)} (overwritten ${formatBytes(r.overwrittenBytes)}, deleted later ${formatBytes(r.deletedLaterBytes)}, ` +

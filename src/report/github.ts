@@ -1,3 +1,4 @@
+import { plural } from '../format/text.js';
 import { formatBytes } from '../format/bytes.js';
 import { escapeControl } from '../format/escape.js';
 import { failed, layerCommand, offenderLines, referenceOf, tally, type CiOutcome } from './ci-result.js';
@@ -41,7 +42,7 @@ export function formatGithubCommands(outcomes: readonly CiOutcome[]): string {
     const t = tally(o);
     out += command('notice', `inspect-tui: ${ref}`, [
       `${o.rules ? (failed(o) ? 'FAIL' : 'PASS') : 'analysed'} [pass:${t.pass} fail:${t.fail} skip:${t.skip}] efficiency ${(s.efficiency * 100).toFixed(4)} %, wasted ${formatBytes(s.wastedBytes)}` +
-        (o.ignored ? `, ignored ${o.ignored.paths} paths (${formatBytes(o.ignored.bytes)})` : ''),
+        (o.ignored ? `, ignored ${plural(o.ignored.paths, 'path')} (${formatBytes(o.ignored.bytes)})` : ''),
     ]);
   }
   return out;

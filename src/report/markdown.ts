@@ -1,3 +1,4 @@
+import { plural } from '../format/text.js';
 import { findingsMarkdown } from './findings-report.js';
 import { formatBytes } from '../format/bytes.js';
 import { escapeControl } from '../format/escape.js';
@@ -48,9 +49,9 @@ export function formatMarkdown(outcomes: readonly CiOutcome[]): string {
     out.push(`| efficiency | ${pct(s.efficiency)} |`);
     out.push(`| wasted bytes | ${formatBytes(s.wastedBytes)} (${s.wastedBytes}) |`);
     out.push(`| user wasted percent | ${pct(s.userWastedPercent)} |`);
-    out.push(`| image size | ${formatBytes(s.sizeBytes)} (${s.layers.length} layers, ${s.fileCount} files) |`);
+    out.push(`| image size | ${formatBytes(s.sizeBytes)} (${plural(s.layers.length, 'layer')}, ${plural(s.fileCount, 'file')}) |`);
     out.push(`| reclaimable by squashing | ${formatBytes(s.reclaimable.totalBytes)} |`);
-    if (o.ignored) out.push(`| ignored (paths.ignore) | ${o.ignored.paths} paths, ${formatBytes(o.ignored.bytes)} |`);
+    if (o.ignored) out.push(`| ignored (paths.ignore) | ${plural(o.ignored.paths, 'path')}, ${formatBytes(o.ignored.bytes)} |`);
     out.push('');
     if (o.rules) {
       out.push('| rule | status | threshold | actual | details |', '|---|---|---|---|---|');

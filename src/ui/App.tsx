@@ -1,4 +1,4 @@
-import { Box, useStdout } from 'ink';
+import { Box, Text, useStdout } from 'ink';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Analysis } from '../core/analyze.js';
 import type { Extractor } from '../extract/types.js';
@@ -6,7 +6,7 @@ import { interpretKey } from '../viewmodel/input.js';
 import { osc52, selectCopyTarget } from '../viewmodel/copy.js';
 import { interpretMouse, type MouseEvent } from '../viewmodel/mouse.js';
 import type { Keymap } from '../viewmodel/keymap.js';
-import { selectLayout } from '../viewmodel/layout.js';
+import { selectLayout, selectTooSmallText } from '../viewmodel/layout.js';
 import { reduce, type Action } from '../viewmodel/reducer.js';
 import { selectHelpLines, selectInfoLines, type Verification, type ViewData } from '../viewmodel/rows.js';
 import { createInitialState, type AppState, type Viewport } from '../viewmodel/state.js';
@@ -166,6 +166,14 @@ export function App({ analysis, keymap, theme, symbols, viewport: fixed, extract
               : [],
     [state, keymap, analysis, layout.cols],
   );
+  if (layout.tooSmall) {
+    // Below the smallest layout, one centred line instead of panes drawn over each other; keys still work (q quits).
+    return (
+      <Box width={state.viewport.cols} height={state.viewport.rows} justifyContent="center" alignItems="center">
+        <Text wrap="wrap">{selectTooSmallText(state)}</Text>
+      </Box>
+    );
+  }
   return (
     <Box flexDirection="column" width={layout.cols} height={layout.rows}>
       {state.overlay !== 'none' ? (

@@ -2,7 +2,7 @@ import type { Analysis, LayerSummary } from '../core/analyze.js';
 import type { AlignedLayer } from '../core/compare-images.js';
 import type { DiffImage } from '../core/diff-tree.js';
 import { formatBytes } from '../format/bytes.js';
-import { fit, sanitize } from '../format/text.js';
+import { fit, plural, sanitize } from '../format/text.js';
 import { formatSignedBytes, TOTAL_ROWS } from '../format/totals.js';
 import { formatPlatform } from '../reference/platform.js';
 import type { Layout } from './layout.js';
@@ -92,7 +92,7 @@ export function selectDiffLayerPane(d: DiffImage, state: AppState, layout: Layou
     const r = rows[i]!;
     const sel = i === cursor ? (state.focus === 'layers' ? 'focused' : 'unfocused') : undefined;
     if (r.kind === 'all') {
-      lines.push(fitLine([seg('  all changes', 'header'), seg(`  ${d.comparison.files.length} paths`, 'dim')], width, sel));
+      lines.push(fitLine([seg('  all changes', 'header'), seg(`  ${plural(d.comparison.files.length, 'path')}`, 'dim')], width, sel));
       continue;
     }
     const [mark, style, l, who]: [string, Style, LayerSummary, string] =

@@ -1,9 +1,12 @@
+import { TOTAL_ROWS } from '../format/totals.js';
 import type { AppState } from './state.js';
 
 /** Where every pane goes for a viewport. Heights are rows of content, titles excluded. */
 export type Layout = {
   readonly cols: number;
   readonly rows: number;
+  /** Below `MIN_VIEWPORT`: the inspector shows only a "terminal too small" notice. */
+  readonly tooSmall: boolean;
   readonly leftWidth: number;
   readonly rightWidth: number;
   readonly layersHeight: number;
@@ -11,40 +14,73 @@ export type Layout = {
   readonly imageDetailsHeight: number;
   /** The filter's input line above the tree (search prompts in the status line). */
   readonly inputLine: boolean;
+  /** Rows of the tree itself: below its title, the input line, the full-path line and the column headers. */
   readonly treeHeight: number;
+  /** Screen row (0-based) of the tree's first row. */
+  readonly treeRowsTop: number;
   readonly fileHistoryHeight: number;
-  /** Attribute columns fit (and are on). */
+  /** An attribute column is on: all of them (permission, UID:GID, size) when they fit, else the size only. */
   readonly attributes: boolean;
+  /** The narrow tree's attribute column: size only. */
+  readonly compactAttributes: boolean;
 };
 
-/** Smallest viewport the layout is designed for; smaller ones still render, clipped. */
-export const MIN_VIEWPORT = { cols: 80, rows: 24 } as const;
+/** Smallest viewport the inspector draws its panes in; below it, it asks for a bigger terminal. */
+export const MIN_VIEWPORT = { cols: 60, rows: 15 } as const;
+
+/** Image details' key figures (name and platform, total size, wasted, efficiency, reclaimable): room kept before anything else there. */
+export const IMAGE_FIGURE_LINES = 5;
+
+/** Lines above the tree's rows: the full path of the selected row and the column headers. */
+const TREE_HEAD_LINES = 2;
+
+/** The tree shows every attribute column from this width on (they take 33 cells). */
+const FULL_ATTRIBUTES_WIDTH = 56;
 
 /**
  * Two columns: layers, layer details and image details on the left; the file tree (and the
  * file history panel) on the right; one status row. The left column takes about 40 % of the
- * width, and wide terminals give the tree the rest.
+ * width, and wide terminals give the tree the rest. Down the left column, image details keep
+ * their key figures first; layer details get a share that grows with the height; the layer
+ * list takes what it needs up to about a third.
  */
 export function selectLayout(state: AppState, layerCount: number): Layout {
   const cols = Math.max(20, state.viewport.cols);
   const rows = Math.max(8, state.viewport.rows);
+  const tooSmall = state.viewport.cols < MIN_VIEWPORT.cols || state.viewport.rows < MIN_VIEWPORT.rows;
   const H = rows - 1;
   const leftWidth = Math.max(24, Math.min(Math.floor(cols * (cols >= 140 ? 0.38 : 0.42)), 90));
   const rightWidth = Math.max(10, cols - leftWidth - 1);
-  const layersHeight = Math.max(1, Math.min(Math.max(layerCount, 2), Math.max(3, Math.floor((H - 3) * 0.4))));
-  let layerDetailsHeight = Math.min(7, Math.max(3, H - layersHeight - 1 - 6));
-  let imageDetailsHeight = H - (layersHeight + 1) - (layerDetailsHeight + 1) - 1;
-  if (imageDetailsHeight < 3) {
-    layerDetailsHeight = Math.max(1, layerDetailsHeight - (3 - imageDetailsHeight));
-    imageDetailsHeight = Math.max(0, H - (layersHeight + 1) - (layerDetailsHeight + 1) - 1);
+  const body = Math.max(3, H - 3); // three titles down the left column
+  let layersHeight = Math.max(1, Math.min(Math.max(layerCount, 2), Math.max(2, Math.floor(body * (rows >= 30 ? 0.4 : 0.35)))));
+  let layerDetailsHeight = Math.max(4, Math.min(12, Math.floor(body * 0.3)));
+  if (state.diff) {
+    // A comparison's panes have fixed lengths: the totals, and the two images with their counts.
+    layerDetailsHeight = Math.min(TOTAL_ROWS.length, Math.max(3, body - IMAGE_FIGURE_LINES - 2));
+    layersHeight = Math.max(2, Math.min(layerCount, body - layerDetailsHeight - IMAGE_FIGURE_LINES));
   }
+  let imageDetailsHeight = body - layersHeight - layerDetailsHeight;
+  // The image's figures come before the layer's details, and those before more layer rows.
+  if (imageDetailsHeight < IMAGE_FIGURE_LINES) {
+    const take = Math.min(IMAGE_FIGURE_LINES - imageDetailsHeight, Math.max(0, layerDetailsHeight - 3));
+    layerDetailsHeight -= take;
+    imageDetailsHeight += take;
+  }
+  if (imageDetailsHeight < IMAGE_FIGURE_LINES) {
+    const take = Math.min(IMAGE_FIGURE_LINES - imageDetailsHeight, Math.max(0, layersHeight - 2));
+    layersHeight -= take;
+    imageDetailsHeight += take;
+  }
+  imageDetailsHeight = Math.max(0, imageDetailsHeight);
   // Only the filter takes a line above the tree; the search prompt is in the status line, so opening search never moves the tree.
   const inputLine = state.filter.editing || state.filter.text !== '';
   const fileHistoryHeight = state.tree.fileHistory ? Math.min(12, Math.max(5, Math.floor(H * 0.35))) : 0;
-  const treeHeight = Math.max(1, H - 1 - (inputLine ? 1 : 0) - (fileHistoryHeight > 0 ? fileHistoryHeight + 1 : 0));
+  const head = 1 + (inputLine ? 1 : 0) + TREE_HEAD_LINES;
+  const treeHeight = Math.max(1, H - head - (fileHistoryHeight > 0 ? fileHistoryHeight + 1 : 0));
   return {
     cols,
     rows,
+    tooSmall,
     leftWidth,
     rightWidth,
     layersHeight,
@@ -52,7 +88,15 @@ export function selectLayout(state: AppState, layerCount: number): Layout {
     imageDetailsHeight,
     inputLine,
     treeHeight,
+    treeRowsTop: head,
     fileHistoryHeight,
-    attributes: state.tree.attributes && rightWidth >= 56,
+    attributes: state.tree.attributes,
+    compactAttributes: state.tree.attributes && rightWidth < FULL_ATTRIBUTES_WIDTH,
   };
+}
+
+/** What a terminal below `MIN_VIEWPORT` shows, centred, until it is made bigger. */
+export function selectTooSmallText(state: AppState): string {
+  const { cols, rows } = state.viewport;
+  return `terminal too small (need ${MIN_VIEWPORT.cols}x${MIN_VIEWPORT.rows}, have ${cols}x${rows})`;
 }

@@ -144,8 +144,8 @@ export type Hit =
 /**
  * The pane under a cell (0-based x, y), from the layout the panes are drawn with: on the left
  * the Layers title and rows, Layer details and Image details (each a title and its rows); a
- * one-column gap; on the right the Files title, the filter/search line when shown, the tree
- * rows and the file history; the status bar on the last row. An overlay covers all but the
+ * one-column gap; on the right the Files title, the filter line when shown, the path and
+ * column-header lines, the tree rows and the file history; the status bar on the last row. An overlay covers all but the
  * status bar.
  */
 export function hitTest(layout: Layout, overlay: boolean, x: number, y: number): Hit {
@@ -162,11 +162,10 @@ export function hitTest(layout: Layout, overlay: boolean, x: number, y: number):
   }
   if (x === layout.leftWidth || x > layout.leftWidth + layout.rightWidth) return { area: 'none' };
   if (y === 0) return { area: 'tree-title' };
-  let top = 1;
-  if (layout.inputLine) {
-    if (y === 1) return { area: 'input' };
-    top = 2;
-  }
+  if (layout.inputLine && y === 1) return { area: 'input' };
+  // The path line and the column headers between the title (or input line) and the rows.
+  const top = layout.treeRowsTop;
+  if (y < top) return { area: 'tree-title' };
   if (y < top + layout.treeHeight) return { area: 'tree', row: y - top };
   if (layout.fileHistoryHeight > 0 && y <= top + layout.treeHeight + layout.fileHistoryHeight) return { area: 'file-history' };
   return { area: 'none' };
@@ -181,6 +180,7 @@ export function hitTest(layout: Layout, overlay: boolean, x: number, y: number):
 export function interpretMouse(a: Analysis, state: AppState, ev: MouseEvent): Action[] {
   if (state.prompt || state.compare || state.filter.editing || state.search.editing) return [];
   const layout = selectLayout(state, layerRowCount(a));
+  if (layout.tooSmall) return [];
   const overlay = state.overlay !== 'none';
   const hit = hitTest(layout, overlay, ev.col - 1, ev.row - 1);
   if (ev.kind === 'wheel-up' || ev.kind === 'wheel-down') {

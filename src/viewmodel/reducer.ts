@@ -48,7 +48,7 @@ export function createReducer(a: Analysis): (s: AppState, action: Action) => App
 export function reduce(a: Analysis, s: AppState, action: Action): AppState {
   switch (action.type) {
     case 'resize':
-      return { ...s, viewport: action.viewport };
+      return refit(a, { ...s, viewport: action.viewport });
     case 'message':
       return { ...s, message: { text: action.text, tone: action.tone } };
     case 'prompt.overwrite':
@@ -97,6 +97,17 @@ export function reduce(a: Analysis, s: AppState, action: Action): AppState {
     case 'command':
       return reduceCommand(a, { ...s, message: undefined }, action.id);
   }
+}
+
+/**
+ * After a resize: the scrolls re-clamped to the new heights, so the selected layer (or
+ * comparison row) and the tree's cursor stay in view, and a list that grew uses its room.
+ */
+function refit(a: Analysis, s: AppState): AppState {
+  const layout = selectLayout(s, layerRowCount(a));
+  const v = selectTreeView(a, s);
+  const out: AppState = { ...s, layers: { ...s.layers, scroll: clampScroll(s.layers.scroll, s.layers.cursor, layout.layersHeight, a.layers.length) }, tree: { ...s.tree, scroll: v.scroll } };
+  return s.diff ? moveDiffCursor(a, out, s.diff.cursor, Math.max(1, layout.layersHeight)) : out;
 }
 
 function selectLayer(a: Analysis, s: AppState, layer: number): AppState {

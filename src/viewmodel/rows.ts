@@ -1,8 +1,9 @@
 import type { Analysis } from '../core/analyze.js';
 import { formatBytes, formatPercent } from '../format/bytes.js';
 import { formatMode } from '../format/mode.js';
-import { fit, sanitize, wrap } from '../format/text.js';
-import { COMMANDS, type CommandId, type Scope } from './commands.js';
+import { formatPlatform } from '../reference/platform.js';
+import { cellWidth, clip, fit, formatTimestamp, plural, sanitize, truncateMiddle, wrap } from '../format/text.js';
+import { COMMANDS, DEFAULT_STATUS_PRIORITY, type CommandId, type CommandSpec, type Scope } from './commands.js';
 import { displayKey } from './keys.js';
 import { formatKeys, type Keymap } from './keymap.js';
 import { selectLayout, type Layout } from './layout.js';
@@ -24,7 +25,10 @@ export type ViewData = {
   readonly compared?: { readonly old: Analysis; readonly new: Analysis };
 };
 
-/** A pane ready to draw: its title line and exactly `height` body lines. */
+/**
+ * A pane ready to draw: its title line and exactly `height` body lines; the tree adds its
+ * input line and `head` (the selected path and the column headers) between them.
+ */
 export type PaneView = { readonly title: Line; readonly lines: readonly Line[] };
 
 function padLines(lines: Line[], height: number, width: number): Line[] {
@@ -49,9 +53,10 @@ export function selectLayerPane(d: ViewData, state: AppState, layout: Layout = s
   const { scroll } = state.layers;
   for (let i = scroll; i < Math.min(a.layers.length, scroll + layout.layersHeight); i++) {
     const l = a.layers[i]!;
-    const marked = state.layers.mark === i;
+    // With a marked range, B is its base (whichever end was marked) and ● the layers it adds.
+    const ranged = state.layers.mark !== null && state.layers.mark !== state.layers.cursor;
     const inRange = i > base && i <= top;
-    const marker = marked ? 'B' : inRange ? '●' : ' ';
+    const marker = (ranged ? i === base : state.layers.mark === i) ? 'B' : inRange ? '●' : ' ';
     const sel = i === state.layers.cursor ? (state.focus === 'layers' ? 'focused' : 'unfocused') : undefined;
     lines.push(
       fitLine(
@@ -69,30 +74,76 @@ export function selectLayerPane(d: ViewData, state: AppState, layout: Layout = s
   return { title: titleLine('Layers', rangeLabel(state), width, state.focus === 'layers'), lines: padLines(lines, layout.layersHeight, width) };
 }
 
+/** A layer's digest in full when it fits, else its first 12 hex digits (`sha256:0123456789ab`). */
+function digestFor(d: string, room: number): string {
+  return d.length <= room ? d : d.slice(0, d.indexOf(':') + 13);
+}
+
+/**
+ * What layer details' title says: the selected layer and, with a marked base, which end of
+ * the compared range it is, so it agrees with the file tree's title.
+ */
+function layerDetailsTitle(state: AppState, index: number): string {
+  const { mark, cursor } = state.layers;
+  if (mark === null || mark === cursor) return `L${index}`;
+  const { base, top } = selectRange(state);
+  return `L${index} ${index === base ? 'base' : 'top'} of L${base}→L${top}`;
+}
+
 export function selectLayerDetails(d: ViewData, state: AppState, layout: Layout = selectLayout(state, layerRowCount(d.analysis))): PaneView {
   const diff = diffOf(d.analysis);
   if (diff) return selectDiffTotals(diff, state, layout);
   const width = layout.leftWidth;
+  const height = layout.layerDetailsHeight;
   const l = d.analysis.layers[state.layers.cursor];
   const lines: Line[] = [];
+  let cut = false;
   if (l) {
-    const kv = (k: string, v: string) => lines.push(fitLine([seg(`${k} `, 'header'), seg(v)], width));
-    kv('Digest:', l.digest ?? '(none: legacy layer)');
-    kv('DiffID:', l.diffId ?? '');
-    kv('Size:  ', `${formatBytes(l.sizeBytes)}${l.compressedSizeBytes !== undefined ? `  stored ${formatBytes(l.compressedSizeBytes)}` : ''}  ${l.entryCount} entries`);
-    kv('Media: ', l.mediaType ?? '');
+    const kv = (k: string, v: string): Line => fitLine([seg(`${k} `, 'header'), seg(v)], width);
     const c = l.changes;
-    kv('Files: ', `+${c.added} ~${c.modified} -${c.removed} =${c.unmodified}`);
-    const cmdLines = wrap(sanitize(l.createdBy ?? l.command ?? ''), width - 1);
-    const room = layout.layerDetailsHeight - lines.length - 1;
-    if (room > 0) {
-      lines.push(fitLine([seg('Command:', 'header')], width));
-      const shown = cmdLines.slice(0, room);
-      if (cmdLines.length > room && shown.length > 0) shown[shown.length - 1] = `${shown[shown.length - 1]!.slice(0, Math.max(0, width - 2))}…`;
-      for (const c of shown) lines.push(fitLine([seg(` ${c}`)], width));
+    const rows = {
+      digest: kv('Digest:', l.digest ? digestFor(sanitize(l.digest), width - 8) : '(none: legacy layer)'),
+      diffId: kv('DiffID:', l.diffId ? digestFor(sanitize(l.diffId), width - 8) : ''),
+      size: kv('Size:  ', `${formatBytes(l.sizeBytes)}${l.compressedSizeBytes !== undefined ? `  stored ${formatBytes(l.compressedSizeBytes)}` : ''}`),
+      media: kv('Media: ', sanitize(l.mediaType ?? '')),
+      files: kv('Files: ', `+${c.added} ~${c.modified} -${c.removed} =${c.unmodified}  ${plural(l.entryCount, 'entry', 'entries')}`),
+    };
+    // The command wraps after its label; its lines after the first are indented by one.
+    const cmd = wrap(`Command: ${sanitize(l.createdBy ?? l.command ?? '')}`, width - 1);
+    // What gets room first: size, changes and the command's first line; then the digest, the
+    // whole command, the diffID and the media type.
+    const want = { size: 1, files: 1, command: 1, digest: 1, more: cmd.length - 1, diffId: 1, media: 1 };
+    let left = height;
+    const got = { size: 0, files: 0, command: 0, digest: 0, more: 0, diffId: 0, media: 0 };
+    for (const k of ['size', 'files', 'command', 'digest', 'more', 'diffId', 'media'] as const) {
+      got[k] = Math.max(0, Math.min(want[k], left));
+      left -= got[k];
     }
+    if (got.digest) lines.push(rows.digest);
+    if (got.diffId) lines.push(rows.diffId);
+    if (got.size) lines.push(rows.size);
+    if (got.media) lines.push(rows.media);
+    if (got.files) lines.push(rows.files);
+    const shown = cmd.slice(0, got.command + got.more);
+    cut = shown.length < cmd.length;
+    shown.forEach((t, i) => {
+      const body = i === 0 ? t.slice('Command:'.length) : ` ${t}`;
+      // A cut command says so on its last line: the history view (i) has it whole.
+      const last = cut && i === shown.length - 1;
+      const text = last ? clip(body, width - 5 - (i === 0 ? 8 : 0)) : body;
+      lines.push(fitLine([...(i === 0 ? [seg('Command:', 'header')] : []), seg(text), ...(last ? [seg('…[i]', 'dim')] : [])], width));
+    });
   }
-  return { title: titleLine('Layer details', l ? `L${l.index}` : '', width, false), lines: padLines(lines, layout.layerDetailsHeight, width) };
+  const name = width >= 40 ? 'Layer details' : 'Layer';
+  return { title: titleLine(name, l ? layerDetailsTitle(state, l.index) : '', width, false), lines: padLines(lines, height, width) };
+}
+
+/** `alpine:3.20 · linux/arm64`: the image's name (middle-truncated) and platform, in `width` cells. */
+function imageName(a: Analysis, width: number): string {
+  const c = a.config;
+  const platform = sanitize(a.identity.platform ? formatPlatform(a.identity.platform) : [c.os, c.architecture, c.variant].filter(Boolean).join('/'));
+  const tail = platform ? ` · ${platform}` : '';
+  return `${truncateMiddle(sanitize(a.identity.reference), Math.max(8, width - cellWidth(tail)))}${tail}`;
 }
 
 export function selectImageDetails(d: ViewData, state: AppState, layout: Layout = selectLayout(state, layerRowCount(d.analysis))): PaneView {
@@ -100,14 +151,19 @@ export function selectImageDetails(d: ViewData, state: AppState, layout: Layout 
   const diff = diffOf(a);
   if (diff) return selectDiffImages(diff, layout);
   const width = layout.leftWidth;
-  const lines: Line[] = [];
-  const kv = (k: string, v: string, style?: Style) => lines.push(fitLine([seg(`${k} `, 'header'), seg(v, style)], width));
-  kv('Image:', sanitize(a.identity.reference));
-  kv('Total size:', `${formatBytes(a.sizeBytes)}  (${a.fileCount} files)`);
-  kv('Potential wasted space:', formatBytes(a.wastedBytes), a.wastedBytes > 0 ? 'modified' : undefined);
-  kv('Image efficiency score:', formatPercent(a.efficiency));
-  kv('Reclaimable by squashing:', formatBytes(a.reclaimable.totalBytes));
-  lines.splice(Math.max(0, layout.imageDetailsHeight - 2)); // keep room for the table when short
+  // dive's labels where they fit, short ones where they would cut the figure.
+  const kv = (k: string, short: string, v: string, style?: Style): Line =>
+    fitLine([seg(`${cellWidth(k) + 1 + cellWidth(v) <= width ? k : short} `, 'header'), seg(v, style)], width);
+  // The figures in the order shown, each with its rank: the score and the waste stay longest.
+  const figures: { line: Line; rank: number }[] = [
+    { line: fitLine([seg('Image: ', 'header'), seg(imageName(a, width - 7))], width), rank: 5 },
+    { line: kv('Total size:', 'Total:', `${formatBytes(a.sizeBytes)}  (${plural(a.fileCount, 'file')})`), rank: 4 },
+    { line: kv('Potential wasted space:', 'Wasted:', formatBytes(a.wastedBytes), a.wastedBytes > 0 ? 'modified' : undefined), rank: 2 },
+    { line: kv('Image efficiency score:', 'Efficiency:', formatPercent(a.efficiency)), rank: 1 },
+    { line: kv('Reclaimable by squashing:', 'Reclaimable:', formatBytes(a.reclaimable.totalBytes)), rank: 3 },
+  ];
+  const keep = Math.min(figures.length, layout.imageDetailsHeight);
+  const lines: Line[] = figures.filter((f) => f.rank <= keep).map((f) => f.line);
   const rows = wasteRows(layout);
   if (rows > 0) lines.push(...selectWasteTable(a, state, width, rows));
   const focused = state.focus === 'waste';
@@ -139,11 +195,13 @@ function treeTitle(state: AppState, a: Analysis): string {
     return [only >= 0 ? `paths NEW L${only} wrote` : 'OLD → NEW', ...flags].join(' · ');
   }
   const { top } = selectRange(state);
-  return [`L${top}: ${rangeLabel(state)}`, ...flags].join(' · ');
+  // A marked range names both its ends; the layer alone would be only one of them.
+  const marked = state.layers.mark !== null && state.layers.mark !== state.layers.cursor;
+  return [marked ? rangeLabel(state) : `L${top}: ${rangeLabel(state)}`, ...flags].join(' · ');
 }
 
 /** The file tree pane: title, the filter/search line when active, and the visible rows only. */
-export function selectTreePane(d: ViewData, state: AppState, layout: Layout = selectLayout(state, layerRowCount(d.analysis))): PaneView & { input?: Line } {
+export function selectTreePane(d: ViewData, state: AppState, layout: Layout = selectLayout(state, layerRowCount(d.analysis))): PaneView & { input?: Line; head: readonly Line[] } {
   const a = d.analysis;
   const width = layout.rightWidth;
   const v = selectTreeView(a, state);
@@ -163,11 +221,14 @@ export function selectTreePane(d: ViewData, state: AppState, layout: Layout = se
     const segs: Segment[] = [];
     if (d.symbols) segs.push(seg(`${KIND_SYMBOL[kind]} `, KIND_STYLE[kind]));
     if (layout.attributes) {
-      const mode = e ? formatMode(e.type, e.mode) : 'd?????????';
-      const owner = e ? `${e.uid}:${e.gid}` : '';
       // In a comparison the size column is the change of size (the subtree's, for a directory).
       const size = diff ? formatDelta(diff.deltaOf[p]!) : formatBytes(rowSize(ti, a, p));
-      segs.push(seg(`${mode} ${fit(owner, 11, 'right')} ${fit(size, 8, 'right')}  `, 'dim'));
+      if (layout.compactAttributes) segs.push(seg(`${fit(size, 8, 'right')}  `, 'dim'));
+      else {
+        const mode = e ? formatMode(e.type, e.mode) : 'd?????????';
+        const owner = e ? `${e.uid}:${e.gid}` : '';
+        segs.push(seg(`${mode} ${fit(owner, 11, 'right')} ${fit(size, 8, 'right')}  `, 'dim'));
+      }
     }
     // tree glyphs: one column group per ancestor, then the node's own branch
     let prefix = '';
@@ -197,9 +258,25 @@ export function selectTreePane(d: ViewData, state: AppState, layout: Layout = se
     input = fitLine([seg('Filter: ', 'header'), seg(`${state.filter.text}${state.filter.editing ? '▏' : ''}`), seg(err, 'error')], width);
   }
   const count = `${rows.count === 0 ? 0 : v.cursorRow + 1}/${rows.count}`;
+  // The title keeps the row count whole; what is compared gives way in its middle.
+  const room = width - cellWidth('▌Files ') - cellWidth(` · ${count} `) - 2;
+  let full = treeTitle(state, a);
+  if (cellWidth(full) > room) full = full.replace(/^L\d+: /, ''); // `changes of L4` names the layer already
+  const label = truncateMiddle(full, room);
+  // Above the rows: the selected row's full path (its file name kept) and the column headers.
+  const cursorPath = v.cursorRow < 0 ? -1 : ti.order[rows.posAt(v.cursorRow)]!;
+  const pathLine = fitLine([seg(cursorPath < 0 ? '' : truncateMiddle(sanitize(`/${a.tree.pathOf(cursorPath)}`), width), 'label')], width);
+  const sizeHead = diff ? 'Δ Size' : 'Size';
+  const columns = !layout.attributes
+    ? ''
+    : layout.compactAttributes
+      ? `${fit(sizeHead, 8, 'right')}  `
+      : `${fit('Permission', 10)} ${fit('UID:GID', 11, 'right')} ${fit(sizeHead, 8, 'right')}  `;
+  const headerLine = fitLine([seg(`${d.symbols ? '  ' : ''}${columns}Name`, 'header')], width);
   return {
-    title: titleLine('Files', `${treeTitle(state, a)} · ${count}`, width, focused),
+    title: titleLine('Files', `${label} · ${count}`, width, focused),
     input,
+    head: [pathLine, headerLine],
     lines: padLines(lines, v.height, width),
   };
 }
@@ -228,7 +305,7 @@ export function selectFileHistoryPane(d: ViewData, state: AppState, pathId: numb
     }
     if (lines.length === 0) lines.push(fitLine([seg('no layer touched this path', 'dim')], width));
   }
-  return { title: titleLine('File history', sanitize(path), width, false), lines: padLines(lines, layout.fileHistoryHeight, width) };
+  return { title: titleLine('File history', truncateMiddle(sanitize(path), width - 17), width, false), lines: padLines(lines, layout.fileHistoryHeight, width) };
 }
 
 const SCOPE_TITLE: Record<Scope, string> = { global: 'Everywhere', layers: 'Layers pane', tree: 'File tree pane', waste: 'Wasted-files list (image details)' };
@@ -261,17 +338,22 @@ export function selectHelpLines(keymap: Keymap, width: number): Line[] {
 export function selectInfoLines(a: Analysis, width: number): Line[] {
   const lines: Line[] = [];
   const push = (segments: Segment[]) => lines.push(fitLine(segments, width));
-  push([seg('History', 'title-focused'), seg(`  ${a.history.length} steps, ${a.layers.length} layers`, 'dim')]);
+  push([seg('History', 'title-focused'), seg(`  ${plural(a.history.length, 'step')}, ${plural(a.layers.length, 'layer')}`, 'dim')]);
+  // Layer, size and time take 34 cells; the command wraps in the rest, each line under the first.
+  const indent = ' '.repeat(34);
+  const cmdWidth = Math.max(16, width - indent.length);
   for (const h of a.history) {
     const size = h.emptyLayer ? 0 : (a.layers[h.layer]?.sizeBytes ?? 0);
     const idx = h.emptyLayer ? '   ' : fit(`L${h.layer}`, 3);
+    const cmd = wrap(sanitize(h.command || '(no command)'), cmdWidth);
     push([
       seg(`${idx} `, h.emptyLayer ? 'dim' : 'marker'),
       seg(`${fit(formatBytes(size), 7, 'right')}  `, h.emptyLayer ? 'dim' : undefined),
-      seg(`${fit(h.created ?? '', 20)}  `, 'dim'),
-      seg(sanitize(h.command || '(no command)')),
+      seg(`${fit(formatTimestamp(h.created), 19)}  `, 'dim'),
+      seg(cmd[0] ?? ''),
     ]);
-    if (h.comment) push([seg(`      ${' '.repeat(29)}# ${sanitize(h.comment)}`, 'dim')]);
+    for (const more of cmd.slice(1)) push([seg(indent), seg(more)]);
+    if (h.comment) for (const c of wrap(`# ${sanitize(h.comment)}`, cmdWidth)) push([seg(`${indent}${c}`, 'dim')]);
   }
   const c = a.config;
   const kv = (k: string, v: string | undefined) => push([seg(fit(`${k}:`, 14), 'header'), seg(sanitize(v ?? ''))]);
@@ -282,7 +364,7 @@ export function selectInfoLines(a: Analysis, width: number): Line[] {
   push([]);
   push([seg('Config', 'title-focused')]);
   kv('Platform', [c.os, c.architecture, c.variant].filter(Boolean).join('/'));
-  kv('Created', c.created);
+  kv('Created', c.created); // whole, as the config has it (RFC 3339)
   if (c.author) kv('Author', c.author);
   kv('Entrypoint', c.config.entrypoint ? JSON.stringify(c.config.entrypoint) : '');
   kv('Cmd', c.config.cmd ? JSON.stringify(c.config.cmd) : '');
@@ -317,8 +399,9 @@ export function selectStatusBar(keymap: Keymap, state: AppState, width: number, 
   if (typeof verification === 'object') {
     return fitLine([seg(` ✗ NOT VERIFIED: ${verification.error} — the figures shown are of bytes the image does not vouch for`, 'error')], width);
   }
-  const line = selectStatusBarContent(keymap, state, width);
-  return verification === 'verifying' ? fitLine([seg(' verifying…', 'marker'), ...line.segments], width) : line;
+  const mark = ' verifying…';
+  if (verification !== 'verifying') return selectStatusBarContent(keymap, state, width);
+  return fitLine([seg(mark, 'marker'), ...selectStatusBarContent(keymap, state, width - cellWidth(mark)).segments], width);
 }
 
 function selectStatusBarContent(keymap: Keymap, state: AppState, width: number): Line {
@@ -349,13 +432,24 @@ function selectStatusBarContent(keymap: Keymap, state: AppState, width: number):
     if (id === 'layers.compareAggregated') return state.layers.mode !== 'aggregated' || state.layers.mark !== null;
     return false;
   };
+  // The focused pane's and the global labels, most wanted first, as many as fit; `? Help`
+  // (which lists the rest) always closes the bar.
+  const item = (id: CommandId, label: string): Segment[] | undefined => {
+    const k = keymap.keysFor(id)[0];
+    return k ? [seg(` ${displayKey(k)}`, 'key'), seg(` ${label}`, off(id) ? 'label-off' : 'label')] : undefined;
+  };
+  const cells = (x: readonly Segment[]) => x.reduce((n, t) => n + cellWidth(t.text), 0);
+  const help = item('app.help', 'Help') ?? [];
+  let left = width - cells(help);
+  const ranked = COMMANDS.map((c, i) => ({ c: c as CommandSpec, i }))
+    .filter(({ c }) => c.label !== undefined && c.id !== 'app.help' && (c.scope === state.focus || c.scope === 'global'))
+    .sort((x, y) => (y.c.priority ?? DEFAULT_STATUS_PRIORITY) - (x.c.priority ?? DEFAULT_STATUS_PRIORITY) || x.i - y.i);
   const segs: Segment[] = [];
-  const ordered = [...COMMANDS.filter((c) => c.scope === state.focus), ...COMMANDS.filter((c) => c.scope === 'global')];
-  for (const c of ordered) {
-    if (!('label' in c)) continue;
-    const k = keymap.keysFor(c.id)[0];
-    if (!k) continue;
-    segs.push(seg(` ${displayKey(k)}`, 'key'), seg(` ${c.label}`, off(c.id) ? 'label-off' : 'label'));
+  for (const { c } of ranked) {
+    const it = item(c.id, c.label!);
+    if (!it || cells(it) > left) continue;
+    segs.push(...it);
+    left -= cells(it);
   }
-  return fitLine(segs, width);
+  return fitLine([...segs, ...help], width);
 }

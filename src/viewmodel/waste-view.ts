@@ -1,6 +1,6 @@
 import type { Analysis } from '../core/analyze.js';
 import { formatBytes } from '../format/bytes.js';
-import { fit, sanitize } from '../format/text.js';
+import { fit, sanitize, truncateMiddle } from '../format/text.js';
 import type { CommandId } from './commands.js';
 import { diffOf, layerRowCount } from './diff-view.js';
 import { selectLayout, type Layout } from './layout.js';
@@ -20,7 +20,8 @@ const DETAIL_LINES = 5;
 /** Rows of the table the pane has room for (0: the table is not shown). */
 export function wasteRows(layout: Layout): number {
   const h = layout.imageDetailsHeight;
-  const room = h - Math.min(DETAIL_LINES, Math.max(0, h - 2));
+  // The image's figures come first (see selectImageDetails); the table gets what is left.
+  const room = h - Math.min(DETAIL_LINES, h);
   return room >= 2 ? room - 1 : 0;
 }
 
@@ -38,7 +39,7 @@ export function selectWasteTable(a: Analysis, state: AppState, width: number, ro
   for (let i = scroll; i < Math.min(files.length, scroll + rows); i++) {
     const f = files[i]!;
     const sel = state.focus === 'waste' && i === w.cursor ? 'focused' : undefined;
-    lines.push(fitLine([seg(`${fit(String(f.count), 5, 'right')}  ${fit(formatBytes(f.wastedBytes), 11, 'right')}  ${sanitize(f.path)}`)], width, sel));
+    lines.push(fitLine([seg(`${fit(String(f.count), 5, 'right')}  ${fit(formatBytes(f.wastedBytes), 11, 'right')}  ${truncateMiddle(sanitize(f.path), Math.max(1, width - 20))}`)], width, sel));
   }
   return lines;
 }

@@ -38,11 +38,11 @@ function session(name: string) {
   return { screen, flag, report, until, start, keys: (...k: string[]) => tmux('send-keys', '-t', name, ...k) };
 }
 
-/** The right column's rows (the file tree) of a captured screen, from the first tree row. */
+/** The right column's rows (the file tree) of a captured screen, from the first tree row (below the title, the path line and the column headers). */
 const treeColumn = (s: string, leftWidth: number) =>
   s
     .split('\n')
-    .slice(1)
+    .slice(3)
     .map((l) => l.slice(leftWidth + 1).trimEnd());
 
 describe.skipIf(!hasTmux)('the mouse, in tmux', () => {
@@ -57,7 +57,7 @@ describe.skipIf(!hasTmux)('the mouse, in tmux', () => {
 
   it('a click selects a layer, the wheel scrolls the tree, y copies the path, and quitting turns the mouse off', async () => {
     const t = session('mouse');
-    // 100x16: the tree shows 14 rows of layer 2's 20, so it can scroll; the left column is 42 wide.
+    // 100x16: the tree shows 12 rows of layer 2's 20, so it can scroll; the left column is 42 wide.
     t.start(100, 16, '');
     await t.until((s) => s.includes('changes of L0') && s.includes('Files'), 'the inspector');
     expect(t.flag('mouse_any_flag')).toBe('1');
@@ -76,12 +76,12 @@ describe.skipIf(!hasTmux)('the mouse, in tmux', () => {
     expect(before[0]).toContain('── bin');
     t.report(65, 60, 8); // wheel down over the tree
     s = await t.until((x) => treeColumn(x, 42)[0] !== before[0], 'the tree scrolled');
-    expect(treeColumn(s, 42).slice(0, 10)).toEqual(before.slice(3, 13));
+    expect(treeColumn(s, 42).slice(0, 9)).toEqual(before.slice(3, 12));
     expect(s).toContain('L2: changes of L2'); // the wheel over the tree leaves the layer alone
 
     // y in the tree: OSC 52, which tmux takes into its paste buffer when set-clipboard is on.
     tmux('set-option', '-s', 'set-clipboard', 'on');
-    t.report(0, 60, 2); // a click on the first row shown focuses the tree there
+    t.report(0, 60, 4); // a click on the first row shown focuses the tree there
     s = await t.until((x) => x.includes('▌Files'), 'the tree focused by a click');
     t.keys('y');
     s = await t.until((x) => /copied \/\S+ to the clipboard/.test(x), 'the copy report');

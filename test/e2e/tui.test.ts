@@ -51,7 +51,7 @@ describe.skipIf(!ready)('the built binary in tmux', () => {
     text('same');
     keys('Enter');
     keys('f');
-    s = await until((x) => x.includes('File history') && x.includes('/data/a/same'), 'file history of /data/a/same');
+    s = await until((x) => /File history ─+ \/data\/a\/same/.test(x), 'file history of /data/a/same');
     expect(s).toMatch(/L5 chmod\/chown/);
 
     keys('C-e');

@@ -53,3 +53,11 @@ describe('offending paths: the first 20, then a count', () => {
     expect(block.offenderCount).toBe(25);
   });
 });
+
+describe('counts in the reports agree with their nouns', () => {
+  it('one layer and one file are said in the singular', () => {
+    const a = analyze([[file('only', 10)]]);
+    const md = formatMarkdown([{ kind: 'analysed', summary: a, rules: evaluateRules(a, DEFAULT_RULES) }]);
+    expect(md).toContain('(1 layer, 1 file)');
+  });
+});

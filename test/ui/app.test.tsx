@@ -87,4 +87,25 @@ describe('App', () => {
     stdin.write('\x03');
     await waitFor(() => expect(quits).toBe(2));
   });
+
+  it('a terminal below 60x15 shows one centred notice instead of overlapping panes, and q still quits', async () => {
+    let quits = 0;
+    const r = render(<App analysis={a} keymap={createKeymap()} theme={createTheme(false)} symbols viewport={{ cols: 30, rows: 8 }} onQuit={() => quits++} />);
+    const s = await waitFor(() => {
+      const t = screenText(r.lastFrame());
+      if (!t.includes('too small')) throw new Error(t);
+      return t;
+    });
+    expect(s.replace(/\s+/g, ' ')).toContain('terminal too small (need 60x15, have 30x8)');
+    expect(s).not.toContain('Layers');
+    expect(s).not.toContain('Files');
+    const lines = s.split('\n');
+    expect(lines.length).toBeLessThanOrEqual(8);
+    expect(lines.every((l) => l.length <= 30)).toBe(true);
+    // centred: blank rows above the notice, and it is indented
+    expect(lines[0]!.trim()).toBe('');
+    expect(lines.find((l) => l.includes('too small'))!).toMatch(/^ +terminal/);
+    r.stdin.write('q');
+    await waitFor(() => expect(quits).toBe(1));
+  });
 });

@@ -29,7 +29,7 @@ describe('the mouse in the App', () => {
     await until((s) => s.includes('L2: changes of L2'));
     stdin.write('\x1b[<0;60;1M'); // the Files title: focus the tree
     await until((s) => s.includes('▌Files'));
-    stdin.write('\x1b[<0;60;3M'); // second tree row
+    stdin.write('\x1b[<0;60;5M'); // second tree row (below the title, the path line and the column headers)
     const s = await until((x) => /· 2\/\d+/.test(x));
     expect(s).not.toContain('▌Layers');
   });

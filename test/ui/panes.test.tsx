@@ -51,8 +51,11 @@ describe('panes render at a chosen viewport', () => {
       const layout = selectLayout(s, a.layers.length);
       const text = screenText(render(<FileTreePane data={data} state={s} layout={layout} theme={theme} />).lastFrame());
       expect(text).toContain('curl');
-      // attributes only where they fit
-      expect(text.includes('-rw-r--r--')).toBe(layout.attributes);
+      // every attribute column where they fit, else the size column only
+      expect(layout.attributes).toBe(true);
+      expect(text.includes('-rw-r--r--')).toBe(!layout.compactAttributes);
+      expect(text).toMatch(layout.compactAttributes ? /\n +Size {2}Name\n/ : /\n *Permission +UID:GID +Size {2}Name\n/);
+      expect(text).toMatch(/ 2\.0 kB {2}│ +[├└]── curl/);
       expectGolden(`file-tree-${cols}x${rows}`, text);
     });
   }
@@ -71,8 +74,13 @@ describe('panes render at a chosen viewport', () => {
     const layers = screenText(render(<StatusBar keymap={keymap} state={at(100, 30)} width={100} theme={theme} />).lastFrame());
     const tree = screenText(render(<StatusBar keymap={keymap} state={at(100, 30, 1, (s) => ({ ...s, focus: 'tree' }))} width={100} theme={theme} />).lastFrame());
     expect(layers).toContain('^L Layer changes');
-    expect(layers).not.toContain('^R Removed');
-    expect(tree).toContain('^R Removed');
+    expect(layers).not.toContain('Collapse');
+    expect(tree).toContain('Space Collapse');
+    expect(tree).not.toContain('^L Layer changes');
+    for (const t of [layers, tree]) {
+      expect(t.endsWith('? Help')).toBe(true);
+      expect(t).not.toContain('…');
+    }
     expectGolden('status-bar-layers-100', layers);
     expectGolden('status-bar-tree-100', tree);
   });

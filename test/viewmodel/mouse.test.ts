@@ -97,8 +97,10 @@ describe('hit testing', () => {
     expect(hitTest(L, false, 10, 5 + 1 + L.layerDetailsHeight)).toEqual({ area: 'image-details' });
     expect(hitTest(L, false, 60, 3)).toEqual({ area: 'none' }); // the gap
     expect(hitTest(L, false, 61, 0)).toEqual({ area: 'tree-title' });
-    expect(hitTest(L, false, 61, 1)).toEqual({ area: 'tree', row: 0 });
-    expect(hitTest(L, false, 159, 43)).toEqual({ area: 'tree', row: 42 });
+    expect(hitTest(L, false, 61, 1)).toEqual({ area: 'tree-title' }); // the path line
+    expect(hitTest(L, false, 61, L.treeRowsTop - 1)).toEqual({ area: 'tree-title' }); // the column headers
+    expect(hitTest(L, false, 61, L.treeRowsTop)).toEqual({ area: 'tree', row: 0 });
+    expect(hitTest(L, false, 159, 43)).toEqual({ area: 'tree', row: 43 - L.treeRowsTop });
     expect(hitTest(L, false, 100, 44)).toEqual({ area: 'status' });
     expect(hitTest(L, true, 10, 2)).toEqual({ area: 'overlay', row: 2 });
     expect(hitTest(L, false, 160, 2)).toEqual({ area: 'none' });
@@ -110,9 +112,10 @@ describe('hit testing', () => {
     expect([L.leftWidth, L.inputLine]).toEqual([33, true]);
     expect(hitTest(L, false, 34, 0)).toEqual({ area: 'tree-title' });
     expect(hitTest(L, false, 34, 1)).toEqual({ area: 'input' });
-    expect(hitTest(L, false, 34, 2)).toEqual({ area: 'tree', row: 0 });
-    expect(hitTest(L, false, 34, 1 + L.treeHeight)).toEqual({ area: 'tree', row: L.treeHeight - 1 });
-    expect(hitTest(L, false, 34, 2 + L.treeHeight)).toEqual({ area: 'file-history' }); // its title
+    expect(L.treeRowsTop).toBeGreaterThan(2); // the input line, then the path and header lines
+    expect(hitTest(L, false, 34, L.treeRowsTop)).toEqual({ area: 'tree', row: 0 });
+    expect(hitTest(L, false, 34, L.treeRowsTop + L.treeHeight - 1)).toEqual({ area: 'tree', row: L.treeHeight - 1 });
+    expect(hitTest(L, false, 34, L.treeRowsTop + L.treeHeight)).toEqual({ area: 'file-history' }); // its title
     expect(hitTest(L, false, 34, 23)).toEqual({ area: 'status' });
   });
 });
@@ -136,11 +139,12 @@ describe('clicks', () => {
 
     it(`at ${cols}x${rows}: a click on a tree row moves the cursor there and focuses the tree`, () => {
       const s0 = createInitialState({ cols, rows });
-      const x = selectLayout(s0, 4).leftWidth + 5;
-      const s = mouse(sample, s0, click(x, 1 + 3)); // third tree row: /etc/passwd
+      const L = selectLayout(s0, 4);
+      const x = L.leftWidth + 5;
+      const s = mouse(sample, s0, click(x, L.treeRowsTop + 3)); // terminal rows are 1-based: the third tree row, /etc/passwd
       expect(s.focus).toBe('tree');
       expect(cursorName(sample, s)).toBe('/etc/passwd');
-      const t = mouse(sample, s, click(x, 1 + 6));
+      const t = mouse(sample, s, click(x, L.treeRowsTop + 6));
       expect(cursorName(sample, t)).toBe('/usr/bin/ash');
     });
   }
@@ -160,7 +164,7 @@ describe('clicks', () => {
     s = reduce(big, s, { type: 'command', id: 'cursor.bottom' });
     const before = selectTreeView(big, s).scroll;
     expect(before).toBeGreaterThan(0);
-    s = mouse(big, s, click(40, 2)); // the first row shown
+    s = mouse(big, s, click(40, selectLayout(s, big.layers.length).treeRowsTop + 1)); // the first row shown
     expect(selectTreeView(big, s).scroll).toBe(before);
     expect(selectTreeView(big, s).cursorRow).toBe(before);
   });
