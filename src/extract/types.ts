@@ -1,3 +1,5 @@
+import type { BodyWindow } from './read-window.js';
+
 /** What to extract: the subtree at a path as the merged filesystem after `layer` has it. */
 export type ExtractRequest = { readonly layer: number; readonly pathId: number; readonly overwrite: boolean };
 
@@ -14,3 +16,9 @@ export type ExtractResult =
 
 /** Writes files out of the image; the only part of the inspector that writes to disk. */
 export type Extractor = { extract(req: ExtractRequest): Promise<ExtractResult> };
+
+/** A window of a file's body: `length` bytes from `offset` of the file at a path, as the merged filesystem after `layer` has it. */
+export type WindowRequest = { readonly layer: number; readonly pathId: number; readonly offset: number; readonly length: number; readonly countLines?: boolean };
+
+/** Reads windows of file bodies out of the image, never a whole body: the file viewer and file diff use it. */
+export type BodyReader = { read(req: WindowRequest): Promise<BodyWindow> };

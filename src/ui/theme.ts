@@ -20,6 +20,13 @@ const COLORS: Partial<Record<Style, TextStyle>> = {
   error: { color: 'red', bold: true },
   marker: { color: 'cyan' },
   header: { bold: true },
+  'code-keyword': { color: 'magenta' },
+  'code-string': { color: 'green' },
+  'code-comment': { color: 'gray' },
+  'code-number': { color: 'yellow' },
+  'code-name': { color: 'blue' },
+  'code-meta': { color: 'cyan' },
+  gutter: { dimColor: true },
 };
 
 /** Without colour only weight and dimness remain; diff kinds then rely on their symbols. */

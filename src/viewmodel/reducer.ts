@@ -6,6 +6,7 @@ import { selectLayout } from './layout.js';
 import { isCollapsed, type AppState, type Collapse, type Viewport } from './state.js';
 import { absolutePaths, compileMatcher } from './tree-index.js';
 import { clampScroll, selectTreeView, type TreeView } from './tree-view.js';
+import { nextPane, reduceHistoryCommand, reduceViewer, type ViewerAction } from './viewer-state.js';
 
 /** Everything that changes the state. Keys become these in `interpretKey`. */
 export type Action =
@@ -22,7 +23,10 @@ export type Action =
   | { readonly type: 'prompt.dismiss' }
   | { readonly type: 'message'; readonly text: string; readonly tone: 'info' | 'error' }
   /** Enter in the findings panel: go to the selected finding's layer and path. */
-  | { readonly type: 'findings.select' };
+  | { readonly type: 'findings.select' }
+  /** The file viewer, the file diff and the history panel (see viewer-state.ts). */
+  | ViewerAction
+  | { readonly type: 'history.close' };
 
 /** Binds the reducer to one analysis, for `useReducer`. */
 export function createReducer(a: Analysis): (s: AppState, action: Action) => AppState {
@@ -60,7 +64,11 @@ export function reduce(a: Analysis, s: AppState, action: Action): AppState {
     case 'input.cancel':
       return reduceInput(a, s, action);
     case 'command':
-      return reduceCommand(a, { ...s, message: undefined }, action.id);
+      return reduceHistoryCommand(a, { ...s, message: undefined }, action.id) ?? reduceCommand(a, { ...s, message: undefined }, action.id);
+    case 'history.close':
+      return { ...s, focus: s.focus === 'history' ? 'tree' : s.focus, tree: { ...s.tree, fileHistory: false } };
+    default:
+      return reduceViewer(a, s, action);
   }
 }
 
@@ -240,7 +248,7 @@ function reduceCommand(a: Analysis, s: AppState, id: CommandId): AppState {
       if (s.diff) return { ...s, message: { text: 'this is a comparison already; run inspect-tui diff OLD NEW for another', tone: 'info' } };
       return { ...s, compare: { text: '' }, filter: { ...s.filter, editing: false }, search: { ...s.search, editing: false } };
     case 'app.switchPane':
-      return { ...s, focus: s.focus === 'layers' ? 'tree' : 'layers' };
+      return { ...s, focus: nextPane(s) };
     case 'filter.open':
       return { ...s, filter: { ...s.filter, editing: true }, search: { ...s.search, editing: false } };
     case 'search.open': {
@@ -282,7 +290,7 @@ function reduceCommand(a: Analysis, s: AppState, id: CommandId): AppState {
     case 'tree.toggleWhiteouts':
       return tree({ whiteouts: !s.tree.whiteouts });
     case 'tree.fileHistory':
-      return tree({ fileHistory: !s.tree.fileHistory });
+      return { ...tree({ fileHistory: !s.tree.fileHistory }), focus: s.focus === 'history' ? 'tree' : s.focus };
     case 'tree.collapseAll': {
       const v = selectTreeView(a, s);
       const cur = v.cursorRow < 0 ? -1 : v.ti.order[v.rows.posAt(v.cursorRow)]!;

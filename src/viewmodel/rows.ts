@@ -11,6 +11,7 @@ import { isCollapsed, selectRange, type AppState } from './state.js';
 import { rowEntry, rowKind, rowSize, type RowKind } from './tree-index.js';
 import { diffOf, formatDelta, layerRowCount, selectDiffHistory, selectDiffImages, selectDiffLayerPane, selectDiffTotals, selectNarrowLayer } from './diff-view.js';
 import { selectTreeView } from './tree-view.js';
+import { selectHistoryLines } from './file-history.js';
 
 /** What the selectors need beyond the state: the analysis and display options. */
 export type ViewData = {
@@ -214,31 +215,16 @@ export function selectFileHistoryPane(d: ViewData, state: AppState, pathId: numb
   const path = pathId >= 0 ? `/${a.tree.pathOf(pathId)}` : '';
   const diff = diffOf(a);
   if (diff && d.compared && pathId >= 0) lines.push(...selectDiffHistory(diff, d.compared.old, d.compared.new, a.tree.pathOf(pathId), width));
-  else if (pathId >= 0) {
-    for (const ev of a.tree.fileHistory(pathId)) {
-      const style: Style = ev.kind === 'added' ? 'added' : ev.kind === 'removed' ? 'removed' : ev.kind === 'unmodified' ? 'normal' : 'modified';
-      const what = ev.kind === 'metadata' ? 'chmod/chown' : ev.kind;
-      const detail = ev.entry
-        ? `${formatMode(ev.entry.type, ev.entry.mode)} ${ev.entry.uid}:${ev.entry.gid} ${fit(formatBytes(ev.entry.size), 8, 'right')}`
-        : ev.removedVia
-          ? ev.removedVia.via === 'replaced'
-            ? 'replaced by a non-directory'
-            : `${ev.removedVia.via === 'opaque' ? 'opaque dir' : 'whiteout'} in ${ev.removedVia.markerPath}`
-          : '';
-      const sel = state.layers.cursor === ev.layer;
-      lines.push(fitLine([seg(`${sel ? '●' : ' '}L${ev.layer} `, 'marker'), seg(fit(what, 11), style), seg(` ${detail}  `, 'dim'), seg(sanitize(a.layers[ev.layer]!.command))], width));
-    }
-    if (lines.length === 0) lines.push(fitLine([seg('no layer touched this path', 'dim')], width));
-  }
-  return { title: titleLine('File history', sanitize(path), width, false), lines: padLines(lines, layout.fileHistoryHeight, width) };
+  else if (pathId >= 0) lines.push(...selectHistoryLines(a, state, pathId, width, layout.fileHistoryHeight));
+  return { title: titleLine('File history', sanitize(path), width, state.focus === 'history'), lines: padLines(lines, layout.fileHistoryHeight, width) };
 }
 
-const SCOPE_TITLE: Record<Scope, string> = { global: 'Everywhere', layers: 'Layers pane', tree: 'File tree pane' };
+const SCOPE_TITLE: Record<Scope, string> = { global: 'Everywhere', layers: 'Layers pane', tree: 'File tree pane', history: 'File history panel (Tab to it while it is open)' };
 
 /** The help overlay, generated from the command table and the live keymap. */
 export function selectHelpLines(keymap: Keymap, width: number): Line[] {
   const lines: Line[] = [fitLine([seg('Keys', 'title-focused')], width)];
-  for (const scope of ['global', 'layers', 'tree'] as const) {
+  for (const scope of ['global', 'layers', 'tree', 'history'] as const) {
     lines.push(fitLine([], width));
     lines.push(fitLine([seg(SCOPE_TITLE[scope], 'header')], width));
     for (const c of COMMANDS) {

@@ -1,10 +1,12 @@
+import type { FileDiffState, HistoryCursor, ViewerState } from './viewer-state.js';
+
 /**
  * UI state beside the data, never on it: the analysis is read-only, and everything the user
  * changes (selected layer, compare mode, cursor, collapsed directories, filters) lives here.
  * Tree positions are path ids (stable for one analysis), so a cursor survives a layer change,
  * a filter or a sort.
  */
-export type Pane = 'layers' | 'tree';
+export type Pane = 'layers' | 'tree' | 'history';
 
 export type Viewport = { readonly cols: number; readonly rows: number };
 
@@ -56,6 +58,12 @@ export type AppState = {
   /** A question the user must answer before anything else (overwrite on extract). */
   readonly prompt?: { readonly kind: 'overwrite'; readonly path: string; readonly existing: readonly string[] };
   readonly message?: { readonly text: string; readonly tone: 'info' | 'error' };
+  /** The file viewer, full screen over the panes, while open. */
+  readonly viewer?: ViewerState;
+  /** The diff of two versions of a file, full screen over the panes, while open. */
+  readonly fileDiff?: FileDiffState;
+  /** The file history panel's cursor and mark (for the path they were set on). */
+  readonly history?: HistoryCursor;
 };
 
 /** The state a session starts in: the first layer, layer-changes mode, the layers pane focused. */

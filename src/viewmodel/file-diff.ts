@@ -1,0 +1,72 @@
+import { structuredPatch } from 'diff';
+import { formatBytes } from '../format/bytes.js';
+import { sanitize } from '../format/text.js';
+import { seg, type Segment } from './segments.js';
+import { cleanRuns, looksBinary } from './viewer-text.js';
+
+/** Bytes compared per side at most: a diff past this says so. */
+export const DIFF_CAP = 1024 * 1024;
+
+/** One side of a file diff: a regular file's body (its first `DIFF_CAP` bytes), or what stands there instead. */
+export type DiffSide =
+  | { readonly kind: 'body'; readonly bytes: Uint8Array; readonly size: number }
+  /** Not a regular file (or absent): a one-line description, diffed as text. */
+  | { readonly kind: 'other'; readonly text: string };
+
+const decoder = new TextDecoder('utf-8');
+
+function textOf(s: DiffSide): string {
+  return s.kind === 'body' ? decoder.decode(s.bytes) : s.text ? `${s.text}\n` : '';
+}
+
+function truncated(s: DiffSide): boolean {
+  return s.kind === 'body' && s.bytes.length < s.size;
+}
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+}
+
+/**
+ * The unified diff of two versions of a file as styled rows: `---`/`+++` headers, `@@` hunk
+ * heads, removed and added lines. Binaries give one line (sizes, and whether the content is
+ * equal: from the bytes, or from `sameContent` when a side was cut at the cap).
+ */
+export function buildFileDiffRows(oldName: string, newName: string, oldSide: DiffSide, newSide: DiffSide, sameContent?: boolean): Segment[][] {
+  const rows: Segment[][] = [];
+  rows.push([seg(`--- ${sanitize(oldName)}`, 'removed')]);
+  rows.push([seg(`+++ ${sanitize(newName)}`, 'added')]);
+  const isBinary = (s: DiffSide) => s.kind === 'body' && looksBinary(s.bytes, !truncated(s));
+  if (isBinary(oldSide) || isBinary(newSide)) {
+    const size = (s: DiffSide) => (s.kind === 'body' ? formatBytes(s.size) : 'none');
+    const equal =
+      oldSide.kind === 'body' && newSide.kind === 'body'
+        ? !truncated(oldSide) && !truncated(newSide)
+          ? bytesEqual(oldSide.bytes, newSide.bytes)
+          : oldSide.size === newSide.size
+            ? sameContent
+            : false
+        : false;
+    const what = equal === undefined ? 'content not compared' : equal ? 'content equal' : 'content differs';
+    rows.push([seg(`binary, sizes ${size(oldSide)} → ${size(newSide)}: ${what}`, 'header')]);
+    return rows;
+  }
+  if (truncated(oldSide) || truncated(newSide)) rows.push([seg(`(only the first ${formatBytes(DIFF_CAP)} of each side is compared)`, 'dim')]);
+  const patch = structuredPatch(oldName, newName, textOf(oldSide), textOf(newSide), '', '', { context: 3 });
+  if (patch.hunks.length === 0) {
+    rows.push([seg('no difference in content', 'dim')]);
+    return rows;
+  }
+  for (const h of patch.hunks) {
+    rows.push([seg(`@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@`, 'marker')]);
+    for (const l of h.lines) {
+      if (l.startsWith('\\')) {
+        rows.push([seg(l, 'dim')]);
+        continue;
+      }
+      const style = l[0] === '+' ? 'added' : l[0] === '-' ? 'removed' : undefined;
+      rows.push(cleanRuns([style ? { text: l, style } : { text: l }]));
+    }
+  }
+  return rows;
+}
