@@ -18,7 +18,7 @@ export type CommandSpec = {
 export const COMMANDS = [
   { id: 'app.quit', scope: 'global', keys: ['q', 'ctrl+c'], help: 'Quit', label: 'Quit' },
   { id: 'app.help', scope: 'global', keys: ['?'], help: 'Show or hide this help', label: 'Help' },
-  { id: 'app.switchPane', scope: 'global', keys: ['tab'], help: 'Switch between the layers and file tree panes (and the file history panel while it is open)', label: 'Switch view' },
+  { id: 'app.switchPane', scope: 'global', keys: ['tab'], help: 'Switch between the layers, file tree and (when open) file history panes', label: 'Switch view' },
   { id: 'app.compare', scope: 'global', keys: ['c'], help: 'Compare this image with another, typed at a prompt', label: 'Compare' },
   { id: 'app.findings', scope: 'global', keys: ['e'], help: 'Findings: which step wasted what, and how to fix it', label: 'Findings' },
   { id: 'app.info', scope: 'global', keys: ['i'], help: 'Image history (every step, empty ones too) and config', label: 'History/config' },
@@ -47,7 +47,7 @@ export const COMMANDS = [
   { id: 'tree.toggleSort', scope: 'tree', keys: ['ctrl+o'], help: 'Sort by name or by size', label: 'Sort' },
   { id: 'tree.toggleWhiteouts', scope: 'tree', keys: ['w'], help: 'Show what whiteouts and opaque directories in the compared range hide', label: 'Whiteouts' },
   { id: 'tree.fileHistory', scope: 'tree', keys: ['f'], help: 'Show every layer that touched the selected path', label: 'File history' },
-  { id: 'tree.view', scope: 'tree', keys: ['v'], help: "View the selected file as the selected layer's view has it (text, hex for binaries; / searches, Esc goes back)", label: 'View' },
+  { id: 'tree.view', scope: 'tree', keys: ['v'], help: 'View the selected file as the selected layer has it (hex for binaries; / searches)', label: 'View' },
   { id: 'tree.extract', scope: 'tree', keys: ['ctrl+e'], help: "Extract the selected file or directory, as the selected layer's view has it, into the current directory", label: 'Extract' },
   { id: 'history.mark', scope: 'history', keys: ['space'], help: 'Mark the version under the cursor (again: unmark) to diff it with another', label: 'Mark' },
   { id: 'history.diff', scope: 'history', keys: ['d'], help: 'Diff the marked version with the one under the cursor (no mark: with the version before it)', label: 'Diff' },

@@ -27,6 +27,47 @@ function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 }
 
+type Hunk = { oldStart: number; oldLines: number; newStart: number; newLines: number; lines: string[] };
+
+/** Work the line diff may do (lines × edits): past it, the changed region becomes one replacement, so a diff never hangs the inspector. */
+const DIFF_BUDGET = 20_000_000;
+
+function splitLines(t: string): string[] {
+  if (t === '') return [];
+  const ls = t.split('\n');
+  if (ls[ls.length - 1] === '') ls.pop();
+  return ls;
+}
+
+/**
+ * The hunks of a line diff (3 lines of context). Myers' diff costs lines × edits, so the edit
+ * length is bounded by `DIFF_BUDGET`; when the versions differ more than that, the region
+ * between their common first and last lines is shown as one replacement (still a correct diff).
+ */
+function diffHunks(oldText: string, newText: string): Hunk[] & { coarse?: boolean } {
+  const o = splitLines(oldText);
+  const n = splitLines(newText);
+  const maxEditLength = Math.max(100, Math.floor(DIFF_BUDGET / Math.max(1, o.length + n.length)));
+  const patch = structuredPatch('a', 'b', oldText, newText, '', '', { context: 3, maxEditLength });
+  if (patch) return patch.hunks;
+  let pre = 0;
+  while (pre < o.length && pre < n.length && o[pre] === n[pre]) pre++;
+  let suf = 0;
+  while (suf < o.length - pre && suf < n.length - pre && o[o.length - 1 - suf] === n[n.length - 1 - suf]) suf++;
+  const from = Math.max(0, pre - 3);
+  const oEnd = Math.min(o.length, o.length - suf + 3);
+  const nEnd = Math.min(n.length, n.length - suf + 3);
+  const lines = [
+    ...o.slice(from, pre).map((l) => ` ${l}`),
+    ...o.slice(pre, o.length - suf).map((l) => `-${l}`),
+    ...n.slice(pre, n.length - suf).map((l) => `+${l}`),
+    ...o.slice(o.length - suf, oEnd).map((l) => ` ${l}`),
+  ];
+  const out: Hunk[] & { coarse?: boolean } = [{ oldStart: from + 1, oldLines: oEnd - from, newStart: from + 1, newLines: nEnd - from, lines }];
+  out.coarse = true;
+  return out;
+}
+
 /**
  * The unified diff of two versions of a file as styled rows: `---`/`+++` headers, `@@` hunk
  * heads, removed and added lines. Binaries give one line (sizes, and whether the content is
@@ -52,12 +93,15 @@ export function buildFileDiffRows(oldName: string, newName: string, oldSide: Dif
     return rows;
   }
   if (truncated(oldSide) || truncated(newSide)) rows.push([seg(`(only the first ${formatBytes(DIFF_CAP)} of each side is compared)`, 'dim')]);
-  const patch = structuredPatch(oldName, newName, textOf(oldSide), textOf(newSide), '', '', { context: 3 });
-  if (patch.hunks.length === 0) {
+  const oldText = textOf(oldSide);
+  const newText = textOf(newSide);
+  const hunks = diffHunks(oldText, newText);
+  if (hunks.length === 0) {
     rows.push([seg('no difference in content', 'dim')]);
     return rows;
   }
-  for (const h of patch.hunks) {
+  if (hunks.coarse) rows.push([seg('(too many changes for a line-by-line diff in reasonable time: the changed region is shown as one replacement)', 'dim')]);
+  for (const h of hunks) {
     rows.push([seg(`@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@`, 'marker')]);
     for (const l of h.lines) {
       if (l.startsWith('\\')) {
