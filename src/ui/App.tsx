@@ -123,7 +123,7 @@ export function App({ analysis, keymap, theme, symbols, viewport: fixed, extract
             : [],
     [state, keymap, analysis, layout.cols],
   );
-  if (state.viewer || state.fileDiff) return <Viewer keymap={keymap} state={state} theme={theme} />;
+  if (state.viewer || state.fileDiff) return <Viewer keymap={keymap} state={state} theme={theme} verification={verification} />;
   return (
     <Box flexDirection="column" width={layout.cols} height={layout.rows}>
       {state.overlay !== 'none' ? (

@@ -85,7 +85,7 @@ export function selectHistoryLines(a: Analysis, state: AppState, pathId: number,
     const here = state.layers.cursor === r.layer;
     const lead = mark === i ? '*' : here ? '●' : ' ';
     const detail = r.entry ? `${formatMode(r.entry.type, r.entry.mode)} ${fit(owner(r.entry), ownerW, 'right')} ${fit(formatBytes(r.entry.size), 8, 'right')}` : '';
-    const note = r.note ? ` ${r.note}` : '';
+    const note = r.note ? ` ${sanitize(r.note)}` : '';
     return fitLine(
       [
         seg(`${lead}${fit(`L${r.layer}`, layerW, 'right')} `, 'marker'),
