@@ -43,7 +43,7 @@ export async function readWindow(
   length: number,
   opts: WindowOptions = {},
 ): Promise<BodyWindow> {
-  if (!blob) throw new Error('this source was read in one pass; its file contents are no longer available');
+  if (!blob) throw new Error('contents are not kept for an image read in one pass (daemon export, stdin): save it to a file to view them');
   const entry = contents.entries[local];
   if (!entry) throw new Error(`no entry ${local} in the layer`);
   const size = entry.size;

@@ -1,4 +1,4 @@
-import { fit, sanitize } from '../format/text.js';
+import { cellWidth, fit, sanitize, wrap } from '../format/text.js';
 import { displayKey } from './keys.js';
 import { formatKeys, type Keymap } from './keymap.js';
 import { fitLine, seg, titleLine, type Line, type Segment } from './segments.js';
@@ -27,9 +27,11 @@ function docStatus(keymap: Keymap, search: DocSearch, width: number, extra: Segm
 
 function bodyLines(v: ViewerState, width: number, height: number): Line[] {
   const lines: Line[] = [];
-  if (v.show === 'message' || v.show === 'loading') {
-    lines.push(fitLine([seg(v.show === 'loading' ? 'reading…' : (v.message ?? ''), v.show === 'loading' ? 'dim' : 'header')], width));
-    return lines;
+  if (v.show === 'loading') return [fitLine([seg('reading…', 'dim')], width)];
+  if (v.show === 'message') {
+    // Kept exact when it fits (a link target's spaces matter); wrapped when it does not.
+    const m = v.message ?? '';
+    return (cellWidth(m) <= width ? [m] : wrap(m, width)).map((t) => fitLine([seg(t, 'header')], width));
   }
   if (v.show === 'binary' && v.binary) {
     const b = v.binary;
