@@ -14,7 +14,16 @@ import { indexTextWindow, languageFor, looksBinary, type LoadedWindow, type Text
 export const WINDOW_BYTES = 128 * 1024;
 
 /** A window the viewer waits for: `length` bytes from `offset`; `end` puts the last line at the bottom once it arrives. */
-export type WindowRequest = { readonly offset: number; readonly length: number; readonly anchor: 'keep' | 'end' };
+export type WindowRequest = {
+  readonly offset: number;
+  readonly length: number;
+  /** Where the scroll goes once it arrives: kept, at the end, or at the line holding byte `at` (a search match). */
+  readonly anchor: 'keep' | 'end' | 'match';
+  readonly at?: number;
+};
+
+/** A search beyond the loaded window, run by the reader over the whole body. */
+export type FindPending = { readonly from: number; readonly backward: boolean; readonly wrapped: boolean };
 
 /** Search inside a document (the loaded window of the viewer, or the diff). */
 export type DocSearch = {
@@ -24,6 +33,8 @@ export type DocSearch = {
   readonly hit: number;
   /** Match count and wrap notice, shown in the status line. */
   readonly notice?: string;
+  /** The viewer waits for the reader to find the next match in the whole file. */
+  readonly find?: FindPending;
 };
 
 export type ViewerState = {
@@ -66,6 +77,8 @@ export type ScrollTo = 'up' | 'down' | 'pageUp' | 'pageDown' | 'top' | 'bottom';
 export type ViewerAction =
   | { readonly type: 'viewer.window'; readonly pathId: number; readonly layer: number; readonly window: LoadedWindow }
   | { readonly type: 'viewer.error'; readonly text: string }
+  /** Where the reader found the searched text (-1: nowhere in that direction), or why it could not look. */
+  | { readonly type: 'viewer.found'; readonly offset: number; readonly error?: string }
   | { readonly type: 'fileDiff.loaded'; readonly old: DiffSide; readonly new: DiffSide; readonly sameContent?: boolean }
   | { readonly type: 'fileDiff.error'; readonly text: string }
   | { readonly type: 'doc.scroll'; readonly to: ScrollTo }
@@ -168,9 +181,19 @@ function receiveWindow(s: AppState, v: ViewerState, w: LoadedWindow): AppState {
   if (v.show === 'binary') return { ...s, viewer: { ...v, binary: { offset: w.offset, bytes: w.bytes }, pending: undefined } };
   const t = indexTextWindow(w, v.language);
   const last = lastLoadedLine(t);
-  let scroll = req.anchor === 'end' ? Math.max(t.firstLine, last - h + 1) : Math.max(t.firstLine, Math.min(v.scroll, last));
+  let search = v.search;
+  let target = v.scroll;
+  if (req.anchor === 'match' && req.at !== undefined) {
+    // The line holding the match: the last one starting at or before it.
+    let i = 0;
+    while (i + 1 < t.lines.length && t.lines[i + 1]!.start <= req.at) i++;
+    const hit = t.firstLine + i;
+    target = Math.max(0, hit - Math.floor(h / 3));
+    search = { ...search, hit, notice: `match at line ${hit + 1}${search.notice ?? ''}` };
+  }
+  let scroll = req.anchor === 'end' ? Math.max(t.firstLine, last - h + 1) : Math.max(t.firstLine, Math.min(target, last));
   if (t.eof) scroll = Math.max(Math.min(scroll, last - h + 1), t.offset === 0 ? 0 : t.firstLine);
-  return { ...s, viewer: { ...v, show: 'text', text: t, pending: undefined, scroll: Math.max(0, scroll) } };
+  return { ...s, viewer: { ...v, show: 'text', text: t, pending: undefined, scroll: Math.max(0, scroll), search } };
 }
 
 /** Plain text of the document's lines, by absolute line: the viewer's loaded window, or the diff rows. */
@@ -181,6 +204,12 @@ function docLines(s: AppState): { first: number; texts: string[] } {
   return { first: t.firstLine, texts: t.lines.map((l) => l.segments.map((x) => x.text).join('')) };
 }
 
+/** The viewer's text window when it holds only part of the file (a search then goes on through the reader). */
+function partialWindow(s: AppState): TextWindow | undefined {
+  const t = s.fileDiff ? undefined : s.viewer?.text;
+  return t && !(t.offset === 0 && t.eof) ? t : undefined;
+}
+
 function searchStep(s: AppState, search: DocSearch, scroll: number, dir: 1 | -1, inclusive: boolean): { search: DocSearch; scroll: number } {
   const { first, texts } = docLines(s);
   const needle = search.text.toLowerCase();
@@ -189,19 +218,53 @@ function searchStep(s: AppState, search: DocSearch, scroll: number, dir: 1 | -1,
   texts.forEach((t, i) => {
     if (t.toLowerCase().includes(needle)) hits.push(first + i);
   });
-  const partial = s.viewer?.text && !(s.viewer.text.offset === 0 && s.viewer.text.eof) ? ' in the loaded part' : '';
-  if (hits.length === 0) return { search: { ...search, hit: -1, notice: `no match for ${search.text}${partial}` }, scroll };
   const from = search.hit >= 0 ? search.hit : scroll;
   let idx = dir === 1 ? hits.findIndex((x) => (inclusive ? x >= from : x > from)) : findLastIndex(hits, (x) => x < from);
+  const h = docHeight(s);
+  const partial = partialWindow(s);
+  if (partial) {
+    // Only part of the file is loaded: a match in it is shown at once; past it, the reader
+    // looks through the rest of the file (from the end of the window, or before its start).
+    if (idx >= 0) {
+      const hit = hits[idx]!;
+      return { search: { ...search, editing: false, hit, notice: `match at line ${hit + 1}`, find: undefined }, scroll: hit >= scroll && hit < scroll + h ? scroll : Math.max(0, hit - Math.floor(h / 3)) };
+    }
+    const at = dir === 1 ? partial.end : (partial.lines[0]?.start ?? partial.offset);
+    return { search: { ...search, editing: false, notice: 'searching the rest of the file…', find: { from: at, backward: dir === -1, wrapped: false } }, scroll };
+  }
+  if (hits.length === 0) return { search: { ...search, editing: false, hit: -1, notice: `no match for ${search.text}` }, scroll };
   let wrapped = '';
   if (idx < 0) {
     idx = dir === 1 ? 0 : hits.length - 1;
     wrapped = dir === 1 ? ' · search wrapped to the top' : ' · search wrapped to the bottom';
   }
   const hit = hits[idx]!;
-  const h = docHeight(s);
   const nextScroll = hit >= scroll && hit < scroll + h ? scroll : Math.max(0, hit - Math.floor(h / 3));
-  return { search: { ...search, editing: false, hit, notice: `match ${idx + 1}/${hits.length}${partial}${wrapped}` }, scroll: nextScroll };
+  return { search: { ...search, editing: false, hit, notice: `match ${idx + 1}/${hits.length}${wrapped}` }, scroll: nextScroll };
+}
+
+/** The reader answered a search beyond the window: show the match (loading its window), wrap once, or say there is none. */
+function receiveFound(s: AppState, v: ViewerState, offset: number, error: string | undefined): AppState {
+  const f = v.search.find;
+  if (!f) return s;
+  const put = (search: DocSearch, extra: Partial<ViewerState> = {}): AppState => ({ ...s, viewer: { ...v, ...extra, search } });
+  if (error !== undefined) return put({ ...v.search, find: undefined, notice: `search failed: ${error}` });
+  if (offset < 0) {
+    if (!f.wrapped) return put({ ...v.search, find: { from: f.backward ? v.size : 0, backward: f.backward, wrapped: true } });
+    return put({ ...v.search, find: undefined, hit: -1, notice: `no match for ${v.search.text}` });
+  }
+  const wrap = f.wrapped ? (f.backward ? ' · search wrapped to the bottom' : ' · search wrapped to the top') : '';
+  const t = v.text;
+  if (t && t.lines.length > 0 && offset >= t.lines[0]!.start && offset < t.end) {
+    let i = 0;
+    while (i + 1 < t.lines.length && t.lines[i + 1]!.start <= offset) i++;
+    const hit = t.firstLine + i;
+    const h = docHeight(s);
+    const scroll = hit >= v.scroll && hit < v.scroll + h ? v.scroll : Math.max(0, hit - Math.floor(h / 3));
+    return put({ ...v.search, find: undefined, hit, notice: `match at line ${hit + 1}${wrap}` }, { scroll });
+  }
+  // Read the window around the match; `receiveWindow` puts the cursor on its line.
+  return put({ ...v.search, find: undefined, notice: wrap }, { pending: { offset: Math.max(0, offset - Math.floor(WINDOW_BYTES / 4)), length: WINDOW_BYTES, anchor: 'match', at: offset } });
 }
 
 function findLastIndex<T>(xs: readonly T[], f: (x: T) => boolean): number {
@@ -230,7 +293,7 @@ function reduceSearch(s: AppState, op: Extract<ViewerAction, { type: 'doc.search
     }
     case 'next':
     case 'prev': {
-      if (!cur.text) return s;
+      if (!cur.text || cur.find) return s;
       const r = searchStep(s, cur, doc.scroll, op === 'next' ? 1 : -1, false);
       return put(r.search, r.scroll);
     }
@@ -252,6 +315,8 @@ export function reduceViewer(a: Analysis, s: AppState, action: ViewerAction): Ap
       if (!v || v.pathId !== action.pathId || v.layer !== action.layer) return s;
       return receiveWindow(s, v, action.window);
     }
+    case 'viewer.found':
+      return s.viewer ? receiveFound(s, s.viewer, action.offset, action.error) : s;
     case 'viewer.error':
       return s.viewer ? { ...s, viewer: { ...s.viewer, show: 'message', message: action.text, pending: undefined } } : s;
     case 'fileDiff.loaded': {

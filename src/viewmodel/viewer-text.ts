@@ -27,6 +27,8 @@ export type TextWindow = {
   readonly lines: readonly TextLine[];
   /** The window reaches the end of the file: its last line is the file's last. */
   readonly eof: boolean;
+  /** Byte offset just past the last whole line: where the next window's first line starts. */
+  readonly end: number;
 };
 
 /** Longest line part shown (a minified file's line is cut here; the pane cuts it again). */
@@ -202,7 +204,7 @@ export function indexTextWindow(w: LoadedWindow, language: string | undefined): 
     }
   } else runs = texts.map((t) => [{ text: t }]);
   const lines: TextLine[] = starts.map((start, i) => ({ start, segments: cleanRuns(runs[i] ?? []) }));
-  return { offset: w.offset, firstLine, lines, eof };
+  return { offset: w.offset, firstLine, lines, eof, end: w.offset + to };
 }
 
 /** One hex dump row: offset, 16 bytes in hex (two groups of 8), and their printable ASCII. */

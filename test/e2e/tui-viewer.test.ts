@@ -49,6 +49,11 @@ describe.skipIf(!hasTmux)('the file viewer and file diff in the built binary', (
     expect(s).toMatch(/Esc\/q.*Back/);
     // `int` is drawn in a colour of its own (an SGR sequence right before it).
     expect(coloured()).toMatch(/\x1b\[[0-9;]*m+int\x1b\[/);
+    // Search inside the file: a count in the status line.
+    keys('/');
+    text('RETURN');
+    keys('Enter');
+    await until((x) => x.includes('RETURN: match 1/1'), 'the search result');
     keys('q');
     await until((x) => x.includes('Layers') && !x.includes('View /src/main.c'), 'back to the panes');
 

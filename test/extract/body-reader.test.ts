@@ -63,5 +63,6 @@ describe.skipIf(skip !== undefined)('the body reader on an image pulled from a r
     const r = createBodyReader(a, img!.layers);
     expect((await r.read({ layer: 1, pathId: a.tree.find('data/a/b/f1')!, offset: 0, length: 100 })).bytes.toString()).toBe('one\n');
     expect((await r.read({ layer: 3, pathId: a.tree.find('data/keep/new')!, offset: 2, length: 3 })).bytes.toString()).toBe('pla');
+    expect(await r.find({ layer: 3, pathId: a.tree.find('data/keep/new')!, needle: 'PLACED', from: 0, backward: false })).toBe(2);
   });
 });

@@ -6,7 +6,7 @@ import zlib from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LayerBlob, LayerContents } from '../../src/archive/layer-blob.js';
 import { readLayer } from '../../src/archive/read-layer.js';
-import { readWindow } from '../../src/extract/read-window.js';
+import { findInBody, readWindow } from '../../src/extract/read-window.js';
 import { buildTar } from '../helpers/image-files.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'read-window-'));
@@ -73,6 +73,30 @@ describe('readWindow', () => {
       expect(second.bytes.toString()).toBe('second\nversion\n');
       const first = await readWindow(gzBlob, contents, 0, 6, 100);
       expect(first.bytes.toString()).toBe('version\n');
+    }
+  });
+
+  it('finds text in a body, forwards and backwards, without case, across the pieces it reads', async () => {
+    // A 3 MiB body with "Needle" straddling the 1 MiB piece boundary and again near the end.
+    const body = Buffer.alloc(3 * 1024 * 1024, 'x');
+    body.write('Needle', (1 << 20) - 3);
+    body.write('needle', body.length - 100);
+    const tar = await buildTar([{ name: 'big.txt', body }]);
+    const plain = join(dir, 'needle.tar');
+    const gz = join(dir, 'needle.tar.gz');
+    const packed = zlib.gzipSync(tar);
+    writeFileSync(plain, tar);
+    writeFileSync(gz, packed);
+    for (const [file, length] of [[plain, tar.length], [gz, packed.length]] as const) {
+      const blob: LayerBlob = { kind: 'file-region', file, offset: 0, length };
+      const contents = await readLayer(blob, { label: 'test' });
+      const find = (from: number, backward = false) => findInBody(blob, contents, 0, 'NEEDLE', from, backward);
+      expect(await find(0)).toBe((1 << 20) - 3);
+      expect(await find((1 << 20) - 2)).toBe(body.length - 100);
+      expect(await find(body.length - 99)).toBe(-1);
+      expect(await find(body.length, true)).toBe(body.length - 100);
+      expect(await find(body.length - 100, true)).toBe((1 << 20) - 3);
+      expect(await find((1 << 20) - 3, true)).toBe(-1);
     }
   });
 

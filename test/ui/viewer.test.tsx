@@ -26,6 +26,9 @@ function fakeReader(asked: WindowRequest[]): BodyReader {
       const bytes = body.subarray(req.offset, req.offset + req.length);
       return { offset: req.offset, bytes, size: body.length, linesBefore: 0 };
     },
+    async find() {
+      return -1;
+    },
   };
 }
 

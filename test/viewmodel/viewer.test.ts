@@ -26,9 +26,17 @@ function windowOf(body: Buffer, offset: number, length: number) {
 function session(a: Analysis, bodies: Record<string, Buffer>, rows = 24, cols = 100) {
   let s: AppState = { ...createInitialState({ cols, rows }), focus: 'tree' };
   const dispatch = (x: Action) => (s = reduce(a, s, x));
-  /** Answers the viewer's pending read, as the UI does. */
+  /** Answers the viewer's pending read or search, as the UI does with the reader. */
   const serve = () => {
     const v = s.viewer;
+    const find = v?.search.find;
+    if (v && find) {
+      const body = bodies[a.tree.pathOf(v.pathId)]!.toString('latin1').toLowerCase();
+      const needle = v.search.text.toLowerCase();
+      const offset = find.backward ? (find.from - 1 < 0 ? -1 : body.lastIndexOf(needle, find.from - 1)) : body.indexOf(needle, find.from);
+      dispatch({ type: 'viewer.found', offset });
+      return true;
+    }
     if (!v?.pending) return false;
     const body = bodies[a.tree.pathOf(v.pathId)]!;
     dispatch({ type: 'viewer.window', pathId: v.pathId, layer: v.layer, window: windowOf(body, v.pending.offset, v.pending.length) });
@@ -190,6 +198,30 @@ describe('file viewer', () => {
     // Esc while typing cancels the search only; the viewer stays open.
     t.press('/', 'x', 'esc');
     expect(t.state.viewer).toBeDefined();
+  });
+
+  it('searches past the loaded window through the reader: the match loads its window, n wraps, a missing text says so', () => {
+    const t = session(a, bodies, 30);
+    t.goTo('big.txt');
+    t.press('v', '/', ...'LINE 39000', 'enter');
+    const v = t.state.viewer!;
+    expect(v.search.hit).toBe(38999);
+    expect(v.text!.offset).toBeGreaterThan(0);
+    expect(t.screen().find((l) => l.includes('line 39000'))).toMatch(/39000 │ line 39000/);
+    expect(t.screen()[29]).toContain('match at line 39000');
+    // The only match: n finds nothing after it, wraps to the top and comes back to it.
+    t.press('n');
+    expect(t.state.viewer!.search.hit).toBe(38999);
+    expect(t.screen()[29]).toContain('wrapped to the top');
+    // Backwards from the top of the file: wraps to the bottom.
+    t.press('g', '/', ...'line 3', 'enter');
+    expect(t.state.viewer!.search.hit).toBe(2);
+    t.press('N');
+    expect(t.state.viewer!.search.hit).toBe(39998); // line 39999, the last "line 3…" of the file
+    expect(t.screen()[29]).toContain('wrapped to the bottom');
+    t.press('/', ...'nowhere', 'enter');
+    expect(t.screen()[29]).toContain('no match for nowhere');
+    expect(t.state.viewer!.search.find).toBeUndefined();
   });
 
   it('an empty file and a read error show as such', () => {

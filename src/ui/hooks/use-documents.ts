@@ -33,6 +33,25 @@ export function useDocuments(analysis: Analysis, reader: BodyReader | undefined,
     // Only a new request starts a read (the state it was made in is captured with it).
   }, [pending, reader]);
 
+  // A search past the loaded window: the reader looks through the whole body.
+  const find = v?.search.find;
+  useEffect(() => {
+    if (!v || !find) return;
+    if (!reader) return dispatch({ type: 'viewer.found', offset: -1, error: UNAVAILABLE });
+    let live = true;
+    reader.find({ layer: v.layer, pathId: v.pathId, needle: v.search.text, from: find.from, backward: find.backward }).then(
+      (offset) => {
+        if (live) dispatch({ type: 'viewer.found', offset });
+      },
+      (e: unknown) => {
+        if (live) dispatch({ type: 'viewer.found', offset: -1, error: (e as Error).message });
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [find, reader]);
+
   const d = state.fileDiff;
   const diffPending = d?.pending ? d : undefined;
   useEffect(() => {
