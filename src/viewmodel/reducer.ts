@@ -68,7 +68,7 @@ export function reduce(a: Analysis, s: AppState, action: Action): AppState {
     case 'history.close':
       return { ...s, focus: s.focus === 'history' ? 'tree' : s.focus, tree: { ...s.tree, fileHistory: false } };
     default:
-      return reduceViewer(a, s, action);
+      return reduceViewer(s, action);
   }
 }
 

@@ -308,7 +308,7 @@ function scrollDiff(s: AppState, d: FileDiffState, to: ScrollTo): AppState {
 }
 
 /** The viewer's and the file diff's actions. */
-export function reduceViewer(a: Analysis, s: AppState, action: ViewerAction): AppState {
+export function reduceViewer(s: AppState, action: ViewerAction): AppState {
   switch (action.type) {
     case 'viewer.window': {
       const v = s.viewer;
@@ -316,9 +316,9 @@ export function reduceViewer(a: Analysis, s: AppState, action: ViewerAction): Ap
       return receiveWindow(s, v, action.window);
     }
     case 'viewer.found':
-      return s.viewer ? receiveFound(s, s.viewer, action.offset, action.error) : s;
+      return s.viewer ? receiveFound(s, s.viewer, action.offset, action.error === undefined ? undefined : sanitize(action.error)) : s;
     case 'viewer.error':
-      return s.viewer ? { ...s, viewer: { ...s.viewer, show: 'message', message: action.text, pending: undefined } } : s;
+      return s.viewer ? { ...s, viewer: { ...s.viewer, show: 'message', message: sanitize(action.text), pending: undefined } } : s;
     case 'fileDiff.loaded': {
       const d = s.fileDiff;
       if (!d) return s;
@@ -326,7 +326,7 @@ export function reduceViewer(a: Analysis, s: AppState, action: ViewerAction): Ap
       return { ...s, fileDiff: { ...d, pending: false, rows: buildFileDiffRows(name(d.oldLayer), name(d.newLayer), action.old, action.new, action.sameContent) } };
     }
     case 'fileDiff.error':
-      return s.fileDiff ? { ...s, fileDiff: { ...s.fileDiff, pending: false, rows: [[{ text: action.text, style: 'error' }]] } } : s;
+      return s.fileDiff ? { ...s, fileDiff: { ...s.fileDiff, pending: false, rows: [[{ text: sanitize(action.text), style: 'error' }]] } } : s;
     case 'doc.close':
       if (s.fileDiff) return { ...s, fileDiff: undefined };
       return { ...s, viewer: undefined };
@@ -336,8 +336,6 @@ export function reduceViewer(a: Analysis, s: AppState, action: ViewerAction): Ap
     case 'doc.search':
       return reduceSearch(s, action.op, action.text);
   }
-  void a;
-  return s;
 }
 
 /** Opens the diff of two versions of a path: the bodies are read by the UI. */

@@ -200,6 +200,28 @@ describe('file viewer', () => {
     expect(t.state.viewer).toBeDefined();
   });
 
+  it('pages a big binary in windows: the end and back to the start', () => {
+    const big = Buffer.alloc(300_000, 0x41);
+    big[0] = 0;
+    big.write('END!', big.length - 4);
+    const b = buildAnalysis([{ entries: [file('blob.bin', big.length)] }]);
+    const t = session(b, { 'blob.bin': big }, 30);
+    t.goTo('blob.bin');
+    t.press('v');
+    expect(t.state.viewer!.show).toBe('binary');
+    expect(t.state.viewer!.binary!.bytes.length).toBe(WINDOW_BYTES);
+    t.press('G');
+    const v = t.state.viewer!;
+    expect(v.binary!.offset).toBeGreaterThan(0);
+    expect(v.binary!.bytes.length).toBeLessThanOrEqual(WINDOW_BYTES);
+    const lines = t.screen();
+    expect(lines[28]).toMatch(/^000493d0 {2}41 41 41 41 41 41 41 41 {2}41 41 41 41 45 4e 44 21 {2}\|AAAAAAAAAAAAEND!\|/);
+    expect(lines[0]).toContain('0x49220/0x493e0'); // the first row shown, of the size
+    t.press('g');
+    expect(t.state.viewer!.binary!.offset).toBe(0);
+    expect(t.screen()[1]).toMatch(/^00000000 {2}00 41/);
+  });
+
   it('searches past the loaded window through the reader: the match loads its window, n wraps, a missing text says so', () => {
     const t = session(a, bodies, 30);
     t.goTo('big.txt');
@@ -232,8 +254,8 @@ describe('file viewer', () => {
     t.press('q');
     t.goTo('src/main.c');
     t.dispatch({ type: 'command', id: 'tree.view' });
-    t.dispatch({ type: 'viewer.error', text: 'cannot read /src/main.c: this source was read in one pass' });
-    expect(t.screen()[1]).toContain('this source was read in one pass');
+    t.dispatch({ type: 'viewer.error', text: 'cannot read /src/main.c\x1b[2J: this source was read in one pass' });
+    expect(t.screen()[1]).toContain('/src/main.c?[2J: this source was read in one pass');
   });
 
   it('in a comparison of two images the viewer says it is not available', () => {
