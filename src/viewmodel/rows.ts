@@ -236,6 +236,9 @@ export function selectHelpLines(keymap: Keymap, width: number): Line[] {
   lines.push(fitLine([seg('Filter and search line', 'header')], width));
   lines.push(fitLine([seg(`  ${fit('Enter', 18)} `, 'key'), seg('keep it and go back to the tree')], width));
   lines.push(fitLine([seg(`  ${fit('Esc', 18)} `, 'key'), seg('clear it (search: back to where it started)')], width));
+  lines.push(fitLine([seg('File viewer and file diff', 'header')], width));
+  lines.push(fitLine([seg(`  ${fit('/ n N', 18)} `, 'key'), seg('search the file, next and previous match')], width));
+  lines.push(fitLine([seg(`  ${fit('Esc / q', 18)} `, 'key'), seg('back to the panes')], width));
   lines.push(fitLine([seg('Extract prompt', 'header')], width));
   lines.push(fitLine([seg(`  ${fit('y / n', 18)} `, 'key'), seg('overwrite the existing files, or leave them')], width));
   lines.push(fitLine([], width));

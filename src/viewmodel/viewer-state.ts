@@ -140,6 +140,12 @@ function textRequest(t: TextWindow, target: number, h: number): WindowRequest | 
   return undefined;
 }
 
+/** The request already pending when it asks for the same window (a read in flight is not restarted), else the new one. */
+function keepSame(old: WindowRequest | undefined, next: WindowRequest | undefined): WindowRequest | undefined {
+  if (!next) return old;
+  return old && old.offset === next.offset && old.anchor === next.anchor ? old : next;
+}
+
 /** Scrolls the viewer; asks for another window when the lines needed are not loaded. */
 function scrollViewer(s: AppState, v: ViewerState, to: ScrollTo): AppState {
   const h = docHeight(s);
@@ -152,7 +158,7 @@ function scrollViewer(s: AppState, v: ViewerState, to: ScrollTo): AppState {
     const last = first + Math.ceil(b.bytes.length / 16);
     const need = scroll < first || (scroll + h > last && last < total);
     const offset = Math.max(0, scroll * 16 - Math.floor(WINDOW_BYTES / 4 / 16) * 16);
-    return { ...s, viewer: { ...v, scroll, pending: need ? { offset, length: WINDOW_BYTES, anchor: 'keep' } : v.pending } };
+    return { ...s, viewer: { ...v, scroll, pending: keepSame(v.pending, need ? { offset, length: WINDOW_BYTES, anchor: 'keep' } : undefined) } };
   }
   if (v.show !== 'text' || !v.text) return s;
   const t = v.text;
@@ -166,7 +172,7 @@ function scrollViewer(s: AppState, v: ViewerState, to: ScrollTo): AppState {
   }
   const max = t.eof ? Math.max(0, lastLoadedLine(t) - h + 1) : Number.MAX_SAFE_INTEGER;
   const target = Math.max(0, Math.min(want(0), max));
-  return { ...s, viewer: { ...v, scroll: target, pending: textRequest(t, target, h) ?? v.pending } };
+  return { ...s, viewer: { ...v, scroll: target, pending: keepSame(v.pending, textRequest(t, target, h)) } };
 }
 
 /** A window arrived: index it and put the scroll where it was asked. */

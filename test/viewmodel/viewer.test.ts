@@ -271,3 +271,28 @@ describe('file viewer', () => {
     expect(v.pending).toBeUndefined();
   });
 });
+
+describe('window requests', () => {
+  it('scrolling while a window is on its way keeps the same request (the read in flight is not restarted)', () => {
+    const body = numbered(40_000);
+    const a = buildAnalysis([{ entries: [file('big.txt', body.length)] }]);
+    let s: AppState = { ...createInitialState({ cols: 100, rows: 30 }), focus: 'tree' };
+    s = reduce(a, s, { type: 'tree.select', pathId: a.tree.find('big.txt')! });
+    s = reduce(a, s, { type: 'command', id: 'tree.view' });
+    s = reduce(a, s, { type: 'viewer.window', pathId: s.viewer!.pathId, layer: 0, window: windowOf(body, 0, WINDOW_BYTES) });
+    const lines = s.viewer!.text!.lines.length;
+    // Jump to the last loaded line: the next window is asked for.
+    while (s.viewer!.scroll < lines - 1) s = reduce(a, s, { type: 'doc.scroll', to: 'pageDown' });
+    const asked = s.viewer!.pending;
+    expect(asked).toBeDefined();
+    s = reduce(a, s, { type: 'doc.scroll', to: 'down' });
+    s = reduce(a, s, { type: 'doc.scroll', to: 'down' });
+    expect(s.viewer!.pending).toBe(asked);
+    // A stale answer (another offset) is ignored; the asked one is taken.
+    const stale = reduce(a, s, { type: 'viewer.window', pathId: s.viewer!.pathId, layer: 0, window: windowOf(body, 5, 100) });
+    expect(stale).toBe(s);
+    s = reduce(a, s, { type: 'viewer.window', pathId: s.viewer!.pathId, layer: 0, window: windowOf(body, asked!.offset, asked!.length) });
+    expect(s.viewer!.pending).toBeUndefined();
+    expect(s.viewer!.text!.offset).toBe(asked!.offset);
+  });
+});
