@@ -6,6 +6,8 @@ import { loadImage, type LoadedImage } from '../../src/load/index.js';
 import { parseReference } from '../../src/reference/reference.js';
 import { ROOT } from '../helpers/image-files.js';
 import { localSettings } from '../helpers/load.js';
+import { startContainerd, type ContainerdService } from '../helpers/containerd-harness.js';
+import { FIXTURES } from '../helpers/image-files.js';
 import { cleanupTemps, fixture, registrySkipReason, skopeoPush, startRegistry, tempDir, type RunningRegistry } from '../helpers/registry-harness.js';
 
 const EXAMPLE = join(ROOT, 'examples', 'example-image.tar');
@@ -64,5 +66,38 @@ describe.skipIf(skip !== undefined)('the body reader on an image pulled from a r
     expect((await r.read({ layer: 1, pathId: a.tree.find('data/a/b/f1')!, offset: 0, length: 100 })).bytes.toString()).toBe('one\n');
     expect((await r.read({ layer: 3, pathId: a.tree.find('data/keep/new')!, offset: 2, length: 3 })).bytes.toString()).toBe('pla');
     expect(await r.find({ layer: 3, pathId: a.tree.find('data/keep/new')!, needle: 'PLACED', from: 0, backward: false })).toBe(2);
+  });
+});
+
+describe.skipIf(!FIXTURES)('the body reader on an image in containerd (blobs re-read from its content store)', () => {
+  let service: ContainerdService | undefined;
+  let skipReason = '';
+  let img: LoadedImage | undefined;
+  beforeAll(async () => {
+    const started = await startContainerd([{ file: fixture('edge.oci-archive.tar'), namespace: 'viewer' }]);
+    if (!started.ok) {
+      skipReason = started.reason;
+      return;
+    }
+    service = started.service;
+    img = await loadImage(parseReference('containerd:fx/edge:1', existsSync), {
+      settings: { ...localSettings(), env: { CONTAINERD_ADDRESS: service.socket }, namespace: 'viewer' },
+    });
+    await img.verified;
+  }, 120_000);
+  afterAll(async () => {
+    await img?.close();
+    await service?.stop();
+  });
+
+  it('reads windows of files after the image is read', async (ctx) => {
+    if (!img) {
+      console.warn(`skipping containerd: ${skipReason}`);
+      return ctx.skip(skipReason);
+    }
+    const a = img.analysis;
+    const r = createBodyReader(a, img.layers);
+    expect((await r.read({ layer: 1, pathId: a.tree.find('data/a/b/f1')!, offset: 0, length: 100 })).bytes.toString()).toBe('one\n');
+    expect(await r.find({ layer: 3, pathId: a.tree.find('data/keep/new')!, needle: 'placed', from: 0, backward: false })).toBe(2);
   });
 });
