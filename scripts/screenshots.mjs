@@ -94,6 +94,29 @@ const SCENARIOS = [
       { keys: ['/', { text: 'big.bin' }, 'Enter', 'f'], wait: (s) => s.includes('── big.bin') && s.includes('NEW L12') },
     ],
   },
+  {
+    // The bundled example (npm run example): a C source at L1, highlighted, with line numbers.
+    name: 'viewer',
+    dir: join(root, 'examples'),
+    image: 'example-image.tar',
+    steps: [
+      { wait: (s) => s.includes('changes of L0') },
+      { keys: ['j', 'Tab', '/', { text: 'main.c' }, 'Enter'], wait: (s) => s.includes('L1: changes of L1') && !s.includes('Search:') },
+      { keys: ['v'], wait: (s) => s.includes('View /src/main.c') && s.includes('1 │ int main') },
+    ],
+  },
+  {
+    // /etc/passwd gained a line in L1: its history panel, focused with Tab, diffs L0 → L1 with d.
+    name: 'file-diff',
+    dir: join(root, 'examples'),
+    image: 'example-image.tar',
+    steps: [
+      { wait: (s) => s.includes('changes of L0') },
+      { keys: ['j', 'Tab', '/', { text: 'passwd' }, 'Enter', 'f'], wait: (s) => s.includes('File history') && s.includes('L1 modified') },
+      { keys: ['Tab'], wait: (s) => s.includes('▌File history') },
+      { keys: ['d'], wait: (s) => s.includes('Diff /etc/passwd') && s.includes('+app:x:1000') },
+    ],
+  },
 ];
 
 // ---- ANSI → HTML ---------------------------------------------------------------------------
@@ -185,9 +208,9 @@ function chromium() {
 async function shoot(sc) {
   const session = `shots-${sc.name}-${process.pid}`;
   const cwd = mkdtempSync(join(tmpdir(), 'shots-'));
-  // Run beside the fixture so the screen shows a short relative reference.
+  // Run beside the image so the screen shows a short relative reference.
   const args = (sc.args ?? [sc.image]).map((a) => `'${a}'`).join(' ');
-  const cmd = `cd '${fixtures}' && env -u CI -u NO_COLOR TERM=xterm-256color node '${main}' ${args}; exec sleep 600`;
+  const cmd = `cd '${sc.dir ?? fixtures}' && env -u CI -u NO_COLOR TERM=xterm-256color node '${main}' ${args}; exec sleep 600`;
   // A tmux server that is still shutting down after the previous session refuses new ones.
   for (let attempt = 0; ; attempt++) {
     try {

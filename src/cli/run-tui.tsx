@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { render } from 'ink';
 import { useSyncExternalStore } from 'react';
 import type { Analysis } from '../core/analyze.js';
+import { createBodyReader } from '../extract/body-reader.js';
 import { createExtractor } from '../extract/extract.js';
 import type { Platform } from '../reference/platform.js';
 import { formatReference, parseReference, type ImageReference } from '../reference/reference.js';
@@ -47,6 +48,7 @@ async function loadKeymap(opts: TuiOptions, env: Readonly<Record<string, string 
 type Screen = {
   analysis?: Analysis;
   extractor?: ReturnType<typeof createExtractor>;
+  reader?: ReturnType<typeof createBodyReader>;
   verification?: Verification;
   compared?: ViewData['compared'];
   /** Bumped when the screen shows another image, so the view state starts afresh. */
@@ -95,6 +97,7 @@ function Root({ screen, progress, keymap, theme, symbols, notice, onQuit, onComp
       theme={theme}
       symbols={symbols}
       extractor={s.extractor}
+      reader={s.reader}
       onQuit={onQuit}
       notice={s.notice ?? notice}
       verification={s.verification}
@@ -193,7 +196,7 @@ export async function runTui(opts: TuiOptions): Promise<number> {
     } else {
       const one = await loadImage(opts.reference, loadOptions);
       loaded = one;
-      shown = { analysis: one.analysis, extractor: createExtractor(one.analysis, one.layers, process.cwd()) };
+      shown = { analysis: one.analysis, extractor: createExtractor(one.analysis, one.layers, process.cwd()), reader: createBodyReader(one.analysis, one.layers) };
     }
     opened.push(loaded);
     if (cancel.signal.aborted) return; // quit meanwhile: the finally below closes it

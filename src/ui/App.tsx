@@ -1,7 +1,7 @@
 import { Box, Text, useStdout } from 'ink';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Analysis } from '../core/analyze.js';
-import type { Extractor } from '../extract/types.js';
+import type { BodyReader, Extractor } from '../extract/types.js';
 import { interpretKey } from '../viewmodel/input.js';
 import { osc52, selectCopyTarget } from '../viewmodel/copy.js';
 import { interpretMouse, type MouseEvent } from '../viewmodel/mouse.js';
@@ -22,6 +22,8 @@ import { LayerDetails } from './components/LayerDetails.js';
 import { LayerPane } from './components/LayerPane.js';
 import { Overlay } from './components/Overlay.js';
 import { StatusBar } from './components/StatusBar.js';
+import { Viewer } from './components/Viewer.js';
+import { useDocuments } from './hooks/use-documents.js';
 import { useKeys } from './hooks/use-keys.js';
 import { useViewport } from './hooks/use-viewport.js';
 import type { Theme } from './theme.js';
@@ -36,6 +38,8 @@ export type AppProps = {
   readonly viewport?: Viewport;
   /** Writes the selected subtree to disk; absent: Ctrl+E says extraction is unavailable. */
   readonly extractor?: Extractor;
+  /** Reads windows of file bodies for the viewer and the file diff; absent: they say contents are not available. */
+  readonly reader?: BodyReader;
   /** Called once when the user quits. */
   readonly onQuit: () => void;
   /** A message to show first (config problems). */
@@ -51,7 +55,7 @@ export type AppProps = {
 };
 
 /** The inspector: wires the pure reducer to keys and the viewport, and lays the panes out. */
-export function App({ analysis, keymap, theme, symbols, viewport: fixed, extractor, onQuit, notice, verification, compared, onCompare, clipboard }: AppProps) {
+export function App({ analysis, keymap, theme, symbols, viewport: fixed, extractor, reader, onQuit, notice, verification, compared, onCompare, clipboard }: AppProps) {
   const viewport = useViewport(fixed);
   const { stdout } = useStdout();
   const stateRef = useRef<AppState>(undefined as unknown as AppState);
@@ -135,6 +139,8 @@ export function App({ analysis, keymap, theme, symbols, viewport: fixed, extract
     for (const action of interpretMouse(analysis, stateRef.current, event)) dispatch(action);
   };
 
+  useDocuments(analysis, reader, state, dispatch);
+
   useKeys((key, raw) => {
     const out = interpretKey(keymap, stateRef.current, key, raw);
     if (out.kind === 'quit') {
@@ -174,6 +180,7 @@ export function App({ analysis, keymap, theme, symbols, viewport: fixed, extract
       </Box>
     );
   }
+  if (state.viewer || state.fileDiff) return <Viewer keymap={keymap} state={state} theme={theme} verification={verification} />;
   return (
     <Box flexDirection="column" width={layout.cols} height={layout.rows}>
       {state.overlay !== 'none' ? (

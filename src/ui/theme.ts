@@ -26,6 +26,13 @@ const COLORS: Partial<Record<Style, TextStyle>> = {
   error: { color: 'red', bold: true },
   marker: { color: 'cyan' },
   header: { bold: true },
+  'code-keyword': { color: 'magenta' },
+  'code-string': { color: 'green' },
+  'code-comment': { color: 'gray' },
+  'code-number': { color: 'yellow' },
+  'code-name': { color: 'blue' },
+  'code-meta': { color: 'cyan' },
+  gutter: { dimColor: true },
 };
 
 /** Without colour only weight and dimness remain; diff kinds then rely on their symbols. */
@@ -52,6 +59,11 @@ const LIGHT: Partial<Record<Style, TextStyle>> = {
   key: { bold: true, color: 'blue' },
   marker: { color: 'blue' },
   error: { color: '#a00000', bold: true },
+  'code-keyword': { color: '#7a007a' },
+  'code-string': { color: '#006400' },
+  'code-number': { color: '#8a4b00' },
+  'code-name': { color: '#00308f' },
+  'code-meta': { color: 'blue' },
 };
 
 /** Bold, bright, nothing dimmed; the cursor row inverted in both panes. */
@@ -70,6 +82,13 @@ const HIGH_CONTRAST: Partial<Record<Style, TextStyle>> = {
   error: { color: 'redBright', bold: true, inverse: true },
   marker: { color: 'cyanBright', bold: true },
   header: { bold: true, color: 'whiteBright' },
+  'code-keyword': { color: 'magentaBright', bold: true },
+  'code-string': { color: 'greenBright' },
+  'code-comment': { color: 'white' },
+  'code-number': { color: 'yellowBright' },
+  'code-name': { color: 'blueBright', bold: true },
+  'code-meta': { color: 'cyanBright' },
+  gutter: { color: 'white' },
 };
 
 const TABLES: Record<ThemeName, Partial<Record<Style, TextStyle>>> = { dark: COLORS, light: LIGHT, 'high-contrast': HIGH_CONTRAST };

@@ -3,7 +3,7 @@
  * where dive has one) and the text help and the status bar show. The keymap, the help overlay
  * and the status bar are all generated from this one table.
  */
-export type Scope = 'global' | 'layers' | 'tree' | 'waste';
+export type Scope = 'global' | 'layers' | 'tree' | 'waste' | 'history';
 
 export type CommandSpec = {
   readonly id: CommandId;
@@ -27,7 +27,7 @@ export const DEFAULT_STATUS_PRIORITY = 0;
 export const COMMANDS = [
   { id: 'app.quit', scope: 'global', keys: ['q', 'ctrl+c'], help: 'Quit', label: 'Quit', priority: 90 },
   { id: 'app.help', scope: 'global', keys: ['?'], help: 'Show or hide this help', label: 'Help' },
-  { id: 'app.switchPane', scope: 'global', keys: ['tab'], help: 'Switch between the layers and file tree panes', label: 'Switch view', priority: 100 },
+  { id: 'app.switchPane', scope: 'global', keys: ['tab'], help: 'Switch between the layers, file tree and (when open) file history panes', label: 'Switch view', priority: 100 },
   { id: 'app.compare', scope: 'global', keys: ['c'], help: 'Compare this image with another, typed at a prompt', label: 'Compare', priority: 20 },
   { id: 'app.findings', scope: 'global', keys: ['e'], help: 'Findings: which step wasted what, and how to fix it', label: 'Findings', priority: 40 },
   { id: 'app.info', scope: 'global', keys: ['i'], help: 'Image history (every step, empty ones too) and config', label: 'History/config', priority: 45 },
@@ -58,10 +58,14 @@ export const COMMANDS = [
   { id: 'tree.toggleSort', scope: 'tree', keys: ['ctrl+o'], help: 'Sort by name or by size', label: 'Sort', priority: 60 },
   { id: 'tree.toggleWhiteouts', scope: 'tree', keys: ['w'], help: 'Show what whiteouts and opaque directories in the compared range hide', label: 'Whiteouts', priority: 15 },
   { id: 'tree.fileHistory', scope: 'tree', keys: ['f'], help: 'Show every layer that touched the selected path', label: 'File history', priority: 80 },
+  { id: 'tree.view', scope: 'tree', keys: ['v'], help: 'View the selected file as the selected layer has it (hex for binaries; / searches)', label: 'View', priority: 70 },
   { id: 'tree.extract', scope: 'tree', keys: ['ctrl+e'], help: "Extract the selected file or directory, as the selected layer's view has it, into the current directory", label: 'Extract', priority: 75 },
   { id: 'extract.skipped', scope: 'global', keys: ['X'], help: 'List everything the last extraction skipped, and why' },
   { id: 'waste.focus', scope: 'global', keys: ['W'], help: 'Browse the wasted-files list (image details); again: back to the tree' },
   { id: 'waste.jump', scope: 'waste', keys: ['enter'], help: 'Go to the path in the file tree, at the last layer that wrote it', label: 'Go to path', priority: 90 },
+  { id: 'history.mark', scope: 'history', keys: ['space'], help: 'Mark the version under the cursor (again: unmark) to diff it with another', label: 'Mark', priority: 90 },
+  { id: 'history.diff', scope: 'history', keys: ['d'], help: 'Diff the marked version with the one under the cursor (no mark: with the version before it)', label: 'Diff', priority: 95 },
+  { id: 'history.view', scope: 'history', keys: ['v'], help: 'View the version under the cursor', label: 'View', priority: 85 },
 ] as const satisfies readonly { id: string; scope: Scope; keys: readonly string[]; help: string; label?: string; priority?: number }[];
 
 export type CommandId = (typeof COMMANDS)[number]['id'];

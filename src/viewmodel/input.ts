@@ -3,6 +3,7 @@ import type { Keymap } from './keymap.js';
 import type { KeyName } from './keys.js';
 import type { AppState, ExtractTarget } from './state.js';
 import type { CommandId } from './commands.js';
+import { interpretDocKey } from './viewer-input.js';
 
 /** What a key press means now: a state change, or an effect the UI runs (quit, extract). */
 export type KeyOutcome =
@@ -46,6 +47,7 @@ export function interpretKey(keymap: Keymap, state: AppState, key: KeyName, raw:
     if (key === 'n' || key === 'N' || key === 'esc' || key === 'enter') return act({ type: 'prompt.decline' });
     return { kind: 'none' };
   }
+  if (state.viewer || state.fileDiff) return interpretDocKey(keymap, state, key, raw);
   if (state.compare) {
     if (key === 'enter') return state.compare.text.trim() ? { kind: 'compare', reference: state.compare.text.trim() } : act({ type: 'input.cancel' });
     if (key === 'esc') return act({ type: 'input.cancel' });
@@ -64,6 +66,7 @@ export function interpretKey(keymap: Keymap, state: AppState, key: KeyName, raw:
     return { kind: 'none' };
   }
   if (state.overlay !== 'none' && key === 'esc') return act({ type: 'overlay.close' });
+  if (state.overlay === 'none' && key === 'esc' && state.tree.fileHistory) return act({ type: 'history.close' });
   if (state.overlay === 'findings' && key === 'enter') return act({ type: 'findings.select' });
   if (key === 'esc' && state.extraction) return { kind: 'extract.cancel' };
   if (key === 'esc' && state.filter.text !== '') return act({ type: 'filter.clear' });

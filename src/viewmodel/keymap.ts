@@ -25,6 +25,7 @@ export function createKeymap(overrides: KeyOverrides = {}): Keymap {
     ['layers', new Map()],
     ['tree', new Map()],
     ['waste', new Map()],
+    ['history', new Map()],
   ]);
   for (const c of COMMANDS) {
     const list = (overrides[c.id] ?? c.keys).map((k) => normalizeKeyName(k) ?? k);
@@ -33,7 +34,8 @@ export function createKeymap(overrides: KeyOverrides = {}): Keymap {
   for (const c of COMMANDS) for (const k of keys.get(c.id)!) if (!byScope.get(c.scope)!.has(k)) byScope.get(c.scope)!.set(k, c.id);
   return {
     resolve(scope, key) {
-      return byScope.get(scope)!.get(key) ?? byScope.get('global')!.get(key);
+      // The history panel sits under the tree: the tree's keys work there too, after its own.
+      return byScope.get(scope)!.get(key) ?? (scope === 'history' ? byScope.get('tree')!.get(key) : undefined) ?? byScope.get('global')!.get(key);
     },
     keysFor(id) {
       return keys.get(id) ?? [];

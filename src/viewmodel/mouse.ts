@@ -179,6 +179,11 @@ export function hitTest(layout: Layout, overlay: boolean, x: number, y: number):
  */
 export function interpretMouse(a: Analysis, state: AppState, ev: MouseEvent): Action[] {
   if (state.prompt || state.compare || state.filter.editing || state.search.editing) return [];
+  // The file viewer and file diff cover the panes: the wheel scrolls them, clicks do nothing.
+  if (state.viewer || state.fileDiff) {
+    if (ev.kind !== 'wheel-up' && ev.kind !== 'wheel-down') return [];
+    return new Array<Action>(WHEEL_ROWS).fill({ type: 'doc.scroll', to: ev.kind === 'wheel-up' ? 'up' : 'down' });
+  }
   const layout = selectLayout(state, layerRowCount(a));
   if (layout.tooSmall) return [];
   const overlay = state.overlay !== 'none';

@@ -10,6 +10,7 @@ import { compileMatcher } from './tree-index.js';
 import { matchMessage, scrollWithContext, searchMatches } from './search.js';
 import { reduceWaste, selectWasteTarget, wasteFocusable } from './waste-view.js';
 import { clampScroll, selectTreeView, type TreeView } from './tree-view.js';
+import { nextPane, reduceHistoryCommand, reduceViewer, type ViewerAction } from './viewer-state.js';
 
 /** Everything that changes the state. Keys become these in `interpretKey`. */
 export type Action =
@@ -37,7 +38,10 @@ export type Action =
   | { readonly type: 'extract.end'; readonly text: string; readonly tone: 'info' | 'error'; readonly skipped?: AppState['lastSkipped'] }
   | { readonly type: 'message'; readonly text: string; readonly tone: 'info' | 'error' }
   /** Enter in the findings panel: go to the selected finding's layer and path. */
-  | { readonly type: 'findings.select' };
+  | { readonly type: 'findings.select' }
+  /** The file viewer, the file diff and the history panel (see viewer-state.ts). */
+  | ViewerAction
+  | { readonly type: 'history.close' };
 
 /** Binds the reducer to one analysis, for `useReducer`. */
 export function createReducer(a: Analysis): (s: AppState, action: Action) => AppState {
@@ -95,7 +99,11 @@ export function reduce(a: Analysis, s: AppState, action: Action): AppState {
     case 'input.cancel':
       return reduceInput(a, s, action);
     case 'command':
-      return reduceCommand(a, { ...s, message: undefined }, action.id);
+      return reduceHistoryCommand(a, { ...s, message: undefined }, action.id) ?? reduceCommand(a, { ...s, message: undefined }, action.id);
+    case 'history.close':
+      return { ...s, focus: s.focus === 'history' ? 'tree' : s.focus, tree: { ...s.tree, fileHistory: false } };
+    default:
+      return reduceViewer(s, action);
   }
 }
 
@@ -308,7 +316,7 @@ function reduceCommand(a: Analysis, s: AppState, id: CommandId): AppState {
       if (s.diff) return { ...s, message: { text: 'this is a comparison already; run inspect-tui diff OLD NEW for another', tone: 'info' } };
       return { ...s, compare: { text: '' }, filter: { ...s.filter, editing: false }, search: { ...s.search, editing: false } };
     case 'app.switchPane':
-      return { ...s, focus: s.focus === 'layers' ? 'tree' : 'layers' };
+      return { ...s, focus: nextPane(s) };
     case 'waste.focus':
       // The wasted-files list of the image details pane, when the image has one and it is on screen; again: back to the tree.
       if (s.focus === 'waste') return { ...s, focus: 'tree' };
@@ -363,7 +371,7 @@ function reduceCommand(a: Analysis, s: AppState, id: CommandId): AppState {
     case 'tree.toggleWhiteouts':
       return tree({ whiteouts: !s.tree.whiteouts });
     case 'tree.fileHistory':
-      return tree({ fileHistory: !s.tree.fileHistory });
+      return { ...tree({ fileHistory: !s.tree.fileHistory }), focus: s.focus === 'history' ? 'tree' : s.focus };
     case 'tree.collapseAll': {
       const v = selectTreeView(a, s);
       const cur = v.cursorRow < 0 ? -1 : v.ti.order[v.rows.posAt(v.cursorRow)]!;

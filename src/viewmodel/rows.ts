@@ -15,6 +15,7 @@ import { selectTreeView } from './tree-view.js';
 import { selectExtractStatus } from './extract-view.js';
 import { selectSearchPrompt } from './search.js';
 import { selectWasteTable, wasteRows } from './waste-view.js';
+import { selectHistoryLines } from './file-history.js';
 
 /** What the selectors need beyond the state: the analysis and display options. */
 export type ViewData = {
@@ -289,31 +290,16 @@ export function selectFileHistoryPane(d: ViewData, state: AppState, pathId: numb
   const path = pathId >= 0 ? `/${a.tree.pathOf(pathId)}` : '';
   const diff = diffOf(a);
   if (diff && d.compared && pathId >= 0) lines.push(...selectDiffHistory(diff, d.compared.old, d.compared.new, a.tree.pathOf(pathId), width));
-  else if (pathId >= 0) {
-    for (const ev of a.tree.fileHistory(pathId)) {
-      const style: Style = ev.kind === 'added' ? 'added' : ev.kind === 'removed' ? 'removed' : ev.kind === 'unmodified' ? 'normal' : 'modified';
-      const what = ev.kind === 'metadata' ? 'chmod/chown' : ev.kind;
-      const detail = ev.entry
-        ? `${formatMode(ev.entry.type, ev.entry.mode)} ${ev.entry.uid}:${ev.entry.gid} ${fit(formatBytes(ev.entry.size), 8, 'right')}`
-        : ev.removedVia
-          ? ev.removedVia.via === 'replaced'
-            ? 'replaced by a non-directory'
-            : `${ev.removedVia.via === 'opaque' ? 'opaque dir' : 'whiteout'} in ${ev.removedVia.markerPath}`
-          : '';
-      const sel = state.layers.cursor === ev.layer;
-      lines.push(fitLine([seg(`${sel ? '●' : ' '}L${ev.layer} `, 'marker'), seg(fit(what, 11), style), seg(` ${detail}  `, 'dim'), seg(sanitize(a.layers[ev.layer]!.command))], width));
-    }
-    if (lines.length === 0) lines.push(fitLine([seg('no layer touched this path', 'dim')], width));
-  }
-  return { title: titleLine('File history', truncateMiddle(sanitize(path), width - 17), width, false), lines: padLines(lines, layout.fileHistoryHeight, width) };
+  else if (pathId >= 0) lines.push(...selectHistoryLines(a, state, pathId, width, layout.fileHistoryHeight));
+  return { title: titleLine('File history', truncateMiddle(sanitize(path), width - 17), width, state.focus === 'history'), lines: padLines(lines, layout.fileHistoryHeight, width) };
 }
 
-const SCOPE_TITLE: Record<Scope, string> = { global: 'Everywhere', layers: 'Layers pane', tree: 'File tree pane', waste: 'Wasted-files list (image details)' };
+const SCOPE_TITLE: Record<Scope, string> = { global: 'Everywhere', layers: 'Layers pane', tree: 'File tree pane', waste: 'Wasted-files list (image details)', history: 'File history panel (Tab to it while it is open)' };
 
 /** The help overlay, generated from the command table and the live keymap. */
 export function selectHelpLines(keymap: Keymap, width: number): Line[] {
   const lines: Line[] = [fitLine([seg('Keys', 'title-focused')], width)];
-  for (const scope of ['global', 'layers', 'tree', 'waste'] as const) {
+  for (const scope of ['global', 'layers', 'tree', 'history', 'waste'] as const) {
     lines.push(fitLine([], width));
     lines.push(fitLine([seg(SCOPE_TITLE[scope], 'header')], width));
     for (const c of COMMANDS) {
@@ -325,6 +311,9 @@ export function selectHelpLines(keymap: Keymap, width: number): Line[] {
   lines.push(fitLine([seg('Filter and search line', 'header')], width));
   lines.push(fitLine([seg(`  ${fit('Enter', 18)} `, 'key'), seg('keep it and go back to the tree')], width));
   lines.push(fitLine([seg(`  ${fit('Esc', 18)} `, 'key'), seg('clear it (search: back to where it started); in the tree, Esc also clears a kept filter')], width));
+  lines.push(fitLine([seg('File viewer and file diff', 'header')], width));
+  lines.push(fitLine([seg(`  ${fit('/ n N', 18)} `, 'key'), seg('search the file, next and previous match')], width));
+  lines.push(fitLine([seg(`  ${fit('Esc / q', 18)} `, 'key'), seg('back to the panes')], width));
   lines.push(fitLine([seg('Extract prompt', 'header')], width));
   lines.push(fitLine([seg(`  ${fit('y / n', 18)} `, 'key'), seg('overwrite the existing files (or extract everything), or leave them')], width));
   lines.push(fitLine([seg(`  ${fit('Esc', 18)} `, 'key'), seg('while an extraction runs: cancel it (files written whole stay, no partial file is left)')], width));

@@ -16,7 +16,16 @@ export type Style =
   | 'label-off'
   | 'error'
   | 'marker'
-  | 'header';
+  | 'header'
+  // syntax highlighting in the file viewer
+  | 'code-keyword'
+  | 'code-string'
+  | 'code-comment'
+  | 'code-number'
+  | 'code-name'
+  | 'code-meta'
+  /** Line numbers and hex offsets beside a file's contents. */
+  | 'gutter';
 
 export type Segment = { readonly text: string; readonly style?: Style };
 

@@ -1,10 +1,12 @@
+import type { FileDiffState, HistoryCursor, ViewerState } from './viewer-state.js';
+
 /**
  * UI state beside the data, never on it: the analysis is read-only, and everything the user
  * changes (selected layer, compare mode, cursor, collapsed directories, filters) lives here.
  * Tree positions are path ids (stable for one analysis), so a cursor survives a layer change,
  * a filter or a sort.
  */
-export type Pane = 'layers' | 'tree' | 'waste';
+export type Pane = 'layers' | 'tree' | 'waste' | 'history';
 
 export type Viewport = { readonly cols: number; readonly rows: number };
 
@@ -62,6 +64,12 @@ export type AppState = {
   /** The cursor and scroll of the inefficient-files table in the image details pane (focus `waste`). */
   readonly waste?: { readonly cursor: number; readonly scroll: number };
   readonly message?: { readonly text: string; readonly tone: 'info' | 'error' };
+  /** The file viewer, full screen over the panes, while open. */
+  readonly viewer?: ViewerState;
+  /** The diff of two versions of a file, full screen over the panes, while open. */
+  readonly fileDiff?: FileDiffState;
+  /** The file history panel's cursor and mark (for the path they were set on). */
+  readonly history?: HistoryCursor;
 };
 
 /** What Ctrl+E extracts: a path as the filesystem after `layer` has it, optionally into a new directory. */

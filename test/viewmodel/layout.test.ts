@@ -197,7 +197,7 @@ describe('the status bar', () => {
     expect(narrow).toContain('Space Collapse');
     expect(narrow).toContain('f File history');
     expect(narrow).not.toContain('w Whiteouts');
-    const wide = lineText(selectStatusBar(keymap, { ...at(240, 40), focus: 'tree' }, 240));
+    const wide = lineText(selectStatusBar(keymap, { ...at(280, 40), focus: 'tree' }, 280));
     expect(wide).toContain('w Whiteouts');
   });
 

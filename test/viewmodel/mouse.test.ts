@@ -269,3 +269,13 @@ describe('in a comparison', () => {
     expect(selectLayerPane({ analysis: d, symbols: true }, s).lines[2]!.selected).toBe('focused');
   });
 });
+
+describe('the mouse over the file viewer', () => {
+  it('the wheel scrolls the document and clicks do nothing', () => {
+    const s0 = createInitialState({ cols: 100, rows: 30 });
+    const viewing = { ...s0, viewer: {} } as unknown as AppState;
+    expect(interpretMouse(sample, viewing, { kind: 'wheel-down', button: 0, col: 50, row: 10 })).toEqual(new Array(3).fill({ type: 'doc.scroll', to: 'down' }));
+    expect(interpretMouse(sample, viewing, { kind: 'wheel-up', button: 0, col: 5, row: 3 })).toEqual(new Array(3).fill({ type: 'doc.scroll', to: 'up' }));
+    expect(interpretMouse(sample, viewing, click(5, 3))).toEqual([]);
+  });
+});

@@ -1,0 +1,90 @@
+import { useEffect } from 'react';
+import type { Analysis } from '../../core/analyze.js';
+import type { BodyReader } from '../../extract/types.js';
+import { DIFF_CAP, type DiffSide } from '../../viewmodel/file-diff.js';
+import type { Action } from '../../viewmodel/reducer.js';
+import type { AppState } from '../../viewmodel/state.js';
+import { sanitize } from '../../format/text.js';
+
+const UNAVAILABLE = 'file contents are not available here';
+
+/**
+ * Runs the reads the viewer and the file diff ask for: the window the viewer waits for, and
+ * both versions of a diffed file (at most `DIFF_CAP` bytes each). Answers arrive as actions.
+ */
+export function useDocuments(analysis: Analysis, reader: BodyReader | undefined, state: AppState, dispatch: (a: Action) => void): void {
+  const v = state.viewer;
+  const pending = v?.pending;
+  useEffect(() => {
+    if (!v || !pending) return;
+    if (!reader) return dispatch({ type: 'viewer.error', text: UNAVAILABLE });
+    let live = true;
+    reader.read({ layer: v.layer, pathId: v.pathId, offset: pending.offset, length: pending.length, countLines: v.show !== 'binary' }).then(
+      (w) => {
+        if (live) dispatch({ type: 'viewer.window', pathId: v.pathId, layer: v.layer, window: w });
+      },
+      (e: unknown) => {
+        if (live) dispatch({ type: 'viewer.error', text: `cannot read ${v.path}: ${(e as Error).message}` });
+      },
+    );
+    return () => {
+      live = false;
+    };
+    // Only a new request starts a read (the state it was made in is captured with it).
+  }, [pending, reader]);
+
+  // A search past the loaded window: the reader looks through the whole body.
+  const find = v?.search.find;
+  useEffect(() => {
+    if (!v || !find) return;
+    if (!reader) return dispatch({ type: 'viewer.found', offset: -1, error: UNAVAILABLE });
+    let live = true;
+    reader.find({ layer: v.layer, pathId: v.pathId, needle: v.search.text, from: find.from, backward: find.backward }).then(
+      (offset) => {
+        if (live) dispatch({ type: 'viewer.found', offset });
+      },
+      (e: unknown) => {
+        if (live) dispatch({ type: 'viewer.found', offset: -1, error: (e as Error).message });
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [find, reader]);
+
+  const d = state.fileDiff;
+  const diffPending = d?.pending ? d : undefined;
+  useEffect(() => {
+    if (!diffPending) return;
+    if (!reader) return dispatch({ type: 'fileDiff.error', text: UNAVAILABLE });
+    let live = true;
+    const { tree } = analysis;
+    const side = async (layer: number): Promise<DiffSide> => {
+      const e = layer < 0 ? undefined : tree.entryAt(layer, diffPending.pathId);
+      if (!e) return { kind: 'other', text: '' };
+      if (e.type === 'file') {
+        const w = await reader.read({ layer, pathId: diffPending.pathId, offset: 0, length: DIFF_CAP });
+        return { kind: 'body', bytes: w.bytes, size: w.size };
+      }
+      if (e.type === 'symlink') return { kind: 'other', text: `symbolic link → ${sanitize(e.linkTarget ?? '')}` };
+      if (e.type === 'hardlink') return { kind: 'other', text: `hard link to /${sanitize(e.linkTarget ?? '')}` };
+      return { kind: 'other', text: `(${e.type})` };
+    };
+    Promise.all([side(diffPending.oldLayer), side(diffPending.newLayer)]).then(
+      ([o, n]) => {
+        const go = diffPending.oldLayer < 0 ? -1 : tree.entryIdAt(diffPending.oldLayer, diffPending.pathId);
+        const gn = tree.entryIdAt(diffPending.newLayer, diffPending.pathId);
+        const ko = go >= 0 ? tree.contentKey(go) : undefined;
+        const kn = gn >= 0 ? tree.contentKey(gn) : undefined;
+        const sameContent = ko !== undefined && kn !== undefined ? ko === kn : undefined;
+        if (live) dispatch({ type: 'fileDiff.loaded', old: o, new: n, sameContent });
+      },
+      (e: unknown) => {
+        if (live) dispatch({ type: 'fileDiff.error', text: `cannot read ${diffPending.path}: ${(e as Error).message}` });
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [diffPending, reader]);
+}

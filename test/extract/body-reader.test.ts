@@ -1,0 +1,103 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBodyReader } from '../../src/extract/body-reader.js';
+import { loadImage, type LoadedImage } from '../../src/load/index.js';
+import { parseReference } from '../../src/reference/reference.js';
+import { ROOT } from '../helpers/image-files.js';
+import { localSettings } from '../helpers/load.js';
+import { startContainerd, type ContainerdService } from '../helpers/containerd-harness.js';
+import { FIXTURES } from '../helpers/image-files.js';
+import { cleanupTemps, fixture, registrySkipReason, skopeoPush, startRegistry, tempDir, type RunningRegistry } from '../helpers/registry-harness.js';
+
+const EXAMPLE = join(ROOT, 'examples', 'example-image.tar');
+
+async function open(arg: string): Promise<LoadedImage> {
+  const img = await loadImage(parseReference(arg, existsSync), { settings: localSettings() });
+  await img.verified;
+  return img;
+}
+
+describe('the body reader on the bundled example (a docker-archive file)', () => {
+  let img: LoadedImage;
+  beforeAll(async () => {
+    img = await open(EXAMPLE);
+  });
+  afterAll(async () => img?.close());
+
+  it('reads a file as the merged filesystem after a layer has it, from the layer that wrote it', async () => {
+    const r = createBodyReader(img.analysis, img.layers);
+    const passwd = img.analysis.tree.find('etc/passwd')!;
+    const at = async (layer: number) => (await r.read({ layer, pathId: passwd, offset: 0, length: 1000 })).bytes.toString();
+    expect(await at(0)).toBe('root:x:0:0:root:/root:/bin/sh\n');
+    expect(await at(1)).toBe('root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n');
+    // L3 did not touch it: still L1's version.
+    expect(await at(3)).toBe(await at(1));
+    const w = await r.read({ layer: 1, pathId: passwd, offset: 30, length: 4, countLines: true });
+    expect(w.bytes.toString()).toBe('app:');
+    expect(w.linesBefore).toBe(1);
+  });
+
+  it('refuses what is not a regular file there', async () => {
+    const r = createBodyReader(img.analysis, img.layers);
+    await expect(r.read({ layer: 0, pathId: img.analysis.tree.find('etc')!, offset: 0, length: 10 })).rejects.toThrow('not a regular file');
+    await expect(r.read({ layer: 0, pathId: img.analysis.tree.find('src/main.c')!, offset: 0, length: 10 })).rejects.toThrow('not in the filesystem at L0');
+  });
+});
+
+const skip = registrySkipReason();
+describe.skipIf(skip !== undefined)('the body reader on an image pulled from a registry (blobs re-fetched, gzip)', () => {
+  let registry: RunningRegistry | undefined;
+  let img: LoadedImage | undefined;
+  beforeAll(async () => {
+    registry = await startRegistry({ storageDir: tempDir('body-reader-registry') });
+    await skopeoPush(`oci-archive:${fixture('edge.oci-archive.tar')}`, `docker://${registry.host}/fx/edge:1`);
+    img = await open(`docker://${registry.host}/fx/edge:1`);
+  }, 120_000);
+  afterAll(async () => {
+    await img?.close();
+    await registry?.stop();
+    cleanupTemps();
+  });
+
+  it('reads windows of files after the pull', async () => {
+    const a = img!.analysis;
+    const r = createBodyReader(a, img!.layers);
+    expect((await r.read({ layer: 1, pathId: a.tree.find('data/a/b/f1')!, offset: 0, length: 100 })).bytes.toString()).toBe('one\n');
+    expect((await r.read({ layer: 3, pathId: a.tree.find('data/keep/new')!, offset: 2, length: 3 })).bytes.toString()).toBe('pla');
+    expect(await r.find({ layer: 3, pathId: a.tree.find('data/keep/new')!, needle: 'PLACED', from: 0, backward: false })).toBe(2);
+  });
+});
+
+describe.skipIf(!FIXTURES)('the body reader on an image in containerd (blobs re-read from its content store)', () => {
+  let service: ContainerdService | undefined;
+  let skipReason = '';
+  let img: LoadedImage | undefined;
+  beforeAll(async () => {
+    const started = await startContainerd([{ file: fixture('edge.oci-archive.tar'), namespace: 'viewer' }]);
+    if (!started.ok) {
+      skipReason = started.reason;
+      return;
+    }
+    service = started.service;
+    img = await loadImage(parseReference('containerd:fx/edge:1', existsSync), {
+      settings: { ...localSettings(), env: { CONTAINERD_ADDRESS: service.socket }, namespace: 'viewer' },
+    });
+    await img.verified;
+  }, 120_000);
+  afterAll(async () => {
+    await img?.close();
+    await service?.stop();
+  });
+
+  it('reads windows of files after the image is read', async (ctx) => {
+    if (!img) {
+      console.warn(`skipping containerd: ${skipReason}`);
+      return ctx.skip(skipReason);
+    }
+    const a = img.analysis;
+    const r = createBodyReader(a, img.layers);
+    expect((await r.read({ layer: 1, pathId: a.tree.find('data/a/b/f1')!, offset: 0, length: 100 })).bytes.toString()).toBe('one\n');
+    expect(await r.find({ layer: 3, pathId: a.tree.find('data/keep/new')!, needle: 'placed', from: 0, backward: false })).toBe(2);
+  });
+});
