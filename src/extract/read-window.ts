@@ -23,7 +23,7 @@ export type WindowOptions = {
 /** Piece size of a positional scan: a body is read in pieces this big, never held whole. */
 const SCAN_CHUNK = 1 << 20;
 
-const NO_BLOB = 'contents are not kept for an image read in one pass (daemon export, stdin): save it to a file to view them';
+const NO_BLOB = 'contents are not kept for an image read from stdin: save it to a file to view them';
 
 function countNewlines(b: Uint8Array, from = 0, to = b.length): number {
   let n = 0;

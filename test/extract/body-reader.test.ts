@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBodyReader } from '../../src/extract/body-reader.js';
@@ -7,6 +8,7 @@ import { parseReference } from '../../src/reference/reference.js';
 import { ROOT } from '../helpers/image-files.js';
 import { localSettings } from '../helpers/load.js';
 import { startContainerd, type ContainerdService } from '../helpers/containerd-harness.js';
+import { startPodmanService, type PodmanService } from '../helpers/podman-harness.js';
 import { FIXTURES } from '../helpers/image-files.js';
 import { cleanupTemps, fixture, registrySkipReason, skopeoPush, startRegistry, tempDir, type RunningRegistry } from '../helpers/registry-harness.js';
 
@@ -42,6 +44,62 @@ describe('the body reader on the bundled example (a docker-archive file)', () =>
     const r = createBodyReader(img.analysis, img.layers);
     await expect(r.read({ layer: 0, pathId: img.analysis.tree.find('etc')!, offset: 0, length: 10 })).rejects.toThrow('not a regular file');
     await expect(r.read({ layer: 0, pathId: img.analysis.tree.find('src/main.c')!, offset: 0, length: 10 })).rejects.toThrow('not in the filesystem at L0');
+  });
+});
+
+// Read once as a stream (the archive is gzip-wrapped, as `docker save | gzip` writes it): the
+// file is opened again for a body, and only the member wanted is kept.
+describe('the body reader on a gzip-wrapped archive file (read in one pass, re-read for bodies)', () => {
+  let img: LoadedImage;
+  beforeAll(async () => {
+    const file = join(tempDir('body-reader-gzip'), 'example.tar.gz');
+    writeFileSync(file, gzipSync(readFileSync(EXAMPLE)));
+    img = await open(file);
+  });
+  afterAll(async () => {
+    await img?.close();
+    cleanupTemps();
+  });
+
+  it('reads a file of any layer, and a window of it', async () => {
+    const r = createBodyReader(img.analysis, img.layers);
+    const passwd = img.analysis.tree.find('etc/passwd')!;
+    expect((await r.read({ layer: 0, pathId: passwd, offset: 0, length: 1000 })).bytes.toString()).toBe('root:x:0:0:root:/root:/bin/sh\n');
+    expect((await r.read({ layer: 1, pathId: passwd, offset: 30, length: 4 })).bytes.toString()).toBe('app:');
+    expect(await r.find({ layer: 1, pathId: passwd, needle: 'HOME/APP', from: 0, backward: false })).toBe(48);
+  });
+});
+
+const podmanImages = [{ archive: EXAMPLE, name: 'localhost/example:1' }];
+describe('the body reader on an image from a Docker-API daemon (exported again by ID for bodies)', () => {
+  let service: PodmanService | undefined;
+  let skipReason = '';
+  let img: LoadedImage | undefined;
+  beforeAll(async () => {
+    const started = await startPodmanService(podmanImages);
+    if (!started.ok) {
+      skipReason = started.reason;
+      return;
+    }
+    service = started.service;
+    img = await loadImage(parseReference('docker-daemon:localhost/example:1', existsSync), { settings: localSettings({ env: { DOCKER_HOST: service.dockerHost } }) });
+    await img.verified;
+  }, 180_000);
+  afterAll(async () => {
+    await img?.close();
+    await service?.stop();
+  });
+
+  it('reads a file of a layer after the one-pass export', async (ctx) => {
+    if (!img) {
+      console.warn(`skipping the daemon: ${skipReason}`);
+      return ctx.skip(skipReason);
+    }
+    const a = img.analysis;
+    const r = createBodyReader(a, img.layers);
+    const passwd = a.tree.find('etc/passwd')!;
+    expect((await r.read({ layer: 1, pathId: passwd, offset: 0, length: 1000 })).bytes.toString()).toBe('root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n');
+    expect((await r.read({ layer: 0, pathId: passwd, offset: 5, length: 3 })).bytes.toString()).toBe('x:0');
   });
 });
 

@@ -267,7 +267,8 @@ export async function locateDaemonImage(name: string, settings: SourceSettings, 
 
 /**
  * Streams `GET /images/{name}/get` (a docker-save tar) straight into the one-pass archive
- * reader: nothing is written to disk. Progress goes to `settings.onArchiveProgress` with the
+ * reader: nothing is written to disk. A file's body, when wanted later, comes from another
+ * export (`exportAgain`). Progress goes to `settings.onArchiveProgress` with the
  * image's reported size as the total (an estimate: the export adds tar headers and metadata).
  */
 export async function openLocatedDaemonImage(image: LocatedDaemonImage, settings: SourceSettings): Promise<OpenedImage> {
@@ -291,7 +292,7 @@ export async function openLocatedDaemonImage(image: LocatedDaemonImage, settings
   res.on('error', (e) => (broke ??= e));
   let bundle: Bundle;
   try {
-    bundle = await openStreamBundle(res, label, settings.onArchiveProgress, image.size);
+    bundle = await openStreamBundle(res, label, settings.onArchiveProgress, image.size, settings.verify !== false, () => exportAgain(image));
   } catch (e) {
     res.destroy();
     if (broke) {
@@ -302,6 +303,29 @@ export async function openLocatedDaemonImage(image: LocatedDaemonImage, settings
   // An export of one name holds one image; by ID it may carry no tag at all, hence `@0`.
   const ref = image.repoTags.includes(name) ? name : '@0';
   return openDockerArchiveBundle(bundle, ref, `docker-daemon:${name}`, 'docker-daemon');
+}
+
+/**
+ * The same image exported again, for a file's body (the viewer, extraction) after the one-pass
+ * read: by its ID when the daemon gave one (a tag may have moved since; layers are addressed by
+ * content, so the export by ID holds the same members), else by the name.
+ */
+async function exportAgain(image: LocatedDaemonImage): Promise<IncomingMessage> {
+  const { endpoint, apiVersion, product } = image.connection;
+  const id = image.id?.replace(/^sha256:/, '');
+  const name = id && /^[a-f0-9]{12,64}$/.test(id) ? id : image.name;
+  let res: IncomingMessage;
+  try {
+    res = await daemonRequest(endpoint, 'GET', `/v${apiVersion}/images/${name}/get`);
+  } catch (e) {
+    if (!(e instanceof ConnectError)) throw e;
+    throw new SourceError('daemon-unavailable', image.label, `lost ${product} at ${endpoint.url} (${e.problem.text})`, { cause: e });
+  }
+  if (res.statusCode !== 200) {
+    res.resume();
+    throw new SourceError('daemon-unavailable', image.label, `${product} at ${endpoint.url} could not export the image again (HTTP ${res.statusCode})`);
+  }
+  return res;
 }
 
 /**

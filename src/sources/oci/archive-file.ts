@@ -35,6 +35,8 @@ export async function openArchiveBundle(file: string, opts: SourceSettings): Pro
     return openTarFileBundle(file, opts.onArchiveProgress);
   }
   opts.onStage?.(`reading ${c}-compressed ${file}`);
-  return openStreamBundle(createReadStream(file, { highWaterMark: 1 << 20 }), file, opts.onArchiveProgress, s.size, opts.verify !== false);
+  // Opened again when a file's body is wanted (the viewer, extraction): nothing is kept meanwhile.
+  const reopen = async () => createReadStream(file, { highWaterMark: 1 << 20 });
+  return openStreamBundle(createReadStream(file, { highWaterMark: 1 << 20 }), file, opts.onArchiveProgress, s.size, opts.verify !== false, reopen);
 }
 

@@ -13,7 +13,10 @@ import { CONFIG_CAP } from './limits.js';
 
 
 /** A member of a bundle that holds layer bytes: a blob to read, or a layer already parsed. */
-export type BundleBlob = { readonly blob: LayerBlob; readonly size: number } | { readonly parsed: LayerContents; readonly size: number };
+export type BundleBlob =
+  | { readonly blob: LayerBlob; readonly size: number }
+  /** Parsed in passing; `blob`, when the stream can be opened again, re-reads the member's bytes (the file viewer, extraction). */
+  | { readonly parsed: LayerContents; readonly size: number; readonly blob?: LayerBlob };
 
 /**
  * A set of named files an image format is read from: a directory (OCI layout), a seekable
@@ -145,8 +148,11 @@ type StreamMember =
  * @param label names the stream in messages (a path, `stdin`, `docker-daemon:app:1`).
  * @param onProgress bytes of the outer stream consumed (as stored, before gunzip).
  * @param verify hash each layer as stored and as a tar, for the lifecycle to verify (`false`: `--no-verify`).
+ * @param reopen opens the same archive again (a file, a daemon's export of an image by ID): the
+ *   layers then keep a blob that re-reads their member, so their file bodies stay available
+ *   without anything kept in memory or written to disk. Absent (stdin): bodies are not available.
  */
-export async function openStreamBundle(input: Readable, label: string, onProgress?: ProgressFn, total?: number, verify = true): Promise<Bundle> {
+export async function openStreamBundle(input: Readable, label: string, onProgress?: ProgressFn, total?: number, verify = true, reopen?: () => Promise<Readable>): Promise<Bundle> {
   const members = new Map<string, StreamMember>();
   let stream: Readable = onProgress ? countBytes(input, onProgress, total) : input;
   const peeked = await peek(stream, 512);
@@ -284,6 +290,16 @@ export async function openStreamBundle(input: Readable, label: string, onProgres
   }
   if (members.size === 0) throw new SourceError('corrupt', label, `the archive is empty`);
   const get = (name: string) => resolveMember(members as Map<string, StreamMember>, name);
+  /** The name a member (or a link to it) is stored under, for reading it again. */
+  const storedName = (name: string): string => {
+    let n = cleanPath(name);
+    for (let hops = 0; hops < 16; hops++) {
+      const m = members.get(n);
+      if (!m || m.kind !== 'link') return n;
+      n = m.link;
+    }
+    return n;
+  };
   return {
     label,
     has: (name) => get(name) !== undefined,
@@ -300,7 +316,11 @@ export async function openStreamBundle(input: Readable, label: string, onProgres
     layer(name) {
       const m = get(name);
       if (!m) throw missing(label, name);
-      if (m.kind === 'layer') return { parsed: m.parsed, size: m.size };
+      if (m.kind === 'layer') {
+        if (!reopen) return { parsed: m.parsed, size: m.size };
+        const stored = storedName(name);
+        return { parsed: m.parsed, size: m.size, blob: { kind: 'stream', length: m.size, open: () => openMemberStream(reopen, stored, label) } };
+      }
       if (m.kind === 'small') {
         // A small body that is no tar: report what it is rather than a parse error.
         throw new SourceError('corrupt', label, `layer "${name}" is not a tar, gzip or zstd layer`);
@@ -309,6 +329,61 @@ export async function openStreamBundle(input: Readable, label: string, onProgres
     },
     async close() {},
   };
+}
+
+/**
+ * The bytes of one member of an archive read again from its start (`reopen`), as a stream the
+ * caller destroys when it has enough: the archive is parsed as it arrives (unwrapped first if
+ * gzip- or zstd-compressed) and dropped as soon as the member has passed.
+ */
+export async function openMemberStream(reopen: () => Promise<Readable>, name: string, label: string): Promise<Readable> {
+  const out = new PassThrough({ highWaterMark: 1 << 20 });
+  const pump = async () => {
+    const peeked = await peek(await reopen(), 512);
+    const c = sniffCompression(peeked.head);
+    if (typeof c !== 'string') throw new SourceError('corrupt', label, `no longer an image archive (${c.unknown})`);
+    const dec = createDecompressor(c);
+    const outer = dec ? peeked.stream.pipe(dec) : peeked.stream;
+    if (dec) peeked.stream.on('error', (e) => dec.destroy(e));
+    let found = false;
+    let done = false;
+    const parser = new TarParser(label, undefined, (h) => {
+      if (found || cleanPath(h.name) !== name) return undefined;
+      found = true;
+      return {
+        data: (chunk) => void out.write(Buffer.from(chunk)),
+        end: () => {
+          done = true;
+          out.end();
+        },
+      };
+    });
+    try {
+      for await (const chunk of outer) {
+        if (out.destroyed) return;
+        parser.write(chunk as Buffer);
+        if (done) return;
+        if (out.writableNeedDrain) {
+          await new Promise<void>((resolve) => {
+            const go = () => {
+              out.off('drain', go);
+              out.off('close', go);
+              resolve();
+            };
+            out.on('drain', go);
+            out.on('close', go);
+          });
+        }
+      }
+      if (!found) throw new SourceError('corrupt', label, `"${name}" is no longer in the archive`);
+      if (!done) throw new SourceError('corrupt', label, `"${name}" ends early when read again`);
+    } finally {
+      outer.destroy();
+      peeked.stream.destroy();
+    }
+  };
+  pump().catch((e: unknown) => out.destroy(e as Error));
+  return out;
 }
 
 /** The first bytes of a file, for sniffing. */

@@ -6,7 +6,7 @@ import type { LayerHandle } from '../image-source.js';
 /** A LayerHandle over a bundle member: reads the blob, or hands back what was parsed in passing. */
 export function createLayerHandle(descriptor: LayerDescriptor, member: BundleBlob, label: string): LayerHandle {
   if ('parsed' in member) {
-    return { descriptor, read: async (opts) => (opts?.onProgress?.(member.size, member.size), member.parsed) };
+    return { descriptor, blob: member.blob, read: async (opts) => (opts?.onProgress?.(member.size, member.size), member.parsed) };
   }
   return { descriptor, blob: member.blob, read: (opts) => readLayer(member.blob, { label, onProgress: opts?.onProgress, hash: opts?.hash }) };
 }
