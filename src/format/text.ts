@@ -123,14 +123,8 @@ export function truncateMiddle(s: string, width: number): string {
   const slash = s.lastIndexOf('/');
   const name = slash >= 0 ? cellWidth(s.slice(slash)) : 0;
   const headRoom = Math.min(Math.floor(room / 3), Math.max(1, room - name));
-  let head = '';
-  let w = 0;
-  for (const ch of chars) {
-    const cw = cellWidth(ch);
-    if (w + cw > headRoom) break;
-    head += ch;
-    w += cw;
-  }
+  const head = clip(s, headRoom);
+  const w = cellWidth(head);
   let tail = '';
   let tw = 0;
   for (let i = chars.length - 1; i >= 0; i--) {

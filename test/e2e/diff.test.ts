@@ -1,41 +1,22 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasTmux, tmuxSession } from '../helpers/tmux.js';
+import { ROOT } from '../helpers/image-files.js';
+import { fixtureImage, inspector, tmuxReady } from '../helpers/tmux.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const IMAGES = join(ROOT, '..', 'shared', 'fixtures', 'images');
-const OLD = join(IMAGES, 'edge.oci-archive.tar');
-const NEW = join(IMAGES, 'edge-opaque.oci-archive.tar');
-const MAIN = join(ROOT, 'dist', 'cli', 'main.js');
-const CACHE = mkdtempSync(join(tmpdir(), 'inspect-e2e-cache-'));
-const ready = hasTmux && existsSync(OLD) && existsSync(NEW);
-if (!ready) console.warn(`skipping the tmux comparison: ${hasTmux ? 'no fixtures at ../shared/fixtures' : 'tmux is not installed'}`);
+const OLD = fixtureImage('images', 'edge.oci-archive.tar');
+const NEW = fixtureImage('images', 'edge-opaque.oci-archive.tar');
+const ready = tmuxReady('the tmux comparison', OLD, NEW);
 
-const session = `inspect-diff-e2e-${process.pid}`;
-const { tmux, keys, until } = tmuxSession(session);
+const app = inspector({ name: 'diff', args: ['diff', OLD, NEW], cols: 140, rows: 40, env: { NO_COLOR: '1' } });
+const { flag, keys, until } = app;
 
 describe.skipIf(!ready)('inspect-tui diff in tmux', () => {
-  let cwd: string;
-  beforeAll(() => {
-    if (!existsSync(MAIN)) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
-    cwd = mkdtempSync(join(tmpdir(), 'inspect-diff-e2e-'));
-    const cmd = `env -u CI NO_COLOR=1 XDG_CACHE_HOME='${CACHE}' node '${MAIN}' diff '${OLD}' '${NEW}'; echo "EXIT:$?"; exec sleep 600`;
-    tmux('new-session', '-d', '-s', session, '-x', '140', '-y', '40', '-c', cwd, cmd);
-  });
-  afterAll(() => {
-    spawnSync('tmux', ['kill-session', '-t', session]);
-    if (cwd) rmSync(cwd, { recursive: true, force: true });
-    rmSync(CACHE, { recursive: true, force: true });
-  });
+  beforeAll(() => app.start());
+  afterAll(() => app.stop());
 
   it('opens the comparison, narrows to a NEW layer, sorts by size change, and quits cleanly', async () => {
     // The opaque layer is the one layer only NEW has; everything it hid in /data is removed.
     let s = await until((x) => x.includes('OLD → NEW') && x.includes('12 shared') && x.includes('Totals'), 'the comparison');
-    expect(tmux('display', '-p', '-t', session, '#{alternate_on}').trim()).toBe('1');
+    expect(flag('alternate_on')).toBe('1');
     expect(s).toMatch(/\+ NEW L12 .*RUN/);
     expect(s).toMatch(/Layers\s+12 →\s+13\s+\+1/);
     expect(s).toContain('only-this');
@@ -58,21 +39,15 @@ describe.skipIf(!ready)('inspect-tui diff in tmux', () => {
 
     keys('q');
     s = await until((x) => x.includes('EXIT:0'), 'exit');
-    expect(tmux('display', '-p', '-t', session, '#{alternate_on}').trim()).toBe('0');
+    expect(flag('alternate_on')).toBe('0');
   });
 });
 
-const session2 = `inspect-compare-e2e-${process.pid}`;
-const second = tmuxSession(session2);
+const second = inspector({ name: 'compare', args: [OLD], cols: 140, rows: 40, env: { NO_COLOR: '1' }, cwd: ROOT });
 
 describe.skipIf(!ready)('the compare prompt of the inspector in tmux', () => {
-  beforeAll(() => {
-    const cmd = `env -u CI NO_COLOR=1 XDG_CACHE_HOME='${CACHE}' node '${MAIN}' '${OLD}'; echo "EXIT:$?"; exec sleep 600`;
-    second.tmux('new-session', '-d', '-s', session2, '-x', '140', '-y', '40', '-c', ROOT, cmd);
-  });
-  afterAll(() => {
-    spawnSync('tmux', ['kill-session', '-t', session2]);
-  });
+  beforeAll(() => second.start());
+  afterAll(() => second.stop());
 
   it('c, the other image and Enter open the comparison; a bad name comes back as a message', async () => {
     await second.until((x) => x.includes('changes of L0'), 'the inspector');

@@ -1,29 +1,14 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasTmux, tmuxSession } from '../helpers/tmux.js';
+import { ROOT } from '../helpers/image-files.js';
+import { EXAMPLE, inspector, tmuxReady } from '../helpers/tmux.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const EXAMPLE = join(ROOT, 'examples', 'example-image.tar');
-const MAIN = join(ROOT, 'dist', 'cli', 'main.js');
-const CACHE = mkdtempSync(join(tmpdir(), 'inspect-e2e-cache-'));
-const session = `inspect-findings-e2e-${process.pid}`;
-const { tmux, keys, until } = tmuxSession(session);
-if (!hasTmux) console.warn('skipping the tmux findings session: tmux is not installed');
+const ready = tmuxReady('the tmux findings session');
+const app = inspector({ name: 'findings', args: [EXAMPLE], cols: 140, rows: 36, env: { NO_COLOR: '1' }, cwd: ROOT });
+const { keys, until } = app;
 
-describe.skipIf(!hasTmux)('the findings panel in tmux', () => {
-  beforeAll(() => {
-    if (!existsSync(MAIN)) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
-    const cmd = `env -u CI NO_COLOR=1 XDG_CACHE_HOME='${CACHE}' node '${MAIN}' '${EXAMPLE}'; echo "EXIT:$?"; exec sleep 600`;
-    tmux('new-session', '-d', '-s', session, '-x', '140', '-y', '36', '-c', ROOT, cmd);
-  });
-  afterAll(() => {
-    spawnSync('tmux', ['kill-session', '-t', session]);
-    rmSync(CACHE, { recursive: true, force: true });
-  });
+describe.skipIf(!ready)('the findings panel in tmux', () => {
+  beforeAll(() => app.start());
+  afterAll(() => app.stop());
 
   it('e opens the findings, Enter jumps to the blamed layer and path, q quits', async () => {
     await until((s) => s.includes('changes of L0'), 'the inspector');

@@ -1,21 +1,13 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasTmux, tmuxSession } from '../helpers/tmux.js';
+import { fixtureImage, inspector, tmuxReady } from '../helpers/tmux.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const FIXTURE = join(ROOT, '..', 'shared', 'fixtures', 'images', 'edge.docker-archive.tar');
-const MAIN = join(ROOT, 'dist', 'cli', 'main.js');
-// The sessions must not write to the user's analysis cache.
-const CACHE = mkdtempSync(join(tmpdir(), 'inspect-e2e-cache-'));
-const ready = hasTmux && existsSync(FIXTURE);
-if (!ready) console.warn(`skipping the tmux session: ${hasTmux ? 'no fixture at ../shared/fixtures' : 'tmux is not installed'}`);
+const FIXTURE = fixtureImage('images', 'edge.docker-archive.tar');
+const ready = tmuxReady('the tmux session', FIXTURE);
 
-const session = `inspect-e2e-xs-${process.pid}`;
-const { tmux, keys, text, screen, until } = tmuxSession(session);
+const app = inspector({ name: 'xs', args: [FIXTURE], cols: 120, rows: 36, env: { NO_COLOR: '' } });
+const { keys, text, until } = app;
 const status = (s: string) => s.trimEnd().split('\n').at(-1) ?? '';
 /** The right column (the file tree) of the first rows. */
 const treeTop = (s: string) =>
@@ -26,18 +18,8 @@ const treeTop = (s: string) =>
     .join('\n');
 
 describe.skipIf(!ready)('search, filter and extraction in the built binary (tmux)', () => {
-  let cwd: string;
-  beforeAll(() => {
-    if (!existsSync(MAIN)) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
-    cwd = mkdtempSync(join(tmpdir(), 'inspect-e2e-xs-'));
-    const cmd = `env -u CI NO_COLOR= XDG_CACHE_HOME='${CACHE}' node '${MAIN}' '${FIXTURE}'; echo "EXIT:$?"; exec sleep 600`;
-    tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '36', '-c', cwd, cmd);
-  });
-  afterAll(() => {
-    spawnSync('tmux', ['kill-session', '-t', session]);
-    if (cwd) rmSync(cwd, { recursive: true, force: true });
-    rmSync(CACHE, { recursive: true, force: true });
-  });
+  beforeAll(() => app.start());
+  afterAll(() => app.stop());
 
   it('search keeps the tree still, counts matches, wraps, and shows the match with context; Esc clears a kept filter', async () => {
     await until((s) => s.includes('Layers') && s.includes('changes of L0'), 'the inspector');
@@ -96,10 +78,10 @@ describe.skipIf(!ready)('search, filter and extraction in the built binary (tmux
     const m = /extraction cancelled: (\d+) of 3001 entries/.exec(status(s))!;
     expect(Number(m[1])).toBeLessThan(3001);
     // every file left is whole: its number and a newline
-    const files = readdirSync(join(cwd, 'many'));
+    const files = readdirSync(join(app.cwd, 'many'));
     expect(files.length).toBeLessThan(3000);
-    for (const f of files) expect(readFileSync(join(cwd, 'many', f), 'utf8')).toBe(`${f.slice(1)}\n`);
-    rmSync(join(cwd, 'many'), { recursive: true, force: true });
+    for (const f of files) expect(readFileSync(join(app.cwd, 'many', f), 'utf8')).toBe(`${f.slice(1)}\n`);
+    rmSync(join(app.cwd, 'many'), { recursive: true, force: true });
 
     // aggregated view of the last layer with whiteouts shown: /data/a/f2 was whited out in L2
     keys('Tab', 'G', 'C-a', 'Tab', 'w');
@@ -110,7 +92,7 @@ describe.skipIf(!ready)('search, filter and extraction in the built binary (tmux
     await until((x) => x.includes('── f2') && status(x).includes('match 1/1'), 'the hidden /data/a/f2');
     keys('C-e');
     await until((x) => status(x).includes('extracted /data/a/f2 from L1 (a whiteout in L2 hides it at L11) to ./f2: 1 entry'), 'extracted from the layer below the whiteout');
-    expect(readFileSync(join(cwd, 'f2'), 'utf8')).toBe('two\n');
+    expect(readFileSync(join(app.cwd, 'f2'), 'utf8')).toBe('two\n');
     keys('C-e');
     await until((x) => status(x).includes('Overwrite 1 existing file (f2)? y/n'), 'the overwrite prompt');
     keys('n');
@@ -122,8 +104,8 @@ describe.skipIf(!ready)('search, filter and extraction in the built binary (tmux
     keys('y');
     s = await until((x) => status(x).includes('extracted / from L11') && status(x).includes('skipped'), 'the whole filesystem extracted');
     expect(status(s)).toMatch(/^ extracted \/ from L11 into \.\/edge\.docker-archive\.tar-L11\/: \d+ entries, [\d.]+ [kM]B; skipped \d+: .*1 FIFO/);
-    expect(readFileSync(join(cwd, 'edge.docker-archive.tar-L11', 'data', 'keep', 'new'), 'utf8')).toBe('replaced\n');
-    expect(existsSync(join(cwd, 'edge.docker-archive.tar-L11', 'data', 'a', 'f2'))).toBe(false);
+    expect(readFileSync(join(app.cwd, 'edge.docker-archive.tar-L11', 'data', 'keep', 'new'), 'utf8')).toBe('replaced\n');
+    expect(existsSync(join(app.cwd, 'edge.docker-archive.tar-L11', 'data', 'a', 'f2'))).toBe(false);
     keys('X');
     s = await until((x) => x.includes('Skipped by the last extraction'), 'the skip list');
     expect(s).toMatch(/data\/fifo +fifo/);
@@ -141,6 +123,5 @@ describe.skipIf(!ready)('search, filter and extraction in the built binary (tmux
     expect(s).toContain(`── ${path!.split('/').at(-1)}`);
     keys('q');
     await until((x) => x.includes('EXIT:0'), 'exit');
-    void screen;
   });
 });

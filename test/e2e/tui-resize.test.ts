@@ -1,21 +1,12 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasTmux, tmuxSession } from '../helpers/tmux.js';
+import { fixtureImage, inspector, tmuxReady } from '../helpers/tmux.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 // dive's test image: 14 layers, so the layer list must scroll at 80x24.
-const FIXTURE = join(ROOT, '..', 'shared', 'fixtures', 'dive', 'test-docker-image.tar');
-const MAIN = join(ROOT, 'dist', 'cli', 'main.js');
-const CACHE = mkdtempSync(join(tmpdir(), 'inspect-resize-cache-'));
-const ready = hasTmux && existsSync(FIXTURE);
-if (!ready) console.warn(`skipping the resize session: ${hasTmux ? 'no fixture at ../shared/fixtures' : 'tmux is not installed'}`);
+const FIXTURE = fixtureImage('dive', 'test-docker-image.tar');
+const ready = tmuxReady('the resize session', FIXTURE);
 
-const session = `inspect-resize-${process.pid}`;
-const { tmux, keys, until } = tmuxSession(session);
+const app = inspector({ name: 'resize', args: [FIXTURE], cols: 160, rows: 45, env: { NO_COLOR: '' } });
+const { tmux, session, keys, until } = app;
 
 const SCORE = /Image efficiency score: \d+(\.\d)? %/;
 /** The selected layer's row: the range marker, then its index. */
@@ -32,16 +23,11 @@ async function resize(cols: number, rows: number, pred: (s: string) => boolean, 
 
 describe.skipIf(!ready)('the built binary follows terminal resizes', () => {
   beforeAll(() => {
-    if (!existsSync(MAIN)) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
-    const cmd = `env -u CI NO_COLOR= XDG_CACHE_HOME='${CACHE}' node '${MAIN}' '${FIXTURE}'; echo "EXIT:$?"; exec sleep 600`;
-    tmux('new-session', '-d', '-s', session, '-x', '160', '-y', '45', cmd);
+    app.start();
     // A detached session otherwise follows the size of the (absent) clients.
     tmux('set-option', '-t', session, 'window-size', 'manual');
   });
-  afterAll(() => {
-    spawnSync('tmux', ['kill-session', '-t', session]);
-    rmSync(CACHE, { recursive: true, force: true });
-  });
+  afterAll(() => app.stop());
 
   it('keeps the score and the selected layer on screen from 160x45 to 80x24 and back, and says when it is too small', async () => {
     await until((s) => s.includes('Layers') && s.includes('Files') && SCORE.test(s), 'the inspector');

@@ -1,23 +1,20 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildDockerArchive, buildTar, ROOT, sha256 } from '../helpers/image-files.js';
-import { hasTmux, tmuxSession } from '../helpers/tmux.js';
+import { buildDockerArchive, buildTar, sha256 } from '../helpers/image-files.js';
+import { inspector, MAIN, tmuxReady } from '../helpers/tmux.js';
 
-const MAIN = join(ROOT, 'dist', 'cli', 'main.js');
-const session = `inspect-verify-${process.pid}`;
-const { tmux, keys, until } = tmuxSession(session, { join: true });
-if (!hasTmux) console.warn('skipping the tampered-image session: tmux is not installed');
+const ready = tmuxReady('the tampered-image session');
 
-describe.skipIf(!hasTmux || !existsSync(MAIN))('the inspector on a tampered image', () => {
+describe.skipIf(!ready || !existsSync(MAIN))('the inspector on a tampered image', () => {
   const dir = mkdtempSync(join(tmpdir(), 'inspect-verify-'));
-  const cache = mkdtempSync(join(tmpdir(), 'inspect-verify-cache-'));
+  const file = join(dir, 'tampered.tar');
+  const app = inspector({ name: 'verify', args: [file], cols: 160, rows: 30, env: { NO_COLOR: '' }, cwd: dir, join: true });
+  const { keys, until } = app;
   afterAll(() => {
-    spawnSync('tmux', ['kill-session', '-t', session]);
+    app.stop();
     rmSync(dir, { recursive: true, force: true });
-    rmSync(cache, { recursive: true, force: true });
   });
 
   it('shows the analysis, then a loud NOT VERIFIED line; quitting exits 2 with one line naming the file', async () => {
@@ -28,10 +25,8 @@ describe.skipIf(!hasTmux || !existsSync(MAIN))('the inspector on a tampered imag
     ];
     const archive = await buildDockerArchive([{ tags: ['app:1'], layers }]);
     for (let at = archive.indexOf(genuine); at >= 0; at = archive.indexOf(genuine, at + 1)) archive.write('forged!', at, 'latin1');
-    const file = join(dir, 'tampered.tar');
     writeFileSync(file, archive);
-    const cmd = `env -u CI NO_COLOR= XDG_CACHE_HOME='${cache}' node '${MAIN}' '${file}'; echo "EXIT:$?"; exec sleep 600`;
-    tmux('new-session', '-d', '-s', session, '-x', '160', '-y', '30', '-c', dir, cmd);
+    app.start();
     const s = await until((x) => x.includes('NOT VERIFIED'), 'the verification failure in the status bar');
     expect(s).toContain('Layers');
     expect(s).toMatch(/NOT VERIFIED: docker-archive:.*tampered\.tar: layer 1/);
@@ -43,7 +38,7 @@ describe.skipIf(!hasTmux || !existsSync(MAIN))('the inspector on a tampered imag
     expect(lines[0]).toMatch(/tampered\.tar: layer 1 \(sha256:[0-9a-f]{12}\): the layer's bytes do not match its diffID/);
     // Only the genuine base layer was cached (verified); nothing under the forged layer's claimed diffID, nothing beside the image.
     // (The base layer's entry may not be written yet when the user quits at once; the forged one never is.)
-    const cacheDir = join(cache, 'inspect-tui');
+    const cacheDir = join(app.cache, 'inspect-tui');
     const cached = existsSync(cacheDir) ? readdirSync(cacheDir).filter((f) => f.startsWith('layer-')) : [];
     expect(cached.filter((f) => f !== `layer-${sha256(layers[0]!)}`)).toEqual([]);
     expect(readdirSync(dir)).toEqual(['tampered.tar']);

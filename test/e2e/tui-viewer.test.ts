@@ -1,37 +1,17 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasTmux, tmux, tmuxSession } from '../helpers/tmux.js';
+import { EXAMPLE, inspector, tmuxReady } from '../helpers/tmux.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const MAIN = join(ROOT, 'dist', 'cli', 'main.js');
-const EXAMPLE = join(ROOT, 'examples', 'example-image.tar');
-if (!hasTmux) console.warn('skipping the file viewer session: tmux is not installed');
+const ready = tmuxReady('the file viewer session');
 
-const session = `inspect-e2e-viewer-${process.pid}`;
-const { keys, text, until } = tmuxSession(session);
-const cache = mkdtempSync(join(tmpdir(), 'inspect-e2e-cache-'));
+// Colour on (NO_COLOR and CI unset), so the highlighting reaches the screen.
+const app = inspector({ name: 'viewer', args: [EXAMPLE], cols: 120, rows: 36, env: { NO_COLOR: undefined } });
+const { tmux, session, keys, text, until } = app;
 /** The screen with its colours (SGR sequences), to see the highlighting. */
 const coloured = () => tmux('capture-pane', '-t', session, '-p', '-e');
 
-describe.skipIf(!hasTmux)('the file viewer and file diff in the built binary', () => {
-  let cwd: string;
-  beforeAll(() => {
-    if (!existsSync(MAIN)) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
-    if (!existsSync(EXAMPLE)) execFileSync('npm', ['run', 'example'], { cwd: ROOT, stdio: 'ignore' });
-    cwd = mkdtempSync(join(tmpdir(), 'inspect-e2e-'));
-    // Colour on (NO_COLOR and CI unset), so the highlighting reaches the screen.
-    const cmd = `env -u CI -u NO_COLOR XDG_CACHE_HOME='${cache}' node '${MAIN}' '${EXAMPLE}'; echo "EXIT:$?"; exec sleep 600`;
-    tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '36', '-c', cwd, cmd);
-  });
-  afterAll(() => {
-    spawnSync('tmux', ['kill-session', '-t', session]);
-    if (cwd) rmSync(cwd, { recursive: true, force: true });
-    rmSync(cache, { recursive: true, force: true });
-  });
+describe.skipIf(!ready)('the file viewer and file diff in the built binary', () => {
+  beforeAll(() => app.start());
+  afterAll(() => app.stop());
 
   it('views a text file with line numbers and highlighting, a binary as hex, diffs two versions from the history, and q goes back each time', async () => {
     await until((s) => s.includes('L0: changes of L0'), 'the inspector');
@@ -97,17 +77,12 @@ describe.skipIf(!hasTmux)('the file viewer and file diff in the built binary', (
   });
 });
 
-describe.skipIf(!hasTmux)('the file viewer on an image read in one pass', () => {
-  const s2 = `${session}-stdin`;
-  const t = tmuxSession(s2);
-  afterAll(() => {
-    spawnSync('tmux', ['kill-session', '-t', s2]);
-  });
+describe.skipIf(!ready)('the file viewer on an image read in one pass', () => {
+  const t = inspector({ name: 'viewer-stdin', args: ['-'], stdin: EXAMPLE, cols: 120, rows: 30, env: { NO_COLOR: '' } });
+  afterAll(() => t.stop());
 
   it('says in one line that the contents are not kept, and goes back', async () => {
-    if (!existsSync(MAIN)) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
-    const cmd = `cat '${EXAMPLE}' | env -u CI NO_COLOR= XDG_CACHE_HOME='${cache}' node '${MAIN}' -; echo "EXIT:$?"; exec sleep 600`;
-    tmux('new-session', '-d', '-s', s2, '-x', '120', '-y', '30', cmd);
+    t.start();
     await t.until((x) => x.includes('L0: changes of L0'), 'the inspector');
     t.keys('Tab', 'j', 'j', 'j', 'j', 'j', 'j');
     await t.until((x) => /7\/13/.test(x), 'the cursor on /etc/passwd');

@@ -59,6 +59,20 @@ export function analyze(layers: LayerEntry[][], commands?: string[]): Analysis {
   return analyzeImage(index, contentKeysOf(index));
 }
 
+/**
+ * An image of numbered layers, each with its command: a layer's diffID comes from its number,
+ * so two images built with the same numbered layer share it (for comparisons).
+ */
+export function numberedImage(layers: readonly { id: number; entries: readonly LayerEntry[]; command: string }[]): Analysis {
+  const ids = layers.map((l) => `sha256:${String(l.id).padStart(64, '0')}`);
+  const index = indexImage({
+    identity: { reference: `img-${layers.length}`, source: 'test' },
+    config: { diffIds: ids, history: layers.map((l) => ({ createdBy: `/bin/sh -c ${l.command}`, emptyLayer: false })), config: {} },
+    layers: layers.map((l, i) => ({ descriptor: { diffId: ids[i] }, entries: l.entries })),
+  });
+  return analyzeImage(index, contentKeysOf(index));
+}
+
 /** Path → entry visible at the top of the image (or at `layer`). */
 export function mergedPaths(a: Analysis, layer = a.layers.length - 1): Map<string, LayerEntry> {
   const out = new Map<string, LayerEntry>();

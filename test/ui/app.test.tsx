@@ -1,26 +1,13 @@
-import { cleanup, render } from 'ink-testing-library';
+import { cleanup } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
-import { App } from '../../src/ui/App.js';
 import type { Extractor, ExtractRequest } from '../../src/extract/types.js';
-import { createTheme } from '../../src/ui/theme.js';
-import { createKeymap } from '../../src/viewmodel/keymap.js';
 import { sampleAnalysis } from '../helpers/build-analysis.js';
-import { expectGolden, screenText, waitFor } from './harness.js';
+import { expectGolden, mountApp, waitFor } from './harness.js';
 
 const a = sampleAnalysis();
 afterEach(() => cleanup());
 
-function mount(extractor?: Extractor, quit: () => void = () => undefined) {
-  const r = render(<App analysis={a} keymap={createKeymap()} theme={createTheme(false)} symbols viewport={{ cols: 100, rows: 24 }} extractor={extractor} onQuit={quit} />);
-  const screen = () => screenText(r.lastFrame());
-  const until = (pred: (s: string) => boolean) =>
-    waitFor(() => {
-      const s = screen();
-      if (!pred(s)) throw new Error(`screen not as expected:\n${s}`);
-      return s;
-    });
-  return { ...r, screen, until };
-}
+const mount = (extractor?: Extractor, quit: () => void = () => undefined) => mountApp({ analysis: a, extractor, onQuit: quit });
 
 describe('App', () => {
   it('renders the full layout at 100x24', async () => {
@@ -90,12 +77,8 @@ describe('App', () => {
 
   it('a terminal below 60x15 shows one centred notice instead of overlapping panes, and q still quits', async () => {
     let quits = 0;
-    const r = render(<App analysis={a} keymap={createKeymap()} theme={createTheme(false)} symbols viewport={{ cols: 30, rows: 8 }} onQuit={() => quits++} />);
-    const s = await waitFor(() => {
-      const t = screenText(r.lastFrame());
-      if (!t.includes('too small')) throw new Error(t);
-      return t;
-    });
+    const r = mountApp({ analysis: a, viewport: { cols: 30, rows: 8 }, onQuit: () => quits++ });
+    const s = await r.until((t) => t.includes('too small'));
     expect(s.replace(/\s+/g, ' ')).toContain('terminal too small (need 60x15, have 30x8)');
     expect(s).not.toContain('Layers');
     expect(s).not.toContain('Files');

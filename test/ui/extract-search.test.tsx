@@ -1,27 +1,13 @@
-import { cleanup, render } from 'ink-testing-library';
+import { cleanup } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
-import { App } from '../../src/ui/App.js';
 import type { Extractor, ExtractRequest } from '../../src/extract/types.js';
-import { createTheme } from '../../src/ui/theme.js';
-import { createKeymap } from '../../src/viewmodel/keymap.js';
 import { sampleAnalysis } from '../helpers/build-analysis.js';
-import { screenText, waitFor } from './harness.js';
+import { mountApp, waitFor } from './harness.js';
 
 const a = sampleAnalysis();
 afterEach(() => cleanup());
 
-function mount(extractor?: Extractor, rows = 24, cols = 100) {
-  const r = render(<App analysis={a} keymap={createKeymap()} theme={createTheme(false)} symbols viewport={{ cols, rows }} extractor={extractor} onQuit={() => undefined} />);
-  const screen = () => screenText(r.lastFrame());
-  const until = (pred: (s: string) => boolean) =>
-    waitFor(() => {
-      const s = screen();
-      if (!pred(s)) throw new Error(`screen not as expected:\n${s}`);
-      return s;
-    });
-  const last = () => screen().split('\n').at(-1)!;
-  return { ...r, screen, until, last };
-}
+const mount = (extractor?: Extractor, rows = 24, cols = 100) => mountApp({ analysis: a, extractor, viewport: { cols, rows } });
 
 describe('extraction in the inspector', () => {
   it('shows progress, refuses a second one with a reason, and Esc cancels it', async () => {

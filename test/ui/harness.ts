@@ -1,7 +1,12 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { render } from 'ink-testing-library';
+import { createElement } from 'react';
 import { expect } from 'vitest';
+import { App, type AppProps } from '../../src/ui/App.js';
+import { createTheme } from '../../src/ui/theme.js';
+import { createKeymap } from '../../src/viewmodel/keymap.js';
 
 const GOLDEN_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'golden');
 
@@ -45,4 +50,31 @@ export async function waitFor<T>(check: () => T, timeoutMs = 3000): Promise<T> {
       await new Promise((r) => setTimeout(r, 5));
     }
   }
+}
+
+/** The props every App test starts from: default keys, no colours, symbols, a fixed 100x24 viewport and a quit that does nothing. */
+export type AppTestProps = Partial<AppProps> & Pick<AppProps, 'analysis'>;
+
+/** The App element with `props` over the shared defaults. */
+export function appElement(props: AppTestProps) {
+  return createElement(App, { keymap: createKeymap(), theme: createTheme(false), symbols: true, viewport: { cols: 100, rows: 24 }, onQuit: () => undefined, ...props });
+}
+
+/**
+ * Renders the App (ink-testing-library) and adds: the screen as text, `until` a predicate
+ * holds on it (polled, returning the screen), its last line (the status bar), and `update`
+ * to render it again with some props changed.
+ */
+export function mountApp(props: AppTestProps) {
+  const r = render(appElement(props));
+  const screen = () => screenText(r.lastFrame());
+  const until = (pred: (s: string) => boolean) =>
+    waitFor(() => {
+      const s = screen();
+      if (!pred(s)) throw new Error(`screen not as expected:\n${s}`);
+      return s;
+    });
+  const last = () => screen().split('\n').at(-1)!;
+  const update = (changed: Partial<AppProps>) => r.rerender(appElement({ ...props, ...changed }));
+  return { ...r, screen, until, last, update };
 }

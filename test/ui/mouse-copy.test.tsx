@@ -1,25 +1,12 @@
-import { cleanup, render } from 'ink-testing-library';
+import { cleanup } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
-import { App } from '../../src/ui/App.js';
-import { createTheme } from '../../src/ui/theme.js';
-import { createKeymap } from '../../src/viewmodel/keymap.js';
 import { sampleAnalysis } from '../helpers/build-analysis.js';
-import { screenText, waitFor } from './harness.js';
+import { mountApp } from './harness.js';
 
 const a = sampleAnalysis();
 afterEach(() => cleanup());
 
-function mount(clipboard?: (text: string) => void) {
-  const r = render(<App analysis={a} keymap={createKeymap()} theme={createTheme(false)} symbols viewport={{ cols: 100, rows: 24 }} onQuit={() => undefined} clipboard={clipboard} />);
-  const screen = () => screenText(r.lastFrame());
-  const until = (pred: (s: string) => boolean) =>
-    waitFor(() => {
-      const s = screen();
-      if (!pred(s)) throw new Error(`screen not as expected:\n${s}`);
-      return s;
-    });
-  return { ...r, screen, until };
-}
+const mount = (clipboard?: (text: string) => void) => mountApp({ analysis: a, clipboard });
 
 describe('the mouse in the App', () => {
   it('a click on a layer row selects it; a click on a tree row moves the cursor there', async () => {

@@ -1,12 +1,8 @@
-import { cleanup, render } from 'ink-testing-library';
+import { cleanup } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BodyReader, WindowRequest } from '../../src/extract/types.js';
-import { App } from '../../src/ui/App.js';
-import { createTheme } from '../../src/ui/theme.js';
-import { createKeymap } from '../../src/viewmodel/keymap.js';
-import type { Verification } from '../../src/viewmodel/rows.js';
 import { buildAnalysis, dir, file } from '../helpers/build-analysis.js';
-import { screenText, waitFor } from './harness.js';
+import { mountApp, waitFor } from './harness.js';
 
 afterEach(() => cleanup());
 
@@ -33,14 +29,10 @@ function fakeReader(asked: WindowRequest[]): BodyReader {
 }
 
 describe('the viewer and the file diff in the App', () => {
-  const app = (reader: BodyReader | undefined, v: Verification = 'verified') => (
-    <App analysis={a} keymap={createKeymap()} theme={createTheme(false)} symbols viewport={{ cols: 100, rows: 24 }} onQuit={() => undefined} reader={reader} verification={v} />
-  );
-
   it('v reads the first window through the reader and shows it; q goes back; d in the history diffs the versions', async () => {
     const asked: WindowRequest[] = [];
-    const r = render(app(fakeReader(asked)));
-    const screen = () => screenText(r.lastFrame());
+    const r = mountApp({ analysis: a, reader: fakeReader(asked), verification: 'verified' });
+    const { screen } = r;
     await waitFor(() => expect(screen()).toContain('Layers'));
     r.stdin.write('j'); // L1
     r.stdin.write('\t');
@@ -65,8 +57,8 @@ describe('the viewer and the file diff in the App', () => {
   });
 
   it('without a reader the viewer says so in one line; a failed verification still shows over it', async () => {
-    const r = render(app(undefined, { error: 'layer 1: the bytes do not match' }));
-    const screen = () => screenText(r.lastFrame());
+    const r = mountApp({ analysis: a, verification: { error: 'layer 1: the bytes do not match' } });
+    const { screen } = r;
     await waitFor(() => expect(screen()).toContain('Layers'));
     r.stdin.write('\t');
     r.stdin.write('j');

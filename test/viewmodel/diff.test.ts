@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareImages } from '../../src/core/compare-images.js';
 import { buildDiffImage } from '../../src/core/diff-tree.js';
-import { analyzeImage, indexImage, type Analysis, type LayerEntry } from '../../src/core/index.js';
 import type { CommandId } from '../../src/viewmodel/commands.js';
 import { attachDiff, createDiffState } from '../../src/viewmodel/diff-view.js';
 import { reduce } from '../../src/viewmodel/reducer.js';
@@ -9,21 +8,11 @@ import { selectFileHistoryPane, selectImageDetails, selectLayerDetails, selectLa
 import { lineText } from '../../src/viewmodel/segments.js';
 import type { AppState } from '../../src/viewmodel/state.js';
 import { selectCursorPath } from '../../src/viewmodel/tree-view.js';
-import { contentKeysOf, contentOfEntry, dir, file } from '../helpers/layers.js';
-
-function image(layers: readonly { id: number; entries: readonly LayerEntry[]; command: string }[]): Analysis {
-  const ids = layers.map((l) => `sha256:${String(l.id).padStart(64, '0')}`);
-  const index = indexImage({
-    identity: { reference: `img-${layers.length}`, source: 'test' },
-    config: { diffIds: ids, history: layers.map((l) => ({ createdBy: `/bin/sh -c ${l.command}`, emptyLayer: false })), config: {} },
-    layers: layers.map((l, i) => ({ descriptor: { diffId: ids[i] }, entries: l.entries })),
-  });
-  return analyzeImage(index, contentKeysOf(index));
-}
+import { contentOfEntry, dir, file, numberedImage } from '../helpers/layers.js';
 
 const base = { id: 1, command: 'base', entries: [dir('etc'), file('etc/os', 10, { content: 'os' }), dir('usr'), file('usr/keep', 50, { content: 'k' })] };
-const old = image([base, { id: 2, command: 'old app', entries: [dir('app'), file('app/main', 100, { content: 'v1' }), file('app/old', 30)] }]);
-const neu = image([
+const old = numberedImage([base, { id: 2, command: 'old app', entries: [dir('app'), file('app/main', 100, { content: 'v1' }), file('app/old', 30)] }]);
+const neu = numberedImage([
   base,
   { id: 3, command: 'new app', entries: [dir('app'), file('app/main', 900, { content: 'v2' })] },
   { id: 4, command: 'add lib', entries: [dir('lib'), file('lib/big', 5000), file('lib/small', 5)] },

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import type { Analysis } from '../../src/core/analyze.js';
 import { compareImages } from '../../src/core/compare-images.js';
 import { buildDiffImage } from '../../src/core/diff-tree.js';
-import { analyzeImage, indexImage, type LayerEntry } from '../../src/core/index.js';
 import { attachDiff, createDiffState } from '../../src/viewmodel/diff-view.js';
 import { decodeKey } from '../../src/viewmodel/keys.js';
 import { interpretKey } from '../../src/viewmodel/input.js';
@@ -15,7 +14,7 @@ import { lineText } from '../../src/viewmodel/segments.js';
 import { createInitialState, type AppState } from '../../src/viewmodel/state.js';
 import { selectCursorPath, selectTreeView } from '../../src/viewmodel/tree-view.js';
 import { buildAnalysis, dir, file, sampleAnalysis } from '../helpers/build-analysis.js';
-import { contentKeysOf, contentOfEntry } from '../helpers/layers.js';
+import { contentOfEntry, numberedImage } from '../helpers/layers.js';
 
 const sample = sampleAnalysis();
 /** 30 layers; the first adds 60 files, so both panes can scroll at 80x24. */
@@ -244,18 +243,9 @@ describe('mouse reports never become text', () => {
 });
 
 describe('in a comparison', () => {
-  function image(layers: readonly { id: number; entries: readonly LayerEntry[]; command: string }[]): Analysis {
-    const ids = layers.map((l) => `sha256:${String(l.id).padStart(64, '0')}`);
-    const index = indexImage({
-      identity: { reference: `img-${layers.length}`, source: 'test' },
-      config: { diffIds: ids, history: layers.map((l) => ({ createdBy: `/bin/sh -c ${l.command}`, emptyLayer: false })), config: {} },
-      layers: layers.map((l, i) => ({ descriptor: { diffId: ids[i] }, entries: l.entries })),
-    });
-    return analyzeImage(index, contentKeysOf(index));
-  }
   const base = { id: 1, command: 'base', entries: [dir('etc'), file('etc/os', 10, { content: 'os' })] };
-  const old = image([base, { id: 2, command: 'old app', entries: [dir('app'), file('app/main', 100, { content: 'v1' })] }]);
-  const neu = image([base, { id: 3, command: 'new app', entries: [dir('app'), file('app/main', 900, { content: 'v2' })] }]);
+  const old = numberedImage([base, { id: 2, command: 'old app', entries: [dir('app'), file('app/main', 100, { content: 'v1' })] }]);
+  const neu = numberedImage([base, { id: 3, command: 'new app', entries: [dir('app'), file('app/main', 900, { content: 'v2' })] }]);
   const c = compareImages(old, neu, { old: (g) => contentOfEntry(old.tree.entry(g)), new: (g) => contentOfEntry(neu.tree.entry(g)) });
   const d = attachDiff(buildDiffImage(c, old, neu));
 
