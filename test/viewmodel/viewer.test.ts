@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Analysis } from '../../src/core/index.js';
 import { interpretKey } from '../../src/viewmodel/input.js';
 import { createKeymap } from '../../src/viewmodel/keymap.js';
@@ -7,6 +7,7 @@ import { lineText, type Line } from '../../src/viewmodel/segments.js';
 import { createInitialState, type AppState } from '../../src/viewmodel/state.js';
 import { WINDOW_BYTES } from '../../src/viewmodel/viewer-state.js';
 import { selectViewerScreen } from '../../src/viewmodel/viewer.js';
+import { loadHighlighter } from '../../src/viewmodel/viewer-text.js';
 import { compareImages } from '../../src/core/compare-images.js';
 import { buildDiffImage } from '../../src/core/diff-tree.js';
 import { attachDiff, createDiffState } from '../../src/viewmodel/diff-view.js';
@@ -58,6 +59,8 @@ function session(a: Analysis, bodies: Record<string, Buffer>, rows = 24, cols = 
 const numbered = (n: number) => Buffer.from(Array.from({ length: n }, (_, i) => `line ${i + 1}\n`).join(''));
 
 describe('file viewer', () => {
+  // The UI loads the highlighter beside the first read of a file (see use-documents.ts).
+  beforeAll(() => loadHighlighter());
   const c = Buffer.from('#include <stdio.h>\n\tint main(void) { return 0; } /* done */\nevil \x1b[31mred\x1b]0;title\x07 \r\n');
   const bin = Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 3, 0x41, 0x42, 0x0a, 0x1b, 0xff, 0x20, 0x7e, 0x80, 0x10]);
   const a = buildAnalysis([

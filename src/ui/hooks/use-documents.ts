@@ -5,6 +5,7 @@ import { DIFF_CAP, type DiffSide } from '../../viewmodel/file-diff.js';
 import type { Action } from '../../viewmodel/reducer.js';
 import type { AppState } from '../../viewmodel/state.js';
 import { sanitize } from '../../format/text.js';
+import { loadHighlighter } from '../../viewmodel/viewer-text.js';
 
 const UNAVAILABLE = 'file contents are not available here';
 
@@ -19,8 +20,9 @@ export function useDocuments(analysis: Analysis, reader: BodyReader | undefined,
     if (!v || !pending) return;
     if (!reader) return dispatch({ type: 'viewer.error', text: UNAVAILABLE });
     let live = true;
-    reader.read({ layer: v.layer, pathId: v.pathId, offset: pending.offset, length: pending.length, countLines: v.show !== 'binary' }).then(
-      (w) => {
+    // The highlighter loads beside the first read (text windows are highlighted when they arrive).
+    Promise.all([reader.read({ layer: v.layer, pathId: v.pathId, offset: pending.offset, length: pending.length, countLines: v.show !== 'binary' }), loadHighlighter()]).then(
+      ([w]) => {
         if (live) dispatch({ type: 'viewer.window', pathId: v.pathId, layer: v.layer, window: w });
       },
       (e: unknown) => {
