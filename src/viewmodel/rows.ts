@@ -140,11 +140,21 @@ export function selectLayerDetails(d: ViewData, state: AppState, layout: Layout 
 }
 
 /** `alpine:3.20 · linux/arm64`: the image's name (middle-truncated) and platform, in `width` cells. */
-function imageName(a: Analysis, width: number): string {
+/**
+ * The image's name and platform in the room there is: the whole reference, else without its
+ * transport (`docker-archive:`, `docker://`), else its last path component (the archive's file
+ * name, the repository and tag), and only then cut in the middle.
+ */
+export function imageName(a: Analysis, width: number): string {
   const c = a.config;
   const platform = sanitize(a.identity.platform ? formatPlatform(a.identity.platform) : [c.os, c.architecture, c.variant].filter(Boolean).join('/'));
   const tail = platform ? ` · ${platform}` : '';
-  return `${truncateMiddle(sanitize(a.identity.reference), Math.max(8, width - cellWidth(tail)))}${tail}`;
+  const room = Math.max(8, width - cellWidth(tail));
+  const full = sanitize(a.identity.reference);
+  const bare = full.replace(/^[a-z][a-z0-9-]*:(\/\/)?/, '');
+  const last = bare.slice(bare.lastIndexOf('/', bare.search(/[:@][^/]*$/) < 0 ? bare.length : bare.search(/[:@][^/]*$/)) + 1);
+  const name = [full, bare, last].find((n) => n !== '' && cellWidth(n) <= room) ?? truncateMiddle(last || bare, room);
+  return `${name}${tail}`;
 }
 
 export function selectImageDetails(d: ViewData, state: AppState, layout: Layout = selectLayout(state, layerRowCount(d.analysis))): PaneView {

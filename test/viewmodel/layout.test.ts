@@ -3,7 +3,7 @@ import { COMMANDS, DEFAULT_STATUS_PRIORITY, type CommandSpec } from '../../src/v
 import { createKeymap } from '../../src/viewmodel/keymap.js';
 import { MIN_VIEWPORT, selectLayout } from '../../src/viewmodel/layout.js';
 import { reduce, type Action } from '../../src/viewmodel/reducer.js';
-import { selectFileHistoryPane, selectImageDetails, selectInfoLines, selectLayerDetails, selectLayerPane, selectStatusBar, selectTreePane, type ViewData } from '../../src/viewmodel/rows.js';
+import { imageName, selectFileHistoryPane, selectImageDetails, selectInfoLines, selectLayerDetails, selectLayerPane, selectStatusBar, selectTreePane, type ViewData } from '../../src/viewmodel/rows.js';
 import { lineText } from '../../src/viewmodel/segments.js';
 import { createInitialState, type AppState } from '../../src/viewmodel/state.js';
 import { selectTreeView } from '../../src/viewmodel/tree-view.js';
@@ -221,5 +221,17 @@ describe('a terminal below the minimum', () => {
     expect(tooSmall(120, 14)).toBe(true);
     expect(tooSmall(60, 15)).toBe(false);
     expect(tooSmall(80, 24)).toBe(false);
+  });
+});
+
+describe('the image line', () => {
+  it('drops the transport, then the directories, before cutting the name in the middle', () => {
+    const a = buildAnalysis([{ entries: [file('a', 1)] }], {}, 'docker-archive:examples/example-image.tar');
+    expect(imageName(a, 80)).toBe('docker-archive:examples/example-image.tar · linux/amd64');
+    expect(imageName(a, 45)).toBe('examples/example-image.tar · linux/amd64');
+    expect(imageName(a, 34)).toBe('example-image.tar · linux/amd64');
+    expect(imageName(a, 24)).toMatch(/^ex.*….*\.tar · linux\/amd64$/); // the file name cut in the middle
+    const r = buildAnalysis([{ entries: [file('a', 1)] }], {}, 'docker://registry.example:5000/team/app:1.2');
+    expect(imageName(r, 40)).toBe('app:1.2 · linux/amd64');
   });
 });
