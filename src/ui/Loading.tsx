@@ -21,6 +21,9 @@ export type ProgressStore = {
   subscribe(fn: () => void): () => void;
 };
 
+/** How often the loading screen may redraw: ten times a second still reads as live. */
+const NOTIFY_MS = 100;
+
 export function createProgressStore(reference: string): ProgressStore {
   let value: LoadProgress = { reference, stage: 'opening', layers: [] };
   const subs = new Set<() => void>();
@@ -29,13 +32,14 @@ export function createProgressStore(reference: string): ProgressStore {
     get: () => value,
     update(patch) {
       value = patch(value);
-      // progress events arrive by the thousand: notify at most once per tick
+      // Progress events arrive by the thousand, and every notice redraws the screen on the
+      // thread that reads the image: at most one per NOTIFY_MS.
       if (scheduled) return;
       scheduled = true;
-      setImmediate(() => {
+      setTimeout(() => {
         scheduled = false;
         for (const s of subs) s();
-      });
+      }, NOTIFY_MS);
     },
     subscribe(fn) {
       subs.add(fn);
