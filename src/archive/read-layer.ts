@@ -93,6 +93,26 @@ export async function peek(stream: Readable, n: number): Promise<{ head: Buffer;
   return { head, stream: Readable.from(rest(), { objectMode: false }) };
 }
 
+/** The stored bytes of a blob, from the start: its own stream, or its region of a file. The caller destroys it. */
+export async function openStored(blob: LayerBlob): Promise<Readable> {
+  return blob.kind === 'stream' ? blob.open() : createReadStream(blob.file, { start: blob.offset, end: blob.offset + blob.length - 1, highWaterMark: 1 << 20 });
+}
+
+/**
+ * The tar inside stored bytes (a layer, or an archive wrapped by `docker save | gzip`): the
+ * compression is sniffed from the first bytes and undone, and an error of the stored stream
+ * reaches the decoded one. `unknown` makes the error for bytes no known compression starts.
+ */
+export async function decodeStored(stored: Readable, unknown: (what: string) => Error): Promise<Readable> {
+  const { head, stream } = await peek(stored, 512);
+  const c = sniffCompression(head);
+  if (typeof c !== 'string') throw unknown(c.unknown);
+  const dec = createDecompressor(c);
+  if (!dec) return stream;
+  stream.on('error', (e) => dec.destroy(e));
+  return stream.pipe(dec);
+}
+
 /**
  * A push parser for a tar in one pass with the same header rules as the positional scan
  * (`parseHeader`, `HeaderFolder`: Go's strictness, Docker's leniency), hashing every regular

@@ -1,9 +1,6 @@
-import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
-import { createDecompressor, sniffCompression } from '../archive/decompress.js';
 import type { LayerBlob, LayerContents } from '../archive/layer-blob.js';
-import { peek, TarParser, toEntry } from '../archive/read-layer.js';
+import { decodeStored, openStored, TarParser, toEntry } from '../archive/read-layer.js';
 
 /**
  * Reads the bodies of some entries of one layer and hands each to `sink` (in tar order).
@@ -50,12 +47,7 @@ export async function readBodies(
     if (!m) want.set(e.path, (m = new Map()));
     m.set(n, k);
   });
-  const stored: Readable =
-    blob.kind === 'stream' ? await blob.open() : createReadStream(blob.file, { start: blob.offset, end: blob.offset + blob.length - 1, highWaterMark: 1 << 20 });
-  const { head, stream } = await peek(stored, 512);
-  const c = sniffCompression(head);
-  if (typeof c !== 'string') throw new Error(`unknown layer compression: ${c.unknown}`);
-  const dec = createDecompressor(c);
+  const stored = await openStored(blob);
   // The same parser and naming rules as when the layer was read, so paths and occurrences match.
   const seen = new Map<string, number>();
   const ready: [number, Buffer][] = [];
@@ -76,9 +68,9 @@ export async function readBodies(
       },
     };
   });
-  if (dec) stream.on('error', (e) => dec.destroy(e));
   try {
-    for await (const chunk of dec ? stream.pipe(dec) : stream) {
+    const tar = await decodeStored(stored, (what) => new Error(`unknown layer compression: ${what}`));
+    for await (const chunk of tar) {
       signal?.throwIfAborted(); // a long layer stops being read as soon as the user cancels
       parser.write(chunk as Buffer);
       for (const [k, body] of ready.splice(0)) await sink(k, body);

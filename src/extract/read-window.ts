@@ -1,9 +1,6 @@
-import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
-import { createDecompressor, sniffCompression } from '../archive/decompress.js';
 import type { LayerBlob, LayerContents } from '../archive/layer-blob.js';
-import { peek, TarParser, toEntry } from '../archive/read-layer.js';
+import { decodeStored, openStored, TarParser, toEntry } from '../archive/read-layer.js';
 
 /** Bytes `[offset, offset + bytes.length)` of one entry's body, and how many newlines come before `offset`. */
 export type BodyWindow = {
@@ -63,15 +60,11 @@ async function scanBody(blob: LayerBlob | undefined, contents: LayerContents, lo
   }
   let occurrence = 0;
   for (let k = 0; k < local; k++) if (contents.entries[k]!.path === entry.path) occurrence++;
-  const stored: Readable =
-    blob.kind === 'stream' ? await blob.open() : createReadStream(blob.file, { start: blob.offset, end: blob.offset + blob.length - 1, highWaterMark: 1 << 20 });
+  const stored = await openStored(blob);
   let found = false;
   let done = false;
   try {
-    const { head, stream } = await peek(stored, 512);
-    const c = sniffCompression(head);
-    if (typeof c !== 'string') throw new Error(`unknown layer compression: ${c.unknown}`);
-    const dec = createDecompressor(c);
+    const tar = await decodeStored(stored, (what) => new Error(`unknown layer compression: ${what}`));
     let seen = 0;
     const parser = new TarParser('the layer', undefined, (h) => {
       const e = toEntry(h);
@@ -94,8 +87,7 @@ async function scanBody(blob: LayerBlob | undefined, contents: LayerContents, lo
         },
       };
     });
-    if (dec) stream.on('error', (e) => dec.destroy(e));
-    for await (const chunk of dec ? stream.pipe(dec) : stream) {
+    for await (const chunk of tar) {
       parser.write(chunk as Buffer);
       if (done) break;
     }

@@ -152,7 +152,8 @@ export function imageName(a: Analysis, width: number): string {
   const room = Math.max(8, width - cellWidth(tail));
   const full = sanitize(a.identity.reference);
   const bare = full.replace(/^[a-z][a-z0-9-]*:(\/\/)?/, '');
-  const last = bare.slice(bare.lastIndexOf('/', bare.search(/[:@][^/]*$/) < 0 ? bare.length : bare.search(/[:@][^/]*$/)) + 1);
+  // The last path component, with the tag or digest after it (`edge.tar:app:1`, `app:1.2`).
+  const last = /[^/]*$/.exec(bare.replace(/[:@][^/]*$/, ''))![0] + (/[:@][^/]*$/.exec(bare)?.[0] ?? '');
   const name = [full, bare, last].find((n) => n !== '' && cellWidth(n) <= room) ?? truncateMiddle(last || bare, room);
   return `${name}${tail}`;
 }

@@ -3,7 +3,7 @@ import { formatBytes } from '../format/bytes.js';
 import { fit, sanitize, truncateMiddle } from '../format/text.js';
 import type { CommandId } from './commands.js';
 import { diffOf, layerRowCount } from './diff-view.js';
-import { selectLayout, type Layout } from './layout.js';
+import { IMAGE_FIGURE_LINES, selectLayout, type Layout } from './layout.js';
 import { fitLine, seg, type Line } from './segments.js';
 import type { AppState } from './state.js';
 import { clampScroll } from './tree-view.js';
@@ -14,14 +14,12 @@ import { clampScroll } from './tree-view.js';
  * the file tree, at the last layer that wrote it.
  */
 
-/** Key-value lines above the table in the image details pane. */
-const DETAIL_LINES = 5;
 
 /** Rows of the table the pane has room for (0: the table is not shown). */
 export function wasteRows(layout: Layout): number {
   const h = layout.imageDetailsHeight;
   // The image's figures come first (see selectImageDetails); the table gets what is left.
-  const room = h - Math.min(DETAIL_LINES, h);
+  const room = h - Math.min(IMAGE_FIGURE_LINES, h);
   return room >= 2 ? room - 1 : 0;
 }
 

@@ -275,18 +275,7 @@ export async function openLocatedDaemonImage(image: LocatedDaemonImage, settings
   const { connection, name, label } = image;
   const { endpoint, apiVersion, product } = connection;
   settings.onStage?.(`exporting ${name} from ${product} at ${endpoint.url}`);
-  let res: IncomingMessage;
-  try {
-    res = await daemonRequest(endpoint, 'GET', `/v${apiVersion}/images/${name}/get`);
-  } catch (e) {
-    if (!(e instanceof ConnectError)) throw e;
-    throw new SourceError('daemon-unavailable', label, `lost ${product} at ${endpoint.url} (${e.problem.text})`, { cause: e });
-  }
-  if (res.statusCode !== 200) {
-    const body = await readBody(res, INSPECT_CAP).catch(() => Buffer.alloc(0));
-    const kind: SourceErrorKind = res.statusCode === 404 ? 'not-found' : 'daemon-unavailable';
-    throw new SourceError(kind, label, `${product} at ${endpoint.url} could not export the image (HTTP ${res.statusCode}: ${errorMessage(body)})`);
-  }
+  const res = await requestExport(image, name);
   // A connection that drops mid-export surfaces as a truncated archive; say what happened.
   let broke: Error | undefined;
   res.on('error', (e) => (broke ??= e));
@@ -305,15 +294,9 @@ export async function openLocatedDaemonImage(image: LocatedDaemonImage, settings
   return openDockerArchiveBundle(bundle, ref, `docker-daemon:${name}`, 'docker-daemon');
 }
 
-/**
- * The same image exported again, for a file's body (the viewer, extraction) after the one-pass
- * read: by its ID when the daemon gave one (a tag may have moved since; layers are addressed by
- * content, so the export by ID holds the same members), else by the name.
- */
-async function exportAgain(image: LocatedDaemonImage): Promise<IncomingMessage> {
+/** `GET /images/{name}/get`: the export (a docker-save tar) as it streams; SourceError when the daemon is lost or refuses. */
+async function requestExport(image: LocatedDaemonImage, name: string): Promise<IncomingMessage> {
   const { endpoint, apiVersion, product } = image.connection;
-  const id = image.id?.replace(/^sha256:/, '');
-  const name = id && /^[a-f0-9]{12,64}$/.test(id) ? id : image.name;
   let res: IncomingMessage;
   try {
     res = await daemonRequest(endpoint, 'GET', `/v${apiVersion}/images/${name}/get`);
@@ -322,10 +305,21 @@ async function exportAgain(image: LocatedDaemonImage): Promise<IncomingMessage> 
     throw new SourceError('daemon-unavailable', image.label, `lost ${product} at ${endpoint.url} (${e.problem.text})`, { cause: e });
   }
   if (res.statusCode !== 200) {
-    res.resume();
-    throw new SourceError('daemon-unavailable', image.label, `${product} at ${endpoint.url} could not export the image again (HTTP ${res.statusCode})`);
+    const body = await readBody(res, INSPECT_CAP).catch(() => Buffer.alloc(0));
+    const kind: SourceErrorKind = res.statusCode === 404 ? 'not-found' : 'daemon-unavailable';
+    throw new SourceError(kind, image.label, `${product} at ${endpoint.url} could not export the image (HTTP ${res.statusCode}: ${errorMessage(body)})`);
   }
   return res;
+}
+
+/**
+ * The same image exported again, for a file's body (the viewer, extraction) after the one-pass
+ * read: by its ID when the daemon gave one (a tag may have moved since; layers are addressed by
+ * content, so the export by ID holds the same members), else by the name.
+ */
+function exportAgain(image: LocatedDaemonImage): Promise<IncomingMessage> {
+  const id = image.id?.replace(/^sha256:/, '');
+  return requestExport(image, id && /^[a-f0-9]{12,64}$/.test(id) ? id : image.name);
 }
 
 /**

@@ -1,11 +1,11 @@
 import { statSync } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
-import { readLayerStream, peek, countBytes, TarParser, type MemberSink } from '../../archive/read-layer.js';
+import { PassThrough, Readable, type Writable } from 'node:stream';
+import { readLayerStream, peek, countBytes, decodeStored, TarParser, type MemberSink } from '../../archive/read-layer.js';
 import { MultiHash } from '../../archive/digest.js';
 import { scanTarRegion } from '../../archive/tar-scan.js';
-import { sniffCompression, createDecompressor } from '../../archive/decompress.js';
+import { sniffCompression } from '../../archive/decompress.js';
 import { cleanPath, entryTypeOf } from '../../archive/tar-header.js';
 import type { LayerBlob, LayerContents, ProgressFn } from '../../archive/layer-blob.js';
 import { SourceError } from '../../errors/index.js';
@@ -78,14 +78,33 @@ type Member = { offset: number; size: number; link?: string };
  * Resolves a member name through symlink and hard-link members (skopeo and podman write
  * `<id>/layer.tar` as a symlink to `<digest>.tar`), with a bound on the chain length.
  */
-function resolveMember<M extends { link?: string }>(members: Map<string, M>, name: string): M | undefined {
+/** The name a member is stored under, following links (16 at most); undefined past that. */
+function resolveName<M extends { link?: string }>(members: Map<string, M>, name: string): string | undefined {
   let n = cleanPath(name);
   for (let hops = 0; hops < 16; hops++) {
     const m = members.get(n);
-    if (!m || m.link === undefined) return m;
+    if (!m || m.link === undefined) return n;
     n = m.link;
   }
   return undefined;
+}
+
+function resolveMember<M extends { link?: string }>(members: Map<string, M>, name: string): M | undefined {
+  const n = resolveName(members, name);
+  return n === undefined ? undefined : members.get(n);
+}
+
+/** Waits until a stream that asked for it drains, or closes (a destroyed reader never drains). */
+function drained(s: Writable): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const go = () => {
+      s.off('drain', go);
+      s.off('close', go);
+      resolve();
+    };
+    s.on('drain', go);
+    s.on('close', go);
+  });
 }
 
 function linkTargetName(from: string, target: string, isHardlink: boolean): string {
@@ -154,16 +173,8 @@ type StreamMember =
  */
 export async function openStreamBundle(input: Readable, label: string, onProgress?: ProgressFn, total?: number, verify = true, reopen?: () => Promise<Readable>): Promise<Bundle> {
   const members = new Map<string, StreamMember>();
-  let stream: Readable = onProgress ? countBytes(input, onProgress, total) : input;
-  const peeked = await peek(stream, 512);
-  const c = sniffCompression(peeked.head);
-  if (typeof c !== 'string') throw new SourceError('unsupported-format', label, `not an image archive (${c.unknown})`);
-  stream = peeked.stream;
-  const dec = createDecompressor(c);
-  if (dec) {
-    stream.on('error', (e) => dec.destroy(e));
-    stream = stream.pipe(dec);
-  }
+  const counted = onProgress ? countBytes(input, onProgress, total) : input;
+  const stream = await decodeStored(counted, (what) => new SourceError('unsupported-format', label, `not an image archive (${what})`));
   // Each regular member's body flows into a PassThrough read by its own task (a layer parsed as
   // it passes, or small metadata kept); the outer loop waits for a member that cannot take more,
   // so at most one chunk per member is buffered.
@@ -259,18 +270,8 @@ export async function openStreamBundle(input: Readable, label: string, onProgres
         await new Promise((r) => setImmediate(r));
       }
       const body = open;
-      if (body?.writableNeedDrain && !body.writableEnded) {
-        // Its task drains it (a failed task resumes it, a destroyed one closes it).
-        await new Promise<void>((resolve) => {
-          const done = () => {
-            body.off('drain', done);
-            body.off('close', done);
-            resolve();
-          };
-          body.on('drain', done);
-          body.on('close', done);
-        });
-      }
+      // Its task drains it (a failed task resumes it, a destroyed one closes it).
+      if (body?.writableNeedDrain && !body.writableEnded) await drained(body);
     }
     if (failed === undefined && !parser.complete) throw new SourceError('corrupt', label, 'the archive is truncated (unexpected end of data)');
     await Promise.all(tasks);
@@ -290,16 +291,6 @@ export async function openStreamBundle(input: Readable, label: string, onProgres
   }
   if (members.size === 0) throw new SourceError('corrupt', label, `the archive is empty`);
   const get = (name: string) => resolveMember(members as Map<string, StreamMember>, name);
-  /** The name a member (or a link to it) is stored under, for reading it again. */
-  const storedName = (name: string): string => {
-    let n = cleanPath(name);
-    for (let hops = 0; hops < 16; hops++) {
-      const m = members.get(n);
-      if (!m || m.kind !== 'link') return n;
-      n = m.link;
-    }
-    return n;
-  };
   return {
     label,
     has: (name) => get(name) !== undefined,
@@ -318,7 +309,7 @@ export async function openStreamBundle(input: Readable, label: string, onProgres
       if (!m) throw missing(label, name);
       if (m.kind === 'layer') {
         if (!reopen) return { parsed: m.parsed, size: m.size };
-        const stored = storedName(name);
+        const stored = resolveName(members as Map<string, StreamMember>, name)!;
         return { parsed: m.parsed, size: m.size, blob: { kind: 'stream', length: m.size, open: () => openMemberStream(reopen, stored, label) } };
       }
       if (m.kind === 'small') {
@@ -339,12 +330,7 @@ export async function openStreamBundle(input: Readable, label: string, onProgres
 export async function openMemberStream(reopen: () => Promise<Readable>, name: string, label: string): Promise<Readable> {
   const out = new PassThrough({ highWaterMark: 1 << 20 });
   const pump = async () => {
-    const peeked = await peek(await reopen(), 512);
-    const c = sniffCompression(peeked.head);
-    if (typeof c !== 'string') throw new SourceError('corrupt', label, `no longer an image archive (${c.unknown})`);
-    const dec = createDecompressor(c);
-    const outer = dec ? peeked.stream.pipe(dec) : peeked.stream;
-    if (dec) peeked.stream.on('error', (e) => dec.destroy(e));
+    const raw = await reopen();
     let found = false;
     let done = false;
     const parser = new TarParser(label, undefined, (h) => {
@@ -359,27 +345,17 @@ export async function openMemberStream(reopen: () => Promise<Readable>, name: st
       };
     });
     try {
+      const outer = await decodeStored(raw, (what) => new SourceError('corrupt', label, `no longer an image archive (${what})`));
       for await (const chunk of outer) {
         if (out.destroyed) return;
         parser.write(chunk as Buffer);
         if (done) return;
-        if (out.writableNeedDrain) {
-          await new Promise<void>((resolve) => {
-            const go = () => {
-              out.off('drain', go);
-              out.off('close', go);
-              resolve();
-            };
-            out.on('drain', go);
-            out.on('close', go);
-          });
-        }
+        if (out.writableNeedDrain) await drained(out);
       }
       if (!found) throw new SourceError('corrupt', label, `"${name}" is no longer in the archive`);
       if (!done) throw new SourceError('corrupt', label, `"${name}" ends early when read again`);
     } finally {
-      outer.destroy();
-      peeked.stream.destroy();
+      raw.destroy();
     }
   };
   pump().catch((e: unknown) => out.destroy(e as Error));
