@@ -10,6 +10,7 @@ import { MultiHash } from './digest.js';
 import type { Compression, HashRequest, LayerBlob, LayerContents, Measured, ProgressFn } from './layer-blob.js';
 import { cleanPath, entryTypeOf, HeaderFolder, isMetaTypeflag, isZeroBlock, parseHeader, parseSparseExtension, TarFormatError, type RawHeader } from './tar-header.js';
 import { scanTarRegion, tarFormatError } from './tar-scan.js';
+import { hashBodies } from './region-hash.js';
 
 
 export type ReadLayerOptions = {
@@ -40,7 +41,6 @@ export function toEntry(h: RawHeader): LayerEntry | undefined {
   return { path, type, mode: h.mode & 0o7777, uid: h.uid, gid: h.gid, size: h.size, linkTarget };
 }
 
-const CHUNK = 1 << 20;
 
 /** Indexes an uncompressed layer tar in a file region; bodies are not read (see `scanTarRegion`). */
 async function indexTarRegion(file: string, base: number, length: number, opts: ReadLayerOptions): Promise<LayerContents> {
@@ -440,35 +440,29 @@ export async function readLayer(blob: LayerBlob, opts: ReadLayerOptions): Promis
 }
 
 /**
+ * The entries of a layer read positionally from a file region whose bodies are not hashed yet,
+ * among `indices`, in the order their bodies lie in the file; none for a stream (its bodies were
+ * hashed while read).
+ */
+export function bodiesToHash(blob: LayerBlob | undefined, contents: LayerContents, indices: Iterable<number>): { file: string; todo: number[]; offsets: Float64Array; sizes: Float64Array } | undefined {
+  if (!blob || blob.kind !== 'file-region' || !contents.bodyOffsets) return undefined;
+  const at = contents.bodyOffsets;
+  const todo = [...indices].filter((i) => contents.digests[i] === undefined).sort((a, b) => at[a]! - at[b]!);
+  if (todo.length === 0) return undefined;
+  return { file: blob.file, todo, offsets: Float64Array.from(todo, (i) => blob.offset + at[i]!), sizes: Float64Array.from(todo, (i) => contents.entries[i]!.size) };
+}
+
+/**
  * Fills `contents.digests[i]` for the given indices of a layer read positionally from a file
- * region. Entries whose digest is known already are skipped. For streams this is a no-op: their
- * bodies were hashed while read.
+ * region, on this thread (`WorkerPool.hashEntries` does it on another core). Entries whose
+ * digest is known already are skipped. For streams this is a no-op: their bodies were hashed
+ * while read.
  */
 export async function hashEntries(blob: LayerBlob | undefined, contents: LayerContents, indices: Iterable<number>): Promise<void> {
-  if (!blob || blob.kind !== 'file-region' || !contents.bodyOffsets) return;
-  const todo = [...indices].filter((i) => contents.digests[i] === undefined).sort((a, b) => contents.bodyOffsets![a]! - contents.bodyOffsets![b]!);
-  if (todo.length === 0) return;
-  const fh = await open(blob.file, 'r');
-  try {
-    const buf = Buffer.allocUnsafe(CHUNK);
-    for (const i of todo) {
-      const e = contents.entries[i]!;
-      const h = createHash('sha256');
-      let left = e.size;
-      let pos = blob.offset + contents.bodyOffsets[i]!;
-      while (left > 0) {
-        const n = Math.min(left, CHUNK);
-        const { bytesRead } = await fh.read(buf, 0, n, pos);
-        if (bytesRead === 0) throw new SourceError('corrupt', blob.file, `the layer is truncated (unexpected end of data)`);
-        h.update(buf.subarray(0, bytesRead));
-        left -= bytesRead;
-        pos += bytesRead;
-      }
-      contents.digests[i] = h.digest('hex');
-    }
-  } finally {
-    await fh.close();
-  }
+  const job = bodiesToHash(blob, contents, indices);
+  if (!job) return;
+  const digests = await hashBodies(job.file, job.offsets, job.sizes, job.file, false);
+  job.todo.forEach((i, k) => (contents.digests[i] = digests[k]));
 }
 
 /** Passes a stream through, reporting the bytes seen so far (and hashing them); errors propagate downstream. */

@@ -1,4 +1,4 @@
-import { hashEntries } from '../archive/read-layer.js';
+import { sharedPool, type WorkerPool } from '../archive/worker-pool.js';
 import { compareImages, selectCrossDigests, type CrossDigests, type ImageComparison } from '../core/compare-images.js';
 import type { Analysis } from '../core/index.js';
 import { SourceError, UsageError } from '../errors/index.js';
@@ -32,7 +32,7 @@ function digestOf(loaded: LoadedImage, a: Analysis) {
 }
 
 /** Hashes the bodies of the given entries (grouped by layer), into their layers' `digests`. */
-async function hashBodies(loaded: LoadedImage, entries: readonly number[]): Promise<void> {
+async function hashBodies(loaded: LoadedImage, entries: readonly number[], pool: WorkerPool): Promise<void> {
   const byLayer = new Map<number, number[]>();
   for (const g of entries) {
     const { layer, local } = loaded.analysis.tree.originOf(g);
@@ -41,7 +41,7 @@ async function hashBodies(loaded: LoadedImage, entries: readonly number[]): Prom
     if (!l) byLayer.set(layer, (l = []));
     l.push(local);
   }
-  await mapLimit([...byLayer], 2, ([layer, locals]) => hashEntries(loaded.layers[layer]!.blob, loaded.layers[layer]!.contents, locals));
+  await mapLimit([...byLayer], 2, ([layer, locals]) => pool.hashEntries(loaded.layers[layer]!.blob, loaded.layers[layer]!.contents, locals));
 }
 
 /**
@@ -67,10 +67,10 @@ export async function loadComparison(oldRef: ImageReference, newRef: ImageRefere
   try {
     const known: CrossDigests = { old: digestOf(a, a.analysis), new: digestOf(b, b.analysis) };
     const need = selectCrossDigests(a.analysis, b.analysis, known);
-    await hashBodies(a, need.old).catch((e: unknown) => {
+    await hashBodies(a, need.old, opts.old.pool ?? sharedPool()).catch((e: unknown) => {
       throw naming('OLD', e);
     });
-    await hashBodies(b, need.new).catch((e: unknown) => {
+    await hashBodies(b, need.new, opts.new.pool ?? sharedPool()).catch((e: unknown) => {
       throw naming('NEW', e);
     });
     const comparison = compareImages(a.analysis, b.analysis, known);

@@ -1,4 +1,5 @@
 import { closeSync, openSync } from 'node:fs';
+import type { WorkerPool } from '../archive/worker-pool.js';
 import { hashEntries } from '../archive/read-layer.js';
 import type { LayerContents } from '../archive/layer-blob.js';
 import { readSampleKey, SAMPLE_BYTES } from '../archive/tar-scan.js';
@@ -21,7 +22,7 @@ export async function computeContentKeys(
   index: ImageIndex,
   blobs: readonly (LayerBlob | undefined)[],
   contents: readonly LayerContents[],
-  concurrency = 4,
+  opts: { readonly concurrency?: number; readonly pool?: WorkerPool; readonly signal?: AbortSignal } = {},
 ): Promise<{ keys: ContentKeys; fullHashes: number; samplesRead: number }> {
   const { entries, entryLayer, entryLocal } = index;
   const out = new Array<string | undefined>(entries.length);
@@ -92,7 +93,8 @@ export async function computeContentKeys(
     if (!list) perLayer.set(li, (list = []));
     list.push(entryLocal[g]!);
   }
-  await mapLimit([...perLayer], concurrency, ([li, locals]) => hashEntries(blobs[li], contents[li]!, locals));
+  const { pool, signal } = opts;
+  await mapLimit([...perLayer], opts.concurrency ?? 4, ([li, locals]) => (pool ? pool.hashEntries(blobs[li], contents[li]!, locals, signal) : hashEntries(blobs[li], contents[li]!, locals)));
   for (const group of groups) for (const g of group) out[g] = digestOf(g) ?? `${UNIQUE_CONTENT_KEY}${g}`;
   return { keys: out, fullHashes: full.size, samplesRead };
 }

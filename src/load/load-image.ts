@@ -7,7 +7,7 @@ import type { ImageReference } from '../reference/reference.js';
 import type { LayerHandle, OpenedImage } from '../sources/image-source.js';
 import type { SourceSettings } from '../sources/settings.js';
 import { openImage } from '../sources/table.js';
-import { sharedHashPool, type HashPool } from '../archive/hash-pool.js';
+import { sharedPool, type WorkerPool } from '../archive/worker-pool.js';
 import { computeContentKeys } from './content-keys.js';
 import { mapLimit } from './map-limit.js';
 import { claimsOf, layerLabel, startVerification } from './verify.js';
@@ -54,8 +54,8 @@ export type LoadOptions = {
    * forgets `verified` still never presents unverified bytes as right. @default false
    */
   readonly early?: boolean;
-  /** Hashes blobs in files on other cores. @default the process's shared pool */
-  readonly hashPool?: HashPool;
+  /** Reads and hashes blobs in files on other cores. @default the process's shared pool */
+  readonly pool?: WorkerPool;
 };
 
 /** An analysed image whose source is still open, so bodies can be read again (extraction, viewing). */
@@ -87,6 +87,7 @@ export type LoadedImage = {
  * Throws SourceError or UsageError for what the user can fix, the signal's reason on abort.
  */
 export async function loadImage(ref: ImageReference, opts: LoadOptions): Promise<LoadedImage> {
+  (opts.pool ?? sharedPool()).warm();
   const image = await openReference(ref, opts);
   const stop = new AbortController();
   try {
@@ -118,6 +119,7 @@ export async function loadImage(ref: ImageReference, opts: LoadOptions): Promise
  * and the image is closed before it resolves.
  */
 export async function loadSummary(ref: ImageReference, opts: LoadOptions): Promise<AnalysisSummary> {
+  (opts.pool ?? sharedPool()).warm();
   const image = await openReference(ref, opts);
   try {
     const key = { identity: image.identity, layers: image.layers.map((l) => l.descriptor) };
@@ -181,7 +183,7 @@ async function analyzeOpened(image: OpenedImage, opts: LoadOptions, stop: AbortC
   const cache = opts.caches?.layers;
   const concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;
   const verify = opts.settings.verify !== false;
-  const pool = opts.hashPool ?? (verify ? sharedHashPool() : undefined);
+  const pool = opts.pool ?? sharedPool();
   const verifySignal = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
   const stage = (message: string) => {
     signal?.throwIfAborted();
@@ -204,9 +206,9 @@ async function analyzeOpened(image: OpenedImage, opts: LoadOptions, stop: AbortC
       checks[i] = Promise.resolve();
       onEvent?.({ type: 'layer-progress', layer: i, done: bytes(), total: bytes() });
     } else {
-      const v = claims && startVerification(layer, claims[i]!, labels[i]!, pool!, verifySignal);
+      const v = claims && startVerification(layer, claims[i]!, labels[i]!, pool, verifySignal);
       try {
-        c = await layer.read({ signal, hash: claims?.[i]!.request, onProgress: onEvent && ((done, total) => onEvent({ type: 'layer-progress', layer: i, done, total })) });
+        c = await layer.read({ signal, pool, hash: claims?.[i]!.request, onProgress: onEvent && ((done, total) => onEvent({ type: 'layer-progress', layer: i, done, total })) });
       } catch (e) {
         // Bytes that fail to parse and also contradict their digest: the mismatch says more.
         throw v ? await v.explain(e) : e;
@@ -230,12 +232,7 @@ async function analyzeOpened(image: OpenedImage, opts: LoadOptions, stop: AbortC
   stage('indexing paths');
   const index = indexImage(input);
   stage('comparing contents');
-  const { keys } = await computeContentKeys(
-    index,
-    image.layers.map((l) => l.blob),
-    contents,
-    concurrency,
-  );
+  const { keys } = await computeContentKeys(index, image.layers.map((l) => l.blob), contents, { concurrency, pool, signal });
   // A layer is (re)written to the cache once verified, when it was read from the source or
   // bodies were hashed since; never without verification (its diffID would be only a claim).
   const verified = Promise.all(

@@ -1,5 +1,5 @@
 import { digestAlgorithm, type DigestAlgorithm } from '../archive/digest.js';
-import type { HashPool } from '../archive/hash-pool.js';
+import type { WorkerPool } from '../archive/worker-pool.js';
 import type { HashRequest, LayerContents } from '../archive/layer-blob.js';
 import type { LayerDescriptor } from '../core/index.js';
 import { SourceError } from '../errors/index.js';
@@ -69,7 +69,7 @@ export function startVerification(
   layer: LayerHandle,
   claims: LayerClaims,
   label: string,
-  pool: HashPool,
+  pool: WorkerPool,
   signal: AbortSignal,
 ): { finish(contents: LayerContents): Promise<void>; explain(e: unknown): Promise<unknown> } {
   const blob = layer.blob;

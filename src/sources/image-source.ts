@@ -1,5 +1,6 @@
 import type { ImageConfig, ImageIdentity, LayerDescriptor } from '../core/model.js';
 import type { HashRequest, LayerBlob, LayerContents, ProgressFn } from '../archive/layer-blob.js';
+import type { WorkerPool } from '../archive/worker-pool.js';
 import type { ImageReference, Transport } from '../reference/reference.js';
 import type { SourceSettings } from './settings.js';
 
@@ -14,7 +15,15 @@ export type LayerHandle = {
   readonly descriptor: LayerDescriptor;
   /** Where the bytes are; absent when the source already parsed the layer (one-pass streams). */
   readonly blob?: LayerBlob;
-  read(opts?: { readonly onProgress?: ProgressFn; readonly signal?: AbortSignal; readonly hash?: HashRequest }): Promise<LayerContents>;
+  read(opts?: LayerReadOptions): Promise<LayerContents>;
+};
+
+export type LayerReadOptions = {
+  readonly onProgress?: ProgressFn;
+  readonly signal?: AbortSignal;
+  readonly hash?: HashRequest;
+  /** Where a blob in a file may be read on other cores; without one it is read on this thread. */
+  readonly pool?: WorkerPool;
 };
 
 /**

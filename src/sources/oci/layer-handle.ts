@@ -8,7 +8,14 @@ export function createLayerHandle(descriptor: LayerDescriptor, member: BundleBlo
   if ('parsed' in member) {
     return { descriptor, blob: member.blob, read: async (opts) => (opts?.onProgress?.(member.size, member.size), member.parsed) };
   }
-  return { descriptor, blob: member.blob, read: (opts) => readLayer(member.blob, { label, onProgress: opts?.onProgress, hash: opts?.hash }) };
+  return {
+    descriptor,
+    blob: member.blob,
+    read: (opts) => {
+      const o = { label, onProgress: opts?.onProgress, hash: opts?.hash, signal: opts?.signal };
+      return opts?.pool ? opts.pool.readLayer(member.blob, o) : readLayer(member.blob, o);
+    },
+  };
 }
 
 export { shortDigest } from '../../format/bytes.js';

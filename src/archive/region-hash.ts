@@ -1,0 +1,79 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { SourceError } from '../errors/index.js';
+import type { DigestAlgorithm } from './digest.js';
+
+/** What hashing a file region found: `algo:hex` per algorithm asked for, and how many bytes there were. */
+export type RegionDigests = { readonly digests: readonly string[]; readonly bytes: number };
+
+const CHUNK = 1 << 20;
+
+/**
+ * Positional reads of one file: synchronous on a worker thread (nothing else waits there, and a
+ * read costs no trip through libuv's pool), asynchronous on the main thread.
+ */
+type Reader = { read(buf: Buffer, n: number, pos: number): number | Promise<number>; close(): void | Promise<void> };
+
+async function openReader(file: string, sync: boolean): Promise<Reader> {
+  if (sync) {
+    const fd = openSync(file, 'r');
+    return { read: (buf, n, pos) => readSync(fd, buf, 0, n, pos), close: () => closeSync(fd) };
+  }
+  const fh = await open(file, 'r');
+  return { read: async (buf, n, pos) => (await fh.read(buf, 0, n, pos)).bytesRead, close: () => fh.close() };
+}
+
+/**
+ * Hashes `length` bytes at `offset` of `file` with each of `algos` in one pass. Resolves with
+ * the digests and the bytes actually there (fewer when the file is shorter). File-system errors
+ * are thrown as they come (the caller names the layer).
+ */
+export async function hashFileRegion(file: string, offset: number, length: number, algos: readonly DigestAlgorithm[], sync: boolean): Promise<RegionDigests> {
+  const reader = await openReader(file, sync);
+  try {
+    const buf = Buffer.allocUnsafe(CHUNK);
+    const hashes = algos.map((a) => createHash(a));
+    let pos = offset;
+    let left = length;
+    while (left > 0) {
+      const n = await reader.read(buf, Math.min(left, CHUNK), pos);
+      if (n === 0) break;
+      const chunk = n === CHUNK ? buf : buf.subarray(0, n);
+      for (const h of hashes) h.update(chunk);
+      pos += n;
+      left -= n;
+    }
+    return { digests: hashes.map((h, i) => `${algos[i]}:${h.digest('hex')}`), bytes: length - left };
+  } finally {
+    await reader.close();
+  }
+}
+
+/**
+ * The hex sha256 of each body (`sizes[k]` bytes at absolute `offsets[k]` of `file`), in order.
+ * Throws SourceError('corrupt') naming `label` when the file ends inside a body.
+ */
+export async function hashBodies(file: string, offsets: ArrayLike<number>, sizes: ArrayLike<number>, label: string, sync: boolean): Promise<string[]> {
+  const reader = await openReader(file, sync);
+  try {
+    const buf = Buffer.allocUnsafe(CHUNK);
+    const out = new Array<string>(offsets.length);
+    for (let k = 0; k < offsets.length; k++) {
+      const h = createHash('sha256');
+      let left = sizes[k]!;
+      let pos = offsets[k]!;
+      while (left > 0) {
+        const n = await reader.read(buf, Math.min(left, CHUNK), pos);
+        if (n === 0) throw new SourceError('corrupt', label, `the layer is truncated (unexpected end of data)`);
+        h.update(n === CHUNK ? buf : buf.subarray(0, n));
+        left -= n;
+        pos += n;
+      }
+      out[k] = h.digest('hex');
+    }
+    return out;
+  } finally {
+    await reader.close();
+  }
+}
