@@ -1,13 +1,14 @@
 import type { EntryType, LayerEntry } from '../core/model.js';
 import type { Compression, LayerContents, Measured } from './layer-blob.js';
 
-const TYPES: readonly EntryType[] = ['file', 'dir', 'symlink', 'hardlink', 'char-device', 'block-device', 'fifo'];
-const TYPE_CODE = new Map(TYPES.map((t, i) => [t, i]));
+/** Entry types by their code in `PackedContents.types`. */
+export const ENTRY_TYPES: readonly EntryType[] = ['file', 'dir', 'symlink', 'hardlink', 'char-device', 'block-device', 'fifo'];
+const TYPE_CODE = new Map(ENTRY_TYPES.map((t, i) => [t, i]));
 
 /**
- * A layer's contents as columns, to cross from a worker thread to the main one: a structured
- * clone of one array of strings and a few typed arrays (moved, not copied) instead of an object
- * per entry. Link targets and device numbers are sparse: only the entries that have them.
+ * A layer's contents as columns: to cross from a worker thread to the main one (a structured
+ * clone of one array of strings and a few typed arrays, moved, not copied, instead of an object
+ * per entry), and as the layer cache stores them. Link targets and device numbers are sparse: only the entries that have them.
  */
 export type PackedContents = {
   readonly paths: string[];
@@ -87,7 +88,7 @@ export function unpackContents(p: PackedContents): LayerContents {
   for (let k = 0; k + 2 < p.devices.length; k += 3) devices.set(p.devices[k]!, [p.devices[k + 1]!, p.devices[k + 2]!]);
   const entries = new Array<LayerEntry>(n);
   for (let i = 0; i < n; i++) {
-    const type = TYPES[p.types[i]!]!;
+    const type = ENTRY_TYPES[p.types[i]!]!;
     const linkTarget = links.size > 0 ? links.get(i) : undefined;
     const dev = type === 'char-device' || type === 'block-device' ? devices.get(i) : undefined;
     // The same fields in the same order as `toEntry` (one hidden class).

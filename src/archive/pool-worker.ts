@@ -6,7 +6,7 @@
 import { parentPort } from 'node:worker_threads';
 import { packContents } from './packed-contents.js';
 import { readLayer } from './read-layer.js';
-import { hashBodies, hashFileRegion } from './region-hash.js';
+import { compareBodies, hashBodies, hashFileRegion } from './region-hash.js';
 import { toWireError, type PoolJob, type PoolReply } from './worker-pool.js';
 
 const port = parentPort!;
@@ -20,6 +20,8 @@ port.on('message', async (job: PoolJob & { readonly id: number }) => {
         return reply({ id, result: await hashFileRegion(job.file, job.offset, job.length, job.algos, true) });
       case 'bodies':
         return reply({ id, result: await hashBodies(job.file, job.offsets, job.sizes, job.label, true) });
+      case 'compare':
+        return reply({ id, result: await compareBodies(job.pairs, job.label, true) });
       case 'read': {
         const contents = await readLayer(
           { kind: 'file-region', file: job.file, offset: job.offset, length: job.length },

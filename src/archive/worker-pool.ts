@@ -9,7 +9,7 @@ import type { DigestAlgorithm } from './digest.js';
 import type { HashRequest, LayerBlob, LayerContents, ProgressFn } from './layer-blob.js';
 import { unpackContents, type PackedContents } from './packed-contents.js';
 import { bodiesToHash, hashEntries, readLayer, type ReadLayerOptions } from './read-layer.js';
-import { hashFileRegion, type RegionDigests } from './region-hash.js';
+import { compareBodies, hashFileRegion, type BodyPairs, type RegionDigests } from './region-hash.js';
 
 export type { RegionDigests } from './region-hash.js';
 
@@ -26,7 +26,8 @@ export type PoolJob =
       readonly forcePureZstd?: boolean;
       readonly progress: boolean;
     }
-  | { readonly type: 'bodies'; readonly file: string; readonly offsets: Float64Array; readonly sizes: Float64Array; readonly label: string };
+  | { readonly type: 'bodies'; readonly file: string; readonly offsets: Float64Array; readonly sizes: Float64Array; readonly label: string }
+  | { readonly type: 'compare'; readonly pairs: BodyPairs; readonly label: string };
 
 /** What a worker posts back: progress of a read, a result, or an error as data. */
 export type PoolReply =
@@ -167,24 +168,45 @@ export class WorkerPool {
     return unpackContents(packed);
   }
 
-  /** `hashEntries` on the workers: a layer's bodies are hashed in parts of ~16 MiB, one per job, so every worker takes a share. */
-  async hashEntries(blob: LayerBlob | undefined, contents: LayerContents, indices: Iterable<number>, signal?: AbortSignal): Promise<void> {
-    if (!this.threaded) return hashEntries(blob, contents, indices);
-    const todo = bodiesToHash(blob, contents, indices);
-    if (!todo) return;
+  /**
+   * Whether each pair of bodies holds the same bytes (see `compareBodies`), in parts of
+   * ~16 MiB spread over the workers. `label` names what is read in an error.
+   */
+  async compareBodies(pairs: BodyPairs, label: string, signal?: AbortSignal): Promise<boolean[]> {
+    if (!this.threaded) return compareBodies(pairs, label, false);
+    const parts = this.split(pairs.sizes);
+    const results = await Promise.all(
+      parts.map(([a, b]) => {
+        const part: BodyPairs = { files: pairs.files, at: pairs.at.slice(4 * a, 4 * b), sizes: pairs.sizes.slice(a, b) };
+        return this.run<boolean[]>({ type: 'compare', pairs: part, label }, true, (e) => new SourceError('corrupt', label, `cannot compare the layer's files (${e.message})`, { cause: e }), signal);
+      }),
+    );
+    return results.flat();
+  }
+
+  /** Splits work items of the given sizes into consecutive parts of about `bodyBytesPerJob` each. */
+  private split(sizes: ArrayLike<number>): [number, number][] {
     const parts: [number, number][] = [];
     let from = 0;
     let bytes = 0;
-    for (let k = 0; k < todo.todo.length; k++) {
-      bytes += todo.sizes[k]!;
-      if (bytes >= this.bodyBytesPerJob || k === todo.todo.length - 1) {
+    for (let k = 0; k < sizes.length; k++) {
+      bytes += sizes[k]!;
+      if (bytes >= this.bodyBytesPerJob || k === sizes.length - 1) {
         parts.push([from, k + 1]);
         from = k + 1;
         bytes = 0;
       }
     }
+    return parts;
+  }
+
+  /** `hashEntries` on the workers: a layer's bodies are hashed in parts of ~16 MiB, one per job, so every worker takes a share. */
+  async hashEntries(blob: LayerBlob | undefined, contents: LayerContents, indices: Iterable<number>, signal?: AbortSignal): Promise<void> {
+    if (!this.threaded) return hashEntries(blob, contents, indices);
+    const todo = bodiesToHash(blob, contents, indices);
+    if (!todo) return;
     await Promise.all(
-      parts.map(async ([a, b]) => {
+      this.split(todo.sizes).map(async ([a, b]) => {
         const job: PoolJob = { type: 'bodies', file: todo.file, offsets: todo.offsets.slice(a, b), sizes: todo.sizes.slice(a, b), label: todo.file };
         const digests = await this.run<string[]>(job, true, (e) => new SourceError('corrupt', todo.file, `cannot hash the layer's files (${e.message})`, { cause: e }), signal);
         for (let k = a; k < b; k++) contents.digests[todo.todo[k]!] = digests[k - a];

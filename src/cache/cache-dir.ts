@@ -7,8 +7,9 @@ import path from 'node:path';
  * What every cache entry is tagged with: the layout version and the tool's own version, so an
  * upgrade that changes the analysis never serves figures computed by the old code. Layout 2:
  * entries are written only for verified layers, and whole-image results carry a checksum.
+ * Layout 4: layers are stored as `PackedContents` columns, and images keep their content keys.
  */
-export const CACHE_FORMAT = `3/${toolVersion()}`;
+export const CACHE_FORMAT = `4/${toolVersion()}`;
 
 function toolVersion(): string {
   try {

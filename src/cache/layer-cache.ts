@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { LayerContents } from '../archive/layer-blob.js';
-import { isContentDigest, type EntryType, type LayerEntry } from '../core/model.js';
+import { ENTRY_TYPES, packContents, unpackContents, type PackedContents } from '../archive/packed-contents.js';
+import { isContentDigest } from '../core/model.js';
 import { CACHE_FORMAT, type CacheDir } from './cache-dir.js';
 
 const MAGIC = 'inspect-tui layer cache\n';
-const TYPES: readonly EntryType[] = ['file', 'dir', 'symlink', 'hardlink', 'char-device', 'block-device', 'fifo'];
-const TYPE_CODE = new Map(TYPES.map((t, i) => [t, i]));
 
 type Header = {
   format: string;
@@ -15,7 +14,6 @@ type Header = {
   tarSize: number;
   count: number;
   sections: Record<string, [number, number]>;
-  devices: [number, number, number][];
   /** sha256 of everything after the header: a damaged entry is ignored, never trusted. */
   body: string;
 };
@@ -58,42 +56,27 @@ export class LayerCache {
 }
 
 function encode(diffId: string, storedSize: number, c: LayerContents): Buffer {
-  const n = c.entries.length;
-  const types = new Uint8Array(n);
-  const modes = new Uint16Array(n);
-  const uids = new Uint32Array(n);
-  const gids = new Uint32Array(n);
-  const sizes = new Float64Array(n);
-  const paths: string[] = new Array(n);
-  const links: string[] = new Array(n);
+  const { packed: p } = packContents(c);
   const hashed: number[] = [];
-  const devices: [number, number, number][] = [];
-  c.entries.forEach((e, i) => {
-    types[i] = TYPE_CODE.get(e.type)!;
-    modes[i] = e.mode;
-    uids[i] = e.uid;
-    gids[i] = e.gid;
-    sizes[i] = e.size;
-    paths[i] = e.path;
-    links[i] = e.linkTarget ?? '';
-    if (isContentDigest(c.digests[i])) hashed.push(i);
-    if (e.devMajor !== undefined) devices.push([i, e.devMajor, e.devMinor ?? 0]);
-  });
+  c.digests.forEach((d, i) => isContentDigest(d) && hashed.push(i));
   const hashIdx = Uint32Array.from(hashed);
   const hashBytes = Buffer.concat(hashed.map((i) => Buffer.from(c.digests[i]!, 'hex')));
+  const bytes = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
   const parts: [string, Uint8Array][] = [
-    ['types', types],
-    ['modes', new Uint8Array(modes.buffer)],
-    ['uids', new Uint8Array(uids.buffer)],
-    ['gids', new Uint8Array(gids.buffer)],
-    ['sizes', new Uint8Array(sizes.buffer)],
-    ['paths', Buffer.from(paths.join('\0'))],
-    ['links', Buffer.from(links.join('\0'))],
-    ['hashIdx', new Uint8Array(hashIdx.buffer)],
+    ['types', p.types],
+    ['modes', bytes(p.modes)],
+    ['uids', bytes(p.uids)],
+    ['gids', bytes(p.gids)],
+    ['sizes', bytes(p.sizes)],
+    ['paths', Buffer.from(p.paths.join('\0'))],
+    ['linkAt', bytes(p.linkAt)],
+    ['links', Buffer.from(p.links.join('\0'))],
+    ['devices', bytes(p.devices)],
+    ['hashIdx', bytes(hashIdx)],
     ['hashes', hashBytes],
   ];
-  if (c.bodyOffsets) parts.push(['offsets', new Uint8Array(c.bodyOffsets.buffer, c.bodyOffsets.byteOffset, c.bodyOffsets.byteLength)]);
-  if (c.sampleKeys) parts.push(['samples', new Uint8Array(c.sampleKeys.buffer, c.sampleKeys.byteOffset, c.sampleKeys.byteLength)]);
+  if (c.bodyOffsets) parts.push(['offsets', bytes(c.bodyOffsets)]);
+  if (c.sampleKeys) parts.push(['samples', bytes(c.sampleKeys)]);
   const sections: Record<string, [number, number]> = {};
   let at = 0;
   for (const [k, v] of parts) {
@@ -102,7 +85,7 @@ function encode(diffId: string, storedSize: number, c: LayerContents): Buffer {
   }
   const body = Buffer.alloc(at);
   for (const [k, v] of parts) body.set(v, sections[k]![0]);
-  const header: Header = { format: CACHE_FORMAT, diffId, storedSize, compression: c.compression, tarSize: c.tarSize, count: n, sections, devices, body: createHash('sha256').update(body).digest('hex') };
+  const header: Header = { format: CACHE_FORMAT, diffId, storedSize, compression: c.compression, tarSize: c.tarSize, count: p.paths.length, sections, body: createHash('sha256').update(body).digest('hex') };
   const head = Buffer.from(`${MAGIC}${JSON.stringify(header)}\n`);
   const headLen = Math.ceil(head.length / 8) * 8;
   return Buffer.concat([head, Buffer.alloc(headLen - head.length), body]);
@@ -116,40 +99,36 @@ function decode(buf: Buffer, diffId: string, storedSize: number | undefined): La
   if (storedSize !== undefined && h.storedSize !== storedSize) return undefined;
   const base = Math.ceil((nl + 1) / 8) * 8;
   if (createHash('sha256').update(buf.subarray(base)).digest('hex') !== h.body) return undefined;
-  const sec = (k: string): Uint8Array | undefined => {
+  const sec = (k: string): ArrayBuffer => {
     const s = h.sections[k];
-    if (!s) return undefined;
-    if (base + s[0] + s[1] > buf.length) throw new Error('truncated cache entry');
+    if (!s || base + s[0] + s[1] > buf.length) throw new Error('truncated cache entry');
     // Copy into a fresh, aligned buffer so typed views are safe.
-    return new Uint8Array(buf.buffer.slice(buf.byteOffset + base + s[0], buf.byteOffset + base + s[0] + s[1]));
+    return buf.buffer.slice(buf.byteOffset + base + s[0], buf.byteOffset + base + s[0] + s[1]) as ArrayBuffer;
   };
+  const text = (k: string, n: number) => (n === 0 ? [] : Buffer.from(sec(k)).toString('utf8').split('\0'));
   const n = h.count;
-  const types = sec('types')!;
-  const modes = new Uint16Array(sec('modes')!.buffer);
-  const uids = new Uint32Array(sec('uids')!.buffer);
-  const gids = new Uint32Array(sec('gids')!.buffer);
-  const sizes = new Float64Array(sec('sizes')!.buffer);
-  const paths = Buffer.from(sec('paths')!).toString('utf8').split('\0');
-  const links = Buffer.from(sec('links')!).toString('utf8').split('\0');
-  if (types.length !== n || paths.length !== n || links.length !== n || sizes.length !== n) return undefined;
-  const entries: LayerEntry[] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    const type = TYPES[types[i]!]!;
-    entries[i] = { path: paths[i]!, type, mode: modes[i]!, uid: uids[i]!, gid: gids[i]!, size: sizes[i]!, linkTarget: type === 'symlink' || type === 'hardlink' ? links[i] : undefined };
-  }
-  for (const [i, major, minor] of h.devices) entries[i] = { ...entries[i]!, devMajor: major, devMinor: minor };
-  const hashIdx = new Uint32Array(sec('hashIdx')!.buffer);
-  const hashes = Buffer.from(sec('hashes')!);
-  const digests = new Array<string | undefined>(n);
-  for (let k = 0; k < hashIdx.length; k++) digests[hashIdx[k]!] = hashes.toString('hex', k * 32, k * 32 + 32);
-  const offsets = sec('offsets');
-  const samples = sec('samples');
-  return {
-    entries,
-    digests,
+  const linkAt = new Uint32Array(sec('linkAt'));
+  const packed: PackedContents = {
+    paths: text('paths', n),
+    types: new Uint8Array(sec('types')),
+    modes: new Uint16Array(sec('modes')),
+    uids: new Float64Array(sec('uids')),
+    gids: new Float64Array(sec('gids')),
+    sizes: new Float64Array(sec('sizes')),
+    linkAt,
+    links: text('links', linkAt.length),
+    devices: new Float64Array(sec('devices')),
+    digests: new Array<string | undefined>(n),
     compression: h.compression,
     tarSize: h.tarSize,
-    ...(offsets ? { bodyOffsets: new Float64Array(offsets.buffer) } : {}),
-    ...(samples ? { sampleKeys: new Float64Array(samples.buffer) } : {}),
+    ...(h.sections.offsets ? { bodyOffsets: new Float64Array(sec('offsets')) } : {}),
+    ...(h.sections.samples ? { sampleKeys: new Float64Array(sec('samples')) } : {}),
   };
+  const columns = [packed.types, packed.modes, packed.uids, packed.gids, packed.sizes];
+  if (packed.paths.length !== n || columns.some((c) => c.length !== n) || packed.links.length !== linkAt.length) return undefined;
+  if (linkAt.some((i) => i >= n) || packed.devices.length % 3 !== 0 || packed.types.some((t) => t >= ENTRY_TYPES.length)) return undefined;
+  const hashIdx = new Uint32Array(sec('hashIdx'));
+  const hashes = Buffer.from(sec('hashes'));
+  for (let k = 0; k < hashIdx.length; k++) packed.digests[hashIdx[k]!] = hashes.toString('hex', k * 32, k * 32 + 32);
+  return unpackContents(packed);
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AnalysisSummary, ImageIdentity, LayerDescriptor } from '../core/index.js';
+import type { AnalysisSummary, ContentKeys, ImageIdentity, LayerDescriptor } from '../core/index.js';
 import { formatPlatform } from '../reference/platform.js';
 import { CACHE_FORMAT, checksum, type CacheDir } from './cache-dir.js';
 
@@ -7,45 +7,82 @@ import { CACHE_FORMAT, checksum, type CacheDir } from './cache-dir.js';
 export type ImageKey = { readonly identity: ImageIdentity; readonly layers: readonly LayerDescriptor[] };
 
 /**
- * Whole-image result cache for headless runs: the figures of an image, keyed by its config
- * digest and every layer's diffID and stored size, so looking at the same image again costs
- * opening its manifest and nothing else. Only images whose every layer has a diffID qualify,
+ * Whole-image result cache: the figures of an image for headless runs, and the content keys its
+ * analysis used for the inspector, keyed by its config digest and every layer's diffID and
+ * stored size, so looking at the same image again costs opening its manifest (and, for the
+ * inspector, the layer cache) and nothing else. Only images whose every layer has a diffID qualify,
  * and only verified images are written (the lifecycle sees to it); each entry is checksummed.
  */
 export class ResultCache {
   constructor(private readonly dir: CacheDir) {}
 
-  key(image: ImageKey): string | undefined {
+  key(image: ImageKey, kind: 'result' | 'keys' = 'result'): string | undefined {
     const { configDigest, platform } = image.identity;
     if (!configDigest || image.layers.some((l) => !l.diffId)) return undefined;
     const parts = [CACHE_FORMAT, configDigest, platform ? formatPlatform(platform) : '', ...image.layers.map((l) => `${l.diffId}/${l.compressedSize ?? ''}`)];
-    return `result-${createHash('sha256').update(parts.join('\n')).digest('hex')}`;
+    return `${kind}-${createHash('sha256').update(parts.join('\n')).digest('hex')}`;
   }
 
   get(image: ImageKey): AnalysisSummary | undefined {
-    const k = this.key(image);
+    const cached = this.read<Omit<AnalysisSummary, 'identity'>>(this.key(image));
+    return cached && { ...cached, identity: image.identity };
+  }
+
+  put(image: ImageKey, summary: AnalysisSummary): void {
+    const { identity: _i, ...rest } = summary;
+    this.write(this.key(image), rest);
+  }
+
+  /**
+   * The content keys the image's analysis used (see `ContentKeys`), when they were kept: what
+   * comparing and hashing bodies found, so opening the image again from the layer cache reads no
+   * body. Undefined unless there are exactly `entryCount` of them.
+   */
+  getKeys(image: ImageKey, entryCount: number): ContentKeys | undefined {
+    const cached = this.read<{ count: number; ids: number[]; keys: string[] }>(this.key(image, 'keys'));
+    if (!cached || cached.count !== entryCount || cached.ids.length !== cached.keys.length) return undefined;
+    const keys = new Array<string | undefined>(entryCount);
+    for (let k = 0; k < cached.ids.length; k++) {
+      const g = cached.ids[k]!;
+      if (!Number.isInteger(g) || g < 0 || g >= entryCount || typeof cached.keys[k] !== 'string') return undefined;
+      keys[g] = cached.keys[k];
+    }
+    return keys;
+  }
+
+  putKeys(image: ImageKey, keys: ContentKeys): void {
+    const ids: number[] = [];
+    const values: string[] = [];
+    keys.forEach((key, g) => {
+      if (key !== undefined) {
+        ids.push(g);
+        values.push(key);
+      }
+    });
+    this.write(this.key(image, 'keys'), { count: keys.length, ids, keys: values });
+  }
+
+  /** `<sha256 of the rest>\n<JSON>`: a damaged or foreign entry is ignored, never trusted. */
+  private read<T>(k: string | undefined): T | undefined {
     if (!k) return undefined;
     const buf = this.dir.read(k);
     if (!buf) return undefined;
     try {
-      // `<sha256 of the rest>\n<JSON>`: a damaged entry is ignored, never trusted.
       const nl = buf.indexOf(10);
       if (nl !== 64 || buf.toString('latin1', 0, 64) !== checksum(buf.subarray(65))) return undefined;
-      const cached = JSON.parse(buf.toString('utf8', 65)) as Omit<AnalysisSummary, 'identity'> & { format: string };
+      const cached = JSON.parse(buf.toString('utf8', 65)) as T & { format: string };
       if (cached.format !== CACHE_FORMAT) return undefined;
       this.dir.touch(k);
       const { format: _f, ...rest } = cached;
-      return { ...rest, identity: image.identity };
+      return rest as T;
     } catch {
       return undefined;
     }
   }
 
-  put(image: ImageKey, summary: AnalysisSummary): void {
-    const k = this.key(image);
+  private write(k: string | undefined, value: object): void {
     if (!k) return;
-    const { identity: _i, ...rest } = summary;
-    const body = Buffer.from(JSON.stringify({ format: CACHE_FORMAT, ...rest }));
+    const body = Buffer.from(JSON.stringify({ format: CACHE_FORMAT, ...value }));
     this.dir.write(k, Buffer.concat([Buffer.from(`${checksum(body)}\n`), body]));
   }
 }

@@ -38,8 +38,10 @@ export type LayerEntry = {
 
 /**
  * The content key of each entry, by global entry id (`ImageIndex.entries`): the hex sha256 of a
- * regular file's body, or a token unique to the entry (`UNIQUE_CONTENT_KEY…`) when a cheaper
- * fingerprint already proved its content differs from every entry it is compared with. Only
+ * regular file's body; a token shared by exactly the entries whose bodies were compared byte
+ * for byte and found equal (`EQUAL_CONTENT_KEY…`); or a token unique to the entry
+ * (`UNIQUE_CONTENT_KEY…`) when a cheaper fingerprint or comparison already proved its content
+ * differs from every entry it is compared with. Equal keys mean equal content. Only
  * the entries of `selectHashGroups` need one, and keys are meaningful only within those groups.
  * The loader computes them after indexing; the analysis takes them as an argument.
  */
@@ -50,6 +52,12 @@ export type ContentKeys = ReadonlyArray<string | undefined>;
  * entry it is compared with" (see `ContentKeys`).
  */
 export const UNIQUE_CONTENT_KEY = '~';
+
+/**
+ * Content keys that name a class of entries found equal by comparing their bytes start with
+ * this (see `ContentKeys`): like a digest, equal keys mean equal content.
+ */
+export const EQUAL_CONTENT_KEY = '=';
 
 /** True for a key that only says "differs from everything it is compared with". */
 export function isUniqueContentKey(key: string): boolean {

@@ -34,7 +34,7 @@ export type LoadEvent =
 export type LoadCaches = {
   /** Per-layer entries by diffID: layers found there are not read again. */
   readonly layers?: LayerCache;
-  /** Whole-image figures, for `loadSummary`. */
+  /** Whole-image figures, for `loadSummary`, and content keys, for an image whose every layer is in the layer cache. */
   readonly results?: ResultCache;
 };
 
@@ -231,8 +231,12 @@ async function analyzeOpened(image: OpenedImage, opts: LoadOptions, stop: AbortC
   };
   stage('indexing paths');
   const index = indexImage(input);
-  stage('comparing contents');
-  const { keys } = await computeContentKeys(index, image.layers.map((l) => l.blob), contents, { concurrency, pool, signal });
+  // Every layer from the layer cache (so verified before): the keys kept with them still hold.
+  const imageKey = { identity: image.identity, layers: image.layers.map((l) => l.descriptor) };
+  const results = opts.caches?.results;
+  const keptKeys = fromCache.size === image.layers.length ? results?.getKeys(imageKey, index.entries.length) : undefined;
+  if (!keptKeys) stage('comparing contents');
+  const keys = keptKeys ?? (await computeContentKeys(index, image.layers.map((l) => l.blob), contents, { concurrency, pool, signal })).keys;
   // A layer is (re)written to the cache once verified, when it was read from the source or
   // bodies were hashed since; never without verification (its diffID would be only a claim).
   const verified = Promise.all(
@@ -245,7 +249,9 @@ async function analyzeOpened(image: OpenedImage, opts: LoadOptions, stop: AbortC
       }
     }),
   ).then(
-    () => undefined,
+    () => {
+      if (!keptKeys && verify) results?.putKeys(imageKey, keys);
+    },
     (e: unknown) => {
       stop.abort(e);
       throw e;

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { hashEntries, readLayer } from '../../src/archive/read-layer.js';
 import { CacheDir, LayerCache } from '../../src/cache/index.js';
 import { buildDockerArchive, buildTar, ROOT, tmpDir } from '../helpers/image-files.js';
 import { analyzeArg } from '../helpers/load.js';
@@ -10,6 +11,34 @@ import { BIN, runCli } from '../helpers/run-cli.js';
 const EXAMPLE = path.join(ROOT, 'examples', 'example-image.tar');
 
 describe('analysis cache', () => {
+  it('gives a layer back exactly as it was put: every entry kind, links, devices, digests, offsets', async () => {
+    const tar = await buildTar([
+      { name: 'etc/', type: 'directory' },
+      { name: 'etc/passwd', body: 'root:x:0:0\n', uid: 70000, gid: 4_000_000_000 },
+      { name: 'bin/sh', body: 'ELF'.repeat(500), mode: 0o4755 },
+      { name: 'bin/ln', type: 'symlink', linkname: '/bin/sh' },
+      { name: 'bin/hard', type: 'link', linkname: 'bin/sh' },
+      { name: 'dev/null', type: 'character-device', devmajor: 1, devminor: 3 },
+      { name: 'dev/sda', type: 'block-device', devmajor: 8, devminor: 0 },
+      { name: 'run/fifo', type: 'fifo' },
+      { name: 'ünï\tcödé', body: '' },
+    ]);
+    const file = path.join(tmpDir(), 'layer.tar');
+    writeFileSync(file, tar);
+    const blob = { kind: 'file-region' as const, file, offset: 0, length: tar.length };
+    const contents = await readLayer(blob, { label: 'L' });
+    await hashEntries(blob, contents, [1, 2]);
+    const cache = new LayerCache(new CacheDir(tmpDir()));
+    const diffId = `sha256:${'ab'.repeat(32)}`;
+    cache.put(diffId, tar.length, contents);
+    const back = cache.get(diffId, tar.length);
+    expect(back).toEqual(contents);
+    expect(back!.entries.map((e) => Object.keys(e))).toEqual(contents.entries.map((e) => Object.keys(e)));
+    expect(back!.entries.find((e) => e.path === 'dev/sda')).toMatchObject({ type: 'block-device', devMajor: 8, devMinor: 0 });
+    expect(back!.digests.filter((d) => d !== undefined)).toHaveLength(2);
+    expect(cache.get(diffId, tar.length + 1)).toBeUndefined();
+  });
+
   it('a second look gives the same JSON from the cache, and --no-cache writes nothing', () => {
     const cacheHome = tmpDir();
     const env = { XDG_CACHE_HOME: cacheHome };
