@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AnalysisSummary, ContentKeys, ImageIdentity, LayerDescriptor } from '../core/index.js';
+import { UNIQUE_CONTENT_KEY, type AnalysisSummary, type ContentKeys, type ImageIdentity, type LayerDescriptor } from '../core/index.js';
 import { formatPlatform } from '../reference/platform.js';
 import { CACHE_FORMAT, checksum, type CacheDir } from './cache-dir.js';
 
@@ -39,27 +39,35 @@ export class ResultCache {
    * body. Undefined unless there are exactly `entryCount` of them.
    */
   getKeys(image: ImageKey, entryCount: number): ContentKeys | undefined {
-    const cached = this.read<{ count: number; ids: number[]; keys: string[] }>(this.key(image, 'keys'));
-    if (!cached || cached.count !== entryCount || cached.ids.length !== cached.keys.length) return undefined;
+    const cached = this.read<{ count: number; unique: number[]; ids: number[]; keys: string[] }>(this.key(image, 'keys'));
+    if (!cached || cached.count !== entryCount || !Array.isArray(cached.unique) || cached.ids.length !== cached.keys.length) return undefined;
     const keys = new Array<string | undefined>(entryCount);
+    const valid = (g: number) => Number.isInteger(g) && g >= 0 && g < entryCount;
+    for (const g of cached.unique) {
+      if (!valid(g)) return undefined;
+      keys[g] = `${UNIQUE_CONTENT_KEY}${g}`;
+    }
     for (let k = 0; k < cached.ids.length; k++) {
       const g = cached.ids[k]!;
-      if (!Number.isInteger(g) || g < 0 || g >= entryCount || typeof cached.keys[k] !== 'string') return undefined;
+      if (!valid(g) || typeof cached.keys[k] !== 'string') return undefined;
       keys[g] = cached.keys[k];
     }
     return keys;
   }
 
   putKeys(image: ImageKey, keys: ContentKeys): void {
+    // Most keys say "unique to this entry" (`~` and its id): those are kept as ids alone.
+    const unique: number[] = [];
     const ids: number[] = [];
     const values: string[] = [];
     keys.forEach((key, g) => {
-      if (key !== undefined) {
+      if (key === `${UNIQUE_CONTENT_KEY}${g}`) unique.push(g);
+      else if (key !== undefined) {
         ids.push(g);
         values.push(key);
       }
     });
-    this.write(this.key(image, 'keys'), { count: keys.length, ids, keys: values });
+    this.write(this.key(image, 'keys'), { count: keys.length, unique, ids, keys: values });
   }
 
   /** `<sha256 of the rest>\n<JSON>`: a damaged or foreign entry is ignored, never trusted. */
