@@ -77,9 +77,9 @@ const BODIES_PER_JOB_BYTES = 16 << 20;
  * content keys need, hash whole layers to verify them and, with more than two cores, read
  * compressed layers in files (decompression, tar parse, per-file hashing: `readLayer`), while
  * the main thread scans, merges and analyses. Reads and body hashes go first; verification fills
- * the idle time. Workers start on first use (or `warm`) and do not keep the process alive while
- * idle. An aborted job terminates its worker (a
- * read or a hash cannot be interrupted otherwise); a fresh one starts for the next job.
+ * the idle time. Workers start on first use and do not keep the process alive while idle. An
+ * aborted job terminates its worker (a read or a hash cannot be interrupted otherwise); a fresh
+ * one starts for the next job.
  *
  * Without the compiled worker script (running from TypeScript sources) every job runs on the
  * calling thread instead, with the same results.
@@ -121,16 +121,6 @@ export class WorkerPool {
       clearTimeout(slot.idle);
       slot.job?.reject(err);
       void slot.worker.terminate();
-    }
-  }
-
-  /** Starts the workers now (while the caller opens an image), so the first read does not wait for one to boot. */
-  warm(): void {
-    if (!this.threaded) return;
-    while (this.slots.length < this.size) {
-      const slot = this.spawn();
-      slot.worker.unref();
-      this.retireWhenIdle(slot);
     }
   }
 

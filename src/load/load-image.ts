@@ -87,7 +87,6 @@ export type LoadedImage = {
  * Throws SourceError or UsageError for what the user can fix, the signal's reason on abort.
  */
 export async function loadImage(ref: ImageReference, opts: LoadOptions): Promise<LoadedImage> {
-  (opts.pool ?? sharedPool()).warm();
   const image = await openReference(ref, opts);
   const stop = new AbortController();
   try {
@@ -119,7 +118,6 @@ export async function loadImage(ref: ImageReference, opts: LoadOptions): Promise
  * and the image is closed before it resolves.
  */
 export async function loadSummary(ref: ImageReference, opts: LoadOptions): Promise<AnalysisSummary> {
-  (opts.pool ?? sharedPool()).warm();
   const image = await openReference(ref, opts);
   try {
     const key = { identity: image.identity, layers: image.layers.map((l) => l.descriptor) };
