@@ -163,8 +163,8 @@ export class WorkerPool {
    * ~16 MiB spread over the workers. `label` names what is read in an error.
    */
   async compareBodies(pairs: BodyPairs, label: string, signal?: AbortSignal): Promise<boolean[]> {
-    if (!this.threaded) return compareBodies(pairs, label, false);
     const parts = this.split(pairs.sizes);
+    if (!this.threaded || this.notWorthAThread(parts)) return compareBodies(pairs, label, false);
     const results = await Promise.all(
       parts.map(([a, b]) => {
         const part: BodyPairs = { files: pairs.files, at: pairs.at.slice(4 * a, 4 * b), sizes: pairs.sizes.slice(a, b) };
@@ -172,6 +172,14 @@ export class WorkerPool {
       }),
     );
     return results.flat();
+  }
+
+  /**
+   * One small part while no worker runs (an unverified load): starting a thread (~50 ms of CPU
+   * on a core the main thread needs) costs more than the part.
+   */
+  private notWorthAThread(parts: readonly [number, number][]): boolean {
+    return parts.length === 1 && this.slots.length === 0;
   }
 
   /** Splits work items of the given sizes into consecutive parts of about `bodyBytesPerJob` each. */
@@ -192,11 +200,12 @@ export class WorkerPool {
 
   /** `hashEntries` on the workers: a layer's bodies are hashed in parts of ~16 MiB, one per job, so every worker takes a share. */
   async hashEntries(blob: LayerBlob | undefined, contents: LayerContents, indices: Iterable<number>, signal?: AbortSignal): Promise<void> {
-    if (!this.threaded) return hashEntries(blob, contents, indices);
     const todo = bodiesToHash(blob, contents, indices);
     if (!todo) return;
+    const parts = this.split(todo.sizes);
+    if (!this.threaded || this.notWorthAThread(parts)) return hashEntries(blob, contents, indices);
     await Promise.all(
-      this.split(todo.sizes).map(async ([a, b]) => {
+      parts.map(async ([a, b]) => {
         const job: PoolJob = { type: 'bodies', file: todo.file, offsets: todo.offsets.slice(a, b), sizes: todo.sizes.slice(a, b), label: todo.file };
         const digests = await this.run<string[]>(job, true, (e) => new SourceError('corrupt', todo.file, `cannot hash the layer's files (${e.message})`, { cause: e }), signal);
         for (let k = a; k < b; k++) contents.digests[todo.todo[k]!] = digests[k - a];
