@@ -1,5 +1,5 @@
 import type { EntryType, LayerEntry } from '../core/model.js';
-import type { Compression, LayerContents, Measured } from './layer-blob.js';
+import type { LayerContents } from './layer-blob.js';
 
 /** Entry types by their code in `PackedContents.types`. */
 export const ENTRY_TYPES: readonly EntryType[] = ['file', 'dir', 'symlink', 'hardlink', 'char-device', 'block-device', 'fifo'];
@@ -8,9 +8,10 @@ const TYPE_CODE = new Map(ENTRY_TYPES.map((t, i) => [t, i]));
 /**
  * A layer's contents as columns: to cross from a worker thread to the main one (a structured
  * clone of one array of strings and a few typed arrays, moved, not copied, instead of an object
- * per entry), and as the layer cache stores them. Link targets and device numbers are sparse: only the entries that have them.
+ * per entry), and as the layer cache stores them. Everything but the entries is as in
+ * `LayerContents`; link targets and device numbers are sparse (only the entries that have them).
  */
-export type PackedContents = {
+export type PackedContents = Omit<LayerContents, 'entries'> & {
   readonly paths: string[];
   readonly types: Uint8Array;
   readonly modes: Uint16Array;
@@ -22,12 +23,6 @@ export type PackedContents = {
   readonly links: string[];
   /** Index, major and minor of each device entry. */
   readonly devices: Float64Array;
-  readonly digests: (string | undefined)[];
-  readonly compression: Compression;
-  readonly tarSize: number;
-  readonly bodyOffsets?: Float64Array;
-  readonly sampleKeys?: Float64Array;
-  readonly measured?: Measured;
 };
 
 /** Packs contents for `postMessage`; the second value lists the buffers to transfer. */
