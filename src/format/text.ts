@@ -39,15 +39,8 @@ export function cellWidth(s: string): number {
 export function truncate(s: string, width: number): string {
   if (width <= 0) return '';
   if (cellWidth(s) <= width) return s;
-  let out = '';
-  let w = 0;
-  for (const ch of s) {
-    const cw = isWide(ch.codePointAt(0)!) ? 2 : 1;
-    if (w + cw > width - 1) break;
-    out += ch;
-    w += cw;
-  }
-  return `${out}…`;
+  // Measured as `cellWidth` measures: a combining mark takes no cell and stays with its letter.
+  return `${clip(s, width - 1)}…`;
 }
 
 /** Cuts a string to at most `width` cells, with no mark (the caller adds its own). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cellWidth, formatTimestamp, plural, truncateMiddle, wrap } from '../../src/format/text.js';
+import { cellWidth, formatTimestamp, plural, truncate, truncateMiddle, wrap } from '../../src/format/text.js';
 
 describe('truncateMiddle', () => {
   it('keeps a path whole when it fits', () => {
@@ -79,5 +79,24 @@ describe('wrap', () => {
     const lines = wrap('echo 日本語のとても長いファイル名日本語のとても長いファイル名.txt', 11);
     expect(lines.every((l) => cellWidth(l) <= 11)).toBe(true);
     expect(lines.join('')).toBe('echo日本語のとても長いファイル名日本語のとても長いファイル名.txt');
+  });
+});
+
+describe('truncate', () => {
+  it('measures as cellWidth does: combining marks take no cell and stay with their letter', () => {
+    const accented = 'ab\u0301cd'; // a, b + combining acute, c, d: 4 cells
+    expect(cellWidth(accented)).toBe(4);
+    expect(truncate(accented, 3)).toBe('ab\u0301…');
+    expect(cellWidth(truncate(accented, 3))).toBe(3);
+    // Four accented letters (8 code points) fit in four cells.
+    expect(truncate('e\u0301'.repeat(4), 4)).toBe('e\u0301'.repeat(4));
+    expect(truncate('e\u0301'.repeat(4), 3)).toBe('e\u0301e\u0301…');
+  });
+
+  it('counts wide characters as two cells and never splits one', () => {
+    expect(truncate('日本語のファイル', 6)).toBe('日本…');
+    expect(cellWidth(truncate('日本語のファイル', 6))).toBeLessThanOrEqual(6);
+    expect(truncate('abc', 0)).toBe('');
+    expect(truncate('abc', 3)).toBe('abc');
   });
 });
