@@ -414,27 +414,27 @@ async function drain(s: Readable): Promise<void> {
   });
 }
 
+/** The compression of a blob stored in a file, from its first bytes (see `sniffCompression`). */
+export async function sniffFileRegion(blob: LayerBlob & { readonly kind: 'file-region' }): Promise<ReturnType<typeof sniffCompression>> {
+  const fh = await open(blob.file, 'r');
+  try {
+    const head = Buffer.alloc(Math.min(512, blob.length));
+    await fh.read(head, 0, head.length, blob.offset);
+    return sniffCompression(head);
+  } finally {
+    await fh.close();
+  }
+}
+
 /** Reads one layer from wherever its blob is. */
 export async function readLayer(blob: LayerBlob, opts: ReadLayerOptions): Promise<LayerContents> {
   if (blob.kind === 'stream') {
     return readLayerStream(await blob.open(), blob.length, opts);
   }
   if (blob.length === 0) throw new SourceError('corrupt', opts.label, `the layer blob is empty`);
-  const fh = await open(blob.file, 'r');
-  try {
-    const head = Buffer.alloc(Math.min(512, blob.length));
-    await fh.read(head, 0, head.length, blob.offset);
-    const c = sniffCompression(head);
-    if (typeof c !== 'string') {
-      throw new SourceError('unsupported-format', opts.label, `unknown layer compression: ${c.unknown}`);
-    }
-    if (c === 'none') {
-      await fh.close();
-      return await indexTarRegion(blob.file, blob.offset, blob.length, opts);
-    }
-  } finally {
-    await fh.close().catch(() => undefined);
-  }
+  const c = await sniffFileRegion(blob);
+  if (typeof c !== 'string') throw new SourceError('unsupported-format', opts.label, `unknown layer compression: ${c.unknown}`);
+  if (c === 'none') return indexTarRegion(blob.file, blob.offset, blob.length, opts);
   const s = createReadStream(blob.file, { start: blob.offset, end: blob.offset + blob.length - 1, highWaterMark: 1 << 20 });
   return readLayerStream(s, blob.length, { ...opts, hash: opts.hash && { tar: opts.hash.tar } });
 }

@@ -1,6 +1,4 @@
 import { existsSync } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { sniffCompression } from './decompress.js';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -8,8 +6,8 @@ import { errnoCode, kindOfFsError, SourceError, type SourceErrorKind } from '../
 import type { DigestAlgorithm } from './digest.js';
 import type { HashRequest, LayerBlob, LayerContents, ProgressFn } from './layer-blob.js';
 import { unpackContents, type PackedContents } from './packed-contents.js';
-import { bodiesToHash, hashEntries, readLayer, type ReadLayerOptions } from './read-layer.js';
-import { compareBodies, hashFileRegion, type BodyPairs, type RegionDigests } from './region-hash.js';
+import { bodiesToHash, readLayer, sniffFileRegion, type ReadLayerOptions } from './read-layer.js';
+import { compareBodies, hashBodies, hashFileRegion, type BodyPairs, type RegionDigests } from './region-hash.js';
 
 export type { RegionDigests } from './region-hash.js';
 
@@ -152,7 +150,7 @@ export class WorkerPool {
     // files); a compressed layer is inflated on libuv's threads either way (200k gzip: 6.0 s
     // here, 6.2–6.5 s on workers, +100 MiB). With more cores the main thread would parse for
     // 4 layers at once, so there compressed layers (inflate, tar parse, per-file sha256) move.
-    if (!this.readsCompressed || (await sniffRegion(blob.file, blob.offset, blob.length)) === 'none') return readLayer(blob, opts);
+    if (!this.readsCompressed || (await sniffFileRegion(blob)) === 'none') return readLayer(blob, opts);
     const job: PoolJob = { type: 'read', file: blob.file, offset: blob.offset, length: blob.length, label: opts.label, hash: opts.hash, forcePureZstd: opts.forcePureZstd, progress: opts.onProgress !== undefined };
     const packed = await this.run<PackedContents>(job, true, (e) => new SourceError('corrupt', opts.label, `cannot read the layer (${e.message})`, { cause: e }), opts.signal, opts.onProgress);
     return unpackContents(packed);
@@ -162,28 +160,41 @@ export class WorkerPool {
    * Whether each pair of bodies holds the same bytes (see `compareBodies`), in parts of
    * ~16 MiB spread over the workers. `label` names what is read in an error.
    */
-  async compareBodies(pairs: BodyPairs, label: string, signal?: AbortSignal): Promise<boolean[]> {
-    const parts = this.split(pairs.sizes);
-    if (!this.threaded || this.notWorthAThread(parts)) return compareBodies(pairs, label, false);
-    const results = await Promise.all(
-      parts.map(([a, b]) => {
-        const part: BodyPairs = { files: pairs.files, at: pairs.at.slice(4 * a, 4 * b), sizes: pairs.sizes.slice(a, b) };
-        return this.run<boolean[]>({ type: 'compare', pairs: part, label }, true, (e) => new SourceError('corrupt', label, `cannot compare the layer's files (${e.message})`, { cause: e }), signal);
-      }),
+  compareBodies(pairs: BodyPairs, label: string, signal?: AbortSignal): Promise<boolean[]> {
+    return this.inParts(
+      pairs.sizes,
+      (a, b) => ({ type: 'compare', pairs: { files: pairs.files, at: pairs.at.slice(4 * a, 4 * b), sizes: pairs.sizes.slice(a, b) }, label }),
+      () => compareBodies(pairs, label, false),
+      (e) => new SourceError('corrupt', label, `cannot compare the layer's files (${e.message})`, { cause: e }),
+      signal,
     );
-    return results.flat();
   }
 
   /**
-   * One small part while no worker runs (an unverified load): starting a thread (~50 ms of CPU
-   * on a core the main thread needs) costs more than the part.
+   * `hashEntries` (see `read-layer.ts`) on the workers: a layer's bodies are hashed in parts of
+   * ~16 MiB, one per job, so every worker takes a share.
    */
-  private notWorthAThread(parts: readonly [number, number][]): boolean {
-    return parts.length === 1 && this.slots.length === 0;
+  async hashEntries(blob: LayerBlob | undefined, contents: LayerContents, indices: Iterable<number>, signal?: AbortSignal): Promise<void> {
+    const todo = bodiesToHash(blob, contents, indices);
+    if (!todo) return;
+    const { file, offsets, sizes } = todo;
+    const digests = await this.inParts(
+      sizes,
+      (a, b) => ({ type: 'bodies', file, offsets: offsets.slice(a, b), sizes: sizes.slice(a, b), label: file }),
+      () => hashBodies(file, offsets, sizes, file, false),
+      (e) => new SourceError('corrupt', file, `cannot hash the layer's files (${e.message})`, { cause: e }),
+      signal,
+    );
+    todo.todo.forEach((i, k) => (contents.digests[i] = digests[k]));
   }
 
-  /** Splits work items of the given sizes into consecutive parts of about `bodyBytesPerJob` each. */
-  private split(sizes: ArrayLike<number>): [number, number][] {
+  /**
+   * Work over items of the given sizes: in consecutive parts of about `bodyBytesPerJob` on the
+   * workers (`jobOf` makes a part's job), results in order; or all of it here (`here`) without
+   * workers, or when it is one small part and no worker is up (an unverified load): starting a
+   * thread (~50 ms of CPU on a core the main thread needs) costs more than the part.
+   */
+  private async inParts<R>(sizes: ArrayLike<number>, jobOf: (a: number, b: number) => PoolJob, here: () => Promise<R[]>, crashed: (e: Error) => Error, signal?: AbortSignal): Promise<R[]> {
     const parts: [number, number][] = [];
     let from = 0;
     let bytes = 0;
@@ -195,22 +206,9 @@ export class WorkerPool {
         bytes = 0;
       }
     }
-    return parts;
-  }
-
-  /** `hashEntries` on the workers: a layer's bodies are hashed in parts of ~16 MiB, one per job, so every worker takes a share. */
-  async hashEntries(blob: LayerBlob | undefined, contents: LayerContents, indices: Iterable<number>, signal?: AbortSignal): Promise<void> {
-    const todo = bodiesToHash(blob, contents, indices);
-    if (!todo) return;
-    const parts = this.split(todo.sizes);
-    if (!this.threaded || this.notWorthAThread(parts)) return hashEntries(blob, contents, indices);
-    await Promise.all(
-      parts.map(async ([a, b]) => {
-        const job: PoolJob = { type: 'bodies', file: todo.file, offsets: todo.offsets.slice(a, b), sizes: todo.sizes.slice(a, b), label: todo.file };
-        const digests = await this.run<string[]>(job, true, (e) => new SourceError('corrupt', todo.file, `cannot hash the layer's files (${e.message})`, { cause: e }), signal);
-        for (let k = a; k < b; k++) contents.digests[todo.todo[k]!] = digests[k - a];
-      }),
-    );
+    if (!this.threaded || (parts.length === 1 && this.slots.length === 0)) return here();
+    const results = await Promise.all(parts.map(([a, b]) => this.run<R[]>(jobOf(a, b), true, crashed, signal)));
+    return results.flat();
   }
 
   private run<T>(job: PoolJob, urgent: boolean, crashed: (e: Error) => Error, signal?: AbortSignal, onProgress?: ProgressFn): Promise<T> {
@@ -311,19 +309,6 @@ export class WorkerPool {
   }
 }
 
-/** The compression of a blob in a file, from its first bytes (unknown ones are left to `readLayer` to report). */
-async function sniffRegion(file: string, offset: number, length: number): Promise<string> {
-  const fh = await open(file, 'r');
-  try {
-    const head = Buffer.alloc(Math.min(512, length));
-    await fh.read(head, 0, head.length, offset);
-    const c = sniffCompression(head);
-    return typeof c === 'string' ? c : 'unknown';
-  } finally {
-    await fh.close();
-  }
-}
-
 function defaultPoolSize(): number {
   const cores = os.availableParallelism?.() ?? os.cpus().length;
   return Math.max(1, Math.min(4, cores));
@@ -334,4 +319,11 @@ let shared: WorkerPool | undefined;
 /** The process's one worker pool, created on first use. */
 export function sharedPool(): WorkerPool {
   return (shared ??= new WorkerPool());
+}
+
+let local: WorkerPool | undefined;
+
+/** A pool that runs every job on the calling thread (for callers given no pool). */
+export function inThreadPool(): WorkerPool {
+  return (local ??= new WorkerPool({ script: null }));
 }

@@ -1,10 +1,8 @@
 import { closeSync, openSync } from 'node:fs';
-import type { WorkerPool } from '../archive/worker-pool.js';
-import { hashEntries } from '../archive/read-layer.js';
+import { inThreadPool, type WorkerPool } from '../archive/worker-pool.js';
 import type { LayerContents } from '../archive/layer-blob.js';
 import { readSampleKey, SAMPLE_BYTES } from '../archive/tar-scan.js';
 import { EQUAL_CONTENT_KEY, selectHashGroups, UNIQUE_CONTENT_KEY, type ContentKeys, type ImageIndex } from '../core/index.js';
-import { compareBodies } from '../archive/region-hash.js';
 import type { LayerBlob } from '../archive/layer-blob.js';
 import { mapLimit } from './map-limit.js';
 
@@ -27,6 +25,7 @@ export async function computeContentKeys(
   index: ImageIndex,
   blobs: readonly (LayerBlob | undefined)[],
   contents: readonly LayerContents[],
+  /** `pool`: where bodies are hashed and compared; @default on this thread */
   opts: { readonly concurrency?: number; readonly pool?: WorkerPool; readonly signal?: AbortSignal } = {},
 ): Promise<{ keys: ContentKeys; fullHashes: number; pairsCompared: number; samplesRead: number }> {
   const { entries, entryLayer, entryLocal } = index;
@@ -100,7 +99,8 @@ export async function computeContentKeys(
   } finally {
     for (const fd of fds.values()) closeSync(fd);
   }
-  const { pool, signal } = opts;
+  const { signal } = opts;
+  const pool = opts.pool ?? inThreadPool();
   const perLayer = new Map<number, number[]>();
   for (const g of full) {
     const li = entryLayer[g]!;
@@ -108,7 +108,7 @@ export async function computeContentKeys(
     if (!list) perLayer.set(li, (list = []));
     list.push(entryLocal[g]!);
   }
-  await mapLimit([...perLayer], opts.concurrency ?? 4, ([li, locals]) => (pool ? pool.hashEntries(blobs[li], contents[li]!, locals, signal) : hashEntries(blobs[li], contents[li]!, locals)));
+  await mapLimit([...perLayer], opts.concurrency ?? 4, ([li, locals]) => pool.hashEntries(blobs[li], contents[li]!, locals, signal));
 
   // Equal content, as classes: members compared equal, and members with the same digest.
   const classes = new EqualityClasses();
@@ -182,7 +182,7 @@ async function compareEntryBodies(
   index: ImageIndex,
   blobs: readonly (LayerBlob | undefined)[],
   contents: readonly LayerContents[],
-  pool: WorkerPool | undefined,
+  pool: WorkerPool,
   signal: AbortSignal | undefined,
 ): Promise<boolean[]> {
   const files: string[] = [];
@@ -203,5 +203,5 @@ async function compareEntryBodies(
     sizes[k] = index.entries[a]!.size;
   });
   const label = files.length === 1 ? files[0]! : `${files[0]} and other layers`;
-  return pool ? pool.compareBodies({ files, at, sizes }, label, signal) : compareBodies({ files, at, sizes }, label, false);
+  return pool.compareBodies({ files, at, sizes }, label, signal);
 }

@@ -3,7 +3,7 @@ import { readVerifiedLayer } from '../registry/blob.js';
 import type { LayerDescriptor } from '../../core/model.js';
 import { SourceError, UsageError } from '../../errors/index.js';
 import { formatPlatform, type Platform } from '../../reference/platform.js';
-import type { ImageSource, LayerHandle, OpenedImage } from '../image-source.js';
+import type { ImageSource, LayerHandle, LayerReadOptions, OpenedImage } from '../image-source.js';
 import { checkLayerCount, configPlatform, parseImageConfig, parseJson } from '../oci/config.js';
 import { shortDigest } from '../oci/layer-handle.js';
 import { CONFIG_CAP, MANIFEST_CAP } from '../oci/limits.js';
@@ -135,8 +135,6 @@ export async function locateContainerdImage(typed: string, settings: SourceSetti
     throw e;
   }
 }
-
-type LayerReadOptions = Parameters<LayerHandle['read']>[0];
 
 /** Reads one layer through a verified blob: parsed as it streams, its digest checked before the contents count. */
 async function readLayer(client: ContainerdClient, d: Descriptor, label: string, missing: () => SourceError, opts?: LayerReadOptions): Promise<LayerContents> {

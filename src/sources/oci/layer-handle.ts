@@ -1,4 +1,4 @@
-import { readLayer } from '../../archive/read-layer.js';
+import { inThreadPool } from '../../archive/worker-pool.js';
 import type { LayerDescriptor } from '../../core/model.js';
 import type { BundleBlob } from './bundle.js';
 import type { LayerHandle } from '../image-source.js';
@@ -11,10 +11,7 @@ export function createLayerHandle(descriptor: LayerDescriptor, member: BundleBlo
   return {
     descriptor,
     blob: member.blob,
-    read: (opts) => {
-      const o = { label, onProgress: opts?.onProgress, hash: opts?.hash, signal: opts?.signal };
-      return opts?.pool ? opts.pool.readLayer(member.blob, o) : readLayer(member.blob, o);
-    },
+    read: (opts) => (opts?.pool ?? inThreadPool()).readLayer(member.blob, { label, onProgress: opts?.onProgress, hash: opts?.hash, signal: opts?.signal }),
   };
 }
 
