@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { unlinkSync } from 'node:fs';
-import { open, rename, rm, unlink } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../errors/index.js';
 
@@ -35,11 +35,13 @@ function reason(e: NodeJS.ErrnoException): string {
 
 /**
  * Removes what a previous run left at `file`, if anything. `flag` names the option in the
- * error (`--json report.json`).
+ * error (`--json report.json`). Synchronous: a run removes all its stale files in one turn of
+ * the event loop, so a signal can never end it between two removals with a stale report left
+ * looking current.
  */
-export async function removeStale(file: string, flag: string): Promise<void> {
+export function removeStale(file: string, flag: string): void {
   try {
-    await unlink(file);
+    unlinkSync(file);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return; // nothing there (or no directory: reported when writing)

@@ -189,8 +189,8 @@ export async function runCi(opts: Options, io: CiIo): Promise<number> {
   const targets = reportTargets(opts.reports, io.cwd);
   const jsonFile = opts.json !== undefined && opts.json !== '-' ? path.resolve(io.cwd, opts.json) : undefined;
   if (jsonFile && targets.some((t) => t.file === jsonFile)) throw new UsageError(`--json ${opts.json}: also named by a --report`);
-  if (jsonFile) await removeStale(jsonFile, `--json ${opts.json}`);
-  for (const t of targets) await removeStale(t.file, t.flag);
+  if (jsonFile) removeStale(jsonFile, `--json ${opts.json}`);
+  for (const t of targets) removeStale(t.file, t.flag);
 
   const images = await expandImages(opts.images, io.cwd);
   const human = opts.json === '-' ? io.stderr : io.stdout;

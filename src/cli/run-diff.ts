@@ -126,7 +126,7 @@ export async function runDiffHeadless(d: DiffOptions, io: CiIo): Promise<number>
   const rules: DiffRuleSettings = { ...(await readDiffConfig(d, io.cwd)), ...d.rules };
   // A report from an earlier run must not stay behind looking like this run's (as in CI mode).
   const jsonFile = d.json !== undefined && d.json !== '-' ? path.resolve(io.cwd, d.json) : undefined;
-  if (jsonFile) await removeStale(jsonFile, `--json ${d.json}`);
+  if (jsonFile) removeStale(jsonFile, `--json ${d.json}`);
   let loaded: LoadedComparison | undefined;
   let c: ImageComparison;
   try {
