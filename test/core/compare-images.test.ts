@@ -143,6 +143,37 @@ describe('comparing two images', () => {
   });
 });
 
+describe('a body digest the comparison lacks', () => {
+  // OLD and NEW share `base`; each then writes app/f with 20 bytes. Only the digests tell the
+  // bodies apart, and a digest the loader could not give must never make them look equal.
+  const old = image([base, { id: id(2), entries: [dir('app'), file('app/f', 20, { content: 'one' })] }]);
+  const neu = image([base, { id: id(3), entries: [dir('app'), file('app/f', 20, { content: 'two' })] }]);
+  const A = 'a'.repeat(64);
+  const B = 'b'.repeat(64);
+  const at = (a: Analysis, path: string) => a.tree.entryIdAt(a.layers.length - 1, a.tree.find(path)!);
+  /** Digests for app/f only (every other entry: none), as [OLD's, NEW's]. */
+  const only = (o: string | undefined, n: string | undefined): CrossDigests => ({
+    old: (g) => (g === at(old, 'app/f') ? o : undefined),
+    new: (g) => (g === at(neu, 'app/f') ? n : undefined),
+  });
+  const CASES: readonly { name: string; old: string | undefined; new: string | undefined; change: 'modified' | 'unchanged' }[] = [
+    { name: 'both known and equal: unchanged', old: A, new: A, change: 'unchanged' },
+    { name: 'both known and different: content', old: A, new: B, change: 'modified' },
+    { name: "OLD's missing: different content", old: undefined, new: A, change: 'modified' },
+    { name: "NEW's missing: different content", old: A, new: undefined, change: 'modified' },
+    { name: 'both missing: different content, never "equal because both are unknown"', old: undefined, new: undefined, change: 'modified' },
+  ];
+  it.each(CASES)('$name', ({ old: o, new: n, change }) => {
+    const c = compareImages(old, neu, only(o, n));
+    const row = c.files.find((f) => f.path === '/app/f');
+    if (change === 'unchanged') expect(row).toBeUndefined();
+    else expect(row).toMatchObject({ change: 'modified', aspects: ['content'], sizeDelta: 0 });
+    // the shared base's files need no digest at all: both images take them from the same entry
+    expect(c.files.map((f) => f.path)).toEqual(change === 'unchanged' ? [] : ['/app/f']);
+    expect(c.unchangedCount).toBe(change === 'unchanged' ? 7 : 6); // etc, etc/passwd, etc/hosts, bin, bin/sh, app (and app/f)
+  });
+});
+
 describe('the difference as a two-layer image', () => {
   it('shows exactly the comparison as the changes of its top layer, with NEW layers and deltas per path', async () => {
     const { buildDiffImage } = await import('../../src/core/diff-tree.js');

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findFindings, guessBaseLayers } from '../../src/core/findings.js';
-import { buildAnalysis, dir, file, whiteout } from '../helpers/build-analysis.js';
+import type { LayerEntry, Reclaimable } from '../../src/core/index.js';
+import { buildAnalysis, dir, file, opaque, whiteout } from '../helpers/build-analysis.js';
 import { FIXTURES, NO_FIXTURES, ROOT } from '../helpers/image-files.js';
 import { analyzeArg } from '../helpers/load.js';
 
@@ -104,5 +105,117 @@ describe.skipIf(!FIXTURES)(`findings on real images${FIXTURES ? '' : ` (${NO_FIX
     expect(f.find((x) => x.kind === 'duplicate-content')).toMatchObject({ paths: [{ path: expect.stringMatching(/^\/usr\/bin\/bb(2|-hard)$/) }], layers: [{ command: expect.stringMatching(/cp \/bin\/busybox/) }] });
     const wasted = f.filter((x) => !x.survives).reduce((s, x) => s + x.bytes, 0);
     expect(wasted).toBeLessThanOrEqual(analysis.reclaimable.totalBytes);
+  });
+});
+
+describe('package caches: every location the rules know', () => {
+  // One row per directory a rule names (and both the /root and the /home/USER form where the
+  // rule takes either), each in an image of its own: a surviving 100-byte file there is a
+  // package-cache finding for that manager, with the manager's own fix.
+  const CASES: readonly { path: string; manager: string; fix: string }[] = [
+    { path: 'var/lib/apt/lists/deb.debian.org_dists_main', manager: 'apt', fix: 'rm -rf /var/lib/apt/lists/*' },
+    { path: 'var/cache/apt/archives/curl.deb', manager: 'apt', fix: 'rm -rf /var/lib/apt/lists/*' },
+    { path: 'var/cache/apk/APKINDEX.tar.gz', manager: 'apk', fix: '--no-cache' },
+    { path: 'etc/apk/cache/APKINDEX.tar.gz', manager: 'apk', fix: '--no-cache' },
+    { path: 'var/cache/dnf/repodata.xml', manager: 'dnf/yum', fix: 'dnf clean all' },
+    { path: 'var/cache/yum/repodata.xml', manager: 'dnf/yum', fix: 'yum clean all' },
+    { path: 'var/cache/zypp/raw/repo.xml', manager: 'zypper', fix: 'zypper clean --all' },
+    { path: 'root/.cache/pip/http/wheel', manager: 'pip', fix: '--no-cache-dir' },
+    { path: 'home/app/.cache/pip/http/wheel', manager: 'pip', fix: '--no-cache-dir' },
+    { path: 'root/.npm/_cacache/index', manager: 'npm', fix: 'npm cache clean --force' },
+    { path: 'home/node/.npm/_cacache/index', manager: 'npm', fix: 'npm cache clean --force' },
+    { path: 'root/.cache/yarn/v6/pkg.tgz', manager: 'yarn', fix: 'yarn cache clean' },
+    { path: 'home/node/.cache/yarn/v6/pkg.tgz', manager: 'yarn', fix: 'yarn cache clean' },
+    { path: 'usr/local/share/.cache/yarn/v6/pkg.tgz', manager: 'yarn', fix: 'yarn cache clean' }, // the node image's global yarn cache
+    { path: 'root/.local/share/pnpm/store/v3/files/ab', manager: 'pnpm', fix: 'pnpm store prune' },
+    { path: 'home/app/.local/share/pnpm/store/v3/files/ab', manager: 'pnpm', fix: 'pnpm store prune' },
+    { path: 'root/.pnpm-store/v3/files/ab', manager: 'pnpm', fix: 'pnpm store prune' },
+    { path: 'home/app/.pnpm-store/v3/files/ab', manager: 'pnpm', fix: 'pnpm store prune' },
+    { path: 'root/.cargo/registry/cache/serde.crate', manager: 'cargo', fix: 'cache mount' },
+    { path: 'home/rust/.cargo/registry/cache/serde.crate', manager: 'cargo', fix: 'cache mount' },
+    { path: 'usr/local/cargo/registry/cache/serde.crate', manager: 'cargo', fix: 'cache mount' }, // the rust image's CARGO_HOME
+    { path: 'root/.cache/go-build/ab/cd-d', manager: 'go', fix: 'cache mounts' },
+    { path: 'home/gopher/.cache/go-build/ab/cd-d', manager: 'go', fix: 'cache mounts' },
+    { path: 'root/go/pkg/mod/cache/download/x.zip', manager: 'go', fix: 'cache mounts' },
+    { path: 'home/gopher/go/pkg/mod/cache/download/x.zip', manager: 'go', fix: 'cache mounts' },
+    { path: 'go/pkg/mod/cache/download/x.zip', manager: 'go', fix: 'cache mounts' }, // the golang image's GOPATH
+  ];
+  it.each(CASES)('/$path is a $manager cache', ({ path: p, manager, fix }) => {
+    const img = buildAnalysis([{ command: 'ADD rootfs /', entries: [file('bin/sh', 10)] }, { command: 'install things', entries: [file(p, 100)] }]);
+    const caches = findFindings(img, { baseLayers: 0 }).filter((x) => x.kind === 'package-cache');
+    expect(caches).toEqual([expect.objectContaining({ manager, bytes: 100, survives: true, pathCount: 1, paths: [{ path: `/${p}`, bytes: 100 }], layers: [expect.objectContaining({ index: 1 })] })]);
+    expect(caches[0]!.advice).toContain(fix);
+  });
+
+  // Near misses: the rules are anchored, so these are no package cache.
+  const NOT: readonly { path: string; why: string }[] = [
+    { path: 'var/cache/fontconfig/x.cache-8', why: 'a cache, but no package manager’s' },
+    { path: 'var/lib/apt/extended_states', why: 'apt’s state, not its lists' },
+    { path: 'root/.cache/other/x', why: 'another tool under ~/.cache' },
+    { path: 'home/a/b/.npm/x', why: 'not a home directory: two levels below /home' },
+    { path: 'srv/root/.npm/x', why: 'not at the root of the filesystem' },
+    { path: 'root/backup/var/lib/apt/lists/main', why: 'apt’s lists path, inside another directory' },
+    { path: 'usr/local/lib/node_modules/npm/package.json', why: 'npm itself, not its cache' },
+  ];
+  it.each(NOT)('/$path is not ($why)', ({ path: p }) => {
+    const img = buildAnalysis([{ command: 'ADD rootfs /', entries: [file('bin/sh', 10)] }, { command: 'install things', entries: [file(p, 100)] }]);
+    expect(findFindings(img, { baseLayers: 0 }).filter((x) => x.kind === 'package-cache')).toEqual([]);
+  });
+
+  it('a cache deleted in a later layer is waste of that layer, not a surviving cache', () => {
+    const img = buildAnalysis([
+      { command: 'ADD rootfs /', entries: [file('bin/sh', 10)] },
+      { command: 'pip install app', entries: [file('root/.cache/pip/http/wheel', 100)] },
+      { command: 'rm -rf /root/.cache', entries: [whiteout('root/.cache')] },
+    ]);
+    const f = findFindings(img, { baseLayers: 0 });
+    expect(f.map((x) => [x.kind, x.bytes])).toEqual([['deleted-later', 100]]);
+  });
+});
+
+describe('what a later layer does to a file: the waste kind, its bytes and its advice', () => {
+  // The first layer writes /app/f (1000 bytes, mode 0644, root:root, content v1); the second
+  // does one thing to it. Built in memory (no fixture): each row is the smallest image that
+  // shows its kind, and the reclaimable figure must say the same.
+  const first = { command: 'COPY app /app', entries: [dir('app'), file('app/f', 1000, { content: 'v1' })] };
+  const CASES: readonly { name: string; entries: LayerEntry[]; kind: string; advice: string; reclaimable: keyof Reclaimable }[] = [
+    { name: 'rm /app/f (a whiteout)', entries: [whiteout('app/f')], kind: 'deleted-later', advice: 'same RUN', reclaimable: 'deletedLaterBytes' },
+    { name: 'rm -rf /app (a whiteout of its directory)', entries: [whiteout('app')], kind: 'deleted-later', advice: 'same RUN', reclaimable: 'deletedLaterBytes' },
+    { name: 'an opaque /app', entries: [dir('app'), opaque('app')], kind: 'deleted-later', advice: 'same RUN', reclaimable: 'deletedLaterBytes' },
+    { name: 'other bytes, same size', entries: [file('app/f', 1000, { content: 'v2' })], kind: 'overwritten', advice: 'write the final version once', reclaimable: 'overwrittenBytes' },
+    { name: 'other bytes, other size', entries: [file('app/f', 10, { content: 'v2' })], kind: 'overwritten', advice: 'write the final version once', reclaimable: 'overwrittenBytes' },
+    { name: 'chmod 600', entries: [file('app/f', 1000, { content: 'v1', mode: 0o600 })], kind: 'metadata-only', advice: 'COPY --chown', reclaimable: 'metadataOnlyBytes' },
+    { name: 'chown 1000', entries: [file('app/f', 1000, { content: 'v1', uid: 1000 })], kind: 'metadata-only', advice: 'COPY --chown', reclaimable: 'metadataOnlyBytes' },
+    { name: 'chgrp 1000', entries: [file('app/f', 1000, { content: 'v1', gid: 1000 })], kind: 'metadata-only', advice: 'COPY --chown', reclaimable: 'metadataOnlyBytes' },
+    // The same bytes and attributes written again (a `touch`, a `COPY` of the same file, a
+    // `chown -R` to the owner it already had): metadata-only waste, with its own advice.
+    { name: 'written again unchanged', entries: [file('app/f', 1000, { content: 'v1' })], kind: 'metadata-only', advice: 'same bytes and attributes', reclaimable: 'metadataOnlyBytes' },
+  ];
+  it.each(CASES)('$name: $kind', ({ entries, kind, advice, reclaimable }) => {
+    const img = buildAnalysis([first, { command: 'the second step', entries }]);
+    const f = findFindings(img, { baseLayers: 0 }).filter((x) => !x.survives);
+    expect(f).toEqual([
+      expect.objectContaining({ kind, bytes: 1000, pathCount: 1, paths: [{ path: '/app/f', bytes: 1000 }], layers: [{ index: 0, command: 'RUN COPY app /app' }, { index: 1, command: 'RUN the second step' }] }),
+    ]);
+    expect(f[0]!.advice).toContain(advice);
+    expect(img.reclaimable[reclaimable]).toBe(1000);
+    expect(img.reclaimable.totalBytes).toBe(1000);
+  });
+
+  it('the two metadata-only causes stay apart: a chmod and an unchanged rewrite of two files are two findings', () => {
+    const img = buildAnalysis([
+      { command: 'COPY app /app', entries: [dir('app'), file('app/a', 300, { content: 'a' }), file('app/b', 700, { content: 'b' })] },
+      { command: 'chmod 600 /app/a && touch /app/b', entries: [file('app/a', 300, { content: 'a', mode: 0o600 }), file('app/b', 700, { content: 'b' })] },
+    ]);
+    const meta = findFindings(img, { baseLayers: 0 }).filter((x) => x.kind === 'metadata-only');
+    expect(meta.map((x) => [x.paths.map((p) => p.path), x.bytes, x.advice.includes('same bytes')])).toEqual([
+      [['/app/b'], 700, true],
+      [['/app/a'], 300, false],
+    ]);
+  });
+
+  it('a file written twice in one layer: the first copy is overwritten by that same layer', () => {
+    const img = buildAnalysis([{ command: 'ADD rootfs /', entries: [file('bin/sh', 10)] }, { command: 'build', entries: [dir('out'), file('out/x', 400, { content: '1' }), file('out/x', 400, { content: '2' })] }]);
+    expect(findFindings(img, { baseLayers: 0 })).toEqual([expect.objectContaining({ kind: 'overwritten', bytes: 400, layers: [expect.objectContaining({ index: 1 })] })]);
   });
 });
