@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { LayerEntry } from '../core/model.js';
+import type { LayerEntry } from '../core/index.js';
 import type { DigestAlgorithm } from './digest.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { EntryType, LayerEntry } from '../core/model.js';
+import type { EntryType, LayerEntry } from '../core/index.js';
 import type { LayerContents } from './layer-blob.js';
 
 /** Entry types by their code in `PackedContents.types`. */

@@ -6,7 +6,8 @@ import { errnoCode, kindOfFsError, SourceError, type SourceErrorKind } from '../
 import type { DigestAlgorithm } from './digest.js';
 import type { HashRequest, LayerBlob, LayerContents, ProgressFn } from './layer-blob.js';
 import { unpackContents, type PackedContents } from './packed-contents.js';
-import { bodiesToHash, readLayer, sniffFileRegion, type ReadLayerOptions } from './read-layer.js';
+import { bodiesToHash } from './entry-hash.js';
+import { readLayer, sniffFileRegion, type ReadLayerOptions } from './read-layer.js';
 import { compareBodies, hashBodies, hashFileRegion, type BodyPairs, type RegionDigests } from './region-hash.js';
 
 export type { RegionDigests } from './region-hash.js';

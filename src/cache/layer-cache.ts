@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { LayerContents } from '../archive/layer-blob.js';
-import { ENTRY_TYPES, packContents, unpackContents, type PackedContents } from '../archive/packed-contents.js';
+import { ENTRY_TYPES, type LayerContents, packContents, type PackedContents, unpackContents } from '../archive/index.js';
 import { isContentDigest } from '../core/model.js';
 import { CACHE_FORMAT, type CacheDir } from './cache-dir.js';
 

@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { appendFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { scanTarRegion } from '../archive/tar-scan.js';
+import { scanTarRegion } from '../archive/index.js';
 import { createCaches, defaultCacheDir } from '../cache/index.js';
 import { summarize, type Analysis, type AnalysisSummary } from '../core/analyze.js';
 import { evaluateLayerCount, evaluatePathRules, withoutIgnored, type IgnoredFigures } from '../core/path-rules.js';

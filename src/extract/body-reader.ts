@@ -1,4 +1,4 @@
-import type { LayerAccess } from '../archive/layer-blob.js';
+import type { LayerAccess } from '../archive/index.js';
 import type { Analysis } from '../core/analyze.js';
 import { findInBody, readWindow } from './read-window.js';
 import type { BodyReader } from './types.js';

@@ -1,4 +1,4 @@
-import { sharedPool, type WorkerPool } from '../archive/worker-pool.js';
+import { sharedPool, type WorkerPool } from '../archive/index.js';
 import { compareImages, selectCrossDigests, type CrossDigests, type ImageComparison } from '../core/compare-images.js';
 import type { Analysis } from '../core/index.js';
 import { SourceError, UsageError } from '../errors/index.js';

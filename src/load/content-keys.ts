@@ -1,9 +1,6 @@
 import { closeSync, openSync } from 'node:fs';
-import { inThreadPool, type WorkerPool } from '../archive/worker-pool.js';
-import type { LayerContents } from '../archive/layer-blob.js';
-import { readSampleKey, SAMPLE_BYTES } from '../archive/tar-scan.js';
+import { inThreadPool, type LayerBlob, type LayerContents, readSampleKey, SAMPLE_BYTES, type WorkerPool } from '../archive/index.js';
 import { EQUAL_CONTENT_KEY, selectHashGroups, UNIQUE_CONTENT_KEY, type ContentKeys, type ImageIndex } from '../core/index.js';
-import type { LayerBlob } from '../archive/layer-blob.js';
 import { mapLimit } from './map-limit.js';
 
 /**

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import type { LayerAccess, LayerContents } from '../archive/layer-blob.js';
+import { type LayerAccess, type LayerContents, sharedPool, type WorkerPool } from '../archive/index.js';
 import type { LayerCache, ResultCache } from '../cache/index.js';
 import { analyzeImage, indexImage, isContentDigest, summarize, type Analysis, type AnalysisSummary, type ImageIdentity, type ImageInput, type LayerDescriptor } from '../core/index.js';
 import { SourceError } from '../errors/index.js';
@@ -7,7 +7,6 @@ import type { ImageReference } from '../reference/reference.js';
 import type { LayerHandle, OpenedImage } from '../sources/image-source.js';
 import type { SourceSettings } from '../sources/settings.js';
 import { openImage } from '../sources/table.js';
-import { sharedPool, type WorkerPool } from '../archive/worker-pool.js';
 import { computeContentKeys } from './content-keys.js';
 import { mapLimit } from './map-limit.js';
 import { claimsOf, layerLabel, startVerification } from './verify.js';

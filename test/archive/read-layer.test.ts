@@ -4,7 +4,8 @@ import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { hasNativeZstd, sniffCompression } from '../../src/archive/decompress.js';
-import { hashEntries, readLayer, readLayerStream } from '../../src/archive/read-layer.js';
+import { hashEntries } from '../../src/archive/entry-hash.js';
+import { readLayer, readLayerStream } from '../../src/archive/read-layer.js';
 import { buildTar, pad512, rawHeader, sha256, tmpDir } from '../helpers/image-files.js';
 
 const longDir = Array.from({ length: 12 }, (_, i) => `directory-level-${i + 1}-with-a-long-name`).join('/');

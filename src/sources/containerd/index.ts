@@ -1,4 +1,4 @@
-import type { LayerContents } from '../../archive/layer-blob.js';
+import type { LayerContents } from '../../archive/index.js';
 import { readVerifiedLayer } from '../registry/blob.js';
 import type { LayerDescriptor } from '../../core/model.js';
 import { SourceError, UsageError } from '../../errors/index.js';

@@ -7,7 +7,7 @@ import type { Bundle } from '../oci/bundle.js';
 import { checkLayerCount, configPlatform, parseImageConfig, parseJson, sha256Digest } from '../oci/config.js';
 import { createLayerHandle, shortDigest } from '../oci/layer-handle.js';
 import { CONFIG_CAP, MANIFEST_CAP } from '../oci/limits.js';
-import { digestAlgorithm, digestOf } from '../../archive/digest.js';
+import { digestAlgorithm, digestOf } from '../../archive/index.js';
 
 type ManifestItem = { Config: string; RepoTags: string[]; Layers: string[]; LayerSources?: Record<string, { mediaType?: string; size?: number; digest?: string }> };
 

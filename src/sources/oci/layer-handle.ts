@@ -1,4 +1,4 @@
-import { inThreadPool } from '../../archive/worker-pool.js';
+import { inThreadPool } from '../../archive/index.js';
 import type { LayerDescriptor } from '../../core/model.js';
 import type { BundleBlob } from './bundle.js';
 import type { LayerHandle } from '../image-source.js';

@@ -1,16 +1,14 @@
 import type { Hash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { LayerContents } from '../../archive/layer-blob.js';
-import { readLayerStream } from '../../archive/read-layer.js';
+import { digestHasher, type LayerContents, readLayerStream } from '../../archive/index.js';
 import { SourceError } from '../../errors/index.js';
 import type { LayerHandle } from '../image-source.js';
 import { describeNetworkError, discard, isRetryableError, sanitizedCause, withIdleTimeout, type HttpResponse } from './http.js';
 import { backoffDelay, type BackoffTuning } from './retry.js';
-import { digestHasher } from '../../archive/digest.js';
 
 /** `sha256:…` → a hash of that algorithm (one definition, shared with the lifecycle's verification). */
-export { digestHasher } from '../../archive/digest.js';
+export { digestHasher } from '../../archive/index.js';
 
 /** GETs the blob from byte `from`; answers 2xx, or 416 when nothing is left at `from`. */
 export type BlobFetcher = (from: number) => Promise<HttpResponse>;
