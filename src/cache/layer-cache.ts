@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ENTRY_TYPES, type LayerContents, packContents, type PackedContents, unpackContents } from '../archive/index.js';
-import { isContentDigest } from '../core/model.js';
+import { isContentDigest } from '../core/index.js';
 import { CACHE_FORMAT, type CacheDir } from './cache-dir.js';
 
 const MAGIC = 'inspect-tui layer cache\n';

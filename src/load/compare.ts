@@ -1,6 +1,5 @@
 import { sharedPool, type WorkerPool } from '../archive/index.js';
-import { compareImages, selectCrossDigests, type CrossDigests, type ImageComparison } from '../core/compare-images.js';
-import type { Analysis } from '../core/index.js';
+import { type Analysis, compareImages, type CrossDigests, type ImageComparison, selectCrossDigests } from '../core/index.js';
 import { SourceError, UsageError } from '../errors/index.js';
 import type { ImageReference } from '../reference/reference.js';
 import { loadImage, type LoadedImage, type LoadOptions } from './load-image.js';

@@ -1,4 +1,4 @@
-import type { ImageConfig, ImageIdentity, LayerDescriptor } from '../core/model.js';
+import type { ImageConfig, ImageIdentity, LayerDescriptor } from '../core/index.js';
 import type { HashRequest, LayerBlob, LayerContents, ProgressFn, WorkerPool } from '../archive/index.js';
 import type { ImageReference, Transport } from '../reference/reference.js';
 import type { SourceSettings } from './settings.js';

@@ -1,4 +1,4 @@
-import type { ImageConfig, LayerDescriptor } from '../../core/model.js';
+import type { ImageConfig, LayerDescriptor } from '../../core/index.js';
 import { SourceError } from '../../errors/index.js';
 import { formatReference } from '../../reference/reference.js';
 import type { ImageSource, OpenedImage } from '../image-source.js';

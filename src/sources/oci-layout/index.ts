@@ -1,4 +1,4 @@
-import type { LayerDescriptor } from '../../core/model.js';
+import type { LayerDescriptor } from '../../core/index.js';
 import { SourceError } from '../../errors/index.js';
 import type { Platform } from '../../reference/platform.js';
 import { formatReference } from '../../reference/reference.js';

@@ -1,4 +1,4 @@
-import type { LayerDescriptor } from '../../core/model.js';
+import type { LayerDescriptor } from '../../core/index.js';
 import { manifestReference, parseDockerReference, formatDockerReference } from '../../reference/docker-reference.js';
 import { SourceError } from '../../errors/index.js';
 import { formatPlatform, type Platform } from '../../reference/platform.js';
