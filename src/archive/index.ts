@@ -3,10 +3,11 @@
  * decompression by sniffed format, body hashing and comparison on worker threads, and the
  * digests that verify blobs. The only module other folders import from `archive/`.
  */
-export type { Compression, HashRequest, LayerAccess, LayerBlob, LayerContents, Measured, ProgressFn } from './layer-blob.js';
+export type { Compression, HashRequest, LayerAccess, LayerBlob, LayerContents, Measured, ProgressFn, ReadonlyTypedArray } from './layer-blob.js';
 export { readLayer, readLayerStream, sniffFileRegion } from './read-layer.js';
 export type { ReadLayerOptions } from './read-layer.js';
 export { hashEntries } from './entry-hash.js';
+export type { BodyDigests } from './entry-hash.js';
 export { TarParser } from './tar-parser.js';
 export type { MemberSink } from './tar-parser.js';
 export { toEntry } from './tar-entry.js';

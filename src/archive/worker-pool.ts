@@ -6,7 +6,7 @@ import { errnoCode, kindOfFsError, SourceError, type SourceErrorKind } from '../
 import type { DigestAlgorithm } from './digest.js';
 import type { HashRequest, LayerBlob, LayerContents, ProgressFn } from './layer-blob.js';
 import { unpackContents, type PackedContents } from './packed-contents.js';
-import { bodiesToHash } from './entry-hash.js';
+import { bodiesToHash, bodyDigests, type BodyDigests } from './entry-hash.js';
 import { readLayer, sniffFileRegion, type ReadLayerOptions } from './read-layer.js';
 import { compareBodies, hashBodies, hashFileRegion, type BodyPairs, type RegionDigests } from './region-hash.js';
 
@@ -172,12 +172,13 @@ export class WorkerPool {
   }
 
   /**
-   * `hashEntries` (see `read-layer.ts`) on the workers: a layer's bodies are hashed in parts of
-   * ~16 MiB, one per job, so every worker takes a share.
+   * `hashEntries` (see `entry-hash.ts`) on the workers: a layer's bodies are hashed in parts of
+   * ~16 MiB, one per job, so every worker takes a share. The digests are returned, by entry
+   * index; `contents` is not written.
    */
-  async hashEntries(blob: LayerBlob | undefined, contents: LayerContents, indices: Iterable<number>, signal?: AbortSignal): Promise<void> {
+  async hashEntries(blob: LayerBlob | undefined, contents: LayerContents, indices: Iterable<number>, signal?: AbortSignal): Promise<BodyDigests> {
     const todo = bodiesToHash(blob, contents, indices);
-    if (!todo) return;
+    if (!todo) return new Map();
     const { file, offsets, sizes } = todo;
     const digests = await this.inParts(
       sizes,
@@ -186,7 +187,7 @@ export class WorkerPool {
       (e) => new SourceError('corrupt', file, `cannot hash the layer's files (${e.message})`, { cause: e }),
       signal,
     );
-    todo.todo.forEach((i, k) => (contents.digests[i] = digests[k]));
+    return bodyDigests(todo.todo, digests);
   }
 
   /**
