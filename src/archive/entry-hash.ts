@@ -29,10 +29,12 @@ export function bodyDigests(todo: readonly number[], digests: readonly string[])
  * The sha256 of the bodies of the given entries of a layer read positionally from a file
  * region, hashed on this thread (`WorkerPool.hashEntries` does it on other cores), returned as
  * a table: `contents` is not written. Entries whose digest the read found are left out, and so
- * is every entry of a stream (its bodies were hashed while read): the table is then empty.
+ * is every entry of a stream (its bodies were hashed while read): the table is then empty. An
+ * aborted `signal` stops the hashing between chunks; the promise rejects with its reason.
  */
-export async function hashEntries(blob: LayerBlob | undefined, contents: LayerContents, indices: Iterable<number>): Promise<BodyDigests> {
+export async function hashEntries(blob: LayerBlob | undefined, contents: LayerContents, indices: Iterable<number>, signal?: AbortSignal): Promise<BodyDigests> {
+  signal?.throwIfAborted();
   const job = bodiesToHash(blob, contents, indices);
   if (!job) return new Map();
-  return bodyDigests(job.todo, await hashBodies(job.file, job.offsets, job.sizes, job.file, false));
+  return bodyDigests(job.todo, await hashBodies(job.file, job.offsets, job.sizes, job.file, false, signal));
 }

@@ -32,7 +32,7 @@ function digestOf(a: Analysis, digests: DigestTable) {
 }
 
 /** Hashes the bodies of the given entries (grouped by layer) and returns their digests, by layer and entry. */
-async function hashBodies(loaded: LoadedImage, entries: readonly number[], pool: WorkerPool): Promise<ReadonlyMap<number, BodyDigests>> {
+async function hashBodies(loaded: LoadedImage, entries: readonly number[], pool: WorkerPool, signal: AbortSignal | undefined): Promise<ReadonlyMap<number, BodyDigests>> {
   const byLayer = new Map<number, number[]>();
   for (const g of entries) {
     const { layer, local } = loaded.analysis.tree.originOf(g);
@@ -43,7 +43,7 @@ async function hashBodies(loaded: LoadedImage, entries: readonly number[], pool:
   }
   const found = new Map<number, BodyDigests>();
   await mapLimit([...byLayer], 2, async ([layer, locals]) => {
-    found.set(layer, await pool.hashEntries(loaded.layers[layer]!.blob, loaded.layers[layer]!.contents, locals));
+    found.set(layer, await pool.hashEntries(loaded.layers[layer]!.blob, loaded.layers[layer]!.contents, locals, signal));
   });
   return found;
 }
@@ -53,7 +53,8 @@ async function hashBodies(loaded: LoadedImage, entries: readonly number[], pool:
  * layer cache when one is given: shared base layers are read once), hashes only the bodies the
  * comparison needs (`selectCrossDigests`: equal-size files outside the shared base whose digest
  * is not known yet), and compares. An image that cannot be read is named in the error as OLD or
- * NEW. The caller closes the result.
+ * NEW. Each side's `signal` also stops the hashing of its bodies: the promise then rejects with
+ * the signal's reason. The caller closes the result.
  */
 export async function loadComparison(oldRef: ImageReference, newRef: ImageReference, opts: { readonly old: LoadOptions; readonly new: LoadOptions }): Promise<LoadedComparison> {
   const a = await loadImage(oldRef, opts.old).catch((e: unknown) => {
@@ -70,10 +71,10 @@ export async function loadComparison(oldRef: ImageReference, newRef: ImageRefere
   }
   try {
     const need = selectCrossDigests(a.analysis, b.analysis, { old: digestOf(a.analysis, a.digests), new: digestOf(b.analysis, b.digests) });
-    const oldFound = await hashBodies(a, need.old, opts.old.pool ?? sharedPool()).catch((e: unknown) => {
+    const oldFound = await hashBodies(a, need.old, opts.old.pool ?? sharedPool(), opts.old.signal).catch((e: unknown) => {
       throw naming('OLD', e);
     });
-    const newFound = await hashBodies(b, need.new, opts.new.pool ?? sharedPool()).catch((e: unknown) => {
+    const newFound = await hashBodies(b, need.new, opts.new.pool ?? sharedPool(), opts.new.signal).catch((e: unknown) => {
       throw naming('NEW', e);
     });
     // The comparison reads the digests known before and those just hashed, passed to it here.
