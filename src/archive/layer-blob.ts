@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { LayerEntry } from '../core/model.js';
+import type { LayerEntry } from '../core/index.js';
 import type { DigestAlgorithm } from './digest.js';
 
 /**
@@ -25,15 +25,26 @@ export type LayerBlob =
 
 export type Compression = 'none' | 'gzip' | 'zstd';
 
-/** The result of reading one layer. */
+/**
+ * A typed array without its writers (TypeScript has no readonly typed arrays): elements are
+ * read-only and `set`, `fill`, `copyWithin`, `reverse`, `sort` and `subarray` (a writable
+ * view) are gone. Any typed array of the kind is one.
+ */
+export type ReadonlyTypedArray<T extends Uint8Array | Uint16Array | Uint32Array | Float64Array> = Readonly<Omit<T, 'set' | 'fill' | 'copyWithin' | 'reverse' | 'sort' | 'subarray'>>;
+
+/**
+ * The result of reading one layer. Nothing writes into it after it is made: bodies hashed later
+ * come back from `hashEntries` as a `BodyDigests` table of their own.
+ */
 export type LayerContents = {
   readonly entries: readonly LayerEntry[];
   /**
-   * The hex sha256 of each regular file's body, parallel to `entries`, where known: every body
-   * of a layer read as a stream (hashed as it passed), and for a positionally indexed tar the
-   * bodies hashed so far (`hashEntries` fills them in on demand). Undefined elsewhere.
+   * The hex sha256 of each regular file's body, parallel to `entries`, where known when the
+   * contents were made: every body of a layer read as a stream (hashed as it passed), and the
+   * bodies a layer cache entry kept. Undefined elsewhere (a positionally indexed tar reads no
+   * body).
    */
-  readonly digests: (string | undefined)[];
+  readonly digests: readonly (string | undefined)[];
   readonly compression: Compression;
   /** Bytes of the uncompressed tar. */
   readonly tarSize: number;
@@ -42,12 +53,12 @@ export type LayerContents = {
    * `entries`, so a body can be hashed later without a second scan. Absent for streams (their
    * regular-file bodies are hashed while they pass).
    */
-  readonly bodyOffsets?: Float64Array;
+  readonly bodyOffsets?: ReadonlyTypedArray<Float64Array>;
   /**
    * For positionally indexed tars: a fingerprint of each regular file's first 4 KiB when the
    * body was already in memory (NaN otherwise). Different keys prove different content.
    */
-  readonly sampleKeys?: Float64Array;
+  readonly sampleKeys?: ReadonlyTypedArray<Float64Array>;
   /**
    * Digests of the bytes as they passed while reading, for the lifecycle to compare with what
    * the image claims. Absent when nothing was hashed (a positional scan reads no bodies: the

@@ -1,5 +1,5 @@
-import type { EntryType, LayerEntry } from '../core/model.js';
-import type { LayerContents } from './layer-blob.js';
+import type { EntryType, LayerEntry } from '../core/index.js';
+import type { LayerContents, ReadonlyTypedArray } from './layer-blob.js';
 
 /** Entry types by their code in `PackedContents.types`. */
 export const ENTRY_TYPES: readonly EntryType[] = ['file', 'dir', 'symlink', 'hardlink', 'char-device', 'block-device', 'fifo'];
@@ -12,17 +12,17 @@ const TYPE_CODE = new Map(ENTRY_TYPES.map((t, i) => [t, i]));
  * `LayerContents`; link targets and device numbers are sparse (only the entries that have them).
  */
 export type PackedContents = Omit<LayerContents, 'entries'> & {
-  readonly paths: string[];
-  readonly types: Uint8Array;
-  readonly modes: Uint16Array;
-  readonly uids: Float64Array;
-  readonly gids: Float64Array;
-  readonly sizes: Float64Array;
+  readonly paths: readonly string[];
+  readonly types: ReadonlyTypedArray<Uint8Array>;
+  readonly modes: ReadonlyTypedArray<Uint16Array>;
+  readonly uids: ReadonlyTypedArray<Float64Array>;
+  readonly gids: ReadonlyTypedArray<Float64Array>;
+  readonly sizes: ReadonlyTypedArray<Float64Array>;
   /** Index of each entry with a link target, and its target. */
-  readonly linkAt: Uint32Array;
-  readonly links: string[];
+  readonly linkAt: ReadonlyTypedArray<Uint32Array>;
+  readonly links: readonly string[];
   /** Index, major and minor of each device entry. */
-  readonly devices: Float64Array;
+  readonly devices: ReadonlyTypedArray<Float64Array>;
 };
 
 /** Packs contents for `postMessage`; the second value lists the buffers to transfer. */

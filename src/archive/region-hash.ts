@@ -27,9 +27,10 @@ async function openReader(file: string, sync: boolean): Promise<Reader> {
 /**
  * Hashes `length` bytes at `offset` of `file` with each of `algos` in one pass. Resolves with
  * the digests and the bytes actually there (fewer when the file is shorter). File-system errors
- * are thrown as they come (the caller names the layer).
+ * are thrown as they come (the caller names the layer); an aborted `signal` stops the reading
+ * between chunks with its reason.
  */
-export async function hashFileRegion(file: string, offset: number, length: number, algos: readonly DigestAlgorithm[], sync: boolean): Promise<RegionDigests> {
+export async function hashFileRegion(file: string, offset: number, length: number, algos: readonly DigestAlgorithm[], sync: boolean, signal?: AbortSignal): Promise<RegionDigests> {
   const reader = await openReader(file, sync);
   try {
     const buf = Buffer.allocUnsafe(CHUNK);
@@ -37,6 +38,7 @@ export async function hashFileRegion(file: string, offset: number, length: numbe
     let pos = offset;
     let left = length;
     while (left > 0) {
+      signal?.throwIfAborted();
       const n = await reader.read(buf, Math.min(left, CHUNK), pos);
       if (n === 0) break;
       const chunk = n === CHUNK ? buf : buf.subarray(0, n);
@@ -52,9 +54,10 @@ export async function hashFileRegion(file: string, offset: number, length: numbe
 
 /**
  * The hex sha256 of each body (`sizes[k]` bytes at absolute `offsets[k]` of `file`), in order.
- * Throws SourceError('corrupt') naming `label` when the file ends inside a body.
+ * Throws SourceError('corrupt') naming `label` when the file ends inside a body, and the
+ * reason of an aborted `signal` (checked between chunks).
  */
-export async function hashBodies(file: string, offsets: ArrayLike<number>, sizes: ArrayLike<number>, label: string, sync: boolean): Promise<string[]> {
+export async function hashBodies(file: string, offsets: ArrayLike<number>, sizes: ArrayLike<number>, label: string, sync: boolean, signal?: AbortSignal): Promise<string[]> {
   const reader = await openReader(file, sync);
   try {
     const buf = Buffer.allocUnsafe(CHUNK);
@@ -64,6 +67,7 @@ export async function hashBodies(file: string, offsets: ArrayLike<number>, sizes
       let left = sizes[k]!;
       let pos = offsets[k]!;
       while (left > 0) {
+        signal?.throwIfAborted();
         const n = await reader.read(buf, Math.min(left, CHUNK), pos);
         if (n === 0) throw new SourceError('corrupt', label, `the layer is truncated (unexpected end of data)`);
         h.update(n === CHUNK ? buf : buf.subarray(0, n));
@@ -92,9 +96,9 @@ const COMPARE_CHUNK = 256 << 10;
  * Whether each pair of bodies holds the same bytes, reading both side by side and stopping at
  * the first difference: where only "equal or not" is asked, this costs two reads and a memcmp
  * instead of two sha256 passes. Throws SourceError('corrupt') naming `label` when a file ends
- * inside a body.
+ * inside a body, and the reason of an aborted `signal` (checked between chunks).
  */
-export async function compareBodies(pairs: BodyPairs, label: string, sync: boolean): Promise<boolean[]> {
+export async function compareBodies(pairs: BodyPairs, label: string, sync: boolean, signal?: AbortSignal): Promise<boolean[]> {
   const readers = new Map<number, Reader>();
   const readerOf = async (f: number) => readers.get(f) ?? readers.set(f, await openReader(pairs.files[f]!, sync)).get(f)!;
   try {
@@ -107,6 +111,7 @@ export async function compareBodies(pairs: BodyPairs, label: string, sync: boole
       const rb = await readerOf(fb);
       let equal = true;
       for (let done = 0, size = pairs.sizes[k]!; equal && done < size; ) {
+        signal?.throwIfAborted();
         const want = Math.min(COMPARE_CHUNK, size - done);
         const n = await ra.read(x, want, oa + done);
         const m = await rb.read(y, want, ob + done);

@@ -1,4 +1,4 @@
-import type { EntryType } from '../core/model.js';
+import type { EntryType } from '../core/index.js';
 
 /**
  * One parsed 512-byte tar header (ustar, GNU or PAX-extended), names not yet cleaned. Numeric

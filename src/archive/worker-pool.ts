@@ -6,7 +6,8 @@ import { errnoCode, kindOfFsError, SourceError, type SourceErrorKind } from '../
 import type { DigestAlgorithm } from './digest.js';
 import type { HashRequest, LayerBlob, LayerContents, ProgressFn } from './layer-blob.js';
 import { unpackContents, type PackedContents } from './packed-contents.js';
-import { bodiesToHash, readLayer, sniffFileRegion, type ReadLayerOptions } from './read-layer.js';
+import { bodiesToHash, bodyDigests, type BodyDigests } from './entry-hash.js';
+import { readLayer, sniffFileRegion, type ReadLayerOptions } from './read-layer.js';
 import { compareBodies, hashBodies, hashFileRegion, type BodyPairs, type RegionDigests } from './region-hash.js';
 
 export type { RegionDigests } from './region-hash.js';
@@ -131,7 +132,8 @@ export class WorkerPool {
     const unreadable = (e: unknown) => new SourceError(kindOfFsError(e), label, `cannot read the layer to verify it (${errnoCode(e) ?? (e as Error).message})`, { cause: e });
     if (!this.threaded) {
       signal?.throwIfAborted();
-      return hashFileRegion(file, offset, length, algos, false).catch((e: unknown) => {
+      return hashFileRegion(file, offset, length, algos, false, signal).catch((e: unknown) => {
+        if (signal?.aborted && e === signal.reason) throw e;
         throw unreadable(e);
       });
     }
@@ -164,37 +166,40 @@ export class WorkerPool {
     return this.inParts(
       pairs.sizes,
       (a, b) => ({ type: 'compare', pairs: { files: pairs.files, at: pairs.at.slice(4 * a, 4 * b), sizes: pairs.sizes.slice(a, b) }, label }),
-      () => compareBodies(pairs, label, false),
+      () => compareBodies(pairs, label, false, signal),
       (e) => new SourceError('corrupt', label, `cannot compare the layer's files (${e.message})`, { cause: e }),
       signal,
     );
   }
 
   /**
-   * `hashEntries` (see `read-layer.ts`) on the workers: a layer's bodies are hashed in parts of
-   * ~16 MiB, one per job, so every worker takes a share.
+   * `hashEntries` (see `entry-hash.ts`) on the workers: a layer's bodies are hashed in parts of
+   * ~16 MiB, one per job, so every worker takes a share. The digests are returned, by entry
+   * index; `contents` is not written.
    */
-  async hashEntries(blob: LayerBlob | undefined, contents: LayerContents, indices: Iterable<number>, signal?: AbortSignal): Promise<void> {
+  async hashEntries(blob: LayerBlob | undefined, contents: LayerContents, indices: Iterable<number>, signal?: AbortSignal): Promise<BodyDigests> {
     const todo = bodiesToHash(blob, contents, indices);
-    if (!todo) return;
+    if (!todo) return new Map();
     const { file, offsets, sizes } = todo;
     const digests = await this.inParts(
       sizes,
       (a, b) => ({ type: 'bodies', file, offsets: offsets.slice(a, b), sizes: sizes.slice(a, b), label: file }),
-      () => hashBodies(file, offsets, sizes, file, false),
+      () => hashBodies(file, offsets, sizes, file, false, signal),
       (e) => new SourceError('corrupt', file, `cannot hash the layer's files (${e.message})`, { cause: e }),
       signal,
     );
-    todo.todo.forEach((i, k) => (contents.digests[i] = digests[k]));
+    return bodyDigests(todo.todo, digests);
   }
 
   /**
    * Work over items of the given sizes: in consecutive parts of about `bodyBytesPerJob` on the
-   * workers (`jobOf` makes a part's job), results in order; or all of it here (`here`) without
-   * workers, or when it is one small part and no worker is up (an unverified load): starting a
-   * thread (~50 ms of CPU on a core the main thread needs) costs more than the part.
+   * workers (`jobOf` makes a part's job), results in order; or all of it here (`here`, which
+   * honours `signal` itself) without workers, or when it is one small part and no worker is up
+   * (an unverified load): starting a thread (~50 ms of CPU on a core the main thread needs)
+   * costs more than the part. An aborted `signal` rejects with its reason.
    */
   private async inParts<R>(sizes: ArrayLike<number>, jobOf: (a: number, b: number) => PoolJob, here: () => Promise<R[]>, crashed: (e: Error) => Error, signal?: AbortSignal): Promise<R[]> {
+    signal?.throwIfAborted();
     const parts: [number, number][] = [];
     let from = 0;
     let bytes = 0;

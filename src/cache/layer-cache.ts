@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { LayerContents } from '../archive/layer-blob.js';
-import { ENTRY_TYPES, packContents, unpackContents, type PackedContents } from '../archive/packed-contents.js';
-import { isContentDigest } from '../core/model.js';
+import { ENTRY_TYPES, type LayerContents, packContents, type PackedContents, unpackContents } from '../archive/index.js';
+import { isContentDigest } from '../core/index.js';
 import { CACHE_FORMAT, type CacheDir } from './cache-dir.js';
 
 const MAGIC = 'inspect-tui layer cache\n';
@@ -48,22 +47,27 @@ export class LayerCache {
     }
   }
 
-  put(diffId: string | undefined, storedSize: number, contents: LayerContents): void {
+  /**
+   * Writes a layer's entries and `digests`: the body digests known for them, parallel to
+   * `contents.entries` (what the read found and what was hashed since; the lifecycle's table
+   * gives them). Those are what a later `get` gives back as `digests`.
+   */
+  put(diffId: string | undefined, storedSize: number, contents: LayerContents, digests: readonly (string | undefined)[]): void {
     const name = diffId && nameOf(diffId);
     if (!name) return;
-    this.dir.write(name, encode(diffId, storedSize, contents));
+    this.dir.write(name, encode(diffId, storedSize, contents, digests));
   }
 }
 
-function encode(diffId: string, storedSize: number, c: LayerContents): Buffer {
+function encode(diffId: string, storedSize: number, c: LayerContents, digests: readonly (string | undefined)[]): Buffer {
   const { packed: p } = packContents(c);
   const hashed: number[] = [];
-  c.digests.forEach((d, i) => isContentDigest(d) && hashed.push(i));
+  digests.forEach((d, i) => isContentDigest(d) && hashed.push(i));
   const hashIdx = Uint32Array.from(hashed);
-  const hashBytes = Buffer.concat(hashed.map((i) => Buffer.from(c.digests[i]!, 'hex')));
+  const hashBytes = Buffer.concat(hashed.map((i) => Buffer.from(digests[i]!, 'hex')));
   const bytes = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
   const parts: [string, Uint8Array][] = [
-    ['types', p.types],
+    ['types', bytes(p.types)],
     ['modes', bytes(p.modes)],
     ['uids', bytes(p.uids)],
     ['gids', bytes(p.gids)],
@@ -108,6 +112,10 @@ function decode(buf: Buffer, diffId: string, storedSize: number | undefined): La
   const text = (k: string, n: number) => (n === 0 ? [] : Buffer.from(sec(k)).toString('utf8').split('\0'));
   const n = h.count;
   const linkAt = new Uint32Array(sec('linkAt'));
+  const hashIdx = new Uint32Array(sec('hashIdx'));
+  const hashes = Buffer.from(sec('hashes'));
+  const digests = new Array<string | undefined>(n);
+  for (let k = 0; k < hashIdx.length; k++) digests[hashIdx[k]!] = hashes.toString('hex', k * 32, k * 32 + 32);
   const packed: PackedContents = {
     paths: text('paths', n),
     types: new Uint8Array(sec('types')),
@@ -118,7 +126,7 @@ function decode(buf: Buffer, diffId: string, storedSize: number | undefined): La
     linkAt,
     links: text('links', linkAt.length),
     devices: new Float64Array(sec('devices')),
-    digests: new Array<string | undefined>(n),
+    digests,
     compression: h.compression,
     tarSize: h.tarSize,
     ...(h.sections.offsets ? { bodyOffsets: new Float64Array(sec('offsets')) } : {}),
@@ -127,8 +135,5 @@ function decode(buf: Buffer, diffId: string, storedSize: number | undefined): La
   const columns = [packed.types, packed.modes, packed.uids, packed.gids, packed.sizes];
   if (packed.paths.length !== n || columns.some((c) => c.length !== n) || packed.links.length !== linkAt.length) return undefined;
   if (linkAt.some((i) => i >= n) || packed.devices.length % 3 !== 0 || packed.types.some((t) => t >= ENTRY_TYPES.length)) return undefined;
-  const hashIdx = new Uint32Array(sec('hashIdx'));
-  const hashes = Buffer.from(sec('hashes'));
-  for (let k = 0; k < hashIdx.length; k++) packed.digests[hashIdx[k]!] = hashes.toString('hex', k * 32, k * 32 + 32);
   return unpackContents(packed);
 }

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { DEFAULT_RULES, type RuleName, type RuleSettings } from '../core/rules/rules.js';
+import { DEFAULT_RULES, type RuleName, type RuleSettings } from '../core/index.js';
 import { parseCiFile, parseFindingBytes, parseReportSpecs, parseRuleValue, RULE_NAMES, type ReportSpec } from './ci-config.js';
 import { parsePlatform, type Platform } from '../reference/platform.js';
 import { UsageError } from '../errors/index.js';

@@ -1,10 +1,6 @@
-import type { DiffRuleSettings } from '../core/diff-rules.js';
-import type { FindingRuleSettings } from '../core/findings-rules.js';
-import type { FindingKind } from '../core/findings.js';
+import type { DiffRuleSettings, FindingKind, FindingRuleSettings, PathMatcher, PathRules, RuleName, RuleSettings } from '../core/index.js';
 import { parseDiffSection } from './diff-config.js';
 import { createRequire } from 'node:module';
-import type { PathMatcher, PathRules } from '../core/path-rules.js';
-import type { RuleName, RuleSettings } from '../core/rules/rules.js';
 import { parseBytes } from '../format/bytes.js';
 import { UsageError } from '../errors/index.js';
 

@@ -1,4 +1,4 @@
-import type { DiffRuleSettings, GrowthLimit } from '../core/diff-rules.js';
+import type { DiffRuleSettings, GrowthLimit } from '../core/index.js';
 import { UsageError } from '../errors/index.js';
 import { parseBytes } from '../format/bytes.js';
 

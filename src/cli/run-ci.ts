@@ -1,13 +1,10 @@
-import { evaluateFindingRules, type FindingRuleSettings } from '../core/findings-rules.js';
+import { type Analysis, type AnalysisSummary, evaluateFindingRules, evaluateLayerCount, evaluatePathRules, evaluateRules, type FindingRuleSettings, type IgnoredFigures, type RuleResult, type RuleSettings, summarize, withoutIgnored } from '../core/index.js';
 import { existsSync, statSync } from 'node:fs';
 import { appendFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { scanTarRegion } from '../archive/tar-scan.js';
+import { scanTarRegion } from '../archive/index.js';
 import { createCaches, defaultCacheDir } from '../cache/index.js';
-import { summarize, type Analysis, type AnalysisSummary } from '../core/analyze.js';
-import { evaluateLayerCount, evaluatePathRules, withoutIgnored, type IgnoredFigures } from '../core/path-rules.js';
-import { evaluateRules, type RuleResult, type RuleSettings } from '../core/rules/rules.js';
 import { UsageError } from '../errors/index.js';
 import { formatBytes } from '../format/bytes.js';
 import { escapeControl, stringifyJson } from '../format/escape.js';

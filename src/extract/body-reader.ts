@@ -1,5 +1,5 @@
-import type { LayerAccess } from '../archive/layer-blob.js';
-import type { Analysis } from '../core/analyze.js';
+import type { LayerAccess } from '../archive/index.js';
+import type { Analysis } from '../core/index.js';
 import { findInBody, readWindow } from './read-window.js';
 import type { BodyReader } from './types.js';
 

@@ -1,8 +1,8 @@
 import { lstatSync, readlinkSync } from 'node:fs';
 import { lstat, mkdir, symlink, unlink, writeFile, chmod } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import type { LayerAccess } from '../archive/layer-blob.js';
-import type { Analysis } from '../core/analyze.js';
+import type { LayerAccess } from '../archive/index.js';
+import type { Analysis } from '../core/index.js';
 import type { ExtractOptions, ExtractRequest, ExtractResult, Extractor, SkipKind, Skipped } from './types.js';
 import { readBodies } from './read-bodies.js';
 

@@ -1,6 +1,5 @@
 import { open } from 'node:fs/promises';
-import type { LayerBlob, LayerContents } from '../archive/layer-blob.js';
-import { decodeStored, openStored, TarParser, toEntry } from '../archive/read-layer.js';
+import { decodeStored, type LayerBlob, type LayerContents, openStored, TarParser, toEntry } from '../archive/index.js';
 
 /** Bytes `[offset, offset + bytes.length)` of one entry's body, and how many newlines come before `offset`. */
 export type BodyWindow = {

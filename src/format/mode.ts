@@ -1,4 +1,4 @@
-import type { EntryType } from '../core/model.js';
+import type { EntryType } from '../core/index.js';
 
 const TYPE_CHAR: Record<EntryType, string> = {
   file: '-',

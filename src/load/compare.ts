@@ -1,8 +1,8 @@
-import { sharedPool, type WorkerPool } from '../archive/worker-pool.js';
-import { compareImages, selectCrossDigests, type CrossDigests, type ImageComparison } from '../core/compare-images.js';
-import type { Analysis } from '../core/index.js';
+import { type BodyDigests, sharedPool, type WorkerPool } from '../archive/index.js';
+import { type Analysis, compareImages, type CrossDigests, type ImageComparison, selectCrossDigests } from '../core/index.js';
 import { SourceError, UsageError } from '../errors/index.js';
 import type { ImageReference } from '../reference/reference.js';
+import type { DigestTable } from './digest-table.js';
 import { loadImage, type LoadedImage, type LoadOptions } from './load-image.js';
 import { mapLimit } from './map-limit.js';
 
@@ -23,16 +23,16 @@ function naming(which: 'OLD' | 'NEW', e: unknown): unknown {
   return e;
 }
 
-/** The body digest of a global entry, where the layer reader or an earlier hash found it. */
-function digestOf(loaded: LoadedImage, a: Analysis) {
+/** The body digest of a global entry of an analysed image, as `digests` has it. */
+function digestOf(a: Analysis, digests: DigestTable) {
   return (g: number) => {
     const { layer, local } = a.tree.originOf(g);
-    return local < 0 ? undefined : loaded.layers[layer]!.contents.digests[local];
+    return local < 0 ? undefined : digests.get(layer, local);
   };
 }
 
-/** Hashes the bodies of the given entries (grouped by layer), into their layers' `digests`. */
-async function hashBodies(loaded: LoadedImage, entries: readonly number[], pool: WorkerPool): Promise<void> {
+/** Hashes the bodies of the given entries (grouped by layer) and returns their digests, by layer and entry. */
+async function hashBodies(loaded: LoadedImage, entries: readonly number[], pool: WorkerPool, signal: AbortSignal | undefined): Promise<ReadonlyMap<number, BodyDigests>> {
   const byLayer = new Map<number, number[]>();
   for (const g of entries) {
     const { layer, local } = loaded.analysis.tree.originOf(g);
@@ -41,7 +41,11 @@ async function hashBodies(loaded: LoadedImage, entries: readonly number[], pool:
     if (!l) byLayer.set(layer, (l = []));
     l.push(local);
   }
-  await mapLimit([...byLayer], 2, ([layer, locals]) => pool.hashEntries(loaded.layers[layer]!.blob, loaded.layers[layer]!.contents, locals));
+  const found = new Map<number, BodyDigests>();
+  await mapLimit([...byLayer], 2, async ([layer, locals]) => {
+    found.set(layer, await pool.hashEntries(loaded.layers[layer]!.blob, loaded.layers[layer]!.contents, locals, signal));
+  });
+  return found;
 }
 
 /**
@@ -49,7 +53,8 @@ async function hashBodies(loaded: LoadedImage, entries: readonly number[], pool:
  * layer cache when one is given: shared base layers are read once), hashes only the bodies the
  * comparison needs (`selectCrossDigests`: equal-size files outside the shared base whose digest
  * is not known yet), and compares. An image that cannot be read is named in the error as OLD or
- * NEW. The caller closes the result.
+ * NEW. Each side's `signal` also stops the hashing of its bodies: the promise then rejects with
+ * the signal's reason. The caller closes the result.
  */
 export async function loadComparison(oldRef: ImageReference, newRef: ImageReference, opts: { readonly old: LoadOptions; readonly new: LoadOptions }): Promise<LoadedComparison> {
   const a = await loadImage(oldRef, opts.old).catch((e: unknown) => {
@@ -65,14 +70,15 @@ export async function loadComparison(oldRef: ImageReference, newRef: ImageRefere
     throw e;
   }
   try {
-    const known: CrossDigests = { old: digestOf(a, a.analysis), new: digestOf(b, b.analysis) };
-    const need = selectCrossDigests(a.analysis, b.analysis, known);
-    await hashBodies(a, need.old, opts.old.pool ?? sharedPool()).catch((e: unknown) => {
+    const need = selectCrossDigests(a.analysis, b.analysis, { old: digestOf(a.analysis, a.digests), new: digestOf(b.analysis, b.digests) });
+    const oldFound = await hashBodies(a, need.old, opts.old.pool ?? sharedPool(), opts.old.signal).catch((e: unknown) => {
       throw naming('OLD', e);
     });
-    await hashBodies(b, need.new, opts.new.pool ?? sharedPool()).catch((e: unknown) => {
+    const newFound = await hashBodies(b, need.new, opts.new.pool ?? sharedPool(), opts.new.signal).catch((e: unknown) => {
       throw naming('NEW', e);
     });
+    // The comparison reads the digests known before and those just hashed, passed to it here.
+    const known: CrossDigests = { old: digestOf(a.analysis, a.digests.with(oldFound)), new: digestOf(b.analysis, b.digests.with(newFound)) };
     const comparison = compareImages(a.analysis, b.analysis, known);
     const verified = Promise.all([
       a.verified.catch((e: unknown) => {

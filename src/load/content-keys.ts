@@ -1,40 +1,40 @@
 import { closeSync, openSync } from 'node:fs';
-import { inThreadPool, type WorkerPool } from '../archive/worker-pool.js';
-import type { LayerContents } from '../archive/layer-blob.js';
-import { readSampleKey, SAMPLE_BYTES } from '../archive/tar-scan.js';
+import { type BodyDigests, inThreadPool, type LayerBlob, type LayerContents, readSampleKey, SAMPLE_BYTES, type WorkerPool } from '../archive/index.js';
 import { EQUAL_CONTENT_KEY, selectHashGroups, UNIQUE_CONTENT_KEY, type ContentKeys, type ImageIndex } from '../core/index.js';
-import type { LayerBlob } from '../archive/layer-blob.js';
+import type { DigestTable } from './digest-table.js';
 import { mapLimit } from './map-limit.js';
 
 /**
  * The content keys of every entry the core will compare (`selectHashGroups`), reading as little
- * as possible: entries streamed already have a sha256 (`LayerContents.digests`); for files on
- * disk a fingerprint of the first 1 KiB (computed while indexing when the body was in memory,
- * else read now) separates most candidates, and members whose fingerprints collide within a
- * group only need "equal or not": their bytes are compared side by side (stopping at the first
+ * as possible: entries streamed already have a sha256 (in `digests`); for files on disk a
+ * fingerprint of the first 1 KiB (computed while indexing when the body was in memory, else
+ * read now) separates most candidates, and members whose fingerprints collide within a group
+ * only need "equal or not": their bytes are compared side by side (stopping at the first
  * difference) instead of hashed. Only a group that mixes hashed and unhashed members, or whose
- * fingerprints cannot be read, has its members fully hashed (into `contents[i].digests`, which
- * the layer cache then keeps). Entries found equal share a key (their digest when one of them
- * has one, else an `EQUAL_CONTENT_KEY` token); the rest get a key unique to themselves, which is
- * exact for comparisons within their groups.
+ * fingerprints cannot be read, has its members fully hashed (returned as `hashed`, for the
+ * caller's table and the layer cache). Entries found equal share a key (their digest when one
+ * of them has one, else an `EQUAL_CONTENT_KEY` token); the rest get a key unique to themselves,
+ * which is exact for comparisons within their groups.
  *
  * @param blobs where each layer's bytes are (absent for a layer parsed in one pass).
- * @returns the keys by global entry id, and how many bodies were fully hashed, pairs compared and fingerprints read.
+ * @param digests the body digests known so far.
+ * @returns the keys by global entry id, the digests hashed here (by layer, then entry), and how
+ *   many bodies were fully hashed, pairs compared and fingerprints read.
  */
 export async function computeContentKeys(
   index: ImageIndex,
   blobs: readonly (LayerBlob | undefined)[],
   contents: readonly LayerContents[],
+  digests: DigestTable,
   /** `pool`: where bodies are hashed and compared; @default on this thread */
   opts: { readonly concurrency?: number; readonly pool?: WorkerPool; readonly signal?: AbortSignal } = {},
-): Promise<{ keys: ContentKeys; fullHashes: number; pairsCompared: number; samplesRead: number }> {
+): Promise<{ keys: ContentKeys; hashed: ReadonlyMap<number, BodyDigests>; fullHashes: number; pairsCompared: number; samplesRead: number }> {
   const { entries, entryLayer, entryLocal } = index;
   const out = new Array<string | undefined>(entries.length);
-  // Layers read positionally have no digest yet: skip their (holey, 1M-long) arrays entirely.
-  const hasDigests = contents.map((c) => c.digests.some((d) => d !== undefined));
-  const digestOf = (g: number) => (hasDigests[entryLayer[g]!] ? contents[entryLayer[g]!]!.digests[entryLocal[g]!] : undefined);
+  const digestOf = (g: number) => digests.get(entryLayer[g]!, entryLocal[g]!);
   const groups = selectHashGroups(index);
-  if (groups.length === 0) return { keys: out, fullHashes: 0, pairsCompared: 0, samplesRead: 0 };
+  const hashed = new Map<number, BodyDigests>();
+  if (groups.length === 0) return { keys: out, hashed, fullHashes: 0, pairsCompared: 0, samplesRead: 0 };
   const keys = new Float64Array(entries.length).fill(NaN);
   const fds = new Map<number, number>();
   const scratch = Buffer.allocUnsafe(SAMPLE_BYTES);
@@ -108,7 +108,10 @@ export async function computeContentKeys(
     if (!list) perLayer.set(li, (list = []));
     list.push(entryLocal[g]!);
   }
-  await mapLimit([...perLayer], opts.concurrency ?? 4, ([li, locals]) => pool.hashEntries(blobs[li], contents[li]!, locals, signal));
+  await mapLimit([...perLayer], opts.concurrency ?? 4, async ([li, locals]) => {
+    hashed.set(li, await pool.hashEntries(blobs[li], contents[li]!, locals, signal));
+  });
+  const known = digests.with(hashed);
 
   // Equal content, as classes: members compared equal, and members with the same digest.
   const classes = new EqualityClasses();
@@ -130,11 +133,10 @@ export async function computeContentKeys(
     }
     toCompare = next;
   }
-  for (const li of perLayer.keys()) hasDigests[li] = true;
   const byDigest = new Map<string, number>();
-  for (const group of hasDigests.some(Boolean) ? groups : []) {
+  for (const group of contents.some((_, li) => known.has(li)) ? groups : []) {
     for (const g of group) {
-      const d = digestOf(g);
+      const d = known.get(entryLayer[g]!, entryLocal[g]!);
       if (d === undefined) continue;
       const first = byDigest.get(d);
       if (first === undefined) byDigest.set(d, g);
@@ -152,7 +154,7 @@ export async function computeContentKeys(
       out[g] = classDigest.get(root) ?? (classes.has(g) ? `${EQUAL_CONTENT_KEY}${root}` : `${UNIQUE_CONTENT_KEY}${g}`);
     }
   }
-  return { keys: out, fullHashes: full.size, pairsCompared, samplesRead };
+  return { keys: out, hashed, fullHashes: full.size, pairsCompared, samplesRead };
 }
 
 /** Union-find over the few entries found equal to another. */

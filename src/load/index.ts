@@ -3,3 +3,4 @@ export { loadImage, loadSummary } from './load-image.js';
 export type { LoadCaches, LoadedImage, LoadEvent, LoadOptions } from './load-image.js';
 export { loadComparison } from './compare.js';
 export type { LoadedComparison } from './compare.js';
+export type { DigestTable } from './digest-table.js';

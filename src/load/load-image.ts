@@ -1,14 +1,14 @@
 import os from 'node:os';
-import type { LayerAccess, LayerContents } from '../archive/layer-blob.js';
+import { type LayerAccess, type LayerContents, sharedPool, type WorkerPool } from '../archive/index.js';
 import type { LayerCache, ResultCache } from '../cache/index.js';
-import { analyzeImage, indexImage, isContentDigest, summarize, type Analysis, type AnalysisSummary, type ImageIdentity, type ImageInput, type LayerDescriptor } from '../core/index.js';
+import { analyzeImage, indexImage, summarize, type Analysis, type AnalysisSummary, type ImageIdentity, type ImageInput, type LayerDescriptor } from '../core/index.js';
 import { SourceError } from '../errors/index.js';
 import type { ImageReference } from '../reference/reference.js';
 import type { LayerHandle, OpenedImage } from '../sources/image-source.js';
 import type { SourceSettings } from '../sources/settings.js';
 import { openImage } from '../sources/table.js';
-import { sharedPool, type WorkerPool } from '../archive/worker-pool.js';
 import { computeContentKeys } from './content-keys.js';
+import { DigestTable } from './digest-table.js';
 import { mapLimit } from './map-limit.js';
 import { claimsOf, layerLabel, startVerification } from './verify.js';
 
@@ -65,6 +65,8 @@ export type LoadedImage = {
   readonly rawConfig: unknown;
   /** Per layer, base first: where its bytes are and what reading it found. */
   readonly layers: readonly LayerAccess[];
+  /** The body digests known once analysed: what reading found and what the content keys hashed. */
+  readonly digests: DigestTable;
   /**
    * Settles when every layer's bytes were checked against what the image claims: resolves when
    * all match (at once when `settings.verify` is false), rejects with SourceError('digest-mismatch') naming
@@ -90,7 +92,7 @@ export async function loadImage(ref: ImageReference, opts: LoadOptions): Promise
   const image = await openReference(ref, opts);
   const stop = new AbortController();
   try {
-    const { analysis, contents, verified } = await analyzeOpened(image, opts, stop);
+    const { analysis, contents, digests, verified } = await analyzeOpened(image, opts, stop);
     if (!opts.early) {
       opts.onEvent?.({ type: 'stage', message: 'verifying layers' });
       await verified;
@@ -99,6 +101,7 @@ export async function loadImage(ref: ImageReference, opts: LoadOptions): Promise
       analysis,
       rawConfig: image.rawConfig,
       layers: image.layers.map((l, i) => ({ blob: l.blob, contents: contents[i]! })),
+      digests,
       verified,
       close: () => {
         stop.abort(new SourceError('corrupt', image.identity.reference, 'closed before verification finished'));
@@ -169,14 +172,17 @@ function cachedRead(cache: LayerCache | undefined, layer: LayerHandle): LayerCon
   return hit;
 }
 
-const knownDigests = (c: LayerContents) => c.digests.reduce((n, d) => n + (isContentDigest(d) ? 1 : 0), 0);
-
 /**
  * Reads every layer of an opened image, computes the content keys the core needs, and analyzes;
  * verification of the bytes goes on meanwhile (`verified`), and each layer is cached once
- * verified. `stop` aborts what verification is still running. The image is not closed.
+ * verified, with the body digests known by then (`digests`). `stop` aborts what verification is
+ * still running. The image is not closed.
  */
-async function analyzeOpened(image: OpenedImage, opts: LoadOptions, stop: AbortController): Promise<{ analysis: Analysis; contents: LayerContents[]; verified: Promise<void> }> {
+async function analyzeOpened(
+  image: OpenedImage,
+  opts: LoadOptions,
+  stop: AbortController,
+): Promise<{ analysis: Analysis; contents: LayerContents[]; digests: DigestTable; verified: Promise<void> }> {
   const { onEvent, signal } = opts;
   const cache = opts.caches?.layers;
   const concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;
@@ -218,7 +224,6 @@ async function analyzeOpened(image: OpenedImage, opts: LoadOptions, stop: AbortC
     onEvent?.({ type: 'layer-read', layer: i, descriptor: layer.descriptor, bytes: bytes(), fromCache: fromCache.has(i) });
     return c;
   });
-  const digestsBefore = contents.map(knownDigests);
   const input: ImageInput = {
     identity: image.identity,
     config: image.config,
@@ -234,7 +239,10 @@ async function analyzeOpened(image: OpenedImage, opts: LoadOptions, stop: AbortC
   const results = opts.caches?.results;
   const keptKeys = fromCache.size === image.layers.length ? results?.getKeys(imageKey, index.entries.length) : undefined;
   if (!keptKeys) stage('comparing contents');
-  const keys = keptKeys ?? (await computeContentKeys(index, image.layers.map((l) => l.blob), contents, { concurrency, pool, signal })).keys;
+  const read = DigestTable.of(contents);
+  const computed = keptKeys ? undefined : await computeContentKeys(index, image.layers.map((l) => l.blob), contents, read, { concurrency, pool, signal });
+  const keys = keptKeys ?? computed!.keys;
+  const digests = computed ? read.with(computed.hashed) : read;
   // A layer is (re)written to the cache once verified, when it was read from the source or
   // bodies were hashed since; never without verification (its diffID would be only a claim).
   const verified = Promise.all(
@@ -242,8 +250,8 @@ async function analyzeOpened(image: OpenedImage, opts: LoadOptions, stop: AbortC
       await check;
       const layer = image.layers[i]!;
       const c = contents[i]!;
-      if (cache && verify && layer.blob && (!fromCache.has(i) || knownDigests(c) > digestsBefore[i]!)) {
-        cache.put(layer.descriptor.diffId, layer.descriptor.compressedSize ?? c.tarSize, c);
+      if (cache && verify && layer.blob && (!fromCache.has(i) || digests.hashedSince(i).size > 0)) {
+        cache.put(layer.descriptor.diffId, layer.descriptor.compressedSize ?? c.tarSize, c, digests.layer(i));
       }
     }),
   ).then(
@@ -257,7 +265,7 @@ async function analyzeOpened(image: OpenedImage, opts: LoadOptions, stop: AbortC
   );
   verified.catch(() => undefined);
   stage('analyzing');
-  return { analysis: analyzeImage(index, keys), contents, verified };
+  return { analysis: analyzeImage(index, keys), contents, digests, verified };
 }
 
 /** What a layer's media type is when the source did not say (legacy docker-save layers). */

@@ -1,6 +1,4 @@
-import { digestAlgorithm, type DigestAlgorithm } from '../archive/digest.js';
-import type { WorkerPool } from '../archive/worker-pool.js';
-import type { HashRequest, LayerContents } from '../archive/layer-blob.js';
+import { digestAlgorithm, type DigestAlgorithm, type HashRequest, type LayerContents, type WorkerPool } from '../archive/index.js';
 import type { LayerDescriptor } from '../core/index.js';
 import { SourceError } from '../errors/index.js';
 import { shortDigest } from '../format/bytes.js';

@@ -1,4 +1,4 @@
-import type { Platform } from '../core/model.js';
+import type { Platform } from '../core/index.js';
 import { UsageError } from '../errors/index.js';
 
 export type { Platform };

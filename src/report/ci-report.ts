@@ -1,10 +1,8 @@
 import { plural } from '../format/text.js';
 import { formatPlatform } from '../reference/platform.js';
-import type { AnalysisSummary as Analysis } from '../core/analyze.js';
-import type { RuleResult } from '../core/rules/rules.js';
+import type { AnalysisSummary as Analysis, IgnoredFigures, RuleResult } from '../core/index.js';
 import { formatBytes } from '../format/bytes.js';
 import { escapeControl as esc } from '../format/escape.js';
-import type { IgnoredFigures } from '../core/path-rules.js';
 import { layerCommand, offenderLines } from './ci-result.js';
 import { formatFindingsSection } from './findings-report.js';
 

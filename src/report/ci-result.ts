@@ -1,6 +1,4 @@
-import type { AnalysisSummary } from '../core/analyze.js';
-import type { IgnoredFigures } from '../core/path-rules.js';
-import type { RuleResult } from '../core/rules/rules.js';
+import type { AnalysisSummary, IgnoredFigures, RuleResult } from '../core/index.js';
 import { escapeControl } from '../format/escape.js';
 
 /**

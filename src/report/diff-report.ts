@@ -1,6 +1,4 @@
-import type { AlignedLayer, ImageComparison, PathDiff, Side } from '../core/compare-images.js';
-import type { DiffRuleResult } from '../core/diff-rules.js';
-import type { ImageIdentity, LayerSummary } from '../core/index.js';
+import type { AlignedLayer, DiffRuleResult, ImageComparison, ImageIdentity, LayerSummary, PathDiff, Side } from '../core/index.js';
 import { formatBytes } from '../format/bytes.js';
 import { escapeControl } from '../format/escape.js';
 import { formatSignedBytes, TOTAL_ROWS } from '../format/totals.js';

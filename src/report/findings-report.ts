@@ -1,4 +1,4 @@
-import type { Finding, FindingKind } from '../core/findings.js';
+import type { Finding, FindingKind } from '../core/index.js';
 import { formatBytes } from '../format/bytes.js';
 import { escapeControl } from '../format/escape.js';
 

@@ -1,10 +1,6 @@
 import { formatPlatform } from '../reference/platform.js';
 import { findingsToJson, type FindingJson } from './findings-report.js';
-import type { Analysis as FullAnalysis, AnalysisSummary as Analysis } from '../core/analyze.js';
-import { EntryKind } from '../core/index-image.js';
-import type { LayerEntry } from '../core/model.js';
-import type { IgnoredFigures } from '../core/path-rules.js';
-import type { RuleResult } from '../core/rules/rules.js';
+import { type Analysis as FullAnalysis, type AnalysisSummary as Analysis, EntryKind, type IgnoredFigures, type LayerEntry, type RuleResult } from '../core/index.js';
 import { OFFENDERS_SHOWN } from './ci-result.js';
 
 /** The versioned JSON export (schemaVersion 1). Field names match the Analysis. */

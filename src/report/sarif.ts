@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { formatBytes } from '../format/bytes.js';
 import { escapeControl, stringifyJson } from '../format/escape.js';
-import { RULES } from '../core/rules/rules.js';
+import { RULES } from '../core/index.js';
 import { formatFigure, imageLocation, layerCommand, OFFENDERS_SHOWN, referenceOf, type CiOutcome } from './ci-result.js';
 
 /**

@@ -1,6 +1,5 @@
-import type { ImageConfig, ImageIdentity, LayerDescriptor } from '../core/model.js';
-import type { HashRequest, LayerBlob, LayerContents, ProgressFn } from '../archive/layer-blob.js';
-import type { WorkerPool } from '../archive/worker-pool.js';
+import type { ImageConfig, ImageIdentity, LayerDescriptor } from '../core/index.js';
+import type { HashRequest, LayerBlob, LayerContents, ProgressFn, WorkerPool } from '../archive/index.js';
 import type { ImageReference, Transport } from '../reference/reference.js';
 import type { SourceSettings } from './settings.js';
 

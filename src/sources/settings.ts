@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { ProgressFn } from '../archive/layer-blob.js';
+import type { ProgressFn } from '../archive/index.js';
 import type { Platform } from '../reference/platform.js';
 
 /** Registry client settings, from flags (`--username`, `--password-stdin`, `--ca-cert`, `--insecure`). */

@@ -1,6 +1,6 @@
 import { Box, Text, useStdout } from 'ink';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { Analysis } from '../core/analyze.js';
+import type { Analysis } from '../core/index.js';
 import type { BodyReader, Extractor } from '../extract/types.js';
 import { interpretKey } from '../viewmodel/input.js';
 import { osc52, selectCopyTarget } from '../viewmodel/copy.js';

@@ -1,4 +1,4 @@
-import type { Analysis } from '../core/analyze.js';
+import type { Analysis } from '../core/index.js';
 import { sanitize } from '../format/text.js';
 import { diffOf, diffRows } from './diff-view.js';
 import type { AppState } from './state.js';

@@ -1,6 +1,4 @@
-import type { Analysis, LayerSummary } from '../core/analyze.js';
-import type { AlignedLayer } from '../core/compare-images.js';
-import type { DiffImage } from '../core/diff-tree.js';
+import type { AlignedLayer, Analysis, DiffImage, LayerSummary } from '../core/index.js';
 import { formatBytes } from '../format/bytes.js';
 import { fit, plural, sanitize } from '../format/text.js';
 import { formatSignedBytes, TOTAL_ROWS } from '../format/totals.js';

@@ -1,6 +1,4 @@
-import type { Analysis } from '../core/analyze.js';
-import { directoryHistory } from '../core/dir-history.js';
-import type { LayerEntry } from '../core/model.js';
+import { type Analysis, directoryHistory, type LayerEntry } from '../core/index.js';
 import { formatBytes } from '../format/bytes.js';
 import { formatMode } from '../format/mode.js';
 import { fit, sanitize } from '../format/text.js';

@@ -1,5 +1,4 @@
-import type { Analysis } from '../core/analyze.js';
-import { findFindings, type Finding, type FindingKind } from '../core/findings.js';
+import { type Analysis, findFindings, type Finding, type FindingKind } from '../core/index.js';
 import { formatBytes } from '../format/bytes.js';
 import { fit, sanitize } from '../format/text.js';
 import { diffOf } from './diff-view.js';

@@ -1,4 +1,4 @@
-import type { Analysis } from '../core/analyze.js';
+import type { Analysis } from '../core/index.js';
 import { diffRows, diffOf, layerRowCount } from './diff-view.js';
 import { selectLayout, type Layout } from './layout.js';
 import type { Action } from './reducer.js';

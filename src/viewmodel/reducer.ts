@@ -1,4 +1,4 @@
-import type { Analysis } from '../core/analyze.js';
+import type { Analysis } from '../core/index.js';
 import type { CommandId } from './commands.js';
 import { diffOf, layerRowCount, moveDiffCursor } from './diff-view.js';
 import { findingTarget, selectFindings } from './findings-view.js';

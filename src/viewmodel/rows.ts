@@ -1,4 +1,4 @@
-import type { Analysis } from '../core/analyze.js';
+import type { Analysis } from '../core/index.js';
 import { formatBytes, formatPercent } from '../format/bytes.js';
 import { formatMode } from '../format/mode.js';
 import { formatPlatform } from '../reference/platform.js';

@@ -1,4 +1,4 @@
-import type { Analysis } from '../core/analyze.js';
+import type { Analysis } from '../core/index.js';
 import { diffOf, diffRows, layerRowCount } from './diff-view.js';
 import { selectLayout } from './layout.js';
 import type { AppState, Pane } from './state.js';

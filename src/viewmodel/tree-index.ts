@@ -1,6 +1,4 @@
-import type { Analysis } from '../core/analyze.js';
-import { Change, type Hidden } from '../core/file-tree.js';
-import type { LayerEntry } from '../core/model.js';
+import { type Analysis, Change, type Hidden, type LayerEntry } from '../core/index.js';
 import { diffOf } from './diff-view.js';
 import { isCollapsed, type Collapse, type HiddenKinds } from './state.js';
 

@@ -1,4 +1,4 @@
-import type { Analysis } from '../core/analyze.js';
+import type { Analysis } from '../core/index.js';
 import { layerRowCount, selectNarrowLayer } from './diff-view.js';
 import { selectLayout } from './layout.js';
 import { selectRange, type AppState } from './state.js';

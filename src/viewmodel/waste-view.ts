@@ -1,4 +1,4 @@
-import type { Analysis } from '../core/analyze.js';
+import type { Analysis } from '../core/index.js';
 import { formatBytes } from '../format/bytes.js';
 import { fit, sanitize, truncateMiddle } from '../format/text.js';
 import type { CommandId } from './commands.js';

@@ -77,6 +77,42 @@ export function layerViolations(graph: ReadonlyMap<string, readonly string[]>, r
   return out;
 }
 
+/**
+ * The folders of `src/` that are closed: every top-level folder with an `index.ts` (or
+ * `index.tsx`) directly inside it. Nested folders (`sources/registry/`, `core/rules/`) are
+ * part of their top-level folder and have no door of their own; a folder without an index
+ * (today `sources/`, `viewmodel/`, `ui/`…) is open.
+ */
+function closedFolders(graph: ReadonlyMap<string, readonly string[]>): Set<string> {
+  const out = new Set<string>();
+  for (const file of graph.keys()) {
+    const m = /^([^/]+)\/index\.tsx?$/.exec(file);
+    if (m) out.add(m[1]!);
+  }
+  return out;
+}
+
+/**
+ * Imports past a front door. A module may import anything in its own top-level folder; from
+ * another top-level folder that is closed (see `closedFolders`) it may import only that
+ * folder's `index.js` (the door), never a file behind it. `index.ts` at the top of `src/` is a
+ * file, not a folder, and counts as outside every folder. Imports that leave `src/` are the
+ * layer order's concern.
+ */
+export function frontDoorViolations(graph: ReadonlyMap<string, readonly string[]>, closed: ReadonlySet<string> = closedFolders(graph)): Violation[] {
+  const out: Violation[] = [];
+  for (const [from, targets] of graph) {
+    const a = unitOf(from);
+    for (const to of targets) {
+      if (to.startsWith('..')) continue;
+      const b = unitOf(to);
+      if (a === b || !closed.has(b)) continue;
+      if (to !== `${b}/index.js`) out.push({ from, to, why: `${b}/ has a front door: import ${b}/index.js, not ${to}` });
+    }
+  }
+  return out;
+}
+
 describe('layer order', () => {
   const graph = importGraph(path.join(ROOT, 'src'));
 
@@ -101,5 +137,48 @@ describe('layer order', () => {
     const bad = new Map(graph);
     bad.set(from, [...(bad.get(from) ?? []), to]);
     expect(layerViolations(bad).length).toBeGreaterThan(0);
+  });
+});
+
+describe('front doors', () => {
+  const graph = importGraph(path.join(ROOT, 'src'));
+
+  it('knows which folders are closed', () => {
+    // The folders whose inner files other folders used to reach into: they must stay closed.
+    expect([...closedFolders(graph)]).toEqual(expect.arrayContaining(['archive', 'cache', 'core', 'errors', 'load']));
+    expect(closedFolders(graph).has('sources')).toBe(false);
+  });
+
+  it('no module imports a file behind another folder\'s index', () => {
+    expect(frontDoorViolations(graph)).toEqual([]);
+  });
+
+  it.each([
+    // [what the case proves, from, to]
+    ['a source reaching past the archive door is caught', 'sources/registry/blob.ts', 'archive/read-layer.js'],
+    ['the library entry point reaching into the core is caught', 'index.ts', 'core/rules/rules.js'],
+    ['the CLI reaching into the lifecycle is caught', 'cli/run-ci.ts', 'load/load-image.js'],
+  ])('the check can fail: %s', (_why, from, to) => {
+    const bad = new Map(graph);
+    bad.set(from, [...(bad.get(from) ?? []), to]);
+    expect(frontDoorViolations(bad).map((v) => v.to)).toEqual([to]);
+  });
+
+  it('the check can fail: a folder that gains an index is closed at once', () => {
+    const bad = new Map(graph);
+    bad.set('viewmodel/index.ts', []);
+    const inner = [...graph].find(([from, to]) => unitOf(from) !== 'viewmodel' && to.some((t) => t.startsWith('viewmodel/')));
+    expect(inner).toBeDefined();
+    expect(frontDoorViolations(bad).some((v) => v.from === inner![0] && v.to.startsWith('viewmodel/'))).toBe(true);
+  });
+
+  it('an import of the door itself, or within one folder, is fine', () => {
+    const ok = new Map([
+      ['cli/run-ci.ts', ['load/index.js', 'cli/args.js']],
+      ['load/load-image.ts', ['load/verify.js', 'archive/index.js']],
+      ['load/index.ts', []],
+      ['archive/index.ts', ['archive/read-layer.js']],
+    ]);
+    expect(frontDoorViolations(ok)).toEqual([]);
   });
 });

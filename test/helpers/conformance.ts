@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { expect } from 'vitest';
 import { createDecompressor, sniffCompression } from '../../src/archive/decompress.js';
-import { peek } from '../../src/archive/read-layer.js';
+import { peek } from '../../src/archive/peek.js';
 import type { ImageReference } from '../../src/reference/reference.js';
 import type { OpenedImage } from '../../src/sources/image-source.js';
 import type { SourceSettings } from '../../src/sources/settings.js';

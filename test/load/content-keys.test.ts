@@ -1,5 +1,6 @@
 import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WorkerPool } from '../../src/archive/worker-pool.js';
@@ -7,9 +8,10 @@ import { createCaches } from '../../src/cache/index.js';
 import { toExportV1 } from '../../src/report/json-export.js';
 import { EQUAL_CONTENT_KEY, indexImage, isContentDigest, type Analysis } from '../../src/core/index.js';
 import { computeContentKeys } from '../../src/load/content-keys.js';
+import { DigestTable } from '../../src/load/digest-table.js';
 import { loadImage, type LoadedImage } from '../../src/load/index.js';
 import { parseReference } from '../../src/reference/reference.js';
-import { buildDockerArchive, buildTar, ROOT, tmpDir } from '../helpers/image-files.js';
+import { buildDockerArchive, buildTar, ROOT, sha256, TAR, TAR_GZ, tmpDir, writeOciLayout } from '../helpers/image-files.js';
 import { localSettings } from '../helpers/load.js';
 
 /**
@@ -59,12 +61,15 @@ describe('content keys', () => {
     const loaded = await loadImage(parseReference(`docker-archive:${file}`, () => true), { settings: localSettings() });
     try {
       const index = indexOf(loaded);
+      const contents = loaded.layers.map((l) => l.contents);
       const r = await computeContentKeys(
         index,
         loaded.layers.map((l) => l.blob),
-        loaded.layers.map((l) => l.contents),
+        contents,
+        DigestTable.of(contents),
       );
       expect(r.fullHashes).toBe(0);
+      expect(r.hashed.size).toBe(0);
       // a/same (1 pair), a/tail (L0 with L1 and L2, then nothing left), d/one, d/two, d/three.
       expect(r.pairsCompared).toBe(1 + 2 + 2);
       expect(r.keys.filter((k) => k?.startsWith(EQUAL_CONTENT_KEY))).toHaveLength(2 + 2 + 2);
@@ -100,12 +105,15 @@ describe('content keys', () => {
     try {
       const contents = loaded.layers.map((l) => l.contents);
       const same0 = contents[0]!.entries.findIndex((e) => e.path === 'd/one');
-      contents[0]!.digests[same0] = 'f'.repeat(64);
+      const known = DigestTable.of(contents).with(new Map([[0, new Map([[same0, 'f'.repeat(64)]])]]));
       const index = indexOf(loaded);
-      const r = await computeContentKeys(index, loaded.layers.map((l) => l.blob), contents);
+      const r = await computeContentKeys(index, loaded.layers.map((l) => l.blob), contents, known);
       // d/one now has a digest and d/two not: their group is hashed whole, and the others still compared.
       const g = (layer: number, p: string) => index.merged[layer]![index.paths.find(p)!]!;
       expect(r.fullHashes).toBe(2);
+      // What was hashed comes back, and nothing was written into the layers' contents.
+      expect([...r.hashed.values()].reduce((n, m) => n + m.size, 0)).toBe(r.fullHashes);
+      expect(contents.every((c) => c.digests.every((d) => d === undefined))).toBe(true);
       expect(isContentDigest(r.keys[g(2, 'a/tail')])).toBe(false);
       expect(r.keys[g(2, 'd/one')]).toBe('f'.repeat(64));
     } finally {
@@ -139,5 +147,32 @@ describe('content keys', () => {
     const damaged = await open();
     expect(damaged.stages).toContain('comparing contents');
     expect(damaged.json).toBe(first.json);
+  });
+
+  it('keeps the bodies hashed for the keys in the layer cache, with their layer', async () => {
+    // The same path in a gzip layer (hashed as it streamed) and a plain one (indexed in place):
+    // their group mixes hashed and unhashed members, so the plain layer's body is hashed.
+    const body = 'Q'.repeat(3000);
+    const l0 = await buildTar([{ name: 'x', body }]);
+    const l1 = await buildTar([{ name: 'x', body, uid: 1000 }]);
+    const dir = writeOciLayout(tmpDir(), [
+      { blob: gzipSync(l0), diff: l0, mediaType: TAR_GZ },
+      { blob: l1, diff: l1, mediaType: TAR },
+    ]);
+    const caches = createCaches(tmpDir());
+    const open = async () => {
+      const loaded = await loadImage(parseReference(`oci:${dir}`, () => true), { settings: localSettings(), caches });
+      await loaded.verified;
+      await loaded.close();
+      return loaded;
+    };
+    const first = await open();
+    // Hashed for the keys: in the table the lifecycle hands on, not in what the read made.
+    expect(first.digests.get(1, 0)).toBe(sha256(Buffer.from(body)));
+    expect(first.layers[1]!.contents.digests[0]).toBeUndefined();
+    // Read again from the layer cache: the digest came with the layer.
+    const again = await open();
+    expect(again.layers[1]!.contents.digests[0]).toBe(sha256(Buffer.from(body)));
+    expect(again.analysis.tree.compare(0, 1)).toBe('metadata');
   });
 });

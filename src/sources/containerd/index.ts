@@ -1,6 +1,6 @@
-import type { LayerContents } from '../../archive/layer-blob.js';
+import type { LayerContents } from '../../archive/index.js';
 import { readVerifiedLayer } from '../registry/blob.js';
-import type { LayerDescriptor } from '../../core/model.js';
+import type { LayerDescriptor } from '../../core/index.js';
 import { SourceError, UsageError } from '../../errors/index.js';
 import { formatPlatform, type Platform } from '../../reference/platform.js';
 import type { ImageSource, LayerHandle, LayerReadOptions, OpenedImage } from '../image-source.js';

@@ -1,4 +1,4 @@
-import type { ImageConfig, LayerDescriptor } from '../../core/model.js';
+import type { ImageConfig, LayerDescriptor } from '../../core/index.js';
 import { SourceError } from '../../errors/index.js';
 import { formatReference } from '../../reference/reference.js';
 import type { ImageSource, OpenedImage } from '../image-source.js';
@@ -7,7 +7,7 @@ import type { Bundle } from '../oci/bundle.js';
 import { checkLayerCount, configPlatform, parseImageConfig, parseJson, sha256Digest } from '../oci/config.js';
 import { createLayerHandle, shortDigest } from '../oci/layer-handle.js';
 import { CONFIG_CAP, MANIFEST_CAP } from '../oci/limits.js';
-import { digestAlgorithm, digestOf } from '../../archive/digest.js';
+import { digestAlgorithm, digestOf } from '../../archive/index.js';
 
 type ManifestItem = { Config: string; RepoTags: string[]; Layers: string[]; LayerSources?: Record<string, { mediaType?: string; size?: number; digest?: string }> };
 

@@ -73,19 +73,22 @@ function tlsOptions(ep: Extract<DaemonEndpoint, { kind: 'tcp' }>): https.Request
 /**
  * Sends one request to a daemon and resolves with the response once its headers arrive; the
  * caller consumes or destroys the body. Rejects with `ConnectError` when the endpoint cannot be
- * reached or `timeoutMs` passes without a response (a slow body is not timed out).
+ * reached or `timeoutMs` passes without a response (a slow body is not timed out). An aborted
+ * `signal` destroys the request, and its response with it (the body then fails): the promise
+ * rejects with the signal's reason.
  */
-export function daemonRequest(ep: DaemonEndpoint, method: string, urlPath: string, timeoutMs?: number): Promise<IncomingMessage> {
+export function daemonRequest(ep: DaemonEndpoint, method: string, urlPath: string, timeoutMs?: number, signal?: AbortSignal): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
     let req: http.ClientRequest;
     const headers = { Host: ep.kind === 'unix' ? 'docker' : `${ep.host}:${ep.port}`, 'User-Agent': 'inspect-tui' };
     try {
       if (ep.kind === 'unix') {
-        req = http.request({ socketPath: ep.socketPath, path: urlPath, method, headers, agent: false });
+        req = http.request({ socketPath: ep.socketPath, path: urlPath, method, headers, agent: false, signal });
       } else if (ep.tls) {
-        req = https.request({ host: ep.host, port: ep.port, path: urlPath, method, headers, agent: false, ...tlsOptions(ep) });
+        req = https.request({ host: ep.host, port: ep.port, path: urlPath, method, headers, agent: false, signal, ...tlsOptions(ep) });
       } else {
-        req = http.request({ host: ep.host, port: ep.port, path: urlPath, method, headers, agent: false });
+        req = http.request({ host: ep.host, port: ep.port, path: urlPath, method, headers, agent: false, signal });
       }
     } catch (e) {
       reject(e instanceof ConnectError ? e : new ConnectError(describeConnectError(e), { cause: e }));
@@ -103,7 +106,7 @@ export function daemonRequest(ep: DaemonEndpoint, method: string, urlPath: strin
     });
     req.on('error', (e) => {
       if (timer) clearTimeout(timer);
-      reject(new ConnectError(describeConnectError(e), { cause: e }));
+      reject(signal?.aborted ? signal.reason : new ConnectError(describeConnectError(e), { cause: e }));
     });
     req.end();
   });

@@ -108,16 +108,17 @@ function showEndpoint(ep: DaemonEndpoint): string {
   return ep.origin === 'default' ? ep.url : `${ep.url} (${ep.origin})`;
 }
 
-/** Pings one endpoint; returns the connection, or why it is unusable. */
-async function tryEndpoint(ep: DaemonEndpoint): Promise<DaemonConnection | DaemonAttempt> {
+/** Pings one endpoint; returns the connection, or why it is unusable. Rejects with the reason of an aborted `signal`. */
+async function tryEndpoint(ep: DaemonEndpoint, signal: AbortSignal | undefined): Promise<DaemonConnection | DaemonAttempt> {
   let res: IncomingMessage;
   try {
-    res = await daemonRequest(ep, 'GET', '/_ping', PING_TIMEOUT_MS);
+    res = await daemonRequest(ep, 'GET', '/_ping', PING_TIMEOUT_MS, signal);
   } catch (e) {
     if (e instanceof ConnectError) return { endpoint: ep, problem: e.problem };
     throw e;
   }
   const body = await readBody(res, INSPECT_CAP).catch(() => Buffer.alloc(0));
+  signal?.throwIfAborted();
   if (res.statusCode !== 200) {
     return { endpoint: ep, problem: { kind: 'not-docker', text: `answered HTTP ${res.statusCode} to /_ping (${errorMessage(body) || 'no message'})` } };
   }
@@ -126,13 +127,14 @@ async function tryEndpoint(ep: DaemonEndpoint): Promise<DaemonConnection | Daemo
   if (!version) {
     // Daemons before API 1.25 do not send API-Version on /_ping; /version has it.
     try {
-      const v = await daemonRequest(ep, 'GET', '/version', PING_TIMEOUT_MS);
+      const v = await daemonRequest(ep, 'GET', '/version', PING_TIMEOUT_MS, signal);
       const vb = await readBody(v, INSPECT_CAP);
       const parsed = JSON.parse(vb.toString('utf8')) as { ApiVersion?: unknown };
       if (typeof parsed.ApiVersion === 'string') version = parsed.ApiVersion;
     } catch {
       // No version at all: the Docker CLI assumes the oldest supported one; so do we.
     }
+    signal?.throwIfAborted();
   }
   version ??= MIN_API_VERSION;
   if (!/^\d+\.\d+$/.test(version)) {
@@ -158,7 +160,7 @@ export async function connectDaemon(settings: SourceSettings, label: string, opt
   const attempts: DaemonAttempt[] = [];
   for (const ep of selection.endpoints) {
     settings.onStage?.(`looking for a daemon at ${ep.url}`);
-    const r = await tryEndpoint(ep);
+    const r = await tryEndpoint(ep, settings.signal);
     if ('apiVersion' in r) {
       settings.onStage?.(`using ${r.product} at ${showEndpoint(ep)}, API ${r.apiVersion}`);
       return r;
@@ -228,12 +230,13 @@ export async function locateDaemonImage(name: string, settings: SourceSettings, 
   const where = `the daemon at ${endpoint.url}`;
   let res: IncomingMessage;
   try {
-    res = await daemonRequest(endpoint, 'GET', `/v${apiVersion}/images/${name}/json`, LOOKUP_TIMEOUT_MS);
+    res = await daemonRequest(endpoint, 'GET', `/v${apiVersion}/images/${name}/json`, LOOKUP_TIMEOUT_MS, settings.signal);
   } catch (e) {
     if (!(e instanceof ConnectError)) throw e;
     throw new DaemonLookupError('daemon-unavailable', label, `lost ${product} at ${endpoint.url} (${e.problem.text})`, where, e.problem.text, { cause: e });
   }
   const body = await readBody(res, INSPECT_CAP).catch((e: Error) => {
+    settings.signal?.throwIfAborted();
     throw new DaemonLookupError('daemon-unavailable', label, `${product} at ${endpoint.url}: ${e.message}`, where, e.message, { cause: e });
   });
   if (res.statusCode === 404) {
@@ -270,12 +273,13 @@ export async function locateDaemonImage(name: string, settings: SourceSettings, 
  * reader: nothing is written to disk. A file's body, when wanted later, comes from another
  * export (`exportAgain`). Progress goes to `settings.onArchiveProgress` with the
  * image's reported size as the total (an estimate: the export adds tar headers and metadata).
+ * An aborted `settings.signal` closes the export's connection at once and rejects with its reason.
  */
 export async function openLocatedDaemonImage(image: LocatedDaemonImage, settings: SourceSettings): Promise<OpenedImage> {
   const { connection, name, label } = image;
   const { endpoint, apiVersion, product } = connection;
   settings.onStage?.(`exporting ${name} from ${product} at ${endpoint.url}`);
-  const res = await requestExport(image, name);
+  const res = await requestExport(image, name, settings.signal);
   // A connection that drops mid-export surfaces as a truncated archive; say what happened.
   let broke: Error | undefined;
   res.on('error', (e) => (broke ??= e));
@@ -284,6 +288,7 @@ export async function openLocatedDaemonImage(image: LocatedDaemonImage, settings
     bundle = await openStreamBundle(res, label, settings.onArchiveProgress, image.size, settings.verify !== false, () => exportAgain(image));
   } catch (e) {
     res.destroy();
+    settings.signal?.throwIfAborted();
     if (broke) {
       throw new SourceError('daemon-unavailable', label, `the export from ${product} at ${endpoint.url} broke off (${describeConnectError(broke).text})`, { cause: e });
     }
@@ -294,18 +299,22 @@ export async function openLocatedDaemonImage(image: LocatedDaemonImage, settings
   return openDockerArchiveBundle(bundle, ref, `docker-daemon:${name}`, 'docker-daemon');
 }
 
-/** `GET /images/{name}/get`: the export (a docker-save tar) as it streams; SourceError when the daemon is lost or refuses. */
-async function requestExport(image: LocatedDaemonImage, name: string): Promise<IncomingMessage> {
+/**
+ * `GET /images/{name}/get`: the export (a docker-save tar) as it streams; SourceError when the
+ * daemon is lost or refuses, the reason of an aborted `signal` (which also ends the body).
+ */
+async function requestExport(image: LocatedDaemonImage, name: string, signal?: AbortSignal): Promise<IncomingMessage> {
   const { endpoint, apiVersion, product } = image.connection;
   let res: IncomingMessage;
   try {
-    res = await daemonRequest(endpoint, 'GET', `/v${apiVersion}/images/${name}/get`);
+    res = await daemonRequest(endpoint, 'GET', `/v${apiVersion}/images/${name}/get`, undefined, signal);
   } catch (e) {
     if (!(e instanceof ConnectError)) throw e;
     throw new SourceError('daemon-unavailable', image.label, `lost ${product} at ${endpoint.url} (${e.problem.text})`, { cause: e });
   }
   if (res.statusCode !== 200) {
     const body = await readBody(res, INSPECT_CAP).catch(() => Buffer.alloc(0));
+    signal?.throwIfAborted();
     const kind: SourceErrorKind = res.statusCode === 404 ? 'not-found' : 'daemon-unavailable';
     throw new SourceError(kind, image.label, `${product} at ${endpoint.url} could not export the image (HTTP ${res.statusCode}: ${errorMessage(body)})`);
   }

@@ -1,4 +1,4 @@
-import type { LayerDescriptor } from '../../core/model.js';
+import type { LayerDescriptor } from '../../core/index.js';
 import { SourceError } from '../../errors/index.js';
 import type { Platform } from '../../reference/platform.js';
 import { formatReference } from '../../reference/reference.js';
@@ -9,7 +9,7 @@ import { checkLayerCount, configPlatform, parseImageConfig, parseJson } from '..
 import { createLayerHandle, shortDigest } from '../oci/layer-handle.js';
 import { CONFIG_CAP, MANIFEST_CAP } from '../oci/limits.js';
 import { checkBlobSize, parseIndex, REF_NAME, resolveToManifest, type Descriptor } from '../oci/manifest.js';
-import { digestAlgorithm, digestOf } from '../../archive/digest.js';
+import { digestAlgorithm, digestOf } from '../../archive/index.js';
 
 /** How to pick an image from a layout, and how to name it. */
 export type LayoutSelection = {

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { sniffCompression } from '../../archive/decompress.js';
+import { sniffCompression } from '../../archive/index.js';
 import { kindOfFsError, SourceError } from '../../errors/index.js';
 import type { SourceSettings } from '../settings.js';
 import { openStreamBundle, openTarFileBundle, readHead, type Bundle } from './bundle.js';

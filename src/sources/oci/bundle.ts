@@ -2,12 +2,7 @@ import { statSync } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough, Readable, type Writable } from 'node:stream';
-import { readLayerStream, peek, countBytes, decodeStored, TarParser, type MemberSink } from '../../archive/read-layer.js';
-import { MultiHash } from '../../archive/digest.js';
-import { scanTarRegion } from '../../archive/tar-scan.js';
-import { sniffCompression } from '../../archive/decompress.js';
-import { cleanPath, entryTypeOf } from '../../archive/tar-header.js';
-import type { LayerBlob, LayerContents, ProgressFn } from '../../archive/layer-blob.js';
+import { cleanPath, countBytes, decodeStored, entryTypeOf, type LayerBlob, type LayerContents, type MemberSink, MultiHash, peek, type ProgressFn, readLayerStream, scanTarRegion, sniffCompression, TarParser } from '../../archive/index.js';
 import { SourceError } from '../../errors/index.js';
 import { CONFIG_CAP } from './limits.js';
 

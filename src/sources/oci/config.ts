@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { HistoryEntry, ImageConfig } from '../../core/model.js';
+import type { HistoryEntry, ImageConfig } from '../../core/index.js';
 import { SourceError } from '../../errors/index.js';
 import type { Platform } from '../../reference/platform.js';
 import { isObj, str, strArr } from './json.js';

@@ -1,5 +1,5 @@
-import { inThreadPool } from '../../archive/worker-pool.js';
-import type { LayerDescriptor } from '../../core/model.js';
+import { inThreadPool } from '../../archive/index.js';
+import type { LayerDescriptor } from '../../core/index.js';
 import type { BundleBlob } from './bundle.js';
 import type { LayerHandle } from '../image-source.js';
 

@@ -81,15 +81,18 @@ export class RegistryAuth {
    * GETs `url` on the registry with the current `Authorization` (sent to the registry's origin
    * only, never across a redirect to storage); after a 401, signs in again (up to twice) and
    * retries. Returns the last answer whatever its status: a 401 here means signing in did not help.
-   * @throws SourceError for network failures (naming the registry host) and failed sign-ins.
+   * `signal` (by default the transport's) cancels the request and its body.
+   * @throws SourceError for network failures (naming the registry host) and failed sign-ins;
+   *   the signal's reason once it is aborted.
    */
-  async get(url: URL, headers: Record<string, string>): Promise<HttpResponse> {
+  async get(url: URL, headers: Record<string, string>, signal?: AbortSignal): Promise<HttpResponse> {
     for (let tries = 0; ; tries++) {
       const before = this.authorization;
       let res: HttpResponse;
       try {
-        res = await this.transport.follow(url, headers, before ? { origin: this.transport.base.origin, value: before } : undefined, 'a request');
+        res = await this.transport.follow(url, headers, before ? { origin: this.transport.base.origin, value: before } : undefined, 'a request', signal);
       } catch (e) {
+        signal?.throwIfAborted();
         throw this.transport.networkError(e, this.host);
       }
       if (res.status !== 401 || tries >= 2) return res;

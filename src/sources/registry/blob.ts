@@ -1,16 +1,13 @@
 import type { Hash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { LayerContents } from '../../archive/layer-blob.js';
-import { readLayerStream } from '../../archive/read-layer.js';
+import { digestHasher, type LayerContents, readLayerStream } from '../../archive/index.js';
 import { SourceError } from '../../errors/index.js';
 import type { LayerHandle } from '../image-source.js';
 import { describeNetworkError, discard, isRetryableError, sanitizedCause, withIdleTimeout, type HttpResponse } from './http.js';
-import { backoffDelay, type BackoffTuning } from './retry.js';
-import { digestHasher } from '../../archive/digest.js';
+import { backoffDelay, pause, type BackoffTuning } from './retry.js';
 
 /** `sha256:…` → a hash of that algorithm (one definition, shared with the lifecycle's verification). */
-export { digestHasher } from '../../archive/digest.js';
+export { digestHasher } from '../../archive/index.js';
 
 /** GETs the blob from byte `from`; answers 2xx, or 416 when nothing is left at `from`. */
 export type BlobFetcher = (from: number) => Promise<HttpResponse>;
@@ -38,6 +35,11 @@ export type VerifiedBlobOptions = {
   readonly backoff: BackoffTuning;
   /** Who sends the bytes, as messages name it. @default 'the registry' */
   readonly sender?: string;
+  /**
+   * Cancels the download: the body in flight is destroyed at once (no resume follows), and
+   * `next` rejects with the signal's reason. Pass the same signal to `fetch`'s requests.
+   */
+  readonly signal?: AbortSignal;
 };
 
 /**
@@ -62,8 +64,11 @@ export class VerifiedBlob {
   /** The error that ended the download (network, digest mismatch), if any. */
   failure: SourceError | undefined;
 
+  private readonly onAbort = () => this.abort();
+
   constructor(private readonly opts: VerifiedBlobOptions) {
     this.hash = digestHasher(opts.digest, opts.label);
+    opts.signal?.addEventListener('abort', this.onAbort, { once: true });
   }
 
   /** Bytes received and hashed so far. */
@@ -83,11 +88,14 @@ export class VerifiedBlob {
     while ((await this.next()) !== null);
   }
 
-  /** Stops the download; later `next` calls fail. */
+  /** Stops the download (its connection and idle timer go at once); later `next` calls fail. */
   abort(): void {
     this.aborted = true;
+    this.opts.signal?.removeEventListener('abort', this.onAbort);
     this.body?.destroy();
     this.body = undefined;
+    // A body iterator parked between chunks ends now (its idle timer with it), not when collected.
+    void this.iter?.return(undefined).catch(() => undefined);
     this.iter = undefined;
   }
 
@@ -123,6 +131,7 @@ export class VerifiedBlob {
   private async step(): Promise<Buffer | null> {
     if (this.failure) throw this.failure;
     if (this.verified) return null;
+    this.opts.signal?.throwIfAborted();
     if (this.aborted) throw new SourceError('network', this.opts.label, `the download was stopped`);
     for (;;) {
       try {
@@ -155,6 +164,7 @@ export class VerifiedBlob {
         this.hash.update(chunk);
         return chunk;
       } catch (e) {
+        this.opts.signal?.throwIfAborted();
         if (e instanceof SourceError) this.fail(e);
         this.body?.destroy();
         this.body = undefined;
@@ -168,7 +178,7 @@ export class VerifiedBlob {
           );
         }
         this.resumes++;
-        await sleep(backoffDelay(this.opts.backoff, this.resumes));
+        await pause(backoffDelay(this.opts.backoff, this.resumes), this.opts.signal);
       }
     }
   }
@@ -205,6 +215,7 @@ export class VerifiedBlob {
       this.fail(new SourceError('digest-mismatch', this.opts.label, `the downloaded blob does not match its digest (got ${actual.slice(0, 19)}…); refusing the layer`));
     }
     this.verified = true;
+    this.opts.signal?.removeEventListener('abort', this.onAbort);
     return null;
   }
 }
@@ -213,7 +224,9 @@ export class VerifiedBlob {
  * Reads a layer through a verified blob: parsed as it streams, and its contents count only once
  * the blob matched its digest. When reading fails, the blob's own failure (network, digest, a
  * missing blob) is reported over what the tar parser saw; when the parser failed first, a blob
- * that does not match its digest explains it better, so the rest is drained to find out.
+ * that does not match its digest explains it better, so the rest is drained to find out. Once
+ * `opts.signal` is aborted (give the blob the same signal, so its download stops at once), the
+ * read rejects with its reason.
  */
 export async function readVerifiedLayer(
   blob: VerifiedBlob,
@@ -221,11 +234,14 @@ export async function readVerifiedLayer(
   label: string,
   opts: Parameters<LayerHandle['read']>[0],
 ): Promise<LayerContents> {
+  const signal = opts?.signal;
   try {
+    signal?.throwIfAborted();
     const contents = await readLayerStream(blob.toReadable(true), d.size > 0 ? d.size : undefined, { label, onProgress: opts?.onProgress, hash: opts?.hash?.tar && { tar: opts.hash.tar } });
     if (!blob.verified) await blob.drain();
     return { ...contents, measured: { ...contents.measured, stored: [d.digest], storedSize: blob.received } };
   } catch (e) {
+    signal?.throwIfAborted();
     if (blob.failure) throw blob.failure;
     try {
       await blob.drain();

@@ -34,7 +34,7 @@ export class RegistryClient {
   ) {
     this.what = `docker://${formatDockerReference(ref)}`;
     this.host = registryHost(ref);
-    this.transport = new RegistryTransport(this.what, this.host, settings.registry, tuning);
+    this.transport = new RegistryTransport(this.what, this.host, settings.registry, tuning, settings.signal);
     this.auth = new RegistryAuth(this.transport, ref, settings);
   }
 
@@ -60,10 +60,12 @@ export class RegistryClient {
 
   /**
    * GETs a registry path (authenticated; one sign-in again after a 401, since tokens expire).
-   * Returns only 2xx answers and those in `accept`; maps the rest to SourceError naming the reference.
+   * Returns only 2xx answers and those in `accept`; maps the rest to SourceError naming the
+   * reference. `signal` (by default `settings.signal`) cancels the request and its body: the
+   * promise, or the body, then fails with its reason.
    */
-  async get(path: string, headers: Record<string, string>, purpose: string, accept: readonly number[] = []): Promise<HttpResponse> {
-    const res = await this.auth.get(new URL(path, this.transport.base), headers);
+  async get(path: string, headers: Record<string, string>, purpose: string, accept: readonly number[] = [], signal?: AbortSignal): Promise<HttpResponse> {
+    const res = await this.auth.get(new URL(path, this.transport.base), headers, signal);
     if ((res.status >= 200 && res.status < 300) || accept.includes(res.status)) return res;
     throw await this.statusError(res, purpose);
   }
@@ -85,7 +87,7 @@ export class RegistryClient {
           reading = true;
           return { data: await this.transport.readSmall(res, cap, purpose), res };
         },
-        { retryable: (e) => reading && !(e instanceof SourceError) && isRetryableError(e) },
+        { retryable: (e) => reading && !(e instanceof SourceError) && isRetryableError(e), signal: this.settings.signal },
       );
     } catch (e) {
       throw reading ? this.transport.networkError(e, this.host) : e;

@@ -1,4 +1,4 @@
-import type { LayerDescriptor } from '../../core/model.js';
+import type { LayerDescriptor } from '../../core/index.js';
 import { manifestReference, parseDockerReference, formatDockerReference } from '../../reference/docker-reference.js';
 import { SourceError } from '../../errors/index.js';
 import { formatPlatform, type Platform } from '../../reference/platform.js';
@@ -86,7 +86,7 @@ async function open(client: RegistryClient, settings: SourceSettings): Promise<O
   const layers = manifest.layers.map((d, i): LayerHandle => {
     const label = `${what}: layer ${i} (${shortDigest(d.digest)})`;
     const descriptor: LayerDescriptor = { digest: d.digest, diffId: config.diffIds[i], mediaType: d.mediaType, compressedSize: d.size };
-    const blobOf = () =>
+    const blobOf = (signal?: AbortSignal) =>
       new VerifiedBlob({
         digest: d.digest,
         size: d.size > 0 ? d.size : undefined,
@@ -94,13 +94,17 @@ async function open(client: RegistryClient, settings: SourceSettings): Promise<O
         idleMs: client.tuning.idleMs,
         maxResumes: client.tuning.maxResumes,
         backoff: client.tuning,
-        fetch: (from) => client.get(`${repo}/blobs/${d.digest}`, from > 0 ? { Range: `bytes=${from}-` } : {}, `layer ${i} (${shortDigest(d.digest)})`, from > 0 ? [416] : []),
+        signal,
+        fetch: (from) => client.get(`${repo}/blobs/${d.digest}`, from > 0 ? { Range: `bytes=${from}-` } : {}, `layer ${i} (${shortDigest(d.digest)})`, from > 0 ? [416] : [], signal),
       });
     return {
       descriptor,
       blob: { kind: 'stream', open: async () => blobOf().toReadable(), length: d.size > 0 ? d.size : undefined },
-      // The download checks the blob against its digest as it goes.
-      read: (opts) => readVerifiedLayer(blobOf(), d, label, opts),
+      // The download checks the blob against its digest as it goes, and stops at once on abort.
+      read: (opts) => {
+        const signal = opts?.signal ?? settings.signal;
+        return readVerifiedLayer(blobOf(signal), d, label, { ...opts, signal });
+      },
     };
   });
 

@@ -55,27 +55,43 @@ export type RetryOptions<T> = {
    * a result turned down here is the callback's to release (drain its body).
    */
   readonly again?: (result: T, attempt: number) => number | undefined;
+  /** Cancels: no further try, no wait; what was running fails, and `retrying` rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
 };
+
+/** Waits `ms`, or rejects with the reason of `signal` once it is aborted (not Node's AbortError). */
+export async function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await sleep(ms, undefined, signal ? { signal } : undefined);
+  } catch (e) {
+    signal?.throwIfAborted();
+    throw e;
+  }
+}
 
 /**
  * Runs `op` (given the 1-based try number) up to `tuning.attempts` times, sleeping
  * `backoffDelay` after a retryable error, or what `again` says after a result it turns down.
- * Rethrows the error of the last try, and any error that is not retryable, unchanged.
+ * Rethrows the error of the last try, and any error that is not retryable, unchanged; once
+ * `opts.signal` is aborted, rejects with its reason instead.
  */
 export async function retrying<T>(tuning: Pick<RegistryTuning, 'attempts'> & BackoffTuning, op: (attempt: number) => Promise<T>, opts: RetryOptions<T> = {}): Promise<T> {
   const retryable = opts.retryable ?? isRetryableError;
+  const { signal } = opts;
   for (let attempt = 1; ; attempt++) {
+    signal?.throwIfAborted();
     const last = attempt >= tuning.attempts;
     let result: T;
     try {
       result = await op(attempt);
     } catch (e) {
+      signal?.throwIfAborted();
       if (last || !retryable(e)) throw e;
-      await sleep(backoffDelay(tuning, attempt));
+      await pause(backoffDelay(tuning, attempt), signal);
       continue;
     }
     const wait = last ? undefined : opts.again?.(result, attempt);
     if (wait === undefined) return result;
-    await sleep(wait);
+    await pause(wait, signal);
   }
 }

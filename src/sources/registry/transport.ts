@@ -40,6 +40,7 @@ export class RegistryTransport {
 
   /**
    * @param what names the image in every message (`docker://host/repo:tag`).
+   * @param signal cancels every request not given a signal of its own (`send`, `follow`).
    * @throws UsageError when a `--ca-cert` file cannot be read.
    */
   constructor(
@@ -47,6 +48,7 @@ export class RegistryTransport {
     readonly host: string,
     private readonly registry: RegistrySettings,
     readonly tuning: RegistryTuning,
+    readonly signal?: AbortSignal,
   ) {
     this.httpAllowed = isLoopbackHost(host) || registry.insecure;
     this.baseUrl = new URL(`https://${host}/`);
@@ -78,14 +80,18 @@ export class RegistryTransport {
     throw new SourceError('network', this.what, `refusing ${purpose} over ${url.protocol.replace(':', '')} to ${url.host} (only https, or plain http to loopback or with --insecure)`);
   }
 
-  /** One request; a stalled wait for headers is aborted after `idleMs` (a retryable IDLE_TIMEOUT). */
-  private async sendOnce(method: 'GET' | 'POST', url: URL, headers: Record<string, string>, body?: string): Promise<HttpResponse> {
+  /**
+   * One request; a stalled wait for headers is aborted after `idleMs` (a retryable
+   * IDLE_TIMEOUT). `signal` cancels the request and, once the headers are in, its body.
+   */
+  private async sendOnce(method: 'GET' | 'POST', url: URL, headers: Record<string, string>, body: string | undefined, signal: AbortSignal | undefined): Promise<HttpResponse> {
     const ac = new AbortController();
     const timer = setTimeout(() => ac.abort(Object.assign(new Error(`no answer for ${this.tuning.idleMs} ms`), { code: 'IDLE_TIMEOUT' })), this.tuning.idleMs);
     try {
-      return await this.http.send({ method, url, headers: { 'User-Agent': USER_AGENT, ...headers }, body, signal: ac.signal });
+      return await this.http.send({ method, url, headers: { 'User-Agent': USER_AGENT, ...headers }, body, signal: signal ? AbortSignal.any([ac.signal, signal]) : ac.signal });
     } catch (e) {
-      // The abort surfaces as a generic AbortError; the reason says what happened and is retryable.
+      // The abort surfaces as a generic AbortError; the reason says what happened (a timeout is retryable).
+      signal?.throwIfAborted();
       if (ac.signal.aborted) throw ac.signal.reason;
       throw e;
     } finally {
@@ -96,15 +102,17 @@ export class RegistryTransport {
   /**
    * Sends with retries on 429/5xx (honouring `Retry-After`) and broken connections; the last
    * answer is returned as is, whatever its status. Throws the raw network error of the last
-   * try (map it with `networkError`). Does not check the scheme.
+   * try (map it with `networkError`), or the reason of `signal` (by default the transport's)
+   * once it is aborted. Does not check the scheme.
    */
-  send(method: 'GET' | 'POST', url: URL, headers: Record<string, string>, body?: string): Promise<HttpResponse> {
-    return retrying(this.tuning, () => this.sendOnce(method, url, headers, body), {
+  send(method: 'GET' | 'POST', url: URL, headers: Record<string, string>, body?: string, signal: AbortSignal | undefined = this.signal): Promise<HttpResponse> {
+    return retrying(this.tuning, () => this.sendOnce(method, url, headers, body, signal), {
       again: (res, attempt) => {
         if (!RETRY_STATUS.has(res.status)) return undefined;
         discard(res.body);
         return retryAfterDelay(res.header('retry-after'), this.tuning, attempt);
       },
+      signal,
     });
   }
 
@@ -113,15 +121,15 @@ export class RegistryTransport {
    * `Authorization` goes only to `auth.origin`: storage behind a redirect (S3, a CDN) gets the
    * presigned URL and nothing else. Returns the first answer that is not a redirect.
    * @throws SourceError for a redirect without a usable Location or too many of them; the raw
-   *   network error otherwise (see `send`).
+   *   network error or the signal's reason otherwise (see `send`).
    */
-  async follow(url: URL, headers: Record<string, string>, auth: OriginAuth | undefined, purpose: string): Promise<HttpResponse> {
+  async follow(url: URL, headers: Record<string, string>, auth: OriginAuth | undefined, purpose: string, signal: AbortSignal | undefined = this.signal): Promise<HttpResponse> {
     let cur = url;
     for (let hop = 0; ; hop++) {
       this.checkScheme(cur, purpose);
       const h = { ...headers };
       if (auth && cur.origin === auth.origin) h.Authorization = auth.value;
-      const res = await this.send('GET', cur, h);
+      const res = await this.send('GET', cur, h, undefined, signal);
       if (!REDIRECT_STATUS.has(res.status)) return res;
       discard(res.body);
       const loc = res.header('location');
@@ -165,10 +173,12 @@ export class RegistryTransport {
 
   /**
    * Maps a failure to reach `host` to SourceError('network'), with a hint for an untrusted
-   * certificate; SourceError and UsageError pass through. The cause keeps only the error code
-   * and innermost message, never the request (its headers may hold credentials).
+   * certificate; SourceError and UsageError pass through, and once the transport's signal is
+   * aborted, any failure is its reason. The cause keeps only the error code and innermost
+   * message, never the request (its headers may hold credentials).
    */
-  networkError(e: unknown, host: string): Error {
+  networkError(e: unknown, host: string): unknown {
+    if (this.signal?.aborted) return this.signal.reason;
     if (e instanceof SourceError || e instanceof UsageError) return e;
     if (isCertificateError(e)) {
       return new SourceError('network', this.what, `the TLS certificate of ${host} is not trusted (${describeNetworkError(e)}); pass its CA with --ca-cert FILE`, { cause: sanitizedCause(e) });

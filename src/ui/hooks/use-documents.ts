@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import type { Analysis } from '../../core/analyze.js';
+import type { Analysis } from '../../core/index.js';
 import type { BodyReader } from '../../extract/types.js';
 import { DIFF_CAP, type DiffSide } from '../../viewmodel/file-diff.js';
 import type { Action } from '../../viewmodel/reducer.js';

@@ -147,7 +147,80 @@ async function fakeBreakingDaemon(archive: Buffer, bytes: number): Promise<{ soc
   };
 }
 
+/**
+ * A daemon whose export stalls mid-stream (podman cannot be made to pause one): it answers
+ * /_ping and /json, then sends `bytes` of the real archive and nothing more, keeping the
+ * connection open. `exports` holds the server's side of each export connection.
+ */
+async function fakeStallingDaemon(archive: Buffer, bytes: number): Promise<{ socket: string; exports: net.Socket[]; close(): Promise<void> }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'inspect-tui-stalling-daemon-'));
+  const socket = path.join(dir, 'docker.sock');
+  const exports: net.Socket[] = [];
+  const server = http.createServer((req, res) => {
+    if (req.url === '/_ping') {
+      res.writeHead(200, { 'Api-Version': '1.41', Server: 'Docker/20.10.0 (linux)' });
+      res.end('OK');
+    } else if (req.url === '/v1.41/images/app:1/json') {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ Id: 'sha256:00', RepoTags: ['app:1'], Size: archive.length }));
+    } else if (req.url === '/v1.41/images/app:1/get') {
+      exports.push(req.socket);
+      res.writeHead(200, { 'Content-Type': 'application/x-tar' });
+      res.write(archive.subarray(0, bytes));
+    } else {
+      res.writeHead(404);
+      res.end('{"message":"page not found"}');
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(socket, resolve));
+  return {
+    socket,
+    exports,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Timers that keep the process alive now (a timer left behind would be one). */
+const activeTimers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+
 describe('docker-daemon source without a daemon', () => {
+  it.skipIf(!hasFixture)('an export aborted mid-stream stops within a second: the reason, the connection closed, no timer left', async () => {
+    const archive = await readFile(fixture);
+    const daemon = await fakeStallingDaemon(archive, Math.floor(archive.length / 2));
+    try {
+      const timersBefore = activeTimers();
+      const stop = new AbortController();
+      const reason = new Error('stopped by the test');
+      let halfway: () => void;
+      const reading = new Promise<void>((r) => (halfway = r));
+      const s = settingsFor({ DOCKER_HOST: `unix://${daemon.socket}` }, { signal: stop.signal, onArchiveProgress: (done) => done >= archive.length / 2 && halfway() });
+      const opening = openDaemonImage('app:1', s).catch((e: unknown) => e);
+      await reading;
+      await new Promise((r) => setTimeout(r, 100)); // parked on the stalled export
+      expect(daemon.exports).toHaveLength(1);
+      const closed = new Promise<void>((r) => (daemon.exports[0]!.destroyed ? r() : daemon.exports[0]!.once('close', () => r())));
+      const abortedAt = performance.now();
+      stop.abort(reason);
+      expect(await opening).toBe(reason);
+      expect(performance.now() - abortedAt).toBeLessThan(1000);
+      await Promise.race([closed, new Promise((_, reject) => setTimeout(() => reject(new Error('the export is still open 1 s after the abort')), 1000))]);
+      expect(activeTimers()).toBeLessThanOrEqual(timersBefore);
+    } finally {
+      await daemon.close();
+    }
+  });
+
+  it('an abort before the daemon answers: the reason, not "no daemon"', async () => {
+    const stop = new AbortController();
+    const reason = new Error('stopped by the test');
+    stop.abort(reason);
+    expect(await openDaemonImage('app:1', settingsFor({ DOCKER_HOST: 'unix:///nonexistent.sock' }, { signal: stop.signal })).catch((e: unknown) => e)).toBe(reason);
+  });
+
   it.skipIf(!hasFixture).each([
     // Inside the first tar header, before anything could be sniffed.
     [100],

@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -53,6 +53,9 @@ type Faults = {
 
 type Logged = { path: string; range?: string; authorization: boolean };
 
+/** Timers that keep the process alive now (an idle timer left behind would be one). */
+const activeTimers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+
 describe('registry client faults (in-process server)', () => {
   let layer: { tar: Buffer; gz: Buffer; big: Buffer };
   let config: Buffer;
@@ -60,6 +63,8 @@ describe('registry client faults (in-process server)', () => {
   let faults: Faults = {};
   const log: Logged[] = [];
   const storageLog: Logged[] = [];
+  /** The server's side of each connection a stalled blob answer was left hanging on. */
+  const stalled: Socket[] = [];
   let registry: http.Server;
   let storage: http.Server;
   let host: string;
@@ -83,6 +88,7 @@ describe('registry client faults (in-process server)', () => {
     }
     if (faults.stallBlob && n <= faults.stallBlob.count) {
       res.write(part.subarray(0, faults.stallBlob.bytes));
+      stalled.push(req.socket);
       return;
     }
     if (faults.slow) {
@@ -166,6 +172,7 @@ describe('registry client faults (in-process server)', () => {
       faults = {};
       log.length = 0;
       storageLog.length = 0;
+      stalled.length = 0;
       manifestGets = 0;
       blobGets = 0;
       blob429 = 0;
@@ -272,6 +279,47 @@ describe('registry client faults (in-process server)', () => {
         faults = { stallBlob: { bytes: 50_000, count: 1 } };
         expectContent(await readLayer());
         expect(log.filter((l) => l.path.endsWith(sha(layer.gz)))).toHaveLength(2);
+      });
+
+      it('stops a download aborted mid-way within a second: the reason, no connection left, no timer left', async () => {
+        faults = { stallBlob: { bytes: 50_000, count: 1 } };
+        // A long idle timeout: what ends the stalled download must be the abort, not a resume.
+        const img = await openRegistryImageTuned(`${host}/fx/app:1`, settings(), { ...TUNING, idleMs: 30_000 });
+        try {
+          const timersBefore = activeTimers();
+          const stop = new AbortController();
+          const reason = new Error('stopped by the test');
+          let firstBytes: () => void;
+          const started = new Promise<void>((r) => (firstBytes = r));
+          const read = img.layers[0]!.read({ signal: stop.signal, onProgress: (done) => done > 0 && firstBytes() }).catch((e: unknown) => e);
+          await started;
+          await new Promise((r) => setTimeout(r, 100)); // parked on the stalled body
+          expect(stalled).toHaveLength(1);
+          const closed = new Promise<void>((r) => (stalled[0]!.destroyed ? r() : stalled[0]!.once('close', () => r())));
+          const abortedAt = performance.now();
+          stop.abort(reason);
+          expect(await read).toBe(reason);
+          expect(performance.now() - abortedAt).toBeLessThan(1000);
+          await Promise.race([closed, new Promise((_, reject) => setTimeout(() => reject(new Error('the connection is still open 1 s after the abort')), 1000))]);
+          expect(activeTimers()).toBeLessThanOrEqual(timersBefore);
+          // Not resumed: one request for the blob, ended by the abort.
+          expect(log.filter((l) => l.path.endsWith(sha(layer.gz)))).toHaveLength(1);
+        } finally {
+          await img.close();
+        }
+      });
+
+      it('stops opening an image when aborted, with the reason', async () => {
+        faults = { always503: true };
+        const stop = new AbortController();
+        const reason = new Error('stopped by the test');
+        // 503s are retried with backoff; the abort ends the wait.
+        const opening = openRegistryImageTuned(`${host}/fx/app:1`, { ...settings(), signal: stop.signal }, { ...TUNING, baseDelayMs: 5_000, maxDelayMs: 5_000 }).catch((e: unknown) => e);
+        await new Promise((r) => setTimeout(r, 100));
+        const abortedAt = performance.now();
+        stop.abort(reason);
+        expect(await opening).toBe(reason);
+        expect(performance.now() - abortedAt).toBeLessThan(1000);
       });
 
       it('keeps reading a slow but steady body, reporting progress as it comes', async () => {
