@@ -24,7 +24,8 @@ export async function benchViewModel(analysis, viewport = { cols: 160, rows: 50 
   const { createInitialState } = await dist('viewmodel/state.js');
   const { reduce } = await dist('viewmodel/reducer.js');
   const { selectTreePane, selectLayerPane, selectLayerDetails, selectImageDetails } = await dist('viewmodel/rows.js');
-  const data = { analysis, symbols: false };
+  const { imageView } = await dist('viewmodel/view-data.js');
+  const data = imageView(analysis);
   const frame = (s) => {
     selectLayerPane(data, s);
     selectLayerDetails(data, s);
@@ -35,7 +36,7 @@ export async function benchViewModel(analysis, viewport = { cols: 160, rows: 50 
   let s = { ...createInitialState(viewport), focus: 'tree' };
   const step = (action) => {
     const t = performance.now();
-    s = reduce(analysis, s, action);
+    s = reduce(data, s, action);
     frame(s);
     return performance.now() - t;
   };
@@ -56,13 +57,13 @@ export async function benchViewModel(analysis, viewport = { cols: 160, rows: 50 
   const warm = [];
   for (let i = L - 2; i >= 0; i--) warm.push(step({ type: 'layers.select', layer: i }));
   out.layerChangeWarm = stats(warm);
-  s = reduce(analysis, s, { type: 'layers.select', layer: L - 1 });
+  s = reduce(data, s, { type: 'layers.select', layer: L - 1 });
   frame(s);
   const agg = [];
   s = { ...s, layers: { ...s.layers, mode: 'aggregated' } };
   for (let i = L - 1; i >= 0; i -= Math.max(1, Math.floor(L / 6))) agg.push(step({ type: 'layers.select', layer: i }));
   out.aggregatedLayerChangeCold = stats(agg);
-  s = reduce(analysis, s, { type: 'layers.select', layer: L - 1 });
+  s = reduce(data, s, { type: 'layers.select', layer: L - 1 });
   frame(s);
 
   const moves = [];

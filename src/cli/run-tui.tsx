@@ -6,14 +6,12 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { render } from 'ink';
 import { useSyncExternalStore } from 'react';
-import { type Analysis, buildDiffImage } from '../core/index.js';
 import { createBodyReader } from '../extract/body-reader.js';
 import { createExtractor } from '../extract/extract.js';
 import type { Platform } from '../reference/platform.js';
 import { formatReference, parseReference, type ImageReference } from '../reference/reference.js';
 import { UsageError } from '../errors/index.js';
 import { loadComparison, loadImage, type LoadedImage, type LoadEvent } from '../load/index.js';
-import { attachDiff } from '../viewmodel/diff-view.js';
 import { createCaches, defaultCacheDir } from '../cache/index.js';
 import type { TuiOptions } from './tui-options.js';
 import { App } from '../ui/App.js';
@@ -23,7 +21,8 @@ import { createTheme, wantsColor, type Theme } from '../ui/theme.js';
 import { createKeymap, parseKeyConfig, type Keymap } from '../viewmodel/keymap.js';
 import { MOUSE_OFF, MOUSE_ON } from '../viewmodel/mouse.js';
 import type { UiSettings } from '../viewmodel/ui-config.js';
-import type { Verification, ViewData } from '../viewmodel/rows.js';
+import type { Verification } from '../viewmodel/rows.js';
+import { comparisonView, imageView, type ViewData } from '../viewmodel/view-data.js';
 
 export type { TuiOptions };
 
@@ -45,11 +44,11 @@ async function loadKeymap(opts: TuiOptions, env: Readonly<Record<string, string 
 }
 
 type Screen = {
-  analysis?: Analysis;
+  /** What the inspector shows: one image, or a comparison; absent while loading. */
+  view?: ViewData;
   extractor?: ReturnType<typeof createExtractor>;
   reader?: ReturnType<typeof createBodyReader>;
   verification?: Verification;
-  compared?: ViewData['compared'];
   /** Bumped when the screen shows another image, so the view state starts afresh. */
   generation?: number;
   /** Said in the status bar when the screen appears. */
@@ -77,31 +76,28 @@ type RootProps = {
   readonly progress: ProgressStore;
   readonly keymap: Keymap;
   readonly theme: Theme;
-  readonly symbols: boolean;
   readonly notice?: string;
   readonly onQuit: () => void;
   readonly onCompare?: (reference: string) => void;
 };
 
-function Root({ screen, progress, keymap, theme, symbols, notice, onQuit, onCompare }: RootProps) {
+function Root({ screen, progress, keymap, theme, notice, onQuit, onCompare }: RootProps) {
   const s = useSyncExternalStore(screen.subscribe, screen.get);
   const viewport = useViewport();
-  if (!s.analysis) return <Loading store={progress} viewport={viewport} theme={theme} onQuit={onQuit} />;
+  if (!s.view) return <Loading store={progress} viewport={viewport} theme={theme} onQuit={onQuit} />;
   return (
     <App
       // A new image (a comparison opened with `c`) starts a new session of the view state.
       key={s.generation ?? 0}
-      analysis={s.analysis}
+      view={s.view}
       keymap={keymap}
       theme={theme}
-      symbols={symbols}
       extractor={s.extractor}
       reader={s.reader}
       onQuit={onQuit}
       notice={s.notice ?? notice}
       verification={s.verification}
-      compared={s.compared}
-      onCompare={s.compared ? undefined : onCompare}
+      onCompare={onCompare}
     />
   );
 }
@@ -117,6 +113,8 @@ export async function runTui(opts: TuiOptions): Promise<number> {
   const env = opts.env;
   const stdout = process.stdout;
   const color = wantsColor(env);
+  // Diff kinds get a symbol column when colour cannot tell them apart.
+  const symbols = !color;
   const { keymap, notice, settings } = await loadKeymap(opts, env);
   // Flags win over the config file.
   const theme = createTheme(color, opts.theme ?? settings?.theme ?? 'dark');
@@ -157,7 +155,7 @@ export async function runTui(opts: TuiOptions): Promise<number> {
   }
   const progress = createProgressStore(formatReference(opts.reference));
   const screen = createScreenStore();
-  const instance = render(<Root screen={screen} progress={progress} keymap={keymap} theme={theme} symbols={!color} notice={notice} onQuit={() => finish(0)} onCompare={(r) => compareWith(r)} />, {
+  const instance = render(<Root screen={screen} progress={progress} keymap={keymap} theme={theme} notice={notice} onQuit={() => finish(0)} onCompare={(r) => compareWith(r)} />, {
     exitOnCtrlC: false,
     patchConsole: false,
     ...(keyboard ? { stdin: keyboard as unknown as NodeJS.ReadStream } : {}),
@@ -186,16 +184,15 @@ export async function runTui(opts: TuiOptions): Promise<number> {
     let shown: Screen;
     let loaded: Pick<LoadedImage, 'verified' | 'close'>;
     if (other) {
-      // A comparison: the tree of the difference, with both images for their file histories.
+      // A comparison: both images and the merged tree of what changed.
       const side = (p: Platform | undefined) => (p ? { ...loadOptions, settings: { ...loadOptions.settings, platform: p } } : loadOptions);
       const c = await loadComparison(opts.reference, other, { old: side(opts.platforms?.old), new: side(opts.platforms?.new) });
       loaded = c;
-      const diff = attachDiff(buildDiffImage(c.comparison, c.old.analysis, c.new.analysis));
-      shown = { analysis: diff, compared: { old: c.old.analysis, new: c.new.analysis } };
+      shown = { view: comparisonView(c.comparison, c.old.analysis, c.new.analysis, { symbols }) };
     } else {
       const one = await loadImage(opts.reference, loadOptions);
       loaded = one;
-      shown = { analysis: one.analysis, extractor: createExtractor(one.analysis, one.layers, process.cwd()), reader: createBodyReader(one.analysis, one.layers) };
+      shown = { view: imageView(one.analysis, { symbols }), extractor: createExtractor(one.analysis, one.layers, process.cwd()), reader: createBodyReader(one.analysis, one.layers) };
     }
     opened.push(loaded);
     if (cancel.signal.aborted) return; // quit meanwhile: the finally below closes it
@@ -235,7 +232,7 @@ export async function runTui(opts: TuiOptions): Promise<number> {
   try {
     // Quit from the loading screen, a signal or a crash wins over a load still in flight.
     const early = await Promise.race([load.then(() => undefined), done]);
-    if (early !== undefined) return early === 0 && !screen.get().analysis ? 130 : early;
+    if (early !== undefined) return early === 0 && !screen.get().view ? 130 : early;
     const code = await done;
     // Bytes that contradict their digests: the exit says so too (main prints it, exit 2).
     if (verifyError !== undefined) throw verifyError;

@@ -18,6 +18,25 @@ export type FileEvent = {
   readonly removedVia?: { readonly via: 'whiteout' | 'opaque' | 'replaced'; readonly markerPath: string };
 };
 
+/**
+ * A directory's change from its own (`own`, its entry's) and its children's (`kids`, merged by
+ * `mergeChildChange`), as dive merges them: every node starts unmodified and takes its
+ * children's kind when they agree with it, modified otherwise; a new or deleted directory is
+ * that, whatever is under it; nothing touched stays none.
+ */
+export function directoryChange(own: ChangeCode, kids: ChangeCode): ChangeCode {
+  if (own === Change.added || own === Change.removed) return own;
+  if (own === Change.none && kids === Change.none) return Change.none;
+  const ownAsDive = own === Change.none ? Change.unmodified : own;
+  const kidsAsDive = kids === Change.none ? Change.unmodified : kids;
+  return ownAsDive === kidsAsDive ? ownAsDive : Change.modified;
+}
+
+/** The children's change so far (-1: no child seen yet) merged with one more child's: the one code they share, else modified. */
+export function mergeChildChange(sofar: number, child: ChangeCode): ChangeCode {
+  return sofar === -1 || sofar === child ? child : Change.modified;
+}
+
 /** What hid a path: the layer, and the whiteout or opaque directory. */
 export type Hidden = { readonly layer: number; readonly via: 'whiteout' | 'opaque'; readonly markerDir: number; readonly root: number };
 
@@ -180,27 +199,10 @@ export class FileTree {
     const childAgg = new Int8Array(N).fill(-1); // -1: no child seen; else merged child code
     for (let k = order.length - 1; k >= 0; k--) {
       const p = order[k]!;
-      if (paths.children[p]!.length > 0 && childAgg[p] !== -1) {
-        const own = out[p]!;
-        const kids = childAgg[p]! as ChangeCode;
-        // dive: every node starts Unmodified and merges with its children's types.
-        const ownAsDive = own === Change.none ? Change.unmodified : own;
-        const kidsAsDive = kids === Change.none ? Change.unmodified : kids;
-        let m: ChangeCode = ownAsDive === kidsAsDive ? ownAsDive : Change.modified;
-        if (own === Change.none && kids === Change.none) m = Change.none;
-        if (own === Change.added || own === Change.removed) m = own; // a new or deleted directory is that, whatever is under it
-        out[p] = m;
-      }
+      if (paths.children[p]!.length > 0 && childAgg[p] !== -1) out[p] = directoryChange(out[p]! as ChangeCode, childAgg[p]! as ChangeCode);
       const parent = paths.parents[p]!;
-      if (parent > 0) {
-        // Only children that exist on either side count.
-        const present = (b && b[p]! >= 0) || (t && t[p]! >= 0);
-        if (present) {
-          const c = out[p]!;
-          const cur = childAgg[parent]!;
-          childAgg[parent] = cur === -1 ? c : cur === c ? c : Change.modified;
-        }
-      }
+      // Only children that exist on either side count.
+      if (parent > 0 && ((b && b[p]! >= 0) || (t && t[p]! >= 0))) childAgg[parent] = mergeChildChange(childAgg[parent]!, out[p]! as ChangeCode);
     }
     this.diffs.set(key, out);
     return out;

@@ -1,8 +1,9 @@
-import type { Analysis } from '../core/index.js';
+import type { LayerSummary } from '../core/index.js';
 import { sanitize } from '../format/text.js';
-import { diffOf, diffRows } from './diff-view.js';
+import { selectDiffLayer } from './diff-view.js';
 import type { AppState } from './state.js';
 import { selectCursorPath } from './tree-view.js';
+import { pathsOf, type ViewData } from './view-data.js';
 
 /**
  * What `y` copies: in the file tree the selected path (absolute), in the layers pane the
@@ -12,23 +13,28 @@ import { selectCursorPath } from './tree-view.js';
  */
 export type CopyTarget = { readonly text: string; readonly message: string } | { readonly error: string };
 
-export function selectCopyTarget(a: Analysis, state: AppState): CopyTarget {
+export function selectCopyTarget(d: ViewData, state: AppState): CopyTarget {
   if (state.focus === 'tree') {
-    const pathId = selectCursorPath(a, state);
+    const pathId = selectCursorPath(d, state);
     if (pathId < 0) return { error: 'nothing selected to copy' };
-    const text = `/${a.tree.pathOf(pathId)}`;
+    const text = `/${pathsOf(d).pathOf(pathId)}`;
     return { text, message: `copied ${sanitize(text)} to the clipboard` };
   }
-  const d = diffOf(a);
-  let layer: Analysis['layers'][number] | undefined;
-  if (d && state.diff) {
-    const row = diffRows(d)[state.diff.cursor];
-    layer = !row || row.kind === 'all' ? undefined : row.kind === 'old-only' ? row.old : row.new;
-    if (!layer) return { error: 'select a layer to copy its digest' };
-  } else layer = a.layers[state.layers.cursor];
+  const layer = layerToCopy(d, state);
+  if (layer && 'error' in layer) return layer;
   const digest = layer?.digest ?? layer?.diffId;
   if (!digest) return { error: 'this layer has no digest to copy' };
   return { text: digest, message: `copied ${sanitize(digest)} to the clipboard` };
+}
+
+/** The selected layer: the image's, or in a comparison the aligned row's (none on "all changes"). */
+function layerToCopy(d: ViewData, state: AppState): LayerSummary | { readonly error: string } | undefined {
+  switch (d.kind) {
+    case 'image':
+      return d.analysis.layers[state.layers.cursor];
+    case 'comparison':
+      return selectDiffLayer(d, state) ?? { error: 'select a layer to copy its digest' };
+  }
 }
 
 /**

@@ -1,9 +1,9 @@
-import type { Analysis } from '../core/index.js';
 import { formatBytes } from '../format/bytes.js';
 import { sanitize } from '../format/text.js';
 import { fitLine, seg, type Line } from './segments.js';
 import { selectRange, type AppState, type ExtractProgress, type ExtractTarget } from './state.js';
 import { selectTreeView } from './tree-view.js';
+import type { ImageView } from './view-data.js';
 
 /**
  * What Ctrl+E extracts, and how the inspector talks about it: the target under the cursor
@@ -17,8 +17,9 @@ import { selectTreeView } from './tree-view.js';
  * whiteout hid (shown with `w`) from the layer just below that whiteout. An empty tree means
  * the whole filesystem (`extractAll`).
  */
-export function selectExtractTarget(a: Analysis, state: AppState): ExtractTarget | { readonly error: string } | { readonly all: true } {
-  const v = selectTreeView(a, state);
+export function selectExtractTarget(d: ImageView, state: AppState): ExtractTarget | { readonly error: string } | { readonly all: true } {
+  const a = d.analysis;
+  const v = selectTreeView(d, state);
   if (v.cursorRow < 0) return state.filter.text !== '' ? { error: 'nothing selected to extract (the filter hides every path)' } : { all: true };
   const pathId = v.ti.order[v.rows.posAt(v.cursorRow)]!;
   const { base, top } = selectRange(state);
@@ -42,7 +43,8 @@ export function imageDirName(reference: string, layer: number): string {
 }
 
 /** The prompt before extracting the whole filesystem of the selected layer. */
-export function extractAllPrompt(a: Analysis, state: AppState): AppState {
+export function extractAllPrompt(d: ImageView, state: AppState): AppState {
+  const a = d.analysis;
   const layer = selectRange(state).top;
   if (layer < 0) return { ...state, message: { text: 'nothing to extract', tone: 'error' } };
   const into = imageDirName(a.identity.reference, layer);
@@ -117,7 +119,7 @@ export function selectExtractStatus(state: AppState, width: number): Line | unde
   }
   if (state.extraction) {
     const msg = state.message ? [seg(` ${state.message.text} ·`, state.message.tone === 'error' ? 'error' : 'label')] : [];
-    return fitLine([...msg, ...progressSegments(state.extraction)], width);
+    return fitLine([...msg, ...progressSegments(state.extraction.progress)], width);
   }
   return undefined;
 }

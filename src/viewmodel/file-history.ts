@@ -4,6 +4,7 @@ import { formatMode } from '../format/mode.js';
 import { fit, sanitize } from '../format/text.js';
 import { fitLine, seg, type Line, type Style } from './segments.js';
 import type { AppState } from './state.js';
+import type { ImageView } from './view-data.js';
 
 /** One row of the file history panel: what a layer did to the path. */
 export type HistoryRow = {
@@ -15,41 +16,47 @@ export type HistoryRow = {
   readonly note: string;
 };
 
-/** Every layer that touched a path: a file's versions, or what happened to a directory (memoized per analysis). */
-export function selectHistoryRows(a: Analysis, pathId: number): readonly HistoryRow[] {
+/** Every layer that touched a path: a file's versions, or what happened to a directory (kept in the view's history cache). */
+export function selectHistoryRows(d: ImageView, pathId: number): readonly HistoryRow[] {
   if (pathId < 0) return [];
-  return a.tree.memo(`history-rows:${pathId}`, () => {
-    const last = a.tree.entryAt(a.layers.length - 1, pathId);
-    const isDir = [...Array(a.layers.length).keys()].some((li) => a.tree.entryAt(li, pathId)?.type === 'dir') || last?.type === 'dir';
-    const removed = (r: { via: string; markerPath: string } | undefined) =>
-      r ? (r.via === 'replaced' ? 'replaced by a non-directory' : `${r.via === 'opaque' ? 'opaque dir' : 'whiteout'} in ${r.markerPath}`) : '';
-    if (isDir) {
-      return directoryHistory(a.tree, pathId).map((ev): HistoryRow => {
-        const below = ev.below > 0 ? `${ev.below} ${ev.below === 1 ? 'path' : 'paths'} below changed` : '';
-        switch (ev.kind) {
-          case 'created':
-            return { layer: ev.layer, what: 'created', style: 'added', entry: ev.entry, note: below };
-          case 'removed':
-            return { layer: ev.layer, what: 'removed', style: 'removed', note: removed(ev.removedVia) };
-          case 'opaque':
-            return { layer: ev.layer, what: 'made opaque', style: 'removed', entry: ev.entry, note: `lower contents hidden${below ? `; ${below}` : ''}` };
-          case 'metadata':
-            return { layer: ev.layer, what: 'chmod/chown', style: 'modified', entry: ev.entry, note: below };
-          case 'contents':
-            return { layer: ev.layer, what: 'contents', style: 'modified', entry: ev.entry, note: below };
-        }
-      });
-    }
-    return a.tree.fileHistory(pathId).map((ev): HistoryRow => {
-      const style: Style = ev.kind === 'added' ? 'added' : ev.kind === 'removed' ? 'removed' : ev.kind === 'unmodified' ? 'normal' : 'modified';
-      return { layer: ev.layer, what: ev.kind === 'metadata' ? 'chmod/chown' : ev.kind, style, entry: ev.entry, note: removed(ev.removedVia) };
+  const hit = d.caches.history.get(pathId);
+  if (hit) return hit;
+  const rows = historyRows(d.analysis, pathId);
+  d.caches.history.set(pathId, rows);
+  return rows;
+}
+
+function historyRows(a: Analysis, pathId: number): readonly HistoryRow[] {
+  const last = a.tree.entryAt(a.layers.length - 1, pathId);
+  const isDir = [...Array(a.layers.length).keys()].some((li) => a.tree.entryAt(li, pathId)?.type === 'dir') || last?.type === 'dir';
+  const removed = (r: { via: string; markerPath: string } | undefined) =>
+    r ? (r.via === 'replaced' ? 'replaced by a non-directory' : `${r.via === 'opaque' ? 'opaque dir' : 'whiteout'} in ${r.markerPath}`) : '';
+  if (isDir) {
+    return directoryHistory(a.tree, pathId).map((ev): HistoryRow => {
+      const below = ev.below > 0 ? `${ev.below} ${ev.below === 1 ? 'path' : 'paths'} below changed` : '';
+      switch (ev.kind) {
+        case 'created':
+          return { layer: ev.layer, what: 'created', style: 'added', entry: ev.entry, note: below };
+        case 'removed':
+          return { layer: ev.layer, what: 'removed', style: 'removed', note: removed(ev.removedVia) };
+        case 'opaque':
+          return { layer: ev.layer, what: 'made opaque', style: 'removed', entry: ev.entry, note: `lower contents hidden${below ? `; ${below}` : ''}` };
+        case 'metadata':
+          return { layer: ev.layer, what: 'chmod/chown', style: 'modified', entry: ev.entry, note: below };
+        case 'contents':
+          return { layer: ev.layer, what: 'contents', style: 'modified', entry: ev.entry, note: below };
+      }
     });
+  }
+  return a.tree.fileHistory(pathId).map((ev): HistoryRow => {
+    const style: Style = ev.kind === 'added' ? 'added' : ev.kind === 'removed' ? 'removed' : ev.kind === 'unmodified' ? 'normal' : 'modified';
+    return { layer: ev.layer, what: ev.kind === 'metadata' ? 'chmod/chown' : ev.kind, style, entry: ev.entry, note: removed(ev.removedVia) };
   });
 }
 
 /** The history row the cursor is on: the one set by the user for this path, else the version the selected layer sees. */
-export function selectHistoryCursor(a: Analysis, state: AppState, pathId: number): number {
-  const rows = selectHistoryRows(a, pathId);
+export function selectHistoryCursor(d: ImageView, state: AppState, pathId: number): number {
+  const rows = selectHistoryRows(d, pathId);
   if (rows.length === 0) return -1;
   if (state.history && state.history.pathId === pathId) return Math.max(0, Math.min(rows.length - 1, state.history.cursor));
   let c = 0;
@@ -69,10 +76,11 @@ export function selectHistoryMark(state: AppState, pathId: number): number | nul
  * a common width), scrolled to keep the cursor visible, with `↓ n more` / `↑ n more` markers
  * when rows do not fit.
  */
-export function selectHistoryLines(a: Analysis, state: AppState, pathId: number, width: number, height: number): Line[] {
-  const rows = selectHistoryRows(a, pathId);
+export function selectHistoryLines(d: ImageView, state: AppState, pathId: number, width: number, height: number): Line[] {
+  const a = d.analysis;
+  const rows = selectHistoryRows(d, pathId);
   if (rows.length === 0) return [fitLine([seg('no layer touched this path', 'dim')], width)];
-  const cursor = selectHistoryCursor(a, state, pathId);
+  const cursor = selectHistoryCursor(d, state, pathId);
   const mark = selectHistoryMark(state, pathId);
   const focused = state.focus === 'history';
   const layerW = String(a.layers.length - 1).length + 1;

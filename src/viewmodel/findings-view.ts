@@ -1,18 +1,19 @@
-import { type Analysis, findFindings, type Finding, type FindingKind } from '../core/index.js';
+import type { Analysis } from '../core/index.js';
+import type { Finding, FindingKind } from '../core/index.js';
 import { formatBytes } from '../format/bytes.js';
 import { fit, sanitize } from '../format/text.js';
-import { diffOf } from './diff-view.js';
 import { fitLine, seg, type Line, type Style } from './segments.js';
 import type { AppState } from './state.js';
+import type { ImageView } from './view-data.js';
 
 /**
  * The findings panel (`e`): every finding of the image, largest first; Enter on one selects the
  * layer it blames and puts the tree cursor on its largest path.
  */
 
-/** The findings of an analysis, computed once (none for a comparison's difference tree). */
-export function selectFindings(a: Analysis): readonly Finding[] {
-  return a.tree.memo('viewmodel.findings', () => (diffOf(a) ? [] : findFindings(a)));
+/** The findings of the image (computed once, by the analysis, on first use). */
+export function selectFindings(d: ImageView): readonly Finding[] {
+  return d.analysis.findings;
 }
 
 const LABEL: Record<FindingKind, string> = {
@@ -26,8 +27,8 @@ const LABEL: Record<FindingKind, string> = {
 };
 
 /** Lines of the panel: a header, then two lines per finding (what and where, then the advice). */
-export function selectFindingsLines(a: Analysis, state: AppState, width: number): Line[] {
-  const findings = selectFindings(a);
+export function selectFindingsLines(d: ImageView, state: AppState, width: number): Line[] {
+  const findings = selectFindings(d);
   const lines: Line[] = [];
   const wasted = findings.filter((f) => !f.survives).reduce((s, f) => s + f.bytes, 0);
   const kept = findings.filter((f) => f.survives).reduce((s, f) => s + f.bytes, 0);

@@ -1,18 +1,14 @@
 import type { Action } from './reducer.js';
 import type { Keymap } from './keymap.js';
 import type { KeyName } from './keys.js';
-import type { AppState, ExtractTarget } from './state.js';
+import type { AppState } from './state.js';
 import type { CommandId } from './commands.js';
 import { interpretDocKey } from './viewer-input.js';
 
-/** What a key press means now: a state change, or an effect the UI runs (quit, extract). */
+/** What a key press means now: a state change, or an effect the UI runs (quit, copy, compare). */
 export type KeyOutcome =
   | { readonly kind: 'action'; readonly action: Action }
   | { readonly kind: 'quit' }
-  /** Extract `target` (absent: what the cursor is on); `overwrite` answers the overwrite prompt. */
-  | { readonly kind: 'extract'; readonly overwrite: boolean; readonly target?: ExtractTarget }
-  /** Stop the running extraction. */
-  | { readonly kind: 'extract.cancel' }
   /** Copy the selection to the clipboard (`app.copy`). */
   | { readonly kind: 'copy' }
   /** Open the comparison of this image with the one typed at the prompt. */
@@ -43,7 +39,7 @@ export function interpretKey(keymap: Keymap, state: AppState, key: KeyName, raw:
   if (key === 'ctrl+c') return { kind: 'quit' };
   if (state.prompt) {
     const p = state.prompt;
-    if (key === 'y' || key === 'Y') return { kind: 'extract', overwrite: p.kind === 'overwrite', target: p.target };
+    if (key === 'y' || key === 'Y') return act({ type: 'extract.start', overwrite: p.kind === 'overwrite', target: p.target });
     if (key === 'n' || key === 'N' || key === 'esc' || key === 'enter') return act({ type: 'prompt.decline' });
     return { kind: 'none' };
   }
@@ -68,7 +64,7 @@ export function interpretKey(keymap: Keymap, state: AppState, key: KeyName, raw:
   if (state.overlay !== 'none' && key === 'esc') return act({ type: 'overlay.close' });
   if (state.overlay === 'none' && key === 'esc' && state.tree.fileHistory) return act({ type: 'history.close' });
   if (state.overlay === 'findings' && key === 'enter') return act({ type: 'findings.select' });
-  if (key === 'esc' && state.extraction) return { kind: 'extract.cancel' };
+  if (key === 'esc' && state.extraction) return act({ type: 'extract.cancel' });
   if (key === 'esc' && state.filter.text !== '') return act({ type: 'filter.clear' });
   if (key === 'esc' && state.focus === 'waste') return act({ type: 'command', id: 'waste.focus' }); // back to the tree
   const id = keymap.resolve(state.focus, key);
@@ -76,7 +72,6 @@ export function interpretKey(keymap: Keymap, state: AppState, key: KeyName, raw:
   if (id === 'app.quit') return { kind: 'quit' };
   if (state.overlay !== 'none' && !OVERLAY_COMMANDS.has(id)) return { kind: 'none' };
   if ((id === 'tree.extract' || id === 'layers.extract') && state.extraction) return act({ type: 'message', text: 'an extraction is running (Esc cancels)', tone: 'info' });
-  if (id === 'tree.extract') return { kind: 'extract', overwrite: false };
   if (id === 'app.copy') return { kind: 'copy' };
   return act({ type: 'command', id });
 }

@@ -1,5 +1,6 @@
 import { TOTAL_ROWS } from '../format/totals.js';
 import type { AppState } from './state.js';
+import { layerRowCount, type ViewData } from './view-data.js';
 
 /** Where every pane goes for a viewport. Heights are rows of content, titles excluded. */
 export type Layout = {
@@ -37,6 +38,22 @@ const TREE_HEAD_LINES = 2;
 /** The tree shows every attribute column from this width on (they take 33 cells). */
 const FULL_ATTRIBUTES_WIDTH = 56;
 
+/** The heights the layer list and the layer details (or a comparison's totals) ask for, before image details take their share. */
+function leftColumn(kind: ViewData['kind'], body: number, rows: number, layerCount: number): { layersHeight: number; layerDetailsHeight: number } {
+  switch (kind) {
+    case 'image':
+      return {
+        layersHeight: Math.max(1, Math.min(Math.max(layerCount, 2), Math.max(2, Math.floor(body * (rows >= 30 ? 0.4 : 0.35))))),
+        layerDetailsHeight: Math.max(4, Math.min(12, Math.floor(body * 0.3))),
+      };
+    case 'comparison': {
+      // A comparison's panes have fixed lengths: the totals, and the two images with their counts.
+      const layerDetailsHeight = Math.min(TOTAL_ROWS.length, Math.max(3, body - IMAGE_FIGURE_LINES - 2));
+      return { layersHeight: Math.max(2, Math.min(layerCount, body - layerDetailsHeight - IMAGE_FIGURE_LINES)), layerDetailsHeight };
+    }
+  }
+}
+
 /**
  * Two columns: layers, layer details and image details on the left; the file tree (and the
  * file history panel) on the right; one status row. The left column takes about 40 % of the
@@ -44,7 +61,7 @@ const FULL_ATTRIBUTES_WIDTH = 56;
  * their key figures first; layer details get a share that grows with the height; the layer
  * list takes what it needs up to about a third.
  */
-export function selectLayout(state: AppState, layerCount: number): Layout {
+export function selectLayout(state: AppState, layerCount: number, kind: ViewData['kind'] = 'image'): Layout {
   const cols = Math.max(20, state.viewport.cols);
   const rows = Math.max(8, state.viewport.rows);
   const tooSmall = state.viewport.cols < MIN_VIEWPORT.cols || state.viewport.rows < MIN_VIEWPORT.rows;
@@ -52,13 +69,7 @@ export function selectLayout(state: AppState, layerCount: number): Layout {
   const leftWidth = Math.max(24, Math.min(Math.floor(cols * (cols >= 140 ? 0.38 : 0.42)), 90));
   const rightWidth = Math.max(10, cols - leftWidth - 1);
   const body = Math.max(3, H - 3); // three titles down the left column
-  let layersHeight = Math.max(1, Math.min(Math.max(layerCount, 2), Math.max(2, Math.floor(body * (rows >= 30 ? 0.4 : 0.35)))));
-  let layerDetailsHeight = Math.max(4, Math.min(12, Math.floor(body * 0.3)));
-  if (state.diff) {
-    // A comparison's panes have fixed lengths: the totals, and the two images with their counts.
-    layerDetailsHeight = Math.min(TOTAL_ROWS.length, Math.max(3, body - IMAGE_FIGURE_LINES - 2));
-    layersHeight = Math.max(2, Math.min(layerCount, body - layerDetailsHeight - IMAGE_FIGURE_LINES));
-  }
+  let { layersHeight, layerDetailsHeight } = leftColumn(kind, body, rows, layerCount);
   let imageDetailsHeight = body - layersHeight - layerDetailsHeight;
   // The image's figures come before the layer's details, and those before more layer rows.
   if (imageDetailsHeight < IMAGE_FIGURE_LINES) {
@@ -93,6 +104,11 @@ export function selectLayout(state: AppState, layerCount: number): Layout {
     attributes: state.tree.attributes,
     compactAttributes: state.tree.attributes && rightWidth < FULL_ATTRIBUTES_WIDTH,
   };
+}
+
+/** The layout of a view: its layer list has `layerRowCount` rows, a comparison's left column fixed lengths. */
+export function selectViewLayout(d: ViewData, state: AppState): Layout {
+  return selectLayout(state, layerRowCount(d), d.kind);
 }
 
 /** What a terminal below `MIN_VIEWPORT` shows, centred, until it is made bigger. */

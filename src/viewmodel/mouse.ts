@@ -1,9 +1,8 @@
-import type { Analysis } from '../core/index.js';
-import { diffRows, diffOf, layerRowCount } from './diff-view.js';
-import { selectLayout, type Layout } from './layout.js';
+import { selectViewLayout, type Layout } from './layout.js';
 import type { Action } from './reducer.js';
 import type { AppState } from './state.js';
 import { selectTreeView } from './tree-view.js';
+import { layerRowCount, type ViewData } from './view-data.js';
 
 /**
  * Mouse input, decoded and hit-tested without a terminal. The inspector asks for SGR mouse
@@ -177,14 +176,14 @@ export function hitTest(layout: Layout, overlay: boolean, x: number, y: number):
  * a click on a pane title focuses it; the wheel scrolls the pane under the pointer, or the
  * overlay. While a prompt or an input line is being typed the mouse does nothing.
  */
-export function interpretMouse(a: Analysis, state: AppState, ev: MouseEvent): Action[] {
+export function interpretMouse(d: ViewData, state: AppState, ev: MouseEvent): Action[] {
   if (state.prompt || state.compare || state.filter.editing || state.search.editing) return [];
   // The file viewer and file diff cover the panes: the wheel scrolls them, clicks do nothing.
   if (state.viewer || state.fileDiff) {
     if (ev.kind !== 'wheel-up' && ev.kind !== 'wheel-down') return [];
     return new Array<Action>(WHEEL_ROWS).fill({ type: 'doc.scroll', to: ev.kind === 'wheel-up' ? 'up' : 'down' });
   }
-  const layout = selectLayout(state, layerRowCount(a));
+  const layout = selectViewLayout(d, state);
   if (layout.tooSmall) return [];
   const overlay = state.overlay !== 'none';
   const hit = hitTest(layout, overlay, ev.col - 1, ev.row - 1);
@@ -202,14 +201,13 @@ export function interpretMouse(a: Analysis, state: AppState, ev: MouseEvent): Ac
     case 'tree-title':
       return [{ type: 'focus', pane: 'tree' }];
     case 'layers': {
-      const d = diffOf(a);
-      const count = d ? diffRows(d).length : a.layers.length;
-      const index = (d ? (state.diff?.scroll ?? 0) : state.layers.scroll) + hit.row;
+      const count = layerRowCount(d);
+      const index = state.layers.scroll + hit.row;
       const focus: Action = { type: 'focus', pane: 'layers' };
       return index < count ? [focus, { type: 'layers.select', layer: index }] : [focus];
     }
     case 'tree': {
-      const v = selectTreeView(a, state);
+      const v = selectTreeView(d, state);
       const r = v.scroll + hit.row;
       const focus: Action = { type: 'focus', pane: 'tree' };
       return r < v.rows.count ? [focus, { type: 'tree.select', pathId: v.ti.order[v.rows.posAt(r)]! }] : [focus];

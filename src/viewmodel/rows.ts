@@ -6,25 +6,18 @@ import { cellWidth, clip, fit, formatTimestamp, plural, sanitize, truncateMiddle
 import { COMMANDS, DEFAULT_STATUS_PRIORITY, type CommandId, type CommandSpec, type Scope } from './commands.js';
 import { displayKey } from './keys.js';
 import { formatKeys, type Keymap } from './keymap.js';
-import { selectLayout, type Layout } from './layout.js';
+import { selectViewLayout, type Layout } from './layout.js';
 import { fitLine, seg, titleLine, type Line, type Segment, type Style } from './segments.js';
 import { isCollapsed, selectRange, type AppState } from './state.js';
-import { rowEntry, rowKind, rowSize, type RowKind } from './tree-index.js';
-import { diffOf, formatDelta, layerRowCount, selectDiffHistory, selectDiffImages, selectDiffLayerPane, selectDiffTotals, selectNarrowLayer } from './diff-view.js';
-import { selectTreeView } from './tree-view.js';
-import { selectExtractStatus } from './extract-view.js';
+import type { RowKind } from './tree-index.js';
+import { formatDelta, selectDiffHistory, selectDiffImages, selectDiffLayerPane, selectDiffTotals, selectNarrowLayer } from './diff-view.js';
+import { rowLook, selectTreeView, type TreeView } from './tree-view.js';
+import { selectExtractStatus, selectSkippedLines } from './extract-view.js';
 import { selectSearchPrompt } from './search.js';
 import { selectWasteTable, wasteRows } from './waste-view.js';
 import { selectHistoryLines } from './file-history.js';
-
-/** What the selectors need beyond the state: the analysis and display options. */
-export type ViewData = {
-  readonly analysis: Analysis;
-  /** Diff kinds get a symbol column (+ - ~ x): on under NO_COLOR. */
-  readonly symbols: boolean;
-  /** In a comparison (`analysis` is its difference tree): the two images, for per-image file histories. */
-  readonly compared?: { readonly old: Analysis; readonly new: Analysis };
-};
+import { selectFindingsLines } from './findings-view.js';
+import { pathsOf, type ImageView, type ViewData } from './view-data.js';
 
 /**
  * A pane ready to draw: its title line and exactly `height` body lines; the tree adds its
@@ -43,10 +36,18 @@ function rangeLabel(state: AppState): string {
   return state.layers.mode === 'aggregated' ? `aggregated L0–L${top}` : `changes of L${top}`;
 }
 
-export function selectLayerPane(d: ViewData, state: AppState, layout: Layout = selectLayout(state, layerRowCount(d.analysis))): PaneView {
+/** The layers pane: an image's layers, or a comparison's aligned layers. */
+export function selectLayerPane(d: ViewData, state: AppState, layout: Layout = selectViewLayout(d, state)): PaneView {
+  switch (d.kind) {
+    case 'image':
+      return selectImageLayerPane(d, state, layout);
+    case 'comparison':
+      return selectDiffLayerPane(d, state, layout);
+  }
+}
+
+function selectImageLayerPane(d: ImageView, state: AppState, layout: Layout): PaneView {
   const a = d.analysis;
-  const diff = diffOf(a);
-  if (diff) return selectDiffLayerPane(diff, state, layout);
   const width = layout.leftWidth;
   const { base, top } = selectRange(state);
   const digits = String(a.layers.length - 1).length;
@@ -91,9 +92,17 @@ function layerDetailsTitle(state: AppState, index: number): string {
   return `L${index} ${index === base ? 'base' : 'top'} of L${base}→L${top}`;
 }
 
-export function selectLayerDetails(d: ViewData, state: AppState, layout: Layout = selectLayout(state, layerRowCount(d.analysis))): PaneView {
-  const diff = diffOf(d.analysis);
-  if (diff) return selectDiffTotals(diff, state, layout);
+/** Below the layers: the selected layer's details, or a comparison's totals side by side. */
+export function selectLayerDetails(d: ViewData, state: AppState, layout: Layout = selectViewLayout(d, state)): PaneView {
+  switch (d.kind) {
+    case 'image':
+      return selectImageLayerDetails(d, state, layout);
+    case 'comparison':
+      return selectDiffTotals(d, layout);
+  }
+}
+
+function selectImageLayerDetails(d: ImageView, state: AppState, layout: Layout): PaneView {
   const width = layout.leftWidth;
   const height = layout.layerDetailsHeight;
   const l = d.analysis.layers[state.layers.cursor];
@@ -158,10 +167,18 @@ export function imageName(a: Analysis, width: number): string {
   return `${name}${tail}`;
 }
 
-export function selectImageDetails(d: ViewData, state: AppState, layout: Layout = selectLayout(state, layerRowCount(d.analysis))): PaneView {
+/** At the bottom left: the image's figures and wasted files, or who a comparison compares. */
+export function selectImageDetails(d: ViewData, state: AppState, layout: Layout = selectViewLayout(d, state)): PaneView {
+  switch (d.kind) {
+    case 'image':
+      return selectImageFigures(d, state, layout);
+    case 'comparison':
+      return selectDiffImages(d, layout);
+  }
+}
+
+function selectImageFigures(d: ImageView, state: AppState, layout: Layout): PaneView {
   const a = d.analysis;
-  const diff = diffOf(a);
-  if (diff) return selectDiffImages(diff, layout);
   const width = layout.leftWidth;
   // dive's labels where they fit, short ones where they would cut the figure.
   const kv = (k: string, short: string, v: string, style?: Style): Line =>
@@ -177,7 +194,7 @@ export function selectImageDetails(d: ViewData, state: AppState, layout: Layout 
   const keep = Math.min(figures.length, layout.imageDetailsHeight);
   const lines: Line[] = figures.filter((f) => f.rank <= keep).map((f) => f.line);
   const rows = wasteRows(layout);
-  if (rows > 0) lines.push(...selectWasteTable(a, state, width, rows));
+  if (rows > 0) lines.push(...selectWasteTable(d, state, width, rows));
   const focused = state.focus === 'waste';
   const where = focused && a.inefficientFiles.length > 0 ? `${(state.waste?.cursor ?? 0) + 1}/${a.inefficientFiles.length} wasted files` : '';
   return { title: titleLine('Image details', where, width, focused), lines: padLines(lines, layout.imageDetailsHeight, width) };
@@ -193,32 +210,60 @@ const KIND_STYLE: Record<RowKind, Style> = {
 };
 const KIND_SYMBOL: Record<RowKind, string> = { added: '+', removed: '-', modified: '~', unmodified: ' ', none: ' ', hidden: 'x' };
 
-function treeTitle(state: AppState, a: Analysis): string {
+function treeTitle(state: AppState, d: ViewData): string {
   const flags: string[] = [];
   const h = state.tree.hidden;
   const hiddenKinds = [h.added && 'added', h.removed && 'removed', h.modified && 'modified', h.unmodified && 'unmodified'].filter(Boolean);
   if (hiddenKinds.length) flags.push(`hiding ${hiddenKinds.join(',')}`);
-  if (state.tree.sort === 'size') flags.push('by size');
-  if (state.tree.whiteouts) flags.push('whiteouts');
-  const diff = diffOf(a);
-  if (diff) {
-    if (state.tree.sort === 'size') flags[flags.indexOf('by size')] = 'by size change';
-    const only = selectNarrowLayer(a, state);
-    return [only >= 0 ? `paths NEW L${only} wrote` : 'OLD → NEW', ...flags].join(' · ');
+  switch (d.kind) {
+    case 'image': {
+      if (state.tree.sort === 'size') flags.push('by size');
+      if (state.tree.whiteouts) flags.push('whiteouts');
+      const { top } = selectRange(state);
+      // A marked range names both its ends; the layer alone would be only one of them.
+      const marked = state.layers.mark !== null && state.layers.mark !== state.layers.cursor;
+      return [marked ? rangeLabel(state) : `L${top}: ${rangeLabel(state)}`, ...flags].join(' · ');
+    }
+    case 'comparison': {
+      if (state.tree.sort === 'size') flags.push('by size change');
+      const only = selectNarrowLayer(d, state);
+      return [only >= 0 ? `paths NEW L${only} wrote` : 'OLD → NEW', ...flags].join(' · ');
+    }
   }
-  const { top } = selectRange(state);
-  // A marked range names both its ends; the layer alone would be only one of them.
-  const marked = state.layers.mark !== null && state.layers.mark !== state.layers.cursor;
-  return [marked ? rangeLabel(state) : `L${top}: ${rangeLabel(state)}`, ...flags].join(' · ');
+}
+
+const SIZE_HEAD: Record<TreeView['kind'], string> = { image: 'Size', comparison: 'Δ Size' };
+
+/** The size column of a row: bytes, or in a comparison the change of them (the subtree's, for a directory). */
+function sizeText(v: TreeView, size: number): string {
+  switch (v.kind) {
+    case 'image':
+      return formatBytes(size);
+    case 'comparison':
+      return formatDelta(size);
+  }
+}
+
+/** What a whiteout or opaque directory hid, beside the path it hid (an image's tree, whiteouts shown). */
+function hiddenNote(v: TreeView, pathId: number): Segment[] {
+  switch (v.kind) {
+    case 'image': {
+      const h = v.ti.hiddenBy?.get(pathId);
+      if (!h || h.root !== pathId) return [];
+      const how = h.via === 'opaque' ? `opaque /${v.data.analysis.tree.pathOf(h.markerDir)}` : 'whiteout';
+      return [seg(`  ← ${how} in L${h.layer}`, 'label')];
+    }
+    case 'comparison':
+      return [];
+  }
 }
 
 /** The file tree pane: title, the filter/search line when active, and the visible rows only. */
-export function selectTreePane(d: ViewData, state: AppState, layout: Layout = selectLayout(state, layerRowCount(d.analysis))): PaneView & { input?: Line; head: readonly Line[] } {
-  const a = d.analysis;
+export function selectTreePane(d: ViewData, state: AppState, layout: Layout = selectViewLayout(d, state)): PaneView & { input?: Line; head: readonly Line[] } {
+  const paths = pathsOf(d);
   const width = layout.rightWidth;
-  const v = selectTreeView(a, state);
+  const v = selectTreeView(d, state);
   const { ti, rows } = v;
-  const diff = diffOf(a);
   const lines: Line[] = [];
   const focused = state.focus === 'tree';
   const last = (pos: number) => {
@@ -228,13 +273,11 @@ export function selectTreePane(d: ViewData, state: AppState, layout: Layout = se
   for (let r = v.scroll; r < Math.min(rows.count, v.scroll + v.height); r++) {
     const pos = rows.posAt(r);
     const p = ti.order[pos]!;
-    const kind = rowKind(ti, a, p);
-    const e = rowEntry(ti, a, p);
+    const { kind, entry: e, size: figure } = rowLook(v, p);
     const segs: Segment[] = [];
     if (d.symbols) segs.push(seg(`${KIND_SYMBOL[kind]} `, KIND_STYLE[kind]));
     if (layout.attributes) {
-      // In a comparison the size column is the change of size (the subtree's, for a directory).
-      const size = diff ? formatDelta(diff.deltaOf[p]!) : formatBytes(rowSize(ti, a, p));
+      const size = sizeText(v, figure);
       if (layout.compactAttributes) segs.push(seg(`${fit(size, 8, 'right')}  `, 'dim'));
       else {
         const mode = e ? formatMode(e.type, e.mode) : 'd?????????';
@@ -250,16 +293,12 @@ export function selectTreePane(d: ViewData, state: AppState, layout: Layout = se
     prefix += last(pos) ? '└' : '├';
     prefix += collapsed ? '─⊕ ' : '── ';
     segs.push(seg(prefix, 'dim'));
-    let name = sanitize(a.tree.nameOf(p));
+    let name = sanitize(paths.nameOf(p));
     if (e?.type === 'dir' && !hasKids) name += '/';
     segs.push(seg(name, KIND_STYLE[kind]));
     if (e?.type === 'symlink') segs.push(seg(` → ${sanitize(e.linkTarget ?? '')}`, 'dim'));
     if (e?.type === 'hardlink') segs.push(seg(` ⇒ /${sanitize(e.linkTarget ?? '')}`, 'dim'));
-    const h = ti.hiddenBy?.get(p);
-    if (h && h.root === p) {
-      const how = h.via === 'opaque' ? `opaque /${a.tree.pathOf(h.markerDir)}` : 'whiteout';
-      segs.push(seg(`  ← ${how} in L${h.layer}`, 'label'));
-    }
+    segs.push(...hiddenNote(v, p));
     lines.push(fitLine(segs, width, r === v.cursorRow ? (focused ? 'focused' : 'unfocused') : undefined));
   }
   if (rows.count === 0) lines.push(fitLine([seg(state.filter.text ? '(no path matches the filter)' : '(nothing to show)', 'dim')], width));
@@ -272,13 +311,13 @@ export function selectTreePane(d: ViewData, state: AppState, layout: Layout = se
   const count = `${rows.count === 0 ? 0 : v.cursorRow + 1}/${rows.count}`;
   // The title keeps the row count whole; what is compared gives way in its middle.
   const room = width - cellWidth('▌Files ') - cellWidth(` · ${count} `) - 2;
-  let full = treeTitle(state, a);
+  let full = treeTitle(state, d);
   if (cellWidth(full) > room) full = full.replace(/^L\d+: /, ''); // `changes of L4` names the layer already
   const label = truncateMiddle(full, room);
   // Above the rows: the selected row's full path (its file name kept) and the column headers.
   const cursorPath = v.cursorRow < 0 ? -1 : ti.order[rows.posAt(v.cursorRow)]!;
-  const pathLine = fitLine([seg(cursorPath < 0 ? '' : truncateMiddle(sanitize(`/${a.tree.pathOf(cursorPath)}`), width), 'label')], width);
-  const sizeHead = diff ? 'Δ Size' : 'Size';
+  const pathLine = fitLine([seg(cursorPath < 0 ? '' : truncateMiddle(sanitize(`/${paths.pathOf(cursorPath)}`), width), 'label')], width);
+  const sizeHead = SIZE_HEAD[v.kind];
   const columns = !layout.attributes
     ? ''
     : layout.compactAttributes
@@ -294,15 +333,22 @@ export function selectTreePane(d: ViewData, state: AppState, layout: Layout = se
 }
 
 /** The file history panel: every layer that touched the path under the cursor. */
-export function selectFileHistoryPane(d: ViewData, state: AppState, pathId: number, layout: Layout = selectLayout(state, layerRowCount(d.analysis))): PaneView {
-  const a = d.analysis;
+export function selectFileHistoryPane(d: ViewData, state: AppState, pathId: number, layout: Layout = selectViewLayout(d, state)): PaneView {
   const width = layout.rightWidth;
-  const lines: Line[] = [];
-  const path = pathId >= 0 ? `/${a.tree.pathOf(pathId)}` : '';
-  const diff = diffOf(a);
-  if (diff && d.compared && pathId >= 0) lines.push(...selectDiffHistory(diff, d.compared.old, d.compared.new, a.tree.pathOf(pathId), width));
-  else if (pathId >= 0) lines.push(...selectHistoryLines(a, state, pathId, width, layout.fileHistoryHeight));
+  const rel = pathId >= 0 ? pathsOf(d).pathOf(pathId) : undefined;
+  const lines: Line[] = rel === undefined ? [] : historyLines(d, state, pathId, rel, width, layout.fileHistoryHeight);
+  const path = rel === undefined ? '' : `/${rel}`;
   return { title: titleLine('File history', truncateMiddle(sanitize(path), width - 17), width, state.focus === 'history'), lines: padLines(lines, layout.fileHistoryHeight, width) };
+}
+
+/** A path's history: every layer of the image that touched it, or in a comparison its history in each image. */
+function historyLines(d: ViewData, state: AppState, pathId: number, rel: string, width: number, height: number): Line[] {
+  switch (d.kind) {
+    case 'image':
+      return selectHistoryLines(d, state, pathId, width, height);
+    case 'comparison':
+      return selectDiffHistory(d, rel, width);
+  }
 }
 
 const SCOPE_TITLE: Record<Scope, string> = { global: 'Everywhere', layers: 'Layers pane', tree: 'File tree pane', waste: 'Wasted-files list (image details)', history: 'File history panel (Tab to it while it is open)' };
@@ -376,6 +422,39 @@ export function selectInfoLines(a: Analysis, width: number): Line[] {
   list('Labels', c.config.labels ? Object.entries(c.config.labels).map(([k, v]) => `${k}=${v}`) : undefined);
   if (c.config.stopSignal) kv('StopSignal', c.config.stopSignal);
   return lines;
+}
+
+/** The history and config of what is shown: the image's, or in a comparison OLD's then NEW's, each under its name. */
+function selectViewInfoLines(d: ViewData, width: number): Line[] {
+  switch (d.kind) {
+    case 'image':
+      return selectInfoLines(d.analysis, width);
+    case 'comparison': {
+      const side = (label: string, a: Analysis) => [fitLine([seg(`${label} `, 'title-focused'), seg(sanitize(a.identity.reference), 'header')], width), ...selectInfoLines(a, width)];
+      return [...side('OLD', d.old), fitLine([], width), ...side('NEW', d.new)];
+    }
+  }
+}
+
+/** The lines of the open overlay (none: no lines). */
+export function selectOverlayLines(d: ViewData, state: AppState, keymap: Keymap, width: number): Line[] {
+  switch (state.overlay) {
+    case 'none':
+      return [];
+    case 'help':
+      return selectHelpLines(keymap, width);
+    case 'info':
+      return selectViewInfoLines(d, width);
+    case 'skipped':
+      return selectSkippedLines(state, width);
+    case 'findings':
+      switch (d.kind) {
+        case 'image':
+          return selectFindingsLines(d, state, width);
+        case 'comparison':
+          return [fitLine([seg('findings are per image: open one image to see them', 'dim')], width)];
+      }
+  }
 }
 
 /** A scrolled window of overlay lines, padded to `height`. */

@@ -1,8 +1,8 @@
-import type { Analysis } from '../core/index.js';
+import type { PathTree } from '../core/index.js';
 import { sanitize } from '../format/text.js';
 import { fitLine, seg, type Line } from './segments.js';
 import type { AppState } from './state.js';
-import { absolutePaths, compileMatcher, type TreeIndex } from './tree-index.js';
+import { compileMatcher, type TreeIndex } from './tree-index.js';
 
 /**
  * Search (`/`, `n`, `N`): which shown paths match, where the match sits in the window, and the
@@ -12,13 +12,13 @@ import { absolutePaths, compileMatcher, type TreeIndex } from './tree-index.js';
 const matchMemo = new WeakMap<TreeIndex, Map<string, Int32Array>>();
 
 /** Positions (in display order) of the shown paths matching `text`, memoized per tree index. */
-export function searchMatches(a: Analysis, ti: TreeIndex, text: string): Int32Array {
+export function searchMatches(tree: PathTree, ti: TreeIndex, text: string): Int32Array {
   let m = matchMemo.get(ti);
   if (!m) matchMemo.set(ti, (m = new Map()));
   const hit = m.get(text);
   if (hit) return hit;
   const test = compileMatcher(text).test;
-  const names = absolutePaths(a);
+  const names = tree.absolutePaths();
   const out: number[] = [];
   for (let pos = 0; pos < ti.order.length; pos++) if (test(names[ti.order[pos]!]!)) out.push(pos);
   const arr = Int32Array.from(out);

@@ -1,4 +1,5 @@
 import type { FileDiffState, HistoryCursor, ViewerState } from './viewer-state.js';
+import type { ViewData } from './view-data.js';
 
 /**
  * UI state beside the data, never on it: the analysis is read-only, and everything the user
@@ -30,11 +31,13 @@ export type AppState = {
   readonly findingsCursor: number;
   /** First line shown in the info (history+config) overlay and in help. */
   readonly overlayScroll: number;
+  /** The layer list: its selected row (a layer; in a comparison a row of the aligned layers, 0 being all changes) and window. */
   readonly layers: {
     readonly cursor: number;
     readonly scroll: number;
+    /** One image's: what the tree compares the selected layer with. */
     readonly mode: CompareMode;
-    /** A marked base layer: the tree compares it with the selected layer. */
+    /** One image's: a marked base layer; the tree compares it with the selected layer. */
     readonly mark: number | null;
   };
   readonly tree: {
@@ -49,16 +52,14 @@ export type AppState = {
     readonly whiteouts: boolean;
     readonly fileHistory: boolean;
   };
-  /** In a comparison of two images: the cursor and scroll of the aligned layer list (row 0: all changes). */
-  readonly diff?: { readonly cursor: number; readonly scroll: number };
   /** The "compare with" prompt, while the user types the other image. */
   readonly compare?: { readonly text: string };
   readonly filter: { readonly text: string; readonly editing: boolean };
   readonly search: { readonly text: string; readonly editing: boolean; readonly origin: number };
   /** A question the user must answer before anything else (overwrite on extract, extracting a whole filesystem). */
   readonly prompt?: ExtractPrompt;
-  /** The extraction running now, with its progress; Esc cancels it. */
-  readonly extraction?: ExtractProgress;
+  /** The extraction asked for and running now, with its progress; Esc cancels it. */
+  readonly extraction?: Extraction;
   /** What the last extraction skipped, and why (the `skipped` overlay lists it). */
   readonly lastSkipped?: readonly { readonly path: string; readonly reason: string; readonly kind: string }[];
   /** The cursor and scroll of the inefficient-files table in the image details pane (focus `waste`). */
@@ -86,6 +87,17 @@ export type ExtractPrompt =
   | { readonly kind: 'overwrite'; readonly path: string; readonly existing: readonly string[]; readonly target?: ExtractTarget }
   | { readonly kind: 'extractAll'; readonly path: string; readonly target: ExtractTarget; readonly bytes: number };
 
+/**
+ * An extraction asked for (Ctrl+E, or y at a prompt): the UI runs `request` (one run per
+ * request object) and reports back with `extract.progress` and `extract.end`.
+ */
+export type Extraction = {
+  readonly request: { readonly target: ExtractTarget; readonly overwrite: boolean };
+  readonly progress: ExtractProgress;
+  /** Esc was pressed: the UI stops it, and its end says what was written whole. */
+  readonly cancelled: boolean;
+};
+
 export type ExtractProgress = {
   readonly path: string;
   readonly entries: number;
@@ -94,9 +106,18 @@ export type ExtractProgress = {
   readonly totalBytes: number;
 };
 
-/** The state a session starts in: the first layer, layer-changes mode, the layers pane focused. */
-export function createInitialState(viewport: Viewport, layerCount = 1): AppState {
-  void layerCount;
+/** The state a session of a view starts in (`createInitialState` for an image, `createComparisonState` for a comparison). */
+export function createViewState(d: ViewData, viewport: Viewport): AppState {
+  switch (d.kind) {
+    case 'image':
+      return createInitialState(viewport);
+    case 'comparison':
+      return createComparisonState(viewport);
+  }
+}
+
+/** The state a session of one image starts in: the first layer, layer-changes mode, the layers pane focused. */
+export function createInitialState(viewport: Viewport): AppState {
   return {
     viewport,
     focus: 'layers',
@@ -117,6 +138,12 @@ export function createInitialState(viewport: Viewport, layerCount = 1): AppState
     filter: { text: '', editing: false },
     search: { text: '', editing: false, origin: -1 },
   };
+}
+
+/** The state a comparison opens in: all changes, only changed paths, the tree focused. */
+export function createComparisonState(viewport: Viewport): AppState {
+  const s = createInitialState(viewport);
+  return { ...s, focus: 'tree', tree: { ...s.tree, hidden: { ...s.tree.hidden, unmodified: true } } };
 }
 
 /** The compared range (base, top] the tree shows: base -1 is the empty image. */

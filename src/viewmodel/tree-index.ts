@@ -1,19 +1,33 @@
-import { type Analysis, Change, type Hidden, type LayerEntry } from '../core/index.js';
-import { diffOf } from './diff-view.js';
+import type { Analysis } from '../core/index.js';
+import type { DiffTree, PathTree } from '../core/index.js';
+import { Change, type Hidden } from '../core/index.js';
 import { isCollapsed, type Collapse, type HiddenKinds } from './state.js';
+import type { ComparisonView, ImageView } from './view-data.js';
 
-/** What decides which paths the tree shows, and in what order. */
-export type TreeQuery = {
-  readonly base: number;
-  readonly top: number;
+/** What decides which paths the tree shows, and in what order, in either kind of view. */
+type QueryCommon = {
   readonly hidden: HiddenKinds;
   /** A path regular expression ('' for none); an invalid one matches as plain text. */
   readonly filter: string;
-  readonly whiteouts: boolean;
   readonly sort: 'name' | 'size';
-  /** In a comparison: show only the paths this layer of NEW wrote (-1: all). */
-  readonly only?: number;
 };
+
+/** The tree of one image: the changes of the range (base, top] of its layers. */
+export type ImageTreeQuery = QueryCommon & {
+  readonly kind: 'image';
+  readonly base: number;
+  readonly top: number;
+  readonly whiteouts: boolean;
+};
+
+/** The tree of a comparison: OLD → NEW, sorted by size change, optionally only the paths one layer of NEW wrote. */
+export type ComparisonTreeQuery = QueryCommon & {
+  readonly kind: 'comparison';
+  /** Show only the paths this layer of NEW wrote (-1: all). */
+  readonly only: number;
+};
+
+export type TreeQuery = ImageTreeQuery | ComparisonTreeQuery;
 
 /** How a row relates to the compared range; `hidden` rows exist only with the whiteouts toggle. */
 export type RowKind = 'added' | 'removed' | 'modified' | 'unmodified' | 'none' | 'hidden';
@@ -24,8 +38,8 @@ export type RowKind = 'added' | 'removed' | 'modified' | 'unmodified' | 'none' |
  * Built once per query (one sweep over the path table) and reused for every keystroke that
  * does not change the query: cursor moves, paging, collapsing.
  */
-export type TreeIndex = {
-  readonly query: TreeQuery;
+export type TreeIndex<Q extends TreeQuery = TreeQuery> = {
+  readonly query: Q;
   /** Path ids in display order. */
   readonly order: Int32Array;
   /** Exclusive end of each position's subtree in `order`. */
@@ -54,19 +68,24 @@ export function compileMatcher(text: string): { test: (s: string) => boolean; er
   }
 }
 
-/** The kind a path shows with in the tree. */
-export function rowKind(ti: TreeIndex, a: Analysis, pathId: number): RowKind {
-  const c = ti.change[pathId]!;
+/** The kind a change code shows with. */
+export function kindOfChange(c: number): RowKind {
   if (c === Change.added) return 'added';
   if (c === Change.removed) return 'removed';
   if (c === Change.modified) return 'modified';
   if (c === Change.unmodified) return 'unmodified';
-  if (ti.query.top >= 0 && a.tree.entryIdAt(ti.query.top, pathId) < 0) return 'hidden';
   return 'none';
 }
 
-/** The entry a row shows: at the top of the range, else as it was before it was removed or hidden. */
-export function rowEntry(ti: TreeIndex, a: Analysis, pathId: number): LayerEntry | undefined {
+/** The kind a path of an image's tree shows with: its change, or `hidden` when a whiteout hid it there. */
+export function imageRowKind(ti: TreeIndex<ImageTreeQuery>, a: Analysis, pathId: number): RowKind {
+  const k = kindOfChange(ti.change[pathId]!);
+  if (k === 'none' && ti.query.top >= 0 && a.tree.entryIdAt(ti.query.top, pathId) < 0) return 'hidden';
+  return k;
+}
+
+/** The entry a row of an image's tree shows: at the top of the range, else as it was before it was removed or hidden. */
+export function imageRowEntry(ti: TreeIndex<ImageTreeQuery>, a: Analysis, pathId: number) {
   const { tree } = a;
   const { base, top } = ti.query;
   let g = tree.entryIdAt(top, pathId);
@@ -78,8 +97,8 @@ export function rowEntry(ti: TreeIndex, a: Analysis, pathId: number): LayerEntry
   return g >= 0 ? tree.entry(g) : undefined;
 }
 
-/** Bytes under a row (a file: its size), measured where `rowEntry` looks. */
-export function rowSize(ti: TreeIndex, a: Analysis, pathId: number): number {
+/** Bytes under a row of an image's tree (a file: its size), measured where `imageRowEntry` looks. */
+export function imageRowSize(ti: TreeIndex<ImageTreeQuery>, a: Analysis, pathId: number): number {
   const { base, top } = ti.query;
   const { tree } = a;
   if (tree.entryIdAt(top, pathId) >= 0) return tree.treeSizes(top)[pathId]!;
@@ -89,22 +108,21 @@ export function rowSize(ti: TreeIndex, a: Analysis, pathId: number): number {
   return 0;
 }
 
-/** `/`-prefixed path of every path id, built once per analysis (filters and search test these). */
-export function absolutePaths(a: Analysis): readonly string[] {
-  return a.tree.absolutePaths();
-}
-
 const CACHE_SIZE = 12;
 
 function queryKey(q: TreeQuery): string {
   const h = q.hidden;
-  return `${q.base}|${q.top}|${+h.added}${+h.removed}${+h.modified}${+h.unmodified}|${+q.whiteouts}|${q.sort}|${q.only ?? -1}|${q.filter}`;
+  const common = `${+h.added}${+h.removed}${+h.modified}${+h.unmodified}|${q.sort}|${q.filter}`;
+  switch (q.kind) {
+    case 'image':
+      return `${q.base}|${q.top}|${+q.whiteouts}|${common}`;
+    case 'comparison':
+      return `${q.only}|${common}`;
+  }
 }
 
-/** The tree index for a query, from a small per-analysis LRU cache. */
-export function selectTreeIndex(a: Analysis, q: TreeQuery): TreeIndex {
-  // A small LRU of tree indexes, kept on the analysis it belongs to.
-  const cache = a.tree.memo('viewmodel.treeIndexes', () => new Map<string, TreeIndex>());
+/** The index for a query from a view's LRU cache, built on a miss. */
+function cached<Q extends TreeQuery>(cache: Map<string, TreeIndex<Q>>, q: Q, build: () => TreeIndex<Q>): TreeIndex<Q> {
   const key = queryKey(q);
   const hit = cache.get(key);
   if (hit) {
@@ -112,29 +130,67 @@ export function selectTreeIndex(a: Analysis, q: TreeQuery): TreeIndex {
     cache.set(key, hit);
     return hit;
   }
-  const ti = buildTreeIndex(a, q);
+  const ti = build();
   cache.set(key, ti);
   if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);
   return ti;
 }
 
-function buildTreeIndex(a: Analysis, q: TreeQuery): TreeIndex {
-  const { tree } = a;
+/** The tree index of an image for a query, from the view's small LRU cache. */
+export function selectImageTreeIndex(d: ImageView, q: ImageTreeQuery): TreeIndex<ImageTreeQuery> {
+  return cached(d.caches.tree, q, () => {
+    const { tree } = d.analysis;
+    const change = q.top >= 0 ? tree.diffRange(q.base, q.top) : new Uint8Array(tree.pathCount);
+    return buildTreeIndex(tree, q, {
+      change,
+      present: (p) => tree.entryIdAt(q.top, p) >= 0 || change[p] === Change.removed,
+      hiddenBy: q.whiteouts && q.top >= 0 ? tree.hiddenInRange(q.base, q.top) : undefined,
+      sizes: q.sort === 'size' && q.top >= 0 ? tree.treeSizes(q.top) : undefined,
+    });
+  });
+}
+
+/** The tree index of a comparison for a query, from the view's small LRU cache. */
+export function selectComparisonTreeIndex(d: ComparisonView, q: ComparisonTreeQuery): TreeIndex<ComparisonTreeQuery> {
+  return cached(d.caches.tree, q, () => comparisonIndex(d.diff, q));
+}
+
+function comparisonIndex(t: DiffTree, q: ComparisonTreeQuery): TreeIndex<ComparisonTreeQuery> {
+  const { change, newLayerOf } = t;
+  return buildTreeIndex(t, q, {
+    change,
+    present: (p) => t.newEntry(p) !== undefined || change[p] === Change.removed,
+    only: q.only >= 0 ? (p) => newLayerOf[p] === q.only : undefined,
+    sizes: q.sort === 'size' ? t.deltaOf : undefined,
+  });
+}
+
+/** What a kind of view gives the tree index for a query. */
+type Basis = {
+  /** Change code per path id. */
+  readonly change: Uint8Array;
+  /** Whether a path is in the tree at all: there at the top, or removed. */
+  readonly present: (pathId: number) => boolean;
+  /** Paths a whiteout hid, shown (as hidden) with the toggle on. */
+  readonly hiddenBy?: ReadonlyMap<number, Hidden>;
+  /** Narrows the tree to the paths this accepts (their directories stay). */
+  readonly only?: (pathId: number) => boolean;
+  /** What a size sort orders by, largest first. */
+  readonly sizes?: Float64Array;
+};
+
+function buildTreeIndex<Q extends TreeQuery>(tree: PathTree, q: Q, basis: Basis): TreeIndex<Q> {
   const N = tree.pathCount;
-  const change = q.top >= 0 ? tree.diffRange(q.base, q.top) : new Uint8Array(N);
-  const hiddenBy = q.whiteouts && q.top >= 0 ? tree.hiddenInRange(q.base, q.top) : undefined;
+  const { change, hiddenBy, only, sizes } = basis;
   const matcher = compileMatcher(q.filter);
   const { hidden } = q;
-  const names = absolutePaths(a);
-  // A comparison narrows to one NEW layer's paths, and sorts by size delta rather than size.
-  const diff = diffOf(a);
-  const only = diff && q.only !== undefined && q.only >= 0 ? q.only : -1;
+  const names = tree.absolutePaths();
 
   // Children before parents: ids are interned parent-first, so a reverse sweep suffices.
   const count = new Int32Array(N); // shown nodes in each subtree, self included
   for (let p = N - 1; p >= 1; p--) {
     const c = change[p]!;
-    let exists = tree.entryIdAt(q.top, p) >= 0 || c === Change.removed;
+    let exists = basis.present(p);
     let kindHidden: boolean;
     if (!exists && hiddenBy?.has(p)) {
       exists = true;
@@ -148,7 +204,7 @@ function buildTreeIndex(a: Analysis, q: TreeQuery): TreeIndex {
       continue;
     }
     const kids = count[p]!;
-    if (only >= 0 && diff!.newLayerOf[p] !== only) kindHidden = true;
+    if (only && !only(p)) kindHidden = true;
     if (kids > 0 || (!kindHidden && (q.filter === '' || matcher.test(names[p]!)))) {
       count[p] = kids + 1;
       count[tree.parentOf(p)]! += count[p]!;
@@ -160,7 +216,6 @@ function buildTreeIndex(a: Analysis, q: TreeQuery): TreeIndex {
   const end = new Int32Array(total);
   const parentPos = new Int32Array(total);
   const posOf = new Int32Array(N).fill(-1);
-  const sizes = q.sort === 'size' && q.top >= 0 ? (diff ? diff.deltaOf : tree.treeSizes(q.top)) : undefined;
   const shownChildren = (p: number): number[] => {
     const out: number[] = [];
     for (const c of tree.childrenOf(p)) if (count[c]! > 0) out.push(c);
@@ -249,8 +304,8 @@ export function selectVisibleRows(ti: TreeIndex, collapse: Collapse): VisibleRow
  * The visible row of a path: its own, or that of the nearest shown ancestor (the directory
  * that was collapsed over it), or -1 when neither is shown.
  */
-export function rowOfPath(a: Analysis, ti: TreeIndex, rows: VisibleRows, pathId: number): number {
-  for (let p = pathId; p > 0; p = a.tree.parentOf(p)) {
+export function rowOfPath(tree: PathTree, ti: TreeIndex, rows: VisibleRows, pathId: number): number {
+  for (let p = pathId; p > 0; p = tree.parentOf(p)) {
     const pos = ti.posOf[p]!;
     if (pos < 0) continue;
     const r = rows.rowOf(pos);

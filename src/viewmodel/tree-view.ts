@@ -1,12 +1,28 @@
-import type { Analysis } from '../core/index.js';
-import { layerRowCount, selectNarrowLayer } from './diff-view.js';
-import { selectLayout } from './layout.js';
+import type { LayerEntry } from '../core/index.js';
+import { clampScroll } from './cursor.js';
+import { selectNarrowLayer } from './diff-view.js';
+import { selectViewLayout } from './layout.js';
 import { selectRange, type AppState } from './state.js';
-import { rowOfPath, selectTreeIndex, selectVisibleRows, type TreeIndex, type VisibleRows } from './tree-index.js';
+import {
+  imageRowEntry,
+  imageRowKind,
+  imageRowSize,
+  kindOfChange,
+  rowOfPath,
+  selectComparisonTreeIndex,
+  selectImageTreeIndex,
+  selectVisibleRows,
+  type ComparisonTreeQuery,
+  type ImageTreeQuery,
+  type RowKind,
+  type TreeIndex,
+  type TreeQuery,
+  type VisibleRows,
+} from './tree-index.js';
+import { pathsOf, type ComparisonView, type ImageView, type ViewData } from './view-data.js';
 
-/** The tree as the state sees it now: index, visible rows, the cursor's row and the scroll. */
-export type TreeView = {
-  readonly ti: TreeIndex;
+/** The window of the tree: visible rows, the cursor's row and the scroll. */
+type TreeWindow = {
   readonly rows: VisibleRows;
   /** -1 when the tree is empty. */
   readonly cursorRow: number;
@@ -14,49 +30,95 @@ export type TreeView = {
   readonly height: number;
 };
 
-export function selectTreeQuery(state: AppState, a?: Analysis) {
-  const { base, top } = selectRange(state);
-  return { base, top, hidden: state.tree.hidden, filter: state.filter.text, whiteouts: state.tree.whiteouts, sort: state.tree.sort, only: a ? selectNarrowLayer(a, state) : -1 };
-}
+/** The tree of an image as the state sees it now. */
+export type ImageTreeView = TreeWindow & { readonly kind: 'image'; readonly data: ImageView; readonly ti: TreeIndex<ImageTreeQuery> };
+/** The tree of a comparison as the state sees it now. */
+export type ComparisonTreeView = TreeWindow & { readonly kind: 'comparison'; readonly data: ComparisonView; readonly ti: TreeIndex<ComparisonTreeQuery> };
+/** The tree as the state sees it now: its view, index, visible rows, the cursor's row and the scroll. */
+export type TreeView = ImageTreeView | ComparisonTreeView;
 
-/** Keeps the cursor inside the window: the smallest change to `scroll` that shows `row`. */
-export function clampScroll(scroll: number, row: number, height: number, count: number): number {
-  let s = scroll;
-  if (row >= 0) {
-    if (row < s) s = row;
-    if (row >= s + height) s = row - height + 1;
+/** The query the state asks of an image's tree: the selected range. */
+export function selectTreeQuery(d: ImageView, state: AppState): ImageTreeQuery;
+/** The query the state asks of a comparison's tree: the NEW layer the selected row narrows it to. */
+export function selectTreeQuery(d: ComparisonView, state: AppState): ComparisonTreeQuery;
+export function selectTreeQuery(d: ViewData, state: AppState): TreeQuery;
+export function selectTreeQuery(d: ViewData, state: AppState): TreeQuery {
+  const common = { hidden: state.tree.hidden, filter: state.filter.text, sort: state.tree.sort };
+  switch (d.kind) {
+    case 'image': {
+      const { base, top } = selectRange(state);
+      return { kind: 'image', base, top, whiteouts: state.tree.whiteouts, ...common };
+    }
+    case 'comparison':
+      return { kind: 'comparison', only: selectNarrowLayer(d, state), ...common };
   }
-  return Math.max(0, Math.min(s, Math.max(0, count - height)));
 }
 
-export function selectTreeView(a: Analysis, state: AppState): TreeView {
-  const ti = selectTreeIndex(a, selectTreeQuery(state, a));
+export function selectTreeView(d: ImageView, state: AppState): ImageTreeView;
+export function selectTreeView(d: ComparisonView, state: AppState): ComparisonTreeView;
+export function selectTreeView(d: ViewData, state: AppState): TreeView;
+export function selectTreeView(d: ViewData, state: AppState): TreeView {
+  switch (d.kind) {
+    case 'image': {
+      const ti = selectImageTreeIndex(d, selectTreeQuery(d, state));
+      return { kind: 'image', data: d, ti, ...treeWindow(d, state, ti) };
+    }
+    case 'comparison': {
+      const ti = selectComparisonTreeIndex(d, selectTreeQuery(d, state));
+      return { kind: 'comparison', data: d, ti, ...treeWindow(d, state, ti) };
+    }
+  }
+}
+
+function treeWindow(d: ViewData, state: AppState, ti: TreeIndex): TreeWindow {
   const rows = selectVisibleRows(ti, state.tree.collapse);
-  const height = selectLayout(state, layerRowCount(a)).treeHeight;
+  const height = selectViewLayout(d, state).treeHeight;
   let cursorRow = -1;
   if (rows.count > 0) {
-    cursorRow = state.tree.cursorPath >= 0 ? rowOfPath(a, ti, rows, state.tree.cursorPath) : 0;
+    cursorRow = state.tree.cursorPath >= 0 ? rowOfPath(pathsOf(d), ti, rows, state.tree.cursorPath) : 0;
     if (cursorRow < 0) cursorRow = 0;
   }
-  return { ti, rows, cursorRow, scroll: clampScroll(state.tree.scroll, cursorRow, height, rows.count), height };
+  return { rows, cursorRow, scroll: clampScroll(state.tree.scroll, cursorRow, height, rows.count), height };
 }
 
 /** The path id under the cursor, or -1. */
-export function selectCursorPath(a: Analysis, state: AppState): number {
-  const v = selectTreeView(a, state);
+export function selectCursorPath(d: ViewData, state: AppState): number {
+  const v = selectTreeView(d, state);
   return v.cursorRow < 0 ? -1 : v.ti.order[v.rows.posAt(v.cursorRow)]!;
 }
 
+/** How a row of the tree looks: its kind, the entry it shows and its size figure (bytes under it; in a comparison, their change). */
+export type RowLook = { readonly kind: RowKind; readonly entry: LayerEntry | undefined; readonly size: number };
+
+export function rowLook(v: TreeView, pathId: number): RowLook {
+  switch (v.kind) {
+    case 'image': {
+      const a = v.data.analysis;
+      return { kind: imageRowKind(v.ti, a, pathId), entry: imageRowEntry(v.ti, a, pathId), size: imageRowSize(v.ti, a, pathId) };
+    }
+    case 'comparison': {
+      const t = v.data.diff;
+      return { kind: kindOfChange(v.ti.change[pathId]!), entry: t.entryOf(pathId), size: t.deltaOf[pathId]! };
+    }
+  }
+}
+
 /**
- * Builds (into the tree-index cache) the indexes the next likely keystrokes need: the same
- * view one layer up and one layer down. Called when the inspector is idle, so stepping
+ * Builds (into the view's tree-index cache) the indexes the next likely keystrokes need: the
+ * same view one layer up and one layer down. Called when the inspector is idle, so stepping
  * through layers finds them ready instead of walking every path on the keystroke.
  */
-export function prefetchNeighbours(a: Analysis, state: AppState): void {
-  if (state.diff) return; // a comparison has one range
-  const { cursor } = state.layers;
-  for (const next of [cursor + 1, cursor - 1]) {
-    if (next < 0 || next >= a.layers.length) continue;
-    selectTreeIndex(a, selectTreeQuery({ ...state, layers: { ...state.layers, cursor: next } }, a));
+export function prefetchNeighbours(d: ViewData, state: AppState): void {
+  switch (d.kind) {
+    case 'image': {
+      const { cursor } = state.layers;
+      for (const next of [cursor + 1, cursor - 1]) {
+        if (next < 0 || next >= d.analysis.layers.length) continue;
+        selectImageTreeIndex(d, selectTreeQuery(d, { ...state, layers: { ...state.layers, cursor: next } }));
+      }
+      return;
+    }
+    case 'comparison':
+      return; // a comparison has one range
   }
 }

@@ -1,19 +1,16 @@
-import type { Analysis } from '../core/index.js';
 import { formatBytes } from '../format/bytes.js';
 import { fit, sanitize, truncateMiddle } from '../format/text.js';
-import type { CommandId } from './commands.js';
-import { diffOf, layerRowCount } from './diff-view.js';
-import { IMAGE_FIGURE_LINES, selectLayout, type Layout } from './layout.js';
+import { clampScroll } from './cursor.js';
+import { IMAGE_FIGURE_LINES, type Layout } from './layout.js';
 import { fitLine, seg, type Line } from './segments.js';
 import type { AppState } from './state.js';
-import { clampScroll } from './tree-view.js';
+import type { ImageView } from './view-data.js';
 
 /**
  * The inefficient-files table ("Count / Total Space / Path") at the foot of the image details
  * pane, as a list the user can focus (Tab), move through and jump from (Enter) to the path in
- * the file tree, at the last layer that wrote it.
+ * the file tree, at the last layer that wrote it. Only an image has one.
  */
-
 
 /** Rows of the table the pane has room for (0: the table is not shown). */
 export function wasteRows(layout: Layout): number {
@@ -23,16 +20,11 @@ export function wasteRows(layout: Layout): number {
   return room >= 2 ? room - 1 : 0;
 }
 
-/** Whether Tab can focus the list: an image (not a comparison) with wasted files, and room to show them. */
-export function wasteFocusable(a: Analysis, s: AppState): boolean {
-  return !diffOf(a) && a.inefficientFiles.length > 0 && wasteRows(selectLayout(s, layerRowCount(a))) > 0;
-}
-
 /** The table's header and the rows that fit, the cursor row marked when the list has the focus. */
-export function selectWasteTable(a: Analysis, state: AppState, width: number, rows: number): Line[] {
+export function selectWasteTable(d: ImageView, state: AppState, width: number, rows: number): Line[] {
   const lines: Line[] = [fitLine([seg(`${fit('Count', 5, 'right')}  ${fit('Total Space', 11, 'right')}  Path`, 'header')], width)];
   const w = state.waste ?? { cursor: 0, scroll: 0 };
-  const files = a.inefficientFiles;
+  const files = d.analysis.inefficientFiles;
   const scroll = clampScroll(w.scroll, w.cursor, rows, files.length);
   for (let i = scroll; i < Math.min(files.length, scroll + rows); i++) {
     const f = files[i]!;
@@ -42,30 +34,12 @@ export function selectWasteTable(a: Analysis, state: AppState, width: number, ro
   return lines;
 }
 
-/** Cursor moves in the focused list; the window follows the cursor. */
-export function reduceWaste(a: Analysis, s: AppState, id: CommandId): AppState {
-  const n = a.inefficientFiles.length;
-  const rows = Math.max(1, wasteRows(selectLayout(s, layerRowCount(a))));
-  const w = s.waste ?? { cursor: 0, scroll: 0 };
-  const to: Partial<Record<CommandId, number>> = {
-    'cursor.up': w.cursor - 1,
-    'cursor.down': w.cursor + 1,
-    'cursor.pageUp': w.cursor - rows,
-    'cursor.pageDown': w.cursor + rows,
-    'cursor.top': 0,
-    'cursor.bottom': n - 1,
-  };
-  const target = to[id];
-  if (target === undefined || n === 0) return s;
-  const cursor = Math.max(0, Math.min(n - 1, target));
-  return { ...s, waste: { cursor, scroll: clampScroll(w.scroll, cursor, rows, n) } };
-}
-
 /**
  * Where Enter on the selected wasted file goes: the path, and the last layer that wrote it
  * (where its latest copy was added; a path deleted later is still there in that layer).
  */
-export function selectWasteTarget(a: Analysis, s: AppState): { readonly pathId: number; readonly layer: number; readonly path: string } | undefined {
+export function selectWasteTarget(d: ImageView, s: AppState): { readonly pathId: number; readonly layer: number; readonly path: string } | undefined {
+  const a = d.analysis;
   const f = a.inefficientFiles[(s.waste ?? { cursor: 0 }).cursor];
   if (!f) return undefined;
   const pathId = a.tree.find(f.path.replace(/^\//, ''));

@@ -143,47 +143,15 @@ describe('comparing two images', () => {
   });
 });
 
-describe('a body digest the comparison lacks', () => {
-  // OLD and NEW share `base`; each then writes app/f with 20 bytes. Only the digests tell the
-  // bodies apart, and a digest the loader could not give must never make them look equal.
-  const old = image([base, { id: id(2), entries: [dir('app'), file('app/f', 20, { content: 'one' })] }]);
-  const neu = image([base, { id: id(3), entries: [dir('app'), file('app/f', 20, { content: 'two' })] }]);
-  const A = 'a'.repeat(64);
-  const B = 'b'.repeat(64);
-  const at = (a: Analysis, path: string) => a.tree.entryIdAt(a.layers.length - 1, a.tree.find(path)!);
-  /** Digests for app/f only (every other entry: none), as [OLD's, NEW's]. */
-  const only = (o: string | undefined, n: string | undefined): CrossDigests => ({
-    old: (g) => (g === at(old, 'app/f') ? o : undefined),
-    new: (g) => (g === at(neu, 'app/f') ? n : undefined),
-  });
-  const CASES: readonly { name: string; old: string | undefined; new: string | undefined; change: 'modified' | 'unchanged' }[] = [
-    { name: 'both known and equal: unchanged', old: A, new: A, change: 'unchanged' },
-    { name: 'both known and different: content', old: A, new: B, change: 'modified' },
-    { name: "OLD's missing: different content", old: undefined, new: A, change: 'modified' },
-    { name: "NEW's missing: different content", old: A, new: undefined, change: 'modified' },
-    { name: 'both missing: different content, never "equal because both are unknown"', old: undefined, new: undefined, change: 'modified' },
-  ];
-  it.each(CASES)('$name', ({ old: o, new: n, change }) => {
-    const c = compareImages(old, neu, only(o, n));
-    const row = c.files.find((f) => f.path === '/app/f');
-    if (change === 'unchanged') expect(row).toBeUndefined();
-    else expect(row).toMatchObject({ change: 'modified', aspects: ['content'], sizeDelta: 0 });
-    // the shared base's files need no digest at all: both images take them from the same entry
-    expect(c.files.map((f) => f.path)).toEqual(change === 'unchanged' ? [] : ['/app/f']);
-    expect(c.unchangedCount).toBe(change === 'unchanged' ? 7 : 6); // etc, etc/passwd, etc/hosts, bin, bin/sh, app (and app/f)
-  });
-});
-
-describe('the difference as a two-layer image', () => {
-  it('shows exactly the comparison as the changes of its top layer, with NEW layers and deltas per path', async () => {
-    const { buildDiffImage } = await import('../../src/core/diff-tree.js');
+describe('the merged tree of a comparison', () => {
+  it('marks exactly the comparison\'s changes, with NEW layers, deltas and both entries per path', async () => {
+    const { DiffTree } = await import('../../src/core/diff-tree.js');
     const { Change } = await import('../../src/core/index.js');
     const old = image([base, { id: id(2), entries: [dir('app'), file('app/a', 10, { content: 'a' }), file('app/m', 5, { content: 'm', mode: 0o644 }), dir('app/gone'), file('app/gone/x', 7)] }]);
     const neu = image([base, { id: id(3), entries: [dir('app'), file('app/a', 10, { content: 'a2' }), file('app/m', 5, { content: 'm', mode: 0o600 }), file('app/n', 3)] }]);
     const c = compareImages(old, neu, digestsOf(old, neu));
-    const d = buildDiffImage(c, old, neu);
-    const t = d.analysis.tree;
-    const codes = t.diffRange(0, 1);
+    const t = new DiffTree(c, old, neu);
+    const codes = t.change;
     const code = (p: string) => codes[t.find(p)!];
     expect(code('app/a')).toBe(Change.modified); // content
     expect(code('app/m')).toBe(Change.modified); // mode only
@@ -191,9 +159,16 @@ describe('the difference as a two-layer image', () => {
     expect(code('app/gone')).toBe(Change.removed);
     expect(code('app/gone/x')).toBe(Change.removed);
     expect(code('etc/passwd')).toBe(Change.none); // untouched: shown only with unmodified files
-    expect(d.newLayerOf[t.find('app/n')!]).toBe(1);
-    expect(d.newLayerOf[t.find('etc/passwd')!]).toBe(-1);
-    expect(d.deltaOf[t.find('app')!]).toBe(3 - 7);
+    expect(code('app')).toBe(Change.modified); // a directory: from its children, which differ in kind
+    expect(code('etc')).toBe(Change.none);
+    expect(t.newLayerOf[t.find('app/n')!]).toBe(1);
+    expect(t.newLayerOf[t.find('etc/passwd')!]).toBe(-1);
+    expect(t.deltaOf[t.find('app')!]).toBe(3 - 7);
+    // the entry shown: NEW's, or OLD's for a path NEW no longer has
+    expect(t.entryOf(t.find('app/gone/x')!)).toBe(t.oldEntry(t.find('app/gone/x')!));
+    expect(t.newEntry(t.find('app/gone/x')!)).toBeUndefined();
+    expect(t.entryOf(t.find('app/m')!)?.mode).toBe(0o600);
+    expect(t.oldEntry(t.find('app/n')!)).toBeUndefined();
     // every changed path of the comparison is a changed path of the tree, and nothing else is
     const changed = new Set<string>();
     for (let p = 1; p < t.pathCount; p++) if (codes[p] !== Change.none && t.childrenOf(p).length === 0) changed.add(`/${t.pathOf(p)}`);

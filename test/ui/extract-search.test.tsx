@@ -36,6 +36,30 @@ describe('extraction in the inspector', () => {
     await waitFor(() => expect(calls).toHaveLength(2));
   });
 
+  it('leaving the inspector stops the running extraction', async () => {
+    let signal: AbortSignal | undefined;
+    const extractor: Extractor = {
+      extract(_req, opts) {
+        signal = opts?.signal;
+        return new Promise((resolve) => opts?.signal?.addEventListener('abort', () => resolve({ kind: 'cancelled', written: [], bytes: 0 })));
+      },
+    };
+    const { stdin, until, last, unmount } = mount(extractor);
+    stdin.write('\t');
+    stdin.write('\x05');
+    await until(() => last().includes('extracting /'));
+    await waitFor(() => expect(signal?.aborted).toBe(false)); // the UI has started it
+    unmount();
+    expect(signal?.aborted).toBe(true);
+  });
+
+  it('without an extractor, Ctrl+E says extraction is not available', async () => {
+    const { stdin, until, last } = mount();
+    stdin.write('\t');
+    stdin.write('\x05');
+    await until(() => last().includes('extraction is not available for this source'));
+  });
+
   it('n at the overwrite prompt says nothing was extracted', async () => {
     const extractor: Extractor = { extract: async () => ({ kind: 'conflict', existing: ['passwd', 'hosts'] }) };
     const { stdin, until, last } = mount(extractor);

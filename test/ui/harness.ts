@@ -4,9 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { render } from 'ink-testing-library';
 import { createElement } from 'react';
 import { expect } from 'vitest';
+import type { Analysis } from '../../src/core/analyze.js';
 import { App, type AppProps } from '../../src/ui/App.js';
 import { createTheme } from '../../src/ui/theme.js';
 import { createKeymap } from '../../src/viewmodel/keymap.js';
+import { imageView } from '../../src/viewmodel/view-data.js';
 
 const GOLDEN_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'golden');
 
@@ -52,12 +54,18 @@ export async function waitFor<T>(check: () => T, timeoutMs = 3000): Promise<T> {
   }
 }
 
-/** The props every App test starts from: default keys, no colours, symbols, a fixed 100x24 viewport and a quit that does nothing. */
-export type AppTestProps = Partial<AppProps> & Pick<AppProps, 'analysis'>;
+/**
+ * The props every App test starts from: default keys, no colours, a fixed 100x24 viewport and a
+ * quit that does nothing; `analysis` stands for the view of that one image, with symbols.
+ */
+export type AppTestProps = Partial<AppProps> & ({ readonly analysis: Analysis } | Pick<AppProps, 'view'>);
 
-/** The App element with `props` over the shared defaults. */
-export function appElement(props: AppTestProps) {
-  return createElement(App, { keymap: createKeymap(), theme: createTheme(false), symbols: true, viewport: { cols: 100, rows: 24 }, onQuit: () => undefined, ...props });
+/** The App's props: `props` over the shared defaults, an `analysis` made the view of that image (built once here). */
+function appProps(props: AppTestProps): AppProps {
+  const defaults = { keymap: createKeymap(), theme: createTheme(false), viewport: { cols: 100, rows: 24 }, onQuit: () => undefined };
+  if (!('analysis' in props)) return { ...defaults, ...props };
+  const { analysis, ...rest } = props;
+  return { ...defaults, ...rest, view: imageView(analysis, { symbols: true }) };
 }
 
 /**
@@ -66,7 +74,8 @@ export function appElement(props: AppTestProps) {
  * to render it again with some props changed.
  */
 export function mountApp(props: AppTestProps) {
-  const r = render(appElement(props));
+  const first = appProps(props);
+  const r = render(createElement(App, first));
   const screen = () => screenText(r.lastFrame());
   const until = (pred: (s: string) => boolean) =>
     waitFor(() => {
@@ -75,6 +84,6 @@ export function mountApp(props: AppTestProps) {
       return s;
     });
   const last = () => screen().split('\n').at(-1)!;
-  const update = (changed: Partial<AppProps>) => r.rerender(appElement({ ...props, ...changed }));
+  const update = (changed: Partial<AppProps>) => r.rerender(createElement(App, { ...first, ...changed }));
   return { ...r, screen, until, last, update };
 }

@@ -12,17 +12,18 @@ import { createTheme } from '../../src/ui/theme.js';
 import { createKeymap } from '../../src/viewmodel/keymap.js';
 import { selectLayout } from '../../src/viewmodel/layout.js';
 import { reduce } from '../../src/viewmodel/reducer.js';
-import { selectHelpLines, selectInfoLines, type ViewData } from '../../src/viewmodel/rows.js';
+import { selectHelpLines, selectInfoLines } from '../../src/viewmodel/rows.js';
+import { imageView, type ViewData } from '../../src/viewmodel/view-data.js';
 import { createInitialState, type AppState } from '../../src/viewmodel/state.js';
 import { sampleAnalysis } from '../helpers/build-analysis.js';
 import { expectGolden, screenText } from './harness.js';
 
 const a = sampleAnalysis();
-const data: ViewData = { analysis: a, symbols: true };
+const data = imageView(a, { symbols: true });
 const theme = createTheme(false);
 const keymap = createKeymap();
 const at = (cols: number, rows: number, layer = 1, patch: (s: AppState) => AppState = (s) => s): AppState =>
-  patch(reduce(a, createInitialState({ cols, rows }), { type: 'layers.select', layer }));
+  patch(reduce(data, createInitialState({ cols, rows }), { type: 'layers.select', layer }));
 
 afterEach(() => cleanup());
 

@@ -5,8 +5,10 @@ import { createKeymap } from '../../src/viewmodel/keymap.js';
 import { reduce } from '../../src/viewmodel/reducer.js';
 import { createInitialState, type AppState } from '../../src/viewmodel/state.js';
 import { buildAnalysis, dir, file, sampleAnalysis } from '../helpers/build-analysis.js';
+import { imageView } from '../../src/viewmodel/view-data.js';
 
 const a = sampleAnalysis();
+const v = imageView(a);
 const keymap = createKeymap();
 
 describe('y: copy', () => {
@@ -20,21 +22,22 @@ describe('y: copy', () => {
 
   it('in the tree: the selected path, absolute', () => {
     let s: AppState = { ...createInitialState({ cols: 100, rows: 30 }), focus: 'tree' };
-    s = reduce(a, s, { type: 'command', id: 'cursor.down' });
-    s = reduce(a, s, { type: 'command', id: 'cursor.down' });
-    expect(selectCopyTarget(a, s)).toEqual({ text: '/etc/passwd', message: 'copied /etc/passwd to the clipboard' });
+    s = reduce(v, s, { type: 'command', id: 'cursor.down' });
+    s = reduce(v, s, { type: 'command', id: 'cursor.down' });
+    expect(selectCopyTarget(v, s)).toEqual({ text: '/etc/passwd', message: 'copied /etc/passwd to the clipboard' });
   });
 
   it("in the layers pane: the selected layer's digest", () => {
-    const s = reduce(a, createInitialState({ cols: 100, rows: 30 }), { type: 'layers.select', layer: 2 });
-    expect(selectCopyTarget(a, s)).toEqual({ text: a.layers[2]!.digest, message: `copied ${a.layers[2]!.digest} to the clipboard` });
+    const s = reduce(v, createInitialState({ cols: 100, rows: 30 }), { type: 'layers.select', layer: 2 });
+    expect(selectCopyTarget(v, s)).toEqual({ text: a.layers[2]!.digest, message: `copied ${a.layers[2]!.digest} to the clipboard` });
   });
 
   it('a hostile path goes to the clipboard as it is, and to the status bar sanitized', () => {
     const evil = buildAnalysis([{ entries: [dir('x'), file('x/\x1b]0;pwned\x07name')] }]);
+    const ev = imageView(evil);
     let s: AppState = { ...createInitialState({ cols: 100, rows: 30 }), focus: 'tree' };
-    s = reduce(evil, s, { type: 'command', id: 'cursor.down' });
-    const t = selectCopyTarget(evil, s);
+    s = reduce(ev, s, { type: 'command', id: 'cursor.down' });
+    const t = selectCopyTarget(ev, s);
     expect(t).toEqual({ text: '/x/\x1b]0;pwned\x07name', message: 'copied /x/?]0;pwned?name to the clipboard' });
     const seq = osc52((t as { text: string }).text);
     // one OSC 52 sequence, whose payload (base64) holds no control character of the path
@@ -44,7 +47,7 @@ describe('y: copy', () => {
 
   it('an empty tree has nothing to copy', () => {
     const s: AppState = { ...createInitialState({ cols: 100, rows: 30 }), focus: 'tree', filter: { text: 'no-such-path', editing: false } };
-    expect(selectCopyTarget(a, s)).toEqual({ error: 'nothing selected to copy' });
+    expect(selectCopyTarget(v, s)).toEqual({ error: 'nothing selected to copy' });
   });
 });
 

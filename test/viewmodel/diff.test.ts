@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { compareImages } from '../../src/core/compare-images.js';
-import { buildDiffImage } from '../../src/core/diff-tree.js';
 import type { CommandId } from '../../src/viewmodel/commands.js';
-import { attachDiff, createDiffState } from '../../src/viewmodel/diff-view.js';
 import { reduce } from '../../src/viewmodel/reducer.js';
-import { selectFileHistoryPane, selectImageDetails, selectLayerDetails, selectLayerPane, selectTreePane, type ViewData } from '../../src/viewmodel/rows.js';
+import { selectFileHistoryPane, selectImageDetails, selectLayerDetails, selectLayerPane, selectTreePane } from '../../src/viewmodel/rows.js';
 import { lineText } from '../../src/viewmodel/segments.js';
-import type { AppState } from '../../src/viewmodel/state.js';
+import { createComparisonState, type AppState } from '../../src/viewmodel/state.js';
 import { selectCursorPath } from '../../src/viewmodel/tree-view.js';
+import { comparisonView, imageView } from '../../src/viewmodel/view-data.js';
 import { contentOfEntry, dir, file, numberedImage } from '../helpers/layers.js';
 
 const base = { id: 1, command: 'base', entries: [dir('etc'), file('etc/os', 10, { content: 'os' }), dir('usr'), file('usr/keep', 50, { content: 'k' })] };
@@ -18,14 +17,13 @@ const neu = numberedImage([
   { id: 4, command: 'add lib', entries: [dir('lib'), file('lib/big', 5000), file('lib/small', 5)] },
 ]);
 const c = compareImages(old, neu, { old: (g) => contentOfEntry(old.tree.entry(g)), new: (g) => contentOfEntry(neu.tree.entry(g)) });
-const a = attachDiff(buildDiffImage(c, old, neu));
-const data: ViewData = { analysis: a, symbols: true, compared: { old, new: neu } };
-const run = (s: AppState, ...ids: CommandId[]) => ids.reduce((st, id) => reduce(a, st, { type: 'command', id }), s);
+const data = comparisonView(c, old, neu, { symbols: true });
+const run = (s: AppState, ...ids: CommandId[]) => ids.reduce((st, id) => reduce(data, st, { type: 'command', id }), s);
 const treeRows = (s: AppState) => selectTreePane(data, s).lines.map(lineText).filter((l) => l.trim() !== '');
 
 describe('the comparison in the inspector', () => {
   it('opens on the changed paths only, with the size change per row and directory', () => {
-    const s = createDiffState({ cols: 120, rows: 30 });
+    const s = createComparisonState({ cols: 120, rows: 30 });
     const rows = treeRows(s);
     expect(rows.some((r) => /etc/.test(r) || /usr/.test(r))).toBe(false); // untouched: hidden
     expect(rows.find((r) => r.includes('main'))).toMatch(/^~ .*\+800 B/);
@@ -36,7 +34,7 @@ describe('the comparison in the inspector', () => {
   });
 
   it('lists the aligned layers, the totals with deltas and both images', () => {
-    const s = createDiffState({ cols: 120, rows: 30 });
+    const s = createComparisonState({ cols: 120, rows: 30 });
     const layers = selectLayerPane(data, s).lines.map(lineText);
     expect(layers[0]).toMatch(/all changes/);
     expect(layers[1]).toMatch(/^= +L0 .* base/);
@@ -53,8 +51,8 @@ describe('the comparison in the inspector', () => {
   });
 
   it('selecting a layer of NEW narrows the tree to the paths it wrote; "all changes" widens it again', () => {
-    let s = run(createDiffState({ cols: 120, rows: 30 }), 'app.switchPane', 'cursor.down', 'cursor.down', 'cursor.down', 'cursor.down');
-    expect(s.diff?.cursor).toBe(4);
+    let s = run(createComparisonState({ cols: 120, rows: 30 }), 'app.switchPane', 'cursor.down', 'cursor.down', 'cursor.down', 'cursor.down');
+    expect(s.layers.cursor).toBe(4);
     const narrowed = treeRows(s);
     expect(narrowed.some((r) => r.includes('big'))).toBe(true);
     expect(narrowed.some((r) => r.includes('main'))).toBe(false);
@@ -69,7 +67,7 @@ describe('the comparison in the inspector', () => {
   });
 
   it('sorts by size change, largest growth first', () => {
-    const s = run(createDiffState({ cols: 120, rows: 30 }), 'tree.toggleSort');
+    const s = run(createComparisonState({ cols: 120, rows: 30 }), 'tree.toggleSort');
     const names = treeRows(s).map((r) => r.replace(/^.*── /, '').trim());
     expect(names.slice(0, 3), names.join(',')).toEqual(['lib', 'big', 'small']);
     expect(names.indexOf('app')).toBeLessThan(names.indexOf('old'));
@@ -77,10 +75,10 @@ describe('the comparison in the inspector', () => {
   });
 
   it('the file history shows the path in each image', () => {
-    let s = createDiffState({ cols: 120, rows: 40 });
+    let s = createComparisonState({ cols: 120, rows: 40 });
     s = run(s, 'cursor.down'); // app/main
-    const p = selectCursorPath(a, s);
-    expect(a.tree.pathOf(p)).toBe('app/main');
+    const p = selectCursorPath(data, s);
+    expect(data.diff.pathOf(p)).toBe('app/main');
     const lines = selectFileHistoryPane(data, run(s, 'tree.fileHistory'), p).lines.map(lineText).filter((l) => l.trim());
     expect(lines[0]).toMatch(/^OLD L1 +added .*old app/);
     expect(lines[1]).toMatch(/^NEW L1 +added .*new app/);
@@ -94,7 +92,7 @@ describe('the compare prompt of the inspector', () => {
     const { createInitialState } = await import('../../src/viewmodel/state.js');
     const { selectStatusBar } = await import('../../src/viewmodel/rows.js');
     const km = createKeymap();
-    const one = old; // a plain image
+    const one = imageView(old); // a plain image
     const step = (s: AppState, key: string, raw = key) => {
       const out = interpretKey(km, s, key as never, raw);
       return { out, s: out.kind === 'action' ? reduce(one, s, out.action) : s };
@@ -109,6 +107,6 @@ describe('the compare prompt of the inspector', () => {
     expect(step(s, 'enter', '\r').out).toEqual({ kind: 'compare', reference: 'b.ta' });
     expect(step(s, 'esc', '\x1b').s.compare).toBeUndefined();
     // in a comparison, c says so instead
-    expect(run(createDiffState({ cols: 100, rows: 30 }), 'app.compare').message?.text).toMatch(/comparison already/);
+    expect(run(createComparisonState({ cols: 100, rows: 30 }), 'app.compare').message?.text).toMatch(/comparison already/);
   });
 });

@@ -9,13 +9,15 @@ import { selectFileHistoryPane, selectStatusBar } from '../../src/viewmodel/rows
 import { lineText } from '../../src/viewmodel/segments.js';
 import { createInitialState, type AppState } from '../../src/viewmodel/state.js';
 import { selectFileDiffScreen } from '../../src/viewmodel/viewer.js';
+import { imageView } from '../../src/viewmodel/view-data.js';
 import { buildAnalysis, dir, file, sampleAnalysis, type LayerSpec } from '../helpers/build-analysis.js';
 
 const keymap = createKeymap();
 
 function session(a: Analysis, rows = 30, cols = 120) {
+  const view = imageView(a);
   let s: AppState = { ...createInitialState({ cols, rows }), focus: 'tree' };
-  const dispatch = (x: Action) => (s = reduce(a, s, x));
+  const dispatch = (x: Action) => (s = reduce(view, s, x));
   const press = (...keys: string[]) => {
     for (const k of keys) {
       const out = interpretKey(keymap, s, k, k.length === 1 ? k : '');
@@ -24,7 +26,7 @@ function session(a: Analysis, rows = 30, cols = 120) {
   };
   const goTo = (path: string) => dispatch({ type: 'tree.select', pathId: a.tree.find(path)! });
   const history = () =>
-    selectFileHistoryPane({ analysis: a, symbols: false }, s, a.tree.find(a.tree.pathOf(selectedPath()))!, selectLayout(s, a.layers.length)).lines.map((l) => lineText(l).trimEnd());
+    selectFileHistoryPane(view, s, a.tree.find(a.tree.pathOf(selectedPath()))!, selectLayout(s, a.layers.length)).lines.map((l) => lineText(l).trimEnd());
   const selectedPath = () => (s.tree.cursorPath < 0 ? 0 : s.tree.cursorPath);
   return { get state() { return s; }, dispatch, press, goTo, history };
 }

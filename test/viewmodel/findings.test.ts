@@ -8,6 +8,7 @@ import { lineText } from '../../src/viewmodel/segments.js';
 import { createInitialState, selectRange, type AppState } from '../../src/viewmodel/state.js';
 import { selectCursorPath } from '../../src/viewmodel/tree-view.js';
 import { buildAnalysis, dir, file, whiteout } from '../helpers/build-analysis.js';
+import { imageView } from '../../src/viewmodel/view-data.js';
 
 const a = buildAnalysis([
   { command: 'ADD rootfs /', entries: [dir('etc'), file('etc/conf', 1000, { content: 'c1' })] },
@@ -15,17 +16,18 @@ const a = buildAnalysis([
   { command: 'rm /tmp/big.tgz', entries: [whiteout('tmp/big.tgz')] },
   { command: 'chown -R app /etc', entries: [file('etc/conf', 1000, { content: 'c1', uid: 1000 })] },
 ]);
+const v = imageView(a);
 const km = createKeymap();
 const key = (s: AppState, k: string, raw = k) => {
   const out = interpretKey(km, s, k as never, raw);
-  return out.kind === 'action' ? reduce(a, s, out.action) : s;
+  return out.kind === 'action' ? reduce(v, s, out.action) : s;
 };
 
 describe('the findings panel', () => {
   it('e lists the findings by bytes with their layers, paths, commands and advice', () => {
     const s = key(createInitialState({ cols: 140, rows: 30 }), 'e');
     expect(s.overlay).toBe('findings');
-    const lines = selectFindingsLines(a, s, 140).map(lineText);
+    const lines = selectFindingsLines(v, s, 140).map(lineText);
     expect(lines[0]).toMatch(/^Findings +51 kB wasted/); // 50 000 + 1 000
     expect(lines[1]).toMatch(/50 kB +deleted later +L1→L2 +\/tmp\/big\.tgz +RUN rm \/tmp\/big\.tgz/);
     expect(lines[2]).toMatch(/same RUN/);
@@ -42,11 +44,11 @@ describe('the findings panel', () => {
     expect(s.overlay).toBe('none');
     expect(s.focus).toBe('tree');
     expect(selectRange(s)).toEqual({ base: 2, top: 3 });
-    expect(a.tree.pathOf(selectCursorPath(a, s))).toBe('etc/conf');
+    expect(a.tree.pathOf(selectCursorPath(v, s))).toBe('etc/conf');
     // the first finding: the layer that deleted the file, with the removed file under the cursor
     let t = key(key(createInitialState({ cols: 140, rows: 30 }), 'e'), 'enter', '\r');
     expect(selectRange(t)).toEqual({ base: 1, top: 2 });
-    expect(a.tree.pathOf(selectCursorPath(a, t))).toBe('tmp/big.tgz');
+    expect(a.tree.pathOf(selectCursorPath(v, t))).toBe('tmp/big.tgz');
     t = key(key(t, 'e'), 'esc', '\x1b');
     expect(t.overlay).toBe('none');
   });

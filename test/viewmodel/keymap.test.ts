@@ -79,12 +79,12 @@ describe('keymap', () => {
 describe('interpretKey', () => {
   const k = createKeymap();
   const s = createInitialState({ cols: 100, rows: 30 });
-  it('maps keys to commands in the focused pane, and effects for quit and extract', () => {
+  it('maps keys to commands in the focused pane (Ctrl+E too: extraction is asked for in the state), and q to the quit effect', () => {
     expect(interpretKey(k, s, 'ctrl+l', '\x0c')).toEqual({ kind: 'action', action: { type: 'command', id: 'layers.compareLayer' } });
     expect(interpretKey(k, s, 'q', 'q')).toEqual({ kind: 'quit' });
     // in the layers pane: the whole filesystem of the layer (the reducer asks first)
     expect(interpretKey(k, s, 'ctrl+e', '\x05')).toEqual({ kind: 'action', action: { type: 'command', id: 'layers.extract' } });
-    expect(interpretKey(k, { ...s, focus: 'tree' }, 'ctrl+e', '\x05')).toEqual({ kind: 'extract', overwrite: false });
+    expect(interpretKey(k, { ...s, focus: 'tree' }, 'ctrl+e', '\x05')).toEqual({ kind: 'action', action: { type: 'command', id: 'tree.extract' } });
   });
   it('sends text to an open filter line, and Enter/Esc/Backspace edit it; Ctrl+C still quits', () => {
     const f = { ...s, filter: { text: '', editing: true } };
@@ -96,7 +96,7 @@ describe('interpretKey', () => {
   });
   it('a pending overwrite prompt takes y/n first', () => {
     const p = { ...s, focus: 'tree' as const, prompt: { kind: 'overwrite' as const, path: '/etc', existing: ['etc/passwd'] } };
-    expect(interpretKey(k, p, 'y', 'y')).toEqual({ kind: 'extract', overwrite: true });
+    expect(interpretKey(k, p, 'y', 'y')).toEqual({ kind: 'action', action: { type: 'extract.start', overwrite: true } });
     expect(interpretKey(k, p, 'n', 'n')).toEqual({ kind: 'action', action: { type: 'prompt.decline' } });
     expect(interpretKey(k, p, 'j', 'j')).toEqual({ kind: 'none' });
   });

@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { reduce, type Action } from '../../src/viewmodel/reducer.js';
-import { selectFileHistoryPane, selectInfoLines, selectLayerPane, selectLayerDetails, type ViewData } from '../../src/viewmodel/rows.js';
+import { selectFileHistoryPane, selectInfoLines, selectLayerPane, selectLayerDetails } from '../../src/viewmodel/rows.js';
+import { imageView, type ViewData } from '../../src/viewmodel/view-data.js';
 import { lineText } from '../../src/viewmodel/segments.js';
 import { createInitialState, selectRange, type AppState } from '../../src/viewmodel/state.js';
 import type { CommandId } from '../../src/viewmodel/commands.js';
 import { buildAnalysis, file, sampleAnalysis } from '../helpers/build-analysis.js';
 
 const a = sampleAnalysis();
-const data: ViewData = { analysis: a, symbols: true };
-const run = (s: AppState, ...ids: (CommandId | Action)[]) => ids.reduce((st, x) => reduce(a, st, typeof x === 'string' ? { type: 'command', id: x } : x), s);
+const data = imageView(a, { symbols: true });
+const run = (s: AppState, ...ids: (CommandId | Action)[]) => ids.reduce((st, x) => reduce(data, st, typeof x === 'string' ? { type: 'command', id: x } : x), s);
 
 describe('layers pane and compare modes', () => {
   it('moves the layer cursor within bounds and marks the compared layers', () => {
@@ -46,9 +47,9 @@ describe('layers pane and compare modes', () => {
   it('pages by the pane height and scrolls to keep the cursor visible', () => {
     const many = buildAnalysis(Array.from({ length: 30 }, (_, i) => ({ command: `step ${i}`, entries: [file(`f${i}`)] })));
     let s = createInitialState({ cols: 80, rows: 24 });
-    const go = (id: CommandId) => (s = reduce(many, s, { type: 'command', id }));
+    const d: ViewData = imageView(many);
+    const go = (id: CommandId) => (s = reduce(d, s, { type: 'command', id }));
     go('cursor.pageDown');
-    const d: ViewData = { analysis: many, symbols: false };
     const h = selectLayerPane(d, s).lines.length;
     expect(s.layers.cursor).toBe(h);
     expect(lineText(selectLayerPane(d, s).lines.at(-1)!)).toContain(`step ${h}`);
@@ -95,21 +96,22 @@ describe('history', () => {
 describe('prefetching the neighbouring layers', () => {
   it('builds the trees one layer up and down, so stepping finds them cached', async () => {
     const { prefetchNeighbours, selectTreeQuery } = await import('../../src/viewmodel/tree-view.js');
-    const { selectTreeIndex } = await import('../../src/viewmodel/tree-index.js');
+    const { selectImageTreeIndex } = await import('../../src/viewmodel/tree-index.js');
     const { createInitialState } = await import('../../src/viewmodel/state.js');
     const { buildAnalysis, file, dir } = await import('../helpers/build-analysis.js');
     const a = buildAnalysis([{ entries: [dir('a'), file('a/x')] }, { entries: [file('a/y')] }, { entries: [file('a/z')] }, { entries: [file('a/w')] }]);
-    const s0 = createInitialState({ cols: 120, rows: 40 }, a.layers.length);
+    const view = imageView(a);
+    const s0 = createInitialState({ cols: 120, rows: 40 });
     const at = (cursor: number) => ({ ...s0, layers: { ...s0.layers, cursor } });
-    prefetchNeighbours(a, at(1));
+    prefetchNeighbours(view, at(1));
     // An index built earlier carries the query it was built for, not the one asked with now.
     for (const cursor of [0, 2]) {
-      const q = selectTreeQuery(at(cursor));
-      const ti = selectTreeIndex(a, q);
+      const q = selectTreeQuery(view, at(cursor));
+      const ti = selectImageTreeIndex(view, q);
       expect(ti.query).not.toBe(q);
       expect(ti.query).toEqual(q);
     }
-    const far = selectTreeQuery(at(3));
-    expect(selectTreeIndex(a, far).query).toBe(far);
+    const far = selectTreeQuery(view, at(3));
+    expect(selectImageTreeIndex(view, far).query).toBe(far);
   });
 });

@@ -3,7 +3,8 @@ import { COMMANDS, DEFAULT_STATUS_PRIORITY, type CommandSpec } from '../../src/v
 import { createKeymap } from '../../src/viewmodel/keymap.js';
 import { MIN_VIEWPORT, selectLayout } from '../../src/viewmodel/layout.js';
 import { reduce, type Action } from '../../src/viewmodel/reducer.js';
-import { imageName, selectFileHistoryPane, selectImageDetails, selectInfoLines, selectLayerDetails, selectLayerPane, selectStatusBar, selectTreePane, type ViewData } from '../../src/viewmodel/rows.js';
+import { imageName, selectFileHistoryPane, selectImageDetails, selectInfoLines, selectLayerDetails, selectLayerPane, selectStatusBar, selectTreePane } from '../../src/viewmodel/rows.js';
+import { imageView, type ViewData } from '../../src/viewmodel/view-data.js';
 import { lineText } from '../../src/viewmodel/segments.js';
 import { createInitialState, type AppState } from '../../src/viewmodel/state.js';
 import { selectTreeView } from '../../src/viewmodel/tree-view.js';
@@ -22,8 +23,8 @@ const a = buildAnalysis([
   { command: LONG_RUN, entries: [file('etc/app.conf', 4100, { content: 'v1' }), file(DEEP, 950, { content: 'p1' })] },
   { command: 'chmod 600 /etc/app.conf', entries: [file('etc/app.conf', 4200, { content: 'v2', mode: 0o600 })] },
 ]);
-const data: ViewData = { analysis: a, symbols: false };
-const run = (s: AppState, ...xs: (Action | CommandSpec['id'])[]) => xs.reduce((st, x) => reduce(a, st, typeof x === 'string' ? { type: 'command', id: x } : x), s);
+const data = imageView(a, { symbols: false });
+const run = (s: AppState, ...xs: (Action | CommandSpec['id'])[]) => xs.reduce((st, x) => reduce(data, st, typeof x === 'string' ? { type: 'command', id: x } : x), s);
 const at = (cols: number, rows: number, layer = 0) => run(createInitialState({ cols, rows }), { type: 'layers.select', layer });
 const texts = (lines: readonly { segments: readonly { text: string }[] }[]) => lines.map(lineText);
 const SIZES = [
@@ -54,9 +55,9 @@ describe('resizing keeps the selection in view', () => {
 
   it('the tree scroll is re-clamped too: the cursor row stays on screen and a taller tree starts higher', () => {
     let s = run(at(100, 40, 13), 'app.switchPane', 'cursor.bottom');
-    const tall = selectTreeView(a, s);
+    const tall = selectTreeView(data, s);
     s = run(s, { type: 'resize', viewport: { cols: 100, rows: 18 } });
-    const v = selectTreeView(a, s);
+    const v = selectTreeView(data, s);
     expect(s.tree.scroll).toBe(v.scroll);
     expect(v.cursorRow).toBeGreaterThanOrEqual(s.tree.scroll);
     expect(v.cursorRow).toBeLessThan(s.tree.scroll + v.height);
@@ -100,7 +101,7 @@ describe('what stays visible at each size', () => {
 
   it('layer details say 1 entry, and the history says 1 step, 1 layer', () => {
     const one = buildAnalysis([{ command: 'ADD x /', entries: [file('x', 1)] }]);
-    const d: ViewData = { analysis: one, symbols: false };
+    const d: ViewData = imageView(one);
     const s = createInitialState({ cols: 120, rows: 40 });
     expect(texts(selectLayerDetails(d, s).lines).join('\n')).toMatch(/\b1 entry\b/);
     expect(lineText(selectInfoLines(one, 120)[0]!)).toContain('1 step, 1 layer');

@@ -1,35 +1,33 @@
 import { describe, expect, it } from 'vitest';
-import type { Analysis } from '../../src/core/analyze.js';
 import { compareImages } from '../../src/core/compare-images.js';
-import { buildDiffImage } from '../../src/core/diff-tree.js';
-import { attachDiff, createDiffState } from '../../src/viewmodel/diff-view.js';
 import { decodeKey } from '../../src/viewmodel/keys.js';
 import { interpretKey } from '../../src/viewmodel/input.js';
 import { createKeymap } from '../../src/viewmodel/keymap.js';
 import { selectLayout } from '../../src/viewmodel/layout.js';
 import { createInputSplitter, decodeMouse, hitTest, interpretMouse, type MouseEvent } from '../../src/viewmodel/mouse.js';
 import { reduce, type Action } from '../../src/viewmodel/reducer.js';
-import { selectLayerPane, selectTreePane, type ViewData } from '../../src/viewmodel/rows.js';
+import { selectLayerPane, selectTreePane } from '../../src/viewmodel/rows.js';
 import { lineText } from '../../src/viewmodel/segments.js';
-import { createInitialState, type AppState } from '../../src/viewmodel/state.js';
+import { createComparisonState, createInitialState, type AppState } from '../../src/viewmodel/state.js';
+import { comparisonView, imageView, pathsOf, type ViewData } from '../../src/viewmodel/view-data.js';
 import { selectCursorPath, selectTreeView } from '../../src/viewmodel/tree-view.js';
 import { buildAnalysis, dir, file, sampleAnalysis } from '../helpers/build-analysis.js';
 import { contentOfEntry, numberedImage } from '../helpers/layers.js';
 
-const sample = sampleAnalysis();
+const sample = imageView(sampleAnalysis(), { symbols: true });
 /** 30 layers; the first adds 60 files, so both panes can scroll at 80x24. */
-const big = buildAnalysis([
+const big = imageView(buildAnalysis([
   { command: 'ADD big', entries: [dir('data'), ...Array.from({ length: 60 }, (_, i) => file(`data/f${String(i).padStart(2, '0')}`, 10 + i))] },
   ...Array.from({ length: 29 }, (_, i) => ({ command: `step ${i + 1}`, entries: [file(`data/f${String(i).padStart(2, '0')}`, 99)] })),
-]);
+]), { symbols: true });
 
 const keymap = createKeymap();
-const apply = (a: Analysis, s: AppState, actions: readonly Action[]) => actions.reduce((st, x) => reduce(a, st, x), s);
+const apply = (a: ViewData, s: AppState, actions: readonly Action[]) => actions.reduce((st, x) => reduce(a, st, x), s);
 const click = (col: number, row: number): MouseEvent => ({ kind: 'press', button: 0, col, row });
 const wheel = (dir: 'up' | 'down', col: number, row: number): MouseEvent => ({ kind: dir === 'up' ? 'wheel-up' : 'wheel-down', button: dir === 'up' ? 0 : 1, col, row });
-const mouse = (a: Analysis, s: AppState, ev: MouseEvent) => apply(a, s, interpretMouse(a, s, ev));
-const cursorName = (a: Analysis, s: AppState) => `/${a.tree.pathOf(selectCursorPath(a, s))}`;
-const treeRows = (a: Analysis, s: AppState) => selectTreePane({ analysis: a, symbols: true } as ViewData, { ...s, tree: { ...s.tree, attributes: false } }).lines.map((l) => lineText(l).trim());
+const mouse = (a: ViewData, s: AppState, ev: MouseEvent) => apply(a, s, interpretMouse(a, s, ev));
+const cursorName = (a: ViewData, s: AppState) => `/${pathsOf(a).pathOf(selectCursorPath(a, s))}`;
+const treeRows = (a: ViewData, s: AppState) => selectTreePane(a, { ...s, tree: { ...s.tree, attributes: false } }).lines.map((l) => lineText(l).trim());
 
 describe('decodeMouse', () => {
   it.each([
@@ -129,7 +127,7 @@ describe('clicks', () => {
       s = mouse(sample, s, click(5, 3)); // terminal rows are 1-based: row 3 is the second layer row
       expect(s.layers.cursor).toBe(1);
       expect(s.focus).toBe('layers');
-      const pane = selectLayerPane({ analysis: sample, symbols: true }, s);
+      const pane = selectLayerPane(sample, s);
       expect(pane.lines[1]!.selected).toBe('focused');
       expect(lineText(pane.lines[1]!)).toContain('apk add curl');
       // the row below the last layer is the Layer details title: nothing happens
@@ -163,7 +161,7 @@ describe('clicks', () => {
     s = reduce(big, s, { type: 'command', id: 'cursor.bottom' });
     const before = selectTreeView(big, s).scroll;
     expect(before).toBeGreaterThan(0);
-    s = mouse(big, s, click(40, selectLayout(s, big.layers.length).treeRowsTop + 1)); // the first row shown
+    s = mouse(big, s, click(40, selectLayout(s, big.analysis.layers.length).treeRowsTop + 1)); // the first row shown
     expect(selectTreeView(big, s).scroll).toBe(before);
     expect(selectTreeView(big, s).cursorRow).toBe(before);
   });
@@ -189,13 +187,13 @@ describe('the wheel', () => {
   });
 
   it('scrolls the layers pane under the pointer', () => {
-    const s0 = createInitialState({ cols: 80, rows: 24 }, big.layers.length);
-    const h = selectLayout(s0, big.layers.length).layersHeight;
-    expect(h).toBeLessThan(big.layers.length);
+    const s0 = createInitialState({ cols: 80, rows: 24 });
+    const h = selectLayout(s0, big.analysis.layers.length).layersHeight;
+    expect(h).toBeLessThan(big.analysis.layers.length);
     const s = mouse(big, s0, wheel('down', 5, 3));
     expect(s.layers.scroll).toBe(3);
     expect(s.layers.cursor).toBe(3);
-    expect(lineText(selectLayerPane({ analysis: big, symbols: true }, s).lines[0]!)).toContain('step 3');
+    expect(lineText(selectLayerPane(big, s).lines[0]!)).toContain('step 3');
     // the details panes do not scroll
     expect(interpretMouse(big, s0, wheel('down', 5, h + 4))).toEqual([]);
   });
@@ -210,7 +208,7 @@ describe('the wheel', () => {
 
 describe('mouse reports never become text', () => {
   /** What the UI does with a chunk of input: keys to interpretKey, reports to interpretMouse. */
-  function feed(a: Analysis, s: AppState, chunks: readonly string[]): AppState {
+  function feed(a: ViewData, s: AppState, chunks: readonly string[]): AppState {
     const split = createInputSplitter();
     let st = s;
     for (const chunk of chunks) {
@@ -247,16 +245,16 @@ describe('in a comparison', () => {
   const old = numberedImage([base, { id: 2, command: 'old app', entries: [dir('app'), file('app/main', 100, { content: 'v1' })] }]);
   const neu = numberedImage([base, { id: 3, command: 'new app', entries: [dir('app'), file('app/main', 900, { content: 'v2' })] }]);
   const c = compareImages(old, neu, { old: (g) => contentOfEntry(old.tree.entry(g)), new: (g) => contentOfEntry(neu.tree.entry(g)) });
-  const d = attachDiff(buildDiffImage(c, old, neu));
+  const d = comparisonView(c, old, neu, { symbols: true });
 
   it('a click on an aligned layer row selects that row', () => {
-    const s0 = createDiffState({ cols: 80, rows: 24 });
+    const s0 = createComparisonState({ cols: 80, rows: 24 });
     expect(s0.focus).toBe('tree');
     const s = mouse(d, s0, click(5, 4)); // rows: all changes, = base, - old app, + new app
     expect(s.focus).toBe('layers');
-    expect(s.diff?.cursor).toBe(2);
-    expect(lineText(selectLayerPane({ analysis: d, symbols: true }, s).lines[2]!)).toContain('old app');
-    expect(selectLayerPane({ analysis: d, symbols: true }, s).lines[2]!.selected).toBe('focused');
+    expect(s.layers.cursor).toBe(2);
+    expect(lineText(selectLayerPane(d, s).lines[2]!)).toContain('old app');
+    expect(selectLayerPane(d, s).lines[2]!.selected).toBe('focused');
   });
 });
 

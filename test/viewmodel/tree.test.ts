@@ -1,23 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { createInitialState, type AppState } from '../../src/viewmodel/state.js';
 import { reduce, type Action } from '../../src/viewmodel/reducer.js';
-import { selectTreePane, type ViewData } from '../../src/viewmodel/rows.js';
+import { selectTreePane } from '../../src/viewmodel/rows.js';
+import { imageView, type ViewData } from '../../src/viewmodel/view-data.js';
 import { lineText } from '../../src/viewmodel/segments.js';
 import { selectCursorPath } from '../../src/viewmodel/tree-view.js';
 import type { CommandId } from '../../src/viewmodel/commands.js';
 import { sampleAnalysis } from '../helpers/build-analysis.js';
 
 const a = sampleAnalysis();
-const data: ViewData = { analysis: a, symbols: true };
+const data = imageView(a, { symbols: true });
 const run = (s: AppState, ...ids: (CommandId | Action)[]) =>
-  ids.reduce((st, x) => reduce(a, st, typeof x === 'string' ? { type: 'command', id: x } : x), s);
+  ids.reduce((st, x) => reduce(data, st, typeof x === 'string' ? { type: 'command', id: x } : x), s);
 /** Tree rows as text without attributes, trailing blanks cut. */
 const tree = (s: AppState) =>
   selectTreePane(data, { ...s, tree: { ...s.tree, attributes: false } })
     .lines.map(lineText)
     .map((l) => l.trimEnd())
     .filter((l) => l !== '');
-const cursorName = (s: AppState) => `/${a.tree.pathOf(selectCursorPath(a, s))}`;
+const cursorName = (s: AppState) => `/${a.tree.pathOf(selectCursorPath(data, s))}`;
 const start = (layer = 0): AppState => run({ ...createInitialState({ cols: 120, rows: 40 }), focus: 'tree' }, { type: 'layers.select', layer });
 
 describe('file tree rows', () => {
@@ -99,14 +100,14 @@ describe('file tree rows', () => {
 
   it('filters by path regex, keeping ancestors; invalid regex matches as text', () => {
     let s = run(start(0), 'filter.open');
-    for (const ch of 'pass') s = reduce(a, s, { type: 'input.text', text: ch });
+    for (const ch of 'pass') s = reduce(data, s, { type: 'input.text', text: ch });
     expect(tree(s)).toEqual(['+ └── etc', '+     └── passwd']);
-    s = reduce(a, s, { type: 'input.submit' });
+    s = reduce(data, s, { type: 'input.submit' });
     expect(s.filter).toEqual({ text: 'pass', editing: false });
     s = run(s, 'filter.open', { type: 'input.cancel' });
     expect(tree(s)).toHaveLength(11);
     let bad = run(start(0), 'filter.open');
-    bad = reduce(a, bad, { type: 'input.text', text: 'sh[' });
+    bad = reduce(data, bad, { type: 'input.text', text: 'sh[' });
     expect(selectTreePane(data, bad).input && lineText(selectTreePane(data, bad).input!)).toContain('not a regex');
   });
 });
@@ -163,11 +164,11 @@ describe('cursor, paging and collapse', () => {
 describe('search', () => {
   it('jumps to the next match as you type, then n/N cycle, Esc goes back', () => {
     let s = run(start(0), 'search.open');
-    s = reduce(a, s, { type: 'input.text', text: 's' });
+    s = reduce(data, s, { type: 'input.text', text: 's' });
     expect(cursorName(s)).toBe('/etc/hosts');
-    s = reduce(a, s, { type: 'input.text', text: 'h$' });
+    s = reduce(data, s, { type: 'input.text', text: 'h$' });
     expect(cursorName(s)).toBe('/usr/bin/ash');
-    s = reduce(a, s, { type: 'input.submit' });
+    s = reduce(data, s, { type: 'input.submit' });
     s = run(s, 'search.next');
     expect(cursorName(s)).toBe('/usr/bin/sh');
     s = run(s, 'search.next');
@@ -175,15 +176,15 @@ describe('search', () => {
     s = run(s, 'search.prev');
     expect(cursorName(s)).toBe('/usr/bin/sh');
     let t = run(start(0), 'search.open');
-    t = reduce(a, t, { type: 'input.text', text: 'cache/b' });
+    t = reduce(data, t, { type: 'input.text', text: 'cache/b' });
     expect(cursorName(t)).toBe('/var/cache/b');
-    t = reduce(a, t, { type: 'input.cancel' });
+    t = reduce(data, t, { type: 'input.cancel' });
     expect(cursorName(t)).toBe('/etc');
   });
 
   it('expands collapsed directories to show a match', () => {
     let s = run(start(0), 'tree.collapseAll', 'search.open');
-    s = reduce(a, s, { type: 'input.text', text: 'curl|/b$' });
+    s = reduce(data, s, { type: 'input.text', text: 'curl|/b$' });
     expect(cursorName(s)).toBe('/var/cache/b');
     expect(tree(s)).toContain('+         └── b');
   });

@@ -4,13 +4,12 @@ import { interpretKey } from '../../src/viewmodel/input.js';
 import { createKeymap } from '../../src/viewmodel/keymap.js';
 import { reduce, type Action } from '../../src/viewmodel/reducer.js';
 import { lineText, type Line } from '../../src/viewmodel/segments.js';
-import { createInitialState, type AppState } from '../../src/viewmodel/state.js';
+import { createComparisonState, createInitialState, type AppState } from '../../src/viewmodel/state.js';
 import { WINDOW_BYTES } from '../../src/viewmodel/viewer-state.js';
 import { selectViewerScreen } from '../../src/viewmodel/viewer.js';
 import { loadHighlighter } from '../../src/viewmodel/viewer-text.js';
 import { compareImages } from '../../src/core/compare-images.js';
-import { buildDiffImage } from '../../src/core/diff-tree.js';
-import { attachDiff, createDiffState } from '../../src/viewmodel/diff-view.js';
+import { comparisonView, imageView } from '../../src/viewmodel/view-data.js';
 import { buildAnalysis, dir, file, hardlink, symlink } from '../helpers/build-analysis.js';
 import { contentOfEntry } from '../helpers/layers.js';
 
@@ -25,8 +24,9 @@ function windowOf(body: Buffer, offset: number, length: number) {
 }
 
 function session(a: Analysis, bodies: Record<string, Buffer>, rows = 24, cols = 100) {
+  const view = imageView(a);
   let s: AppState = { ...createInitialState({ cols, rows }), focus: 'tree' };
-  const dispatch = (x: Action) => (s = reduce(a, s, x));
+  const dispatch = (x: Action) => (s = reduce(view, s, x));
   /** Answers the viewer's pending read or search, as the UI does with the reader. */
   const serve = () => {
     const v = s.viewer;
@@ -266,8 +266,8 @@ describe('file viewer', () => {
     const old = buildAnalysis([{ entries: base }]);
     const neu = buildAnalysis([{ entries: base }, { entries: [file('etc/os', 12, { content: 'os2' })] }]);
     const c = compareImages(old, neu, { old: (g) => contentOfEntry(old.tree.entry(g)), new: (g) => contentOfEntry(neu.tree.entry(g)) });
-    const d = attachDiff(buildDiffImage(c, old, neu));
-    const s = reduce(d, { ...createDiffState({ cols: 100, rows: 24 }), focus: 'tree' }, { type: 'tree.select', pathId: d.tree.find('etc/os')! });
+    const d = comparisonView(c, old, neu);
+    const s = reduce(d, { ...createComparisonState({ cols: 100, rows: 24 }), focus: 'tree' }, { type: 'tree.select', pathId: d.diff.find('etc/os')! });
     const v = reduce(d, s, { type: 'command', id: 'tree.view' }).viewer!;
     expect(v.show).toBe('message');
     expect(v.message).toContain('not available in a comparison');
@@ -278,9 +278,9 @@ describe('file viewer', () => {
 describe('window requests', () => {
   it('scrolling while a window is on its way keeps the same request (the read in flight is not restarted)', () => {
     const body = numbered(40_000);
-    const a = buildAnalysis([{ entries: [file('big.txt', body.length)] }]);
+    const a = imageView(buildAnalysis([{ entries: [file('big.txt', body.length)] }]));
     let s: AppState = { ...createInitialState({ cols: 100, rows: 30 }), focus: 'tree' };
-    s = reduce(a, s, { type: 'tree.select', pathId: a.tree.find('big.txt')! });
+    s = reduce(a, s, { type: 'tree.select', pathId: a.analysis.tree.find('big.txt')! });
     s = reduce(a, s, { type: 'command', id: 'tree.view' });
     s = reduce(a, s, { type: 'viewer.window', pathId: s.viewer!.pathId, layer: 0, window: windowOf(body, 0, WINDOW_BYTES) });
     const lines = s.viewer!.text!.lines.length;

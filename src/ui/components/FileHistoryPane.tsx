@@ -1,5 +1,6 @@
 import type { AppState } from '../../viewmodel/state.js';
-import { selectFileHistoryPane, type ViewData } from '../../viewmodel/rows.js';
+import { selectFileHistoryPane } from '../../viewmodel/rows.js';
+import type { ViewData } from '../../viewmodel/view-data.js';
 import type { Layout } from '../../viewmodel/layout.js';
 import { selectCursorPath } from '../../viewmodel/tree-view.js';
 import type { Theme } from '../theme.js';
@@ -9,6 +10,6 @@ export type FileHistoryPaneProps = { readonly data: ViewData; readonly state: Ap
 
 /** Every layer that added, changed, chmod-chowned or removed the path under the cursor. */
 export function FileHistoryPane({ data, state, layout, theme }: FileHistoryPaneProps) {
-  const pathId = selectCursorPath(data.analysis, state);
+  const pathId = selectCursorPath(data, state);
   return <Pane view={selectFileHistoryPane(data, state, pathId, layout)} width={layout.rightWidth} theme={theme} />;
 }

@@ -1,5 +1,6 @@
 import type { AppState } from '../../viewmodel/state.js';
-import { selectTreePane, type ViewData } from '../../viewmodel/rows.js';
+import { selectTreePane } from '../../viewmodel/rows.js';
+import type { ViewData } from '../../viewmodel/view-data.js';
 import type { Layout } from '../../viewmodel/layout.js';
 import type { Theme } from '../theme.js';
 import { Pane } from './Pane.js';

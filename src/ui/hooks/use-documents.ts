@@ -1,19 +1,30 @@
 import { useEffect } from 'react';
-import type { Analysis } from '../../core/index.js';
+import type { FileTree } from '../../core/index.js';
 import type { BodyReader } from '../../extract/types.js';
 import { DIFF_CAP, type DiffSide } from '../../viewmodel/file-diff.js';
 import type { Action } from '../../viewmodel/reducer.js';
 import type { AppState } from '../../viewmodel/state.js';
+import type { ViewData } from '../../viewmodel/view-data.js';
 import { sanitize } from '../../format/text.js';
 import { loadHighlighter } from '../../viewmodel/viewer-text.js';
 
 const UNAVAILABLE = 'file contents are not available here';
 
+/** The merged filesystems whose versions of a file the diff reads: an image's; a comparison has none of its own. */
+function layersOf(view: ViewData): FileTree | undefined {
+  switch (view.kind) {
+    case 'image':
+      return view.analysis.tree;
+    case 'comparison':
+      return undefined;
+  }
+}
+
 /**
  * Runs the reads the viewer and the file diff ask for: the window the viewer waits for, and
  * both versions of a diffed file (at most `DIFF_CAP` bytes each). Answers arrive as actions.
  */
-export function useDocuments(analysis: Analysis, reader: BodyReader | undefined, state: AppState, dispatch: (a: Action) => void): void {
+export function useDocuments(view: ViewData, reader: BodyReader | undefined, state: AppState, dispatch: (a: Action) => void): void {
   const v = state.viewer;
   const pending = v?.pending;
   useEffect(() => {
@@ -58,9 +69,9 @@ export function useDocuments(analysis: Analysis, reader: BodyReader | undefined,
   const diffPending = d?.pending ? d : undefined;
   useEffect(() => {
     if (!diffPending) return;
-    if (!reader) return dispatch({ type: 'fileDiff.error', text: UNAVAILABLE });
+    const tree = layersOf(view);
+    if (!reader || !tree) return dispatch({ type: 'fileDiff.error', text: UNAVAILABLE });
     let live = true;
-    const { tree } = analysis;
     const side = async (layer: number): Promise<DiffSide> => {
       const e = layer < 0 ? undefined : tree.entryAt(layer, diffPending.pathId);
       if (!e) return { kind: 'other', text: '' };

@@ -1,0 +1,61 @@
+import { cursorPos, searchFrom } from './reduce-tree.js';
+import type { AppState } from './state.js';
+import { selectTreeView } from './tree-view.js';
+import type { ViewData } from './view-data.js';
+
+/**
+ * The line being typed: the "compare with" prompt (Enter there is run by the UI: it opens the
+ * comparison), the filter (live), or the search (live from where it started; Esc goes back).
+ */
+
+export type InputAction =
+  | { readonly type: 'input.text'; readonly text: string }
+  | { readonly type: 'input.backspace' }
+  | { readonly type: 'input.submit' }
+  | { readonly type: 'input.cancel' };
+
+const dropLast = (text: string) => [...text].slice(0, -1).join('');
+
+export function reduceInput(d: ViewData, s: AppState, action: InputAction): AppState {
+  if (s.compare) {
+    switch (action.type) {
+      case 'input.text':
+        return { ...s, compare: { text: s.compare.text + action.text } };
+      case 'input.backspace':
+        return { ...s, compare: { text: dropLast(s.compare.text) } };
+      default:
+        return { ...s, compare: undefined };
+    }
+  }
+  if (s.filter.editing) {
+    switch (action.type) {
+      case 'input.text':
+        return { ...s, filter: { ...s.filter, text: s.filter.text + action.text } };
+      case 'input.backspace':
+        return { ...s, filter: { ...s.filter, text: dropLast(s.filter.text) } };
+      case 'input.submit':
+        return { ...s, filter: { ...s.filter, editing: false } };
+      case 'input.cancel':
+        return { ...s, filter: { text: '', editing: false } };
+    }
+  }
+  if (s.search.editing) {
+    const origin = s.search.origin;
+    const fromOrigin = (text: string) => {
+      const base: AppState = { ...s, search: { ...s.search, text }, tree: { ...s.tree, cursorPath: origin }, message: undefined };
+      if (text === '') return base;
+      return searchFrom(d, base, text, cursorPos(selectTreeView(d, base)), 1, true);
+    };
+    switch (action.type) {
+      case 'input.text':
+        return fromOrigin(s.search.text + action.text);
+      case 'input.backspace':
+        return fromOrigin(dropLast(s.search.text));
+      case 'input.submit':
+        return { ...s, search: { ...s.search, editing: false } };
+      case 'input.cancel':
+        return { ...s, search: { text: '', editing: false, origin: -1 }, tree: { ...s.tree, cursorPath: origin }, message: undefined };
+    }
+  }
+  return s;
+}

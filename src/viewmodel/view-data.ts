@@ -1,0 +1,74 @@
+import type { Analysis } from '../core/index.js';
+import type { ImageComparison } from '../core/index.js';
+import { DiffTree, type PathTree } from '../core/index.js';
+import type { HistoryRow } from './file-history.js';
+import type { ComparisonTreeQuery, ImageTreeQuery, TreeIndex } from './tree-index.js';
+
+/**
+ * What the inspector shows, beside the state: one image, or the comparison of two. The reducer
+ * and every selector take it and switch on `kind`, so the compiler lists each place that must
+ * handle both. Each kind carries the caches its screens fill (typed, held by whoever holds
+ * the view, dropped with it).
+ */
+export type ViewData = ImageView | ComparisonView;
+
+/** One image: its analysis. */
+export type ImageView = {
+  readonly kind: 'image';
+  readonly analysis: Analysis;
+  /** Diff kinds get a symbol column (+ - ~ x): on under NO_COLOR. */
+  readonly symbols: boolean;
+  readonly caches: {
+    /** The file tree pane: a small LRU of tree indexes, by query. */
+    readonly tree: Map<string, TreeIndex<ImageTreeQuery>>;
+    /** The file history panel: every layer that touched a path, by path id. */
+    readonly history: Map<number, readonly HistoryRow[]>;
+  };
+};
+
+/** Two images compared: both analyses, and the merged tree of what changed from OLD to NEW. */
+export type ComparisonView = {
+  readonly kind: 'comparison';
+  readonly old: Analysis;
+  readonly new: Analysis;
+  /** Every path of both images with how it changed; `diff.comparison` is the comparison itself. */
+  readonly diff: DiffTree;
+  readonly symbols: boolean;
+  readonly caches: {
+    /** The file tree pane: a small LRU of tree indexes, by query. */
+    readonly tree: Map<string, TreeIndex<ComparisonTreeQuery>>;
+  };
+};
+
+/** Display options of a view. */
+export type ViewOptions = { readonly symbols?: boolean };
+
+/** The view of one image, with empty caches. */
+export function imageView(analysis: Analysis, opts: ViewOptions = {}): ImageView {
+  return { kind: 'image', analysis, symbols: opts.symbols ?? false, caches: { tree: new Map(), history: new Map() } };
+}
+
+/** The view of a comparison of OLD with NEW (builds its merged tree), with empty caches. */
+export function comparisonView(comparison: ImageComparison, old: Analysis, neu: Analysis, opts: ViewOptions = {}): ComparisonView {
+  return { kind: 'comparison', old, new: neu, diff: new DiffTree(comparison, old, neu), symbols: opts.symbols ?? false, caches: { tree: new Map() } };
+}
+
+/** The paths the file tree walks: the image's, or both images' in a comparison. */
+export function pathsOf(d: ViewData): PathTree {
+  switch (d.kind) {
+    case 'image':
+      return d.analysis.tree;
+    case 'comparison':
+      return d.diff;
+  }
+}
+
+/** How many rows the layer list has: the image's layers, or in a comparison "all changes" and the aligned layers. */
+export function layerRowCount(d: ViewData): number {
+  switch (d.kind) {
+    case 'image':
+      return d.analysis.layers.length;
+    case 'comparison':
+      return d.diff.comparison.layers.length + 1;
+  }
+}
