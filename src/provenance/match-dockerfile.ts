@@ -87,17 +87,34 @@ type Placed = { readonly ins: DockerfileInstruction; readonly stage: DockerfileS
 function stageChain(df: ParsedDockerfile, index: number, globals: Lookup): DockerfileStage[] {
   // A name refers to the last stage of that name before the one that uses it.
   const named = new Map<string, number[]>();
-  for (const st of df.stages) if (st.name !== undefined) named.set(st.name, [...(named.get(st.name) ?? []), st.index]);
+  for (const st of df.stages) {
+    if (st.name === undefined) continue;
+    const list = named.get(st.name);
+    if (list) list.push(st.index);
+    else named.set(st.name, [st.index]);
+  }
   const chain: DockerfileStage[] = [];
   let s: DockerfileStage | undefined = df.stages[index];
   while (s) {
     chain.unshift(s);
     const image: string | undefined = wordText(expandWord(s.image, globals, df.escape))?.toLowerCase();
     const at: number = s.index;
-    const before: number | undefined = image === undefined ? undefined : named.get(image)?.filter((i) => i < at).at(-1);
+    const before: number | undefined = image === undefined ? undefined : lastBelow(named.get(image) ?? [], at);
     s = before === undefined ? undefined : df.stages[before];
   }
   return chain;
+}
+
+/** The last number below `limit` in an ascending list. */
+function lastBelow(sorted: readonly number[], limit: number): number | undefined {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < limit) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo > 0 ? sorted[lo - 1] : undefined;
 }
 
 function alignStage(df: ParsedDockerfile, index: number, steps: readonly HistoryStep[], history: readonly HistoryEntry[], input: DockerfileInput): DockerfileVerdict {

@@ -218,6 +218,8 @@ describe('a BuildKit history held against its Dockerfile', () => {
     // 3000 stages, each FROM the one before: held against the history, not walked stage by stage by stage
     const chained = ['FROM alpine AS s0', ...Array.from({ length: 3000 }, (_, i) => `FROM s${i} AS s${i + 1}\nRUN echo ${i}`)].join('\n');
     expect(match(chained).kind).toBe('mismatch');
+    const sameName = ['FROM alpine AS x', ...Array.from({ length: 3000 }, (_, i) => `FROM x AS x\nRUN echo ${i}`)].join('\n');
+    expect(match(sameName).kind).toBe('mismatch');
     expect(performance.now() - t0).toBeLessThan(3000);
   });
 });
