@@ -40,6 +40,16 @@ describe('readHistoryStep: the forms builders write', () => {
   });
 });
 
+describe('readHistoryStep on hostile entries', () => {
+  it('a `|N` prefix that claims more pairs than it has, over a long entry, is read in one pass', () => {
+    const t0 = performance.now();
+    const s = readHistoryStep(entry(`|999999 ${'A=1 '.repeat(200_000)}/bin/sh -c x`));
+    expect(s).toMatchObject({ builder: 'classic', keyword: 'RUN' });
+    expect(s.buildArgs.length).toBe(200_000);
+    expect(performance.now() - t0).toBeLessThan(2000);
+  });
+});
+
 describe.skipIf(!FIXTURES)(`readHistoryStep on real images ${FIXTURES ? '' : NO_FIXTURES}`, () => {
   it('kaniko (dive’s kaniko fixture): its own steps read as kaniko’s, in the instruction form, the base image’s as classic', async () => {
     const f = await readImageFacts(`docker-archive:${FIXTURES}/dive/test-kaniko-image.tar`);
