@@ -14,6 +14,7 @@ const RANKS: Readonly<Record<string, number>> = {
   core: 1,
   format: 2,
   reference: 2,
+  packages: 2,
   archive: 3,
   sources: 4,
   cache: 4,
