@@ -1,5 +1,5 @@
 import { PACKAGE_LIMITS } from './model.js';
-import { cleanJoin, decodeText, forEachLine, isPlainField, parseStanzas, type Stanza } from './text.js';
+import { cleanJoin, decodeText, forEachLine, isPlainField, parseLines, parseStanzas, type Stanza } from './text.js';
 
 /**
  * Readers for dpkg's database (deb-control(5), dpkg(1) "FILES"): `var/lib/dpkg/status`, one
@@ -43,6 +43,8 @@ const isDpkgArch = (s: string) => s === 'all' || isDpkgName(s);
 /** Package states that have files on disk (dpkg(1) "PACKAGE STATES"); not-installed and config-files have none. */
 const PRESENT_STATES = new Set(['installed', 'half-installed', 'unpacked', 'half-configured', 'triggers-awaited', 'triggers-pending']);
 
+const STATUS_FIELDS = ['package', 'status', 'version', 'architecture', 'multi-arch'];
+
 function recordOf(s: Stanza, needStatus: boolean): Parsed<DpkgRecord | undefined> {
   const pkg = s.get('package');
   if (pkg === undefined) return bad('a record has no Package field');
@@ -67,7 +69,7 @@ function recordOf(s: Stanza, needStatus: boolean): Parsed<DpkgRecord | undefined
  * lack a Status field: distroless writes none for installed packages).
  */
 export function parseDpkgStatus(bytes: Uint8Array, opts: { statusD?: boolean } = {}): Parsed<DpkgRecord[]> {
-  const stanzas = parseStanzas(decodeText(bytes), { maxStanzas: PACKAGE_LIMITS.packages });
+  const stanzas = parseStanzas(decodeText(bytes), STATUS_FIELDS, { maxStanzas: PACKAGE_LIMITS.packages });
   if (typeof stanzas === 'string') return bad(stanzas);
   const out: DpkgRecord[] = [];
   for (const s of stanzas) {
@@ -83,12 +85,7 @@ export function parseDpkgStatus(bytes: Uint8Array, opts: { statusD?: boolean } =
  * climb above the root are dropped too: they name no path of the image.
  */
 export function parseDpkgList(bytes: Uint8Array): string[] {
-  const out: string[] = [];
-  forEachLine(decodeText(bytes), (line) => {
-    const p = line === '' ? undefined : cleanJoin('', line);
-    if (p !== undefined) out.push(p);
-  });
-  return out;
+  return parseLines(decodeText(bytes), '');
 }
 
 /** The paths of a `.md5sums` file: each line is a 32-digit digest, two spaces and a path relative to the root. */

@@ -52,8 +52,11 @@ function isNpmManifest(path: string, slash: number): boolean {
  */
 export function packageFileKind(path: string): PackageFileKind | undefined {
   const slash = path.lastIndexOf('/');
-  if (slash < 0) return undefined;
-  const base = path.slice(slash + 1);
+  return slash < 0 ? undefined : kindOf(path, slash, path.slice(slash + 1));
+}
+
+/** `packageFileKind` for a path whose last component `base` (after the slash at `slash`) is at hand. */
+function kindOf(path: string, slash: number, base: string): PackageFileKind | undefined {
   switch (base) {
     case 'status':
       if (dirIs(path, slash, DPKG)) return 'dpkg-status';
@@ -112,6 +115,8 @@ export type PackageReadPlan = {
   readonly index: ImageIndex;
   /** Per path id: the index of its kind in `PLAN_KINDS` plus one, 0 for a path that is no database file. */
   readonly kinds: Uint8Array;
+  /** Per layer: the database paths whose visible entry the layer changed (written or removed). */
+  readonly touched: readonly Int32Array[];
   /** Sorted by entry id, so each layer's requests come together and in tar order. */
   readonly requests: readonly PackageFileRequest[];
   /** Entries not asked for, with why: too large for their kind, or past the total cap. */
@@ -148,8 +153,13 @@ export function planPackageReads(index: ImageIndex): PackageReadPlan {
   const { paths } = index;
   const kinds = new Uint8Array(paths.size);
   let any = false;
+  const all = paths.paths;
+  const names = paths.names;
   for (let p = 1; p < paths.size; p++) {
-    const k = packageFileKind(paths.paths[p]!);
+    const path = all[p]!;
+    const name = names[p]!;
+    // The table holds every last component already: no slice per path.
+    const k = name.length === path.length ? undefined : kindOf(path, path.length - name.length - 1, name);
     if (k !== undefined) {
       kinds[p] = KIND_CODE.get(k)!;
       any = true;
@@ -157,13 +167,19 @@ export function planPackageReads(index: ImageIndex): PackageReadPlan {
   }
   const requests: PackageFileRequest[] = [];
   const skipped = new Map<number, string>();
-  if (!any) return { index, kinds, requests, skipped };
+  const touched: Int32Array[] = [];
+  const none = new Int32Array(0);
+  if (!any) return { index, kinds, touched: index.merged.map(() => none), requests, skipped };
   const seen = new Set<number>();
   let total = 0;
   for (let li = 0; li < index.merged.length; li++) {
-    for (const p of index.touched[li]!) {
+    const all = index.touched[li]!;
+    const mine: number[] = [];
+    for (let i = 0; i < all.length; i++) {
+      const p = all[i]!;
       const code = kinds[p]!;
       if (code === 0) continue;
+      mine.push(p);
       const kind = PLAN_KINDS[code - 1]!;
       if (isSizeOnlyKind(kind)) continue;
       const g = bodyEntryAt(index, li, p);
@@ -178,7 +194,8 @@ export function planPackageReads(index: ImageIndex): PackageReadPlan {
         requests.push({ entry: g, layer: index.entryLayer[g]!, local: index.entryLocal[g]!, path: index.entries[g]!.path, size, kind });
       }
     }
+    touched.push(mine.length === 0 ? none : Int32Array.from(mine));
   }
   requests.sort((a, b) => a.entry - b.entry);
-  return { index, kinds, requests, skipped };
+  return { index, kinds, touched, requests, skipped };
 }

@@ -1,5 +1,5 @@
 import { PACKAGE_LIMITS } from './model.js';
-import { cleanJoin, decodeText, forEachLine, isPlainField, parseStanzas } from './text.js';
+import { cleanJoin, decodeText, forEachLine, isPlainField, parseLines, parseStanzas } from './text.js';
 
 /**
  * Readers for installed Python distributions (PyPA "Recording installed projects"): a
@@ -9,9 +9,11 @@ import { cleanJoin, decodeText, forEachLine, isPlainField, parseStanzas } from '
  * egg-info directory), or an `.egg-info` file holding PKG-INFO itself.
  */
 
+const METADATA_FIELDS = ['name', 'version'];
+
 /** Name and version from core metadata headers, or undefined when either is missing or malformed. */
 export function parseCoreMetadata(bytes: Uint8Array): { name: string; version: string } | undefined {
-  const stanzas = parseStanzas(decodeText(bytes), { stopAtFirst: true });
+  const stanzas = parseStanzas(decodeText(bytes), METADATA_FIELDS, { stopAtFirst: true });
   if (typeof stanzas === 'string' || stanzas.length === 0) return undefined;
   const name = stanzas[0]!.get('name');
   const version = stanzas[0]!.get('version');
@@ -69,10 +71,5 @@ export function parseRecord(bytes: Uint8Array, base: string): string[] {
 
 /** The paths of an egg-info's `installed-files.txt`, one per line, relative to the egg-info directory. */
 export function parseInstalledFiles(bytes: Uint8Array, eggInfoDir: string): string[] {
-  const out: string[] = [];
-  forEachLine(decodeText(bytes), (line) => {
-    const p = line === '' ? undefined : cleanJoin(eggInfoDir, line);
-    if (p !== undefined) out.push(p);
-  });
-  return out;
+  return parseLines(decodeText(bytes), eggInfoDir);
 }

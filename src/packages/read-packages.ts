@@ -17,6 +17,7 @@ import {
 } from './model.js';
 import { parsePackageJson } from './npm.js';
 import { normalizePythonName, parseCoreMetadata, parseInstalledFiles, parseRecord } from './python.js';
+import { OwnerHistory } from './owner-history.js';
 import { ListedPathResolver } from './resolve.js';
 import { loadSqlEngine, readRpmSqlite, type RpmRecord } from './rpm.js';
 import { dirOf } from './text.js';
@@ -61,8 +62,9 @@ type Rec = {
   readonly files: Int32Array;
   /** The layer that added it or last changed its version. */
   readonly since: number;
-  /** What it was read from: a record read again from the same sources is the same record. */
-  readonly source: string;
+  /** The entries it was read from (its file list or manifest, and a second one or -1): read again from the same, it is the same record. */
+  readonly source: number;
+  readonly source2: number;
 };
 
 /** A database that is unreadable: the whole manager is left out. */
@@ -83,6 +85,7 @@ type Caches = {
 const EMPTY: Int32Array = new Int32Array(0);
 const kindCode = (k: PackageFileKind) => PLAN_KINDS.indexOf(k) + 1;
 const K = {
+  dpkgList: kindCode('dpkg-list'),
   dpkgStatusD: kindCode('dpkg-status-d'),
   pipMetadata: kindCode('pip-metadata'),
   eggPkgInfo: kindCode('egg-pkg-info'),
@@ -153,17 +156,21 @@ class Engine {
   private readonly kinds: Uint8Array;
   private readonly refs: PackageRef[] = [];
   /** Per path id: the records that list it, system ones first in claim order. */
-  private readonly claims = new Map<number, Rec | Rec[]>();
-  /** Per path id: (layer, ref index or -1) pairs, each time its list-based owner changed. */
-  private readonly events = new Map<number, number[]>();
-  /** Per npm package directory: (layer, ref index or -1) pairs. */
-  private readonly npmEvents = new Map<number, number[]>();
+  private readonly claims: (Rec | Rec[] | undefined)[];
+  /** Per path id: its list-based owner (a ref index) from each layer on. */
+  private readonly owners: OwnerHistory;
+  /** Per npm package directory: its package (a ref index) from each layer on. */
+  private readonly npmOwners: OwnerHistory;
   private readonly system = new Map<PackageManager, Map<string, Rec>>();
   private readonly pipByDir = new Map<number, Rec>();
   private readonly npmByDir = new Map<number, Rec>();
   private readonly skippedRecords = new Map<PackageManager, { first: PackageWarning; count: number }>();
   private resolvers: ListedPathResolver | undefined;
-  private affected = new Set<number>();
+  /** Paths whose claims changed in the current layer (a list, and a stamp per path id against repeats). */
+  private affected: number[] = [];
+  private readonly affectedStamp: Int32Array;
+  private layer = -1;
+  private listIds: Map<string, number> | undefined;
 
   constructor(
     private readonly plan: PackageReadPlan,
@@ -173,6 +180,18 @@ class Engine {
   ) {
     this.index = plan.index;
     this.kinds = plan.kinds;
+    const n = plan.index.paths.size;
+    this.claims = new Array<Rec | Rec[] | undefined>(n);
+    this.owners = new OwnerHistory(n);
+    this.npmOwners = new OwnerHistory(n);
+    this.affectedStamp = new Int32Array(n).fill(-1);
+  }
+
+  private touch(p: number): void {
+    if (this.affectedStamp[p] !== this.layer) {
+      this.affectedStamp[p] = this.layer;
+      this.affected.push(p);
+    }
   }
 
   run(): Omit<ImagePackages, 'warnings'> {
@@ -180,22 +199,25 @@ class Engine {
     const layers: LayerPackages[] = [];
     for (let li = 0; li < index.merged.length; li++) {
       const dirty = new Set<PackageManager>();
-      const pipDirs = new Set<number>();
-      const npmDirs = new Set<number>();
-      for (const p of index.touched[li]!) {
+      // Language package directories to read again, each with the metadata path that named it.
+      const pipDirs = new Map<number, number>();
+      const npmDirs = new Map<number, number>();
+      const touched = this.plan.touched[li]!;
+      for (let i = 0; i < touched.length; i++) {
+        const p = touched[i]!;
         const code = kinds[p]!;
-        if (code === 0) continue;
         const m = MANAGER_BY_CODE[code]!;
         if (this.disabled.has(m)) continue;
         dirty.add(m);
-        if (m === 'pip') pipDirs.add(code === K.eggFile ? p : index.paths.parents[p]!);
-        else if (m === 'npm') npmDirs.add(index.paths.parents[p]!);
+        if (m === 'pip') pipDirs.set(code === K.eggFile ? p : index.paths.parents[p]!, p);
+        else if (m === 'npm') npmDirs.set(index.paths.parents[p]!, p);
       }
       if (dirty.size === 0) {
         layers.push({ added: [], removed: [], changed: [] });
         continue;
       }
-      this.affected = new Set();
+      this.layer = li;
+      this.affected = [];
       this.resolvers = undefined;
       const added: PackageRef[] = [];
       const removed: PackageRef[] = [];
@@ -209,22 +231,13 @@ class Engine {
       // file decides whether that package stands on its own: look at it again.
       for (const p of this.affected) {
         const code = kinds[p]!;
-        if (code === K.pipMetadata || code === K.eggPkgInfo) pipDirs.add(index.paths.parents[p]!);
-        else if (code === K.eggFile) pipDirs.add(p);
-        else if (code === K.npm) npmDirs.add(index.paths.parents[p]!);
+        if (code === K.pipMetadata || code === K.eggPkgInfo) pipDirs.set(index.paths.parents[p]!, p);
+        else if (code === K.eggFile) pipDirs.set(p, p);
+        else if (code === K.npm) npmDirs.set(index.paths.parents[p]!, p);
       }
       if (!this.disabled.has('pip') && pipDirs.size > 0) this.updateLanguage('pip', li, pipDirs, this.pipByDir, (d) => this.pipRecord(li, d), added, removed, changed);
-      if (!this.disabled.has('npm') && npmDirs.size > 0) this.updateLanguage('npm', li, npmDirs, this.npmByDir, (d) => this.npmRecord(li, d), added, removed, changed);
-      for (const p of this.affected) {
-        const owner = this.resolveOwner(p);
-        const ev = this.events.get(p);
-        const last = ev ? ev[ev.length - 1]! : -1;
-        if (owner === last) continue;
-        if (ev) {
-          if (ev[ev.length - 2] === li) ev[ev.length - 1] = owner;
-          else ev.push(li, owner);
-        } else this.events.set(p, [li, owner]);
-      }
+      if (!this.disabled.has('npm') && npmDirs.size > 0) this.updateLanguage('npm', li, npmDirs, this.npmByDir, (d, marker) => this.npmRecord(li, d, marker), added, removed, changed);
+      for (const p of this.affected) this.owners.set(p, li, this.resolveOwner(p));
       added.sort(compareRefs);
       removed.sort(compareRefs);
       changed.sort((a, b) => compareRefs(a.after, b.after));
@@ -285,6 +298,17 @@ class Engine {
     return this.index.paths.find(path);
   }
 
+  /** The `.list` files of dpkg's info directory by package name (one map instead of a path lookup per package and layer). */
+  private dpkgLists(): Map<string, number> {
+    if (!this.listIds) {
+      this.listIds = new Map();
+      const info = this.find('var/lib/dpkg/info');
+      const { names, children } = this.index.paths;
+      if (info !== undefined) for (const c of children[info]!) if (this.kinds[c] === K.dpkgList) this.listIds.set(names[c]!.slice(0, -'.list'.length), c);
+    }
+    return this.listIds;
+  }
+
   private dpkgState(li: number): Map<string, Rec> | undefined {
     const prev = this.system.get('dpkg');
     const statusId = this.find('var/lib/dpkg/status');
@@ -293,7 +317,8 @@ class Engine {
     if (status) {
       const parsed = this.cached(this.caches.dpkgStatus, status.entry, () => parseDpkgStatus(status.bytes));
       if (!parsed.ok) this.fail('dpkg', li, 'var/lib/dpkg/status', parsed.reason);
-      for (const r of parsed.value) records.push({ r, listId: this.find(`var/lib/dpkg/info/${r.name}.list`), listKind: 'list' });
+      const lists = this.dpkgLists();
+      for (const r of parsed.value) records.push({ r, listId: lists.get(r.name), listKind: 'list' });
     }
     const statusD = this.find('var/lib/dpkg/status.d');
     if (statusD !== undefined) {
@@ -320,9 +345,10 @@ class Engine {
     let listed = 0;
     for (const { r, listId, listKind } of records) {
       const list = listId === undefined ? undefined : this.systemBody('dpkg', li, listId);
-      const source = `${list?.entry ?? -1}/${div?.entry ?? -1}`;
+      const source = list?.entry ?? -1;
+      const source2 = div?.entry ?? -1;
       const old = prev?.get(r.name);
-      if (old && old.source === source && old.ref.version === r.version) {
+      if (old && old.source === source && old.source2 === source2 && old.ref.version === r.version) {
         out.set(r.name, old);
         listed += old.files.length;
         continue;
@@ -330,7 +356,7 @@ class Engine {
       let files = EMPTY;
       if (list) {
         const owner = r.name.split(':')[0]!;
-        files = this.resolveList(`dpkg:${source}:${owner}`, li, () => {
+        files = this.resolveList(`dpkg:${source}/${source2}:${owner}`, li, () => {
           let paths: string[];
           if (listKind === 'list') paths = parseDpkgList(list.bytes);
           else {
@@ -348,7 +374,7 @@ class Engine {
       }
       listed += files.length;
       if (listed > PACKAGE_LIMITS.listedPaths) this.fail('dpkg', li, 'var/lib/dpkg/status', `its packages list more than ${PACKAGE_LIMITS.listedPaths} paths`);
-      out.set(r.name, this.rec('dpkg', r.name, r.name, r.version, null, files, source, old, li));
+      out.set(r.name, this.rec('dpkg', r.name, r.name, r.version, null, files, source, source2, old, li));
     }
     return out;
   }
@@ -420,15 +446,15 @@ class Engine {
       const old = prev?.get(x.key);
       // A database rewritten with the same record and the same files keeps the record.
       if (old && old.ref.version === x.version && sameIds(old.files, x.files)) out.set(x.key, old);
-      else out.set(x.key, this.rec(m, x.key, x.name, x.version, null, x.files, `${entry}`, old, li));
+      else out.set(x.key, this.rec(m, x.key, x.name, x.version, null, x.files, entry, -1, old, li));
     }
     return out;
   }
 
-  private rec(m: PackageManager, key: string, name: string, version: string, path: string | null, files: Int32Array, source: string, old: Rec | undefined, li: number): Rec {
+  private rec(m: PackageManager, key: string, name: string, version: string, path: string | null, files: Int32Array, source: number, source2: number, old: Rec | undefined, li: number): Rec {
     const ref: PackageRef = { manager: m, name, version, path };
     this.refs.push(ref);
-    return { key, ref, refIndex: this.refs.length - 1, files, source, since: old && old.ref.version === version ? old.since : li };
+    return { key, ref, refIndex: this.refs.length - 1, files, source, source2, since: old && old.ref.version === version ? old.since : li };
   }
 
   private cached<T>(map: Map<number, T>, entry: number, make: () => T): T {
@@ -461,18 +487,18 @@ class Engine {
   private updateLanguage(
     m: 'pip' | 'npm',
     li: number,
-    dirs: ReadonlySet<number>,
+    dirs: ReadonlyMap<number, number>,
     byDir: Map<number, Rec>,
-    read: (dir: number) => Rec | undefined,
+    read: (dir: number, marker: number) => Rec | undefined,
     added: PackageRef[],
     removed: PackageRef[],
     changed: PackageChange[],
   ): void {
     const gone: Rec[] = [];
     const come: Rec[] = [];
-    for (const d of dirs) {
+    for (const [d, marker] of dirs) {
       const old = byDir.get(d);
-      const cur = read(d);
+      const cur = read(d, marker);
       if (cur === old) continue;
       if (old) {
         if (m === 'pip') this.unclaim(old);
@@ -484,16 +510,9 @@ class Engine {
         byDir.set(d, cur);
         come.push(cur);
       }
-      if (m === 'npm') {
-        const ev = this.npmEvents.get(d);
-        const val = cur ? cur.refIndex : -1;
-        if (ev) {
-          if (ev[ev.length - 2] === li) ev[ev.length - 1] = val;
-          else ev.push(li, val);
-        } else this.npmEvents.set(d, [li, val]);
-      }
+      if (m === 'npm') this.npmOwners.set(d, li, cur ? cur.refIndex : -1);
     }
-    if (byDir.size > PACKAGE_LIMITS.packages) this.fail(m, li, this.index.paths.paths[[...dirs][0]!]!, `more than ${PACKAGE_LIMITS.packages} packages`);
+    if (byDir.size > PACKAGE_LIMITS.packages) this.fail(m, li, this.index.paths.paths[[...dirs.keys()][0]!]!, `more than ${PACKAGE_LIMITS.packages} packages`);
     // An upgrade moves a pip package to a new dist-info directory: the same key, gone and come.
     const goneByKey = new Map<string, Rec>();
     for (const g of gone) if (!goneByKey.has(g.key)) goneByKey.set(g.key, g);
@@ -509,7 +528,7 @@ class Engine {
 
   /** True when a system package lists the path now: a language package there is part of it. */
   private systemClaimed(p: number): boolean {
-    const c = this.claims.get(p);
+    const c = this.claims[p];
     if (!c) return false;
     return isSystemManager((Array.isArray(c) ? c[0]! : c).ref.manager);
   }
@@ -540,8 +559,9 @@ class Engine {
     if ('missing' in mb) return this.skipRecord('pip', li, paths.paths[meta]!, mb.missing), undefined;
     const lb = list === undefined ? undefined : this.bodyAt(li, list);
     if (lb && 'missing' in lb) return this.skipRecord('pip', li, paths.paths[list!]!, lb.missing), undefined;
-    const source = `${mb.entry}/${lb?.entry ?? -1}`;
-    if (old && old.source === source) return old;
+    const source = mb.entry;
+    const source2 = lb?.entry ?? -1;
+    if (old && old.source === source && old.source2 === source2) return old;
     const md = parseCoreMetadata(mb.bytes);
     if (!md) return this.skipRecord('pip', li, paths.paths[meta]!, 'has no valid Name and Version'), undefined;
     const site = dirOf(dirPath);
@@ -552,7 +572,7 @@ class Engine {
       const bytes = lb.bytes;
       files = this.resolveList(`pip:${lb.entry}`, li, () => (listKind === 'record' ? parseRecord(bytes, site) : parseInstalledFiles(bytes, dirPath)));
     }
-    return this.rec('pip', `${site}\0${normalizePythonName(md.name)}`, md.name, md.version, dirPath, files, source, this.pipPrevByKey(site, md.name, d), li);
+    return this.rec('pip', `${site}\0${normalizePythonName(md.name)}`, md.name, md.version, dirPath, files, source, source2, this.pipPrevByKey(site, md.name, d), li);
   }
 
   /** The record that held the same project in the same site directory before (an upgrade moves its dist-info). */
@@ -564,29 +584,29 @@ class Engine {
     return undefined;
   }
 
-  private npmRecord(li: number, d: number): Rec | undefined {
+  private npmRecord(li: number, d: number, id: number): Rec | undefined {
     const { paths } = this.index;
     const dirPath = paths.paths[d]!;
-    const id = this.find(`${dirPath}/package.json`);
-    if (id === undefined) return undefined;
     const b = this.bodyAt(li, id);
     if (!b || this.systemClaimed(id)) return undefined;
     if ('missing' in b) return this.skipRecord('npm', li, paths.paths[id]!, b.missing), undefined;
     const old = this.npmByDir.get(d);
-    const source = `${b.entry}`;
+    const source = b.entry;
     if (old && old.source === source) return old;
     const pj = parsePackageJson(b.bytes);
     if (pj === 'invalid') return this.skipRecord('npm', li, paths.paths[id]!, 'is not valid JSON'), undefined;
     if (!pj) return undefined;
-    return this.rec('npm', dirPath, pj.name, pj.version, dirPath, EMPTY, source, old, li);
+    return this.rec('npm', dirPath, pj.name, pj.version, dirPath, EMPTY, source, -1, old, li);
   }
 
   private claim(r: Rec): void {
     const system = isSystemManager(r.ref.manager);
-    for (const p of r.files) {
-      this.affected.add(p);
-      const c = this.claims.get(p);
-      if (!c) this.claims.set(p, r);
+    const files = r.files;
+    for (let i = 0; i < files.length; i++) {
+      const p = files[i]!;
+      this.touch(p);
+      const c = this.claims[p];
+      if (!c) this.claims[p] = r;
       else if (Array.isArray(c)) {
         if (c.includes(r)) continue;
         if (system) {
@@ -594,27 +614,29 @@ class Engine {
           if (firstLang < 0) c.push(r);
           else c.splice(firstLang, 0, r);
         } else c.push(r);
-      } else if (c !== r) this.claims.set(p, system && !isSystemManager(c.ref.manager) ? [r, c] : [c, r]);
+      } else if (c !== r) this.claims[p] = system && !isSystemManager(c.ref.manager) ? [r, c] : [c, r];
     }
   }
 
   private unclaim(r: Rec): void {
-    for (const p of r.files) {
-      const c = this.claims.get(p);
+    const files = r.files;
+    for (let i = 0; i < files.length; i++) {
+      const p = files[i]!;
+      const c = this.claims[p];
       if (!c) continue;
-      this.affected.add(p);
-      if (c === r) this.claims.delete(p);
+      this.touch(p);
+      if (c === r) this.claims[p] = undefined;
       else if (Array.isArray(c)) {
-        const i = c.indexOf(r);
-        if (i >= 0) c.splice(i, 1);
-        if (c.length === 1) this.claims.set(p, c[0]!);
-        else if (c.length === 0) this.claims.delete(p);
+        const k = c.indexOf(r);
+        if (k >= 0) c.splice(k, 1);
+        if (c.length === 1) this.claims[p] = c[0]!;
+        else if (c.length === 0) this.claims[p] = undefined;
       }
     }
   }
 
   private resolveOwner(p: number): number {
-    const c = this.claims.get(p);
+    const c = this.claims[p];
     if (!c) return -1;
     return (Array.isArray(c) ? c[0]! : c).refIndex;
   }
@@ -628,93 +650,77 @@ class Engine {
     const view = last >= 0 ? index.merged[last]! : new Int32Array(paths.size).fill(-1);
     const seen = new Int32Array(paths.size).fill(-1);
     const group = new Int32Array(paths.size).fill(-1);
-    const finalOwner = (p: number) => {
-      const ev = this.events.get(p);
-      return ev ? ev[ev.length - 1]! : -1;
-    };
+    const owners = this.owners;
     const packages: Package[] = [];
     const byRef = new Map<number, Package>();
+    // One package at a time: its files and bytes, each path and each hard-link group once.
     let stamp = 0;
-    const measure = (rec: Rec, visit: (count: (p: number) => void) => void) => {
+    let files = 0;
+    let size = 0;
+    const add = (p: number): void => {
+      if (seen[p] === stamp) return;
+      seen[p] = stamp;
+      const g = view[p]!;
+      if (g < 0) return;
+      const e = entries[g]!;
+      let root = p;
+      let bytes = e.size;
+      if (e.type === 'hardlink') {
+        const t = e.linkTarget === undefined ? undefined : paths.find(e.linkTarget);
+        const tg = t === undefined ? -1 : view[t]!;
+        root = t ?? p;
+        bytes = tg >= 0 && entries[tg]!.type === 'file' ? entries[tg]!.size : 0;
+      } else if (e.type !== 'file') return;
+      files++;
+      if (group[root] !== stamp) {
+        group[root] = stamp;
+        size += bytes;
+      }
+    };
+    const start = () => {
       stamp++;
-      let files = 0;
-      let size = 0;
-      visit((p) => {
-        if (seen[p] === stamp) return;
-        seen[p] = stamp;
-        const g = view[p]!;
-        if (g < 0) return;
-        const e = entries[g]!;
-        let root = p;
-        let bytes = e.size;
-        if (e.type === 'hardlink') {
-          const t = e.linkTarget === undefined ? undefined : paths.find(e.linkTarget);
-          const tg = t === undefined ? -1 : view[t]!;
-          root = t ?? p;
-          bytes = tg >= 0 && entries[tg]!.type === 'file' ? entries[tg]!.size : 0;
-        } else if (e.type !== 'file') return;
-        files++;
-        if (group[root] !== stamp) {
-          group[root] = stamp;
-          size += bytes;
-        }
-      });
-      const pkg: Package = { ...rec.ref, layer: rec.since, files, sizeBytes: size };
+      files = 0;
+      size = 0;
+    };
+    const done = (rec: Rec) => {
+      const pkg: Package = { manager: rec.ref.manager, name: rec.ref.name, version: rec.ref.version, path: rec.ref.path, layer: rec.since, files, sizeBytes: size };
       packages.push(pkg);
       byRef.set(rec.refIndex, pkg);
     };
-    for (const m of ['dpkg', 'apk', 'rpm'] as const) {
-      for (const rec of this.system.get(m)?.values() ?? []) {
-        measure(rec, (count) => {
-          for (const p of rec.files) if (finalOwner(p) === rec.refIndex) count(p);
-        });
-      }
-    }
-    for (const rec of this.pipByDir.values()) {
-      if (view[paths.find(rec.ref.path!)!]! < 0) continue;
-      measure(rec, (count) => {
-        for (const p of rec.files) if (finalOwner(p) === rec.refIndex) count(p);
-      });
-    }
+    const listed = (rec: Rec) => {
+      start();
+      const list = rec.files;
+      for (let i = 0; i < list.length; i++) if (owners.last(list[i]!) === rec.refIndex) add(list[i]!);
+      done(rec);
+    };
+    for (const m of ['dpkg', 'apk', 'rpm'] as const) for (const rec of this.system.get(m)?.values() ?? []) listed(rec);
+    for (const rec of this.pipByDir.values()) listed(rec);
+    const stack: number[] = [];
     for (const [d, rec] of this.npmByDir) {
       if (view[d]! < 0) continue;
-      measure(rec, (count) => {
-        const stack = [d];
-        while (stack.length > 0) {
-          const x = stack.pop()!;
-          for (const c of paths.children[x]!) {
-            if (view[c]! < 0) continue;
-            if (entries[view[c]!]!.type === 'dir') {
-              if (paths.names[c] !== 'node_modules') stack.push(c);
-            } else if (finalOwner(c) < 0) count(c);
-          }
+      start();
+      stack.push(d);
+      while (stack.length > 0) {
+        const ch = paths.children[stack.pop()!]!;
+        for (let i = 0; i < ch.length; i++) {
+          const c = ch[i]!;
+          const g = view[c]!;
+          if (g < 0) continue;
+          if (entries[g]!.type === 'dir') {
+            if (paths.names[c] !== 'node_modules') stack.push(c);
+          } else if (owners.last(c) < 0) add(c);
         }
-      });
+      }
+      done(rec);
     }
     packages.sort(compareRefs);
     const refs = this.refs;
-    const events = this.events;
-    const npmEvents = this.npmEvents;
-    const at = (ev: number[] | undefined, layer: number): number => {
-      if (!ev) return -1;
-      // Pairs sorted by layer: the last one at or below `layer`.
-      let lo = 0;
-      let hi = ev.length / 2 - 1;
-      let found = -1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >> 1;
-        if (ev[mid * 2]! <= layer) {
-          found = ev[mid * 2 + 1]!;
-          lo = mid + 1;
-        } else hi = mid - 1;
-      }
-      return found;
-    };
+    const npmOwners = this.npmOwners;
     const ownerAt = (layer: number, pathId: number): PackageRef | undefined => {
       if (layer < 0 || layer > last || pathId <= 0 || pathId >= paths.size) return undefined;
       const g = index.merged[layer]![pathId]!;
       if (g < 0 || entries[g]!.type === 'dir') return undefined;
-      let idx = at(events.get(pathId), layer);
+      let idx = owners.at(pathId, layer);
       if (idx < 0) {
         // The npm package whose directory holds the path: below the nearest node_modules.
         let child = pathId;
@@ -722,7 +728,7 @@ class Engine {
         for (let a = paths.parents[pathId]!; a > 0; a = paths.parents[a]!) {
           if (paths.names[a] === 'node_modules') {
             const dir = paths.names[child]!.startsWith('@') && grandchild >= 0 ? grandchild : child;
-            if (dir !== pathId) idx = at(npmEvents.get(dir), layer);
+            if (dir !== pathId) idx = npmOwners.at(dir, layer);
             break;
           }
           grandchild = child;
