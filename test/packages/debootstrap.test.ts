@@ -6,7 +6,7 @@ import type { ImageIndex } from '../../src/core/index.js';
 import type { ImagePackages } from '../../src/packages/index.js';
 import { LayerTrees } from '../helpers/layer-trees.js';
 import { hasTool, ownerLine, packagesOf, runAsync } from '../helpers/packages.js';
-import { buildDeb, dpkg, dpkgQuery } from './deb-build.js';
+import { buildDeb, dpkg, dpkgQuery } from '../helpers/deb-build.js';
 
 // A whole Debian root made by debootstrap (minbase) from the configured Debian mirror: the
 // packages read from its database must be what dpkg-query says, and each one's files and bytes

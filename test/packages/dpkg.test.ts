@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LayerTrees } from '../helpers/layer-trees.js';
 import { hasTool, ownerLine, packagesOf, refLines, run } from '../helpers/packages.js';
-import { buildDeb, dpkg, dpkgQuery, initDpkgRoot } from './deb-build.js';
+import { buildDeb, dpkg, dpkgQuery, initDpkgRoot } from '../helpers/deb-build.js';
 
 // Real databases: packages built with dpkg-deb, installed, upgraded and removed by dpkg --root.
 const HAVE_DPKG = hasTool('dpkg-deb', ['--version']) && hasTool('dpkg', ['--version']);

@@ -7,8 +7,8 @@ import { loadSqlEngine, parseRpmHeader } from '../../src/packages/rpm.js';
 import { file } from '../helpers/layers.js';
 import { LayerTrees } from '../helpers/layer-trees.js';
 import { hasTool, ownerLine, packagesOf, refLines, sqliteWasm } from '../helpers/packages.js';
-import { buildDeb, dpkg, initDpkgRoot } from './deb-build.js';
-import { buildRpm, rpm } from './rpm-build.js';
+import { buildDeb, dpkg, initDpkgRoot } from '../helpers/deb-build.js';
+import { buildRpm, rpm } from '../helpers/rpm-build.js';
 
 // Databases that are huge, malformed or hostile: one warning line for the manager, no packages
 // of it, never a crash, a hang or a wrong owner. The real tools write the databases; the test

@@ -8,8 +8,8 @@ import { tmpDir } from '../helpers/image-files.js';
 import { LayerTrees } from '../helpers/layer-trees.js';
 import { localSettings } from '../helpers/load.js';
 import { hasTool, packagesOf, refLines, sqliteWasm } from '../helpers/packages.js';
-import { buildDeb, dpkg, initDpkgRoot } from './deb-build.js';
-import { buildRpm, rpm } from './rpm-build.js';
+import { buildDeb, dpkg, initDpkgRoot } from '../helpers/deb-build.js';
+import { buildRpm, rpm } from '../helpers/rpm-build.js';
 
 // The layers built for the package tests become a docker-archive that the whole program loads.
 // Read through the real lifecycle, the plan's entry ids and positions find the database bodies

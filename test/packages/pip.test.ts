@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { tmpDir } from '../helpers/image-files.js';
 import { LayerTrees } from '../helpers/layer-trees.js';
 import { hasTool, ownerLine, packagesOf, refLines, run } from '../helpers/packages.js';
-import { dpkg, initDpkgRoot } from './deb-build.js';
+import { dpkg, initDpkgRoot } from '../helpers/deb-build.js';
 
 // Real Python databases: wheels built locally with setuptools and wheel, installed by pip into a
 // virtual environment (install, upgrade) and with --target; and Debian's own python3-* packages

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LayerTrees } from '../helpers/layer-trees.js';
 import { hasTool, ownerLine, packagesOf, refLines, run } from '../helpers/packages.js';
-import { buildRpm, rpm, rpmQuery } from './rpm-build.js';
+import { buildRpm, rpm, rpmQuery } from '../helpers/rpm-build.js';
 
 // Real databases: packages built with rpmbuild, installed, upgraded and erased by Debian's rpm,
 // which writes rpmdb.sqlite (its %_db_backend is sqlite, checked below).

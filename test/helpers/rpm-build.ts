@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { tmpDir } from '../helpers/image-files.js';
-import { run } from '../helpers/packages.js';
+import { tmpDir } from './image-files.js';
+import { run } from './packages.js';
 
 /** A file of a test rpm: its content, or a hard link to another path of the package. */
 export type RpmFile = string | { readonly hardlinkTo: string };
