@@ -15,6 +15,7 @@ const RANKS: Readonly<Record<string, number>> = {
   format: 2,
   reference: 2,
   provenance: 2,
+  packages: 2,
   archive: 3,
   sources: 4,
   cache: 4,

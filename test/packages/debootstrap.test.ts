@@ -1,0 +1,106 @@
+import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, renameSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ImageIndex } from '../../src/core/index.js';
+import type { ImagePackages } from '../../src/packages/index.js';
+import { LayerTrees } from '../helpers/layer-trees.js';
+import { hasTool, ownerLine, packagesOf, runAsync } from '../helpers/packages.js';
+import { buildDeb, dpkg, dpkgQuery } from '../helpers/deb-build.js';
+
+// A whole Debian root made by debootstrap (minbase) from the configured Debian mirror: the
+// packages read from its database must be what dpkg-query says, and each one's files and bytes
+// what its list names on disk. Only where debootstrap is installed and this runs as root. The
+// root takes half a minute or more to build: it is kept in the temporary directory (complete
+// or not at all) and later runs copy it.
+const SUITE = 'bookworm';
+const MIRROR = 'http://deb.debian.org/debian';
+const CAN = hasTool('debootstrap', ['--version']) && process.getuid?.() === 0;
+
+describe.skipIf(!CAN)('a debootstrapped Debian', () => {
+  let t: LayerTrees;
+  let index: ImageIndex;
+  let result: ImagePackages;
+  let before: string[];
+  let after: string[];
+
+  beforeAll(async () => {
+    const cached = path.join(os.tmpdir(), `inspect-tui-debootstrap-${SUITE}-minbase`);
+    if (!existsSync(cached)) {
+      const building = `${cached}.${process.pid}`;
+      await runAsync('debootstrap', ['--variant=minbase', SUITE, building, MIRROR]);
+      renameSync(building, cached);
+    }
+    t = new LayerTrees();
+    await runAsync('cp', ['-a', `${cached}/.`, t.root]);
+    await t.commit(`debootstrap --variant=minbase ${SUITE}`);
+    before = dpkgQuery(t.root);
+    dpkg(t.root, '-i', buildDeb({ name: 'extra-tool', version: '1.0', files: { 'usr/bin/extra-tool': 'x'.repeat(123) } }));
+    await t.commit('dpkg -i extra-tool');
+    after = dpkgQuery(t.root);
+    ({ index, result } = await packagesOf(t.layers));
+  }, 600_000);
+
+  it('has the packages dpkg-query lists, after each layer', () => {
+    expect(result.warnings).toEqual([]);
+    expect(before.length).toBeGreaterThan(50);
+    expect(result.layers[0]!.added.map((p) => `${p.name} ${p.version}`).sort()).toEqual(before);
+    expect(result.layers[1]!.added.map((p) => `${p.name} ${p.version}`)).toEqual(['extra-tool 1.0']);
+    expect(result.layers[1]!.removed).toEqual([]);
+    expect(result.layers[1]!.changed).toEqual([]);
+    expect(result.packages.map((p) => `${p.name} ${p.version}`).sort()).toEqual(after);
+    // Rewriting the status file for one more package keeps every other package's layer.
+    expect(result.packages.filter((p) => p.layer === 1).map((p) => p.name)).toEqual(['extra-tool']);
+  });
+
+  it("counts for each package the regular files its list names on disk, and their bytes", () => {
+    const root = t.root;
+    const info = path.join(root, 'var/lib/dpkg/info');
+    const claimed = new Map<string, string[]>();
+    const expected = new Map<string, { files: number; sizeBytes: number }>();
+    for (const name of readdirSync(info).filter((n) => n.endsWith('.list'))) {
+      const pkg = name.slice(0, -'.list'.length);
+      const inodes = new Set<number>();
+      let files = 0;
+      let sizeBytes = 0;
+      for (const listed of readFileSync(path.join(info, name), 'utf8').split('\n')) {
+        if (listed === '' || listed === '/.') continue;
+        // Where the kernel finds the path: the directory's links followed, the name itself not.
+        let dir: string;
+        try {
+          dir = realpathSync(path.join(root, path.dirname(listed)));
+        } catch {
+          continue;
+        }
+        const p = path.join(dir, path.basename(listed));
+        let st;
+        try {
+          st = lstatSync(p);
+        } catch {
+          continue;
+        }
+        if (!st.isFile()) continue;
+        claimed.set(p, [...(claimed.get(p) ?? []), pkg]);
+        files++;
+        if (!inodes.has(st.ino)) {
+          inodes.add(st.ino);
+          sizeBytes += st.size;
+        }
+      }
+      expected.set(pkg, { files, sizeBytes });
+    }
+    // No regular file is listed by two packages here, so exclusive ownership changes no count.
+    expect([...claimed].filter(([, pkgs]) => pkgs.length > 1)).toEqual([]);
+    const got = new Map(result.packages.map((p) => [p.name, { files: p.files, sizeBytes: p.sizeBytes }]));
+    expect(Object.fromEntries(got)).toEqual(Object.fromEntries(expected));
+    expect([...got.values()].reduce((n, x) => n + x.files, 0)).toBeGreaterThan(3000);
+  });
+
+  it('names the owner of files behind the merged-/usr links', () => {
+    const ls = result.packages.find((p) => p.name === 'coreutils')!;
+    expect(ownerLine(index, result, 1, 'usr/bin/ls')).toBe(`dpkg coreutils ${ls.version}`);
+    expect(ownerLine(index, result, 0, 'usr/bin/extra-tool')).toBeUndefined();
+    expect(ownerLine(index, result, 1, 'usr/bin/extra-tool')).toBe('dpkg extra-tool 1.0');
+    expect(ownerLine(index, result, 1, 'etc/hostname')).toBeUndefined(); // written by debootstrap, no package's
+  });
+});
