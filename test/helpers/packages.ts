@@ -2,7 +2,7 @@ import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
-import { readTarStream } from '../../src/archive/read-layer.js';
+import { readTarStream } from '../../src/archive/parse-stream.js';
 import { indexImage, type ImageIndex } from '../../src/core/index.js';
 import { planPackageReads, readPackages, SQLITE_WASM_MODULE, type ImagePackages, type PackageRef } from '../../src/packages/index.js';
 import type { BuiltLayer } from './layer-trees.js';
