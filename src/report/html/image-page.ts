@@ -1,0 +1,291 @@
+import type { Analysis, AnalysisSummary } from '../../core/analyze.js';
+import { Change } from '../../core/file-tree.js';
+import type { Finding } from '../../core/findings.js';
+import type { IgnoredFigures } from '../../core/path-rules.js';
+import type { RuleResult } from '../../core/rules/rules.js';
+import { formatPlatform } from '../../reference/platform.js';
+import { FINDING_TITLE } from '../findings-report.js';
+import { CHANGE_CODE, NODE_KIND, type FindingView, type ImageView, type LayerView, type NodeKindValue, type PackageView, type PathBytes, type RuleView, type SourceLine } from './page-data.js';
+import { clip, foldTree, LIST_CAP, MAX_COMMAND, MAX_NAME, MAX_PATH, MAX_TEXT, NODE_BUDGET, type TreeSource } from './size-tree.js';
+
+/**
+ * Facts about an image that its bytes alone do not give: who owns each file (the package
+ * databases), the packages, and the Dockerfile line of each layer. Each is optional; the page
+ * shows what is given and leaves the rest out.
+ */
+export type ReportProvenance = {
+  /** The package that owns an absolute path of the final filesystem (`/usr/bin/x`), as `manager name version`; undefined for none. */
+  readonly ownerOf?: (path: string) => string | undefined;
+  /** The packages of the final filesystem. */
+  readonly packages?: readonly PackageView[];
+  /** Per layer index: where its instruction is written, or null when no line is known. */
+  readonly layerSources?: readonly (SourceLine | null)[];
+};
+
+/** A finding with the facts that may be known about it (ownership, base image). */
+type FindingFacts = Finding & { readonly owners?: readonly string[]; readonly fromBase?: boolean };
+
+/** Per layer while the events are gathered: count, bytes and the largest paths. */
+type PathList = { count: number; bytes: number; items: { p: number; bytes: number }[] };
+
+const CODE_OF: Readonly<Record<number, number>> = {
+  [Change.added]: CHANGE_CODE.added,
+  [Change.modified]: CHANGE_CODE.modified,
+  [Change.unmodified]: CHANGE_CODE.unmodified,
+  [Change.removed]: CHANGE_CODE.removed,
+};
+
+/**
+ * The page data of one analysed image: its figures, layers, findings, rules and its final
+ * filesystem as a size tree (folded to `budget` nodes), with what each layer did to each node.
+ *
+ * @param analysis the image with its trees (with an ignore list, the analysis without the ignored paths).
+ * @param summary the figures and findings the rules were evaluated on.
+ */
+export function imageView(
+  analysis: Analysis,
+  summary: AnalysisSummary,
+  opts: { readonly rules?: readonly RuleResult[]; readonly ignored?: IgnoredFigures; readonly provenance?: ReportProvenance; readonly budget?: number } = {},
+): ImageView {
+  const t = analysis.tree;
+  const L = t.layerCount;
+  const top = L - 1;
+  const prov = opts.provenance ?? {};
+  const abs = (p: number) => `/${t.pathOf(p)}`;
+
+  // What every layer did to every path: events of the paths in the final filesystem, the
+  // bytes of earlier copies each path had replaced, and the per-layer lists of what is not in
+  // the final filesystem (removed by the layer, or written by it and removed later).
+  const events = new Map<number, number[]>();
+  const waste = new Map<number, number>();
+  const removed: PathList[] = [];
+  const gone: PathList[] = [];
+  for (let li = 0; li < L; li++) {
+    const d = t.diffRange(li - 1, li);
+    const rem: PathList = { count: 0, bytes: 0, items: [] };
+    const gon: PathList = { count: 0, bytes: 0, items: [] };
+    for (let p = 1; p < d.length; p++) {
+      const code = d[p]!;
+      if (code === Change.none) continue;
+      const before = t.entryAt(li - 1, p);
+      const after = t.entryAt(li, p);
+      if ((before?.type ?? 'dir') === 'dir' && (after?.type ?? 'dir') === 'dir') continue;
+      const final = t.entryAt(top, p);
+      if (final && final.type !== 'dir') {
+        let ev = events.get(p);
+        if (!ev) events.set(p, (ev = []));
+        ev.push(li, CODE_OF[code]!, 1);
+        if (before && before.type !== 'dir' && code !== Change.added && before.size > 0) waste.set(p, (waste.get(p) ?? 0) + before.size);
+      } else if (code === Change.removed) {
+        if (before && before.type !== 'dir') note(rem, p, before.size);
+      }
+      if (after && after.type !== 'dir' && code !== Change.removed && !final) note(gon, p, after.size);
+    }
+    removed.push(rem);
+    gone.push(gon);
+  }
+
+  // The final filesystem, folded.
+  const src: TreeSource = {
+    size: t.pathCount,
+    children: (id) => t.childrenOf(id),
+    leafBytes: (id) => {
+      const e = t.entryAt(top, id);
+      return e && e.type !== 'dir' ? e.size : 0;
+    },
+    isDir: (id) => id === 0 || t.entryAt(top, id)?.type === 'dir',
+  };
+  const folded = foldTree(src, opts.budget ?? NODE_BUDGET);
+  const writer = (p: number) => t.originOf(t.entryIdAt(top, p)).layer;
+  const owners: string[] = [];
+  const ownerIndex = new Map<string, number>();
+  const ownerOf = prov.ownerOf
+    ? (p: number) => {
+        const o = prov.ownerOf!(abs(p));
+        if (o === undefined) return -1;
+        let i = ownerIndex.get(o);
+        if (i === undefined) {
+          i = owners.length;
+          owners.push(clip(o, MAX_TEXT));
+          ownerIndex.set(o, i);
+        }
+        return i;
+      }
+    : undefined;
+
+  const name: string[] = [];
+  const parent: number[] = [];
+  const kind: NodeKindValue[] = [];
+  const bytes: number[] = [];
+  const count: number[] = [];
+  const layer: number[] = [];
+  const ev: (number[] | 0)[] = [];
+  const wasteCol: number[] = [];
+  const owner: number[] = [];
+  for (const n of folded.nodes) {
+    parent.push(n.parent);
+    if (n.kind === 'path') {
+      name.push(n.id === 0 ? '' : clip(t.nameOf(n.id), MAX_NAME));
+      kind.push(n.dir ? NODE_KIND.dir : NODE_KIND.file);
+      if (n.dir) {
+        bytes.push(0);
+        count.push(0);
+        layer.push(-1);
+        ev.push(0);
+        wasteCol.push(0);
+        owner.push(-1);
+        continue;
+      }
+      const size = folded.bytesUnder[n.id]!;
+      const w = writer(n.id);
+      const e = events.get(n.id) ?? [];
+      bytes.push(size);
+      count.push(0);
+      layer.push(w);
+      ev.push(e.length === 3 && e[0] === w && e[1] === CHANGE_CODE.added ? 0 : e);
+      wasteCol.push(waste.get(n.id) ?? 0);
+      owner.push(ownerOf ? ownerOf(n.id) : -1);
+    } else {
+      name.push('');
+      kind.push(NODE_KIND.aggregate);
+      bytes.push(n.bytes);
+      count.push(n.members.length);
+      // The layer that wrote most of the bytes; every layer's events summed by kind.
+      const byLayer = new Map<number, number>();
+      const evs = new Map<number, number>();
+      let w = 0;
+      let own: number | undefined;
+      for (const m of n.members) {
+        const size = folded.bytesUnder[m]!;
+        byLayer.set(writer(m), (byLayer.get(writer(m)) ?? 0) + size);
+        const e = events.get(m) ?? [];
+        for (let i = 0; i < e.length; i += 3) {
+          const key = e[i]! * 8 + e[i + 1]!;
+          evs.set(key, (evs.get(key) ?? 0) + 1);
+        }
+        w += waste.get(m) ?? 0;
+        if (ownerOf) {
+          const o = ownerOf(m);
+          own = own === undefined ? o : own === o ? o : -1;
+        }
+      }
+      let best = -1;
+      let bestBytes = -1;
+      for (const [l, b] of byLayer) if (b > bestBytes || (b === bestBytes && l < best)) [best, bestBytes] = [l, b];
+      layer.push(best);
+      const flat: number[] = [];
+      for (const k of [...evs.keys()].sort((x, y) => x - y)) flat.push(Math.floor(k / 8), k % 8, evs.get(k)!);
+      ev.push(flat);
+      wasteCol.push(w);
+      owner.push(own ?? -1);
+    }
+  }
+
+  const sources = prov.layerSources;
+  const sourceOf = (i: number): SourceLine | null => {
+    const s = sources?.[i];
+    return s ? { file: clip(s.file, MAX_PATH), line: s.line, endLine: s.endLine } : null;
+  };
+  const layers: LayerView[] = summary.layers.map((l) => ({
+    index: l.index,
+    command: clip(l.command, MAX_COMMAND),
+    sizeBytes: l.sizeBytes,
+    compressedSizeBytes: l.compressedSizeBytes ?? null,
+    digest: l.digest ? clip(l.digest, MAX_TEXT) : null,
+    diffId: l.diffId ? clip(l.diffId, MAX_TEXT) : null,
+    created: l.created ? clip(l.created, 64) : null,
+    entryCount: l.entryCount,
+    changes: { ...l.changes },
+    source: sourceOf(l.index),
+    removed: finishList(removed[l.index], abs),
+    goneLater: finishList(gone[l.index], abs),
+  }));
+
+  const findings: FindingView[] = summary.findings.slice(0, LIST_CAP * 2).map((f: FindingFacts) => ({
+    kind: f.kind,
+    title: FINDING_TITLE[f.kind],
+    bytes: f.bytes,
+    survives: f.survives,
+    layers: f.layers.map((l) => ({ index: l.index, command: clip(l.command, MAX_COMMAND), source: sourceOf(l.index) })),
+    paths: f.paths.slice(0, LIST_CAP).map((p) => ({ path: clip(p.path, MAX_PATH), bytes: p.bytes })),
+    pathCount: f.pathCount,
+    advice: clip(f.advice, MAX_COMMAND),
+    ...(f.manager !== undefined ? { manager: clip(f.manager, MAX_NAME) } : {}),
+    ...(f.owners !== undefined ? { owners: f.owners.slice(0, LIST_CAP).map((o) => clip(o, MAX_TEXT)) } : {}),
+    ...(f.fromBase !== undefined ? { fromBase: f.fromBase } : {}),
+  }));
+
+  const id = summary.identity;
+  const packages = prov.packages ? [...prov.packages].sort((a, b) => b.sizeBytes - a.sizeBytes || (a.name < b.name ? -1 : 1)) : undefined;
+  const r = summary.reclaimable;
+  return {
+    kind: 'analysed',
+    identity: { reference: clip(id.reference, MAX_TEXT), source: clip(id.source, MAX_NAME), platform: id.platform ? clip(formatPlatform(id.platform), MAX_NAME) : null, digest: id.digest ? clip(id.digest, MAX_TEXT) : null },
+    figures: {
+      sizeBytes: summary.sizeBytes,
+      userSizeBytes: summary.userSizeBytes,
+      fileCount: summary.fileCount,
+      efficiency: summary.efficiency,
+      wastedBytes: summary.wastedBytes,
+      userWastedPercent: summary.userWastedPercent,
+      reclaimable: { totalBytes: r.totalBytes, overwrittenBytes: r.overwrittenBytes, deletedLaterBytes: r.deletedLaterBytes, metadataOnlyBytes: r.metadataOnlyBytes, duplicateContentBytes: r.duplicateContentBytes },
+    },
+    ignored: opts.ignored ? { paths: opts.ignored.paths, bytes: opts.ignored.bytes } : null,
+    layers,
+    tree: {
+      name,
+      parent,
+      kind,
+      bytes,
+      count,
+      threshold: folded.threshold,
+      fullCount: folded.fullCount,
+      layer,
+      events: ev,
+      waste: wasteCol,
+      ...(ownerOf ? { owner } : {}),
+    },
+    treeBytes: folded.bytesUnder[0]!,
+    ...(ownerOf ? { owners } : {}),
+    findings,
+    findingCount: summary.findings.length,
+    ...(packages
+      ? {
+          packages: packages.slice(0, LIST_CAP * 10).map((p) => ({ manager: clip(p.manager, MAX_NAME), name: clip(p.name, MAX_NAME), version: clip(p.version, MAX_NAME), layer: p.layer, files: p.files, sizeBytes: p.sizeBytes })),
+          packageCount: packages.length,
+        }
+      : {}),
+    ...(opts.rules ? { rules: opts.rules.map(ruleView) } : {}),
+    inefficientFiles: summary.inefficientFiles.slice(0, LIST_CAP).map((f) => ({ path: clip(f.path, MAX_PATH), count: f.count, wastedBytes: f.wastedBytes })),
+    inefficientCount: summary.inefficientFiles.length,
+  };
+}
+
+/** A rule's outcome for the page: its first offenders and their count. */
+export function ruleView(r: { readonly name: string; readonly status: 'pass' | 'fail' | 'skip'; readonly threshold: number | null; readonly actual: number | null; readonly message: string; readonly offenders?: readonly { path: string; sizeBytes: number }[] }): RuleView {
+  const off = r.offenders ?? [];
+  return {
+    name: r.name,
+    status: r.status,
+    threshold: r.threshold,
+    actual: r.actual,
+    message: clip(r.message, MAX_COMMAND),
+    offenders: off.slice(0, LIST_CAP).map((o) => ({ path: clip(o.path, MAX_PATH), bytes: o.sizeBytes })),
+    offenderCount: off.length,
+  };
+}
+
+function note(list: PathList, p: number, bytes: number): void {
+  list.count++;
+  list.bytes += bytes;
+  list.items.push({ p, bytes });
+}
+
+function finishList(list: PathList | undefined, abs: (p: number) => string): { count: number; bytes: number; top: PathBytes[] } {
+  if (!list) return { count: 0, bytes: 0, top: [] };
+  const top = list.items
+    .sort((a, b) => b.bytes - a.bytes || a.p - b.p)
+    .slice(0, LIST_CAP)
+    .map((x) => ({ path: clip(abs(x.p), MAX_PATH), bytes: x.bytes }));
+  return { count: list.count, bytes: list.bytes, top };
+}

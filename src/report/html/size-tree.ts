@@ -1,0 +1,137 @@
+import { escapeControl } from '../../format/escape.js';
+
+/**
+ * Folding a filesystem tree into a size tree of bounded node count, for the report's treemap:
+ * every file and directory of at least the threshold's bytes keeps its own node; the smaller
+ * files and directories of a directory are folded into one aggregate node with their count. The
+ * threshold is the smallest that keeps the node count within the budget, so a small image keeps
+ * every file and a 200k-file image keeps its largest.
+ */
+
+/** A tree to fold: ids `0..size-1`, 0 the root. */
+export type TreeSource = {
+  readonly size: number;
+  children(id: number): readonly number[];
+  /** Bytes of a present non-directory path (0 for directories, absent paths and empty files). */
+  leafBytes(id: number): number;
+  /** True for a present directory. */
+  isDir(id: number): boolean;
+};
+
+/** One node of the folded tree: a path of the source, or an aggregate of some of a directory's leaves. */
+export type FoldedNode =
+  | { readonly kind: 'path'; readonly id: number; readonly parent: number; readonly dir: boolean }
+  | { readonly kind: 'aggregate'; readonly parent: number; readonly members: readonly number[]; readonly bytes: number };
+
+export type Folded = {
+  /** Parents before children; node 0 is the root (a `path` node for id 0). */
+  readonly nodes: readonly FoldedNode[];
+  /** Leaves and directories with fewer bytes than this were folded (0: nothing was). */
+  readonly threshold: number;
+  /** Nodes with bytes the tree had before folding (the root not counted). */
+  readonly fullCount: number;
+  /** Bytes under each source id. */
+  readonly bytesUnder: Float64Array;
+};
+
+/**
+ * Folds `src` to at most `budget` nodes besides the root (at least 2). A directory with no bytes
+ * under it and empty files have no area and are left out.
+ */
+export function foldTree(src: TreeSource, budget: number): Folded {
+  const N = src.size;
+  const under = new Float64Array(N);
+  // Post-order sums without recursion (trees can be thousands of levels deep).
+  const order: number[] = [];
+  const stack = [0];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    order.push(id);
+    if (src.isDir(id)) for (const c of src.children(id)) stack.push(c);
+  }
+  const parentOf = new Int32Array(N).fill(-1);
+  for (const id of order) if (src.isDir(id)) for (const c of src.children(id)) parentOf[c] = id;
+  for (let k = order.length - 1; k >= 0; k--) {
+    const id = order[k]!;
+    if (!src.isDir(id)) under[id] = src.leafBytes(id);
+    if (id !== 0 && parentOf[id]! >= 0) under[parentOf[id]!]! += under[id]!;
+  }
+  const values: number[] = [];
+  for (const id of order) if (id !== 0 && under[id]! > 0) values.push(under[id]!);
+  const fullCount = values.length;
+  // Kept: at most half the budget (files and directories above the threshold); every kept
+  // directory adds at most one aggregate, so the total stays within the budget.
+  const half = Math.max(1, Math.floor(budget / 2));
+  let threshold = 0;
+  if (fullCount > budget) {
+    const sorted = Float64Array.from(values).sort().reverse();
+    threshold = sorted[half]!;
+  }
+  const kept = (id: number) => under[id]! > threshold;
+
+  const nodes: FoldedNode[] = [{ kind: 'path', id: 0, parent: -1, dir: true }];
+  const walk: { id: number; out: number }[] = [{ id: 0, out: 0 }];
+  while (walk.length > 0) {
+    const { id, out } = walk.pop()!;
+    const members: number[] = [];
+    let bytes = 0;
+    for (const c of src.children(id)) {
+      if (under[c]! <= 0) continue;
+      if (kept(c)) {
+        const dir = src.isDir(c);
+        nodes.push({ kind: 'path', id: c, parent: out, dir });
+        if (dir) walk.push({ id: c, out: nodes.length - 1 });
+      } else {
+        bytes += under[c]!;
+        collectLeaves(src, c, members);
+      }
+    }
+    if (members.length === 1) nodes.push({ kind: 'path', id: members[0]!, parent: out, dir: false });
+    else if (members.length > 1) nodes.push({ kind: 'aggregate', parent: out, members, bytes });
+  }
+  // The walk above is depth-first with a stack: parents are pushed before their children, so
+  // every node's parent index is smaller than its own.
+  return { nodes, threshold, fullCount, bytesUnder: under };
+}
+
+/** The non-directory paths with bytes under `id` (itself when it is one). */
+function collectLeaves(src: TreeSource, id: number, out: number[]): void {
+  const stack = [id];
+  while (stack.length > 0) {
+    const x = stack.pop()!;
+    if (src.isDir(x)) {
+      for (const c of src.children(x)) stack.push(c);
+    } else if (src.leafBytes(x) > 0) out.push(x);
+  }
+}
+
+/**
+ * A string from an image as the page shows it: control characters as visible escapes
+ * (`escapeControl`: newlines, ESC, bidi overrides, U+2028…), then cut to `max` characters with
+ * `…`. The page puts it into the document as text.
+ */
+export function clip(s: string, max: number): string {
+  const e = escapeControl(s);
+  if (e.length <= max) return e;
+  let end = max - 1;
+  // never split a surrogate pair
+  const c = e.charCodeAt(end - 1);
+  if (c >= 0xd800 && c <= 0xdbff) end--;
+  return `${e.slice(0, end)}…`;
+}
+
+/** Longest name of one path component in the page. */
+export const MAX_NAME = 120;
+/** Longest path in the page's lists. */
+export const MAX_PATH = 400;
+/** Longest command in the page. */
+export const MAX_COMMAND = 1000;
+/** Longest reference or message in the page. */
+export const MAX_TEXT = 400;
+/** Paths listed per layer (removed, gone later), per finding and per rule. */
+export const LIST_CAP = 20;
+/**
+ * Nodes of the size tree(s) in one page. With ~50 bytes of data a node, this keeps the map's
+ * data within about 0.6 MB whatever the image.
+ */
+export const NODE_BUDGET = 12_000;
