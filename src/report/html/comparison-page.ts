@@ -73,8 +73,8 @@ export function comparisonPage(
   const listed: PathDiff[] = [];
   for (const f of c.files) {
     if (f.change === 'unchanged') continue;
-    const bothDirs = f.old?.type === 'dir' && f.new?.type === 'dir';
-    if (!bothDirs && !(f.change === 'added' && f.new?.type === 'dir') && !(f.change === 'removed' && f.old?.type === 'dir')) {
+    // Counted as the text summary counts them: every changed path but a directory on both sides.
+    if (!(f.old?.type === 'dir' && f.new?.type === 'dir')) {
       counts[f.change]++;
       listed.push(f);
     }

@@ -41,33 +41,40 @@ export type Folded = {
 export function foldTree(src: TreeSource, budget: number): Folded {
   const N = src.size;
   const under = new Float64Array(N);
-  // Post-order sums without recursion (trees can be thousands of levels deep).
-  const order: number[] = [];
+  const isDir = new Uint8Array(N);
+  const parentOf = new Int32Array(N).fill(-1);
+  // Pre-order without recursion (trees can be thousands of levels deep); sums in reverse.
+  const order = new Int32Array(N);
+  let n = 0;
   const stack = [0];
   while (stack.length > 0) {
     const id = stack.pop()!;
-    order.push(id);
-    if (src.isDir(id)) for (const c of src.children(id)) stack.push(c);
+    order[n++] = id;
+    if (src.isDir(id)) {
+      isDir[id] = 1;
+      for (const c of src.children(id)) {
+        parentOf[c] = id;
+        stack.push(c);
+      }
+    } else under[id] = src.leafBytes(id);
   }
-  const parentOf = new Int32Array(N).fill(-1);
-  for (const id of order) if (src.isDir(id)) for (const c of src.children(id)) parentOf[c] = id;
-  for (let k = order.length - 1; k >= 0; k--) {
+  for (let k = n - 1; k > 0; k--) {
     const id = order[k]!;
-    if (!src.isDir(id)) under[id] = src.leafBytes(id);
-    if (id !== 0 && parentOf[id]! >= 0) under[parentOf[id]!]! += under[id]!;
+    under[parentOf[id]!]! += under[id]!;
   }
-  const values: number[] = [];
-  for (const id of order) if (id !== 0 && under[id]! > 0) values.push(under[id]!);
-  const fullCount = values.length;
+  let fullCount = 0;
+  for (let k = 1; k < n; k++) if (under[order[k]!]! > 0) fullCount++;
   // Kept: at most half the budget (files and directories above the threshold); every kept
   // directory adds at most one aggregate, so the total stays within the budget.
   const half = Math.max(1, Math.floor(budget / 2));
   let threshold = 0;
   if (fullCount > budget) {
-    const sorted = Float64Array.from(values).sort().reverse();
-    threshold = sorted[half]!;
+    const values = new Float64Array(fullCount);
+    let v = 0;
+    for (let k = 1; k < n; k++) if (under[order[k]!]! > 0) values[v++] = under[order[k]!]!;
+    values.sort().reverse();
+    threshold = values[half]!;
   }
-  const kept = (id: number) => under[id]! > threshold;
 
   const nodes: FoldedNode[] = [{ kind: 'path', id: 0, parent: -1, dir: true }];
   const walk: { id: number; out: number }[] = [{ id: 0, out: 0 }];
@@ -77,31 +84,30 @@ export function foldTree(src: TreeSource, budget: number): Folded {
     let bytes = 0;
     for (const c of src.children(id)) {
       if (under[c]! <= 0) continue;
-      if (kept(c)) {
-        const dir = src.isDir(c);
+      if (under[c]! > threshold) {
+        const dir = isDir[c] === 1;
         nodes.push({ kind: 'path', id: c, parent: out, dir });
         if (dir) walk.push({ id: c, out: nodes.length - 1 });
       } else {
         bytes += under[c]!;
-        collectLeaves(src, c, members);
+        collectLeaves(src, isDir, under, c, members);
       }
     }
     if (members.length === 1) nodes.push({ kind: 'path', id: members[0]!, parent: out, dir: false });
     else if (members.length > 1) nodes.push({ kind: 'aggregate', parent: out, members, bytes });
   }
-  // The walk above is depth-first with a stack: parents are pushed before their children, so
-  // every node's parent index is smaller than its own.
+  // Nodes are pushed when their parent is visited, so every node's parent index is smaller than its own.
   return { nodes, threshold, fullCount, bytesUnder: under };
 }
 
 /** The non-directory paths with bytes under `id` (itself when it is one). */
-function collectLeaves(src: TreeSource, id: number, out: number[]): void {
+function collectLeaves(src: TreeSource, isDir: Uint8Array, under: Float64Array, id: number, out: number[]): void {
   const stack = [id];
   while (stack.length > 0) {
     const x = stack.pop()!;
-    if (src.isDir(x)) {
-      for (const c of src.children(x)) stack.push(c);
-    } else if (src.leafBytes(x) > 0) out.push(x);
+    if (isDir[x]) {
+      for (const c of src.children(x)) if (under[c]! > 0) stack.push(c);
+    } else if (under[x]! > 0) out.push(x);
   }
 }
 

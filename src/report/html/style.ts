@@ -21,7 +21,7 @@ pre{white-space:pre-wrap;overflow-wrap:anywhere;margin:4px 0;background:var(--ca
 .verdict{display:inline-block;font-weight:600;border-radius:4px;padding:1px 8px;margin-left:8px;font-size:13px;vertical-align:middle}
 .verdict.pass{background:var(--pass);color:#fff}.verdict.fail{background:var(--fail);color:#fff}
 .figures{display:flex;flex-wrap:wrap;gap:8px;margin:10px 0}
-.figure{background:var(--card);border:1px solid var(--line);border-radius:6px;padding:6px 12px;min-width:120px}
+.figure{overflow-wrap:anywhere;background:var(--card);border:1px solid var(--line);border-radius:6px;padding:6px 12px;min-width:120px}
 .figure .v{font-size:17px;font-weight:600}.figure .k{color:var(--muted);font-size:12px}
 .tabs{display:flex;flex-wrap:wrap;gap:4px;margin:8px 0 12px}
 button{font:inherit;color:inherit;background:var(--card);border:1px solid var(--line);border-radius:4px;padding:3px 10px;cursor:pointer}
@@ -59,7 +59,7 @@ svg.map text{font-size:11px;fill:var(--fg);pointer-events:none;paint-order:strok
 .layers .chg{grid-column:3/5;color:var(--muted);font-size:12px}
 .layers .sw{margin:0}
 .layers button.all{display:block}
-.layer-detail{margin-top:10px;background:var(--card);border:1px solid var(--line);border-radius:4px;padding:8px 10px}
+.layer-detail{overflow-wrap:anywhere;margin-top:10px;background:var(--card);border:1px solid var(--line);border-radius:4px;padding:8px 10px}
 table{border-collapse:collapse;width:100%;background:var(--card);border:1px solid var(--line);font-size:13px}
 th,td{border-bottom:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
 th{font-weight:600;color:var(--muted);font-size:12px}
@@ -67,7 +67,7 @@ td.num,th.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-n
 td.path{overflow-wrap:anywhere;unicode-bidi:isolate;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}
 .status-pass{color:var(--pass);font-weight:600}.status-fail{color:var(--fail);font-weight:600}.status-skip{color:var(--skip)}
 .findings{display:grid;gap:10px}
-.finding{background:var(--card);border:1px solid var(--line);border-radius:6px;padding:8px 12px}
+.finding{overflow-wrap:anywhere;background:var(--card);border:1px solid var(--line);border-radius:6px;padding:8px 12px}
 .finding .head{display:flex;gap:10px;align-items:baseline;flex-wrap:wrap}
 .finding .bytes{font-weight:700;font-size:15px}
 .finding .fix{margin-top:6px}.finding .fix b{color:var(--accent)}

@@ -65,7 +65,7 @@ export class Treemap {
     this.layers = { leaves: svg('g'), hatch: svg('g'), dirs: svg('g'), labels: svg('g'), items: svg('g', { role: 'group' }) };
     this.map = svg(
       'svg',
-      { class: 'map', viewBox: `0 0 ${MAP_W} ${MAP_H}`, width: MAP_W, height: MAP_H, role: 'group', 'aria-label': model.title, 'data-map': id },
+      { class: 'map', viewBox: `0 0 ${MAP_W} ${MAP_H}`, width: MAP_W, height: MAP_H, tabindex: -1, role: 'group', 'aria-label': model.title, 'data-map': id },
       svg('defs', null, svg('pattern', { id: hatchId, width: 6, height: 6, patternUnits: 'userSpaceOnUse', patternTransform: 'rotate(45)' }, svg('rect', { width: 1.6, height: 6, class: 'hatch-line' }))),
       this.layers.leaves,
       this.layers.hatch,
@@ -121,9 +121,19 @@ export class Treemap {
     }
   }
 
+  /** The laid-out nodes of the directory shown, by node index. */
+  private laid = new Map<number, MapNode>();
+
   private draw(): void {
-    const z = this.zoom;
+    // d3's treemap lays out from a root (it indexes its padding by depth): the directory shown
+    // becomes the root of a hierarchy of its own.
+    const t = this.model.tree;
+    const z = hierarchy<Datum>(this.zoom.data, (d) => (d.children.length > 0 ? d.children : undefined))
+      .sum((d) => (t.kind[d.i] === NODE_KIND.dir ? 0 : t.bytes[d.i]!))
+      .sort((a, b) => b.value! - a.value! || a.data.i - b.data.i) as MapNode;
     treemap<Datum>().tile(treemapSquarify).size([MAP_W, MAP_H]).paddingInner(0).paddingOuter(0).round(false)(z);
+    this.laid = new Map();
+    z.each((n) => this.laid.set(n.data.i, n));
     for (const g of Object.values(this.layers)) g.replaceChildren();
     const { leaves, hatch, dirs, labels, items } = this.layers;
     const box = (n: MapNode) => ({ x: fmt(n.x0), y: fmt(n.y0), width: fmt(n.x1 - n.x0), height: fmt(n.y1 - n.y0) });
@@ -133,7 +143,6 @@ export class Treemap {
       leaves.appendChild(svg('rect', { class: 'leaf', ...box(n), fill: this.model.fill(i), 'data-i': i, 'data-bytes': n.value!, 'data-state': this.model.state(i) }));
       if (this.model.hatched(i)) hatch.appendChild(svg('rect', { class: 'hatch', ...box(n), fill: this.hatchUrl }));
     }
-    const t = this.model.tree;
     for (const n of z.descendants()) {
       const d = n.depth - z.depth;
       if (d < 1 || d > 2 || t.kind[n.data.i] !== NODE_KIND.dir || !(n.value! > 0)) continue;
@@ -210,7 +219,8 @@ export class Treemap {
   private focused(e: FocusEvent): void {
     const r = e.target as Element;
     if (!r.matches('rect.item')) return;
-    const n = this.nodes[Number(r.getAttribute('data-i'))]!;
+    const n = this.laid.get(Number(r.getAttribute('data-i')));
+    if (!n) return;
     const scale = this.map.getBoundingClientRect().width / MAP_W;
     this.showTip(n.data.i, ((n.x0 + n.x1) / 2) * scale, ((n.y0 + n.y1) / 2) * scale);
   }
