@@ -306,7 +306,7 @@ describe.skipIf(!ready)('the HTML report of an image with hostile names, in Chro
     const allowed = new Set(['div', 'span', 'h1', 'h2', 'h3', 'p', 'section', 'article', 'nav', 'footer', 'button', 'ol', 'ul', 'li', 'table', 'caption', 'thead', 'tbody', 'tr', 'th', 'td', 'code', 'pre', 'details', 'summary', 'b', 'strong', 'svg', 'defs', 'pattern', 'g', 'rect', 'text']);
     expect(tags.filter((t) => !allowed.has(t))).toEqual([]);
     // no attribute that runs script anywhere
-    expect(await o.page.$$eval('*', (els) => els.flatMap((e) => [...e.attributes].filter((a) => /^on/i.test(a.name)).map((a) => `${e.tagName} ${a.name}`)))).toEqual([]);
+    expect(await o.page.$$eval('*', (els) => els.flatMap((e) => Array.from(e.attributes).filter((a) => /^on/i.test(a.name)).map((a) => `${e.tagName} ${a.name}`)))).toEqual([]);
   });
 
   it('shows the names as text, with the controls escaped', async () => {

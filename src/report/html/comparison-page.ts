@@ -73,11 +73,10 @@ export function comparisonPage(
   const listed: PathDiff[] = [];
   for (const f of c.files) {
     if (f.change === 'unchanged') continue;
-    // Counted as the text summary counts them: every changed path but a directory on both sides.
-    if (!(f.old?.type === 'dir' && f.new?.type === 'dir')) {
-      counts[f.change]++;
-      listed.push(f);
-    }
+    // Counted as the text summary counts them (every changed path but a directory on both
+    // sides); listed when a file on at least one side, as the map draws them.
+    if (!(f.old?.type === 'dir' && f.new?.type === 'dir')) counts[f.change]++;
+    if ((f.old && f.old.type !== 'dir') || (f.new && f.new.type !== 'dir')) listed.push(f);
     const d = own(f.new) - own(f.old);
     if (d === 0) continue;
     const parts = f.path.split('/').filter((x) => x !== '');

@@ -76,5 +76,8 @@ ul.paths{margin:4px 0;padding-left:18px}ul.paths li{overflow-wrap:anywhere;unico
 .src{color:var(--accent)}
 details summary{cursor:pointer}
 .delta-pos{color:var(--grow)}.delta-neg{color:var(--shrink)}
+ol.largest{margin:0;padding:6px 10px 6px 34px;background:var(--card);border:1px solid var(--line);border-radius:4px;font-size:12.5px}
+ol.largest li{overflow-wrap:anywhere;padding:2px 0}
+.totals{max-width:720px}
 footer{margin-top:32px;color:var(--muted);font-size:12px}
 `.trim();

@@ -6,7 +6,9 @@ const dark = () => typeof matchMedia === 'function' && matchMedia('(prefers-colo
 export function layerColour(layer: number): string {
   if (layer < 0) return dark() ? '#4b5259' : '#b8bec5';
   const hue = (layer * 137.508 + 200) % 360;
-  return dark() ? `hsl(${hue.toFixed(1)} 55% 50%)` : `hsl(${hue.toFixed(1)} 62% 66%)`;
+  // three lightness steps as well: hues that come round close again differ in lightness
+  const step = layer % 3;
+  return dark() ? `hsl(${hue.toFixed(1)} 55% ${[48, 38, 58][step]}%)` : `hsl(${hue.toFixed(1)} 62% ${[66, 54, 76][step]}%)`;
 }
 
 /** What a layer did to a path, by `CHANGE_CODE` (0: nothing). */
