@@ -18,7 +18,7 @@ import {
   type PackageView,
   type SourceLine,
 } from './page-data.js';
-import { clip, foldTree, LIST_CAP, MAX_COMMAND, MAX_NAME, MAX_PATH, MAX_TEXT, NODE_BUDGET, type TreeSource } from './size-tree.js';
+import { byteSize, clip, fitStrings, fitTree, foldTree, LIST_CAP, MAX_COMMAND, MAX_NAME, MAX_PATH, MAX_TEXT, NODE_BUDGET, PAGE_DATA_LIMIT, REST_LIMIT, type TreeSource } from './size-tree.js';
 
 /** Changed paths listed in the page, by absolute size delta. */
 export const CHANGES_SHOWN = 200;
@@ -45,6 +45,7 @@ export function comparisonPage(
     readonly tool?: string;
     readonly provenance?: { readonly old?: ReportProvenance; readonly new?: ReportProvenance };
     readonly budget?: number;
+    readonly dataLimit?: number;
   } = {},
 ): ComparisonPage {
   // Every changed path with a delta of its own, as a tree of path components.
@@ -106,43 +107,47 @@ export function comparisonPage(
     leafBytes: (id) => Math.abs(leafDelta[id]!),
     isDir: (id) => childrenOf[id]!.length > 0 || id === 0,
   };
-  const folded = foldTree(src, opts.budget ?? NODE_BUDGET);
-  const tree = {
-    name: [] as string[],
-    parent: [] as number[],
-    kind: [] as NodeKindValue[],
-    bytes: [] as number[],
-    count: [] as number[],
-    delta: [] as number[],
-    change: [] as number[],
-    newLayer: [] as number[],
-  };
-  for (const n of folded.nodes) {
-    tree.parent.push(n.parent);
-    if (n.kind === 'path') {
-      tree.name.push(n.id === 0 ? '' : clip(names[n.id]!, MAX_NAME));
-      tree.kind.push(n.dir ? NODE_KIND.dir : NODE_KIND.file);
-      tree.bytes.push(n.dir ? 0 : Math.abs(leafDelta[n.id]!));
-      tree.count.push(0);
-      tree.delta.push(n.dir ? 0 : leafDelta[n.id]!);
-      tree.change.push(n.dir ? 0 : leafChange[n.id]!);
-      tree.newLayer.push(n.dir ? -1 : leafLayer[n.id]!);
-    } else {
-      tree.name.push('');
-      tree.kind.push(NODE_KIND.aggregate);
-      tree.bytes.push(n.bytes);
-      tree.count.push(n.members.length);
-      let sum = 0;
-      const byChange = new Map<number, number>();
-      for (const m of n.members) {
-        sum += leafDelta[m]!;
-        byChange.set(leafChange[m]!, (byChange.get(leafChange[m]!) ?? 0) + Math.abs(leafDelta[m]!));
+  /** The delta tree folded to `budget` nodes. */
+  const makeTree = (budget: number): { tree: ComparisonPage['tree']; treeBytes: number } => {
+    const folded = foldTree(src, budget);
+    const tree = {
+      name: [] as string[],
+      parent: [] as number[],
+      kind: [] as NodeKindValue[],
+      bytes: [] as number[],
+      count: [] as number[],
+      delta: [] as number[],
+      change: [] as number[],
+      newLayer: [] as number[],
+    };
+    for (const n of folded.nodes) {
+      tree.parent.push(n.parent);
+      if (n.kind === 'path') {
+        tree.name.push(n.id === 0 ? '' : clip(names[n.id]!, MAX_NAME));
+        tree.kind.push(n.dir ? NODE_KIND.dir : NODE_KIND.file);
+        tree.bytes.push(n.dir ? 0 : Math.abs(leafDelta[n.id]!));
+        tree.count.push(0);
+        tree.delta.push(n.dir ? 0 : leafDelta[n.id]!);
+        tree.change.push(n.dir ? 0 : leafChange[n.id]!);
+        tree.newLayer.push(n.dir ? -1 : leafLayer[n.id]!);
+      } else {
+        tree.name.push('');
+        tree.kind.push(NODE_KIND.aggregate);
+        tree.bytes.push(n.bytes);
+        tree.count.push(n.members.length);
+        let sum = 0;
+        const byChange = new Map<number, number>();
+        for (const m of n.members) {
+          sum += leafDelta[m]!;
+          byChange.set(leafChange[m]!, (byChange.get(leafChange[m]!) ?? 0) + Math.abs(leafDelta[m]!));
+        }
+        tree.delta.push(sum);
+        tree.change.push([...byChange].sort((x, y) => y[1] - x[1] || x[0] - y[0])[0]![0]);
+        tree.newLayer.push(-1);
       }
-      tree.delta.push(sum);
-      tree.change.push([...byChange].sort((x, y) => y[1] - x[1] || x[0] - y[0])[0]![0]);
-      tree.newLayer.push(-1);
     }
-  }
+    return { tree: { ...tree, threshold: folded.threshold, fullCount: folded.fullCount }, treeBytes: folded.bytesUnder[0]! };
+  };
 
   const changes: ChangedPathView[] = listed
     .sort((x, y) => Math.abs(y.sizeDelta) - Math.abs(x.sizeDelta) || (x.path < y.path ? -1 : 1))
@@ -174,7 +179,7 @@ export function comparisonPage(
   const pkgNew = opts.provenance?.new?.packages;
   const packages = pkgOld && pkgNew ? packageChanges(pkgOld, pkgNew) : undefined;
 
-  return {
+  const rest: Omit<ComparisonPage, 'tree' | 'treeBytes'> = {
     version: PAGE_DATA_VERSION,
     kind: 'comparison',
     tool: clip(opts.tool ?? 'inspect-tui', MAX_NAME),
@@ -193,11 +198,12 @@ export function comparisonPage(
     layers,
     changes,
     changeCounts: counts,
-    tree: { ...tree, threshold: folded.threshold, fullCount: folded.fullCount },
-    treeBytes: folded.bytesUnder[0]!,
     ...(packages ? { packages: packages.slice(0, LIST_CAP * 10), packageCount: packages.length } : {}),
     ...(opts.rules ? { rules: opts.rules.map(ruleView) } : {}),
   };
+  const fitted = fitStrings(rest, Math.min(REST_LIMIT, (opts.dataLimit ?? PAGE_DATA_LIMIT) / 2));
+  const built = fitTree(makeTree, opts.budget ?? NODE_BUDGET, (opts.dataLimit ?? PAGE_DATA_LIMIT) - byteSize(fitted));
+  return { ...fitted, tree: built.tree, treeBytes: built.treeBytes };
 }
 
 /** Packages added, removed or changed (version or size) between two package lists, largest size change first. */

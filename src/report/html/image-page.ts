@@ -6,7 +6,7 @@ import type { RuleResult } from '../../core/rules/rules.js';
 import { formatPlatform } from '../../reference/platform.js';
 import { FINDING_TITLE } from '../findings-report.js';
 import { CHANGE_CODE, NODE_KIND, type FindingView, type ImageView, type LayerView, type NodeKindValue, type PackageView, type PathBytes, type RuleView, type SourceLine } from './page-data.js';
-import { clip, foldTree, LIST_CAP, MAX_COMMAND, MAX_NAME, MAX_PATH, MAX_TEXT, NODE_BUDGET, type TreeSource } from './size-tree.js';
+import { byteSize, clip, fitStrings, fitTree, foldTree, LIST_CAP, MAX_COMMAND, MAX_NAME, MAX_PATH, MAX_TEXT, NODE_BUDGET, PAGE_DATA_LIMIT, REST_LIMIT, type TreeSource } from './size-tree.js';
 
 /**
  * Facts about an image that its bytes alone do not give: who owns each file (the package
@@ -45,7 +45,7 @@ const CODE_OF: Readonly<Record<number, number>> = {
 export function imageView(
   analysis: Analysis,
   summary: AnalysisSummary,
-  opts: { readonly rules?: readonly RuleResult[]; readonly ignored?: IgnoredFigures; readonly provenance?: ReportProvenance; readonly budget?: number } = {},
+  opts: { readonly rules?: readonly RuleResult[]; readonly ignored?: IgnoredFigures; readonly provenance?: ReportProvenance; readonly budget?: number; readonly dataLimit?: number } = {},
 ): ImageView {
   const t = analysis.tree;
   const L = t.layerCount;
@@ -109,96 +109,107 @@ export function imageView(
     },
     isDir: (id) => id === 0 || t.entryAt(top, id)?.type === 'dir',
   };
-  const folded = foldTree(src, opts.budget ?? NODE_BUDGET);
   const writer = (p: number) => t.originOf(t.entryIdAt(top, p)).layer;
-  const owners: string[] = [];
-  const ownerIndex = new Map<string, number>();
-  const ownerOf = prov.ownerOf
-    ? (p: number) => {
-        const o = prov.ownerOf!(abs(p));
-        if (o === undefined) return -1;
-        let i = ownerIndex.get(o);
-        if (i === undefined) {
-          i = owners.length;
-          owners.push(clip(o, MAX_TEXT));
-          ownerIndex.set(o, i);
+  /** The size tree folded to `budget` nodes, with each node's facts. */
+  const makeTree = (budget: number): { tree: ImageView['tree']; owners: string[] | undefined; treeBytes: number } => {
+    const folded = foldTree(src, budget);
+    const owners: string[] = [];
+    const ownerIndex = new Map<string, number>();
+    const ownerOf = prov.ownerOf
+      ? (p: number) => {
+          const o = prov.ownerOf!(abs(p));
+          if (o === undefined) return -1;
+          let i = ownerIndex.get(o);
+          if (i === undefined) {
+            i = owners.length;
+            owners.push(clip(o, MAX_TEXT));
+            ownerIndex.set(o, i);
+          }
+          return i;
         }
-        return i;
-      }
-    : undefined;
+      : undefined;
 
-  const name: string[] = [];
-  const parent: number[] = [];
-  const kind: NodeKindValue[] = [];
-  const bytes: number[] = [];
-  const count: number[] = [];
-  const layer: number[] = [];
-  const ev: (number[] | 0)[] = [];
-  const wasteCol: number[] = [];
-  const owner: number[] = [];
-  for (const n of folded.nodes) {
-    parent.push(n.parent);
-    if (n.kind === 'path') {
-      name.push(n.id === 0 ? '' : clip(t.nameOf(n.id), MAX_NAME));
-      kind.push(n.dir ? NODE_KIND.dir : NODE_KIND.file);
-      if (n.dir) {
-        bytes.push(0);
+    const name: string[] = [];
+    const parent: number[] = [];
+    const kind: NodeKindValue[] = [];
+    const bytes: number[] = [];
+    const count: number[] = [];
+    const layer: number[] = [];
+    const ev: (number[] | 0)[] = [];
+    const wasteCol: number[] = [];
+    const owner: number[] = [];
+    for (const n of folded.nodes) {
+      parent.push(n.parent);
+      if (n.kind === 'path') {
+        name.push(n.id === 0 ? '' : clip(t.nameOf(n.id), MAX_NAME));
+        kind.push(n.dir ? NODE_KIND.dir : NODE_KIND.file);
+        if (n.dir) {
+          bytes.push(0);
+          count.push(0);
+          layer.push(-1);
+          ev.push(0);
+          wasteCol.push(0);
+          owner.push(-1);
+          continue;
+        }
+        const size = folded.bytesUnder[n.id]!;
+        const w = writer(n.id);
+        bytes.push(size);
         count.push(0);
-        layer.push(-1);
-        ev.push(0);
-        wasteCol.push(0);
-        owner.push(-1);
-        continue;
-      }
-      const size = folded.bytesUnder[n.id]!;
-      const w = writer(n.id);
-      bytes.push(size);
-      count.push(0);
-      layer.push(w);
-      ev.push(!more.has(n.id) && firstLayer[n.id] === w && firstCode[n.id] === CHANGE_CODE.added ? 0 : [...eventsOf(n.id)]);
-      wasteCol.push(waste[n.id]!);
-      owner.push(ownerOf ? ownerOf(n.id) : -1);
-    } else {
-      name.push('');
-      kind.push(NODE_KIND.aggregate);
-      bytes.push(n.bytes);
-      count.push(n.members.length);
-      // The layer that wrote most of the bytes; every layer's events summed by kind.
-      const byLayer = new Map<number, number>();
-      const evs = new Map<number, number>();
-      let w = 0;
-      let own: number | undefined;
-      for (const m of n.members) {
-        const size = folded.bytesUnder[m]!;
-        byLayer.set(writer(m), (byLayer.get(writer(m)) ?? 0) + size);
-        const e = eventsOf(m);
-        for (let i = 0; i < e.length; i += 3) {
-          const key = e[i]! * 8 + e[i + 1]!;
-          evs.set(key, (evs.get(key) ?? 0) + 1);
+        layer.push(w);
+        ev.push(!more.has(n.id) && firstLayer[n.id] === w && firstCode[n.id] === CHANGE_CODE.added ? 0 : [...eventsOf(n.id)]);
+        wasteCol.push(waste[n.id]!);
+        owner.push(ownerOf ? ownerOf(n.id) : -1);
+      } else {
+        name.push('');
+        kind.push(NODE_KIND.aggregate);
+        bytes.push(n.bytes);
+        count.push(n.members.length);
+        // The layer that wrote most of the bytes; every layer's events summed by kind.
+        const byLayer = new Map<number, number>();
+        const evs = new Map<number, number>();
+        let w = 0;
+        let own: number | undefined;
+        for (const m of n.members) {
+          const size = folded.bytesUnder[m]!;
+          byLayer.set(writer(m), (byLayer.get(writer(m)) ?? 0) + size);
+          const e = eventsOf(m);
+          for (let i = 0; i < e.length; i += 3) {
+            const key = e[i]! * 8 + e[i + 1]!;
+            evs.set(key, (evs.get(key) ?? 0) + 1);
+          }
+          w += waste[m]!;
+          if (ownerOf) {
+            const o = ownerOf(m);
+            own = own === undefined ? o : own === o ? o : -1;
+          }
         }
-        w += waste[m]!;
-        if (ownerOf) {
-          const o = ownerOf(m);
-          own = own === undefined ? o : own === o ? o : -1;
-        }
+        let best = -1;
+        let bestBytes = -1;
+        for (const [l, b] of byLayer) if (b > bestBytes || (b === bestBytes && l < best)) [best, bestBytes] = [l, b];
+        layer.push(best);
+        const flat: number[] = [];
+        for (const k of [...evs.keys()].sort((x, y) => x - y)) flat.push(Math.floor(k / 8), k % 8, evs.get(k)!);
+        ev.push(flat);
+        wasteCol.push(w);
+        owner.push(own ?? -1);
       }
-      let best = -1;
-      let bestBytes = -1;
-      for (const [l, b] of byLayer) if (b > bestBytes || (b === bestBytes && l < best)) [best, bestBytes] = [l, b];
-      layer.push(best);
-      const flat: number[] = [];
-      for (const k of [...evs.keys()].sort((x, y) => x - y)) flat.push(Math.floor(k / 8), k % 8, evs.get(k)!);
-      ev.push(flat);
-      wasteCol.push(w);
-      owner.push(own ?? -1);
     }
-  }
+
+    return {
+      tree: { name, parent, kind, bytes, count, threshold: folded.threshold, fullCount: folded.fullCount, layer, events: ev, waste: wasteCol, ...(ownerOf ? { owner } : {}) },
+      owners: ownerOf ? owners : undefined,
+      treeBytes: folded.bytesUnder[0]!,
+    };
+  };
 
   const sources = prov.layerSources;
   const sourceOf = (i: number): SourceLine | null => {
     const s = sources?.[i];
     return s ? { file: clip(s.file, MAX_PATH), line: s.line, endLine: s.endLine } : null;
   };
+  // Paths listed per layer: fewer when there are many layers, so the layer list stays bounded.
+  const listCap = Math.max(3, Math.min(LIST_CAP, Math.floor(400 / Math.max(1, L))));
   const layers: LayerView[] = summary.layers.map((l) => ({
     index: l.index,
     command: clip(l.command, MAX_COMMAND),
@@ -210,8 +221,8 @@ export function imageView(
     entryCount: l.entryCount,
     changes: { ...l.changes },
     source: sourceOf(l.index),
-    removed: finishList(removed[l.index], abs),
-    goneLater: finishList(gone[l.index], abs),
+    removed: finishList(removed[l.index], abs, listCap),
+    goneLater: finishList(gone[l.index], abs, listCap),
   }));
 
   const findings: FindingView[] = summary.findings.slice(0, LIST_CAP * 2).map((f: FindingFacts) => ({
@@ -231,7 +242,7 @@ export function imageView(
   const id = summary.identity;
   const packages = prov.packages ? [...prov.packages].sort((a, b) => b.sizeBytes - a.sizeBytes || (a.name < b.name ? -1 : 1)) : undefined;
   const r = summary.reclaimable;
-  return {
+  const rest: Omit<ImageView, 'tree' | 'treeBytes' | 'owners'> = {
     kind: 'analysed',
     identity: { reference: clip(id.reference, MAX_TEXT), source: clip(id.source, MAX_NAME), platform: id.platform ? clip(formatPlatform(id.platform), MAX_NAME) : null, digest: id.digest ? clip(id.digest, MAX_TEXT) : null },
     figures: {
@@ -245,21 +256,6 @@ export function imageView(
     },
     ignored: opts.ignored ? { paths: opts.ignored.paths, bytes: opts.ignored.bytes } : null,
     layers,
-    tree: {
-      name,
-      parent,
-      kind,
-      bytes,
-      count,
-      threshold: folded.threshold,
-      fullCount: folded.fullCount,
-      layer,
-      events: ev,
-      waste: wasteCol,
-      ...(ownerOf ? { owner } : {}),
-    },
-    treeBytes: folded.bytesUnder[0]!,
-    ...(ownerOf ? { owners } : {}),
     findings,
     findingCount: summary.findings.length,
     ...(packages
@@ -272,6 +268,12 @@ export function imageView(
     inefficientFiles: summary.inefficientFiles.slice(0, LIST_CAP).map((f) => ({ path: clip(f.path, MAX_PATH), count: f.count, wastedBytes: f.wastedBytes })),
     inefficientCount: summary.inefficientFiles.length,
   };
+  // The tree takes what the rest leaves of the page's budget: long names or many layers'
+  // events fold it further.
+  const fitted = fitStrings(rest, Math.min(REST_LIMIT, (opts.dataLimit ?? PAGE_DATA_LIMIT) / 2));
+  const room = (opts.dataLimit ?? PAGE_DATA_LIMIT) - byteSize(fitted);
+  const built = fitTree(makeTree, opts.budget ?? NODE_BUDGET, room);
+  return { ...fitted, tree: built.tree, treeBytes: built.treeBytes, ...(built.owners ? { owners: built.owners } : {}) };
 }
 
 /** A rule's outcome for the page: its first offenders and their count. */
@@ -294,11 +296,11 @@ function note(list: PathList, p: number, bytes: number): void {
   list.items.push({ p, bytes });
 }
 
-function finishList(list: PathList | undefined, abs: (p: number) => string): { count: number; bytes: number; top: PathBytes[] } {
+function finishList(list: PathList | undefined, abs: (p: number) => string, cap: number): { count: number; bytes: number; top: PathBytes[] } {
   if (!list) return { count: 0, bytes: 0, top: [] };
   const top = list.items
     .sort((a, b) => b.bytes - a.bytes || a.p - b.p)
-    .slice(0, LIST_CAP)
+    .slice(0, cap)
     .map((x) => ({ path: clip(abs(x.p), MAX_PATH), bytes: x.bytes }));
   return { count: list.count, bytes: list.bytes, top };
 }

@@ -1,4 +1,5 @@
 import { escapeControl } from '../../format/escape.js';
+import { scriptSafeJson } from './render.js';
 
 /**
  * Folding a filesystem tree into a size tree of bounded node count, for the report's treemap:
@@ -141,3 +142,49 @@ export const LIST_CAP = 20;
  * data within about 0.6 MB whatever the image.
  */
 export const NODE_BUDGET = 12_000;
+
+/**
+ * Bytes of page data a report may embed for one image or comparison (the page adds its script,
+ * ~30 kB, and its style). Whatever the image, its page stays under 2 MB.
+ */
+export const PAGE_DATA_LIMIT = 1_900_000;
+
+/** Bytes a value takes in the page (UTF-8, with the escapes the page writes). */
+export function byteSize(value: unknown): number {
+  return Buffer.byteLength(scriptSafeJson(value), 'utf8');
+}
+
+/**
+ * The tree from `make` with the most nodes, from `budget` down by halves, whose data fits in
+ * `room` bytes (the smallest tried when none does).
+ */
+export function fitTree<T>(make: (budget: number) => T, budget: number, room: number): T {
+  let b = budget;
+  let built = make(b);
+  while (b > 16 && byteSize(built) > room) {
+    b = Math.floor(b / 2);
+    built = make(b);
+  }
+  return built;
+}
+
+/** Bytes of page data besides the tree(s): layers, findings, rules, lists. */
+export const REST_LIMIT = 1_000_000;
+
+/**
+ * `value` with every string longer than `max` characters cut (with `…`), `max` halved from
+ * `MAX_COMMAND` until the whole fits in `room` bytes (down to 32 characters, longer than any of the page's own names). A page's size then
+ * depends on how many layers, findings and rules there are, not on the image's strings.
+ */
+export function fitStrings<T>(value: T, room: number): T {
+  let out = value;
+  for (let max = MAX_COMMAND; max >= 32 && byteSize(out) > room; max = Math.floor(max / 2)) out = cutStrings(value, max) as T;
+  return out;
+}
+
+function cutStrings(v: unknown, max: number): unknown {
+  if (typeof v === 'string') return v.length <= max ? v : clip(v, max);
+  if (Array.isArray(v)) return v.map((x) => cutStrings(x, max));
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, cutStrings(x, max)]));
+  return v;
+}
