@@ -1,10 +1,12 @@
-import { readFileSync, statSync } from 'node:fs';
+import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Analysis } from '../../src/core/index.js';
+import { summarize } from '../../src/core/analyze.js';
+import { imagesPage, imageView, renderHtmlReport } from '../../src/report/html/index.js';
 import type { ComparisonPage, ImagesPage, ImageView } from '../../src/report/html/page-data.js';
 import { writeDockerArchive } from '../cli/ci-fixtures.js';
-import { FIXTURES, tmpDir } from '../helpers/image-files.js';
+import { FIXTURES, ROOT, tmpDir } from '../helpers/image-files.js';
 import { analyzeArg } from '../helpers/load.js';
 import { runCli } from '../helpers/run-cli.js';
 import { browserReady, closeBrowser, drawnLeaves, nodePath, openFile, pageData, type DrawnLeaf, type OpenedPage } from '../report/html/browser.js';
@@ -209,6 +211,42 @@ describe.skipIf(!ready)('the HTML report of an image, in Chromium', () => {
     }
   });
 
+  it('is under its Content-Security-Policy: no inline script runs, no request goes out, no markup from strings', async () => {
+    const probe = await openFile(path.join(dir, 'report.html'));
+    try {
+      const tried = await probe.page.evaluate(async () => {
+        const attempt = (f: () => void) => {
+          try {
+            f();
+            return 'allowed';
+          } catch (e) {
+            return (e as Error).name;
+          }
+        };
+        const script = attempt(() => {
+          const s = document.createElement('script');
+          s.textContent = 'window.ran = 1';
+          document.body.appendChild(s);
+        });
+        const markup = attempt(() => document.body.insertAdjacentHTML('beforeend', '<b>x</b>'));
+        const img = attempt(() => {
+          const i = document.createElement('img');
+          i.src = 'https://example.com/pixel.png';
+          document.body.appendChild(i);
+        });
+        await new Promise((r) => setTimeout(r, 200));
+        return { script, markup, img, ran: (window as unknown as { ran?: number }).ran ?? 0 };
+      });
+      // Trusted Types refuse script text and markup from strings; the image is created but its request refused
+      expect(tried).toEqual({ script: 'TypeError', markup: 'TypeError', img: 'allowed', ran: 0 });
+      expect(probe.problems.some((p) => /CSP violation: img-src https:\/\/example\.com/.test(p))).toBe(true);
+      expect(probe.problems.filter((p) => p.includes('CSP violation: require-trusted-types-for')).length).toBeGreaterThanOrEqual(2);
+      expect(probe.blockedByPolicy).toEqual(['https://example.com/pixel.png']);
+    } finally {
+      await probe.page.close();
+    }
+  });
+
   it('takes a screenshot', async () => {
     const file = path.join(dir, 'report.png');
     await o.page.screenshot({ path: file as `${string}.png` });
@@ -334,5 +372,88 @@ describe.skipIf(!ready)('the HTML report of an image with hostile names, in Chro
     expect(m.map).toBeGreaterThan(m.box / 2);
     const leaves = await drawnLeaves(o.page);
     expectAreasProportional(leaves, 3000 + 2100 + 1500 + 1000 + 800);
+  });
+});
+
+describe.skipIf(!ready)('facts that are known only sometimes, in Chromium: owners, packages, Dockerfile lines', () => {
+  let o: OpenedPage;
+  let analysis: Analysis;
+  beforeAll(async () => {
+    // The page of the same fixture, rendered in-process with the facts the package databases and
+    // a Dockerfile would give (made up here: this image has no package database).
+    analysis = (await analyzeArg(EDGE!)).analysis;
+    const view = imageView(analysis, summarize(analysis), {
+      provenance: {
+        ownerOf: (p) => (p.startsWith('/bin/') || p.startsWith('/usr/bin/') ? 'apk busybox 1.36.1-r2' : undefined),
+        packages: [
+          { manager: 'apk', name: 'busybox', version: '1.36.1-r2', layer: 0, files: 3, sizeBytes: 2_000_000 },
+          { manager: 'apk', name: 'musl', version: '1.2.4-r2', layer: 0, files: 2, sizeBytes: 600_000 },
+        ],
+        layerSources: analysis.layers.map((l) => (l.index === 4 ? { file: 'Containerfile', line: 8, endLine: 8 } : null)),
+      },
+    });
+    const client = readFileSync(path.join(ROOT, 'dist', 'report', 'html', 'page-client.js'), 'utf8');
+    const file = path.join(tmpDir('inspect-tui-html-facts-'), 'facts.html');
+    writeFileSync(file, renderHtmlReport(imagesPage([view]), client));
+    o = await openFile(file);
+  }, 120_000);
+  afterAll(async () => {
+    await o?.page.close();
+    await closeBrowser();
+  });
+
+  it('shows the packages by size, the owner of a file and the Dockerfile line of a layer when they are known', async () => {
+    const text = await o.page.$eval('#app', (e) => e.textContent ?? '');
+    expect(text).toContain('Packages by size');
+    expect(await o.page.$$eval('section[aria-labelledby$="-packages"] tbody tr', (r) => r.map((x) => x.textContent))).toEqual([
+      expect.stringContaining('busybox'),
+      expect.stringContaining('musl'),
+    ]);
+    expect(await o.page.$eval('button[data-layer="4"]', (b) => b.textContent)).toContain('Containerfile:8');
+    await o.page.click('button[data-layer="4"]');
+    expect(await o.page.$eval('.layer-detail', (e) => e.textContent)).toContain('Dockerfile: Containerfile:8');
+    // the tooltip of /bin/busybox names its package
+    const data = (await pageData<ImagesPage>(o.page)).images[0] as ImageView;
+    const leaf = (await drawnLeaves(o.page)).find((l) => nodePath(data.tree, l.i) === '/bin/busybox')!;
+    const box = await o.page.$eval('svg.map', (s) => {
+      const r = s.getBoundingClientRect();
+      return { x: r.x, y: r.y, scale: r.width / 1000 };
+    });
+    await o.page.mouse.move(box.x + (leaf.x + leaf.width / 2) * box.scale, box.y + (leaf.y + leaf.height / 2) * box.scale);
+    expect(await o.page.$eval('.tip', (e) => e.textContent)).toContain('owner: apk busybox 1.36.1-r2');
+    expectClean(o);
+  });
+});
+
+describe.skipIf(!ready)('one HTML report for several images, in Chromium', () => {
+  let o: OpenedPage;
+  beforeAll(async () => {
+    const dir = tmpDir('inspect-tui-html-glob-');
+    copyFileSync(EDGE!, path.join(dir, 'a-edge.tar'));
+    writeFileSync(path.join(dir, 'b-broken.tar'), 'not an image');
+    const r = runCli(['--ci', '--quiet', '--report', 'html=all.html', '*.tar'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(2); // one image could not be read: reported, and exit 2
+    o = await openFile(path.join(dir, 'all.html'));
+  }, 120_000);
+  afterAll(async () => {
+    await o?.page.close();
+    await closeBrowser();
+  });
+
+  it('has a tab per image, the unreadable one with its reason', async () => {
+    const tabs = await o.page.$$eval('[role="tab"]', (t) => t.map((x) => [x.textContent, x.getAttribute('aria-selected')]));
+    expect(tabs).toEqual([
+      ['docker-archive:a-edge.tar', 'true'],
+      ['b-broken.tar', 'false'],
+    ]);
+    expect(await o.page.$$eval('svg.map rect.leaf', (r) => r.length)).toBeGreaterThan(0);
+    await o.page.click('#tab1');
+    const text = await o.page.$eval('#panel', (e) => e.textContent ?? '');
+    expect(text).toContain('UNREADABLE');
+    expect(text).toContain('b-broken.tar');
+    expect(await o.page.$$eval('svg.map', (r) => r.length)).toBe(0);
+    await o.page.click('#tab0');
+    expect(await o.page.$$eval('svg.map rect.leaf', (r) => r.length)).toBeGreaterThan(0);
+    expectClean(o);
   });
 });

@@ -19,8 +19,10 @@ export const NO_CHROMIUM = 'skipped: chromium is not installed (apt-get install 
 
 export type OpenedPage = {
   readonly page: Page;
-  /** Every request the page made besides loading its own file (there must be none). */
+  /** Every request the page made besides loading its own file, even one its policy then blocked (there must be none). */
   readonly requests: string[];
+  /** Requests the browser refused under the page's Content-Security-Policy before they went out. */
+  readonly blockedByPolicy: string[];
   /** Uncaught exceptions, console errors and warnings, CSP violations, dialogs. */
   readonly problems: string[];
   /** Dialogs (alert, confirm, prompt) the page opened; each is dismissed. */
@@ -62,6 +64,8 @@ export async function openFile(file: string, opts: { width?: number; height?: nu
   const requests: string[] = [];
   const problems: string[] = [];
   const dialogs: string[] = [];
+  const blockedByPolicy: string[] = [];
+  const urls = new Map<string, string>();
   // Every request the page makes goes through here: only its own file may load.
   await page.setRequestInterception(true);
   page.on('request', (r) => {
@@ -74,7 +78,11 @@ export async function openFile(file: string, opts: { width?: number; height?: nu
   await cdp.send('Network.enable');
   await cdp.send('Log.enable');
   cdp.on('Network.requestWillBeSent', (e) => {
+    urls.set(e.requestId, e.request.url);
     if (e.request.url !== url) requests.push(e.request.url);
+  });
+  cdp.on('Network.loadingFailed', (e) => {
+    if (e.blockedReason === 'csp') blockedByPolicy.push(urls.get(e.requestId) ?? e.requestId);
   });
   cdp.on('Log.entryAdded', (e) => {
     if (e.entry.level === 'error' || e.entry.level === 'warning') problems.push(`log ${e.entry.source}: ${e.entry.text}`);
@@ -93,7 +101,7 @@ export async function openFile(file: string, opts: { width?: number; height?: nu
   });
   await page.goto(url, { waitUntil: 'load' });
   await page.waitForSelector('#app > *');
-  return { page, requests, problems, dialogs };
+  return { page, requests, blockedByPolicy, problems, dialogs };
 }
 
 /** True when the browser tests can run; otherwise says why they are skipped. */

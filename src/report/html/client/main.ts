@@ -304,6 +304,7 @@ function imagesPage(data: ImagesPage, app: HTMLElement): void {
       const b = h('button', { type: 'button', role: 'tab', 'aria-selected': k === 0 ? 'true' : 'false', 'aria-controls': 'panel', id: `tab${k}` }, name(im.kind === 'analysed' ? im.identity.reference : im.reference));
       b.addEventListener('click', () => {
         for (const [j, t] of tabs.entries()) t.setAttribute('aria-selected', String(j === k));
+        holder.setAttribute('aria-labelledby', `tab${k}`);
         holder.replaceChildren(panels[k]!());
       });
       return b;
@@ -311,6 +312,10 @@ function imagesPage(data: ImagesPage, app: HTMLElement): void {
     app.appendChild(h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Images' }, ...tabs));
   }
   holder.id = 'panel';
+  if (data.images.length > 1) {
+    holder.setAttribute('role', 'tabpanel');
+    holder.setAttribute('aria-labelledby', 'tab0');
+  }
   holder.replaceChildren(panels[0] ? panels[0]() : h('p', null, 'No images.'));
   app.appendChild(holder);
 }
