@@ -6,6 +6,7 @@ import { summarize } from '../../src/core/analyze.js';
 import { imagesPage, imageView, renderHtmlReport } from '../../src/report/html/index.js';
 import type { ComparisonPage, ImagesPage, ImageView } from '../../src/report/html/page-data.js';
 import { writeDockerArchive } from '../cli/ci-fixtures.js';
+import { buildAnalysis, dir as dirEntry, file as fileEntry } from '../helpers/build-analysis.js';
 import { FIXTURES, ROOT, tmpDir } from '../helpers/image-files.js';
 import { analyzeArg } from '../helpers/load.js';
 import { runCli } from '../helpers/run-cli.js';
@@ -454,6 +455,56 @@ describe.skipIf(!ready)('one HTML report for several images, in Chromium', () =>
     expect(await o.page.$$eval('svg.map', (r) => r.length)).toBe(0);
     await o.page.click('#tab0');
     expect(await o.page.$$eval('svg.map rect.leaf', (r) => r.length)).toBeGreaterThan(0);
+    expectClean(o);
+  });
+});
+
+describe.skipIf(!ready)('a map with small files folded, in Chromium', () => {
+  let o: OpenedPage;
+  let view: ImageView;
+  beforeAll(async () => {
+    // 400 files in 4 directories, then a layer that rewrites 10 files of lib/ and adds one big one;
+    // a budget of 24 nodes folds the small files into one block per directory.
+    const base = [dirEntry('lib'), dirEntry('bin'), dirEntry('doc'), dirEntry('etc')];
+    for (const d of ['lib', 'bin', 'doc', 'etc']) for (let i = 0; i < 100; i++) base.push(fileEntry(`${d}/f${i}`, 100 + ((i * 37) % 900)));
+    const next = Array.from({ length: 10 }, (_, i) => fileEntry(`lib/f${i}`, 100 + ((i * 37) % 900), { content: 'new' }));
+    next.push(fileEntry('lib/big', 200_000));
+    const a = buildAnalysis([{ command: 'ADD rootfs /', entries: base }, { command: 'RUN update lib', entries: next }]);
+    view = imageView(a, summarize(a), { budget: 24 });
+    const client = readFileSync(path.join(ROOT, 'dist', 'report', 'html', 'page-client.js'), 'utf8');
+    const file = path.join(tmpDir('inspect-tui-html-folded-'), 'folded.html');
+    writeFileSync(file, renderHtmlReport(imagesPage([view]), client));
+    o = await openFile(file);
+  }, 120_000);
+  afterAll(async () => {
+    await o?.page.close();
+    await closeBrowser();
+  });
+
+  it('still draws every byte with one area per byte, the blocks counted', async () => {
+    const t = view.tree;
+    expect(t.threshold).toBeGreaterThan(0);
+    const blocks = t.kind.flatMap((k, i) => (k === 2 ? [i] : []));
+    expect(blocks.length).toBeGreaterThanOrEqual(4);
+    const leaves = await drawnLeaves(o.page);
+    expectAreasProportional(leaves, view.treeBytes);
+    expect(view.treeBytes).toBe(200_000 + 4 * Array.from({ length: 100 }, (_, i) => 100 + ((i * 37) % 900)).reduce((s, x) => s + x, 0));
+    expect(await o.page.$eval('.legend', (e) => e.textContent)).toMatch(/Files under .* are shown as one block per directory/);
+  });
+
+  it('shows a block of files faint when the selected layer touched only some of them', async () => {
+    await o.page.click('button[data-layer="1"]');
+    const leaves = await o.page.$$eval('svg.map rect.leaf', (r) => r.map((x) => ({ i: Number(x.getAttribute('data-i')), state: x.getAttribute('data-state'), opacity: x.getAttribute('fill-opacity') })));
+    const t = view.tree;
+    const libBlock = leaves.find((l) => t.kind[l.i] === 2 && nodePath(t, l.i) === '/lib')!;
+    const touched = 10 - t.kind.filter((k, i) => k === 1 && /^\/lib\/f\d$/.test(nodePath(t, i))).length; // rewritten files (f0–f9) left in the block
+    expect(libBlock.state).toBe('modified');
+    expect(Number(libBlock.opacity)).toBeCloseTo(0.25 + (0.75 * touched) / t.count[libBlock.i]!, 3);
+    // a block the layer did not touch, and the big file it added, are drawn in full
+    const bin = leaves.find((l) => t.kind[l.i] === 2 && nodePath(t, l.i) === '/bin')!;
+    expect([bin.state, bin.opacity]).toEqual(['none', null]);
+    const big = leaves.find((l) => nodePath(t, l.i) === '/lib/big')!;
+    expect([big.state, big.opacity]).toEqual(['added', null]);
     expectClean(o);
   });
 });

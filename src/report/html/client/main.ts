@@ -149,6 +149,12 @@ function imagePanel(v: ImageView, id: string): HTMLElement {
       fill: (i) => (selected < 0 ? layerColour(t.layer[i]!) : changeColour(CHANGE_NAMES[eventAt(v, i, selected).code] as ChangeName)),
       state: (i) => (selected < 0 ? `layer-${t.layer[i]}` : CHANGE_NAMES[eventAt(v, i, selected).code]!),
       hatched: (i) => t.waste[i]! > 0,
+      // an aggregate's colour for a layer stands for the files the layer touched, not all of them
+      share: (i) => {
+        if (selected < 0 || t.kind[i] !== NODE_KIND.aggregate) return 1;
+        const e = eventAt(v, i, selected);
+        return e.code === 0 ? 1 : e.files / t.count[i]!;
+      },
       describe: lines,
       label: (i, path) => `${t.kind[i] === NODE_KIND.aggregate ? `${plural(t.count[i]!, 'smaller file')} in ${path}` : path}, ${formatBytes(subtreeBytes(i))}${t.kind[i] === NODE_KIND.dir ? ', directory: Enter to zoom in' : ''}`,
     },
@@ -178,6 +184,7 @@ function imagePanel(v: ImageView, id: string): HTMLElement {
         ...(['added', 'modified', 'unmodified', 'removed', 'none'] as const).map((c) =>
           h('span', null, h('span', { class: `sw c-${c}` }), c === 'unmodified' ? 'written again unchanged' : c === 'removed' ? 'removed (added again later)' : c === 'none' ? 'not touched' : c),
         ),
+        t.threshold > 0 ? h('span', null, 'A block of smaller files is fainter the fewer of its files the layer touched.') : null,
       );
     }
   };

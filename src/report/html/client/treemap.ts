@@ -20,6 +20,8 @@ export type MapModel = {
   state(i: number): string;
   /** True to hatch a leaf (waste). */
   hatched(i: number): boolean;
+  /** How much of a leaf its colour stands for (an aggregate's share of files), 0–1; 1 when absent. */
+  share?(i: number): number;
   /** The tooltip of a node. */
   describe(i: number, path: string): Child[];
   /** A short accessible name of a node. */
@@ -118,7 +120,16 @@ export class Treemap {
       const i = Number(r.getAttribute('data-i'));
       r.setAttribute('fill', this.model.fill(i));
       r.setAttribute('data-state', this.model.state(i));
+      const o = this.opacity(i);
+      if (o === null) r.removeAttribute('fill-opacity');
+      else r.setAttribute('fill-opacity', o);
     }
+  }
+
+  /** A leaf's fill opacity: fainter the smaller the share its colour stands for; null for all of it. */
+  private opacity(i: number): string | null {
+    const s = this.model.share?.(i) ?? 1;
+    return s >= 1 ? null : fmt(0.25 + 0.75 * Math.max(0, s));
   }
 
   /** The laid-out nodes of the directory shown, by node index. */
@@ -140,7 +151,7 @@ export class Treemap {
     for (const n of z.leaves()) {
       if (!(n.value! > 0)) continue;
       const i = n.data.i;
-      leaves.appendChild(svg('rect', { class: 'leaf', ...box(n), fill: this.model.fill(i), 'data-i': i, 'data-bytes': n.value!, 'data-state': this.model.state(i) }));
+      leaves.appendChild(svg('rect', { class: 'leaf', ...box(n), fill: this.model.fill(i), 'fill-opacity': this.opacity(i), 'data-i': i, 'data-bytes': n.value!, 'data-state': this.model.state(i) }));
       if (this.model.hatched(i)) hatch.appendChild(svg('rect', { class: 'hatch', ...box(n), fill: this.hatchUrl }));
     }
     for (const n of z.descendants()) {
