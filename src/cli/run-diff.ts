@@ -131,10 +131,10 @@ export async function runDiffHeadless(d: DiffOptions, io: CiIo): Promise<number>
   const rules: DiffRuleSettings = { ...(await readDiffConfig(d, io.cwd)), ...d.rules };
   // A report from an earlier run must not stay behind looking like this run's (as in CI mode).
   const jsonFile = d.json !== undefined && d.json !== '-' ? path.resolve(io.cwd, d.json) : undefined;
-  if (jsonFile) removeStale(jsonFile, `--json ${d.json}`);
   const html = d.options.reports.find((r) => r.format === 'html' && r.file);
   const htmlFile = html ? path.resolve(io.cwd, html.file!) : undefined;
   if (htmlFile && htmlFile === jsonFile) throw new UsageError(`--json ${d.json}: also named by a --report`);
+  if (jsonFile) removeStale(jsonFile, `--json ${d.json}`);
   if (htmlFile) removeStale(htmlFile, `--report html=${html!.file}`);
   let loaded: LoadedComparison | undefined;
   let c: ImageComparison;

@@ -31,9 +31,12 @@ describe('--report html=FILE', () => {
     ['diff takes only the html report', ['diff', '--report', 'markdown=m.md', 'pass.tar', 'pass.tar'], '--report markdown: diff writes only the html report (--report html=FILE)'],
     ['diff: the report and the JSON cannot be one file', ['diff', '--json', 'same.out', '--report', 'html=same.out', 'pass.tar', 'pass.tar'], '--json same.out: also named by a --report'],
   ])('%s', (_what, args, line) => {
+    // a file from an earlier run under the name asked for: a usage error touches nothing
+    writeFileSync(path.join(dir, 'same.out'), 'kept');
     const r = runCli(args, { cwd: dir, env: { CI: '' } });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`inspect-tui: ${line}\n`);
+    expect(readFileSync(path.join(dir, 'same.out'), 'utf8')).toBe('kept');
   });
 
   it('removes a report left from an earlier run when the image cannot be read', () => {
