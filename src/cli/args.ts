@@ -65,7 +65,8 @@ Options:
   --json-format inspect-tui|dive    the export shape (default inspect-tui, schemaVersion 1)
   --report FORMAT[=FILE]            also write a report, repeatable: markdown=FILE (and appended to
                                     $GITHUB_STEP_SUMMARY when set), junit=FILE, sarif=FILE,
-                                    codequality=FILE (GitLab), github (workflow commands on stdout)
+                                    codequality=FILE (GitLab), github (workflow commands on stdout),
+                                    html=FILE (a self-contained page: size treemap, layers, findings)
   --ci-config FILE                  rules and path rules (default: .dive-ci in the working directory)
   --lowestEfficiency N              fail when efficiency < N (default 0.9; "disabled" turns it off)
   --highestWastedBytes SIZE         fail when wasted bytes > SIZE, e.g. 20MB (default disabled)

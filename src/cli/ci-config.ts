@@ -179,7 +179,7 @@ export function needsTree(cfg: PathRulesConfig): boolean {
 }
 
 /** The report formats of `--report`. */
-export const REPORT_FORMATS = ['markdown', 'junit', 'sarif', 'github', 'codequality'] as const;
+export const REPORT_FORMATS = ['markdown', 'junit', 'sarif', 'github', 'codequality', 'html'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 /** One `--report FORMAT[=FILE]`: `github` writes to stdout; `markdown` without a file only to `GITHUB_STEP_SUMMARY`. */

@@ -14,6 +14,7 @@ import { formatCiReport } from '../report/ci-report.js';
 import type { CiOutcome, ImageResult } from '../report/ci-result.js';
 import { formatCodeQuality } from '../report/codequality.js';
 import { formatGithubCommands } from '../report/github.js';
+import { imagesPage, imageView, readPageClient, renderHtmlReport, type ImageView, type PageImage } from '../report/html/index.js';
 import { toDiveExport, toExportV1 } from '../report/json-export.js';
 import { formatJUnit } from '../report/junit.js';
 import { formatMarkdown } from '../report/markdown.js';
@@ -131,13 +132,15 @@ async function evaluateImage(
   opts: Options,
   io: CiIo,
   config: RunConfig | undefined,
-): Promise<{ result: ImageResult; dive?: unknown }> {
+): Promise<{ result: ImageResult; dive?: unknown; html?: ImageView }> {
   const paths = config?.paths ?? {};
   const wantDive = opts.jsonFormat === 'dive' && opts.json !== undefined;
+  // The HTML report draws the final filesystem: it needs the trees, which the result cache does not keep.
+  const wantHtml = opts.reports.some((r) => r.format === 'html');
   // Path rules that look at paths need the merged filesystems, which the result cache does not
   // keep: those runs load the image (the per-layer cache still answers) and skip the result cache.
   // A base given by hand changes the findings, which the result cache keeps with the guessed one.
-  if (!needsTree(paths) && !wantDive && opts.baseLayers === undefined) {
+  if (!needsTree(paths) && !wantDive && !wantHtml && opts.baseLayers === undefined) {
     const summary = await analyzeReference(ref, opts, io);
     const rules = config
       ? [...evaluateRules(summary, config.rules), ...(paths.maxLayerCount !== undefined ? [evaluateLayerCount(summary.layers.length, paths.maxLayerCount)] : []), ...findingRules(summary, config)]
@@ -153,8 +156,9 @@ async function evaluateImage(
     const summary = summarize(analysis, opts.baseLayers !== undefined ? { baseLayers: opts.baseLayers } : undefined);
     const rules: RuleResult[] | undefined = config ? [...evaluateRules(analysis, config.rules), ...evaluatePathRules(analysis, compiled.rules), ...findingRules(summary, config)] : undefined;
     const dive = wantDive ? toDiveExport(analysis, { layerIds: await diveLayerIds(loaded) }) : undefined;
-    // Only the figures are kept past this image: a glob of large images must not hold every tree.
-    return { result: { kind: 'analysed', summary, ignored, rules }, dive };
+    const html = wantHtml ? imageView(analysis, summary, { rules, ignored }) : undefined;
+    // Only the figures (and the HTML report's bounded page data) are kept past this image: a glob of large images must not hold every tree.
+    return { result: { kind: 'analysed', summary, ignored, rules }, dive, html };
   } finally {
     await loaded.close();
   }
@@ -193,13 +197,15 @@ export async function runCi(opts: Options, io: CiIo): Promise<number> {
   const human = opts.json === '-' ? io.stderr : io.stdout;
   const exports: unknown[] = [];
   const outcomes: CiOutcome[] = [];
+  const htmlImages: PageImage[] = [];
   let failed = false;
   let firstError: unknown;
   for (const arg of images) {
     try {
       const ref = parseReference(arg, (p) => existsSync(path.resolve(io.cwd, p)));
-      const { result, dive } = await evaluateImage(ref, opts, io, config);
+      const { result, dive, html } = await evaluateImage(ref, opts, io, config);
       outcomes.push(result);
+      if (html) htmlImages.push(html);
       if (result.rules) {
         if (images.length > 1) human.write('\n');
         human.write(formatCiReport(result.summary, result.rules, { ignored: result.ignored }));
@@ -211,6 +217,7 @@ export async function runCi(opts: Options, io: CiIo): Promise<number> {
       firstError ??= e;
       const message = (e as Error).message;
       outcomes.push({ kind: 'unreadable', reference: arg, message });
+      htmlImages.push({ kind: 'unreadable', reference: arg, message });
       io.stderr.write(`inspect-tui: ${escapeControl(message)}\n`);
     }
   }
@@ -221,7 +228,7 @@ export async function runCi(opts: Options, io: CiIo): Promise<number> {
     else io.stdout.write(text);
   }
   for (const r of opts.reports) {
-    const text = renderReport(r, outcomes, io.version ?? '0.0.0');
+    const text = renderReport(r, outcomes, io.version ?? '0.0.0', htmlImages);
     const target = targets.find((t) => t.spec === r);
     if (target) await writeFileAtomic(target.file, text, target.flag);
     else if (r.format === 'github') io.stdout.write(text);
@@ -235,7 +242,7 @@ export async function runCi(opts: Options, io: CiIo): Promise<number> {
   return failed ? 1 : 0;
 }
 
-function renderReport(r: ReportSpec, outcomes: readonly CiOutcome[], version: string): string {
+function renderReport(r: ReportSpec, outcomes: readonly CiOutcome[], version: string, html: readonly PageImage[]): string {
   switch (r.format) {
     case 'markdown':
       return formatMarkdown(outcomes);
@@ -247,5 +254,7 @@ function renderReport(r: ReportSpec, outcomes: readonly CiOutcome[], version: st
       return formatCodeQuality(outcomes);
     case 'github':
       return formatGithubCommands(outcomes);
+    case 'html':
+      return renderHtmlReport(imagesPage(html, `inspect-tui ${version}`), readPageClient());
   }
 }

@@ -8,6 +8,7 @@ import { loadComparison, type LoadedComparison, type LoadOptions } from '../load
 import { parsePlatform, type Platform } from '../reference/platform.js';
 import { parseReference, type ImageReference } from '../reference/reference.js';
 import { formatDiffReport, toDiffExport } from '../report/diff-report.js';
+import { comparisonPage, readPageClient, renderHtmlReport } from '../report/html/index.js';
 import { parseCli, type Options } from './args.js';
 import { parseCiFile } from './ci-config.js';
 import { parseGrowthLimit } from './diff-config.js';
@@ -24,6 +25,7 @@ it opens the comparison; with --ci, --json or no terminal it prints a summary.
 Options (beside the image options of inspect-tui --help: --platform, --source, --no-cache…):
   --ci                              print the summary and apply the rules below (exit 1 if one fails)
   --json FILE                       write the comparison as JSON (- for stdout)
+  --report html=FILE                write the comparison as a self-contained HTML page (implies --ci)
   --highestSizeIncrease LIMIT       fail when the size grows by more than LIMIT: bytes (20MB) or a fraction of OLD (0.05)
   --highestWastedIncrease LIMIT     fail when the wasted bytes grow by more than LIMIT (bytes or a fraction)
   --lowestEfficiency N              fail when NEW's efficiency is below N
@@ -66,9 +68,12 @@ export function parseDiffCli(argv: readonly string[], env: Readonly<Record<strin
     else growth[m[1] as (typeof GROWTH_FLAGS)[number]] = parseGrowthLimit(value, `--${m[1]}`);
   }
   if (rest.includes('-h') || rest.includes('--help')) return { old: '', new: '', options: parseCli(['--help'], env), ci: false, rules: {}, platforms, help: true };
-  const ci = rest.includes('--ci') || env.CI === 'true';
   // The main parser knows every image option; it takes two images only in CI mode, so ask it so.
   const options = parseCli(rest.includes('--ci') ? rest : [...rest, '--ci'], env);
+  const other = options.reports.find((r) => r.format !== 'html');
+  if (other) throw new UsageError(`--report ${other.format}: diff writes only the html report (--report html=FILE)`);
+  // As for one image, a report asks for a verdict.
+  const ci = rest.includes('--ci') || env.CI === 'true' || options.reports.length > 0;
   if (options.images.length !== 2) throw new UsageError(`diff compares two images: inspect-tui diff OLD NEW (got ${options.images.length})`);
   if (options.images.includes('-')) throw new UsageError('diff cannot read an image from stdin (-): name both images');
   const eff = options.ruleOverrides.lowestEfficiency;
@@ -125,7 +130,11 @@ export async function runDiffHeadless(d: DiffOptions, io: CiIo): Promise<number>
   const rules: DiffRuleSettings = { ...(await readDiffConfig(d, io.cwd)), ...d.rules };
   // A report from an earlier run must not stay behind looking like this run's (as in CI mode).
   const jsonFile = d.json !== undefined && d.json !== '-' ? path.resolve(io.cwd, d.json) : undefined;
+  const html = d.options.reports.find((r) => r.format === 'html' && r.file);
+  const htmlFile = html ? path.resolve(io.cwd, html.file!) : undefined;
+  if (htmlFile && htmlFile === jsonFile) throw new UsageError(`--json ${d.json}: also named by a --report`);
   if (jsonFile) removeStale(jsonFile, `--json ${d.json}`);
+  if (htmlFile) removeStale(htmlFile, `--report html=${html!.file}`);
   let loaded: LoadedComparison | undefined;
   let c: ImageComparison;
   try {
@@ -140,6 +149,7 @@ export async function runDiffHeadless(d: DiffOptions, io: CiIo): Promise<number>
   const results = gate ? evaluateDiffRules(c, rules) : undefined;
   const human = d.json === '-' ? io.stderr : io.stdout;
   human.write(formatDiffReport(c, results));
+  if (htmlFile) await writeFileAtomic(htmlFile, renderHtmlReport(comparisonPage(c, { rules: results, tool: `inspect-tui ${io.version ?? ''}`.trim() }), readPageClient()), `--report html=${html!.file}`);
   if (d.json !== undefined) {
     const text = `${JSON.stringify(toDiffExport(c, results), null, 2)}\n`;
     if (jsonFile) await writeFileAtomic(jsonFile, text, `--json ${d.json}`);

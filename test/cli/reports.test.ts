@@ -206,7 +206,7 @@ describe('--report on a passing image alone', () => {
 
 describe('--report usage errors: one line, exit 2', () => {
   it.each<[string[], RegExp]>([
-    [['--report', 'html=x.html'], /^inspect-tui: --report html=x\.html: unknown format "html" \(known: markdown, junit, sarif, github, codequality\)$/],
+    [['--report', 'pdf=x.pdf'], /^inspect-tui: --report pdf=x\.pdf: unknown format "pdf" \(known: markdown, junit, sarif, github, codequality, html\)$/],
     [['--report', 'junit'], /^inspect-tui: --report junit: needs a file \(junit=FILE\)$/],
     [['--report', 'github=out.txt'], /takes no file/],
     [['--report', 'junit=a.xml', '--report', 'sarif=a.xml'], /a\.xml is named by another report/],
