@@ -7,6 +7,7 @@ import type { PathMatcher, PathRules } from '../core/path-rules.js';
 import type { RuleName, RuleSettings } from '../core/rules/rules.js';
 import { parseBytes } from '../format/bytes.js';
 import { UsageError } from '../errors/index.js';
+import { REPORT_FORMATS, reportFormat, type ReportFormat } from '../report/formats.js';
 
 /**
  * The CI configuration file (`.dive-ci`, or `--ci-config FILE`): dive's `rules:` unchanged, and
@@ -182,26 +183,24 @@ export function needsTree(cfg: PathRulesConfig): boolean {
   return (cfg.ignore?.length ?? 0) > 0 || (cfg.block?.length ?? 0) > 0 || (cfg.denyWaste?.length ?? 0) > 0 || cfg.maxFileSize !== undefined;
 }
 
-/** The report formats of `--report`. */
-export const REPORT_FORMATS = ['markdown', 'junit', 'sarif', 'github', 'codequality'] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
-
-/** One `--report FORMAT[=FILE]`: `github` writes to stdout; `markdown` without a file only to `GITHUB_STEP_SUMMARY`. */
+/** One `--report FORMAT[=FILE]`: where each format may go is said by its row in `REPORT_FORMATS`. */
 export type ReportSpec = { readonly format: ReportFormat; readonly file?: string };
 
-/** Parses the `--report` values; one line naming the value for anything wrong. */
+/** Parses the `--report` values against the table of formats; one line naming the value for anything wrong. */
 export function parseReportSpecs(raw: readonly string[], env: Readonly<Record<string, string | undefined>>): ReportSpec[] {
   const out: ReportSpec[] = [];
   const files = new Set<string>();
   for (const r of raw) {
     const eq = r.indexOf('=');
-    const format = (eq < 0 ? r : r.slice(0, eq)) as ReportFormat;
+    const name = eq < 0 ? r : r.slice(0, eq);
     const file = eq < 0 ? undefined : r.slice(eq + 1);
-    if (!REPORT_FORMATS.includes(format)) throw new UsageError(`--report ${r}: unknown format "${format}" (known: ${REPORT_FORMATS.join(', ')})`);
-    if (format === 'github') {
-      if (file !== undefined) throw new UsageError(`--report ${r}: github writes workflow commands to stdout and takes no file`);
+    const row = reportFormat(name);
+    if (!row) throw new UsageError(`--report ${r}: unknown format "${name}" (known: ${REPORT_FORMATS.map((f) => f.name).join(', ')})`);
+    const format = row.name as ReportFormat;
+    if (row.destination === 'stdout') {
+      if (file !== undefined) throw new UsageError(`--report ${r}: ${format} writes to stdout and takes no file`);
     } else if (file === undefined || file === '') {
-      if (format !== 'markdown' || !env.GITHUB_STEP_SUMMARY) throw new UsageError(`--report ${r}: needs a file (${format}=FILE)`);
+      if (row.destination !== 'file-or-step-summary' || !env.GITHUB_STEP_SUMMARY) throw new UsageError(`--report ${r}: needs a file (${format}=FILE)`);
     }
     if (file) {
       if (files.has(file)) throw new UsageError(`--report ${r}: ${file} is named by another report`);

@@ -1,30 +1,26 @@
-import { evaluateFindingRules, type FindingRuleSettings } from '../core/findings-rules.js';
 import { existsSync, statSync } from 'node:fs';
 import { appendFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { scanTarRegion } from '../archive/tar-scan.js';
-import { createCaches, defaultCacheDir } from '../cache/index.js';
 import { summarize, type Analysis, type AnalysisSummary } from '../core/analyze.js';
+import { evaluateFindingRules, type FindingRuleSettings } from '../core/findings-rules.js';
 import { evaluateLayerCount, evaluatePathRules, withoutIgnored, type IgnoredFigures } from '../core/path-rules.js';
 import { evaluateRules, type RuleResult, type RuleSettings } from '../core/rules/rules.js';
 import { UsageError } from '../errors/index.js';
 import { formatBytes } from '../format/bytes.js';
 import { escapeControl, stringifyJson } from '../format/escape.js';
 import { loadImage, loadSummary, type LoadEvent, type LoadedImage, type LoadOptions } from '../load/index.js';
-import { parseReference, type ImageReference } from '../reference/reference.js';
+import { formatReference, isRemote, parseReference, type ImageReference } from '../reference/reference.js';
 import { formatCiReport } from '../report/ci-report.js';
 import type { CiOutcome, ImageResult } from '../report/ci-result.js';
-import { formatCodeQuality } from '../report/codequality.js';
-import { formatGithubCommands } from '../report/github.js';
+import { reportFormat } from '../report/formats.js';
 import { toDiveExport, toExportV1 } from '../report/json-export.js';
-import { formatJUnit } from '../report/junit.js';
-import { formatMarkdown } from '../report/markdown.js';
-import { formatSarif } from '../report/sarif.js';
 import { resolveRules, type Options } from './args.js';
 import { compilePathRules, needsTree, parseCiFile, type PathRulesConfig, type ReportSpec } from './ci-config.js';
+import { existsIn, RULES_FILE } from './inputs.js';
 import { removeStale, writeFileAtomic } from './output-file.js';
-import { createSourceSettings } from './settings.js';
+import { loadSettings } from './settings.js';
 
 /** The process pieces the headless mode uses, injected so tests can run it in-process. */
 export type CiIo = {
@@ -41,23 +37,32 @@ export type CiIo = {
 const GLOB_CHARS = /[*?[\]{}]/;
 
 /**
- * Expands globs in image arguments with fast-glob: a bare pattern, or the path part of a
- * file transport (`docker-archive:dist/*.tar`). An existing path is never treated as a glob.
+ * Expands globs in image arguments with fast-glob: a bare pattern, or the path of a file
+ * transport (`docker-archive:dist/*.tar`, `oci:layouts/*`). An existing path is never treated
+ * as a glob, and neither is a name for a daemon or a registry.
  */
 export async function expandImages(args: readonly string[], cwd: string): Promise<string[]> {
+  const exists = existsIn(cwd);
   const out: string[] = [];
   for (const arg of args) {
-    const m = /^(docker-archive:|oci-archive:|oci:)?(.*)$/.exec(arg)!;
-    const prefix = m[1] ?? '';
-    const p = m[2]!;
-    if (!GLOB_CHARS.test(p) || existsSync(path.resolve(cwd, p)) || (prefix === '' && /^[a-z0-9.-]+:\/\//.test(arg))) {
+    let ref: ImageReference;
+    try {
+      ref = parseReference(arg, exists);
+    } catch {
+      out.push(arg); // reported when it is opened
+      continue;
+    }
+    const onDisk = ref.transport === 'docker-archive' || ref.transport === 'oci-archive' || ref.transport === 'oci' ? ref : undefined;
+    const pattern = ref.transport === 'bare' ? ref.value : onDisk?.path;
+    if (pattern === undefined || !GLOB_CHARS.test(pattern) || exists(pattern) || (ref.transport === 'bare' && /^[a-z0-9.-]+:\/\//.test(arg))) {
       out.push(arg);
       continue;
     }
     const { default: fg } = await import('fast-glob');
-    const hits = await fg(p, { cwd, onlyFiles: prefix !== 'oci:', onlyDirectories: prefix === 'oci:', dot: false });
+    const dirs = ref.transport === 'oci';
+    const hits = await fg(pattern, { cwd, onlyFiles: !dirs, onlyDirectories: dirs, dot: false });
     if (hits.length === 0) throw new UsageError(`${arg}: no files match`);
-    for (const h of hits.sort()) out.push(`${prefix}${h}`);
+    for (const h of hits.sort()) out.push(onDisk ? formatReference({ ...onDisk, path: h }) : h);
   }
   return out;
 }
@@ -70,7 +75,7 @@ type RunConfig = { rules: RuleSettings; paths: PathRulesConfig; compiled: Return
  * globs compiled: a bad one is reported before any image is read.
  */
 async function loadConfig(opts: Options, io: CiIo): Promise<RunConfig> {
-  const file = opts.ciConfig ?? '.dive-ci';
+  const file = opts.ciConfig ?? RULES_FILE;
   const full = path.resolve(io.cwd, file);
   let cfg = { rules: {}, paths: {}, diff: {}, findings: {} } as ReturnType<typeof parseCiFile>;
   if (existsSync(full)) cfg = parseCiFile(await readFile(full, 'utf8'), file);
@@ -84,26 +89,21 @@ function loadOptions(ref: ImageReference, opts: Options, io: CiIo, useResultCach
   const say = (line: string) => {
     if (!opts.quiet) io.stderr.write(`${escapeControl(line)}\n`);
   };
-  // Progress lines only where reading takes a while and the source is worth naming: a
-  // registry or a daemon. Local files stay silent so errors stay one line.
-  const mayBeRemote = ref.transport === 'docker' || ref.transport === 'docker-daemon' || (ref.transport === 'bare' && !existsSync(path.resolve(io.cwd, ref.value)));
-  const settings = createSourceSettings(opts, io.env, io.stdin, io.password, { onStage: mayBeRemote ? say : undefined });
   let remote = false;
   let layerCount = 0;
-  const caches = opts.noCache ? undefined : createCaches(defaultCacheDir(io.env));
-  return {
-    settings,
-    caches: caches && !useResultCache ? { ...caches, results: undefined } : caches,
-    onEvent: (e: LoadEvent) => {
-      if (e.type === 'opened') {
-        remote = e.identity.source === 'docker' || e.identity.source === 'docker-daemon';
-        layerCount = e.layerCount;
-      } else if (e.type === 'layer-read' && remote) {
-        const d = e.descriptor;
-        say(`layer ${e.layer + 1}/${layerCount} ${d.digest ?? d.diffId ?? ''} ${formatBytes(e.bytes)} read`);
-      }
-    },
+  const onEvent = (e: LoadEvent) => {
+    if (e.type === 'opened') {
+      remote = e.identity.source === 'docker' || e.identity.source === 'docker-daemon';
+      layerCount = e.layerCount;
+    } else if (e.type === 'layer-read' && remote) {
+      const d = e.descriptor;
+      say(`layer ${e.layer + 1}/${layerCount} ${d.digest ?? d.diffId ?? ''} ${formatBytes(e.bytes)} read`);
+    }
   };
+  // Progress lines only where reading takes a while and the source is worth naming: a
+  // registry or a daemon. Local files stay silent so errors stay one line.
+  const onStage = isRemote(ref, existsIn(io.cwd)) ? say : undefined;
+  return loadSettings(opts, { env: io.env, stdin: io.stdin, password: io.password, onStage, onEvent }, useResultCache);
 }
 
 /** Opens, reads and analyzes one image (or finds its figures in the result cache). */
@@ -184,7 +184,8 @@ function reportTargets(reports: readonly ReportSpec[], cwd: string): { spec: Rep
  * reports name the unreadable ones).
  */
 export async function runCi(opts: Options, io: CiIo): Promise<number> {
-  if (opts.json === '-' && opts.reports.some((r) => r.format === 'github')) throw new UsageError('--report github and --json - both write to stdout; give --json a file');
+  const toStdout = opts.reports.find((r) => reportFormat(r.format)?.destination === 'stdout');
+  if (opts.json === '-' && toStdout) throw new UsageError(`--report ${toStdout.format} and --json - both write to stdout; give --json a file`);
   const config = opts.ci ? await loadConfig(opts, io) : undefined;
   const targets = reportTargets(opts.reports, io.cwd);
   const jsonFile = opts.json !== undefined && opts.json !== '-' ? path.resolve(io.cwd, opts.json) : undefined;
@@ -200,7 +201,7 @@ export async function runCi(opts: Options, io: CiIo): Promise<number> {
   let firstError: unknown;
   for (const arg of images) {
     try {
-      const ref = parseReference(arg, (p) => existsSync(path.resolve(io.cwd, p)));
+      const ref = parseReference(arg, existsIn(io.cwd));
       const { result, dive } = await evaluateImage(ref, opts, io, config);
       outcomes.push(result);
       if (result.rules) {
@@ -224,11 +225,12 @@ export async function runCi(opts: Options, io: CiIo): Promise<number> {
     else io.stdout.write(text);
   }
   for (const r of opts.reports) {
-    const text = renderReport(r, outcomes, io.version ?? '0.0.0');
+    const row = reportFormat(r.format)!;
+    const text = row.render(outcomes, { version: io.version ?? '0.0.0' });
     const target = targets.find((t) => t.spec === r);
     if (target) await writeFileAtomic(target.file, text, target.flag);
-    else if (r.format === 'github') io.stdout.write(text);
-    if (r.format === 'markdown' && io.env.GITHUB_STEP_SUMMARY) {
+    else if (row.destination === 'stdout') io.stdout.write(text);
+    if (row.destination === 'file-or-step-summary' && io.env.GITHUB_STEP_SUMMARY) {
       await appendFile(io.env.GITHUB_STEP_SUMMARY, text).catch((e: Error) => {
         throw new UsageError(`GITHUB_STEP_SUMMARY ${io.env.GITHUB_STEP_SUMMARY}: cannot append the summary (${e.message})`, { cause: e });
       });
@@ -236,19 +238,4 @@ export async function runCi(opts: Options, io: CiIo): Promise<number> {
   }
   if (firstError) throw firstError;
   return failed ? 1 : 0;
-}
-
-function renderReport(r: ReportSpec, outcomes: readonly CiOutcome[], version: string): string {
-  switch (r.format) {
-    case 'markdown':
-      return formatMarkdown(outcomes);
-    case 'junit':
-      return formatJUnit(outcomes);
-    case 'sarif':
-      return formatSarif(outcomes, { version });
-    case 'codequality':
-      return formatCodeQuality(outcomes);
-    case 'github':
-      return formatGithubCommands(outcomes);
-  }
 }

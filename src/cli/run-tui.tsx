@@ -9,13 +9,12 @@ import { useSyncExternalStore } from 'react';
 import type { Analysis } from '../core/analyze.js';
 import { createBodyReader } from '../extract/body-reader.js';
 import { createExtractor } from '../extract/extract.js';
-import type { Platform } from '../reference/platform.js';
 import { formatReference, parseReference, type ImageReference } from '../reference/reference.js';
 import { UsageError } from '../errors/index.js';
 import { loadComparison, loadImage, type LoadedImage, type LoadEvent } from '../load/index.js';
 import { buildDiffImage } from '../core/diff-tree.js';
 import { attachDiff } from '../viewmodel/diff-view.js';
-import { createCaches, defaultCacheDir } from '../cache/index.js';
+import { withPlatform } from './settings.js';
 import type { TuiOptions } from './tui-options.js';
 import { App } from '../ui/App.js';
 import { createProgressStore, Loading, type ProgressStore } from '../ui/Loading.js';
@@ -32,13 +31,13 @@ const ENTER_ALT = '\x1b[?1049h\x1b[?25l';
 const LEAVE_ALT = '\x1b[?25h\x1b[?1049l';
 
 /** Loads the key config; a missing default file is fine, problems become a notice. */
-async function loadKeymap(opts: TuiOptions, env: Readonly<Record<string, string | undefined>>): Promise<{ keymap: Keymap; notice?: string; settings?: UiSettings }> {
-  const path = opts.keyConfigPath ?? join(env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config'), 'inspect-tui', 'config.yaml');
+async function loadKeymap(configPath: string | undefined, env: Readonly<Record<string, string | undefined>>): Promise<{ keymap: Keymap; notice?: string; settings?: UiSettings }> {
+  const path = configPath ?? join(env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config'), 'inspect-tui', 'config.yaml');
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    if (opts.keyConfigPath === undefined && (e as NodeJS.ErrnoException).code === 'ENOENT') return { keymap: createKeymap() };
+    if (configPath === undefined && (e as NodeJS.ErrnoException).code === 'ENOENT') return { keymap: createKeymap() };
     return { keymap: createKeymap(), notice: `cannot read ${path}: ${(e as Error).message}` };
   }
   const { overrides, problems, settings } = parseKeyConfig(text);
@@ -118,7 +117,7 @@ export async function runTui(opts: TuiOptions): Promise<number> {
   const env = opts.env;
   const stdout = process.stdout;
   const color = wantsColor(env);
-  const { keymap, notice, settings } = await loadKeymap(opts, env);
+  const { keymap, notice, settings } = await loadKeymap(opts.keyConfigPath, env);
   // Flags win over the config file.
   const theme = createTheme(color, opts.theme ?? settings?.theme ?? 'dark');
   const mouse = opts.mouse ?? settings?.mouse ?? true;
@@ -148,7 +147,7 @@ export async function runTui(opts: TuiOptions): Promise<number> {
 
   // When the image itself arrives on stdin (`-`), the keyboard is the controlling terminal.
   let keyboard: tty.ReadStream | undefined;
-  if (opts.settings.stdin) {
+  if (opts.load.settings.stdin) {
     try {
       keyboard = new tty.ReadStream(openSync('/dev/tty', 'r'));
     } catch (e) {
@@ -181,15 +180,14 @@ export async function runTui(opts: TuiOptions): Promise<number> {
     }
   };
   // `early`: the inspector shows the analysis while layers are verified, with a mark (below).
-  const loadOptions = { settings: opts.settings, caches: opts.noCache ? undefined : createCaches(defaultCacheDir(opts.env)), signal: cancel.signal, onEvent, early: true };
+  const loadOptions = { ...opts.load, signal: cancel.signal, onEvent, early: true };
   /** Loads the image (or, with `other`, its comparison with another) and shows it. */
   const show = async (other: ImageReference | undefined, generation: number) => {
     let shown: Screen;
     let loaded: Pick<LoadedImage, 'verified' | 'close'>;
     if (other) {
       // A comparison: the tree of the difference, with both images for their file histories.
-      const side = (p: Platform | undefined) => (p ? { ...loadOptions, settings: { ...loadOptions.settings, platform: p } } : loadOptions);
-      const c = await loadComparison(opts.reference, other, { old: side(opts.platforms?.old), new: side(opts.platforms?.new) });
+      const c = await loadComparison(opts.reference, other, { old: withPlatform(loadOptions, opts.platforms?.old), new: withPlatform(loadOptions, opts.platforms?.new) });
       loaded = c;
       const diff = attachDiff(buildDiffImage(c.comparison, c.old.analysis, c.new.analysis));
       shown = { analysis: diff, compared: { old: c.old.analysis, new: c.new.analysis } };
