@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { ImageComparison } from '../core/compare-images.js';
 import { evaluateDiffRules, type DiffRuleSettings } from '../core/diff-rules.js';
 import { UsageError } from '../errors/index.js';
-import { escapeControl } from '../format/escape.js';
+import { escapeControl, stringifyJson } from '../format/escape.js';
 import { loadComparison, type LoadedComparison, type LoadOptions } from '../load/index.js';
 import { isRemote, parseReference, type ImageReference } from '../reference/reference.js';
 import { formatDiffReport, toDiffExport } from '../report/diff-report.js';
@@ -69,7 +69,8 @@ export async function runDiffHeadless(d: DiffOptions, io: CiIo): Promise<number>
   const human = d.json === '-' ? io.stderr : io.stdout;
   human.write(formatDiffReport(c, results));
   if (d.json !== undefined) {
-    const text = `${JSON.stringify(toDiffExport(c, results), null, 2)}\n`;
+    // Paths from the images are in the JSON: written so that no byte of it acts on a terminal.
+    const text = `${stringifyJson(toDiffExport(c, results))}\n`;
     if (jsonFile) await writeFileAtomic(jsonFile, text, `--json ${d.json}`);
     else io.stdout.write(text);
   }
