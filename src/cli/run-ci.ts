@@ -18,8 +18,8 @@ import { reportFormat } from '../report/formats.js';
 import { toDiveExport, toExportV1 } from '../report/json-export.js';
 import { resolveRules, type Options } from './args.js';
 import { compilePathRules, needsTree, parseCiFile, type PathRulesConfig, type ReportSpec } from './ci-config.js';
-import { existsIn, RULES_FILE } from './inputs.js';
-import { removeStale, writeFileAtomic } from './output-file.js';
+import { configInputs, existsIn, imageInputs, RULES_FILE } from './inputs.js';
+import { checkOutputs, removeStale, writeFileAtomic, type OutputFile } from './output-file.js';
 import { loadSettings } from './settings.js';
 
 /** The process pieces the headless mode uses, injected so tests can run it in-process. */
@@ -173,6 +173,16 @@ function reportTargets(reports: readonly ReportSpec[], cwd: string): { spec: Rep
   return reports.filter((r) => r.file).map((r) => ({ spec: r, file: path.resolve(cwd, r.file!), flag: `--report ${r.format}=${r.file}` }));
 }
 
+/** Every file the run writes: the JSON, each report, the step summary a Markdown report is appended to. */
+function outputsOf(opts: Options, io: CiIo): OutputFile[] {
+  const summary = io.env.GITHUB_STEP_SUMMARY;
+  return [
+    ...(opts.json !== undefined && opts.json !== '-' ? [{ path: opts.json, flag: `--json ${opts.json}` }] : []),
+    ...reportTargets(opts.reports, io.cwd).map((t) => ({ path: t.file, flag: t.flag })),
+    ...(summary && opts.reports.some((r) => reportFormat(r.format)?.destination === 'file-or-step-summary') ? [{ path: summary, flag: `GITHUB_STEP_SUMMARY ${summary}` }] : []),
+  ];
+}
+
 /**
  * Headless mode: for each image, analyze, evaluate the rules (dive's and the path rules), print
  * dive's report (stdout, or stderr when the JSON goes to stdout), then write the JSON export and
@@ -186,14 +196,24 @@ function reportTargets(reports: readonly ReportSpec[], cwd: string): { spec: Rep
 export async function runCi(opts: Options, io: CiIo): Promise<number> {
   const toStdout = opts.reports.find((r) => reportFormat(r.format)?.destination === 'stdout');
   if (opts.json === '-' && toStdout) throw new UsageError(`--report ${toStdout.format} and --json - both write to stdout; give --json a file`);
+  // Globs are expanded first, so that the files they name are checked as inputs below; a glob
+  // that matches nothing is reported once the stale outputs are gone, as any failed run is.
+  let images: string[] = [];
+  let unmatched: unknown;
+  try {
+    images = await expandImages(opts.images, io.cwd);
+  } catch (e) {
+    unmatched = e;
+  }
+  // Before anything is removed, read or pulled: no output may be an input or another output.
+  checkOutputs(outputsOf(opts, io), [...imageInputs(unmatched ? opts.images : images, io.cwd), ...configInputs(opts)], io.cwd);
   const config = opts.ci ? await loadConfig(opts, io) : undefined;
   const targets = reportTargets(opts.reports, io.cwd);
   const jsonFile = opts.json !== undefined && opts.json !== '-' ? path.resolve(io.cwd, opts.json) : undefined;
-  if (jsonFile && targets.some((t) => t.file === jsonFile)) throw new UsageError(`--json ${opts.json}: also named by a --report`);
   if (jsonFile) removeStale(jsonFile, `--json ${opts.json}`);
   for (const t of targets) removeStale(t.file, t.flag);
+  if (unmatched) throw unmatched;
 
-  const images = await expandImages(opts.images, io.cwd);
   const human = opts.json === '-' ? io.stderr : io.stdout;
   const exports: unknown[] = [];
   const outcomes: CiOutcome[] = [];

@@ -10,8 +10,8 @@ import { isRemote, parseReference, type ImageReference } from '../reference/refe
 import { formatDiffReport, toDiffExport } from '../report/diff-report.js';
 import { parseCiFile } from './ci-config.js';
 import type { DiffOptions } from './diff-args.js';
-import { existsIn, RULES_FILE } from './inputs.js';
-import { removeStale, writeFileAtomic } from './output-file.js';
+import { configInputs, existsIn, imageInputs, RULES_FILE } from './inputs.js';
+import { checkOutputs, removeStale, writeFileAtomic } from './output-file.js';
 import type { CiIo } from './run-ci.js';
 import { loadSettings, withPlatform, type LoadContext } from './settings.js';
 
@@ -49,6 +49,9 @@ export async function runDiffHeadless(d: DiffOptions, io: CiIo): Promise<number>
   };
   const refs = diffReferences(d, io.cwd);
   const jsonFile = d.json !== undefined && d.json !== '-' ? path.resolve(io.cwd, d.json) : undefined;
+  // Before anything is removed, read or pulled: the JSON may be neither image nor a config file.
+  const sides = ['OLD', 'NEW'];
+  checkOutputs(jsonFile ? [{ path: jsonFile, flag: `--json ${d.json}` }] : [], [...imageInputs([d.old, d.new], io.cwd, (a, i) => `${sides[i]} ${a}`), ...configInputs(d.options)], io.cwd);
   // The gate's configuration is checked before any image is read.
   const rules: DiffRuleSettings = { ...(await readDiffConfig(d, io.cwd)), ...d.rules };
   // A report from an earlier run must not stay behind looking like this run's (as in CI mode).
