@@ -1,5 +1,5 @@
-import { existsSync, statSync } from 'node:fs';
-import { appendFile, readFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { scanTarRegion } from '../archive/tar-scan.js';
@@ -18,6 +18,7 @@ import { reportFormat } from '../report/formats.js';
 import { toDiveExport, toExportV1 } from '../report/json-export.js';
 import { resolveRules, type Options } from './args.js';
 import { compilePathRules, needsTree, parseCiFile, type PathRulesConfig, type ReportSpec } from './ci-config.js';
+import { readConfigFile } from './config-file.js';
 import { configInputs, existsIn, imageInputs, RULES_FILE } from './inputs.js';
 import { checkOutputs, removeStale, writeFileAtomic, type OutputFile } from './output-file.js';
 import { loadSettings } from './settings.js';
@@ -76,10 +77,8 @@ type RunConfig = { rules: RuleSettings; paths: PathRulesConfig; compiled: Return
  */
 async function loadConfig(opts: Options, io: CiIo): Promise<RunConfig> {
   const file = opts.ciConfig ?? RULES_FILE;
-  const full = path.resolve(io.cwd, file);
-  let cfg = { rules: {}, paths: {}, diff: {}, findings: {} } as ReturnType<typeof parseCiFile>;
-  if (existsSync(full)) cfg = parseCiFile(await readFile(full, 'utf8'), file);
-  else if (opts.ciConfig !== undefined) throw new UsageError(`${opts.ciConfig}: no such file`);
+  const text = await readConfigFile(path.resolve(io.cwd, file), file, opts.ciConfig === undefined);
+  const cfg = text === undefined ? { rules: {}, paths: {}, diff: {}, findings: {} } : parseCiFile(text, file);
   const findings = opts.findingTotal !== undefined ? { ...cfg.findings, total: opts.findingTotal } : cfg.findings;
   return { rules: resolveRules(cfg.rules, opts.ruleOverrides), paths: cfg.paths, compiled: compilePathRules(cfg.paths, file), findings };
 }

@@ -1,14 +1,12 @@
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ImageComparison } from '../core/compare-images.js';
 import { evaluateDiffRules, type DiffRuleSettings } from '../core/diff-rules.js';
-import { UsageError } from '../errors/index.js';
 import { escapeControl, stringifyJson } from '../format/escape.js';
 import { loadComparison, type LoadedComparison, type LoadOptions } from '../load/index.js';
 import { isRemote, parseReference, type ImageReference } from '../reference/reference.js';
 import { formatDiffReport, toDiffExport } from '../report/diff-report.js';
 import { parseCiFile } from './ci-config.js';
+import { readConfigFile } from './config-file.js';
 import type { DiffOptions } from './diff-args.js';
 import { configInputs, existsIn, imageInputs, RULES_FILE } from './inputs.js';
 import { checkOutputs, removeStale, writeFileAtomic } from './output-file.js';
@@ -18,12 +16,8 @@ import { loadSettings, withPlatform, type LoadContext } from './settings.js';
 /** The `diff:` block of `--ci-config FILE`, else of `.dive-ci` in the working directory when there is one. */
 async function readDiffConfig(d: DiffOptions, cwd: string): Promise<DiffRuleSettings> {
   const file = d.options.ciConfig ?? RULES_FILE;
-  const full = path.resolve(cwd, file);
-  if (!existsSync(full)) {
-    if (d.options.ciConfig !== undefined) throw new UsageError(`${d.options.ciConfig}: no such file`);
-    return {};
-  }
-  return parseCiFile(await readFile(full, 'utf8'), file).diff;
+  const text = await readConfigFile(path.resolve(cwd, file), file, d.options.ciConfig === undefined);
+  return text === undefined ? {} : parseCiFile(text, file).diff;
 }
 
 /** Load options for each side: the same settings and caches, each side's own platform when one was given. */

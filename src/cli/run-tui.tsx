@@ -1,7 +1,6 @@
 import { plural } from '../format/text.js';
 import { existsSync, openSync } from 'node:fs';
 import tty from 'node:tty';
-import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { render } from 'ink';
@@ -14,6 +13,7 @@ import { UsageError } from '../errors/index.js';
 import { loadComparison, loadImage, type LoadedImage, type LoadEvent } from '../load/index.js';
 import { buildDiffImage } from '../core/diff-tree.js';
 import { attachDiff } from '../viewmodel/diff-view.js';
+import { readConfigFile } from './config-file.js';
 import { withPlatform } from './settings.js';
 import type { TuiOptions } from './tui-options.js';
 import { App } from '../ui/App.js';
@@ -30,16 +30,22 @@ export type { TuiOptions };
 const ENTER_ALT = '\x1b[?1049h\x1b[?25l';
 const LEAVE_ALT = '\x1b[?25h\x1b[?1049l';
 
-/** Loads the key config; a missing default file is fine, problems become a notice. */
+/**
+ * Loads the key config before the terminal is taken over. A missing default file is fine and a
+ * problem inside it becomes a notice; a file that is no regular file or holds more than 1 MiB
+ * is a UsageError naming it (`readConfigFile`).
+ */
 async function loadKeymap(configPath: string | undefined, env: Readonly<Record<string, string | undefined>>): Promise<{ keymap: Keymap; notice?: string; settings?: UiSettings }> {
   const path = configPath ?? join(env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config'), 'inspect-tui', 'config.yaml');
-  let text: string;
+  let text: string | undefined;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readConfigFile(path, path, configPath === undefined);
   } catch (e) {
-    if (configPath === undefined && (e as NodeJS.ErrnoException).code === 'ENOENT') return { keymap: createKeymap() };
-    return { keymap: createKeymap(), notice: `cannot read ${path}: ${(e as Error).message}` };
+    const bounds = e instanceof UsageError && (e.reason === 'not a regular file' || e.reason === 'too large');
+    if (bounds) throw e;
+    return { keymap: createKeymap(), notice: (e as Error).message };
   }
+  if (text === undefined) return { keymap: createKeymap() };
   const { overrides, problems, settings } = parseKeyConfig(text);
   return { keymap: createKeymap(overrides), notice: problems.length ? `${path}: ${problems.join('; ')}` : undefined, settings };
 }
