@@ -134,16 +134,34 @@ function parsePaths(raw: unknown, file: string): PathRulesConfig {
   return out;
 }
 
+/** The first line of a YAML error or warning, without the colon that introduces its code frame. */
+const firstLine = (m: string) => m.split('\n')[0]!.replace(/:$/, '');
+
+/**
+ * Parses YAML text as plain data. An error or a warning (an unknown tag such as `!!js/function`,
+ * a key that is a collection) is one UsageError naming the file: nothing the library would
+ * print as a process warning, with its code frame, reaches the terminal.
+ */
+function parseYamlText(text: string, file: string): unknown {
+  // Loaded only when there is a rules file to read (keeps the common path's startup lean).
+  const { parseDocument } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  // 'error': the library reports warnings to us (doc.warnings), never to the process.
+  const doc = parseDocument(text, { logLevel: 'error' });
+  const error = doc.errors[0];
+  if (error) throw new UsageError(`${file}: not valid YAML (${firstLine(error.message)})`, { cause: error });
+  const warning = doc.warnings[0];
+  if (warning) throw new UsageError(`${file}: not accepted (${firstLine(warning.message)})`, { cause: warning });
+  try {
+    return doc.toJS() as unknown;
+  } catch (e) {
+    // Aliases past the library's count (a "billion laughs" file) are refused here.
+    throw new UsageError(`${file}: not accepted (${firstLine((e as Error).message)})`, { cause: e });
+  }
+}
+
 /** Reads a `.dive-ci` file: `rules:` (dive's camelCase keys) and `paths:`. Throws UsageError naming the file and key. */
 export function parseCiFile(text: string, file: string): CiConfig {
-  let doc: unknown;
-  try {
-    // Loaded only when there is a rules file to read (keeps the common path's startup lean).
-    const { parse: parseYaml } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
-    doc = parseYaml(text);
-  } catch (e) {
-    throw new UsageError(`${file}: not valid YAML (${(e as Error).message.split('\n')[0]})`, { cause: e });
-  }
+  const doc = parseYamlText(text, file);
   if (doc === null || doc === undefined) return { rules: {}, paths: {}, diff: {}, findings: {} };
   if (!isMapping(doc)) throw new UsageError(`${file}: must be a mapping with "rules", "paths" and "diff"`);
   for (const k of Object.keys(doc)) {

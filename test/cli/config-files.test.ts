@@ -11,7 +11,7 @@ import { EXAMPLE, inspector, tmuxReady } from '../helpers/tmux.js';
 /**
  * Configuration files are read bounded: `.dive-ci`, `--ci-config` and the key bindings must be
  * regular files (after following links) of at most 1 MiB, else one line naming the file, exit 2.
- * A link to /dev/zero used to be read until the string limit (6-11 s, about 620 MB) and a FIFO
+ * A link to /dev/zero used to be read until the string limit (about 620 MB resident) and a FIFO
  * hung; a YAML warning printed the library's code frame before the refusal.
  */
 
@@ -95,6 +95,19 @@ describe('readConfigFile', () => {
     expect(await readConfigFile(path.join(dir, 'nothing-here'), 'x', true)).toBeUndefined();
     writeFileSync(path.join(dir, 'ok.yaml'), 'theme: light\n');
     expect(await readConfigFile(path.join(dir, 'ok.yaml'), 'x', true)).toBe('theme: light\n');
+  });
+});
+
+describe('a YAML warning in the rules file', () => {
+  it.each([
+    ['an unknown tag', 'rules:\n  lowestEfficiency: !!js/function "function(){}"\n', 'inspect-tui: .dive-ci: not accepted (Unresolved tag: tag:yaml.org,2002:js/function at line 2, column 21)'],
+    ['a key that is a list', 'rules:\n  ? [a, b]\n  : 1\n', 'inspect-tui: .dive-ci: unknown rule "[ a, b ]" (known: lowestEfficiency, highestWastedBytes, highestUserWastedPercent)'],
+  ])('%s: one line of our own, no process warning or code frame', (_, text, line) => {
+    const dir = tmpDir();
+    writeFileSync(path.join(dir, '.dive-ci'), text);
+    const r = run(['--ci', IMAGE], dir);
+    expect(oneLine(r)).toBe(line);
+    expect(r.stderr).not.toMatch(/Warning|\^\^\^/);
   });
 });
 
