@@ -150,6 +150,7 @@ function imageRows(): (readonly [string, string])[] {
 /** `help`'s own options. */
 const HELP_OPTIONS: readonly OptionSpec[] = [{ name: 'help', alias: 'h', description: 'this help' }];
 
+/** Every command; the first is the default, run when the first word names no command. */
 export const COMMANDS: readonly Command[] = [
   command({
     name: 'inspect',

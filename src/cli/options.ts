@@ -31,6 +31,7 @@ export type ValueKind =
   /** Anything else (a user name, a namespace). */
   | 'text';
 
+/** One row of an option table: what the parser accepts and the help and a completion show. */
 export type OptionSpec = {
   /** The long name without `--`: `json`, `ci-config`, `lowestEfficiency`. */
   readonly name: string;
@@ -54,6 +55,7 @@ export type OptionValues = {
   readonly [name: string]: string | boolean | readonly string[] | undefined;
 };
 
+/** What `parseOptions` returns: the values by option name, and the operands in order. */
 export type Parsed = { readonly values: OptionValues; readonly operands: readonly string[] };
 
 /**

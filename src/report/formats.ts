@@ -23,6 +23,7 @@ export type ReportContext = { readonly version: string };
  */
 export type ReportDestination = 'file' | 'stdout' | 'file-or-step-summary';
 
+/** One row: a format's name, what it is for, where it goes, and how it is rendered. */
 export type ReportFormatSpec = {
   readonly name: string;
   /** For the help: what the report is for. */
@@ -32,6 +33,7 @@ export type ReportFormatSpec = {
   readonly render: (outcomes: readonly CiOutcome[], ctx: ReportContext) => string;
 };
 
+/** Every format of `--report`, in the order the help lists them. */
 export const REPORT_FORMATS = [
   { name: 'markdown', description: 'a summary table (appended to $GITHUB_STEP_SUMMARY when set)', destination: 'file-or-step-summary', render: (o) => formatMarkdown(o) },
   { name: 'junit', description: 'JUnit XML, one test per rule', destination: 'file', render: (o) => formatJUnit(o) },
@@ -40,6 +42,7 @@ export const REPORT_FORMATS = [
   { name: 'codequality', description: 'GitLab Code Quality JSON', destination: 'file', render: (o) => formatCodeQuality(o) },
 ] as const satisfies readonly ReportFormatSpec[];
 
+/** The name of a format of the table. */
 export type ReportFormat = (typeof REPORT_FORMATS)[number]['name'];
 
 /** The row of a format name, or undefined for a name no row has. */
