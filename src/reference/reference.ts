@@ -113,12 +113,13 @@ export function fileOf(ref: ImageReference, exists: (p: string) => boolean): str
 }
 
 /**
- * True when the image is read through a service rather than from a file or stdin: a registry
- * (`docker://`), a daemon (`docker-daemon:`, `containerd:`), or a bare argument that is no
- * existing path (looked up in the daemons, then the registry).
+ * True when the image is pulled from a registry or exported by a daemon, which takes a while
+ * and is worth progress lines: `docker://`, `docker-daemon:`, or a bare argument that is no
+ * existing path (looked up in the daemons, then the registry). False for a file, stdin and
+ * `containerd:` (a local content store, read through its socket; its errors stay one line).
  */
 export function isRemote(ref: ImageReference, exists: (p: string) => boolean): boolean {
-  return fileOf(ref, exists) === undefined && !readsStdin(ref);
+  return ref.transport === 'docker' || ref.transport === 'docker-daemon' || (ref.transport === 'bare' && !exists(ref.value));
 }
 
 /** Formats a reference the way `parseReference` reads it back. */

@@ -54,7 +54,7 @@ describe('what an image argument reads', () => {
     ['nginx:latest', undefined, false, true], // a bare name that is no file: daemon, then registry
     ['docker://ghcr.io/a/b:1', undefined, false, true],
     ['docker-daemon:app:dev', undefined, false, true],
-    ['containerd:app:1', undefined, false, true],
+    ['containerd:app:1', undefined, false, false], // a local content store: quiet, as a file is
   ])('%s', (arg, file, stdin, remote) => {
     const ref = parseReference(arg, exists);
     expect(fileOf(ref, exists)).toBe(file);
