@@ -3,6 +3,7 @@ import { parseDiffSection } from './diff-config.js';
 import { createRequire } from 'node:module';
 import { parseBytes } from '../format/bytes.js';
 import { UsageError } from '../errors/index.js';
+import { REPORT_FORMATS, reportFormat, type ReportFormat } from '../report/formats.js';
 
 /**
  * The CI configuration file (`.dive-ci`, or `--ci-config FILE`): dive's `rules:` unchanged, and
@@ -129,16 +130,34 @@ function parsePaths(raw: unknown, file: string): PathRulesConfig {
   return out;
 }
 
+/** The first line of a YAML error or warning, without the colon that introduces its code frame. */
+const firstLine = (m: string) => m.split('\n')[0]!.replace(/:$/, '');
+
+/**
+ * Parses YAML text as plain data. An error or a warning (an unknown tag such as `!!js/function`,
+ * a key that is a collection) is one UsageError naming the file: nothing the library would
+ * print as a process warning, with its code frame, reaches the terminal.
+ */
+function parseYamlText(text: string, file: string): unknown {
+  // Loaded only when there is a rules file to read (keeps the common path's startup lean).
+  const { parseDocument } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  // 'error': the library reports warnings to us (doc.warnings), never to the process.
+  const doc = parseDocument(text, { logLevel: 'error' });
+  const error = doc.errors[0];
+  if (error) throw new UsageError(`${file}: not valid YAML (${firstLine(error.message)})`, { cause: error });
+  const warning = doc.warnings[0];
+  if (warning) throw new UsageError(`${file}: not accepted (${firstLine(warning.message)})`, { cause: warning });
+  try {
+    return doc.toJS() as unknown;
+  } catch (e) {
+    // Aliases past the library's count (a "billion laughs" file) are refused here.
+    throw new UsageError(`${file}: not accepted (${firstLine((e as Error).message)})`, { cause: e });
+  }
+}
+
 /** Reads a `.dive-ci` file: `rules:` (dive's camelCase keys) and `paths:`. Throws UsageError naming the file and key. */
 export function parseCiFile(text: string, file: string): CiConfig {
-  let doc: unknown;
-  try {
-    // Loaded only when there is a rules file to read (keeps the common path's startup lean).
-    const { parse: parseYaml } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
-    doc = parseYaml(text);
-  } catch (e) {
-    throw new UsageError(`${file}: not valid YAML (${(e as Error).message.split('\n')[0]})`, { cause: e });
-  }
+  const doc = parseYamlText(text, file);
   if (doc === null || doc === undefined) return { rules: {}, paths: {}, diff: {}, findings: {} };
   if (!isMapping(doc)) throw new UsageError(`${file}: must be a mapping with "rules", "paths" and "diff"`);
   for (const k of Object.keys(doc)) {
@@ -178,26 +197,24 @@ export function needsTree(cfg: PathRulesConfig): boolean {
   return (cfg.ignore?.length ?? 0) > 0 || (cfg.block?.length ?? 0) > 0 || (cfg.denyWaste?.length ?? 0) > 0 || cfg.maxFileSize !== undefined;
 }
 
-/** The report formats of `--report`. */
-export const REPORT_FORMATS = ['markdown', 'junit', 'sarif', 'github', 'codequality', 'html'] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
-
-/** One `--report FORMAT[=FILE]`: `github` writes to stdout; `markdown` without a file only to `GITHUB_STEP_SUMMARY`. */
+/** One `--report FORMAT[=FILE]`: where each format may go is said by its row in `REPORT_FORMATS`. */
 export type ReportSpec = { readonly format: ReportFormat; readonly file?: string };
 
-/** Parses the `--report` values; one line naming the value for anything wrong. */
+/** Parses the `--report` values against the table of formats; one line naming the value for anything wrong. */
 export function parseReportSpecs(raw: readonly string[], env: Readonly<Record<string, string | undefined>>): ReportSpec[] {
   const out: ReportSpec[] = [];
   const files = new Set<string>();
   for (const r of raw) {
     const eq = r.indexOf('=');
-    const format = (eq < 0 ? r : r.slice(0, eq)) as ReportFormat;
+    const name = eq < 0 ? r : r.slice(0, eq);
     const file = eq < 0 ? undefined : r.slice(eq + 1);
-    if (!REPORT_FORMATS.includes(format)) throw new UsageError(`--report ${r}: unknown format "${format}" (known: ${REPORT_FORMATS.join(', ')})`);
-    if (format === 'github') {
-      if (file !== undefined) throw new UsageError(`--report ${r}: github writes workflow commands to stdout and takes no file`);
+    const row = reportFormat(name);
+    if (!row) throw new UsageError(`--report ${r}: unknown format "${name}" (known: ${REPORT_FORMATS.map((f) => f.name).join(', ')})`);
+    const format = row.name as ReportFormat;
+    if (row.destination === 'stdout') {
+      if (file !== undefined) throw new UsageError(`--report ${r}: ${format} writes to stdout and takes no file`);
     } else if (file === undefined || file === '') {
-      if (format !== 'markdown' || !env.GITHUB_STEP_SUMMARY) throw new UsageError(`--report ${r}: needs a file (${format}=FILE)`);
+      if (row.destination !== 'file-or-step-summary' || !env.GITHUB_STEP_SUMMARY) throw new UsageError(`--report ${r}: needs a file (${format}=FILE)`);
     }
     if (file) {
       if (files.has(file)) throw new UsageError(`--report ${r}: ${file} is named by another report`);

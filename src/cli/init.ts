@@ -1,8 +1,8 @@
 import { open } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
 import { UsageError } from '../errors/index.js';
+import { flagOf, parseOptions, stringOf, type OptionSpec } from './options.js';
 import { writeFileAtomic } from './output-file.js';
 
 /** `inspect-tui init`: writes a commented `.dive-ci` with dive's rules and path rules for a kind of project. */
@@ -10,11 +10,13 @@ import { writeFileAtomic } from './output-file.js';
 export const FLAVOURS = ['node', 'python', 'java', 'go', 'generic'] as const;
 export type Flavour = (typeof FLAVOURS)[number];
 
-export const INIT_USAGE = `Usage: inspect-tui init [--flavour node|python|java|go|generic] [--force]
-
-Writes .dive-ci in the working directory: dive's rules (dive reads them too) and path rules for
-the kind of project. An existing .dive-ci is left alone unless --force is given.
-`;
+/** `init`'s option table. */
+export const INIT_OPTIONS: readonly OptionSpec[] = [
+  { name: 'flavour', value: { label: 'FLAVOUR', kind: 'choice', choices: FLAVOURS }, description: 'the kind of project the path rules are for (default generic)' },
+  { name: 'flavor', value: { label: 'FLAVOUR', kind: 'choice', choices: FLAVOURS }, description: 'the same as --flavour', hidden: true },
+  { name: 'force', description: 'replace an existing .dive-ci' },
+  { name: 'help', alias: 'h', description: 'this help' },
+];
 
 type Lists = { ignore: string[]; block: string[]; denyWaste: string[]; maxFileSize: string; note: string };
 
@@ -100,24 +102,22 @@ ${yamlList(l.denyWaste)}
 `;
 }
 
-/** Runs `init` with its own arguments; returns the exit code. Throws UsageError for bad usage or an existing file. */
-export async function runInit(argv: readonly string[], io: { cwd: string; stdout: Writable }): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...argv], strict: true, allowPositionals: false, options: { flavour: { type: 'string' }, flavor: { type: 'string' }, force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
-  } catch (e) {
-    throw new UsageError(`init: ${(e as Error).message.split('\n')[0]} (see inspect-tui init --help)`, { cause: e });
-  }
-  const v = parsed.values;
-  if (v.help) {
-    io.stdout.write(INIT_USAGE);
-    return 0;
-  }
-  const flavour = (v.flavour ?? v.flavor ?? 'generic') as Flavour;
-  if (!FLAVOURS.includes(flavour)) throw new UsageError(`init: --flavour "${flavour}" is not one of ${FLAVOURS.join(', ')}`);
+/** The options `init` was given. */
+export type InitOptions = { readonly flavour: Flavour; readonly force: boolean; readonly help: boolean };
+
+/** Parses `init`'s arguments (after the word `init`) from `INIT_OPTIONS`. Throws UsageError with one line. */
+export function parseInitCli(argv: readonly string[]): InitOptions {
+  const { values: v, operands } = parseOptions(argv, INIT_OPTIONS, 'init: ', 'see inspect-tui init --help');
+  if (operands.length > 0) throw new UsageError(`init: unexpected argument "${operands[0]}": init takes options only (see inspect-tui init --help)`);
+  return { flavour: (stringOf(v, 'flavour') ?? stringOf(v, 'flavor') ?? 'generic') as Flavour, force: flagOf(v, 'force'), help: flagOf(v, 'help') };
+}
+
+/** Writes `.dive-ci` for `o.flavour` in `io.cwd`; returns the exit code. Throws UsageError for an existing file (without --force). */
+export async function runInit(o: InitOptions, io: { cwd: string; stdout: Writable }): Promise<number> {
+  const flavour = o.flavour;
   const file = path.join(io.cwd, '.dive-ci');
   const text = ciConfigText(flavour);
-  if (v.force) await writeFileAtomic(file, text, 'init: .dive-ci');
+  if (o.force) await writeFileAtomic(file, text, 'init: .dive-ci');
   else {
     // 'wx': never replace a file, even one that appears between a check and the write
     const fh = await open(file, 'wx', 0o644).catch((e: NodeJS.ErrnoException) => {

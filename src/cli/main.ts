@@ -1,18 +1,11 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-import { parseReference } from '../reference/reference.js';
 import { SourceError, UsageError } from '../errors/index.js';
 import { escapeControl } from '../format/escape.js';
-import { parseCli, USAGE, type Options } from './args.js';
-import { runInit } from './init.js';
-import { removeTempFiles } from './output-file.js';
-import { runCi } from './run-ci.js';
-import { createSourceSettings, readAllText } from './settings.js';
-import type { TuiOptions } from './tui-options.js';
-import { existsSync } from 'node:fs';
+import { dispatch } from './commands.js';
 
-// React and Ink load only with the inspector (a dynamic import below). Unless the user asks
-// otherwise, they load their production builds: the development ones record a performance
+// React and Ink load only with the inspector (a dynamic import in commands.ts). Unless the user
+// asks otherwise, they load their production builds: the development ones record a performance
 // measure per component render and doubled the CPU per key press (108 → 54 ms per cursor move
 // at 10k files, `npm run bench`).
 process.env.NODE_ENV ??= 'production';
@@ -46,88 +39,12 @@ export function describeError(e: unknown, debug: boolean): string {
   return text;
 }
 
-/** A signal must not leave a half-written report: drop the temporary files, then exit as killed. */
-function cleanUpOnSignals(): void {
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
-    process.once(signal, () => {
-      removeTempFiles();
-      process.exit(code);
-    });
-  }
-}
-
-/** The display flags the inspector takes: `--theme`, `--no-mouse` (unset ones leave the config's). */
-function tuiDisplay(o: Options): Pick<TuiOptions, 'theme' | 'mouse'> {
-  return { ...(o.theme ? { theme: o.theme } : {}), ...(o.noMouse ? { mouse: false } : {}) };
-}
-
-/** `inspect-tui diff OLD NEW`: the comparison in the inspector, or its summary and gate headless. */
-async function diffMain(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const { DIFF_USAGE, diffReferences, parseDiffCli, runDiffHeadless } = await import('./run-diff.js');
-  const d = parseDiffCli(argv, env);
-  if (d.help) {
-    process.stdout.write(DIFF_USAGE);
-    return 0;
-  }
-  const password = d.options.passwordStdin ? await readAllText(process.stdin) : undefined;
-  const io = { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env, password };
-  if (d.ci || d.json !== undefined || !process.stdout.isTTY) {
-    cleanUpOnSignals();
-    return runDiffHeadless(d, io);
-  }
-  const spec = './run-tui.js';
-  const { runTui } = (await import(spec)) as { runTui: (o: TuiOptions) => Promise<number> };
-  const refs = diffReferences(d, process.cwd());
-  return runTui({
-    reference: refs.old,
-    compareWith: refs.new,
-    platforms: d.platforms,
-    settings: createSourceSettings(d.options, env, undefined, password),
-    keyConfigPath: d.options.config,
-    ...tuiDisplay(d.options),
-    env,
-    debug: d.options.debug,
-    noCache: d.options.noCache,
-  });
-}
-
-/** The only place that reads argv/env and decides the exit code. */
+/** The only place that reads argv/env and decides the exit code: the command table does the rest. */
 async function main(argv: string[]): Promise<number> {
-  const env = process.env;
   const debug = argv.includes('--debug');
   try {
-    if (argv[0] === 'diff') return await diffMain(argv.slice(1), env);
-    if (argv[0] === 'init') return await runInit(argv.slice(1), { cwd: process.cwd(), stdout: process.stdout });
-    const opts = parseCli(argv, env);
-    if (opts.help) {
-      process.stdout.write(USAGE);
-      return 0;
-    }
-    if (opts.version) {
-      process.stdout.write(`${version()}\n`);
-      return 0;
-    }
-    const password = opts.passwordStdin ? await readAllText(process.stdin) : undefined;
-    // `-` alone, or a file transport's path `-` (`docker-archive:-`), reads the image from stdin.
-    const readsStdin = opts.images.some((i) => i === '-' || /^(?:docker-archive|oci-archive):-(?::|$)/.test(i));
-    const stdin = readsStdin ? process.stdin : undefined;
-    if (opts.ci || opts.json !== undefined) {
-      cleanUpOnSignals();
-      return await runCi(opts, { stdout: process.stdout, stderr: process.stderr, stdin, cwd: process.cwd(), env, password, version: version() });
-    }
-    // The inspector draws on a terminal; without one it would write escape codes into a pipe.
-    if (!process.stdout.isTTY) throw new UsageError('the inspector needs a terminal: use --ci for the report, or --json FILE for the analysis');
-    const spec = './run-tui.js';
-    const { runTui } = (await import(spec)) as { runTui: (o: TuiOptions) => Promise<number> };
-    return await runTui({
-      reference: parseReference(opts.images[0]!, existsSync),
-      settings: createSourceSettings(opts, env, stdin, password),
-      keyConfigPath: opts.config,
-      ...tuiDisplay(opts),
-      env,
-      debug: opts.debug,
-      noCache: opts.noCache,
-    });
+    const { command, argv: rest } = dispatch(argv);
+    return await command.main(rest, { env: process.env, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), version });
   } catch (e) {
     process.stderr.write(`${describeError(e, debug)}\n`);
     return 2;

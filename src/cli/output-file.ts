@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { unlinkSync } from 'node:fs';
+import { realpathSync, statSync, unlinkSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../errors/index.js';
@@ -67,6 +67,59 @@ export async function writeFileAtomic(file: string, text: string, flag: string):
     throw new UsageError(`${flag}: cannot write the file (${reason(e as NodeJS.ErrnoException)})`, { cause: e });
   } finally {
     inFlight.delete(tmp);
+  }
+}
+
+/** A file the run writes: its path as given, and the option that names it (`--json out.json`). */
+export type OutputFile = { readonly path: string; readonly flag: string };
+
+/** A file or directory the run reads: its path as given, and what it is (`the image img.tar`, `the rules file .dive-ci`). */
+export type InputFile = { readonly path: string; readonly what: string };
+
+/** How a path is compared: where it leads with links followed, and the file it is when there is one. */
+type Identity = { readonly resolved: string; readonly file?: { readonly dev: number; readonly ino: number } };
+
+function identify(p: string, cwd: string): Identity {
+  const abs = path.resolve(cwd, p);
+  let resolved = abs;
+  try {
+    resolved = realpathSync(abs);
+  } catch {
+    // not there (yet): its directory with links followed, and the name
+    try {
+      resolved = path.join(realpathSync(path.dirname(abs)), path.basename(abs));
+    } catch {
+      // no such directory either: the path as written, resolved
+    }
+  }
+  let file: Identity['file'];
+  try {
+    const s = statSync(abs);
+    file = { dev: s.dev, ino: s.ino };
+  } catch {
+    // nothing there: compared by path only
+  }
+  return { resolved, file };
+}
+
+const same = (a: Identity, b: Identity) => a.resolved === b.resolved || (a.file !== undefined && b.file !== undefined && a.file.dev === b.file.dev && a.file.ino === b.file.ino);
+
+/**
+ * Refuses a run whose outputs would replace what it reads or each other, before anything is
+ * removed, read or pulled: every output is compared with every input and every other output by
+ * the path it resolves to (`./x` and `x`, a symbolic link and its target) and, where the file
+ * exists, by device and inode (a hard link). Throws one UsageError naming both.
+ */
+export function checkOutputs(outputs: readonly OutputFile[], inputs: readonly InputFile[], cwd: string): void {
+  const ins = inputs.map((i) => ({ ...i, id: identify(i.path, cwd) }));
+  const seen: { flag: string; id: Identity }[] = [];
+  for (const o of outputs) {
+    const id = identify(o.path, cwd);
+    const input = ins.find((i) => same(i.id, id));
+    if (input) throw new UsageError(`${o.flag}: the same file as ${input.what}; an output never replaces an input`, { subject: o.flag, reason: `the same file as ${input.what}` });
+    const other = seen.find((x) => same(x.id, id));
+    if (other) throw new UsageError(`${o.flag}: the same file as ${other.flag}; each output needs a file of its own`, { subject: o.flag, reason: `the same file as ${other.flag}` });
+    seen.push({ flag: o.flag, id });
   }
 }
 

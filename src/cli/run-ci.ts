@@ -1,28 +1,25 @@
-import { type Analysis, type AnalysisSummary, evaluateFindingRules, evaluateLayerCount, evaluatePathRules, evaluateRules, type FindingRuleSettings, type IgnoredFigures, type RuleResult, type RuleSettings, summarize, withoutIgnored } from '../core/index.js';
-import { existsSync, statSync } from 'node:fs';
-import { appendFile, readFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { scanTarRegion } from '../archive/index.js';
-import { createCaches, defaultCacheDir } from '../cache/index.js';
+import { type Analysis, type AnalysisSummary, evaluateFindingRules, evaluateLayerCount, evaluatePathRules, evaluateRules, type FindingRuleSettings, type IgnoredFigures, type RuleResult, type RuleSettings, summarize, withoutIgnored } from '../core/index.js';
 import { UsageError } from '../errors/index.js';
 import { formatBytes } from '../format/bytes.js';
 import { escapeControl, stringifyJson } from '../format/escape.js';
 import { loadImage, loadSummary, type LoadEvent, type LoadedImage, type LoadOptions } from '../load/index.js';
-import { parseReference, type ImageReference } from '../reference/reference.js';
+import { formatReference, isRemote, parseReference, type ImageReference } from '../reference/reference.js';
 import { formatCiReport } from '../report/ci-report.js';
 import type { CiOutcome, ImageResult } from '../report/ci-result.js';
-import { formatCodeQuality } from '../report/codequality.js';
-import { formatGithubCommands } from '../report/github.js';
-import { imagesPage, imageView, readPageClient, renderHtmlReport, type ImageView, type PageImage } from '../report/html/index.js';
+import { reportFormat } from '../report/formats.js';
+import { imageView, type ImageView, type PageImage } from '../report/html/index.js';
 import { toDiveExport, toExportV1 } from '../report/json-export.js';
-import { formatJUnit } from '../report/junit.js';
-import { formatMarkdown } from '../report/markdown.js';
-import { formatSarif } from '../report/sarif.js';
 import { resolveRules, type Options } from './args.js';
 import { compilePathRules, needsTree, parseCiFile, type PathRulesConfig, type ReportSpec } from './ci-config.js';
-import { removeStale, writeFileAtomic } from './output-file.js';
-import { createSourceSettings } from './settings.js';
+import { readConfigFile } from './config-file.js';
+import { configInputs, existsIn, imageInputs, RULES_FILE } from './inputs.js';
+import { checkOutputs, removeStale, writeFileAtomic, type OutputFile } from './output-file.js';
+import { loadSettings } from './settings.js';
 
 /** The process pieces the headless mode uses, injected so tests can run it in-process. */
 export type CiIo = {
@@ -39,23 +36,32 @@ export type CiIo = {
 const GLOB_CHARS = /[*?[\]{}]/;
 
 /**
- * Expands globs in image arguments with fast-glob: a bare pattern, or the path part of a
- * file transport (`docker-archive:dist/*.tar`). An existing path is never treated as a glob.
+ * Expands globs in image arguments with fast-glob: a bare pattern, or the path of a file
+ * transport (`docker-archive:dist/*.tar`, `oci:layouts/*`). An existing path is never treated
+ * as a glob, and neither is a name for a daemon or a registry.
  */
 export async function expandImages(args: readonly string[], cwd: string): Promise<string[]> {
+  const exists = existsIn(cwd);
   const out: string[] = [];
   for (const arg of args) {
-    const m = /^(docker-archive:|oci-archive:|oci:)?(.*)$/.exec(arg)!;
-    const prefix = m[1] ?? '';
-    const p = m[2]!;
-    if (!GLOB_CHARS.test(p) || existsSync(path.resolve(cwd, p)) || (prefix === '' && /^[a-z0-9.-]+:\/\//.test(arg))) {
+    let ref: ImageReference;
+    try {
+      ref = parseReference(arg, exists);
+    } catch {
+      out.push(arg); // reported when it is opened
+      continue;
+    }
+    const onDisk = ref.transport === 'docker-archive' || ref.transport === 'oci-archive' || ref.transport === 'oci' ? ref : undefined;
+    const pattern = ref.transport === 'bare' ? ref.value : onDisk?.path;
+    if (pattern === undefined || !GLOB_CHARS.test(pattern) || exists(pattern) || (ref.transport === 'bare' && /^[a-z0-9.-]+:\/\//.test(arg))) {
       out.push(arg);
       continue;
     }
     const { default: fg } = await import('fast-glob');
-    const hits = await fg(p, { cwd, onlyFiles: prefix !== 'oci:', onlyDirectories: prefix === 'oci:', dot: false });
+    const dirs = ref.transport === 'oci';
+    const hits = await fg(pattern, { cwd, onlyFiles: !dirs, onlyDirectories: dirs, dot: false });
     if (hits.length === 0) throw new UsageError(`${arg}: no files match`);
-    for (const h of hits.sort()) out.push(`${prefix}${h}`);
+    for (const h of hits.sort()) out.push(onDisk ? formatReference({ ...onDisk, path: h }) : h);
   }
   return out;
 }
@@ -68,11 +74,9 @@ type RunConfig = { rules: RuleSettings; paths: PathRulesConfig; compiled: Return
  * globs compiled: a bad one is reported before any image is read.
  */
 async function loadConfig(opts: Options, io: CiIo): Promise<RunConfig> {
-  const file = opts.ciConfig ?? '.dive-ci';
-  const full = path.resolve(io.cwd, file);
-  let cfg = { rules: {}, paths: {}, diff: {}, findings: {} } as ReturnType<typeof parseCiFile>;
-  if (existsSync(full)) cfg = parseCiFile(await readFile(full, 'utf8'), file);
-  else if (opts.ciConfig !== undefined) throw new UsageError(`${opts.ciConfig}: no such file`);
+  const file = opts.ciConfig ?? RULES_FILE;
+  const text = await readConfigFile(path.resolve(io.cwd, file), file, opts.ciConfig === undefined);
+  const cfg = text === undefined ? { rules: {}, paths: {}, diff: {}, findings: {} } : parseCiFile(text, file);
   const findings = opts.findingTotal !== undefined ? { ...cfg.findings, total: opts.findingTotal } : cfg.findings;
   return { rules: resolveRules(cfg.rules, opts.ruleOverrides), paths: cfg.paths, compiled: compilePathRules(cfg.paths, file), findings };
 }
@@ -82,26 +86,21 @@ function loadOptions(ref: ImageReference, opts: Options, io: CiIo, useResultCach
   const say = (line: string) => {
     if (!opts.quiet) io.stderr.write(`${escapeControl(line)}\n`);
   };
-  // Progress lines only where reading takes a while and the source is worth naming: a
-  // registry or a daemon. Local files stay silent so errors stay one line.
-  const mayBeRemote = ref.transport === 'docker' || ref.transport === 'docker-daemon' || (ref.transport === 'bare' && !existsSync(path.resolve(io.cwd, ref.value)));
-  const settings = createSourceSettings(opts, io.env, io.stdin, io.password, { onStage: mayBeRemote ? say : undefined });
   let remote = false;
   let layerCount = 0;
-  const caches = opts.noCache ? undefined : createCaches(defaultCacheDir(io.env));
-  return {
-    settings,
-    caches: caches && !useResultCache ? { ...caches, results: undefined } : caches,
-    onEvent: (e: LoadEvent) => {
-      if (e.type === 'opened') {
-        remote = e.identity.source === 'docker' || e.identity.source === 'docker-daemon';
-        layerCount = e.layerCount;
-      } else if (e.type === 'layer-read' && remote) {
-        const d = e.descriptor;
-        say(`layer ${e.layer + 1}/${layerCount} ${d.digest ?? d.diffId ?? ''} ${formatBytes(e.bytes)} read`);
-      }
-    },
+  const onEvent = (e: LoadEvent) => {
+    if (e.type === 'opened') {
+      remote = e.identity.source === 'docker' || e.identity.source === 'docker-daemon';
+      layerCount = e.layerCount;
+    } else if (e.type === 'layer-read' && remote) {
+      const d = e.descriptor;
+      say(`layer ${e.layer + 1}/${layerCount} ${d.digest ?? d.diffId ?? ''} ${formatBytes(e.bytes)} read`);
+    }
   };
+  // Progress lines only where reading takes a while and the source is worth naming: a
+  // registry or a daemon. Local files stay silent so errors stay one line.
+  const onStage = isRemote(ref, existsIn(io.cwd)) ? say : undefined;
+  return loadSettings(opts, { env: io.env, stdin: io.stdin, password: io.password, onStage, onEvent }, useResultCache);
 }
 
 /** Opens, reads and analyzes one image (or finds its figures in the result cache). */
@@ -135,11 +134,11 @@ async function evaluateImage(
 ): Promise<{ result: ImageResult; dive?: unknown; html?: ImageView }> {
   const paths = config?.paths ?? {};
   const wantDive = opts.jsonFormat === 'dive' && opts.json !== undefined;
-  // The HTML report draws the final filesystem: it needs the trees, which the result cache does not keep.
-  const wantHtml = opts.reports.some((r) => r.format === 'html');
   // Path rules that look at paths need the merged filesystems, which the result cache does not
   // keep: those runs load the image (the per-layer cache still answers) and skip the result cache.
   // A base given by hand changes the findings, which the result cache keeps with the guessed one.
+  // The HTML report draws the final filesystem: it needs the trees too.
+  const wantHtml = opts.reports.some((r) => reportFormat(r.format)?.needsTree);
   if (!needsTree(paths) && !wantDive && !wantHtml && opts.baseLayers === undefined) {
     const summary = await analyzeReference(ref, opts, io);
     const rules = config
@@ -174,6 +173,16 @@ function reportTargets(reports: readonly ReportSpec[], cwd: string): { spec: Rep
   return reports.filter((r) => r.file).map((r) => ({ spec: r, file: path.resolve(cwd, r.file!), flag: `--report ${r.format}=${r.file}` }));
 }
 
+/** Every file the run writes: the JSON, each report, the step summary a Markdown report is appended to. */
+function outputsOf(opts: Options, io: CiIo): OutputFile[] {
+  const summary = io.env.GITHUB_STEP_SUMMARY;
+  return [
+    ...(opts.json !== undefined && opts.json !== '-' ? [{ path: opts.json, flag: `--json ${opts.json}` }] : []),
+    ...reportTargets(opts.reports, io.cwd).map((t) => ({ path: t.file, flag: t.flag })),
+    ...(summary && opts.reports.some((r) => reportFormat(r.format)?.destination === 'file-or-step-summary') ? [{ path: summary, flag: `GITHUB_STEP_SUMMARY ${summary}` }] : []),
+  ];
+}
+
 /**
  * Headless mode: for each image, analyze, evaluate the rules (dive's and the path rules), print
  * dive's report (stdout, or stderr when the JSON goes to stdout), then write the JSON export and
@@ -185,27 +194,38 @@ function reportTargets(reports: readonly ReportSpec[], cwd: string): { spec: Rep
  * reports name the unreadable ones).
  */
 export async function runCi(opts: Options, io: CiIo): Promise<number> {
-  if (opts.json === '-' && opts.reports.some((r) => r.format === 'github')) throw new UsageError('--report github and --json - both write to stdout; give --json a file');
+  const toStdout = opts.reports.find((r) => reportFormat(r.format)?.destination === 'stdout');
+  if (opts.json === '-' && toStdout) throw new UsageError(`--report ${toStdout.format} and --json - both write to stdout; give --json a file`);
+  // Globs are expanded first, so that the files they name are checked as inputs below; a glob
+  // that matches nothing is reported once the stale outputs are gone, as any failed run is.
+  let images: string[] = [];
+  let unmatched: unknown;
+  try {
+    images = await expandImages(opts.images, io.cwd);
+  } catch (e) {
+    unmatched = e;
+  }
+  // Before anything is removed, read or pulled: no output may be an input or another output.
+  checkOutputs(outputsOf(opts, io), [...imageInputs(unmatched ? opts.images : images, io.cwd), ...configInputs(opts)], io.cwd);
   const config = opts.ci ? await loadConfig(opts, io) : undefined;
   const targets = reportTargets(opts.reports, io.cwd);
   const jsonFile = opts.json !== undefined && opts.json !== '-' ? path.resolve(io.cwd, opts.json) : undefined;
-  if (jsonFile && targets.some((t) => t.file === jsonFile)) throw new UsageError(`--json ${opts.json}: also named by a --report`);
   if (jsonFile) removeStale(jsonFile, `--json ${opts.json}`);
   for (const t of targets) removeStale(t.file, t.flag);
+  if (unmatched) throw unmatched;
 
-  const images = await expandImages(opts.images, io.cwd);
   const human = opts.json === '-' ? io.stderr : io.stdout;
   const exports: unknown[] = [];
   const outcomes: CiOutcome[] = [];
-  const htmlImages: PageImage[] = [];
+  const pages: PageImage[] = [];
   let failed = false;
   let firstError: unknown;
   for (const arg of images) {
     try {
-      const ref = parseReference(arg, (p) => existsSync(path.resolve(io.cwd, p)));
+      const ref = parseReference(arg, existsIn(io.cwd));
       const { result, dive, html } = await evaluateImage(ref, opts, io, config);
       outcomes.push(result);
-      if (html) htmlImages.push(html);
+      if (html) pages.push(html);
       if (result.rules) {
         if (images.length > 1) human.write('\n');
         human.write(formatCiReport(result.summary, result.rules, { ignored: result.ignored }));
@@ -217,7 +237,7 @@ export async function runCi(opts: Options, io: CiIo): Promise<number> {
       firstError ??= e;
       const message = (e as Error).message;
       outcomes.push({ kind: 'unreadable', reference: arg, message });
-      htmlImages.push({ kind: 'unreadable', reference: arg, message });
+      pages.push({ kind: 'unreadable', reference: arg, message });
       io.stderr.write(`inspect-tui: ${escapeControl(message)}\n`);
     }
   }
@@ -228,11 +248,12 @@ export async function runCi(opts: Options, io: CiIo): Promise<number> {
     else io.stdout.write(text);
   }
   for (const r of opts.reports) {
-    const text = renderReport(r, outcomes, io.version ?? '0.0.0', htmlImages);
+    const row = reportFormat(r.format)!;
+    const text = row.render(outcomes, { version: io.version ?? '0.0.0', pages });
     const target = targets.find((t) => t.spec === r);
     if (target) await writeFileAtomic(target.file, text, target.flag);
-    else if (r.format === 'github') io.stdout.write(text);
-    if (r.format === 'markdown' && io.env.GITHUB_STEP_SUMMARY) {
+    else if (row.destination === 'stdout') io.stdout.write(text);
+    if (row.destination === 'file-or-step-summary' && io.env.GITHUB_STEP_SUMMARY) {
       await appendFile(io.env.GITHUB_STEP_SUMMARY, text).catch((e: Error) => {
         throw new UsageError(`GITHUB_STEP_SUMMARY ${io.env.GITHUB_STEP_SUMMARY}: cannot append the summary (${e.message})`, { cause: e });
       });
@@ -240,21 +261,4 @@ export async function runCi(opts: Options, io: CiIo): Promise<number> {
   }
   if (firstError) throw firstError;
   return failed ? 1 : 0;
-}
-
-function renderReport(r: ReportSpec, outcomes: readonly CiOutcome[], version: string, html: readonly PageImage[]): string {
-  switch (r.format) {
-    case 'markdown':
-      return formatMarkdown(outcomes);
-    case 'junit':
-      return formatJUnit(outcomes);
-    case 'sarif':
-      return formatSarif(outcomes, { version });
-    case 'codequality':
-      return formatCodeQuality(outcomes);
-    case 'github':
-      return formatGithubCommands(outcomes);
-    case 'html':
-      return renderHtmlReport(imagesPage(html, `inspect-tui ${version}`), readPageClient());
-  }
 }

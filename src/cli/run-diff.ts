@@ -1,117 +1,34 @@
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createCaches, defaultCacheDir } from '../cache/index.js';
-import { type DiffRuleSettings, evaluateDiffRules, type GrowthLimit, type ImageComparison } from '../core/index.js';
-import { UsageError } from '../errors/index.js';
+import { evaluateDiffRules, type DiffRuleSettings, type ImageComparison } from '../core/index.js';
+import { escapeControl, stringifyJson } from '../format/escape.js';
 import { loadComparison, type LoadedComparison, type LoadOptions } from '../load/index.js';
-import { parsePlatform, type Platform } from '../reference/platform.js';
-import { parseReference, type ImageReference } from '../reference/reference.js';
+import { isRemote, parseReference, type ImageReference } from '../reference/reference.js';
 import { formatDiffReport, toDiffExport } from '../report/diff-report.js';
 import { comparisonPage, readPageClient, renderHtmlReport } from '../report/html/index.js';
-import { parseCli, type Options } from './args.js';
 import { parseCiFile } from './ci-config.js';
-import { parseGrowthLimit } from './diff-config.js';
-import { removeStale, writeFileAtomic } from './output-file.js';
+import { readConfigFile } from './config-file.js';
+import type { DiffOptions } from './diff-args.js';
+import { configInputs, existsIn, imageInputs, RULES_FILE } from './inputs.js';
+import { checkOutputs, removeStale, writeFileAtomic } from './output-file.js';
 import type { CiIo } from './run-ci.js';
-import { createSourceSettings } from './settings.js';
-
-export const DIFF_USAGE = `Usage: inspect-tui diff [options] OLD NEW
-
-Compares two images (any two image arguments, from any mix of sources): the layers aligned by
-diffID, every path added, removed or modified, and the totals with their deltas. In a terminal
-it opens the comparison; with --ci, --json or no terminal it prints a summary.
-
-Options (beside the image options of inspect-tui --help: --platform, --source, --no-cache…):
-  --ci                              print the summary and apply the rules below (exit 1 if one fails)
-  --json FILE                       write the comparison as JSON (- for stdout)
-  --report html=FILE                write the comparison as a self-contained HTML page (implies --ci)
-  --highestSizeIncrease LIMIT       fail when the size grows by more than LIMIT: bytes (20MB) or a fraction of OLD (0.05)
-  --highestWastedIncrease LIMIT     fail when the wasted bytes grow by more than LIMIT (bytes or a fraction)
-  --lowestEfficiency N              fail when NEW's efficiency is below N
-  --old-platform P, --new-platform P  pick one side's platform (default: --platform, else each image's default)
-`;
-
-const GROWTH_FLAGS = ['highestSizeIncrease', 'highestWastedIncrease'] as const;
-
-
-/** What `inspect-tui diff` was asked: the two images, their options, the gate. */
-export type DiffOptions = {
-  readonly old: string;
-  readonly new: string;
-  /** The shared image options (platform, credentials, cache…), parsed by the main parser. */
-  readonly options: Options;
-  readonly ci: boolean;
-  readonly json?: string;
-  readonly rules: DiffRuleSettings;
-  /** A platform for one side only (`--old-platform`, `--new-platform`). */
-  readonly platforms: { readonly old?: Platform; readonly new?: Platform };
-  readonly help: boolean;
-};
-
-/** Parses `diff`'s arguments (after the word `diff`). Throws UsageError with one line. */
-export function parseDiffCli(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): DiffOptions {
-  const rest: string[] = [];
-  const growth: { -readonly [K in (typeof GROWTH_FLAGS)[number]]?: GrowthLimit } = {};
-  const platforms: { old?: Platform; new?: Platform } = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const m = /^--(highestSizeIncrease|highestWastedIncrease|old-platform|new-platform)(?:=(.*))?$/.exec(a);
-    if (!m) {
-      rest.push(a);
-      continue;
-    }
-    const value = m[2] ?? argv[++i];
-    if (value === undefined) throw new UsageError(`--${m[1]} needs a value`);
-    if (m[1] === 'old-platform') platforms.old = parsePlatform(value);
-    else if (m[1] === 'new-platform') platforms.new = parsePlatform(value);
-    else growth[m[1] as (typeof GROWTH_FLAGS)[number]] = parseGrowthLimit(value, `--${m[1]}`);
-  }
-  if (rest.includes('-h') || rest.includes('--help')) return { old: '', new: '', options: parseCli(['--help'], env), ci: false, rules: {}, platforms, help: true };
-  // The main parser knows every image option; it takes two images only in CI mode, so ask it so.
-  const options = parseCli(rest.includes('--ci') ? rest : [...rest, '--ci'], env);
-  const other = options.reports.find((r) => r.format !== 'html');
-  if (other) throw new UsageError(`--report ${other.format}: diff writes only the html report (--report html=FILE)`);
-  // As for one image, a report asks for a verdict.
-  const ci = rest.includes('--ci') || env.CI === 'true' || options.reports.length > 0;
-  if (options.images.length !== 2) throw new UsageError(`diff compares two images: inspect-tui diff OLD NEW (got ${options.images.length})`);
-  if (options.images.includes('-')) throw new UsageError('diff cannot read an image from stdin (-): name both images');
-  const eff = options.ruleOverrides.lowestEfficiency;
-  return {
-    old: options.images[0]!,
-    new: options.images[1]!,
-    options,
-    ci,
-    json: options.json,
-    rules: { ...growth, ...(typeof eff === 'number' ? { lowestEfficiency: eff } : {}) },
-    platforms,
-    help: false,
-  };
-}
+import { loadSettings, withPlatform, type LoadContext } from './settings.js';
 
 /** The `diff:` block of `--ci-config FILE`, else of `.dive-ci` in the working directory when there is one. */
 async function readDiffConfig(d: DiffOptions, cwd: string): Promise<DiffRuleSettings> {
-  const file = d.options.ciConfig ?? '.dive-ci';
-  const full = path.resolve(cwd, file);
-  if (!existsSync(full)) {
-    if (d.options.ciConfig !== undefined) throw new UsageError(`${d.options.ciConfig}: no such file`);
-    return {};
-  }
-  return parseCiFile(await readFile(full, 'utf8'), file).diff;
+  const file = d.options.ciConfig ?? RULES_FILE;
+  const text = await readConfigFile(path.resolve(cwd, file), file, d.options.ciConfig === undefined);
+  return text === undefined ? {} : parseCiFile(text, file).diff;
 }
 
-/** Load options for one side: its own settings (platform default, credentials), shared caches. */
-export function diffLoadOptions(d: DiffOptions, io: Pick<CiIo, 'env' | 'password' | 'stderr'>, onStage?: (m: string) => void): { old: LoadOptions; new: LoadOptions } {
-  const caches = d.options.noCache ? undefined : createCaches(defaultCacheDir(io.env));
-  const settings = createSourceSettings(d.options, io.env, undefined, io.password, { onStage });
-  const side = (p: Platform | undefined) => ({ settings: p ? { ...settings, platform: p } : settings, caches });
-  return { old: side(d.platforms.old), new: side(d.platforms.new) };
+/** Load options for each side: the same settings and caches, each side's own platform when one was given. */
+export function diffLoadOptions(d: DiffOptions, ctx: LoadContext): { old: LoadOptions; new: LoadOptions } {
+  const load = loadSettings(d.options, ctx);
+  return { old: withPlatform(load, d.platforms.old), new: withPlatform(load, d.platforms.new) };
 }
 
 /** Both references, parsed against the working directory. */
 export function diffReferences(d: DiffOptions, cwd: string): { old: ImageReference; new: ImageReference } {
-  const exists = (p: string) => existsSync(path.resolve(cwd, p));
-  return { old: parseReference(d.old, exists), new: parseReference(d.new, exists) };
+  return { old: parseReference(d.old, existsIn(cwd)), new: parseReference(d.new, existsIn(cwd)) };
 }
 
 /**
@@ -122,23 +39,25 @@ export function diffReferences(d: DiffOptions, cwd: string): { old: ImageReferen
  */
 export async function runDiffHeadless(d: DiffOptions, io: CiIo): Promise<number> {
   const say = (line: string) => {
-    if (!d.options.quiet) io.stderr.write(`${line}\n`);
+    if (!d.options.quiet) io.stderr.write(`${escapeControl(line)}\n`);
   };
   const refs = diffReferences(d, io.cwd);
-  const remote = (r: ImageReference) => r.transport === 'docker' || r.transport === 'docker-daemon' || (r.transport === 'bare' && !existsSync(path.resolve(io.cwd, r.value)));
+  const jsonFile = d.json !== undefined && d.json !== '-' ? path.resolve(io.cwd, d.json) : undefined;
+  const reports = d.reports.map((r) => ({ spec: r, file: path.resolve(io.cwd, r.file!), flag: `--report ${r.format}=${r.file}` }));
+  // Before anything is removed, read or pulled: no output may be an image, a config file or another output.
+  const sides = ['OLD', 'NEW'];
+  const outputs = [...(jsonFile ? [{ path: jsonFile, flag: `--json ${d.json}` }] : []), ...reports.map((r) => ({ path: r.file, flag: r.flag }))];
+  checkOutputs(outputs, [...imageInputs([d.old, d.new], io.cwd, (a, i) => `${sides[i]} ${a}`), ...configInputs(d.options)], io.cwd);
   // The gate's configuration is checked before any image is read.
   const rules: DiffRuleSettings = { ...(await readDiffConfig(d, io.cwd)), ...d.rules };
   // A report from an earlier run must not stay behind looking like this run's (as in CI mode).
-  const jsonFile = d.json !== undefined && d.json !== '-' ? path.resolve(io.cwd, d.json) : undefined;
-  const html = d.options.reports.find((r) => r.format === 'html' && r.file);
-  const htmlFile = html ? path.resolve(io.cwd, html.file!) : undefined;
-  if (htmlFile && htmlFile === jsonFile) throw new UsageError(`--json ${d.json}: also named by a --report`);
   if (jsonFile) removeStale(jsonFile, `--json ${d.json}`);
-  if (htmlFile) removeStale(htmlFile, `--report html=${html!.file}`);
+  for (const r of reports) removeStale(r.file, r.flag);
+  const remote = isRemote(refs.old, existsIn(io.cwd)) || isRemote(refs.new, existsIn(io.cwd));
   let loaded: LoadedComparison | undefined;
   let c: ImageComparison;
   try {
-    loaded = await loadComparison(refs.old, refs.new, diffLoadOptions(d, io, remote(refs.old) || remote(refs.new) ? say : undefined));
+    loaded = await loadComparison(refs.old, refs.new, diffLoadOptions(d, { env: io.env, password: io.password, onStage: remote ? say : undefined }));
     // The verdict waits for every layer of both images to match its digest.
     await loaded.verified;
     c = loaded.comparison;
@@ -149,9 +68,11 @@ export async function runDiffHeadless(d: DiffOptions, io: CiIo): Promise<number>
   const results = gate ? evaluateDiffRules(c, rules) : undefined;
   const human = d.json === '-' ? io.stderr : io.stdout;
   human.write(formatDiffReport(c, results));
-  if (htmlFile) await writeFileAtomic(htmlFile, renderHtmlReport(comparisonPage(c, { rules: results, tool: `inspect-tui ${io.version ?? ''}`.trim() }), readPageClient()), `--report html=${html!.file}`);
+  // Every report diff writes is a page of the comparison (the table's rows marked `comparison`).
+  for (const r of reports) await writeFileAtomic(r.file, renderHtmlReport(comparisonPage(c, { rules: results, tool: `inspect-tui ${io.version ?? ''}`.trim() }), readPageClient()), r.flag);
   if (d.json !== undefined) {
-    const text = `${JSON.stringify(toDiffExport(c, results), null, 2)}\n`;
+    // Paths from the images are in the JSON: written so that no byte of it acts on a terminal.
+    const text = `${stringifyJson(toDiffExport(c, results))}\n`;
     if (jsonFile) await writeFileAtomic(jsonFile, text, `--json ${d.json}`);
     else io.stdout.write(text);
   }

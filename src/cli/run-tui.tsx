@@ -1,18 +1,18 @@
 import { plural } from '../format/text.js';
 import { existsSync, openSync } from 'node:fs';
 import tty from 'node:tty';
-import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { render } from 'ink';
 import { useSyncExternalStore } from 'react';
 import { createBodyReader } from '../extract/body-reader.js';
 import { createExtractor } from '../extract/extract.js';
-import type { Platform } from '../reference/platform.js';
 import { formatReference, parseReference, type ImageReference } from '../reference/reference.js';
 import { UsageError } from '../errors/index.js';
 import { loadComparison, loadImage, type LoadedImage, type LoadEvent } from '../load/index.js';
 import { createCaches, defaultCacheDir } from '../cache/index.js';
+import { readConfigFile } from './config-file.js';
+import { withPlatform } from './settings.js';
 import type { TuiOptions } from './tui-options.js';
 import { App } from '../ui/App.js';
 import { createProgressStore, Loading, type ProgressStore } from '../ui/Loading.js';
@@ -29,16 +29,22 @@ export type { TuiOptions };
 const ENTER_ALT = '\x1b[?1049h\x1b[?25l';
 const LEAVE_ALT = '\x1b[?25h\x1b[?1049l';
 
-/** Loads the key config; a missing default file is fine, problems become a notice. */
-async function loadKeymap(opts: TuiOptions, env: Readonly<Record<string, string | undefined>>): Promise<{ keymap: Keymap; notice?: string; settings?: UiSettings }> {
-  const path = opts.keyConfigPath ?? join(env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config'), 'inspect-tui', 'config.yaml');
-  let text: string;
+/**
+ * Loads the key config before the terminal is taken over. A missing default file is fine and a
+ * problem inside it becomes a notice; a file that is no regular file or holds more than 1 MiB
+ * is a UsageError naming it (`readConfigFile`).
+ */
+async function loadKeymap(configPath: string | undefined, env: Readonly<Record<string, string | undefined>>): Promise<{ keymap: Keymap; notice?: string; settings?: UiSettings }> {
+  const path = configPath ?? join(env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config'), 'inspect-tui', 'config.yaml');
+  let text: string | undefined;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readConfigFile(path, path, configPath === undefined);
   } catch (e) {
-    if (opts.keyConfigPath === undefined && (e as NodeJS.ErrnoException).code === 'ENOENT') return { keymap: createKeymap() };
-    return { keymap: createKeymap(), notice: `cannot read ${path}: ${(e as Error).message}` };
+    const bounds = e instanceof UsageError && (e.reason === 'not a regular file' || e.reason === 'too large');
+    if (bounds) throw e;
+    return { keymap: createKeymap(), notice: (e as Error).message };
   }
+  if (text === undefined) return { keymap: createKeymap() };
   const { overrides, problems, settings } = parseKeyConfig(text);
   return { keymap: createKeymap(overrides), notice: problems.length ? `${path}: ${problems.join('; ')}` : undefined, settings };
 }
@@ -115,7 +121,7 @@ export async function runTui(opts: TuiOptions): Promise<number> {
   const color = wantsColor(env);
   // Diff kinds get a symbol column when colour cannot tell them apart.
   const symbols = !color;
-  const { keymap, notice, settings } = await loadKeymap(opts, env);
+  const { keymap, notice, settings } = await loadKeymap(opts.keyConfigPath, env);
   // Flags win over the config file.
   const theme = createTheme(color, opts.theme ?? settings?.theme ?? 'dark');
   const mouse = opts.mouse ?? settings?.mouse ?? true;
@@ -145,7 +151,7 @@ export async function runTui(opts: TuiOptions): Promise<number> {
 
   // When the image itself arrives on stdin (`-`), the keyboard is the controlling terminal.
   let keyboard: tty.ReadStream | undefined;
-  if (opts.settings.stdin) {
+  if (opts.load.settings.stdin) {
     try {
       keyboard = new tty.ReadStream(openSync('/dev/tty', 'r'));
     } catch (e) {
@@ -178,15 +184,14 @@ export async function runTui(opts: TuiOptions): Promise<number> {
     }
   };
   // `early`: the inspector shows the analysis while layers are verified, with a mark (below).
-  const loadOptions = { settings: opts.settings, caches: opts.noCache ? undefined : createCaches(defaultCacheDir(opts.env)), signal: cancel.signal, onEvent, early: true };
+  const loadOptions = { ...opts.load, signal: cancel.signal, onEvent, early: true };
   /** Loads the image (or, with `other`, its comparison with another) and shows it. */
   const show = async (other: ImageReference | undefined, generation: number) => {
     let shown: Screen;
     let loaded: Pick<LoadedImage, 'verified' | 'close'>;
     if (other) {
       // A comparison: both images and the merged tree of what changed.
-      const side = (p: Platform | undefined) => (p ? { ...loadOptions, settings: { ...loadOptions.settings, platform: p } } : loadOptions);
-      const c = await loadComparison(opts.reference, other, { old: side(opts.platforms?.old), new: side(opts.platforms?.new) });
+      const c = await loadComparison(opts.reference, other, { old: withPlatform(loadOptions, opts.platforms?.old), new: withPlatform(loadOptions, opts.platforms?.new) });
       loaded = c;
       shown = { view: comparisonView(c.comparison, c.old.analysis, c.new.analysis, { symbols }) };
     } else {

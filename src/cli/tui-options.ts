@@ -1,18 +1,17 @@
+import type { LoadOptions } from '../load/index.js';
 import type { Platform } from '../reference/platform.js';
 import type { ImageReference } from '../reference/reference.js';
-import type { SourceSettings } from '../sources/settings.js';
 import type { ThemeName } from '../viewmodel/ui-config.js';
 
-/** What `main` hands the interactive mode (`run-tui.tsx` exports `runTui(options): Promise<number>`). */
+/** What a command hands the interactive mode (`run-tui.tsx` exports `runTui(options): Promise<number>`). */
 export type TuiOptions = {
   readonly reference: ImageReference;
-  readonly settings: SourceSettings;
+  /** Source settings and caches, from the options (`loadSettings`); the inspector adds its own progress and cancellation. */
+  readonly load: LoadOptions;
   /** `--config`: key bindings file; default `$XDG_CONFIG_HOME/inspect-tui/config.yaml`. */
   readonly keyConfigPath?: string;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly debug: boolean;
-  /** `--no-cache`: neither read nor write the per-layer analysis cache. */
-  readonly noCache?: boolean;
   /** `inspect-tui diff OLD NEW`: `reference` is OLD, this is NEW, and the inspector shows the comparison. */
   readonly compareWith?: ImageReference;
   /** `--theme`; absent: the config's `theme:`, else dark. */

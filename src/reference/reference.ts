@@ -26,7 +26,32 @@ export type ImageReference =
 
 export type Transport = ImageReference['transport'];
 
-const PATH_TRANSPORTS = ['docker-archive', 'oci-archive', 'oci'] as const;
+/**
+ * One way of writing a transport: the prefix, what follows it (a name, or a path with an optional
+ * `:REF`), and the line the help prints for it. `value` says what a shell completion offers
+ * after the prefix. Order matters: a longer prefix comes before one it starts with.
+ */
+export type TransportForm = {
+  readonly prefix: string;
+  readonly transport: Exclude<Transport, 'bare'>;
+  /** `name`: the rest is an image name; `path`: a file path; `path-ref`: a path, then an optional `:REF`. */
+  readonly takes: 'name' | 'path' | 'path-ref';
+  /** For the help: how the argument is written (`oci:DIR[:REF]`) and what it reads; absent for a form kept for dive only. */
+  readonly help?: { readonly form: string; readonly description: string };
+  /** What follows the prefix, for a completion. */
+  readonly value: 'file' | 'directory' | 'image';
+};
+
+/** Every transport prefix an image argument may start with (containers/image's names, and dive's `docker-archive://`). */
+export const TRANSPORT_FORMS: readonly TransportForm[] = [
+  { prefix: 'docker://', transport: 'docker', takes: 'name', value: 'image', help: { form: 'docker://NAME[:TAG|@DIGEST]', description: 'a registry, pulled directly, no daemon needed' } },
+  { prefix: 'docker-archive://', transport: 'docker-archive', takes: 'path', value: 'file' },
+  { prefix: 'docker-daemon:', transport: 'docker-daemon', takes: 'name', value: 'image', help: { form: 'docker-daemon:NAME[:TAG]', description: 'a Docker or Podman daemon (DOCKER_HOST, default sockets)' } },
+  { prefix: 'containerd:', transport: 'containerd', takes: 'name', value: 'image', help: { form: 'containerd:NAME[:TAG|@DIGEST]', description: "containerd's image store (CONTAINERD_ADDRESS, --namespace)" } },
+  { prefix: 'docker-archive:', transport: 'docker-archive', takes: 'path-ref', value: 'file', help: { form: 'docker-archive:PATH[:TAG]', description: 'a docker save tarball (- reads stdin; gzip-wrapped is fine)' } },
+  { prefix: 'oci-archive:', transport: 'oci-archive', takes: 'path-ref', value: 'file', help: { form: 'oci-archive:PATH[:REF]', description: 'a tar of an OCI image layout (- reads stdin)' } },
+  { prefix: 'oci:', transport: 'oci', takes: 'path-ref', value: 'directory', help: { form: 'oci:DIR[:REF]', description: 'an OCI image layout directory' } },
+];
 
 /**
  * Splits `PATH[:REF]`. A path that contains a colon is kept whole when `exists(whole)` says
@@ -41,6 +66,8 @@ function splitPathRef(rest: string, exists: (p: string) => boolean): { path: str
   return ref === '' ? { path: rest.slice(0, i) } : { path: rest.slice(0, i), ref };
 }
 
+const NAMED_THING: Readonly<Record<TransportForm['takes'], string>> = { name: 'image', path: 'file', 'path-ref': 'path' };
+
 /**
  * Parses an image argument. `exists` tells whether a path exists (injected so parsing stays
  * pure; the CLI passes `fs.existsSync`). Throws `UsageError` for an empty argument or an empty
@@ -48,36 +75,51 @@ function splitPathRef(rest: string, exists: (p: string) => boolean): { path: str
  */
 export function parseReference(arg: string, exists: (p: string) => boolean = () => false): ImageReference {
   if (arg.trim() === '') throw new UsageError('the image argument is empty');
-  if (arg.startsWith('docker://')) {
-    const name = arg.slice('docker://'.length);
-    if (name === '') throw new UsageError(`"${arg}" names no image after docker://`);
-    return { transport: 'docker', name };
-  }
-  if (arg.startsWith('docker-archive://')) {
-    const path = arg.slice('docker-archive://'.length);
-    if (path === '') throw new UsageError(`"${arg}" names no file after docker-archive://`);
-    return { transport: 'docker-archive', path };
-  }
-  if (arg.startsWith('docker-daemon:')) {
-    const name = arg.slice('docker-daemon:'.length);
-    if (name === '') throw new UsageError(`"${arg}" names no image after docker-daemon:`);
-    return { transport: 'docker-daemon', name };
-  }
-  if (arg.startsWith('containerd:')) {
-    const name = arg.slice('containerd:'.length);
-    if (name === '') throw new UsageError(`"${arg}" names no image after containerd:`);
-    return { transport: 'containerd', name };
-  }
-  for (const t of PATH_TRANSPORTS) {
-    if (arg.startsWith(`${t}:`)) {
-      const rest = arg.slice(t.length + 1);
-      if (rest === '') throw new UsageError(`"${arg}" names no path after ${t}:`);
-      const { path, ref } = splitPathRef(rest, exists);
-      return ref === undefined ? { transport: t, path } : { transport: t, path, ref };
-    }
+  const form = TRANSPORT_FORMS.find((f) => arg.startsWith(f.prefix));
+  if (form) {
+    const rest = arg.slice(form.prefix.length);
+    if (rest === '') throw new UsageError(`"${arg}" names no ${NAMED_THING[form.takes]} after ${form.prefix}`);
+    const t = form.transport;
+    if (t === 'docker' || t === 'docker-daemon' || t === 'containerd') return { transport: t, name: rest };
+    if (form.takes === 'path') return { transport: t, path: rest };
+    const { path, ref } = splitPathRef(rest, exists);
+    return ref === undefined ? { transport: t, path } : { transport: t, path, ref };
   }
   if (arg === '-') return { transport: 'docker-archive', path: '-' };
   return { transport: 'bare', value: arg };
+}
+
+/** True when the image arrives on stdin: `-`, or a file transport's path `-` (`docker-archive:-`, `oci-archive:-:tag`). */
+export function readsStdin(ref: ImageReference): boolean {
+  return (ref.transport === 'docker-archive' || ref.transport === 'oci-archive') && ref.path === '-';
+}
+
+/**
+ * The file or directory on disk an image argument reads, as written (relative paths stay
+ * relative): the path of `docker-archive:`, `oci-archive:` or `oci:`, or a bare argument that
+ * `exists`. Undefined for stdin, a daemon, containerd or a registry.
+ */
+export function fileOf(ref: ImageReference, exists: (p: string) => boolean): string | undefined {
+  switch (ref.transport) {
+    case 'docker-archive':
+    case 'oci-archive':
+    case 'oci':
+      return ref.path === '-' ? undefined : ref.path;
+    case 'bare':
+      return exists(ref.value) ? ref.value : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * True when the image is pulled from a registry or exported by a daemon, which takes a while
+ * and is worth progress lines: `docker://`, `docker-daemon:`, or a bare argument that is no
+ * existing path (looked up in the daemons, then the registry). False for a file, stdin and
+ * `containerd:` (a local content store, read through its socket; its errors stay one line).
+ */
+export function isRemote(ref: ImageReference, exists: (p: string) => boolean): boolean {
+  return ref.transport === 'docker' || ref.transport === 'docker-daemon' || (ref.transport === 'bare' && !exists(ref.value));
 }
 
 /** Formats a reference the way `parseReference` reads it back. */

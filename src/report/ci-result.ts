@@ -1,5 +1,6 @@
 import type { AnalysisSummary, IgnoredFigures, RuleResult } from '../core/index.js';
 import { escapeControl } from '../format/escape.js';
+import { parseReference } from '../reference/reference.js';
 
 /**
  * What one CI run evaluated, image by image: every report format (text, JSON, Markdown, JUnit,
@@ -63,6 +64,7 @@ export function offenderLines(r: RuleResult, describe: (o: { path: string; layer
 
 /** The image as a file location: `dist/app.tar` for `docker-archive:dist/app.tar[:tag]`, else the reference. */
 export function imageLocation(ref: string): string {
-  const m = /^(?:docker-archive|oci-archive|oci):([^:]+)/.exec(ref);
-  return m ? m[1]! : ref;
+  if (ref.trim() === '') return ref;
+  const r = parseReference(ref);
+  return r.transport === 'docker-archive' || r.transport === 'oci-archive' || r.transport === 'oci' ? r.path : ref;
 }

@@ -136,6 +136,26 @@ describe('inspect-tui diff, headless', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('--json - escapes what a terminal acts on, as every other output does: C1 and bidi controls from image paths', async () => {
+    const dir = tmpDir();
+    const evil = 'app/\u009b2J\u202eevil\u2066.txt\u0085';
+    const base = await buildTar([{ name: 'app/', type: 'directory' }]);
+    const top = await buildTar([{ name: evil, body: 'x' }]);
+    const a = path.join(dir, 'old.tar');
+    const b = path.join(dir, 'new.tar');
+    writeFileSync(a, await buildDockerArchive([{ tags: ['app:1'], layers: [base] }]));
+    writeFileSync(b, await buildDockerArchive([{ tags: ['app:2'], layers: [base, top] }]));
+    const r = runCli(['diff', '--json', '-', '--quiet', a, b]);
+    expect(r.code, r.stderr).toBe(0);
+    // no C1 control, no bidi control, no line separator as a raw character: each is a \u escape
+    expect(r.stdout).not.toMatch(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
+    expect(r.stdout).toContain('\\u009b2J\\u202eevil\\u2066.txt\\u0085');
+    // and the data is unchanged: a JSON reader gets the exact path back
+    const json = JSON.parse(r.stdout) as DiffJson;
+    expect(json.files.map((f) => f.path)).toContain(`/${evil}`);
+    expect(validate(json), ajv.errorsText(validate.errors)).toBe(true);
+  });
+
   it('refuses the wrong number of images and bad limits in one line', () => {
     expect(runCli(['diff', EXAMPLE]).stderr).toMatch(/^inspect-tui: diff compares two images/);
     const bad = runCli(['diff', '--highestSizeIncrease', 'lots', EXAMPLE, EXAMPLE]);

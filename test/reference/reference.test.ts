@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatReference, parseReference, type ImageReference } from '../../src/reference/reference.js';
+import { fileOf, formatReference, isRemote, parseReference, readsStdin, TRANSPORT_FORMS, type ImageReference } from '../../src/reference/reference.js';
 
 describe('parseReference', () => {
   const exists = (p: string) => p === 'odd:name.tar';
@@ -32,5 +32,47 @@ describe('parseReference', () => {
       const r = parseReference(s);
       expect(parseReference(formatReference(r))).toEqual(r);
     }
+  });
+});
+
+describe('what an image argument reads', () => {
+  // `img.tar`, `layout` and `odd:name.tar` exist; nothing else does.
+  const exists = (p: string) => p === 'img.tar' || p === 'layout' || p === 'odd:name.tar';
+  it.each<[string, string | undefined, boolean, boolean]>([
+    // argument, fileOf, readsStdin, isRemote
+    ['img.tar', 'img.tar', false, false], // a bare file is sniffed
+    ['layout', 'layout', false, false], // a bare directory is an OCI layout
+    ['docker-archive:img.tar', 'img.tar', false, false],
+    ['docker-archive:img.tar:app:1', 'img.tar', false, false], // the tag is no part of the file
+    ['docker-archive://img.tar', 'img.tar', false, false], // dive's spelling
+    ['docker-archive:odd:name.tar', 'odd:name.tar', false, false], // an existing name with a colon stays whole
+    ['oci-archive:missing.tar:v1', 'missing.tar', false, false], // a file transport names a file even before it exists
+    ['oci:layout:v1', 'layout', false, false],
+    ['-', undefined, true, false],
+    ['docker-archive:-', undefined, true, false],
+    ['oci-archive:-:app:1', undefined, true, false],
+    ['nginx:latest', undefined, false, true], // a bare name that is no file: daemon, then registry
+    ['docker://ghcr.io/a/b:1', undefined, false, true],
+    ['docker-daemon:app:dev', undefined, false, true],
+    ['containerd:app:1', undefined, false, false], // a local content store: quiet, as a file is
+  ])('%s', (arg, file, stdin, remote) => {
+    const ref = parseReference(arg, exists);
+    expect(fileOf(ref, exists)).toBe(file);
+    expect(readsStdin(ref)).toBe(stdin);
+    expect(isRemote(ref, exists)).toBe(remote);
+  });
+});
+
+describe('the table of transports', () => {
+  it.each(TRANSPORT_FORMS.map((f) => [f.prefix, f] as const))('%s parses to its transport, and the help form starts with the prefix', (prefix, f) => {
+    const ref = parseReference(`${prefix}x`);
+    expect(ref.transport).toBe(f.transport);
+    if (f.help) expect(f.help.form.startsWith(prefix)).toBe(true);
+  });
+
+  it('no prefix is hidden behind an earlier, shorter one', () => {
+    TRANSPORT_FORMS.forEach((f, i) => {
+      for (const earlier of TRANSPORT_FORMS.slice(0, i)) expect(f.prefix.startsWith(earlier.prefix), `${earlier.prefix} hides ${f.prefix}`).toBe(false);
+    });
   });
 });

@@ -1,5 +1,5 @@
-import type { ImageComparison, PathDiff } from '../../core/compare-images.js';
-import type { DiffRuleResult } from '../../core/diff-rules.js';
+import type { ImageComparison, PathDiff } from '../../core/index.js';
+import type { DiffRuleResult } from '../../core/index.js';
 import type { ImageIdentity, LayerSummary } from '../../core/index.js';
 import { TOTAL_ROWS } from '../../format/totals.js';
 import { formatPlatform } from '../../reference/platform.js';

@@ -1,8 +1,8 @@
-import type { Analysis, AnalysisSummary } from '../../core/analyze.js';
-import { Change, type FileTree } from '../../core/file-tree.js';
-import type { Finding } from '../../core/findings.js';
-import type { IgnoredFigures } from '../../core/path-rules.js';
-import type { RuleResult } from '../../core/rules/rules.js';
+import type { Analysis, AnalysisSummary } from '../../core/index.js';
+import { Change, type FileTree } from '../../core/index.js';
+import type { Finding } from '../../core/index.js';
+import type { IgnoredFigures } from '../../core/index.js';
+import type { RuleResult } from '../../core/index.js';
 import { formatPlatform } from '../../reference/platform.js';
 import { FINDING_TITLE } from '../findings-report.js';
 import { CHANGE_CODE, NODE_KIND, type FindingView, type ImageView, type LayerView, type NodeKindValue, type PackageView, type PathBytes, type RuleView, type SourceLine } from './page-data.js';

@@ -28,8 +28,8 @@ describe('--report html=FILE', () => {
   it.each([
     // [what, args, the one line]
     ['a file is needed', ['--report', 'html', 'pass.tar'], '--report html: needs a file (html=FILE)'],
-    ['diff takes only the html report', ['diff', '--report', 'markdown=m.md', 'pass.tar', 'pass.tar'], '--report markdown: diff writes only the html report (--report html=FILE)'],
-    ['diff: the report and the JSON cannot be one file', ['diff', '--json', 'same.out', '--report', 'html=same.out', 'pass.tar', 'pass.tar'], '--json same.out: also named by a --report'],
+    ['diff takes only the html report', ['diff', '--report', 'markdown=m.md', 'pass.tar', 'pass.tar'], 'diff: --report markdown=m.md: diff writes only the html report (--report html=FILE)'],
+    ['diff: the report and the JSON cannot be one file', ['diff', '--json', 'same.out', '--report', 'html=same.out', 'pass.tar', 'pass.tar'], '--report html=same.out: the same file as --json same.out; each output needs a file of its own'],
   ])('%s', (_what, args, line) => {
     // a file from an earlier run under the name asked for: a usage error touches nothing
     writeFileSync(path.join(dir, 'same.out'), 'kept');

@@ -1,0 +1,251 @@
+import type { Readable, Writable } from 'node:stream';
+import { UsageError } from '../errors/index.js';
+import { parseReference, readsStdin, TRANSPORT_FORMS } from '../reference/reference.js';
+import { REPORT_FORMATS } from '../report/formats.js';
+import { INSPECT_OPTIONS, parseCli, type ImageOptions, type Options } from './args.js';
+import { DIFF_OPTIONS, parseDiffCli, type DiffOptions } from './diff-args.js';
+import { FLAVOURS, INIT_OPTIONS, parseInitCli, type InitOptions } from './init.js';
+import { formatOptions, formatRows, parseOptions, wrap, type OperandSpec, type OptionSpec } from './options.js';
+import { removeTempFiles } from './output-file.js';
+import { loadSettings, readAllText } from './settings.js';
+import type { TuiOptions } from './tui-options.js';
+
+/**
+ * The commands of `inspect-tui`, in one table: each with its usage, its option table, its parser
+ * and its runner. `main` dispatches on it, `--help` and `help COMMAND` print from it, and its
+ * option tables carry what a shell completion needs (name, alias, value kind, description).
+ * A new command is a new row.
+ */
+
+/** The process as a command sees it. */
+export type CommandContext = {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdin: Readable;
+  readonly stdout: Writable & { readonly isTTY?: boolean };
+  readonly stderr: Writable;
+  readonly cwd: string;
+  /** The tool's version (read when asked). */
+  readonly version: () => string;
+};
+
+/** One row of the table. */
+export type Command = {
+  readonly name: string;
+  /** How the command is written in the list of commands: `diff [options] OLD NEW`. */
+  readonly synopsis: string;
+  /** One line for the list of commands. */
+  readonly summary: string;
+  /** What the command does, for its own help: one paragraph, wrapped when printed. */
+  readonly about: string;
+  readonly operands: readonly OperandSpec[];
+  readonly options: readonly OptionSpec[];
+  /** Parses the arguments after the command's name, prints the help when asked, else runs. Returns the exit code. */
+  readonly main: (argv: readonly string[], ctx: CommandContext) => Promise<number>;
+};
+
+/** A row from its parser and runner: the help is printed whenever the parsed options ask for it. */
+function command<O extends { readonly help: boolean }>(
+  row: Omit<Command, 'main'> & { readonly parse: (argv: readonly string[], env: CommandContext['env']) => O; readonly run: (o: O, ctx: CommandContext) => Promise<number> },
+): Command {
+  const { parse, run, ...rest } = row;
+  const self: Command = {
+    ...rest,
+    main: async (argv, ctx) => {
+      const o = parse(argv, ctx.env);
+      if (o.help) {
+        ctx.stdout.write(helpOf(self));
+        return 0;
+      }
+      return run(o, ctx);
+    },
+  };
+  return self;
+}
+
+/** A signal must not leave a half-written report: drop the temporary files, then exit as killed. */
+function cleanUpOnSignals(): void {
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    process.once(signal, () => {
+      removeTempFiles();
+      process.exit(code);
+    });
+  }
+}
+
+/** The inspector, loaded only when it is used (it brings React and Ink). */
+async function inspector(): Promise<(o: TuiOptions) => Promise<number>> {
+  const spec = './run-tui.js';
+  return ((await import(spec)) as { runTui: (o: TuiOptions) => Promise<number> }).runTui;
+}
+
+/** The display flags the inspector takes: `--theme`, `--no-mouse` (unset ones leave the config's). */
+function display(o: ImageOptions): Pick<TuiOptions, 'theme' | 'mouse' | 'keyConfigPath'> {
+  return { keyConfigPath: o.config, ...(o.theme ? { theme: o.theme } : {}), ...(o.noMouse ? { mouse: false } : {}) };
+}
+
+/** True when an image argument reads stdin (`-`, `docker-archive:-`); one that does not parse is reported when opened. */
+function onStdin(arg: string): boolean {
+  try {
+    return readsStdin(parseReference(arg));
+  } catch {
+    return false;
+  }
+}
+
+/** `inspect-tui [inspect] IMAGE…`: the inspector, or with --ci / --json the headless gate and exports. */
+async function runInspect(opts: Options, ctx: CommandContext): Promise<number> {
+  if (opts.version) {
+    ctx.stdout.write(`${ctx.version()}\n`);
+    return 0;
+  }
+  const password = opts.passwordStdin ? await readAllText(ctx.stdin) : undefined;
+  const stdin = opts.images.some(onStdin) ? ctx.stdin : undefined;
+  if (opts.ci || opts.json !== undefined) {
+    cleanUpOnSignals();
+    const { runCi } = await import('./run-ci.js');
+    return runCi(opts, { stdout: ctx.stdout, stderr: ctx.stderr, stdin, cwd: ctx.cwd, env: ctx.env, password, version: ctx.version() });
+  }
+  // The inspector draws on a terminal; without one it would write escape codes into a pipe.
+  if (!ctx.stdout.isTTY) throw new UsageError('the inspector needs a terminal: use --ci for the report, or --json FILE for the analysis');
+  const { existsIn } = await import('./inputs.js');
+  const runTui = await inspector();
+  return runTui({
+    reference: parseReference(opts.images[0]!, existsIn(ctx.cwd)),
+    load: loadSettings(opts, { env: ctx.env, stdin, password }),
+    ...display(opts),
+    env: ctx.env,
+    debug: opts.debug,
+  });
+}
+
+/** `inspect-tui diff OLD NEW`: the comparison in the inspector, or its summary and gate headless. */
+async function runDiff(d: DiffOptions, ctx: CommandContext): Promise<number> {
+  const password = d.options.passwordStdin ? await readAllText(ctx.stdin) : undefined;
+  const { diffReferences, runDiffHeadless } = await import('./run-diff.js');
+  if (d.ci || d.json !== undefined || !ctx.stdout.isTTY) {
+    cleanUpOnSignals();
+    return runDiffHeadless(d, { stdout: ctx.stdout, stderr: ctx.stderr, cwd: ctx.cwd, env: ctx.env, password });
+  }
+  const refs = diffReferences(d, ctx.cwd);
+  const runTui = await inspector();
+  return runTui({
+    reference: refs.old,
+    compareWith: refs.new,
+    platforms: d.platforms,
+    load: loadSettings(d.options, { env: ctx.env, password }),
+    ...display(d.options),
+    env: ctx.env,
+    debug: d.options.debug,
+  });
+}
+
+/** How IMAGE is written: the transports' table, then what a bare argument means. */
+function imageRows(): (readonly [string, string])[] {
+  return [
+    ...TRANSPORT_FORMS.flatMap((f) => (f.help ? [[f.help.form, f.help.description] as const] : [])),
+    ['PATH | NAME', 'an existing file or directory is sniffed; a name is looked up in the local daemon (else containerd), then the registry'],
+  ];
+}
+
+/** `help`'s own options. */
+const HELP_OPTIONS: readonly OptionSpec[] = [{ name: 'help', alias: 'h', description: 'this help' }];
+
+/** Every command; the first is the default, run when the first word names no command. */
+export const COMMANDS: readonly Command[] = [
+  command({
+    name: 'inspect',
+    synopsis: 'inspect [options] IMAGE…',
+    summary: 'the default: open IMAGE in the inspector, or with --ci gate it on the rules (the word inspect may be left out)',
+    about: "Explore a container image layer by layer; with --ci (or CI=true), gate on dive's rules.",
+    operands: [{ label: 'IMAGE', kind: 'image', repeatable: true }],
+    options: INSPECT_OPTIONS,
+    parse: parseCli,
+    run: runInspect,
+  }),
+  command({
+    name: 'diff',
+    synopsis: 'diff [options] OLD NEW',
+    summary: 'compare two images: in the inspector, or headless with a gate on growth',
+    about:
+      'Compares two images (any two image arguments, from any mix of sources): the layers aligned by diffID, every path added, removed or modified, ' +
+      'and the totals with their deltas. In a terminal it opens the comparison; with --ci, --json or no terminal it prints a summary. ' +
+      'OLD and NEW are written as IMAGE in inspect-tui --help.',
+    operands: [
+      { label: 'OLD', kind: 'image' },
+      { label: 'NEW', kind: 'image' },
+    ],
+    options: DIFF_OPTIONS,
+    parse: parseDiffCli,
+    run: runDiff,
+  }),
+  command<InitOptions>({
+    name: 'init',
+    synopsis: 'init [options]',
+    summary: 'write a commented .dive-ci for a kind of project',
+    about: `Writes .dive-ci in the working directory: dive's rules (dive reads them too) and path rules for the kind of project (${FLAVOURS.join(', ')}). An existing .dive-ci is left alone unless --force is given.`,
+    operands: [],
+    options: INIT_OPTIONS,
+    parse: (argv) => parseInitCli(argv),
+    run: async (o, ctx) => (await import('./init.js')).runInit(o, { cwd: ctx.cwd, stdout: ctx.stdout }),
+  }),
+  command<{ readonly help: boolean; readonly topic?: string }>({
+    name: 'help',
+    synopsis: 'help [COMMAND]',
+    summary: "this help, or a command's (as inspect-tui COMMAND --help)",
+    about: "Prints the help, or a command's help with its options.",
+    operands: [{ label: 'COMMAND', kind: 'command' }],
+    options: HELP_OPTIONS,
+    parse: (argv) => {
+      const { values, operands } = parseOptions(argv, HELP_OPTIONS, 'help: ', 'see inspect-tui help');
+      if (operands.length > 1) throw new UsageError(`help: one command at a time, not ${operands.length}`);
+      return { help: values.help === true, topic: operands[0] };
+    },
+    run: async (o, ctx) => {
+      const target = o.topic === undefined ? COMMANDS[0]! : commandNamed(o.topic);
+      if (!target) throw new UsageError(`help: no command "${o.topic}" (commands: ${COMMANDS.map((c) => c.name).join(', ')})`);
+      ctx.stdout.write(helpOf(target));
+      return 0;
+    },
+  }),
+];
+
+/** The row of a command name, or undefined. */
+export function commandNamed(name: string): Command | undefined {
+  return COMMANDS.find((c) => c.name === name);
+}
+
+/**
+ * Which command an argv runs, and with which arguments: a first word that names a command runs
+ * it with the rest; anything else is the default command (inspect) with all of argv.
+ */
+export function dispatch(argv: readonly string[]): { command: Command; argv: readonly string[] } {
+  const named = argv[0] === undefined ? undefined : commandNamed(argv[0]);
+  return named ? { command: named, argv: argv.slice(1) } : { command: COMMANDS[0]!, argv };
+}
+
+/**
+ * A command's help, from its row: the usage, what it does, its operands and options. The
+ * default command's help is the tool's: it lists the commands, what IMAGE may be and the report
+ * formats too.
+ */
+export function helpOf(c: Command): string {
+  const isDefault = c === COMMANDS[0];
+  const operands = c.operands.map((o) => (o.repeatable ? `${o.label} [${o.label}…]` : o.label)).join(' ');
+  const parts: string[] = [];
+  if (isDefault) {
+    parts.push(`Usage: inspect-tui [options] ${operands}\n       inspect-tui COMMAND [options] [ARGS]\n`);
+    parts.push(`${wrap(c.about, 100).join('\n')}\n`);
+    parts.push(`Commands:\n${formatRows(COMMANDS.map((x) => [x.synopsis, x.summary]))}`);
+    parts.push(`IMAGE (transports as in skopeo/podman):\n${formatRows(imageRows())}  In --ci mode IMAGE may be a glob ('dist/*.tar'); each image is reported in turn.\n`);
+  } else {
+    parts.push(`Usage: inspect-tui ${c.name}${c.options.length > 0 ? ' [options]' : ''}${operands ? ` ${operands}` : ''}\n`);
+    parts.push(`${wrap(c.about, 100).join('\n')}\n`);
+  }
+  parts.push(`Options:\n${formatOptions(c.options)}`);
+  if (isDefault) {
+    const rows = REPORT_FORMATS.map((f) => [f.destination === 'stdout' ? f.name : f.destination === 'file-or-step-summary' ? `${f.name}[=FILE]` : `${f.name}=FILE`, f.description] as const);
+    parts.push(`Report formats (--report FORMAT[=FILE], repeatable):\n${formatRows(rows)}`);
+    parts.push('inspect-tui help COMMAND (or inspect-tui COMMAND --help) shows a command\'s options.\n');
+  }
+  return parts.join('\n');
+}
