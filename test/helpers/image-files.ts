@@ -105,9 +105,9 @@ function configFor(layers: Buffer[], history?: string[]) {
 
 /**
  * A legacy docker-save archive (`<id>/layer.tar`, `<id>.json` config, manifest.json) holding
- * one or more images. `layerFiles` may override the layer member names (to test missing ones).
+ * one or more images. `history` gives each layer's `created_by` (default `/bin/sh -c step-N`).
  */
-export async function buildDockerArchive(images: { tags: string[]; layers: Buffer[]; gzipLayers?: boolean }[], opts: { manifestOverride?: string } = {}): Promise<Buffer> {
+export async function buildDockerArchive(images: { tags: string[]; layers: Buffer[]; gzipLayers?: boolean; history?: string[] }[], opts: { manifestOverride?: string } = {}): Promise<Buffer> {
   const items: TarItem[] = [];
   const manifest: unknown[] = [];
   const seen = new Set<string>();
@@ -124,7 +124,7 @@ export async function buildDockerArchive(images: { tags: string[]; layers: Buffe
       }
       names.push(name);
     }
-    const cfg = Buffer.from(JSON.stringify(configFor(img.layers)));
+    const cfg = Buffer.from(JSON.stringify(configFor(img.layers, img.history)));
     const cfgName = `${sha256(cfg)}.json`;
     if (!seen.has(cfgName)) {
       seen.add(cfgName);
