@@ -189,7 +189,7 @@ export function evaluatePathRules(a: Analysis, rules: PathRules): PathRuleResult
     // layer overwrote (or rewrote with a chmod/chown), files a later layer deleted, whole
     // directories included (which dive's per-path figures do not attribute to their files).
     const { entries, entryKind, entryPath, entryLayer } = t.index;
-    const top = L > 0 ? t.index.merged[L - 1]! : undefined;
+    const top = L > 0 ? t.index.merged.last : undefined;
     const matches = new Int8Array(t.pathCount); // 0 not asked yet, 1 matches, 2 does not
     const waste = new Map<number, { bytes: number; layer: number; largest: number }>();
     for (let g = 0; g < entries.length; g++) {

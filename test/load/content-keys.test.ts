@@ -104,7 +104,7 @@ describe('content keys', () => {
       const index = indexOf(loaded);
       const r = await computeContentKeys(index, loaded.layers.map((l) => l.blob), contents);
       // d/one now has a digest and d/two not: their group is hashed whole, and the others still compared.
-      const g = (layer: number, p: string) => index.merged[layer]![index.paths.find(p)!]!;
+      const g = (layer: number, p: string) => index.merged.at(layer, index.paths.find(p)!);
       expect(r.fullHashes).toBe(2);
       expect(isContentDigest(r.keys[g(2, 'a/tail')])).toBe(false);
       expect(r.keys[g(2, 'd/one')]).toBe('f'.repeat(64));
