@@ -1,9 +1,13 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { analyzeImage, indexImage, type Analysis, type LayerEntry } from '../../src/core/index.js';
+import { compareImages } from '../../src/core/compare-images.js';
 import { escapeControl } from '../../src/format/escape.js';
-import { COMMAND_CHARS, cutEnd, cutMiddle, FILES_SHOWN, OFFENDERS_SHOWN, PATH_CHARS, reportCommand, reportPath } from '../../src/report/limits.js';
+import { formatDiffReport } from '../../src/report/diff-report.js';
+import { COMMAND_CHARS, cutEnd, cutMiddle, FILES_SHOWN, OFFENDERS_SHOWN, PATH_CHARS, reportCommand, reportPath, TEXT_CHARS } from '../../src/report/limits.js';
 import { buildDockerArchive, buildTar, tmpDir, type TarItem } from '../helpers/image-files.js';
+import { contentKeysOf, contentOfEntry, file } from '../helpers/layers.js';
 import { runCli } from '../helpers/run-cli.js';
 
 const MiB = 1 << 20;
@@ -61,6 +65,31 @@ describe('cutting a string from the image', () => {
   it('cuts before escaping, so an escape is never cut in two', () => {
     const s = `${'a'.repeat(COMMAND_CHARS - 2)}\x1b[2J${'z'.repeat(10)}`;
     expect(reportCommand(s)).toBe(`${'a'.repeat(COMMAND_CHARS - 2)}\\x1b…`);
+  });
+});
+
+describe('the comparison summary', () => {
+  /** An image of one layer with its command, on a platform whose variant the image wrote. */
+  function image(id: string, entries: LayerEntry[], command: string, variant: string): Analysis {
+    const index = indexImage({
+      identity: { reference: `test:${id}`, source: 'test', platform: { os: 'linux', architecture: 'arm', variant } },
+      config: { diffIds: [`sha256:${id.padStart(64, '0')}`], history: [{ createdBy: command, emptyLayer: false }], config: {} },
+      layers: [{ descriptor: { diffId: `sha256:${id.padStart(64, '0')}` }, entries }],
+    });
+    return analyzeImage(index, contentKeysOf(index));
+  }
+
+  it('cuts commands, paths and the platform, and escapes the platform (it was printed as the image wrote it)', () => {
+    const longPath = `app/${'p'.repeat(100_000)}.js`;
+    const a = image('1', [file('a', 1)], `/bin/sh -c ${'o'.repeat(MiB)}`, 'v7\x1b[2J');
+    const b = image('2', [file(longPath, 5)], `/bin/sh -c ${'n'.repeat(MiB)}`, `v8\x1b]0;t\x07${'x'.repeat(MiB)}`);
+    const text = formatDiffReport(compareImages(a, b, { old: (g) => contentOfEntry(a.tree.entry(g)), new: (g) => contentOfEntry(b.tree.entry(g)) }));
+    expect(Buffer.byteLength(text)).toBeLessThan(8 * 1024);
+    expect(text).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+    expect(text).toContain('OLD: test:1 (linux/arm/v7\\x1b[2J)');
+    expect(text).toContain(`NEW: test:2 (linux/arm/v8\\x1b]0;t\\x07${'x'.repeat(TEXT_CHARS - 'linux/arm/v8\x1b]0;t\x07'.length - 1)}…)`);
+    expect(text).toContain(`  - OLD L0       1 B  ${reportCommand(`RUN ${'o'.repeat(MiB)}`)}`);
+    expect(text).toContain(reportPath(`/${longPath}`));
   });
 });
 
