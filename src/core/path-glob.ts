@@ -292,8 +292,9 @@ function segments(tokens: readonly Token[]): Segment[] {
     const final = pieces.length > 0 && pieces.at(-1)!.atEnd;
     const braced = pieces.some((x) => x.inBrace);
     // Compiled as picomatch reads it in the whole pattern: after a `/`, before one unless it
-    // ends the pattern, and pieces from inside a brace inside a brace (`{piece,\/}`: the
-    // second alternative can never match within a segment).
+    // ends the pattern, and a piece that came from inside a brace inside a brace again
+    // (`{piece,\/}`, whose second alternative never matches within a segment), since
+    // picomatch reads `.` and `*` differently there.
     const source = `/${pieces.map((x) => (x.inBrace ? `{${x.text},\\/}` : x.text)).join('')}`;
     let re: RegExp | undefined;
     const regex = () => (re ??= pm().makeRe(final ? source : `${source}/`, { ...OPTIONS, fastpaths: false }));
