@@ -4,8 +4,9 @@ import { escapeControl } from '../format/escape.js';
  * How much of an image's strings a report carries. A report (text, Markdown, JUnit, SARIF, Code
  * Quality, workflow commands, the comparison summary) names what it must and counts the rest,
  * so its size follows the number of rules, findings and layers, never the length of what the
- * image wrote: three 1 MB `created_by` commands and 25 offending paths made a 78 MiB SARIF file
- * before. The JSON export is the data, not a report: it keeps every string whole.
+ * image wrote: three 1 MB `created_by` commands and 25 offending paths of 100 kB made a 97 MiB
+ * SARIF file and 94 MiB on stdout before (89 kB and 30 kB now). The JSON export is the data,
+ * not a report: it keeps every string whole.
  *
  * Lengths are in characters (Unicode code points). A string is cut where a character begins:
  * never inside a surrogate pair, never between a letter and the combining marks, variation
