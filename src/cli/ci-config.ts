@@ -1,4 +1,4 @@
-import type { DiffRuleSettings, FindingKind, FindingRuleSettings, PathMatcher, PathRules, RuleName, RuleSettings } from '../core/index.js';
+import { compilePathGlob, type DiffRuleSettings, type FindingKind, type FindingRuleSettings, type PathMatcher, type PathRules, type RuleName, type RuleSettings } from '../core/index.js';
 import { parseDiffSection } from './diff-config.js';
 import { createRequire } from 'node:module';
 import { parseBytes } from '../format/bytes.js';
@@ -73,9 +73,10 @@ const isMapping = (x: unknown): x is Record<string, unknown> => typeof x === 'ob
 const show = (x: unknown) => JSON.stringify(x) ?? String(x);
 
 /**
- * Checks a glob for `paths:` and compiles it with picomatch (`dot: true`: `**` crosses hidden
- * directories). Globs match absolute paths, so one must start with `/` or `**`; one picomatch
- * compiles to "never matches" (an unclosed brace, a reversed range) is refused as invalid.
+ * Checks a glob for `paths:` with picomatch (`dot: true`: `**` crosses hidden directories) and
+ * compiles it to match directory by directory (`compilePathGlob`). Globs match absolute paths,
+ * so one must start with `/` or `**`; one picomatch compiles to "never matches" (an unclosed
+ * brace, a reversed range), or one that cannot be matched directory by directory, is refused.
  */
 export function compileGlob(pattern: unknown, where: string): PathMatcher {
   if (typeof pattern !== 'string' || pattern === '') throw new UsageError(`${where}: ${show(pattern)} is not a glob (a non-empty string)`);
@@ -88,7 +89,12 @@ export function compileGlob(pattern: unknown, where: string): PathMatcher {
     throw new UsageError(`${where}: "${pattern}" is not a valid glob (${(e as Error).message})`, { cause: e });
   }
   if (re.source === '$^') throw new UsageError(`${where}: "${pattern}" is not a valid glob (it can never match)`);
-  return (p) => re.test(p);
+  try {
+    return compilePathGlob(pattern);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    throw new UsageError(`${where}: "${pattern}" is not supported: ${e.reason}`, { cause: e });
+  }
 }
 
 /** One matcher for a list of globs: true when any matches. */

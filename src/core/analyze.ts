@@ -121,18 +121,15 @@ export function analyzeImage(index: ImageIndex, keys: ContentKeys): Analysis {
   let overwritten = 0;
   let deletedLater = 0;
   let metadataOnly = 0;
-  const empty = new Int32Array(paths.size).fill(-1);
   let layerBase = 0;
   const layers: LayerSummary[] = input.layers.map((layer, li) => {
     const size = layer.entries.reduce((s, e) => s + e.size, 0);
     sizeBytes += size;
     if (li > 0) userSizeBytes += size;
-    const before = li === 0 ? empty : merged[li - 1]!;
-    const after = merged[li]!;
     const changes: ChangeCounts = { added: 0, modified: 0, removed: 0, unmodified: 0 };
     for (const p of touched[li]!) {
-      const b = before[p]!;
-      const a = after[p]!;
+      const b = merged.at(li - 1, p);
+      const a = merged.at(li, p);
       const bDir = b < 0 || entries[b]!.type === 'dir';
       const aDir = a < 0 || entries[a]!.type === 'dir';
       let delta: 'same' | 'metadata' | 'content' | undefined;
@@ -155,7 +152,7 @@ export function analyzeImage(index: ImageIndex, keys: ContentKeys): Analysis {
       const e = layer.entries[k]!;
       if (e.size === 0) continue;
       const g = layerBase + k;
-      if (entryKind[g] === EntryKind.write && after[entryPath[g]!] !== g) overwritten += e.size;
+      if (entryKind[g] === EntryKind.write && merged.at(li, entryPath[g]!) !== g) overwritten += e.size;
     }
     layerBase += layer.entries.length;
     const h = byLayer.get(li);
@@ -180,7 +177,7 @@ export function analyzeImage(index: ImageIndex, keys: ContentKeys): Analysis {
   let duplicate = 0;
   let fileCount = 0;
   if (L > 0) {
-    const last = merged[L - 1]!;
+    const last = merged.last;
     // Keys are sha256 hex (equal only for equal content) or `~…` tokens that are unique by
     // construction, so only real digests can repeat.
     const seen = new Set<string>();

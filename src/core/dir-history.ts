@@ -24,8 +24,8 @@ export function directoryHistory(tree: FileTree, pathId: number): DirEvent[] {
   const { merged, entries, entryKind, entryPath, markers, touched, removals, paths } = tree.index;
   const out: DirEvent[] = [];
   let prev = -1;
-  for (let li = 0; li < merged.length; li++) {
-    const cur = merged[li]![pathId]!;
+  for (let li = 0; li < merged.layerCount; li++) {
+    const cur = merged.at(li, pathId);
     let below = 0;
     for (const x of touched[li]!) if (x !== pathId && paths.isAncestorOrSelf(pathId, x)) below++;
     let opaque = false;

@@ -73,7 +73,7 @@ export class FileTree {
 
   /** Number of layers. */
   get layerCount(): number {
-    return this.index.merged.length;
+    return this.index.merged.layerCount;
   }
 
   /** The id of a relative path (`etc/passwd`), if any layer has it. */
@@ -122,7 +122,7 @@ export class FileTree {
 
   /** The global id of the entry visible at a path after `layer`; -1 when absent (and for layer -1, the empty image). */
   entryIdAt(layer: number, pathId: number): number {
-    return layer < 0 ? -1 : this.index.merged[layer]![pathId]!;
+    return this.index.merged.at(layer, pathId);
   }
 
   /** The entry visible at a path after `layer`, if any. */
@@ -182,8 +182,8 @@ export class FileTree {
     if (hit) return hit;
     const { paths, merged } = this.index;
     const N = paths.size;
-    const b = base < 0 ? undefined : merged[base];
-    const t = top < 0 ? undefined : merged[top];
+    const b = base < 0 ? undefined : merged.view(base);
+    const t = top < 0 ? undefined : merged.view(top);
     const out = new Uint8Array(N);
     for (let p = 1; p < N; p++) {
       const eb = b ? b[p]! : -1;
@@ -228,7 +228,7 @@ export class FileTree {
     const hit = this.sizes.get(layer);
     if (hit) return hit;
     const { paths, entries } = this.index;
-    const m = this.index.merged[layer]!;
+    const m = this.index.merged.view(layer);
     const out = new Float64Array(paths.size);
     const order = this.depthOrder();
     for (let k = order.length - 1; k >= 0; k--) {
@@ -250,8 +250,10 @@ export class FileTree {
     const { merged, entries, removals, paths } = this.index;
     const events: FileEvent[] = [];
     let prev = -1;
-    for (let li = 0; li < merged.length; li++) {
-      const cur = merged[li]![pathId]!;
+    const changes = merged.changesOf(pathId);
+    for (let k = 0; k < changes.layers.length; k++) {
+      const li = changes.layers[k]!;
+      const cur = changes.entries[k]!;
       if (cur === prev) continue;
       if (cur < 0) {
         const r = removals[li]!.find((x) => paths.isAncestorOrSelf(x.path, pathId));
@@ -284,11 +286,10 @@ export class FileTree {
     const out = new Map<number, Hidden>();
     const { removals, paths, merged } = this.index;
     for (let li = Math.max(0, base + 1); li <= top; li++) {
-      const below = li === 0 ? undefined : merged[li - 1]!;
       for (const r of removals[li]!) {
         const rec: Hidden = { layer: li, via: r.via, markerDir: r.markerDir, root: r.path };
         paths.forSubtree(r.path, (x) => {
-          if (below && below[x]! >= 0) out.set(x, rec);
+          if (merged.at(li - 1, x) >= 0) out.set(x, rec);
         });
       }
     }

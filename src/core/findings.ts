@@ -146,15 +146,13 @@ export function findFindings(a: Analysis, opts: FindingsOptions = {}): Finding[]
   let firstEntry = 0; // global id of the layer's first explicit entry (explicit entries come first, layer by layer)
   const { entries, entryKind, entryLayer, entryPath, merged } = index;
   for (let li = 0; li < L; li++) {
-    const below = li === 0 ? undefined : merged[li - 1]!;
-    const after = merged[li]!;
     for (const p of index.touched[li]!) {
-      const b = below ? below[p]! : -1;
+      const b = merged.at(li - 1, p);
       if (b < 0 || entryKind[b] !== EntryKind.write) continue;
       const eb = entries[b]!;
       if (eb.size === 0) continue;
       const writer = entryLayer[b]!;
-      const g = after[p]!;
+      const g = merged.at(li, p);
       if (g < 0) waste(0, writer, li, p, eb.size);
       else {
         const delta = t.compare(b, g);
@@ -164,7 +162,7 @@ export function findFindings(a: Analysis, opts: FindingsOptions = {}): Finding[]
     // A path written twice in one layer: the earlier copy is superseded at once.
     const count = a.layers[li]!.entryCount;
     for (let g = firstEntry; g < firstEntry + count; g++) {
-      if (entryKind[g] !== EntryKind.write || after[entryPath[g]!] === g) continue;
+      if (entryKind[g] !== EntryKind.write || merged.at(li, entryPath[g]!) === g) continue;
       const size = entries[g]!.size;
       if (size > 0) waste(1, li, li, entryPath[g]!, size);
     }

@@ -1,3 +1,4 @@
+import { MergedViews } from './merged-views.js';
 import type { ImageInput, LayerEntry } from './model.js';
 import { PathTable } from './path-table.js';
 
@@ -55,10 +56,10 @@ export type ImageIndex = {
   /** What each global entry is: see `EntryKind`. */
   readonly entryKind: Uint8Array;
   /**
-   * The merged filesystem after each layer: `merged[i][pathId]` is the global id of the entry
+   * The merged filesystem after each layer: `merged.at(i, pathId)` is the global id of the entry
    * visible at that path, or -1 when absent. The root (id 0) is always -1 and always present.
    */
-  readonly merged: readonly Int32Array[];
+  readonly merged: MergedViews;
   /** Path ids whose visible entry changed in each layer (written, re-written or removed). */
   readonly touched: readonly Int32Array[];
   /** What each layer's whiteouts and opaque directories hid. */
@@ -176,20 +177,28 @@ export function indexImage(input: ImageInput): ImageIndex {
   const whiteoutSeen = new Int32Array(N).fill(-1);
   const opaqueSeen = new Int32Array(N).fill(-1);
   const problems: PathProblem[] = [];
-  const merged: Int32Array[] = [];
   const touched: Int32Array[] = [];
   const removals: Removal[][] = [];
   const markers: Int32Array[] = [];
 
-  let prev = new Int32Array(N).fill(-1);
+  const touchedTo: Int32Array[] = [];
+  // One filesystem, changed layer by layer: `cur` after the changes so far, `prev(p)` what the
+  // layers below left at p (the value `cur` had when this layer first changed p). A copy per
+  // layer would cost layers × paths.
+  const cur = new Int32Array(N).fill(-1);
+  const was = new Int32Array(N);
+  const prev = (p: number) => (touchStamp[p] === currentLayer ? was[p]! : cur[p]!);
+  let currentLayer = -1;
   for (let li = 0; li < ops.length; li++) {
+    currentLayer = li;
     const o = ops[li]!;
-    const cur = prev.slice();
     const own: number[] = [];
     const touchedList: number[] = [];
+    /** Marks p changed in this layer, keeping what it was below (call before changing `cur[p]`). */
     const touch = (p: number) => {
       if (touchStamp[p] !== li) {
         touchStamp[p] = li;
+        was[p] = cur[p]!;
         touchedList.push(p);
       }
     };
@@ -218,13 +227,13 @@ export function indexImage(input: ImageInput): ImageIndex {
     const subtreeSize = (t: number) => {
       let s = 0;
       paths.forSubtree(t, (x) => {
-        const e = prev[x]!;
+        const e = prev(x);
         if (e >= 0) s += entries[e]!.size;
       });
       return s;
     };
     const whiteoutSize = (t: number, problem: PathProblem['problem']): number => {
-      if (prev[t] === -1) {
+      if (prev(t) === -1) {
         problems.push({ layer: li, path: paths.paths[t]!, problem });
         return 0;
       }
@@ -249,7 +258,7 @@ export function indexImage(input: ImageInput): ImageIndex {
     for (const g of layerOpaques) {
       const d = entryPath[g]!;
       for (const c of children[d]!) {
-        if (prev[c] !== -1 && ownStamp[c] !== li) contribute(c, whiteoutSize(c, 'whiteout-target-missing'));
+        if (prev(c) !== -1 && ownStamp[c] !== li) contribute(c, whiteoutSize(c, 'whiteout-target-missing'));
       }
     }
 
@@ -257,13 +266,13 @@ export function indexImage(input: ImageInput): ImageIndex {
     const layerRemovals: Removal[] = [];
     const hide = (x: number) => {
       if (cur[x] !== -1) {
-        cur[x] = -1;
         touch(x);
+        cur[x] = -1;
       }
     };
     for (const g of layerOpaques) {
       const d = entryPath[g]!;
-      if (d !== 0 && prev[d] === -1) problems.push({ layer: li, path: paths.paths[d]!, problem: 'opaque-dir-missing' });
+      if (d !== 0 && prev(d) === -1) problems.push({ layer: li, path: paths.paths[d]!, problem: 'opaque-dir-missing' });
       for (const c of children[d]!) {
         if (cur[c] === -1) continue;
         layerRemovals.push({ path: c, via: 'opaque', markerDir: d });
@@ -287,26 +296,27 @@ export function indexImage(input: ImageInput): ImageIndex {
         const id = entries.length;
         entries.push(implicitDir(paths.paths[a]!));
         pushColumns(li, -1, a, EntryKind.implicit);
-        cur[a] = id;
         touch(a);
+        cur[a] = id;
       }
       const before = cur[p]!;
+      touch(p);
       cur[p] = g;
       // A non-directory written where a directory was replaces it: the lower children go.
       if (before >= 0 && entries[before]!.type === 'dir' && entries[g]!.type !== 'dir') {
         for (const c of children[p]!) paths.forSubtree(c, hide);
       }
-      touch(p);
     }
 
     for (const p of own) diveDir[p] = writeStamp[p] === li && entries[lastWrite[p]!]!.type === 'dir' ? 1 : 0;
 
-    merged.push(cur);
-    touched.push(Int32Array.from(touchedList.filter((p) => cur[p] !== prev[p])));
+    const changed = Int32Array.from(touchedList.filter((p) => cur[p] !== was[p]));
+    touched.push(changed);
+    touchedTo.push(changed.map((p) => cur[p]!));
     removals.push(layerRemovals);
     markers.push(Int32Array.from([...o.whiteouts, ...o.opaques]));
-    prev = cur;
   }
+  currentLayer = -1;
 
   return {
     input,
@@ -316,7 +326,7 @@ export function indexImage(input: ImageInput): ImageIndex {
     entryLocal: entryLocal.subarray(0, entries.length),
     entryPath: entryPath.subarray(0, entries.length),
     entryKind: entryKind.subarray(0, entries.length),
-    merged,
+    merged: new MergedViews(ops.length, N, touched, touchedTo, cur),
     touched,
     removals,
     markers,
@@ -350,8 +360,8 @@ export function selectHashGroups(index: ImageIndex, opts: { duplicates?: boolean
     list.push(g);
   }
   for (const list of byPath.values()) groupBySize(entries, list, groups);
-  if (opts.duplicates !== false && index.merged.length > 0) {
-    const last = index.merged[index.merged.length - 1]!;
+  if (opts.duplicates !== false && index.merged.layerCount > 0) {
+    const last = index.merged.last;
     const live: number[] = [];
     for (let p = 1; p < last.length; p++) {
       const g = last[p]!;

@@ -9,6 +9,7 @@ export type { EntryDelta } from './compare.js';
 export { cleanCommand, mapHistory } from './history.js';
 export type { HistoryItem } from './history.js';
 export { PathTable } from './path-table.js';
+export { MergedViews } from './merged-views.js';
 export { Change, FileTree } from './file-tree.js';
 export type { ChangeCode, EntryOrigin, FileEvent, Hidden } from './file-tree.js';
 export * from './rules/rules.js';

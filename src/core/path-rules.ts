@@ -1,15 +1,16 @@
 import { analyzeImage, type Analysis } from './analyze.js';
 import { EntryKind, indexImage, selectHashGroups } from './index-image.js';
 import type { ContentKeys, ImageInput, LayerEntry } from './model.js';
+import type { PathMatcher } from './path-glob.js';
+
+export { compilePathGlob, MAX_GLOB_ALTERNATIVES, type PathMatcher } from './path-glob.js';
 
 /**
  * Path rules (`paths:` in `.dive-ci`): an ignore list that takes paths out of every figure, and
  * rules over the final filesystem and the waste. Pure: globs arrive already compiled, as
- * predicates over absolute paths (`/usr/share/doc/README`).
+ * predicates over absolute paths (`/usr/share/doc/README`); `compilePathGlob` compiles them
+ * with a cost linear in the path's segments.
  */
-
-/** True when an absolute path (`/etc/passwd`) matches. */
-export type PathMatcher = (absolutePath: string) => boolean;
 
 /** The path rules that evaluate to a verdict; each absent one is not evaluated (and not reported). */
 export type PathRules = {
@@ -188,7 +189,7 @@ export function evaluatePathRules(a: Analysis, rules: PathRules): PathRuleResult
     // layer overwrote (or rewrote with a chmod/chown), files a later layer deleted, whole
     // directories included (which dive's per-path figures do not attribute to their files).
     const { entries, entryKind, entryPath, entryLayer } = t.index;
-    const top = L > 0 ? t.index.merged[L - 1]! : undefined;
+    const top = L > 0 ? t.index.merged.last : undefined;
     const matches = new Int8Array(t.pathCount); // 0 not asked yet, 1 matches, 2 does not
     const waste = new Map<number, { bytes: number; layer: number; largest: number }>();
     for (let g = 0; g < entries.length; g++) {

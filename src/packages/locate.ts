@@ -135,14 +135,13 @@ const KIND_CODE = new Map(PLAN_KINDS.map((k, i) => [k, i + 1]));
  * or for a hard link the entry at its target; undefined for anything else.
  */
 export function bodyEntryAt(index: ImageIndex, layer: number, pathId: number): number | undefined {
-  const view = index.merged[layer]!;
-  let g = view[pathId]!;
+  let g = index.merged.at(layer, pathId);
   if (g < 0) return undefined;
   const e = index.entries[g]!;
   if (e.type === 'hardlink') {
     const t = e.linkTarget === undefined ? undefined : index.paths.find(e.linkTarget);
     if (t === undefined) return undefined;
-    g = view[t]!;
+    g = index.merged.at(layer, t);
     if (g < 0) return undefined;
   }
   return index.entries[g]!.type === 'file' ? g : undefined;
@@ -169,10 +168,10 @@ export function planPackageReads(index: ImageIndex): PackageReadPlan {
   const skipped = new Map<number, string>();
   const touched: Int32Array[] = [];
   const none = new Int32Array(0);
-  if (!any) return { index, kinds, touched: index.merged.map(() => none), requests, skipped };
+  if (!any) return { index, kinds, touched: Array.from({ length: index.merged.layerCount }, () => none), requests, skipped };
   const seen = new Set<number>();
   let total = 0;
-  for (let li = 0; li < index.merged.length; li++) {
+  for (let li = 0; li < index.merged.layerCount; li++) {
     const all = index.touched[li]!;
     const mine: number[] = [];
     for (let i = 0; i < all.length; i++) {

@@ -197,7 +197,7 @@ class Engine {
   run(): Omit<ImagePackages, 'warnings'> {
     const { index, kinds } = this;
     const layers: LayerPackages[] = [];
-    for (let li = 0; li < index.merged.length; li++) {
+    for (let li = 0; li < index.merged.layerCount; li++) {
       const dirty = new Set<PackageManager>();
       // Language package directories to read again, each with the metadata path that named it.
       const pipDirs = new Map<number, number>();
@@ -391,7 +391,7 @@ class Engine {
 
   private rpmState(li: number): Map<string, Rec> | undefined {
     const { paths } = this.index;
-    const view = this.index.merged[li]!;
+    const view = this.index.merged.view(li);
     const visible = (p: string) => {
       const id = this.find(p);
       return id !== undefined && view[id]! >= 0 ? id : undefined;
@@ -540,7 +540,7 @@ class Engine {
     let meta: number | undefined;
     let list: number | undefined;
     let listKind: 'record' | 'installed-files' | 'self' = 'self';
-    const g = this.index.merged[li]![d]!;
+    const g = this.index.merged.at(li, d);
     const isDir = g >= 0 && this.index.entries[g]!.type === 'dir';
     // An `.egg-info` path is classified by name alone: a file holds PKG-INFO itself, a directory holds the files.
     if (this.kinds[d] === K.eggFile && !isDir) meta = d;
@@ -646,8 +646,8 @@ class Engine {
   private finish(layers: LayerPackages[]): Omit<ImagePackages, 'warnings'> {
     const { index } = this;
     const { paths, entries } = index;
-    const last = index.merged.length - 1;
-    const view = last >= 0 ? index.merged[last]! : new Int32Array(paths.size).fill(-1);
+    const last = index.merged.layerCount - 1;
+    const view = last >= 0 ? index.merged.view(last) : new Int32Array(paths.size).fill(-1);
     const seen = new Int32Array(paths.size).fill(-1);
     const group = new Int32Array(paths.size).fill(-1);
     const owners = this.owners;
@@ -718,7 +718,7 @@ class Engine {
     const npmOwners = this.npmOwners;
     const ownerAt = (layer: number, pathId: number): PackageRef | undefined => {
       if (layer < 0 || layer > last || pathId <= 0 || pathId >= paths.size) return undefined;
-      const g = index.merged[layer]![pathId]!;
+      const g = index.merged.at(layer, pathId);
       if (g < 0 || entries[g]!.type === 'dir') return undefined;
       let idx = owners.at(pathId, layer);
       if (idx < 0) {

@@ -17,7 +17,7 @@ export class ListedPathResolver {
     private readonly index: ImageIndex,
     readonly layer: number,
   ) {
-    this.view = index.merged[layer]!;
+    this.view = index.merged.view(layer);
   }
 
   /**

@@ -5,6 +5,7 @@ import { formatBytes } from '../format/bytes.js';
 import { escapeControl as esc } from '../format/escape.js';
 import { layerCommand, offenderLines } from './ci-result.js';
 import { formatFindingsSection } from './findings-report.js';
+import { FILES_SHOWN, listed, PROBLEMS_SHOWN, reportPath, reportText } from './limits.js';
 
 const pct = (x: number | null) => (x === null ? 'n/a (no user layers)' : `${(x * 100).toFixed(4)} %`);
 
@@ -13,10 +14,11 @@ const pct = (x: number | null) => (x === null ? 'n/a (no user layers)' : `${(x *
  * files (largest first), the rule evaluation, and one summary line:
  * `PASS [pass:N fail:N skip:N]` or `FAIL [pass:N fail:N skip:N]`.
  *
- * Every string the image provides (reference, paths, commands) is escaped (`escapeControl`):
- * a file name cannot move the cursor or print a line of its own.
+ * Every string the image provides (paths, commands, platform) is cut to its limit
+ * (`src/report/limits.ts`) and escaped (`escapeControl`): a file name cannot move the cursor,
+ * print a line of its own, or make the report longer than the limits allow.
  *
- * @param maxFiles cap on the inefficient-files rows (the rest are counted in one line).
+ * @param maxFiles cap on the inefficient-files rows (default `FILES_SHOWN`; the rest are counted in one line).
  * @param ignored what the ignore list took out of the figures, when one was configured.
  */
 export function formatCiReport(a: Analysis, results: readonly RuleResult[], opts: { maxFiles?: number; ignored?: IgnoredFigures } = {}): string {
@@ -24,7 +26,7 @@ export function formatCiReport(a: Analysis, results: readonly RuleResult[], opts
   const id = a.identity;
   lines.push(`Image: ${esc(id.reference)}`);
   // the platform and digest come from the image's own JSON: escaped like names
-  lines.push(esc(`  source: ${id.source}${id.platform ? `  platform: ${formatPlatform(id.platform)}` : ''}${id.digest ? `  digest: ${id.digest}` : ''}`));
+  lines.push(esc(`  source: ${id.source}`) + (id.platform ? `  platform: ${reportText(formatPlatform(id.platform))}` : '') + (id.digest ? `  digest: ${reportText(id.digest)}` : ''));
   lines.push(`  layers: ${a.layers.length}  files: ${a.fileCount}  size: ${a.sizeBytes} bytes (${formatBytes(a.sizeBytes)})`);
   lines.push('Analysis:');
   lines.push(`  efficiency: ${(a.efficiency * 100).toFixed(4)} %`);
@@ -40,14 +42,11 @@ export function formatCiReport(a: Analysis, results: readonly RuleResult[], opts
   lines.push('Inefficient Files:');
   const row = (c: string, w: string, p: string) => `${c.padStart(5)}  ${w.padStart(12)}  ${p}`;
   lines.push(row('Count', 'Wasted Space', 'File Path'));
-  const max = opts.maxFiles ?? Infinity;
   if (a.inefficientFiles.length === 0) lines.push('None');
-  for (const f of a.inefficientFiles.slice(0, max)) lines.push(row(String(f.count), formatBytes(f.wastedBytes), esc(f.path)));
-  if (a.inefficientFiles.length > max) lines.push(`  … and ${a.inefficientFiles.length - max} more`);
+  for (const l of listed(a.inefficientFiles, opts.maxFiles ?? FILES_SHOWN, (f) => row(String(f.count), formatBytes(f.wastedBytes), reportPath(f.path)))) lines.push(l.startsWith('… and') ? `  ${l}` : l);
   if (a.problems.length > 0) {
     lines.push('Notes:');
-    for (const p of a.problems.slice(0, 20)) lines.push(`  layer ${p.layer}: /${esc(p.path)}: ${p.problem.replace(/-/g, ' ')}`);
-    if (a.problems.length > 20) lines.push(`  … and ${a.problems.length - 20} more`);
+    for (const l of listed(a.problems, PROBLEMS_SHOWN, (p) => `layer ${p.layer}: /${reportPath(p.path)}: ${p.problem.replace(/-/g, ' ')}`)) lines.push(`  ${l}`);
   }
   lines.push('Evaluation:');
   const tally = { pass: 0, fail: 0, skip: 0 };
@@ -56,7 +55,7 @@ export function formatCiReport(a: Analysis, results: readonly RuleResult[], opts
     const label = res.status.toUpperCase();
     lines.push(res.message ? `  ${label}: ${res.name}: ${res.message}` : `  ${label}: ${res.name}`);
     if (res.status === 'fail') {
-      for (const l of offenderLines(res, (o) => `${esc(o.path)} (${formatBytes(o.sizeBytes)}, layer ${o.layer}: ${layerCommand(a, o.layer)})`)) lines.push(`    ${l}`);
+      for (const l of offenderLines(res, (o) => `${reportPath(o.path)} (${formatBytes(o.sizeBytes)}, layer ${o.layer}: ${layerCommand(a, o.layer)})`)) lines.push(`    ${l}`);
     }
   }
   lines.push(`${tally.fail > 0 ? 'FAIL' : 'PASS'} [pass:${tally.pass} fail:${tally.fail} skip:${tally.skip}]`);

@@ -1,6 +1,9 @@
 import type { AnalysisSummary, IgnoredFigures, RuleResult } from '../core/index.js';
 import { escapeControl } from '../format/escape.js';
 import { parseReference } from '../reference/reference.js';
+import { listed, OFFENDERS_SHOWN, reportCommand } from './limits.js';
+
+export { OFFENDERS_SHOWN } from './limits.js';
 
 /**
  * What one CI run evaluated, image by image: every report format (text, JSON, Markdown, JUnit,
@@ -24,9 +27,6 @@ export type ImageFailure = { readonly kind: 'unreadable'; readonly reference: st
 
 export type CiOutcome = ImageResult | ImageFailure;
 
-/** How many offending paths a report names per rule; the rest are counted. */
-export const OFFENDERS_SHOWN = 20;
-
 /** True when a rule failed. */
 export function failed(r: ImageResult): boolean {
   return (r.rules ?? []).some((x) => x.status === 'fail');
@@ -44,9 +44,9 @@ export function tally(r: ImageResult): { pass: number; fail: number; skip: numbe
   return t;
 }
 
-/** The history step that made a layer, escaped (`RUN apk add x`), or '' when unknown. */
+/** The history step that made a layer (`RUN apk add x`), cut to `COMMAND_CHARS` and escaped, or '' when unknown. */
 export function layerCommand(s: AnalysisSummary, layer: number): string {
-  return escapeControl(s.layers[layer]?.command ?? '');
+  return reportCommand(s.layers[layer]?.command ?? '');
 }
 
 /** A rule's figure as people read it: fractions as they are, byte rules as bytes. */
@@ -54,12 +54,9 @@ export function formatFigure(x: number | null): string {
   return x === null ? 'n/a' : String(x);
 }
 
-/** One sentence per failing rule, with its offenders' count beyond the shown ones. */
+/** A line per offending path of a rule (the first `OFFENDERS_SHOWN`), then `… and N more`. */
 export function offenderLines(r: RuleResult, describe: (o: { path: string; layer: number; sizeBytes: number }) => string): string[] {
-  const all = r.offenders ?? [];
-  const lines = all.slice(0, OFFENDERS_SHOWN).map(describe);
-  if (all.length > OFFENDERS_SHOWN) lines.push(`… and ${all.length - OFFENDERS_SHOWN} more`);
-  return lines;
+  return listed(r.offenders ?? [], OFFENDERS_SHOWN, describe);
 }
 
 /** The image as a file location: `dist/app.tar` for `docker-archive:dist/app.tar[:tag]`, else the reference. */

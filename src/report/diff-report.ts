@@ -3,6 +3,7 @@ import { formatBytes } from '../format/bytes.js';
 import { escapeControl } from '../format/escape.js';
 import { formatSignedBytes, TOTAL_ROWS } from '../format/totals.js';
 import { formatPlatform } from '../reference/platform.js';
+import { reportCommand, reportPath, reportText } from './limits.js';
 
 /** The versioned JSON of a comparison (`inspect-tui diff --json`), schema `schema/diff-v1.schema.json`. */
 export type DiffExportV1 = {
@@ -101,19 +102,20 @@ const signed = formatSignedBytes;
  * The short text summary of a comparison (no terminal, or `--ci`): the two images, the totals
  * with deltas, the layers added and removed, the largest added or grown paths, and, with
  * rules, the evaluation and one summary line (`PASS …` / `FAIL …`). Strings from the images are
- * escaped.
+ * cut to their limits (`src/report/limits.ts`) and escaped; the JSON (`toDiffExport`) keeps them whole.
  *
  * @param top how many of the largest added or grown paths to list.
  */
 export function formatDiffReport(c: ImageComparison, rules?: readonly DiffRuleResult[], opts: { top?: number } = {}): string {
   const e = escapeControl;
   const lines: string[] = [];
-  const who = (id: ImageIdentity) => `${e(id.reference)}${id.platform ? ` (${formatPlatform(id.platform)})` : ''}`;
+  const platform = (p: NonNullable<ImageIdentity['platform']>) => reportText(formatPlatform(p));
+  const who = (id: ImageIdentity) => `${e(id.reference)}${id.platform ? ` (${platform(id.platform)})` : ''}`;
   lines.push(`OLD: ${who(c.old.identity)}`);
   lines.push(`NEW: ${who(c.new.identity)}`);
   const po = c.old.identity.platform;
   const pn = c.new.identity.platform;
-  if (po && pn && formatPlatform(po) !== formatPlatform(pn)) lines.push(`note: the images are for different platforms (${formatPlatform(po)} → ${formatPlatform(pn)})`);
+  if (po && pn && formatPlatform(po) !== formatPlatform(pn)) lines.push(`note: the images are for different platforms (${platform(po)} → ${platform(pn)})`);
   if (c.identical) lines.push('The images are identical: same layers, same files.');
   const t = c.totals;
   lines.push('Totals:');
@@ -125,7 +127,7 @@ export function formatDiffReport(c: ImageComparison, rules?: readonly DiffRuleRe
   for (const l of c.layers) {
     if (l.kind === 'shared') continue;
     const s = l.kind === 'old-only' ? l.old : l.new;
-    lines.push(`  ${l.kind === 'old-only' ? '-' : '+'} ${l.kind === 'old-only' ? 'OLD' : 'NEW'} L${s.index} ${formatBytes(s.sizeBytes).padStart(9)}  ${e(s.command)}${l.moved ? '  (moved)' : ''}`);
+    lines.push(`  ${l.kind === 'old-only' ? '-' : '+'} ${l.kind === 'old-only' ? 'OLD' : 'NEW'} L${s.index} ${formatBytes(s.sizeBytes).padStart(9)}  ${reportCommand(s.command)}${l.moved ? '  (moved)' : ''}`);
   }
   const counts = { added: 0, removed: 0, modified: 0 };
   for (const f of c.files) if (f.change !== 'unchanged' && !(f.new?.type === 'dir' && f.old?.type === 'dir')) counts[f.change]++;
@@ -134,7 +136,7 @@ export function formatDiffReport(c: ImageComparison, rules?: readonly DiffRuleRe
   const top = opts.top ?? 10;
   if (grown.length > 0) {
     lines.push('Largest added or grown:');
-    for (const f of grown.slice(0, top)) lines.push(`  ${signed(f.sizeDelta).padStart(10)}  ${f.change === 'added' ? 'added   ' : 'modified'}  ${e(f.path)}${f.newLayer !== undefined ? `  (NEW L${f.newLayer})` : ''}`);
+    for (const f of grown.slice(0, top)) lines.push(`  ${signed(f.sizeDelta).padStart(10)}  ${f.change === 'added' ? 'added   ' : 'modified'}  ${reportPath(f.path)}${f.newLayer !== undefined ? `  (NEW L${f.newLayer})` : ''}`);
     if (grown.length > top) lines.push(`  … and ${grown.length - top} more`);
   }
   if (rules) {

@@ -1,6 +1,6 @@
 import type { Finding, FindingKind } from '../core/index.js';
 import { formatBytes } from '../format/bytes.js';
-import { escapeControl } from '../format/escape.js';
+import { reportCommand, reportPath } from './limits.js';
 
 /** How a finding is named in reports. */
 export const FINDING_TITLE: Readonly<Record<FindingKind, string>> = {
@@ -17,7 +17,8 @@ const where = (f: Finding) => f.layers.map((l) => `L${l.index}`).join(' → ');
 
 /**
  * The "Findings" section of the CI text report: the `top` largest findings with their bytes,
- * layers, commands, largest paths and advice. Strings from the image are escaped.
+ * layers, commands, largest paths and advice. Commands and paths are cut to their limits and
+ * escaped.
  */
 export function formatFindingsSection(findings: readonly Finding[], top = 5): string[] {
   const lines = ['Findings:'];
@@ -27,8 +28,8 @@ export function formatFindingsSection(findings: readonly Finding[], top = 5): st
   lines.push(`  ${formatBytes(wasted)} wasted, ${formatBytes(kept)} of caches and leftovers kept in the final image`);
   for (const f of findings.slice(0, top)) {
     lines.push(`  ${formatBytes(f.bytes).padStart(9)}  ${FINDING_TITLE[f.kind]}${f.manager ? ` (${f.manager})` : ''}  ${where(f)}`);
-    for (const l of f.layers) lines.push(`             L${l.index}: ${escapeControl(l.command)}`);
-    const shown = f.paths.slice(0, 3).map((p) => escapeControl(p.path)).join(', ');
+    for (const l of f.layers) lines.push(`             L${l.index}: ${reportCommand(l.command)}`);
+    const shown = f.paths.slice(0, 3).map((p) => reportPath(p.path)).join(', ');
     lines.push(`             ${shown}${f.pathCount > 3 ? ` and ${f.pathCount - 3} more` : ''}`);
     lines.push(`             fix: ${f.advice}`);
   }
@@ -61,13 +62,16 @@ export function findingsToJson(findings: readonly Finding[]): FindingJson[] {
   }));
 }
 
-/** The Markdown table of the findings, for the Markdown report. `cell` escapes a table cell. */
+/**
+ * The Markdown table of the findings, for the Markdown report. Commands and paths are cut to
+ * their limits and escaped; `cell` then makes a string safe in a table cell.
+ */
 export function findingsMarkdown(findings: readonly Finding[], cell: (s: string) => string, top = 10): string[] {
   if (findings.length === 0) return ['No findings: no waste, package caches or build leftovers.'];
   const out = ['| bytes | finding | layers | largest paths | fix |', '|---:|---|---|---|---|'];
   for (const f of findings.slice(0, top)) {
-    const layers = f.layers.map((l) => `L${l.index} \`${cell(l.command)}\``).join(' → ');
-    const paths = f.paths.slice(0, 3).map((p) => `\`${cell(p.path)}\``).join(', ') + (f.pathCount > 3 ? ` and ${f.pathCount - 3} more` : '');
+    const layers = f.layers.map((l) => `L${l.index} \`${cell(reportCommand(l.command))}\``).join(' → ');
+    const paths = f.paths.slice(0, 3).map((p) => `\`${cell(reportPath(p.path))}\``).join(', ') + (f.pathCount > 3 ? ` and ${f.pathCount - 3} more` : '');
     out.push(`| ${formatBytes(f.bytes)} | ${FINDING_TITLE[f.kind]}${f.manager ? ` (${f.manager})` : ''} | ${layers} | ${paths} | ${cell(f.advice)} |`);
   }
   if (findings.length > top) out.push('', `… and ${findings.length - top} more findings in the JSON export.`);

@@ -2,12 +2,14 @@ import { plural } from '../format/text.js';
 import { formatBytes } from '../format/bytes.js';
 import { escapeControl } from '../format/escape.js';
 import { failed, layerCommand, offenderLines, referenceOf, tally, type CiOutcome } from './ci-result.js';
+import { reportPath, reportText } from './limits.js';
 
 /**
  * GitHub Actions workflow commands (`--report github`, on stdout): one `::error` per failing
  * rule (its offending paths on the following lines of the same annotation: GitHub shows at most
  * ten annotations of a kind per step), one per image that could not be read, a `::warning`
  * for an image whose layers have path anomalies, and a `::notice` with each image's verdict.
+ * Paths and commands from the image are cut to their limits (`src/report/limits.ts`).
  */
 
 /** Escapes a command's message (toolkit's escapeData): `%`, CR and LF. */
@@ -29,13 +31,13 @@ export function formatGithubCommands(outcomes: readonly CiOutcome[]): string {
   for (const o of outcomes) {
     const ref = referenceOf(o);
     if (o.kind === 'unreadable') {
-      out += command('error', `inspect-tui: ${ref}`, [`could not be read: ${escapeControl(o.message)}`]);
+      out += command('error', `inspect-tui: ${ref}`, [`could not be read: ${reportText(o.message)}`]);
       continue;
     }
     const s = o.summary;
     for (const r of o.rules ?? []) {
       if (r.status !== 'fail') continue;
-      const lines = [`${r.name}: ${escapeControl(r.message)}`, ...offenderLines(r, (x) => `${escapeControl(x.path)} (${formatBytes(x.sizeBytes)}, layer ${x.layer}: ${layerCommand(s, x.layer)})`)];
+      const lines = [`${r.name}: ${escapeControl(r.message)}`, ...offenderLines(r, (x) => `${reportPath(x.path)} (${formatBytes(x.sizeBytes)}, layer ${x.layer}: ${layerCommand(s, x.layer)})`)];
       out += command('error', `inspect-tui ${r.name}: ${ref}`, lines);
     }
     if (s.problems.length > 0) out += command('warning', `inspect-tui: ${ref}`, [`${s.problems.length} path anomalies in the layers (whiteouts of missing paths, entries under non-directories)`]);

@@ -1,12 +1,14 @@
 import { formatBytes } from '../format/bytes.js';
 import { escapeControl } from '../format/escape.js';
 import { formatFigure, layerCommand, offenderLines, referenceOf, tally, type CiOutcome } from './ci-result.js';
+import { reportPath, reportText } from './limits.js';
 
 /**
  * JUnit XML (`--report junit=FILE`) in the shape GitLab, Jenkins and GitHub's test reporters
  * read: `<testsuites>` with one `<testsuite>` per image and one `<testcase>` per rule; a failed
  * rule has a `<failure>` with the actual value, the threshold and its offending paths; a
  * disabled one is `<skipped>`; an image that could not be read is a testcase with `<error>`.
+ * Paths and commands from the image are cut to their limits (`src/report/limits.ts`).
  */
 
 /**
@@ -38,7 +40,7 @@ export function formatJUnit(outcomes: readonly CiOutcome[]): string {
       suites.push(
         `  <testsuite name="${name}" tests="1" failures="0" errors="1" skipped="0">\n` +
           `    <testcase name="read image" classname="${name}">\n` +
-          `      <error message="${xmlText(o.message)}" type="unreadable">${xmlText(o.message)}</error>\n` +
+          `      <error message="${xmlText(reportText(o.message))}" type="unreadable">${xmlText(reportText(o.message))}</error>\n` +
           `    </testcase>\n  </testsuite>`,
       );
       continue;
@@ -64,7 +66,7 @@ export function formatJUnit(outcomes: readonly CiOutcome[]): string {
       const detail = [
         `actual: ${formatFigure(r.actual)}`,
         `threshold: ${formatFigure(r.threshold)}`,
-        ...offenderLines(r, (x) => `${escapeControl(x.path)} (${formatBytes(x.sizeBytes)}, layer ${x.layer}: ${layerCommand(s, x.layer)})`),
+        ...offenderLines(r, (x) => `${reportPath(x.path)} (${formatBytes(x.sizeBytes)}, layer ${x.layer}: ${layerCommand(s, x.layer)})`),
       ]
         .map(xmlText)
         .join('\n');

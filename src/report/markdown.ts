@@ -3,11 +3,13 @@ import { findingsMarkdown } from './findings-report.js';
 import { formatBytes } from '../format/bytes.js';
 import { escapeControl } from '../format/escape.js';
 import { failed, formatFigure, layerCommand, offenderLines, referenceOf, tally, type CiOutcome } from './ci-result.js';
+import { FILES_SHOWN, listed, reportCommand, reportPath, reportText } from './limits.js';
 
 /**
  * The Markdown summary (`--report markdown=FILE`, and GitHub's job summary): per image the
  * verdict, the figures, a rule table, what the path rules found, the largest inefficient files
- * and the size of every layer. All images in one document.
+ * and the size of every layer. All images in one document. Strings from the image are cut to
+ * their limits (`src/report/limits.ts`).
  */
 
 /**
@@ -24,8 +26,6 @@ export function mdText(s: string): string {
 }
 
 const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(2)} %`);
-const MAX_FILES = 10;
-const MAX_COMMAND = 80;
 
 export function formatMarkdown(outcomes: readonly CiOutcome[]): string {
   const out: string[] = [];
@@ -37,7 +37,7 @@ export function formatMarkdown(outcomes: readonly CiOutcome[]): string {
   out.push(`${outcomes.length} image${outcomes.length === 1 ? '' : 's'}: ${analysed.length - failing} passed, ${failing} failed${unreadable ? `, ${unreadable} could not be read` : ''}.`, '');
   for (const o of outcomes) {
     if (o.kind === 'unreadable') {
-      out.push(`## ❌ ${mdText(o.reference)}`, '', `Could not be read: ${mdText(o.message)}`, '');
+      out.push(`## ❌ ${mdText(o.reference)}`, '', `Could not be read: ${mdText(reportText(o.message))}`, '');
       continue;
     }
     const s = o.summary;
@@ -63,24 +63,19 @@ export function formatMarkdown(outcomes: readonly CiOutcome[]): string {
       for (const r of o.rules) {
         if (r.status !== 'fail' || !r.offenders?.length) continue;
         out.push(`**${r.name}** offending paths:`, '');
-        for (const l of offenderLines(r, (x) => `${mdText(x.path)} (${formatBytes(x.sizeBytes)}, layer ${x.layer}: ${mdText(shorten(layerCommand(s, x.layer)))})`)) out.push(`- ${l}`);
+        for (const l of offenderLines(r, (x) => `${mdText(reportPath(x.path))} (${formatBytes(x.sizeBytes)}, layer ${x.layer}: ${mdText(layerCommand(s, x.layer))})`)) out.push(`- ${l}`);
         out.push('');
       }
     }
-    out.push('### Findings', '', ...findingsMarkdown(s.findings, (x) => mdText(shorten(escapeControl(x)))), '');
+    out.push('### Findings', '', ...findingsMarkdown(s.findings, mdText), '');
     if (s.inefficientFiles.length > 0) {
       out.push('<details><summary>Largest inefficient files</summary>', '', '| count | wasted | path |', '|---|---|---|');
-      for (const f of s.inefficientFiles.slice(0, MAX_FILES)) out.push(`| ${f.count} | ${formatBytes(f.wastedBytes)} | ${mdText(f.path)} |`);
-      if (s.inefficientFiles.length > MAX_FILES) out.push(`| | | … and ${s.inefficientFiles.length - MAX_FILES} more |`);
+      for (const l of listed(s.inefficientFiles, FILES_SHOWN, (f) => `| ${f.count} | ${formatBytes(f.wastedBytes)} | ${mdText(reportPath(f.path))} |`)) out.push(l.startsWith('|') ? l : `| | | ${l} |`);
       out.push('', '</details>', '');
     }
     out.push('<details><summary>Layers</summary>', '', '| # | size | command |', '|---|---|---|');
-    for (const l of s.layers) out.push(`| ${l.index} | ${formatBytes(l.sizeBytes)} | ${mdText(shorten(escapeControl(l.command)))} |`);
+    for (const l of s.layers) out.push(`| ${l.index} | ${formatBytes(l.sizeBytes)} | ${mdText(reportCommand(l.command))} |`);
     out.push('', '</details>', '');
   }
   return `${out.join('\n')}\n`;
-}
-
-function shorten(s: string): string {
-  return s.length > MAX_COMMAND ? `${s.slice(0, MAX_COMMAND - 1)}…` : s;
 }

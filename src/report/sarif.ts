@@ -2,13 +2,16 @@ import { createHash } from 'node:crypto';
 import { formatBytes } from '../format/bytes.js';
 import { escapeControl, stringifyJson } from '../format/escape.js';
 import { RULES } from '../core/index.js';
-import { formatFigure, imageLocation, layerCommand, OFFENDERS_SHOWN, referenceOf, type CiOutcome } from './ci-result.js';
+import { formatFigure, imageLocation, layerCommand, referenceOf, type CiOutcome } from './ci-result.js';
+import { OFFENDERS_SHOWN, reportPath, reportText } from './limits.js';
 
 /**
  * SARIF 2.1.0 (`--report sarif=FILE`): one run of inspect-tui over every image, one result per
  * failing rule and one per offending path (the first `OFFENDERS_SHOWN` of each rule), each
  * naming the image, the layer and its command. Offending paths are located in the image's
- * filesystem (`uriBaseId` IMAGE_ROOT); image-wide results at the image reference.
+ * filesystem (`uriBaseId` IMAGE_ROOT); image-wide results at the image reference. Paths and
+ * commands from the image are cut to their limits (`src/report/limits.ts`); fingerprints hash
+ * the whole path.
  */
 
 const PATH_RULES: Readonly<Record<string, string>> = {
@@ -57,7 +60,7 @@ export function formatSarif(outcomes: readonly CiOutcome[], tool: { version: str
     const where = imageLocation(ref);
     const imageLoc = { physicalLocation: { artifactLocation: { uri: where.startsWith('/') ? `file://${uriOf(where)}` : uriOf(where) } }, logicalLocations: [{ name: ref, kind: 'module' }] };
     if (o.kind === 'unreadable') {
-      const text = `${ref}: could not be read: ${escapeControl(o.message)}`;
+      const text = `${ref}: could not be read: ${reportText(o.message)}`;
       notifications.push({ level: 'error', message: { text } });
       results.push({ ruleId: 'unreadable', ruleIndex: indexOf('unreadable'), level: 'error', message: { text }, locations: [imageLoc], partialFingerprints: { 'inspectTui/v1': fingerprint(ref, 'unreadable') }, properties: { image: ref } });
       continue;
@@ -76,7 +79,7 @@ export function formatSarif(outcomes: readonly CiOutcome[], tool: { version: str
         properties: { image: ref, actual: r.actual, threshold: r.threshold },
       });
       for (const x of (r.offenders ?? []).slice(0, OFFENDERS_SHOWN)) {
-        const path = escapeControl(x.path);
+        const path = reportPath(x.path);
         const command = layerCommand(s, x.layer);
         results.push({
           ruleId: r.name,

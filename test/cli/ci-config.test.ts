@@ -40,6 +40,8 @@ describe('.dive-ci: dive\'s keys unchanged, paths: checked key by key', () => {
     ['paths:\n  denyWaste: ["/a/{b,c"]\n', '.dive-ci: paths.denyWaste[0]: "/a/{b,c" is not a valid glob (it can never match)'],
     ['paths:\n  block: ["/[z-a]"]\n', '.dive-ci: paths.block[0]: "/[z-a]" is not a valid glob (it can never match)'],
     ['paths:\n  block: [""]\n', '.dive-ci: paths.block[0]: "" is not a glob (a non-empty string)'],
+    // a glob that cannot be matched directory by directory (picomatch lets `[/]` match a separator)
+    ['paths:\n  block: ["/a[/]b"]\n', '.dive-ci: paths.block[0]: "/a[/]b" is not supported: a "/" inside [...] cannot be matched directory by directory'],
     ['- a\n- b\n', '.dive-ci: must be a mapping with "rules", "paths" and "diff"'],
   ])('%j → one line naming the key', (text, message) => {
     let err: unknown;

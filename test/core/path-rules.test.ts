@@ -1,10 +1,13 @@
-import picomatch from 'picomatch';
 import { describe, expect, it } from 'vitest';
-import { evaluatePathRules, withoutIgnored } from '../../src/core/path-rules.js';
+import { compilePathGlob, evaluatePathRules, withoutIgnored } from '../../src/core/path-rules.js';
 import { analyzeImage } from '../../src/core/index.js';
 import { analyze, contentKeysOf, dir, file, indexImage, selectHashRequests, whiteout } from '../helpers/layers.js';
 
-const glob = (...patterns: string[]) => picomatch(patterns, { dot: true });
+/** The globs as `.dive-ci` compiles them: any one matches. */
+const glob = (...patterns: string[]) => {
+  const ms = patterns.map(compilePathGlob);
+  return (p: string) => ms.some((m) => m(p));
+};
 
 /**
  * Three layers, built so that every figure moves when /var/lib/rpm is ignored:

@@ -105,7 +105,7 @@ function configFor(layers: Buffer[], history?: string[]) {
 
 /**
  * A legacy docker-save archive (`<id>/layer.tar`, `<id>.json` config, manifest.json) holding
- * one or more images. `layerFiles` may override the layer member names (to test missing ones).
+ * one or more images. `history` gives each layer's `created_by` (default `/bin/sh -c step-N`).
  */
 export async function buildDockerArchive(images: { tags: string[]; layers: Buffer[]; gzipLayers?: boolean; history?: string[] }[], opts: { manifestOverride?: string } = {}): Promise<Buffer> {
   const items: TarItem[] = [];

@@ -109,7 +109,7 @@ describe('content keys', () => {
       const index = indexOf(loaded);
       const r = await computeContentKeys(index, loaded.layers.map((l) => l.blob), contents, known);
       // d/one now has a digest and d/two not: their group is hashed whole, and the others still compared.
-      const g = (layer: number, p: string) => index.merged[layer]![index.paths.find(p)!]!;
+      const g = (layer: number, p: string) => index.merged.at(layer, index.paths.find(p)!);
       expect(r.fullHashes).toBe(2);
       // What was hashed comes back, and nothing was written into the layers' contents.
       expect([...r.hashed.values()].reduce((n, m) => n + m.size, 0)).toBe(r.fullHashes);

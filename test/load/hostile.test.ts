@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inspectImage } from '../../src/index.js';
@@ -77,6 +77,42 @@ describe('hostile input: a clean error or figures, in bounded time and memory', 
     expect(a.layers).toHaveLength(20_000);
     expect(a.wastedBytes).toBeGreaterThan(0);
   }, 120_000);
+
+  it('20k layers that each add a file: the CLI stays under 1.5 GiB peak and gives the right figures', () => {
+    // Each layer adds d/f<i> (its number as the body) and writes /shared (one byte) again.
+    // When every layer kept an array of every path, this image peaked at 1.88 GB (20k × 20k slots).
+    const L = 20_000;
+    const layers = Array.from({ length: L }, (_, i) => Buffer.concat([file(`d/f${i}`, String(i)), file('shared', 'x'), END]));
+    const dir = tmpDir();
+    writeFileSync(path.join(dir, 'many.tar'), dockerArchive(layers));
+    const rss = path.join(dir, 'peak-rss');
+    const r = runCli(['--ci', '--no-cache', '--json', 'out.json', 'docker-archive:many.tar'], {
+      cwd: dir,
+      env: { NODE_OPTIONS: `--require ${path.join(ROOT, 'scripts', 'bench-peak-rss.cjs')}`, INSPECT_TUI_BENCH_RSS_FILE: rss },
+    });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1); // efficiency 0.82 < dive's default 0.9
+    const numbers = Array.from({ length: L }, (_, i) => String(i).length).reduce((a, b) => a + b, 0);
+    const size = numbers + L; // every d/f<i>, and /shared once per layer
+    type Out = { summary: Record<string, unknown>; inefficientFiles: unknown[]; layers: { changes: unknown }[] };
+    const out = JSON.parse(readFileSync(path.join(dir, 'out.json'), 'utf8')) as Out;
+    // dive's figures: /shared is the one path written more than once, all its copies count as
+    // wasted; the smallest copy of every path is what an ideal image keeps. Each later copy of
+    // /shared is the same bytes again: reclaimable as a rewrite that changed nothing.
+    expect(out.summary).toMatchObject({
+      layerCount: L,
+      fileCount: L + 1,
+      sizeBytes: size,
+      wastedBytes: L,
+      efficiency: (numbers + 1) / size,
+      userWastedPercent: L / (size - 2),
+      reclaimable: { overwrittenBytes: 0, deletedLaterBytes: 0, metadataOnlyBytes: L - 1, duplicateContentBytes: 0, totalBytes: L - 1 },
+    });
+    expect(out.inefficientFiles).toEqual([{ path: '/shared', count: L, wastedBytes: L }]);
+    expect(out.layers[0]!.changes).toEqual({ added: 2, modified: 0, removed: 0, unmodified: 0 });
+    expect(out.layers.slice(1).every((l) => JSON.stringify(l.changes) === JSON.stringify({ added: 1, modified: 0, removed: 0, unmodified: 1 }))).toBe(true);
+    expect(Number(readFileSync(rss, 'utf8')) * 1024).toBeLessThan(1.5 * 2 ** 30);
+  }, 300_000);
 
   it('100k duplicate opaque and whiteout markers over a 20k-entry directory cost what one does', async () => {
     const base = Buffer.concat([...Array.from({ length: 20_000 }, (_, i) => file(`data/f${i}`, 'x')), END]);
