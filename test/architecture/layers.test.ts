@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/image-files.js';
 
 /**
- * The layer order of `src/`, lowest first (README, "Development"). A module may import from its
+ * The layer order of `src/`, lowest first (CONTRIBUTING.md, "Layout"). A module may import from its
  * own folder and from folders of a lower rank; never from a folder of the same or a higher rank.
  * `index.ts` at the top of `src/` is the library's entry point.
  */
