@@ -28,6 +28,9 @@ export function mdText(s: string): string {
     .replace(/[\\`*_[\]|~#]/g, (c) => `\\${c}`);
 }
 
+/** A rule's message with every long decimal it quotes (`efficiency=0.7962094966374567`) rounded to four places, as the table's figures are. */
+const roundedText = (s: string) => s.replace(/\d+\.\d{5,}/g, (x) => String(Number(Number(x).toFixed(4))));
+
 const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(2)} %`);
 
 export function formatMarkdown(outcomes: readonly CiOutcome[]): string {
@@ -65,8 +68,8 @@ export function formatMarkdown(outcomes: readonly CiOutcome[]): string {
       out.push('| rule | status | threshold | actual | details |', '|---|---|---|---|---|');
       for (const r of o.rules) {
         const status = r.status === 'fail' ? '❌ fail' : r.status === 'pass' ? '✅ pass' : '➖ skip';
-        const unit = RULE_DOCS[r.name].unit;
-        out.push(`| ${r.name} | ${status} | ${roundedFigure(unit, r.threshold)} | ${roundedFigure(unit, r.actual)} | ${mdText(r.message)} |`);
+        const { units } = RULE_DOCS[r.name];
+        out.push(`| ${r.name} | ${status} | ${roundedFigure(units.threshold, r.threshold)} | ${roundedFigure(units.actual, r.actual)} | ${mdText(roundedText(r.message))} |`);
       }
       out.push('');
       for (const r of o.rules) {

@@ -28,7 +28,8 @@ export type RuleDoc = {
   readonly fix: string;
   /** The README section that documents it. */
   readonly anchor: string;
-  readonly unit: FigureUnit;
+  /** What its threshold and its actual figure count (`paths.maxFileSize`: a size, and how many files exceed it). */
+  readonly units: { readonly threshold: FigureUnit; readonly actual: FigureUnit };
 };
 
 const RULES_ANCHOR = '#rules-and-path-rules';
@@ -42,7 +43,7 @@ export const RULE_DOCS: Readonly<Record<RuleResult['name'] | 'unreadable', RuleD
     full: "dive's efficiency: the bytes that would remain if every path were stored once, over the bytes all layers store. Files written, rewritten or deleted by several layers lower it.",
     fix: 'Write each file once: delete temporary files in the same `RUN` that creates them, set owners and modes when copying (`COPY --chown=… --chmod=…`) instead of a later `chown -R`, and build in another stage to `COPY` only the result. The findings name the steps and the paths.',
     anchor: RULES_ANCHOR,
-    unit: 'fraction',
+    units: { threshold: 'fraction', actual: 'fraction' },
   },
   highestWastedBytes: {
     name: 'WastedBytesTooHigh',
@@ -50,7 +51,7 @@ export const RULE_DOCS: Readonly<Record<RuleResult['name'] | 'unreadable', RuleD
     full: "dive's wasted bytes: the bytes of every path that more than one layer stores (every copy counts, the surviving one too).",
     fix: 'Store each path in one layer: fold later changes into the step that first writes the files, or delete them in the same `RUN`. The findings name the steps and the paths.',
     anchor: RULES_ANCHOR,
-    unit: 'bytes',
+    units: { threshold: 'bytes', actual: 'bytes' },
   },
   highestUserWastedPercent: {
     name: 'UserWastedShareTooHigh',
@@ -58,7 +59,7 @@ export const RULE_DOCS: Readonly<Record<RuleResult['name'] | 'unreadable', RuleD
     full: "dive's user wasted percent: the wasted bytes over the bytes of every layer but the first.",
     fix: 'Store each path in one layer: delete temporary files in the same `RUN` that creates them, or build in another stage and `COPY` only the result. The findings name the steps and the paths.',
     anchor: RULES_ANCHOR,
-    unit: 'fraction',
+    units: { threshold: 'fraction', actual: 'fraction' },
   },
   'paths.block': {
     name: 'BlockedPathPresent',
@@ -66,7 +67,7 @@ export const RULE_DOCS: Readonly<Record<RuleResult['name'] | 'unreadable', RuleD
     full: 'A path of the final filesystem matches a glob of `paths.block` in the rules file: a file that must not ship (a `.git` directory, a private key).',
     fix: 'Keep the path out of the image: add it to `.dockerignore`, or copy only what runs from a build stage. The result names the step that wrote it.',
     anchor: RULES_ANCHOR,
-    unit: 'count',
+    units: { threshold: 'count', actual: 'count' },
   },
   'paths.denyWaste': {
     name: 'WasteUnderDeniedPath',
@@ -74,7 +75,7 @@ export const RULE_DOCS: Readonly<Record<RuleResult['name'] | 'unreadable', RuleD
     full: 'A layer stored bytes under a glob of `paths.denyWaste` that the final filesystem does not show: a copy a later layer overwrote or changed, or a file a later layer deleted.',
     fix: 'Write these paths once: make the final change in the step that first writes them, or delete them in the same `RUN` that creates them.',
     anchor: RULES_ANCHOR,
-    unit: 'count',
+    units: { threshold: 'count', actual: 'count' },
   },
   'paths.maxFileSize': {
     name: 'FileTooLarge',
@@ -82,7 +83,7 @@ export const RULE_DOCS: Readonly<Record<RuleResult['name'] | 'unreadable', RuleD
     full: 'A file of the final filesystem is larger than `paths.maxFileSize` in the rules file.',
     fix: 'Leave the file out of the image (`.dockerignore`, a build stage), fetch it at run time, or raise `paths.maxFileSize` if it belongs there.',
     anchor: RULES_ANCHOR,
-    unit: 'bytes',
+    units: { threshold: 'bytes', actual: 'count' },
   },
   'paths.maxLayerCount': {
     name: 'TooManyLayers',
@@ -90,7 +91,7 @@ export const RULE_DOCS: Readonly<Record<RuleResult['name'] | 'unreadable', RuleD
     full: 'The image has more layers than `paths.maxLayerCount` in the rules file.',
     fix: 'Join consecutive `RUN` instructions with `&&`, or copy the result of a build stage in one `COPY`.',
     anchor: RULES_ANCHOR,
-    unit: 'count',
+    units: { threshold: 'count', actual: 'count' },
   },
   highestFindingBytes: {
     name: 'FindingBytesTooHigh',
@@ -98,7 +99,7 @@ export const RULE_DOCS: Readonly<Record<RuleResult['name'] | 'unreadable', RuleD
     full: 'The findings (waste between layers, package caches and build leftovers kept) hold more bytes than `highestFindingBytes`, in all or for one kind.',
     fix: "Follow each finding's advice, largest first: each names the step to change and how.",
     anchor: FINDINGS_ANCHOR,
-    unit: 'bytes',
+    units: { threshold: 'bytes', actual: 'bytes' },
   },
   unreadable: {
     name: 'UnreadableImage',
@@ -106,12 +107,12 @@ export const RULE_DOCS: Readonly<Record<RuleResult['name'] | 'unreadable', RuleD
     full: 'The image argument could not be opened or read: a missing file, an unknown name, a registry refusing access, or bytes that contradict their digests.',
     fix: 'Check the image argument and the access to it; the message says what failed.',
     anchor: '#the-image-argument',
-    unit: 'count',
+    units: { threshold: 'count', actual: 'count' },
   },
 };
 
 /** A finding kind as a reported check. */
-export const FINDING_DOCS: Readonly<Record<FindingKind, Omit<RuleDoc, 'unit' | 'anchor'>>> = {
+export const FINDING_DOCS: Readonly<Record<FindingKind, Omit<RuleDoc, 'units' | 'anchor'>>> = {
   'deleted-later': {
     name: 'FilesDeletedLater',
     short: 'files written in one layer and deleted in a later one',

@@ -30,7 +30,7 @@ function uriOf(s: string): string {
 const fingerprint = (...parts: string[]) => createHash('sha256').update(parts.join('\0')).digest('hex');
 
 /** A rule's SARIF descriptor from its documentation row. */
-function descriptor(id: string, doc: Omit<RuleDoc, 'unit' | 'anchor'> & { anchor?: string }, level: 'error' | 'warning'): ReportingDescriptor {
+function descriptor(id: string, doc: Omit<RuleDoc, 'units' | 'anchor'> & { anchor?: string }, level: 'error' | 'warning'): ReportingDescriptor {
   const uri = `${DOCS_URL}${doc.anchor ?? '#findings-which-step-wasted-what-and-how-to-fix-it'}`;
   return {
     id,
