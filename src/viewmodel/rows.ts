@@ -163,7 +163,12 @@ export function sourceLine(d: ImageView, layer: number): string | undefined {
   const l = s.layers[layer];
   if (l?.source) return at(l.source);
   if (l?.base) return s.from ? `base image (FROM at ${at(s.from)})` : 'base image';
-  if (l && l.makers.length > 1) return `squashed: ${l.makers.map((m) => at(m.location)).join(', ')}`;
+  if (l && l.makers.length > 1) {
+    const files = new Set(l.makers.map((m) => m.location.file));
+    const lines = (m: { location: { line: number; endLine: number } }) => `${m.location.line}${m.location.endLine > m.location.line ? `-${m.location.endLine}` : ''}`;
+    // One file, as it nearly always is: its name once, then the lines.
+    return files.size === 1 ? `squashed: ${sanitize(l.makers[0]!.location.file)}:${l.makers.map(lines).join(', ')}` : `squashed: ${l.makers.map((m) => at(m.location)).join(', ')}`;
+  }
   return '(no instruction matched)';
 }
 

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExportV1 } from '../../src/report/json-export.js';
 import { BASE_NAME, buildahSkipReason, startBuildah, type Buildah } from '../helpers/buildah.js';
-import { sha256, tmpDir } from '../helpers/image-files.js';
+import { buildTar, sha256, tmpDir, type TarItem } from '../helpers/image-files.js';
 import { cleanupTemps, registrySkipReason, skopeoPush, startRegistry, tempDir, type RunningRegistry } from '../helpers/registry-harness.js';
 import { runCli } from '../helpers/run-cli.js';
 import { sarifMultitoolSkipReason, validateJUnit, validateSarif, xmllintSkipReason } from '../helpers/validators.js';
@@ -346,6 +346,27 @@ describe.skipIf(skip !== undefined)(`results on the Dockerfile line, for an imag
       const r = runIn(cwd('tampered'), [`oci:${bad}:1`]);
       expect(r.code).toBe(2);
       expect(r.stderr.trim()).toMatch(/^inspect-tui: .*layout-tampered: blob sha256:[0-9a-f]+ does not match its digest$/);
+    });
+
+    it('docker-archive: a Docker 25+ save (the OCI layout beside manifest.json) carries the provenance too', async () => {
+      // What `docker save` writes with the containerd image store: the layout's blobs and index.json, and manifest.json naming the config and layers.
+      const index = JSON.parse(readFileSync(path.join(layout, 'index.json'), 'utf8')) as { manifests: { digest: string }[] };
+      const imageIndex = JSON.parse(readFileSync(blob(layout, index.manifests[0]!.digest), 'utf8')) as { manifests: { digest: string }[] };
+      const manifest = JSON.parse(readFileSync(blob(layout, imageIndex.manifests[0]!.digest), 'utf8')) as { config: { digest: string }; layers: { digest: string }[] };
+      const name = (d: string) => `blobs/sha256/${d.slice('sha256:'.length)}`;
+      const items: TarItem[] = [
+        { name: 'oci-layout', body: readFileSync(path.join(layout, 'oci-layout')) },
+        { name: 'index.json', body: readFileSync(path.join(layout, 'index.json')) },
+        { name: 'manifest.json', body: JSON.stringify([{ Config: name(manifest.config.digest), RepoTags: ['app/lines:1'], Layers: manifest.layers.map((l) => name(l.digest)) }]) },
+        ...readdirSync(path.join(layout, 'blobs', 'sha256')).map((f) => ({ name: `blobs/sha256/${f}`, body: readFileSync(path.join(layout, 'blobs', 'sha256', f)) })),
+      ];
+      const saved = path.join(work, 'docker25-save.tar');
+      writeFileSync(saved, await buildTar(items));
+      const r = runIn(cwd('docker25'), [`docker-archive:${saved}`]);
+      expect(r.code, r.stderr).toBe(1);
+      const j = JSON.parse(r.read('out.json')) as ExportV1;
+      expect(j.dockerfile?.via).toBe('provenance');
+      expect(layerLines(j)).toEqual(shifted);
     });
 
     describe.skipIf(registrySkipReason() !== undefined)('through a registry (skopeo copy --all)', () => {
