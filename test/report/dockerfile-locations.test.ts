@@ -5,6 +5,10 @@ import { summarize } from '../../src/core/index.js';
 import type { ImageSources, InstructionRef, SourceLocation } from '../../src/provenance/index.js';
 import type { ImageResult } from '../../src/report/ci-result.js';
 import { formatGithubCommands } from '../../src/report/github.js';
+import { formatSarif } from '../../src/report/sarif.js';
+import { writeFileSync } from 'node:fs';
+import { tmpDir } from '../helpers/image-files.js';
+import { sarifMultitoolSkipReason, validateSarif } from '../helpers/validators.js';
 import { toExportV1 } from '../../src/report/json-export.js';
 import { findingLocation, imageLocation, layerLocation, wholeImageLocation } from '../../src/report/locations.js';
 import { selectLayerDetails } from '../../src/viewmodel/rows.js';
@@ -75,6 +79,21 @@ describe('where a result goes', () => {
     const remote = formatGithubCommands([{ ...withFinding, sources: null, summary: { ...withFinding.summary, identity: { ...a.identity, reference: 'docker://registry.example/app:1' } } }], '/');
     expect(remote).toMatch(/^::error title=inspect-tui lowestEfficiency/m);
     expect(remote).not.toContain('::warning'); // a finding without a line is not annotated
+  });
+
+  it.skipIf(sarifMultitoolSkipReason() !== undefined)('SARIF for a registry image without a Dockerfile: the reference as a logical location only, accepted by the multitool (Gh, Ghas)', () => {
+    const o = result(null, 'docker://registry.example/app:1');
+    const failing: ImageResult = { ...o, rules: [{ name: 'paths.block', status: 'fail', threshold: null, actual: 1, message: 'x', offenders: [{ path: '/a', layer: 1, sizeBytes: 1 }] }] };
+    const log = JSON.parse(formatSarif([failing, { kind: 'unreadable', reference: 'docker://registry.example/gone:1', message: 'not found' }], { version: '0', cwd: '/' })) as { runs: { results: { locations: { physicalLocation?: unknown; logicalLocations: { name: string }[] }[] }[] }[] };
+    const results = log.runs[0]!.results;
+    expect(results.map((x) => [x.locations[0]!.physicalLocation, x.locations[0]!.logicalLocations[0]!.name])).toEqual([
+      [undefined, 'docker://registry.example/app:1'],
+      [undefined, '/a'],
+      [undefined, 'docker://registry.example/gone:1'],
+    ]);
+    const file = `${tmpDir('inspect-tui-remote-sarif-')}/r.sarif`;
+    writeFileSync(file, JSON.stringify(log));
+    for (const kind of ['Gh', 'Ghas'] as const) expect(validateSarif(file, kind)).toEqual({ errors: [], warnings: [] });
   });
 
   it('the JSON export: each layer’s source, the dockerfile, each finding’s source; null without lines', () => {
