@@ -12,6 +12,7 @@
 import { existsSync } from 'node:fs';
 import { createCaches, defaultCacheDir } from './cache/index.js';
 import type { Analysis } from './core/index.js';
+import type { ImageSources } from './provenance/index.js';
 import { loadImage, type LoadEvent } from './load/index.js';
 import { parsePlatform } from './reference/platform.js';
 import { parseReference, type ImageReference } from './reference/reference.js';
@@ -32,6 +33,7 @@ export type { LoadEvent } from './load/index.js';
 export type { ImageReference } from './reference/reference.js';
 export { parseReference, formatReference } from './reference/reference.js';
 export { parsePlatform, formatPlatform } from './reference/platform.js';
+export type { ImageSources, LayerSource, SourceLocation, InstructionRef, StageRef } from './provenance/index.js';
 
 /** Options of `inspectImage`; every one is optional. */
 export type InspectOptions = {
@@ -63,6 +65,22 @@ export type InspectOptions = {
   readonly namespace?: string;
 };
 
+/** A Dockerfile to locate an image's layers with: its text, and its path as results should name it (relative). */
+export type DockerfileText = { readonly text: string; readonly file: string };
+
+/** What `inspectImageWithSources` resolves to: the analysis and, beside it, the Dockerfile line of each layer. */
+export type InspectedImage = {
+  readonly analysis: Analysis;
+  /**
+   * Which Dockerfile line made each layer: from the image's BuildKit provenance when it carries
+   * usable provenance, else from `dockerfile` when its instructions match the image's history;
+   * null when neither locates the layers. Pass it to `toJsonExport(summary, rules, { sources })`.
+   */
+  readonly sources: ImageSources | null;
+  /** Why the given Dockerfile gave no lines, one clause each (text from the file: escape it before printing). */
+  readonly warnings: readonly string[];
+};
+
 /**
  * Reads and analyses one image, from any source the CLI reads (`docker-archive:PATH`,
  * `oci:DIR`, `oci-archive:PATH`, `docker-daemon:NAME`, `docker://NAME`, or a bare path or
@@ -74,6 +92,15 @@ export type InspectOptions = {
  * bytes contradict its digest is `digest-mismatch`) or UsageError (a malformed reference or option).
  */
 export async function inspectImage(reference: string | ImageReference, options: InspectOptions = {}): Promise<Analysis> {
+  return (await inspectImageWithSources(reference, options)).analysis;
+}
+
+/**
+ * `inspectImage`, and the Dockerfile line of each layer beside the analysis: `dockerfile` (as
+ * `--dockerfile`: it may match the history on keywords alone), or the image's own BuildKit
+ * provenance, which wins. A layer no instruction matches has no line, never a wrong one.
+ */
+export async function inspectImageWithSources(reference: string | ImageReference, options: InspectOptions & { readonly dockerfile?: DockerfileText } = {}): Promise<InspectedImage> {
   const env = options.env ?? process.env;
   const ref = typeof reference === 'string' ? parseReference(reference, existsSync) : reference;
   const cacheDir = options.cache === false ? undefined : typeof options.cache === 'string' ? options.cache : defaultCacheDir(env);
@@ -86,11 +113,12 @@ export async function inspectImage(reference: string | ImageReference, options: 
     verify: options.verify,
     namespace: options.namespace,
   };
-  const loaded = await loadImage(ref, { settings, caches: cacheDir === undefined ? undefined : createCaches(cacheDir), signal: options.signal, onEvent: options.onEvent });
+  const dockerfiles = options.dockerfile ? [{ text: options.dockerfile.text, file: options.dockerfile.file, how: 'given' as const }] : [];
+  const loaded = await loadImage(ref, { settings, caches: cacheDir === undefined ? undefined : createCaches(cacheDir), signal: options.signal, onEvent: options.onEvent, dockerfiles });
   try {
     await loaded.verified;
   } finally {
     await loaded.close();
   }
-  return loaded.analysis;
+  return { analysis: loaded.analysis, sources: loaded.lines.sources, warnings: loaded.lines.warnings };
 }

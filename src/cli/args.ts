@@ -52,6 +52,8 @@ export type Options = ImageOptions & {
   readonly findingTotal?: number;
   /** `--base-layers N`: the bottom N layers are the base image (findings report their waste apart). */
   readonly baseLayers?: number;
+  /** `--dockerfile PATH`: the Dockerfile the image was built from (else one in the working directory, when it matches). */
+  readonly dockerfile?: string;
   readonly help: boolean;
   readonly version: boolean;
 };
@@ -103,9 +105,15 @@ export const CI_OPTIONS: readonly OptionSpec[] = [
   { name: 'base-layers', value: { label: 'N', kind: 'number' }, description: 'the bottom N layers are the base image (default: guessed from the history)' },
 ];
 
+/** Which Dockerfile line made each layer: for the inspector, the JSON and the reports. */
+export const DOCKERFILE_OPTIONS: readonly OptionSpec[] = [
+  { name: 'dockerfile', value: { label: 'PATH', kind: 'file' }, description: 'the Dockerfile the image was built from: results land on its lines (default: a Containerfile or Dockerfile here that matches the history)' },
+];
+
 /** The default command's option table (`inspect-tui [options] IMAGE…`). */
 export const INSPECT_OPTIONS: readonly OptionSpec[] = [
   ...CI_OPTIONS,
+  ...DOCKERFILE_OPTIONS,
   ...IMAGE_OPTIONS,
   ...INSPECTOR_OPTIONS,
   ...GENERAL_OPTIONS,
@@ -188,6 +196,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     ruleOverrides,
     ...(findingTotal !== undefined ? { findingTotal } : {}),
     ...(baseRaw !== undefined ? { baseLayers: Number(baseRaw) } : {}),
+    ...(stringOf(v, 'dockerfile') !== undefined ? { dockerfile: stringOf(v, 'dockerfile') } : {}),
     help,
     version,
   };

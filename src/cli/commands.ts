@@ -108,10 +108,12 @@ async function runInspect(opts: Options, ctx: CommandContext): Promise<number> {
   // The inspector draws on a terminal; without one it would write escape codes into a pipe.
   if (!ctx.stdout.isTTY) throw new UsageError('the inspector needs a terminal: use --ci for the report, or --json FILE for the analysis');
   const { existsIn } = await import('./inputs.js');
+  const { readDockerfiles } = await import('./dockerfile.js');
+  const dockerfiles = await readDockerfiles(opts.dockerfile, ctx.cwd);
   const runTui = await inspector();
   return runTui({
     reference: parseReference(opts.images[0]!, existsIn(ctx.cwd)),
-    load: loadSettings(opts, { env: ctx.env, stdin, password }),
+    load: { ...loadSettings(opts, { env: ctx.env, stdin, password }), dockerfiles },
     ...display(opts),
     env: ctx.env,
     debug: opts.debug,

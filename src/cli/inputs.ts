@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileOf, parseReference } from '../reference/reference.js';
+import { DOCKERFILE_NAMES } from '../provenance/index.js';
 import type { ImageOptions } from './args.js';
 import type { InputFile } from './output-file.js';
 
@@ -37,4 +38,9 @@ export function configInputs(opts: ImageOptions): InputFile[] {
     ...(opts.config !== undefined ? [{ path: opts.config, what: `the key bindings file ${opts.config}` }] : []),
     ...opts.caCerts.map((c) => ({ path: c, what: `the CA certificate ${c}` })),
   ];
+}
+
+/** The Dockerfiles a run may read: the one `--dockerfile` names, else the default names in the working directory. */
+export function dockerfileInputs(given: string | undefined): InputFile[] {
+  return (given !== undefined ? [given] : DOCKERFILE_NAMES).map((f) => ({ path: f, what: `the Dockerfile ${f}` }));
 }

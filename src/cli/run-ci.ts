@@ -7,7 +7,7 @@ import { type Analysis, type AnalysisSummary, evaluateFindingRules, evaluateLaye
 import { UsageError } from '../errors/index.js';
 import { formatBytes } from '../format/bytes.js';
 import { escapeControl, stringifyJson } from '../format/escape.js';
-import { loadImage, loadSummary, type LoadEvent, type LoadedImage, type LoadOptions } from '../load/index.js';
+import { loadImage, loadSummary, type DockerfileCandidate, type ImageLines, type LoadEvent, type LoadedImage, type LoadedSummary, type LoadOptions } from '../load/index.js';
 import { formatReference, isRemote, parseReference, type ImageReference } from '../reference/reference.js';
 import { formatCiReport } from '../report/ci-report.js';
 import type { CiOutcome, ImageResult } from '../report/ci-result.js';
@@ -17,7 +17,8 @@ import { toDiveExport, toExportV1 } from '../report/json-export.js';
 import { resolveRules, type Options } from './args.js';
 import { compilePathRules, needsTree, parseCiFile, type PathRulesConfig, type ReportSpec } from './ci-config.js';
 import { readConfigFile } from './config-file.js';
-import { configInputs, existsIn, imageInputs, RULES_FILE } from './inputs.js';
+import { readDockerfiles } from './dockerfile.js';
+import { configInputs, dockerfileInputs, existsIn, imageInputs, RULES_FILE } from './inputs.js';
 import { checkOutputs, removeStale, writeFileAtomic, type OutputFile } from './output-file.js';
 import { loadSettings } from './settings.js';
 
@@ -81,8 +82,8 @@ async function loadConfig(opts: Options, io: CiIo): Promise<RunConfig> {
   return { rules: resolveRules(cfg.rules, opts.ruleOverrides), paths: cfg.paths, compiled: compilePathRules(cfg.paths, file), findings };
 }
 
-/** Load options for one reference: quiet progress lines for remote sources only. */
-function loadOptions(ref: ImageReference, opts: Options, io: CiIo, useResultCache: boolean): LoadOptions {
+/** Load options for one reference: quiet progress lines for remote sources only; the Dockerfiles to locate its layers with. */
+function loadOptions(ref: ImageReference, opts: Options, io: CiIo, useResultCache: boolean, dockerfiles: readonly DockerfileCandidate[]): LoadOptions {
   const say = (line: string) => {
     if (!opts.quiet) io.stderr.write(`${escapeControl(line)}\n`);
   };
@@ -100,12 +101,17 @@ function loadOptions(ref: ImageReference, opts: Options, io: CiIo, useResultCach
   // Progress lines only where reading takes a while and the source is worth naming: a
   // registry or a daemon. Local files stay silent so errors stay one line.
   const onStage = isRemote(ref, existsIn(io.cwd)) ? say : undefined;
-  return loadSettings(opts, { env: io.env, stdin: io.stdin, password: io.password, onStage, onEvent }, useResultCache);
+  return { ...loadSettings(opts, { env: io.env, stdin: io.stdin, password: io.password, onStage, onEvent }, useResultCache), dockerfiles };
 }
 
-/** Opens, reads and analyzes one image (or finds its figures in the result cache). */
-export async function analyzeReference(ref: ImageReference, opts: Options, io: CiIo): Promise<AnalysisSummary> {
-  return loadSummary(ref, loadOptions(ref, opts, io, true));
+/** Opens, reads and analyzes one image (or finds its figures in the result cache), and finds its Dockerfile lines. */
+export async function analyzeReference(ref: ImageReference, opts: Options, io: CiIo, dockerfiles: readonly DockerfileCandidate[] = []): Promise<LoadedSummary> {
+  return loadSummary(ref, loadOptions(ref, opts, io, true, dockerfiles));
+}
+
+/** Says why a Dockerfile the user named gave no lines: one warning line each, escaped. */
+function warnLines(lines: ImageLines, io: CiIo): void {
+  for (const w of lines.warnings) io.stderr.write(`inspect-tui: warning: ${escapeControl(w)}\n`);
 }
 
 /**
@@ -131,6 +137,7 @@ async function evaluateImage(
   opts: Options,
   io: CiIo,
   config: RunConfig | undefined,
+  dockerfiles: readonly DockerfileCandidate[],
 ): Promise<{ result: ImageResult; dive?: unknown; html?: ImageView }> {
   const paths = config?.paths ?? {};
   const wantDive = opts.jsonFormat === 'dive' && opts.json !== undefined;
@@ -140,13 +147,15 @@ async function evaluateImage(
   // The HTML report draws the final filesystem: it needs the trees too.
   const wantHtml = opts.reports.some((r) => reportFormat(r.format)?.needsTree);
   if (!needsTree(paths) && !wantDive && !wantHtml && opts.baseLayers === undefined) {
-    const summary = await analyzeReference(ref, opts, io);
+    const { summary, lines } = await analyzeReference(ref, opts, io, dockerfiles);
+    warnLines(lines, io);
     const rules = config
       ? [...evaluateRules(summary, config.rules), ...(paths.maxLayerCount !== undefined ? [evaluateLayerCount(summary.layers.length, paths.maxLayerCount)] : []), ...findingRules(summary, config)]
       : undefined;
-    return { result: { kind: 'analysed', summary, rules } };
+    return { result: { kind: 'analysed', summary, rules, sources: lines.sources } };
   }
-  const loaded = await loadImage(ref, loadOptions(ref, opts, io, false));
+  const loaded = await loadImage(ref, loadOptions(ref, opts, io, false, dockerfiles));
+  warnLines(loaded.lines, io);
   try {
     const compiled = config?.compiled ?? { rules: {} };
     let analysis: Analysis = loaded.analysis;
@@ -157,7 +166,7 @@ async function evaluateImage(
     const dive = wantDive ? toDiveExport(analysis, { layerIds: await diveLayerIds(loaded) }) : undefined;
     const html = wantHtml ? imageView(analysis, summary, { rules, ignored }) : undefined;
     // Only the figures (and the HTML report's bounded page data) are kept past this image: a glob of large images must not hold every tree.
-    return { result: { kind: 'analysed', summary, ignored, rules }, dive, html };
+    return { result: { kind: 'analysed', summary, ignored, rules, sources: loaded.lines.sources }, dive, html };
   } finally {
     await loaded.close();
   }
@@ -206,8 +215,9 @@ export async function runCi(opts: Options, io: CiIo): Promise<number> {
     unmatched = e;
   }
   // Before anything is removed, read or pulled: no output may be an input or another output.
-  checkOutputs(outputsOf(opts, io), [...imageInputs(unmatched ? opts.images : images, io.cwd), ...configInputs(opts)], io.cwd);
+  checkOutputs(outputsOf(opts, io), [...imageInputs(unmatched ? opts.images : images, io.cwd), ...configInputs(opts), ...dockerfileInputs(opts.dockerfile)], io.cwd);
   const config = opts.ci ? await loadConfig(opts, io) : undefined;
+  const dockerfiles = await readDockerfiles(opts.dockerfile, io.cwd);
   const targets = reportTargets(opts.reports, io.cwd);
   const jsonFile = opts.json !== undefined && opts.json !== '-' ? path.resolve(io.cwd, opts.json) : undefined;
   if (jsonFile) removeStale(jsonFile, `--json ${opts.json}`);
@@ -223,7 +233,7 @@ export async function runCi(opts: Options, io: CiIo): Promise<number> {
   for (const arg of images) {
     try {
       const ref = parseReference(arg, existsIn(io.cwd));
-      const { result, dive, html } = await evaluateImage(ref, opts, io, config);
+      const { result, dive, html } = await evaluateImage(ref, opts, io, config, dockerfiles);
       outcomes.push(result);
       if (html) pages.push(html);
       if (result.rules) {
@@ -231,7 +241,7 @@ export async function runCi(opts: Options, io: CiIo): Promise<number> {
         human.write(formatCiReport(result.summary, result.rules, { ignored: result.ignored }));
         if (result.rules.some((r) => r.status === 'fail')) failed = true;
       }
-      exports.push(dive ?? toExportV1(result.summary, result.rules, { ignored: result.ignored }));
+      exports.push(dive ?? toExportV1(result.summary, result.rules, { ignored: result.ignored, sources: result.sources ?? null }));
     } catch (e) {
       if (images.length === 1) throw e;
       firstError ??= e;
@@ -249,7 +259,7 @@ export async function runCi(opts: Options, io: CiIo): Promise<number> {
   }
   for (const r of opts.reports) {
     const row = reportFormat(r.format)!;
-    const text = row.render(outcomes, { version: io.version ?? '0.0.0', pages });
+    const text = row.render(outcomes, { version: io.version ?? '0.0.0', cwd: io.cwd, pages });
     const target = targets.find((t) => t.spec === r);
     if (target) await writeFileAtomic(target.file, text, target.flag);
     else if (row.destination === 'stdout') io.stdout.write(text);

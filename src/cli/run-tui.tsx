@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { render } from 'ink';
 import { useSyncExternalStore } from 'react';
 import { createBodyReader } from '../extract/body-reader.js';
+import { escapeControl } from '../format/escape.js';
 import { createExtractor } from '../extract/extract.js';
 import { formatReference, parseReference, type ImageReference } from '../reference/reference.js';
 import { UsageError } from '../errors/index.js';
@@ -197,7 +198,13 @@ export async function runTui(opts: TuiOptions): Promise<number> {
     } else {
       const one = await loadImage(opts.reference, loadOptions);
       loaded = one;
-      shown = { view: imageView(one.analysis, { symbols }), extractor: createExtractor(one.analysis, one.layers, process.cwd()), reader: createBodyReader(one.analysis, one.layers) };
+      shown = {
+        view: imageView(one.analysis, { symbols, sources: one.lines.sources }),
+        extractor: createExtractor(one.analysis, one.layers, process.cwd()),
+        reader: createBodyReader(one.analysis, one.layers),
+        // A --dockerfile that does not describe the image: said once, in the status bar.
+        ...(one.lines.warnings.length > 0 ? { notice: `warning: ${escapeControl(one.lines.warnings.join('; '))}` } : {}),
+      };
     }
     opened.push(loaded);
     if (cancel.signal.aborted) return; // quit meanwhile: the finally below closes it

@@ -1,6 +1,8 @@
 /** The one lifecycle shared by CI, the inspector and the library: reference in, analysis out. */
 export { loadImage, loadSummary } from './load-image.js';
-export type { LoadCaches, LoadedImage, LoadEvent, LoadOptions } from './load-image.js';
+export type { LoadCaches, LoadedImage, LoadedSummary, LoadEvent, LoadOptions } from './load-image.js';
+export { NO_LINES } from './lines.js';
+export type { DockerfileCandidate, ImageLines } from './lines.js';
 export { loadComparison } from './compare.js';
 export type { LoadedComparison } from './compare.js';
 export type { DigestTable } from './digest-table.js';

@@ -9,6 +9,7 @@ import type { SourceSettings } from '../sources/settings.js';
 import { openImage } from '../sources/table.js';
 import { computeContentKeys } from './content-keys.js';
 import { DigestTable } from './digest-table.js';
+import { readImageLines, type DockerfileCandidate, type ImageLines } from './lines.js';
 import { mapLimit } from './map-limit.js';
 import { claimsOf, layerLabel, startVerification } from './verify.js';
 
@@ -56,11 +57,19 @@ export type LoadOptions = {
   readonly early?: boolean;
   /** Reads and hashes blobs in files on other cores. @default the process's shared pool */
   readonly pool?: WorkerPool;
+  /**
+   * Dockerfiles to locate the layers with, in order: the first whose instructions match the
+   * image's history well enough for how it came gives the lines (`readImageLines`), unless the
+   * image's own provenance does. @default none
+   */
+  readonly dockerfiles?: readonly DockerfileCandidate[];
 };
 
 /** An analysed image whose source is still open, so bodies can be read again (extraction, viewing). */
 export type LoadedImage = {
   readonly analysis: Analysis;
+  /** Which Dockerfile line made each layer (BuildKit's provenance, or a matching Dockerfile), and why a named one gave none. */
+  readonly lines: ImageLines;
   /** The raw config JSON, for the "inspect" view. */
   readonly rawConfig: unknown;
   /** Per layer, base first: where its bytes are and what reading it found. */
@@ -92,6 +101,7 @@ export async function loadImage(ref: ImageReference, opts: LoadOptions): Promise
   const image = await openReference(ref, opts);
   const stop = new AbortController();
   try {
+    const lines = await readImageLines(image, opts.dockerfiles ?? []);
     const { analysis, contents, digests, verified } = await analyzeOpened(image, opts, stop);
     if (!opts.early) {
       opts.onEvent?.({ type: 'stage', message: 'verifying layers' });
@@ -99,6 +109,7 @@ export async function loadImage(ref: ImageReference, opts: LoadOptions): Promise
     }
     return {
       analysis,
+      lines,
       rawConfig: image.rawConfig,
       layers: image.layers.map((l, i) => ({ blob: l.blob, contents: contents[i]! })),
       digests,
@@ -115,17 +126,22 @@ export async function loadImage(ref: ImageReference, opts: LoadOptions): Promise
   }
 }
 
+/** An image's figures and its Dockerfile lines, side by side. */
+export type LoadedSummary = { readonly summary: AnalysisSummary; readonly lines: ImageLines };
+
 /**
  * The figures of an image, for headless use: like `loadImage`, but answered from the result
  * cache when the same image (config digest, every layer's diffID and size) was analysed before,
- * and the image is closed before it resolves.
+ * and the image is closed before it resolves. The lines are found afresh every time: they
+ * depend on the Dockerfile, which the cache does not know.
  */
-export async function loadSummary(ref: ImageReference, opts: LoadOptions): Promise<AnalysisSummary> {
+export async function loadSummary(ref: ImageReference, opts: LoadOptions): Promise<LoadedSummary> {
   const image = await openReference(ref, opts);
   try {
+    const lines = await readImageLines(image, opts.dockerfiles ?? []);
     const key = { identity: image.identity, layers: image.layers.map((l) => l.descriptor) };
     const cached = opts.caches?.results?.get(key);
-    if (cached) return cached;
+    if (cached) return { summary: cached, lines };
     const stop = new AbortController();
     try {
       const { analysis, verified } = await analyzeOpened(image, opts, stop);
@@ -133,7 +149,7 @@ export async function loadSummary(ref: ImageReference, opts: LoadOptions): Promi
       opts.onEvent?.({ type: 'stage', message: 'verifying layers' });
       await verified;
       if (opts.settings.verify !== false) opts.caches?.results?.put(key, summary);
-      return summary;
+      return { summary, lines };
     } catch (e) {
       stop.abort(e);
       throw e;

@@ -1,6 +1,6 @@
 import type { AnalysisSummary, IgnoredFigures, RuleResult } from '../core/index.js';
 import { escapeControl } from '../format/escape.js';
-import { parseReference } from '../reference/reference.js';
+import type { ImageSources } from '../provenance/index.js';
 import { listed, OFFENDERS_SHOWN, reportCommand } from './limits.js';
 
 export { OFFENDERS_SHOWN } from './limits.js';
@@ -20,6 +20,8 @@ export type ImageResult = {
   readonly ignored?: IgnoredFigures;
   /** Every rule's outcome in CI mode (dive's, then the configured path rules); absent otherwise. */
   readonly rules?: readonly RuleResult[];
+  /** Which Dockerfile line made each layer, when known: where the reports locate results. */
+  readonly sources?: ImageSources | null;
 };
 
 /** One image that could not be read: the argument and the one-line reason. */
@@ -57,11 +59,4 @@ export function formatFigure(x: number | null): string {
 /** A line per offending path of a rule (the first `OFFENDERS_SHOWN`), then `… and N more`. */
 export function offenderLines(r: RuleResult, describe: (o: { path: string; layer: number; sizeBytes: number }) => string): string[] {
   return listed(r.offenders ?? [], OFFENDERS_SHOWN, describe);
-}
-
-/** The image as a file location: `dist/app.tar` for `docker-archive:dist/app.tar[:tag]`, else the reference. */
-export function imageLocation(ref: string): string {
-  if (ref.trim() === '') return ref;
-  const r = parseReference(ref);
-  return r.transport === 'docker-archive' || r.transport === 'oci-archive' || r.transport === 'oci' ? r.path : ref;
 }

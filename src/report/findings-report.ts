@@ -64,13 +64,15 @@ export function findingsToJson(findings: readonly Finding[]): FindingJson[] {
 
 /**
  * The Markdown table of the findings, for the Markdown report. Commands and paths are cut to
- * their limits and escaped; `cell` then makes a string safe in a table cell.
+ * their limits and escaped; `cell` then makes a string safe in a table cell. `lineOf` gives a
+ * layer's Dockerfile line (`Dockerfile:12-14`, unescaped) when it is known.
  */
-export function findingsMarkdown(findings: readonly Finding[], cell: (s: string) => string, top = 10): string[] {
+export function findingsMarkdown(findings: readonly Finding[], cell: (s: string) => string, top = 10, lineOf: (layer: number) => string = () => ''): string[] {
   if (findings.length === 0) return ['No findings: no waste, package caches or build leftovers.'];
   const out = ['| bytes | finding | layers | largest paths | fix |', '|---:|---|---|---|---|'];
   for (const f of findings.slice(0, top)) {
-    const layers = f.layers.map((l) => `L${l.index} \`${cell(reportCommand(l.command))}\``).join(' → ');
+    const at = (i: number) => (lineOf(i) ? ` at ${cell(lineOf(i))}` : '');
+    const layers = f.layers.map((l) => `L${l.index}${at(l.index)} \`${cell(reportCommand(l.command))}\``).join(' → ');
     const paths = f.paths.slice(0, 3).map((p) => `\`${cell(reportPath(p.path))}\``).join(', ') + (f.pathCount > 3 ? ` and ${f.pathCount - 3} more` : '');
     out.push(`| ${formatBytes(f.bytes)} | ${FINDING_TITLE[f.kind]}${f.manager ? ` (${f.manager})` : ''} | ${layers} | ${paths} | ${cell(f.advice)} |`);
   }

@@ -15,6 +15,8 @@ import { formatSarif } from './sarif.js';
 /** What a renderer may need beside the outcomes. */
 export type ReportContext = {
   readonly version: string;
+  /** The working directory: image arguments are located relative to it (never by absolute path). */
+  readonly cwd: string;
   /** The HTML report's page data per image (bounded; built while each image's trees were loaded), for rows with `needsTree`. */
   readonly pages?: readonly PageImage[];
 };
@@ -45,10 +47,10 @@ export type ReportFormatSpec = {
 /** Every format of `--report`, in the order the help lists them. */
 export const REPORT_FORMATS = [
   { name: 'markdown', description: 'a summary table (appended to $GITHUB_STEP_SUMMARY when set)', destination: 'file-or-step-summary', render: (o) => formatMarkdown(o) },
-  { name: 'junit', description: 'JUnit XML, one test per rule', destination: 'file', render: (o) => formatJUnit(o) },
-  { name: 'sarif', description: 'SARIF 2.1.0 for code scanning', destination: 'file', render: (o, ctx) => formatSarif(o, { version: ctx.version }) },
-  { name: 'github', description: 'GitHub workflow commands, on stdout', destination: 'stdout', render: (o) => formatGithubCommands(o) },
-  { name: 'codequality', description: 'GitLab Code Quality JSON', destination: 'file', render: (o) => formatCodeQuality(o) },
+  { name: 'junit', description: 'JUnit XML, one test per rule', destination: 'file', render: (o, ctx) => formatJUnit(o, ctx.cwd) },
+  { name: 'sarif', description: 'SARIF 2.1.0 for code scanning', destination: 'file', render: (o, ctx) => formatSarif(o, { version: ctx.version, cwd: ctx.cwd }) },
+  { name: 'github', description: 'GitHub workflow commands, on stdout', destination: 'stdout', render: (o, ctx) => formatGithubCommands(o, ctx.cwd) },
+  { name: 'codequality', description: 'GitLab Code Quality JSON', destination: 'file', render: (o, ctx) => formatCodeQuality(o, ctx.cwd) },
   {
     name: 'html',
     description: 'a self-contained page: size treemap, layers, findings (also for diff)',

@@ -2,6 +2,8 @@ import { formatPlatform } from '../reference/platform.js';
 import { findingsToJson, type FindingJson } from './findings-report.js';
 import { type Analysis as FullAnalysis, type AnalysisSummary as Analysis, EntryKind, type IgnoredFigures, type LayerEntry, type RuleResult } from '../core/index.js';
 import { OFFENDERS_SHOWN } from './ci-result.js';
+import type { ImageSources, SourceLocation } from '../provenance/index.js';
+import { findingLine } from './locations.js';
 
 /** The versioned JSON export (schemaVersion 1). Field names match the Analysis. */
 export type ExportV1 = {
@@ -24,8 +26,10 @@ export type ExportV1 = {
     };
   };
   inefficientFiles: { path: string; count: number; wastedBytes: number }[];
-  /** Which steps wasted what and how to fix it, largest first. */
-  findings: FindingJson[];
+  /** Which steps wasted what and how to fix it, largest first; `source` is the Dockerfile line to change, when known. */
+  findings: (FindingJson & { source: SourceLocation | null })[];
+  /** The Dockerfile the layers are located in, how it was found, and the final stage's `FROM`; null when none is known. */
+  dockerfile: { file: string; via: 'provenance' | 'dockerfile'; from: SourceLocation | null } | null;
   layers: {
     index: number;
     digest: string | null;
@@ -35,6 +39,8 @@ export type ExportV1 = {
     compressedSizeBytes: number | null;
     mediaType: string | null;
     changes: { added: number; modified: number; removed: number; unmodified: number };
+    /** The Dockerfile lines of the instruction that made the layer; null for a base layer, or when unknown. */
+    source: SourceLocation | null;
   }[];
   /** With an ignore list (`paths.ignore`): what it left out of every figure above. */
   ignored?: { paths: number; bytes: number };
@@ -49,11 +55,16 @@ export type ExportV1 = {
   }[];
 };
 
+/** A location as the export writes it: a fresh object with exactly the schema's keys. */
+const locationJson = (l: SourceLocation | null | undefined): SourceLocation | null => (l ? { file: l.file, line: l.line, endLine: l.endLine } : null);
+
 /**
  * The export of one image. `a` holds the figures the rules were evaluated on (with an ignore
- * list, those without the ignored paths, and `ignored` says what was left out).
+ * list, those without the ignored paths, and `ignored` says what was left out); `sources`, the
+ * Dockerfile lines of its layers when they are known.
  */
-export function toExportV1(a: Analysis, rules?: readonly RuleResult[], opts: { ignored?: IgnoredFigures } = {}): ExportV1 {
+export function toExportV1(a: Analysis, rules?: readonly RuleResult[], opts: { ignored?: IgnoredFigures; sources?: ImageSources | null } = {}): ExportV1 {
+  const sources = opts.sources ?? null;
   const out: ExportV1 = {
     schemaVersion: 1,
     image: {
@@ -73,7 +84,8 @@ export function toExportV1(a: Analysis, rules?: readonly RuleResult[], opts: { i
       reclaimable: { ...a.reclaimable },
     },
     inefficientFiles: a.inefficientFiles.map((f) => ({ path: f.path, count: f.count, wastedBytes: f.wastedBytes })),
-    findings: findingsToJson(a.findings),
+    findings: findingsToJson(a.findings).map((f, i) => ({ ...f, source: locationJson(findingLine(sources, a.findings[i]!)) })),
+    dockerfile: sources ? { file: sources.file, via: sources.via, from: locationJson(sources.from) } : null,
     layers: a.layers.map((l) => ({
       index: l.index,
       digest: l.digest ?? null,
@@ -83,6 +95,7 @@ export function toExportV1(a: Analysis, rules?: readonly RuleResult[], opts: { i
       compressedSizeBytes: l.compressedSizeBytes ?? null,
       mediaType: l.mediaType ?? null,
       changes: { ...l.changes },
+      source: locationJson(sources?.layers[l.index]?.source),
     })),
   };
   if (opts.ignored) out.ignored = { paths: opts.ignored.paths, bytes: opts.ignored.bytes };

@@ -28,6 +28,9 @@ export const TEXT_CHARS = 400;
 /** Offending paths a report names per rule; the rest are counted (`… and N more`). */
 export const OFFENDERS_SHOWN = 20;
 
+/** Findings (largest first) a report puts on their Dockerfile lines (GitHub annotations, SARIF, Code Quality); the rest are in the JSON export. */
+export const FINDINGS_LOCATED = 10;
+
 /** Inefficient files (largest first) a report lists; the rest are counted. */
 export const FILES_SHOWN = 20;
 

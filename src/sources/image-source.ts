@@ -36,7 +36,27 @@ export type OpenedImage = {
   /** The raw config JSON, for the "inspect" view. */
   readonly rawConfig: unknown;
   readonly layers: readonly LayerHandle[];
+  /**
+   * BuildKit's provenance attestation of the image, for the sources that can carry one (a
+   * registry, an OCI layout or archive, a Docker 25+ `docker save`): the in-toto statement beside
+   * the image manifest in its index. Resolves to undefined when the image has none, or when it
+   * is missing, larger than `PROVENANCE_CAP` or not JSON (provenance is optional, never an
+   * error); rejects with SourceError('digest-mismatch') when its bytes contradict their digest,
+   * as for every blob, and with what the source throws for a network failure. Absent on sources
+   * that carry no attestations (a legacy docker-archive, a daemon).
+   */
+  readonly provenance?: () => Promise<ImageProvenance | undefined>;
   close(): Promise<void>;
+};
+
+/** An image's BuildKit provenance as the source found it, with what it must be held against. */
+export type ImageProvenance = {
+  /** The in-toto statement: parsed JSON, not yet checked (`readBuildkitProvenance` does). */
+  readonly statement: unknown;
+  /** The digest of the image manifest the attestation is for. */
+  readonly manifestDigest: string;
+  /** That manifest's layer digests, in manifest order (what BuildKit's layer chains list). */
+  readonly layerDigests: readonly string[];
 };
 
 /**

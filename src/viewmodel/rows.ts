@@ -120,12 +120,13 @@ function selectImageLayerDetails(d: ImageView, state: AppState, layout: Layout):
     };
     // The command wraps after its label; its lines after the first are indented by one.
     const cmd = wrap(`Command: ${sanitize(l.createdBy ?? l.command ?? '')}`, width - 1);
-    // What gets room first: size, changes and the command's first line; then the digest, the
-    // whole command, the diffID and the media type.
-    const want = { size: 1, files: 1, command: 1, digest: 1, more: cmd.length - 1, diffId: 1, media: 1 };
+    const line = sourceLine(d, l.index);
+    // What gets room first: size, changes, the command's first line and its Dockerfile line;
+    // then the digest, the whole command, the diffID and the media type.
+    const want = { size: 1, files: 1, command: 1, line: line === undefined ? 0 : 1, digest: 1, more: cmd.length - 1, diffId: 1, media: 1 };
     let left = height;
-    const got = { size: 0, files: 0, command: 0, digest: 0, more: 0, diffId: 0, media: 0 };
-    for (const k of ['size', 'files', 'command', 'digest', 'more', 'diffId', 'media'] as const) {
+    const got = { size: 0, files: 0, command: 0, line: 0, digest: 0, more: 0, diffId: 0, media: 0 };
+    for (const k of ['size', 'files', 'command', 'line', 'digest', 'more', 'diffId', 'media'] as const) {
       got[k] = Math.max(0, Math.min(want[k], left));
       left -= got[k];
     }
@@ -134,6 +135,7 @@ function selectImageLayerDetails(d: ImageView, state: AppState, layout: Layout):
     if (got.size) lines.push(rows.size);
     if (got.media) lines.push(rows.media);
     if (got.files) lines.push(rows.files);
+    if (got.line && line !== undefined) lines.push(kv('Line:  ', line));
     const shown = cmd.slice(0, got.command + got.more);
     cut = shown.length < cmd.length;
     shown.forEach((t, i) => {
@@ -146,6 +148,28 @@ function selectImageLayerDetails(d: ImageView, state: AppState, layout: Layout):
   }
   const name = width >= 40 ? 'Layer details' : 'Layer';
   return { title: titleLine(name, l ? layerDetailsTitle(state, l.index) : '', width, false), lines: padLines(lines, height, width) };
+}
+
+/**
+ * The Dockerfile line of a layer for layer details, when the image's lines are known:
+ * `Dockerfile:12` or `Dockerfile:12-14`; for a base layer, the final stage's `FROM`; for a layer
+ * several instructions were squashed into, their lines; otherwise that no instruction matched
+ * (never a guessed line). Undefined when no Dockerfile or provenance is known.
+ */
+export function sourceLine(d: ImageView, layer: number): string | undefined {
+  const s = d.sources;
+  if (!s) return undefined;
+  const at = (l: { file: string; line: number; endLine: number }) => `${sanitize(l.file)}:${l.line}${l.endLine > l.line ? `-${l.endLine}` : ''}`;
+  const l = s.layers[layer];
+  if (l?.source) return at(l.source);
+  if (l?.base) return s.from ? `base image (FROM at ${at(s.from)})` : 'base image';
+  if (l && l.makers.length > 1) {
+    const files = new Set(l.makers.map((m) => m.location.file));
+    const lines = (m: { location: { line: number; endLine: number } }) => `${m.location.line}${m.location.endLine > m.location.line ? `-${m.location.endLine}` : ''}`;
+    // One file, as it nearly always is: its name once, then the lines.
+    return files.size === 1 ? `squashed: ${sanitize(l.makers[0]!.location.file)}:${l.makers.map(lines).join(', ')}` : `squashed: ${l.makers.map((m) => at(m.location)).join(', ')}`;
+  }
+  return '(no instruction matched)';
 }
 
 /** `alpine:3.20 · linux/arm64`: the image's name (middle-truncated) and platform, in `width` cells. */

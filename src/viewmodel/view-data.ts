@@ -1,5 +1,6 @@
 import type { Analysis } from '../core/index.js';
 import type { ImageComparison } from '../core/index.js';
+import type { ImageSources } from '../provenance/index.js';
 import { DiffTree, type PathTree } from '../core/index.js';
 import type { HistoryRow } from './file-history.js';
 import type { ComparisonTreeQuery, ImageTreeQuery, TreeIndex } from './tree-index.js';
@@ -16,6 +17,8 @@ export type ViewData = ImageView | ComparisonView;
 export type ImageView = {
   readonly kind: 'image';
   readonly analysis: Analysis;
+  /** Which Dockerfile line made each layer, when known (layer details shows it). */
+  readonly sources: ImageSources | null;
   /** Diff kinds get a symbol column (+ - ~ x): on under NO_COLOR. */
   readonly symbols: boolean;
   readonly caches: {
@@ -43,9 +46,9 @@ export type ComparisonView = {
 /** Display options of a view. */
 export type ViewOptions = { readonly symbols?: boolean };
 
-/** The view of one image, with empty caches. */
-export function imageView(analysis: Analysis, opts: ViewOptions = {}): ImageView {
-  return { kind: 'image', analysis, symbols: opts.symbols ?? false, caches: { tree: new Map(), history: new Map() } };
+/** The view of one image, with empty caches; `sources` are its Dockerfile lines, when known. */
+export function imageView(analysis: Analysis, opts: ViewOptions & { readonly sources?: ImageSources | null } = {}): ImageView {
+  return { kind: 'image', analysis, sources: opts.sources ?? null, symbols: opts.symbols ?? false, caches: { tree: new Map(), history: new Map() } };
 }
 
 /** The view of a comparison of OLD with NEW (builds its merged tree), with empty caches. */

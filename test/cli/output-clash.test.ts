@@ -73,6 +73,9 @@ describe('an output that is an input: one line naming both, exit 2, nothing touc
     ['--ci-config', ['--ci', '--ci-config', 'keys.yaml', '--json', './keys.yaml', 'img.tar'], /^--json \.\/keys\.yaml: the same file as the rules file keys\.yaml;/],
     ['the key bindings file', ['--ci', '--config', 'keys.yaml', '--json', 'keys.yaml', 'img.tar'], /^--json keys\.yaml: the same file as the key bindings file keys\.yaml;/],
     ['a CA certificate', ['--ci', '--ca-cert', 'keys.yaml', '--report', 'junit=keys.yaml', 'img.tar'], /^--report junit=keys\.yaml: the same file as the CA certificate keys\.yaml;/],
+    // the Dockerfile named, or the default ones looked for in the working directory
+    ['--dockerfile', ['--ci', '--dockerfile', 'keys.yaml', '--report', 'sarif=keys.yaml', 'img.tar'], /^--report sarif=keys\.yaml: the same file as the Dockerfile keys\.yaml;/],
+    ['the default Dockerfile', ['--ci', '--json', 'Dockerfile', 'img.tar'], /^--json Dockerfile: the same file as the Dockerfile Dockerfile;/],
     // two outputs in one file, spelt differently
     ['two outputs', ['--ci', '--json', 'stale.xml', '--report', 'junit=./stale.xml', 'img.tar'], /^--report junit=\.\/stale\.xml: the same file as --json stale\.xml;/],
     // diff: its JSON against either image

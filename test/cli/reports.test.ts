@@ -5,6 +5,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, tmpDir } from '../helpers/image-files.js';
 import { runCli } from '../helpers/run-cli.js';
+import { sarifMultitoolSkipReason, validateJUnit, validateSarif, xmllintSkipReason } from '../helpers/validators.js';
 import { CI_CONFIG, failingImage, HOSTILE_ESCAPED, passingImage } from './ci-fixtures.js';
 
 /**
@@ -108,21 +109,26 @@ describe('--report, on a passing and a failing image in one run', () => {
     const ruleResults = run0.results.filter((x: { properties: { layer?: number } }) => x.properties.layer === undefined);
     expect(ruleResults.map((x: { ruleId: string }) => x.ruleId)).toEqual(['highestUserWastedPercent', 'lowestEfficiency', 'paths.block', 'paths.denyWaste', 'paths.maxFileSize', 'paths.maxLayerCount']);
     const paths = run0.results.filter((x: { properties: { layer?: number } }) => x.properties.layer !== undefined);
-    type Loc = { physicalLocation: { artifactLocation: { uri: string; uriBaseId: string } } };
+    type Loc = { physicalLocation: { artifactLocation: { uri: string; uriBaseId?: string } }; logicalLocations: { name: string; kind: string }[] };
     // every URI is percent-encoded: nothing but unreserved characters, '/' and escapes
     for (const x of paths as { locations: Loc[] }[]) expect(x.locations[0]!.physicalLocation.artifactLocation.uri).toMatch(/^([A-Za-z0-9\-._~/]|%[0-9A-F]{2})+$/);
-    expect(paths.map((x: { ruleId: string; locations: Loc[] }) => `${x.ruleId} ${x.locations[0]!.physicalLocation.artifactLocation.uriBaseId}:${decodeURIComponent(x.locations[0]!.physicalLocation.artifactLocation.uri)}`)).toEqual([
-      'paths.block IMAGE_ROOT:app/.git',
-      `paths.block IMAGE_ROOT:app/${HOSTILE_ESCAPED}`,
-      'paths.denyWaste IMAGE_ROOT:app/node_modules/dep.js',
-      'paths.maxFileSize IMAGE_ROOT:app/big.bin',
+    // without a Dockerfile, each result is located at the image argument relative to the
+    // working directory (never an absolute path), the offending path as a logical location
+    const archive = path.relative(r.out, fail);
+    expect(archive.startsWith('../')).toBe(true);
+    expect(paths.map((x: { ruleId: string; locations: Loc[] }) => `${x.ruleId} ${decodeURIComponent(x.locations[0]!.physicalLocation.artifactLocation.uri)} ${x.locations[0]!.logicalLocations[0]!.name}`)).toEqual([
+      `paths.block ${archive} /app/.git`,
+      `paths.block ${archive} /app/${HOSTILE_ESCAPED}`,
+      `paths.denyWaste ${archive} /app/node_modules/dep.js`,
+      `paths.maxFileSize ${archive} /app/big.bin`,
     ]);
     const git = paths[0];
     expect(git.message.text).toBe(`docker-archive:${fail}: /app/.git (7 B) breaks paths.block, from layer 0: ADD dir:app in /`);
     expect(git.properties).toMatchObject({ layer: 0, command: 'ADD dir:app in /' });
     expect(run0.invocations[0].executionSuccessful).toBe(true);
-    // the image-wide results point at the archive as a file: URI (code scanning accepts no other scheme)
-    expect(ruleResults[0].locations[0].physicalLocation.artifactLocation.uri).toBe(`file://${fail}`);
+    // the image-wide results point at the archive too, relative: code scanning accepts no absolute URI
+    expect(ruleResults[0].locations[0].physicalLocation.artifactLocation.uri).toBe(archive);
+    expect(JSON.stringify(log)).not.toContain('file://');
   });
 
   it('GitLab Code Quality: an array of issues with the fields GitLab reads, fingerprints unique', () => {
@@ -133,7 +139,8 @@ describe('--report, on a passing and a failing image in one run', () => {
       expect(typeof i.description).toBe('string');
       expect(i.check_name).toMatch(/^inspect-tui\//);
       expect(['info', 'minor', 'major', 'critical', 'blocker']).toContain(i.severity);
-      expect(i.location.path).toBe(fail);
+      // relative to the working directory: GitLab refuses absolute paths
+      expect(i.location.path).toBe(path.relative(r.out, fail));
       expect(i.location.lines.begin).toBe(1);
     }
     expect(new Set(issues.map((i) => i.fingerprint)).size).toBe(issues.length);
@@ -147,7 +154,7 @@ describe('--report, on a passing and a failing image in one run', () => {
     expect(lines.filter((l) => l.startsWith('::notice '))).toHaveLength(2);
     const block = errors.find((l) => l.includes('paths.block'))!;
     // title is a property: ':' and ',' escaped; the message's line breaks are %0A
-    expect(block.startsWith(`::error title=inspect-tui paths.block%3A docker-archive%3A${fail}::paths.block: 2 blocked paths present in the final filesystem%0A/app/.git (7 B, layer 0`)).toBe(true);
+    expect(block.startsWith(`::error file=${path.relative(r.out, fail)},title=inspect-tui paths.block%3A docker-archive%3A${fail}::paths.block: 2 blocked paths present in the final filesystem%0A/app/.git (7 B, layer 0`)).toBe(true);
     expect(block).toContain(`%0A/app/${HOSTILE_ESCAPED}`);
     expect(lines.find((l) => l.startsWith('::notice') && l.includes(pass))).toMatch(/::PASS \[pass:6 fail:0 skip:1\] efficiency 100\.0000 %25/);
   });
@@ -162,6 +169,45 @@ describe('--report, on a passing and a failing image in one run', () => {
     // markdown and HTML inside a name are inert
     expect(md).toContain('evil\\\\x1b\\[2J');
     expect(md).toContain('| 2 | 3.0 kB | RUN make big |');
+  });
+
+  it.skipIf(sarifMultitoolSkipReason() !== undefined)("SARIF: Microsoft's multitool finds nothing wrong with GitHub's rule kinds (Gh, Ghas) or the SARIF rules", () => {
+    const file = path.join(r.out, 'r.sarif');
+    for (const kind of ['Gh', 'Ghas'] as const) expect(validateSarif(file, kind), `--rule-kind ${kind}`).toEqual({ errors: [], warnings: [] });
+    // the SARIF rules: no error (their warnings are style: an archive has no lines to give a region)
+    expect(validateSarif(file).errors).toEqual([]);
+    // every rule has a name that is not its id, help with the fix, and a link into the docs
+    const rules = (JSON.parse(r.read('r.sarif')) as { runs: { tool: { driver: { informationUri: string; rules: { id: string; name: string; helpUri: string; help: { markdown: string } }[] } } }[] }).runs[0]!.tool.driver;
+    expect(rules.informationUri).toMatch(/^https:\/\//);
+    for (const rule of rules.rules) {
+      expect(rule.name.toLowerCase()).not.toBe(rule.id.toLowerCase());
+      expect(rule.help.markdown).toContain('**Fix:**');
+      expect(rule.helpUri.startsWith(rules.informationUri)).toBe(true);
+    }
+    // the validator is not vacuous: the same log without the rules' help is refused (GH2012)
+    const bare = JSON.parse(r.read('r.sarif')) as { runs: { tool: { driver: { rules: { help?: unknown }[] } } }[] };
+    for (const rule of bare.runs[0]!.tool.driver.rules) delete rule.help;
+    writeFileSync(path.join(r.out, 'bare.sarif'), JSON.stringify(bare));
+    expect(validateSarif(path.join(r.out, 'bare.sarif'), 'Gh').errors.filter((e) => e.startsWith('GH2012'))).toHaveLength(bare.runs[0]!.tool.driver.rules.length);
+  });
+
+  it.skipIf(xmllintSkipReason() !== undefined)("JUnit: valid against Jenkins xunit's junit-10.xsd (xmllint --schema), which refuses what it does not define", () => {
+    const v = validateJUnit(path.join(r.out, 'r.xml'));
+    expect(v.valid, v.output).toBe(true);
+    // not vacuous: a count on <testsuites> the schema does not define is refused
+    writeFileSync(path.join(r.out, 'bad.xml'), r.read('r.xml').replace('<testsuites name="inspect-tui"', '<testsuites skipped="1" name="inspect-tui"'));
+    const bad = validateJUnit(path.join(r.out, 'bad.xml'));
+    expect(bad.valid).toBe(false);
+    expect(bad.output).toMatch(/skipped.*not allowed/);
+  });
+
+  it('Markdown: every figure of the rule table is rounded', () => {
+    const md = r.read('r.md');
+    const rows = md.split('\n').filter((l) => /^\| (lowestEfficiency|highestUserWastedPercent|paths\.maxFileSize) \|/.test(l));
+    expect(rows).toHaveLength(6); // three rules, two images
+    // at most four decimals: no raw float such as 0.9523809523809523
+    for (const row of rows) expect(row).not.toMatch(/\d\.\d{5,}/);
+    expect(md).toContain('| paths.maxFileSize | ❌ fail | 2.0 kB | 1 |');
   });
 
   it('the JSON export holds the path rules with their offenders', () => {

@@ -32,7 +32,7 @@ describe('offending paths: the first 20, then a count', () => {
   });
 
   it('JUnit, Markdown and workflow commands', () => {
-    for (const out of [formatJUnit([outcome]), formatMarkdown([outcome]), formatGithubCommands([outcome])]) {
+    for (const out of [formatJUnit([outcome], '/'), formatMarkdown([outcome]), formatGithubCommands([outcome], '/')]) {
       expect(out).toContain('k19.pem');
       expect(out).not.toContain('k20.pem');
       expect(out).toContain('… and 5 more');
@@ -40,10 +40,10 @@ describe('offending paths: the first 20, then a count', () => {
   });
 
   it('SARIF and Code Quality: one result per shown path, the rest noted', () => {
-    const sarif = JSON.parse(formatSarif([outcome], { version: '0' }));
+    const sarif = JSON.parse(formatSarif([outcome], { version: '0', cwd: '/' }));
     expect(sarif.runs[0].results.filter((r: { ruleId: string }) => r.ruleId === 'paths.block')).toHaveLength(1 + 20);
     expect(sarif.runs[0].invocations[0].toolExecutionNotifications[0].message.text).toMatch(/paths\.block: 5 more offending paths not listed$/);
-    expect(JSON.parse(formatCodeQuality([outcome])).filter((i: { check_name: string }) => i.check_name === 'inspect-tui/paths.block')).toHaveLength(21);
+    expect(JSON.parse(formatCodeQuality([outcome], '/')).filter((i: { check_name: string }) => i.check_name === 'inspect-tui/paths.block')).toHaveLength(21);
   });
 
   it('JSON export: the first 20 and the count', () => {

@@ -1,9 +1,11 @@
 import type { ImageConfig, LayerDescriptor } from '../../core/index.js';
 import { SourceError } from '../../errors/index.js';
 import { formatReference } from '../../reference/reference.js';
-import type { ImageSource, OpenedImage } from '../image-source.js';
+import type { ImageProvenance, ImageSource, OpenedImage } from '../image-source.js';
 import { openArchiveBundle } from '../oci/archive-file.js';
-import type { Bundle } from '../oci/bundle.js';
+import { readVerifiedBlob, type Bundle } from '../oci/bundle.js';
+import { readProvenance, REFERENCE_TYPE } from '../oci/attestation.js';
+import { isIndexMediaType, looksLikeIndex, parseIndex, parseManifest, type Descriptor, type ImageManifest } from '../oci/manifest.js';
 import { checkLayerCount, configPlatform, parseImageConfig, parseJson, sha256Digest } from '../oci/config.js';
 import { createLayerHandle, shortDigest } from '../oci/layer-handle.js';
 import { CONFIG_CAP, MANIFEST_CAP } from '../oci/limits.js';
@@ -106,8 +108,61 @@ export async function openDockerArchiveBundle(bundle: Bundle, ref: string | unde
     config,
     rawConfig,
     layers,
+    ...(bundle.has('index.json') ? { provenance: () => dockerSaveProvenance(bundle, configDigest) } : {}),
     close: () => bundle.close(),
   };
+}
+
+/** Manifests and indexes a Docker 25+ save's index.json is searched through at most. */
+const MAX_VISITS = 256;
+
+/**
+ * The provenance of a Docker 25+ `docker save` (an OCI layout beside manifest.json): the image
+ * manifest is the one under index.json whose config is this image's, and its attestation sits
+ * beside it. A layout that does not say is an image without provenance (see `OpenedImage.provenance`).
+ */
+async function dockerSaveProvenance(bundle: Bundle, configDigest: string): Promise<ImageProvenance | undefined> {
+  const label = bundle.label;
+  const read = (d: Descriptor, cap: number) => readVerifiedBlob(bundle, d, cap);
+  let visits = 0;
+  const find = async (list: readonly Descriptor[], depth: number): Promise<{ siblings: readonly Descriptor[]; digest: string; manifest: ImageManifest } | undefined> => {
+    for (const d of list) {
+      if (d.annotations?.[REFERENCE_TYPE] !== undefined || depth > 8 || ++visits > MAX_VISITS) continue;
+      let raw: unknown;
+      try {
+        raw = JSON.parse((await read(d, MANIFEST_CAP)).toString('utf8'));
+      } catch (e) {
+        if (e instanceof SourceError && e.kind === 'digest-mismatch') throw e;
+        continue; // absent (a platform the save left out), too large, or not JSON
+      }
+      if (isIndexMediaType(d.mediaType) || looksLikeIndex(raw)) {
+        let inner: Descriptor[];
+        try {
+          inner = parseIndex(raw, label);
+        } catch {
+          continue;
+        }
+        const hit = await find(inner, depth + 1);
+        if (hit) return hit;
+        continue;
+      }
+      try {
+        const manifest = parseManifest(raw, label);
+        if (manifest.config.digest === configDigest) return { siblings: list, digest: d.digest, manifest };
+      } catch {
+        continue;
+      }
+    }
+    return undefined;
+  };
+  let top: Descriptor[];
+  try {
+    top = parseIndex(parseJson(await bundle.readSmall('index.json', MANIFEST_CAP), `${label}: index.json`), `${label}: index.json`);
+  } catch {
+    return undefined;
+  }
+  const image = await find(top, 0);
+  return image && readProvenance(image.siblings, image, read, read, label);
 }
 
 /** `docker-archive:PATH[:TAG|:@N]`: a `docker save` tarball on disk, gzip-wrapped or not, or `-` for stdin. */

@@ -4,12 +4,12 @@ import type { Platform } from '../../reference/platform.js';
 import { formatReference } from '../../reference/reference.js';
 import type { ImageSource, OpenedImage } from '../image-source.js';
 import { statOrFail } from '../oci/archive-file.js';
-import { openDirBundle, type Bundle } from '../oci/bundle.js';
+import { blobPath, openDirBundle, readVerifiedBlob, type Bundle } from '../oci/bundle.js';
 import { checkLayerCount, configPlatform, parseImageConfig, parseJson } from '../oci/config.js';
 import { createLayerHandle, shortDigest } from '../oci/layer-handle.js';
 import { CONFIG_CAP, MANIFEST_CAP } from '../oci/limits.js';
+import { readProvenance } from '../oci/attestation.js';
 import { checkBlobSize, parseIndex, REF_NAME, resolveToManifest, type Descriptor } from '../oci/manifest.js';
-import { digestAlgorithm, digestOf } from '../../archive/index.js';
 
 /** How to pick an image from a layout, and how to name it. */
 export type LayoutSelection = {
@@ -22,11 +22,7 @@ export type LayoutSelection = {
   readonly source: string;
 };
 
-/** `sha256:ab…` → `blobs/sha256/ab…` (image-layout spec, "Blobs"). */
-export function blobPath(digest: string): string {
-  const i = digest.indexOf(':');
-  return `blobs/${digest.slice(0, i)}/${digest.slice(i + 1)}`;
-}
+export { blobPath } from '../oci/bundle.js';
 
 /**
  * Opens an OCI image layout held in a bundle (a directory or an oci-archive tar):
@@ -36,18 +32,10 @@ export async function openOciLayoutBundle(bundle: Bundle, sel: LayoutSelection):
   const { ref, platform, reference, source } = sel;
   const label = bundle.label;
   if (!bundle.has('index.json')) throw new SourceError('unsupported-format', label, `not an OCI image layout (no index.json)`);
-  const verify = async (d: Descriptor, cap: number) => {
-    const p = blobPath(d.digest);
-    if (!bundle.has(p)) throw new SourceError('not-found', label, `blob ${d.digest} is missing`);
-    const algo = digestAlgorithm(d.digest, `${label}: blob ${d.digest.slice(0, 80)}`);
-    const data = await bundle.readSmall(p, cap);
-    checkBlobSize(d, data.length, label);
-    if (digestOf(algo, data) !== d.digest) {
-      throw new SourceError('digest-mismatch', label, `blob ${shortDigest(d.digest)} does not match its digest`);
-    }
-    return data;
-  };
-  let top = parseIndex(parseJson(await bundle.readSmall('index.json', MANIFEST_CAP), `${label}: index.json`), `${label}: index.json`);
+  const verify = (d: Descriptor, cap: number) => readVerifiedBlob(bundle, d, cap);
+
+  const index = parseIndex(parseJson(await bundle.readSmall('index.json', MANIFEST_CAP), `${label}: index.json`), `${label}: index.json`);
+  let top = index;
   if (ref !== undefined) {
     const hits = top.filter((d) => {
       const n = d.annotations?.[REF_NAME];
@@ -59,7 +47,7 @@ export async function openOciLayoutBundle(bundle: Bundle, sel: LayoutSelection):
     }
     top = hits;
   }
-  const { descriptor, manifest, platform: chosenPlatform } = await resolveToManifest(top, platform, label, async (d) =>
+  const { descriptor, manifest, platform: chosenPlatform, siblings } = await resolveToManifest(top, platform, label, async (d) =>
     parseJson(await verify(d, MANIFEST_CAP), `${label}: ${blobPath(d.digest)}`),
   );
   const configBytes = await verify(manifest.config, CONFIG_CAP);
@@ -80,6 +68,8 @@ export async function openOciLayoutBundle(bundle: Bundle, sel: LayoutSelection):
     config,
     rawConfig,
     layers,
+    // Chosen from index.json itself: its attestations are there too, whatever the ref picked.
+    provenance: () => readProvenance(siblings === top ? index : siblings, { digest: descriptor.digest, manifest }, verify, verify, label),
     close: () => bundle.close(),
   };
 }

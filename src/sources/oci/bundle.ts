@@ -2,9 +2,11 @@ import { statSync } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough, Readable, type Writable } from 'node:stream';
-import { cleanPath, countBytes, decodeStored, entryTypeOf, type LayerBlob, type LayerContents, type MemberSink, MultiHash, peek, type ProgressFn, readLayerStream, scanTarRegion, sniffCompression, TarParser } from '../../archive/index.js';
+import { cleanPath, countBytes, decodeStored, digestAlgorithm, digestOf, entryTypeOf, type LayerBlob, type LayerContents, type MemberSink, MultiHash, peek, type ProgressFn, readLayerStream, scanTarRegion, sniffCompression, TarParser } from '../../archive/index.js';
 import { SourceError } from '../../errors/index.js';
+import { shortDigest } from '../../format/bytes.js';
 import { CONFIG_CAP } from './limits.js';
+import { checkBlobSize, type Descriptor } from './manifest.js';
 
 
 /** A member of a bundle that holds layer bytes: a blob to read, or a layer already parsed. */
@@ -355,6 +357,29 @@ export async function openMemberStream(reopen: () => Promise<Readable>, name: st
   };
   pump().catch((e: unknown) => out.destroy(e as Error));
   return out;
+}
+
+/** `sha256:ab…` → `blobs/sha256/ab…` (image-layout spec, "Blobs"). */
+export function blobPath(digest: string): string {
+  const i = digest.indexOf(':');
+  return `blobs/${digest.slice(0, i)}/${digest.slice(i + 1)}`;
+}
+
+/**
+ * A blob of an OCI layout held in a bundle, whole: SourceError not-found when absent,
+ * limit-exceeded past `cap`, digest-mismatch when its size or digest contradicts `d`.
+ */
+export async function readVerifiedBlob(bundle: Bundle, d: Descriptor, cap: number): Promise<Buffer> {
+  const label = bundle.label;
+  const p = blobPath(d.digest);
+  if (!bundle.has(p)) throw new SourceError('not-found', label, `blob ${d.digest} is missing`);
+  const algo = digestAlgorithm(d.digest, `${label}: blob ${d.digest.slice(0, 80)}`);
+  const data = await bundle.readSmall(p, cap);
+  checkBlobSize(d, data.length, label);
+  if (digestOf(algo, data) !== d.digest) {
+    throw new SourceError('digest-mismatch', label, `blob ${shortDigest(d.digest)} does not match its digest`);
+  }
+  return data;
 }
 
 /** The first bytes of a file, for sniffing. */

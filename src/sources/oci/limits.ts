@@ -14,3 +14,9 @@ export const CLIENT_CONFIG_CAP = 1 << 20;
 
 /** A daemon's `/images/{name}/json`, `/version` or error answer: 4 MiB. */
 export const DAEMON_ANSWER_CAP = 4 << 20;
+
+/**
+ * An attestation statement (BuildKit's `mode=max` provenance records every build step and the
+ * Dockerfile): 16 MiB. A larger one is left unread, as if the image had none.
+ */
+export const PROVENANCE_CAP = 16 << 20;

@@ -82,7 +82,8 @@ export function looksLikeIndex(raw: unknown): boolean {
  * `platform` (see `selectPlatform`). Several untagged images without platforms are ambiguous.
  *
  * @param fetchJson reads the JSON a descriptor points at (blob file, registry GET…).
- * @returns the manifest, its descriptor, and the platform it was chosen for.
+ * @returns the manifest, its descriptor, the platform it was chosen for, and the descriptors it
+ *   was chosen among (`siblings`: where an index keeps the attestations of its images).
  */
 export async function resolveToManifest(
   descs: readonly Descriptor[],
@@ -90,7 +91,7 @@ export async function resolveToManifest(
   what: string,
   fetchJson: (d: Descriptor) => Promise<unknown>,
   depth = 0,
-): Promise<{ descriptor: Descriptor; manifest: ImageManifest; platform?: Platform }> {
+): Promise<{ descriptor: Descriptor; manifest: ImageManifest; platform?: Platform; siblings: readonly Descriptor[] }> {
   if (depth > 8) throw new SourceError('corrupt', what, `image indexes nest too deep`);
   if (descs.length === 0) throw new SourceError('not-found', what, `holds no images`);
   let chosen: Descriptor;
@@ -105,7 +106,7 @@ export async function resolveToManifest(
     return resolveToManifest(parseIndex(raw, `${what}: index ${chosen.digest}`), platform, what, fetchJson, depth + 1);
   }
   const manifest = parseManifest(raw, `${what}: manifest ${chosen.digest}`);
-  return { descriptor: chosen, manifest, platform: chosen.platform };
+  return { descriptor: chosen, manifest, platform: chosen.platform, siblings: descs };
 }
 
 /**

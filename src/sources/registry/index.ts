@@ -8,6 +8,7 @@ import { shortDigest } from '../oci/layer-handle.js';
 import { CONFIG_CAP, MANIFEST_CAP } from '../oci/limits.js';
 import { MEDIA, checkBlobSize, isIndexMediaType, looksLikeIndex, parseIndex, parseManifest, resolveToManifest, type Descriptor } from '../oci/manifest.js';
 import type { SourceSettings } from '../settings.js';
+import { readProvenance } from '../oci/attestation.js';
 import { VerifiedBlob, digestHasher, readVerifiedLayer } from './blob.js';
 import { DEFAULT_TUNING, RegistryClient, type RegistryTuning } from './client.js';
 
@@ -46,8 +47,8 @@ async function open(client: RegistryClient, settings: SourceSettings): Promise<O
   const { ref, what } = client;
   await client.connect();
   const repo = `/v2/${ref.path}`;
-  const fetchManifest = async (reference: string, label: string) => {
-    const { data, res } = await client.getSmall(`${repo}/manifests/${reference}`, { Accept: ACCEPT_MANIFESTS }, MANIFEST_CAP, label);
+  const fetchManifest = async (reference: string, label: string, cap = MANIFEST_CAP) => {
+    const { data, res } = await client.getSmall(`${repo}/manifests/${reference}`, { Accept: ACCEPT_MANIFESTS }, cap, label);
     const contentType = res.header('content-type')?.split(';')[0]?.trim();
     return { data, contentType, headerDigest: res.header('docker-content-digest') };
   };
@@ -60,7 +61,7 @@ async function open(client: RegistryClient, settings: SourceSettings): Promise<O
   const topDigest = ref.digest ?? sha256Digest(top.data);
   const topRaw = parseJson(top.data, `${what}: manifest`);
 
-  let chosen: { descriptor: Descriptor; manifest: ReturnType<typeof parseManifest>; platform?: Platform };
+  let chosen: { descriptor: Descriptor; manifest: ReturnType<typeof parseManifest>; platform?: Platform; siblings: readonly Descriptor[] };
   if (isIndexMediaType(top.contentType) || looksLikeIndex(topRaw)) {
     settings.onStage?.(`${what}: choosing ${settings.platform ? formatPlatform(settings.platform) : 'the platform'} from the index`);
     chosen = await resolveToManifest(parseIndex(topRaw, `${what}: index`), settings.platform, what, async (d) => {
@@ -71,7 +72,7 @@ async function open(client: RegistryClient, settings: SourceSettings): Promise<O
     });
   } else {
     const manifest = parseManifest(topRaw, `${what}: manifest`);
-    chosen = { descriptor: { digest: topDigest, size: top.data.length, mediaType: manifest.mediaType }, manifest };
+    chosen = { descriptor: { digest: topDigest, size: top.data.length, mediaType: manifest.mediaType }, manifest, siblings: [] };
   }
   const { manifest } = chosen;
 
@@ -120,6 +121,24 @@ async function open(client: RegistryClient, settings: SourceSettings): Promise<O
     config,
     rawConfig,
     layers,
+    provenance: () =>
+      readProvenance(
+        chosen.siblings,
+        { digest: chosen.descriptor.digest, manifest },
+        async (d, cap) => {
+          const m = await fetchManifest(d.digest, `attestation ${shortDigest(d.digest)}`, cap);
+          checkBlobSize(d, m.data.length, `${what}: attestation ${shortDigest(d.digest)}`);
+          verifyDigest(m.data, d.digest, `${what}: attestation ${shortDigest(d.digest)}`);
+          return m.data;
+        },
+        async (d, cap) => {
+          const { data } = await client.getSmall(`${repo}/blobs/${d.digest}`, {}, cap, `provenance ${shortDigest(d.digest)}`);
+          checkBlobSize(d, data.length, `${what}: provenance ${shortDigest(d.digest)}`);
+          verifyDigest(data, d.digest, `${what}: provenance ${shortDigest(d.digest)}`);
+          return data;
+        },
+        what,
+      ),
     close: async () => client.close(),
   };
 }
