@@ -8,6 +8,7 @@ import type { Layout } from './layout.js';
 import { fitLine, seg, titleLine, type Line, type Style } from './segments.js';
 import type { AppState } from './state.js';
 import type { ComparisonView } from './view-data.js';
+import { historyRows } from './file-history.js';
 
 /**
  * The comparison of two images in the inspector: the left column shows the aligned layers
@@ -119,7 +120,7 @@ export function selectDiffImages(d: ComparisonView, layout: Layout): { title: Li
   return { title: titleLine('Images', '', width, false), lines: lines.slice(0, layout.imageDetailsHeight) };
 }
 
-/** A path's history in each image (`f` in a comparison). */
+/** A path's history in each image (`f` in a comparison): the rows the image's own panel shows, per side. */
 export function selectDiffHistory(d: ComparisonView, rel: string, width: number): Line[] {
   const lines: Line[] = [];
   for (const [label, a] of [
@@ -127,16 +128,21 @@ export function selectDiffHistory(d: ComparisonView, rel: string, width: number)
     ['NEW', d.new],
   ] as const satisfies readonly (readonly [string, Analysis])[]) {
     const p = a.tree.find(rel);
-    const events = p === undefined ? [] : a.tree.fileHistory(p);
-    if (events.length === 0) {
+    const rows = p === undefined ? [] : historyRows(a, p);
+    if (rows.length === 0) {
       lines.push(fitLine([seg(`${label} `, 'header'), seg('never had this path', 'dim')], width));
       continue;
     }
-    for (const ev of events) {
-      const style: Style = ev.kind === 'added' ? 'added' : ev.kind === 'removed' ? 'removed' : ev.kind === 'unmodified' ? 'normal' : 'modified';
-      const what = ev.kind === 'metadata' ? 'chmod/chown' : ev.kind;
-      const size = ev.entry ? fit(formatBytes(ev.entry.size), 8, 'right') : ''.padStart(8);
-      lines.push(fitLine([seg(`${label} `, 'header'), seg(`L${String(ev.layer).padEnd(3)}`, 'marker'), seg(fit(what, 11), style), seg(` ${size}  `, 'dim'), seg(sanitize(a.layers[ev.layer]!.command))], width));
+    const whatW = Math.max(11, ...rows.map((r) => r.what.length));
+    for (const r of rows) {
+      const size = r.entry ? fit(formatBytes(r.entry.size), 8, 'right') : ''.padStart(8);
+      const note = r.note ? ` ${sanitize(r.note)} ` : '';
+      lines.push(
+        fitLine(
+          [seg(`${label} `, 'header'), seg(`L${String(r.layer).padEnd(3)}`, 'marker'), seg(fit(r.what, whatW), r.style), seg(` ${size}  ${note}`, 'dim'), seg(sanitize(a.layers[r.layer]?.command ?? ''))],
+          width,
+        ),
+      );
     }
   }
   return lines;

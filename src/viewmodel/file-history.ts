@@ -1,4 +1,4 @@
-import { type Analysis, directoryHistory, type LayerEntry } from '../core/index.js';
+import { type Analysis, directoryHistory, type FileEvent, type LayerEntry } from '../core/index.js';
 import { formatBytes } from '../format/bytes.js';
 import { formatMode } from '../format/mode.js';
 import { fit, sanitize } from '../format/text.js';
@@ -26,7 +26,16 @@ export function selectHistoryRows(d: ImageView, pathId: number): readonly Histor
   return rows;
 }
 
-function historyRows(a: Analysis, pathId: number): readonly HistoryRow[] {
+/** What a file's history event is called: a layer that wrote the same bytes again (dive's waste) is a rewrite, not "unmodified". */
+const FILE_EVENT_WORDS: Readonly<Record<FileEvent['kind'], string>> = { added: 'added', modified: 'modified', metadata: 'chmod/chown', unmodified: 'rewritten (same content)', removed: 'removed' };
+
+/**
+ * Every layer of one image that touched a path: for a directory, the layers that created it,
+ * removed it, made it opaque, changed its mode or owner or changed something below it (with
+ * how many paths); for anything else, its versions. The one history both the image's panel and
+ * a comparison's (per side) show.
+ */
+export function historyRows(a: Analysis, pathId: number): readonly HistoryRow[] {
   const last = a.tree.entryAt(a.layers.length - 1, pathId);
   const isDir = [...Array(a.layers.length).keys()].some((li) => a.tree.entryAt(li, pathId)?.type === 'dir') || last?.type === 'dir';
   const removed = (r: { via: string; markerPath: string } | undefined) =>
@@ -50,7 +59,7 @@ function historyRows(a: Analysis, pathId: number): readonly HistoryRow[] {
   }
   return a.tree.fileHistory(pathId).map((ev): HistoryRow => {
     const style: Style = ev.kind === 'added' ? 'added' : ev.kind === 'removed' ? 'removed' : ev.kind === 'unmodified' ? 'normal' : 'modified';
-    return { layer: ev.layer, what: ev.kind === 'metadata' ? 'chmod/chown' : ev.kind, style, entry: ev.entry, note: removed(ev.removedVia) };
+    return { layer: ev.layer, what: FILE_EVENT_WORDS[ev.kind], style, entry: ev.entry, note: removed(ev.removedVia) };
   });
 }
 

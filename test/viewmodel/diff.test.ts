@@ -83,6 +83,19 @@ describe('the comparison in the inspector', () => {
     expect(lines[0]).toMatch(/^OLD L1 +added .*old app/);
     expect(lines[1]).toMatch(/^NEW L1 +added .*new app/);
   });
+
+  it("a directory's history in each image says what each layer did, as one image's panel does: never 'unmodified' for a layer that changed something below", () => {
+    const o = numberedImage([base]);
+    const n = numberedImage([base, { id: 5, command: 'add to usr', entries: [dir('usr'), file('usr/extra', 7)] }, { id: 6, command: 'rewrite os', entries: [file('etc/os', 10, { content: 'os' })] }]);
+    const cmp = compareImages(o, n, { old: (g) => contentOfEntry(o.tree.entry(g)), new: (g) => contentOfEntry(n.tree.entry(g)) });
+    const v = comparisonView(cmp, o, n);
+    const at = (path: string) => selectFileHistoryPane(v, { ...createComparisonState({ cols: 120, rows: 40 }), tree: { ...createComparisonState({ cols: 120, rows: 40 }).tree, fileHistory: true } }, v.diff.find(path)!).lines.map(lineText).filter((l) => l.trim());
+    const usr = at('usr');
+    expect(usr.find((l) => l.startsWith('NEW L1'))).toMatch(/^NEW L1 +contents .*1 path below changed.*add to usr/);
+    expect(usr.join('\n')).not.toContain('unmodified');
+    // A file written again with the same bytes (dive counts it as waste) is a rewrite.
+    expect(at('etc/os').find((l) => l.startsWith('NEW L2'))).toMatch(/^NEW L2 +rewritten \(same content\)/);
+  });
 });
 
 describe('the compare prompt of the inspector', () => {

@@ -99,6 +99,18 @@ describe('file history panel', () => {
     expect(r2[2]).toMatch(/L2 chmod\/chown .*1 path below changed/);
   });
 
+  it('a layer that writes a file again with the same bytes (counted as waste) is "rewritten (same content)", not "unmodified"', () => {
+    const a = buildAnalysis([{ entries: [dir('data'), file('data/big.bin', 512, { content: 'zeros' })] }, { entries: [file('data/other', 1)] }, { entries: [file('data/big.bin', 512, { content: 'zeros' })] }]);
+    expect(a.wastedBytes).toBeGreaterThan(0);
+    const t = session(a);
+    t.goTo('data/big.bin');
+    t.press('f');
+    const rows = t.history().filter((r) => /L\d/.test(r));
+    expect(rows[0]).toMatch(/L0 added/);
+    expect(rows[1]).toMatch(/L2 rewritten \(same content\)/);
+    expect(rows.join('\n')).not.toContain('unmodified');
+  });
+
   it('Esc closes the panel (and gives the focus back to the tree)', () => {
     const a = sampleAnalysis();
     const t = session(a);
