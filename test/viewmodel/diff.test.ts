@@ -44,6 +44,9 @@ describe('the comparison in the inspector', () => {
     const totals = selectLayerDetails(data, s).lines.map(lineText);
     expect(totals.find((l) => l.startsWith('Layers'))).toMatch(/2 → +3 +\+1/);
     expect(totals.find((l) => l.startsWith('Size'))).toMatch(/\+5\.8 kB/);
+    // The bytes as the image stores them (an uncompressed archive too): never called compressed.
+    expect(totals.find((l) => l.startsWith('Stored'))).toMatch(/→/);
+    expect(totals.join('\n')).not.toMatch(/compressed/i);
     const images = selectImageDetails(data, s).lines.map(lineText).join('\n');
     expect(images).toMatch(/OLD: img-2/);
     expect(images).toMatch(/NEW: img-3/);
