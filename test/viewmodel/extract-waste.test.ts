@@ -10,7 +10,7 @@ import { interpretKey } from '../../src/viewmodel/input.js';
 import { imageDirName, selectExtractTarget, summariseSkipped } from '../../src/viewmodel/extract-view.js';
 import { selectWasteTarget } from '../../src/viewmodel/waste-view.js';
 import type { CommandId } from '../../src/viewmodel/commands.js';
-import { sampleAnalysis } from '../helpers/build-analysis.js';
+import { buildAnalysis, dir, file, sampleAnalysis } from '../helpers/build-analysis.js';
 
 const a = sampleAnalysis();
 const keymap = createKeymap();
@@ -247,6 +247,30 @@ describe('the wasted-files list', () => {
     t = run(t, 'waste.focus', 'cursor.down', 'cursor.down', 'waste.jump');
     expect(t.filter.text).toBe('etc');
     expect(a.tree.pathOf(selectCursorPath(data, t))).toBe('etc/passwd');
+  });
+
+  it('with a base marked below the layer, Enter keeps the mark: the tree shows the range from the base, which holds the write', () => {
+    let s = run(at(0, 'layers'), 'layers.markBase'); // base L0
+    s = run(s, 'waste.focus', 'cursor.down', 'cursor.down', 'waste.jump'); // /etc/passwd, last written in L2
+    expect(s.layers.cursor).toBe(2);
+    expect(s.layers.mark).toBe(0);
+    expect(s.message?.text).toBe('/etc/passwd: L2 is the last layer that wrote it');
+  });
+
+  it('a base marked at or above the layer cannot show the write: it is cleared, and the status line says so', () => {
+    let s = run(at(3, 'layers'), 'layers.markBase'); // base L3
+    s = run(s, 'waste.focus', 'cursor.down', 'cursor.down', 'waste.jump');
+    expect(s.layers.cursor).toBe(2);
+    expect(s.layers.mark).toBeNull();
+    expect(s.message?.text).toBe('/etc/passwd: L2 is the last layer that wrote it (base mark on L3 cleared: it is not below L2)');
+  });
+
+  it('at 80x24 a path too long for the list is cut in the middle, not from the left', () => {
+    const b = buildAnalysis([{ entries: [dir('var'), dir('var/cache'), dir('var/cache/apt'), file('var/cache/apt/pkgcache.bin', 4000, { content: 'a' })] }, { entries: [file('var/cache/apt/pkgcache.bin', 4000, { content: 'b' })] }]);
+    const v = imageView(b);
+    const s = createInitialState({ cols: 80, rows: 24 });
+    const rows = selectImageDetails(v, s).lines.map(lineText).filter((l) => /^\s+\d+\s/.test(l));
+    expect(rows[0]).toMatch(/ \/var…\S*\.bin\s*$/);
   });
 
   it('Esc leaves the list for the tree', () => {
