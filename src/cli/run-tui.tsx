@@ -19,6 +19,7 @@ import { createProgressStore, Loading, type ProgressStore } from '../ui/Loading.
 import { useViewport } from '../ui/hooks/use-viewport.js';
 import { createTheme, wantsColor, type Theme } from '../ui/theme.js';
 import { createKeymap, parseKeyConfig, type Keymap } from '../viewmodel/keymap.js';
+import { KITTY_KEYS_OFF, KITTY_KEYS_ON, KITTY_KEYS_QUERY, type KeyboardProtocol } from '../viewmodel/keys.js';
 import { MOUSE_OFF, MOUSE_ON } from '../viewmodel/mouse.js';
 import type { UiSettings } from '../viewmodel/ui-config.js';
 import type { Verification } from '../viewmodel/rows.js';
@@ -53,6 +54,8 @@ type Screen = {
   generation?: number;
   /** Said in the status bar when the screen appears. */
   notice?: string;
+  /** How the terminal reports keys (it answers the query while the image loads, as a rule). */
+  keyboard?: KeyboardProtocol;
 };
 
 function createScreenStore() {
@@ -84,7 +87,10 @@ type RootProps = {
 function Root({ screen, progress, keymap, theme, notice, onQuit, onCompare }: RootProps) {
   const s = useSyncExternalStore(screen.subscribe, screen.get);
   const viewport = useViewport();
-  if (!s.view) return <Loading store={progress} viewport={viewport} theme={theme} onQuit={onQuit} />;
+  const onKeyboard = (keyboard: KeyboardProtocol) => {
+    if (screen.get().keyboard !== keyboard) screen.set({ ...screen.get(), keyboard });
+  };
+  if (!s.view) return <Loading store={progress} viewport={viewport} theme={theme} onQuit={onQuit} onKeyboard={onKeyboard} />;
   return (
     <App
       // A new image (a comparison opened with `c`) starts a new session of the view state.
@@ -98,6 +104,8 @@ function Root({ screen, progress, keymap, theme, notice, onQuit, onCompare }: Ro
       notice={s.notice ?? notice}
       verification={s.verification}
       onCompare={onCompare}
+      keyboard={s.keyboard}
+      onKeyboard={onKeyboard}
     />
   );
 }
@@ -121,12 +129,14 @@ export async function runTui(opts: TuiOptions): Promise<number> {
   const mouse = opts.mouse ?? settings?.mouse ?? true;
 
   let restored = false;
+  // kitty's keyboard protocol is pushed on the alternate screen (a terminal keeps one stack per
+  // screen) and popped before leaving it, on every way out; terminals without it ignore both.
   const restore = () => {
     if (restored) return;
     restored = true;
-    stdout.write(mouse ? MOUSE_OFF + LEAVE_ALT : LEAVE_ALT);
+    stdout.write(KITTY_KEYS_OFF + (mouse ? MOUSE_OFF : '') + LEAVE_ALT);
   };
-  stdout.write(mouse ? ENTER_ALT + MOUSE_ON : ENTER_ALT);
+  stdout.write(ENTER_ALT + (mouse ? MOUSE_ON : '') + KITTY_KEYS_ON + KITTY_KEYS_QUERY);
 
   let finish!: (code: number) => void;
   let fail!: (e: unknown) => void;
@@ -197,7 +207,7 @@ export async function runTui(opts: TuiOptions): Promise<number> {
     opened.push(loaded);
     if (cancel.signal.aborted) return; // quit meanwhile: the finally below closes it
     // Shown at once, marked until every layer is verified; a mismatch is loud, and reported again on exit.
-    screen.set({ ...shown, verification: 'verifying', generation });
+    screen.set({ ...shown, verification: 'verifying', generation, keyboard: screen.get().keyboard });
     loaded.verified.then(
       () => screen.set({ ...screen.get(), verification: 'verified' }),
       (e: unknown) => {
@@ -219,13 +229,13 @@ export async function runTui(opts: TuiOptions): Promise<number> {
     try {
       other = parseReference(arg, existsSync);
     } catch (e) {
-      screen.set({ ...before, generation, notice: (e as Error).message });
+      screen.set({ ...before, generation, notice: (e as Error).message, keyboard: screen.get().keyboard });
       return;
     }
     progress.update((p) => ({ ...p, reference: `${formatReference(opts.reference)} → ${formatReference(other)}`, stage: 'comparing', layers: [] }));
-    screen.set({ generation });
+    screen.set({ generation, keyboard: before.keyboard });
     show(other, generation).catch((e: unknown) => {
-      if (!cancel.signal.aborted) screen.set({ ...before, generation: generation + 1, notice: `cannot compare: ${(e as Error).message}` });
+      if (!cancel.signal.aborted) screen.set({ ...before, generation: generation + 1, notice: `cannot compare: ${(e as Error).message}`, keyboard: screen.get().keyboard });
     });
   };
 

@@ -5,6 +5,7 @@ import { interpretKey } from '../viewmodel/input.js';
 import { osc52, selectCopyTarget } from '../viewmodel/copy.js';
 import { interpretMouse, type MouseEvent } from '../viewmodel/mouse.js';
 import type { Keymap } from '../viewmodel/keymap.js';
+import type { KeyboardProtocol } from '../viewmodel/keys.js';
 import { selectTooSmallText, selectViewLayout } from '../viewmodel/layout.js';
 import { reduce, type Action } from '../viewmodel/reducer.js';
 import { selectOverlayLines, type Verification } from '../viewmodel/rows.js';
@@ -46,15 +47,19 @@ export type AppProps = {
   readonly onCompare?: (reference: string) => void;
   /** Puts text on the clipboard (`y`). @default an OSC 52 sequence written to Ink's stdout */
   readonly clipboard?: (text: string) => void;
+  /** How the terminal reports keys, as far as is known when the view opens. @default 'legacy' */
+  readonly keyboard?: KeyboardProtocol;
+  /** Told when the terminal turns out to tell Enter from Ctrl+M (so a later view starts knowing it). */
+  readonly onKeyboard?: (p: KeyboardProtocol) => void;
 };
 
 /** The inspector: wires the pure reducer to keys, the mouse and the viewport, serves what the state asks for, and lays the panes out. */
-export function App({ view, keymap, theme, viewport: fixed, extractor, reader, onQuit, notice, verification, onCompare, clipboard }: AppProps) {
+export function App({ view, keymap, theme, viewport: fixed, extractor, reader, onQuit, notice, verification, onCompare, clipboard, keyboard, onKeyboard }: AppProps) {
   const viewport = useViewport(fixed);
   const { stdout } = useStdout();
   const stateRef = useRef<AppState>(undefined as unknown as AppState);
   if (!stateRef.current) {
-    const s = createViewState(view, viewport);
+    const s = { ...createViewState(view, viewport), keyboard: keyboard ?? 'legacy' };
     stateRef.current = notice ? { ...s, message: { text: notice, tone: 'error' } } : s;
   }
   const [state, setState] = useState<AppState>(stateRef.current);
@@ -102,7 +107,10 @@ export function App({ view, keymap, theme, viewport: fixed, extractor, reader, o
       if (onCompare) onCompare(out.reference);
       else dispatch({ type: 'message', text: 'comparing is not available here', tone: 'error' });
     }
-  }, onMouse);
+  }, onMouse, (protocol) => {
+    if (stateRef.current.keyboard !== protocol) dispatch({ type: 'keyboard', protocol });
+    onKeyboard?.(protocol);
+  });
 
   const layout = selectViewLayout(view, state);
   const overlayLines = useMemo(() => selectOverlayLines(view, state, keymap, layout.cols), [view, state, keymap, layout.cols]);

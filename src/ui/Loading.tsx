@@ -2,6 +2,7 @@ import { Box, Text } from 'ink';
 import { useSyncExternalStore } from 'react';
 import { formatBytes } from '../format/bytes.js';
 import { fit } from '../format/text.js';
+import type { KeyboardProtocol } from '../viewmodel/keys.js';
 import type { Viewport } from '../viewmodel/state.js';
 import { useKeys } from './hooks/use-keys.js';
 import type { Theme } from './theme.js';
@@ -48,14 +49,25 @@ export function createProgressStore(reference: string): ProgressStore {
   };
 }
 
-export type LoadingProps = { readonly store: ProgressStore; readonly viewport: Viewport; readonly theme: Theme; readonly onQuit: () => void };
+export type LoadingProps = {
+  readonly store: ProgressStore;
+  readonly viewport: Viewport;
+  readonly theme: Theme;
+  readonly onQuit: () => void;
+  /** The terminal said it tells Enter from Ctrl+M (its answer arrives while loading, as a rule). */
+  readonly onKeyboard?: (p: KeyboardProtocol) => void;
+};
 
 /** The loading screen: source, stage, one progress bar per layer. q or Ctrl+C leaves. */
-export function Loading({ store, viewport, theme, onQuit }: LoadingProps) {
+export function Loading({ store, viewport, theme, onQuit, onKeyboard }: LoadingProps) {
   const p = useSyncExternalStore(store.subscribe, store.get);
-  useKeys((key) => {
-    if (key === 'ctrl+c' || key === 'q' || key === 'esc') onQuit();
-  });
+  useKeys(
+    (key) => {
+      if (key === 'ctrl+c' || key === 'q' || key === 'esc') onQuit();
+    },
+    undefined,
+    onKeyboard,
+  );
   const barWidth = Math.max(10, Math.min(40, viewport.cols - 40));
   const room = Math.max(1, viewport.rows - 6);
   const shown = p.layers.length > room ? p.layers.slice(p.layers.length - room) : p.layers;

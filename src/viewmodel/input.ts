@@ -67,11 +67,14 @@ export function interpretKey(keymap: Keymap, state: AppState, key: KeyName, raw:
   if (key === 'esc' && state.extraction) return act({ type: 'extract.cancel' });
   if (key === 'esc' && state.filter.text !== '') return act({ type: 'filter.clear' });
   if (key === 'esc' && state.focus === 'waste') return act({ type: 'command', id: 'waste.focus' }); // back to the tree
-  const id = keymap.resolve(state.focus, key);
+  // Where Enter and Ctrl+M are one byte, a binding of Ctrl+M in the pane (dive's "toggle
+  // modified") is what that byte means; Enter's own binding only where the terminal tells them apart.
+  const twin = state.keyboard === 'legacy' && key === 'enter' ? keymap.resolve(state.focus, 'ctrl+m') : undefined;
+  const id = twin ?? keymap.resolve(state.focus, key);
   if (!id) return { kind: 'none' };
   if (id === 'app.quit') return { kind: 'quit' };
   if (state.overlay !== 'none' && !OVERLAY_COMMANDS.has(id)) return { kind: 'none' };
   if ((id === 'tree.extract' || id === 'layers.extract') && state.extraction) return act({ type: 'message', text: 'an extraction is running (Esc cancels)', tone: 'info' });
   if (id === 'app.copy') return { kind: 'copy' };
-  return act({ type: 'command', id });
+  return act(twin ? { type: 'command', id, enterAsCtrlM: true } : { type: 'command', id });
 }

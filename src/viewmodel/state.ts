@@ -1,3 +1,4 @@
+import type { KeyboardProtocol } from './keys.js';
 import type { FileDiffState, HistoryCursor, ViewerState } from './viewer-state.js';
 import type { ViewData } from './view-data.js';
 
@@ -25,6 +26,10 @@ export type CompareMode = 'layer' | 'aggregated';
 
 export type AppState = {
   readonly viewport: Viewport;
+  /** How the terminal reports keys: whether Enter and Ctrl+M are told apart (see `KeyboardProtocol`). */
+  readonly keyboard: KeyboardProtocol;
+  /** One-time tips already shown this session. */
+  readonly tips: { readonly enterIsCtrlM: boolean };
   readonly focus: Pane;
   readonly overlay: 'none' | 'help' | 'info' | 'findings' | 'skipped';
   /** The selected row of the findings panel. */
@@ -120,6 +125,8 @@ export function createViewState(d: ViewData, viewport: Viewport): AppState {
 export function createInitialState(viewport: Viewport): AppState {
   return {
     viewport,
+    keyboard: 'legacy',
+    tips: { enterIsCtrlM: false },
     focus: 'layers',
     overlay: 'none',
     overlayScroll: 0,
