@@ -351,6 +351,19 @@ function historyLines(d: ViewData, state: AppState, pathId: number, rel: string,
   }
 }
 
+/** What each mark on screen means, for the help (the README's "Colours and symbols" says the same). */
+export const GLYPHS: readonly (readonly [string, string])[] = [
+  ['├─⊕ usr', 'a collapsed directory (Space or → opens it)'],
+  ['tmp/', 'an empty directory'],
+  ['sh → busybox', 'a symbolic link and its target'],
+  ['ls ⇒ /bin/busybox', 'a hard link: the same file as that path'],
+  ['+ - ~ x', 'without colour: added, removed, modified, hidden by a whiteout'],
+  ['● / B', 'layers: the layers the tree compares / the marked base'],
+  ['= - + ↕', 'a comparison\'s layers: shared, OLD only, NEW only, moved'],
+  ['* / ●', 'file history: the marked version / the selected layer\'s'],
+  ['…[i]', 'a command cut short: i shows every step whole'],
+];
+
 const SCOPE_TITLE: Record<Scope, string> = { global: 'Everywhere', layers: 'Layers pane', tree: 'File tree pane', waste: 'Wasted-files list (image details)', history: 'File history panel (Tab to it while it is open)' };
 
 /** The help overlay, generated from the command table and the live keymap. */
@@ -376,6 +389,10 @@ export function selectHelpLines(keymap: Keymap, width: number): Line[] {
   lines.push(fitLine([seg(`  ${fit('Esc', 18)} `, 'key'), seg('while an extraction runs: cancel it (files written whole stay, no partial file is left)')], width));
   lines.push(fitLine([], width));
   lines.push(fitLine([seg('Diff: ', 'header'), seg('added', 'added'), seg(' '), seg('removed', 'removed'), seg(' '), seg('modified', 'modified'), seg(' unmodified '), seg('hidden by a whiteout', 'hidden')], width));
+  lines.push(fitLine([], width));
+  lines.push(fitLine([seg('Symbols', 'header')], width));
+  for (const [glyph, meaning] of GLYPHS) lines.push(fitLine([seg(`  ${fit(glyph, 18)} `, 'key'), seg(meaning)], width));
+  lines.push(fitLine([], width));
   lines.push(fitLine([seg('Esc or ? closes this help.', 'dim')], width));
   return lines;
 }
