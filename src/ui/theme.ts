@@ -33,6 +33,7 @@ const COLORS: Partial<Record<Style, TextStyle>> = {
   'code-name': { color: 'blue' },
   'code-meta': { color: 'cyan' },
   gutter: { dimColor: true },
+  match: { inverse: true, bold: true },
 };
 
 /**
@@ -41,6 +42,7 @@ const COLORS: Partial<Record<Style, TextStyle>> = {
  */
 const MONO: Partial<Record<Style, TextStyle>> = {
   'label-off': { strikethrough: true },
+  match: { inverse: true, bold: true },
   title: { bold: true },
   'title-focused': { bold: true },
   key: { bold: true },

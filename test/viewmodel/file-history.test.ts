@@ -174,6 +174,24 @@ describe('diff of two versions of a file', () => {
     expect(t.state.focus).toBe('history');
   });
 
+  it('searches the diff: every occurrence counted, the match itself marked, n goes round', () => {
+    const t = open('g', 'j', 'd');
+    t.dispatch({ type: 'fileDiff.loaded', old: { kind: 'body', bytes: Buffer.from('root\nold\nkeep\n'), size: 14 }, new: { kind: 'body', bytes: Buffer.from('root\nnew root\nkeep\n'), size: 19 } });
+    t.press('/', 'r', 'o', 'o', 't', 'enter');
+    const screen = () => selectFileDiffScreen(keymap, t.state, t.state.fileDiff!);
+    let lines = screen();
+    expect(lineText(lines.at(-1)!)).toContain('root: match 1/2');
+    const marked = (ls: typeof lines) => ls.flatMap((l, i) => l.segments.filter((x) => x.style === 'match').map((x) => `${i}:${x.text}`));
+    expect(marked(lines)).toEqual([`${lines.findIndex((l) => lineText(l).startsWith(' root'))}:root`]);
+    expect(lines.some((l) => l.selected)).toBe(false);
+    t.press('n');
+    lines = screen();
+    expect(lineText(lines.at(-1)!)).toContain('root: match 2/2');
+    expect(marked(lines)).toEqual([`${lines.findIndex((l) => lineText(l).startsWith('+new root'))}:root`]);
+    t.press('n');
+    expect(lineText(screen().at(-1)!)).toContain('match 1/2 · search wrapped to the top');
+  });
+
   it('space marks a version and d diffs it with the one under the cursor, older first', () => {
     const t = open('G', 'space', 'g', 'd');
     expect(t.state.history?.mark).not.toBeNull();
