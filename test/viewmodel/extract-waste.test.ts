@@ -64,10 +64,10 @@ describe('what Ctrl+E extracts', () => {
 
   it('the whole filesystem from the layers pane: asks first, into a directory named after the image', () => {
     const s = run(at(3, 'layers'), 'layers.extract');
-    expect(s.prompt).toEqual({ kind: 'extractAll', path: '/', target: { pathId: 0, layer: 3, into: 'test.tar-L3' }, bytes: a.tree.treeSizes(3)[0] });
+    expect(s.prompt).toEqual({ kind: 'extractAll', path: '/', target: { pathId: 0, layer: 3, into: 'test-L3' }, bytes: a.tree.treeSizes(3)[0] });
     expect(lineText(selectStatusBar(keymap, s, 120))).toContain('Extract the whole filesystem of L3 (');
-    expect(lineText(selectStatusBar(keymap, s, 120))).toContain('into ./test.tar-L3/? y/n');
-    expect(key(s, 'y')).toEqual({ kind: 'action', action: { type: 'extract.start', overwrite: false, target: { pathId: 0, layer: 3, into: 'test.tar-L3' } } });
+    expect(lineText(selectStatusBar(keymap, s, 120))).toContain('into ./test-L3/? y/n');
+    expect(key(s, 'y')).toEqual({ kind: 'action', action: { type: 'extract.start', overwrite: false, target: { pathId: 0, layer: 3, into: 'test-L3' } } });
     expect(reduce(data, s, { type: 'prompt.decline' }).message?.text).toBe('nothing extracted');
   });
 
@@ -80,7 +80,11 @@ describe('what Ctrl+E extracts', () => {
   });
 
   it.each([
-    ['docker-archive:/tmp/x/example-image.tar', 'example-image.tar-L4'],
+    // an archive's name without its extension
+    ['docker-archive:/tmp/x/example-image.tar', 'example-image-L4'],
+    ['examples/example-image.tar', 'example-image-L4'],
+    ['oci-archive:build/app.oci.tar.gz', 'app-L4'],
+    ['docker-archive:edge.tar:app:1', 'edge_app_1-L4'],
     ['docker.io/library/alpine:3.19', 'alpine_3.19-L4'],
     ['localhost:5000/team/app@sha256:0123abcd', 'app-L4'],
     ['oci:../../..', 'image-L4'],
