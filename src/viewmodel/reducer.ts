@@ -1,3 +1,4 @@
+import { sanitize } from '../format/text.js';
 import type { CommandId } from './commands.js';
 import type { KeyboardProtocol } from './keys.js';
 import { isCursorVerb } from './cursor.js';
@@ -84,6 +85,8 @@ export function reduce(d: ViewData, s: AppState, action: Action): AppState {
     case 'input.backspace':
     case 'input.submit':
     case 'input.cancel':
+    case 'compare.complete':
+    case 'compare.completed':
       return reduceInput(d, s, action);
     case 'command': {
       const out = reduceCommand(d, { ...s, message: undefined }, action.id);
@@ -171,6 +174,7 @@ function openCompare(d: ViewData, s: AppState): AppState {
     case 'image':
       return { ...s, compare: { text: '' }, filter: { ...s.filter, editing: false }, search: { ...s.search, editing: false } };
     case 'comparison':
+      if (s.backTo) return { ...s, message: { text: `this is a comparison: Esc goes back to ${sanitize(s.backTo)}, where c compares it with another`, tone: 'info' } };
       return { ...s, message: { text: 'this is a comparison already; run inspect-tui diff OLD NEW for another', tone: 'info' } };
   }
 }

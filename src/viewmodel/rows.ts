@@ -14,6 +14,7 @@ import { formatDelta, selectDiffHistory, selectDiffImages, selectDiffLayerPane, 
 import { rowLook, selectTreeView, type TreeView } from './tree-view.js';
 import { selectExtractStatus, selectSkippedLines } from './extract-view.js';
 import { selectSearchPrompt } from './search.js';
+import { selectComparePrompt } from './compare-prompt.js';
 import { selectWasteTable, wasteRows } from './waste-view.js';
 import { selectHistoryLines } from './file-history.js';
 import { selectFindingsLines } from './findings-view.js';
@@ -503,9 +504,7 @@ export function selectStatusBar(keymap: Keymap, state: AppState, width: number, 
 function selectStatusBarContent(keymap: Keymap, state: AppState, width: number): Line {
   const extracting = selectExtractStatus(state, width); // a prompt, or the progress of a running extraction
   if (extracting) return extracting;
-  if (state.compare) {
-    return fitLine([seg(' Compare with: ', 'header'), seg(`${state.compare.text}▏`), seg('  Enter', 'key'), seg(' Compare '), seg(' Esc', 'key'), seg(' Cancel')], width);
-  }
+  if (state.compare) return selectComparePrompt(state.compare, width);
   if (state.search.editing) return selectSearchPrompt(state, width);
   // A message leads; the keys follow in the room it leaves, so it never hides them for long.
   const note: Segment[] = state.message ? [seg(` ${state.message.text}`, state.message.tone === 'error' ? 'error' : 'label'), seg(' │', 'dim')] : [];

@@ -1,3 +1,4 @@
+import type { ComparePrompt } from './compare-prompt.js';
 import type { KeyboardProtocol } from './keys.js';
 import type { FileDiffState, HistoryCursor, ViewerState } from './viewer-state.js';
 import type { ViewData } from './view-data.js';
@@ -58,7 +59,9 @@ export type AppState = {
     readonly fileHistory: boolean;
   };
   /** The "compare with" prompt, while the user types the other image. */
-  readonly compare?: { readonly text: string };
+  readonly compare?: ComparePrompt;
+  /** In a comparison opened from an image with `c`: that image, which Esc goes back to. */
+  readonly backTo?: string;
   readonly filter: { readonly text: string; readonly editing: boolean };
   readonly search: { readonly text: string; readonly editing: boolean; readonly origin: number };
   /** A question the user must answer before anything else (overwrite on extract, extracting a whole filesystem). */
