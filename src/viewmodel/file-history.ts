@@ -80,6 +80,9 @@ export function selectHistoryMark(state: AppState, pathId: number): number | nul
   return state.history && state.history.pathId === pathId ? state.history.mark : null;
 }
 
+/** Below this width the history panel leaves out each version's mode and owner. */
+const NARROW = 50;
+
 /**
  * The panel's body: rows with their columns lined up (layer numbers, owners and sizes padded to
  * a common width), scrolled to keep the cursor visible, with `↓ n more` / `↑ n more` markers
@@ -99,7 +102,11 @@ export function selectHistoryLines(d: ImageView, state: AppState, pathId: number
   const render = (r: HistoryRow, i: number): Line => {
     const here = state.layers.cursor === r.layer;
     const lead = mark === i ? '*' : here ? '●' : ' ';
-    const detail = r.entry ? `${formatMode(r.entry.type, r.entry.mode)} ${fit(owner(r.entry), ownerW, 'right')} ${fit(formatBytes(r.entry.size), 8, 'right')}` : '';
+    // A narrow panel keeps the size, the note and the command: mode and owner go first, but
+    // for a chmod/chown, which is about them.
+    const size = r.entry ? fit(formatBytes(r.entry.size), 8, 'right') : '';
+    const full = r.entry ? `${formatMode(r.entry.type, r.entry.mode)} ${fit(owner(r.entry), ownerW, 'right')} ${size}` : '';
+    const detail = width >= NARROW ? full : r.what === 'chmod/chown' ? `${full.slice(0, full.length - size.length).trimEnd()}` : size || ''.padStart(8);
     const note = r.note ? ` ${sanitize(r.note)}` : '';
     return fitLine(
       [

@@ -348,7 +348,7 @@ function historyLines(d: ViewData, state: AppState, pathId: number, rel: string,
     case 'image':
       return selectHistoryLines(d, state, pathId, width, height);
     case 'comparison':
-      return selectDiffHistory(d, rel, width);
+      return selectDiffHistory(d, rel, width, height);
   }
 }
 

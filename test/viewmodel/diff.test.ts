@@ -101,6 +101,32 @@ describe('the comparison in the inspector', () => {
   });
 });
 
+describe('the comparison at 60x15', () => {
+  const small = { ...createComparisonState({ cols: 60, rows: 15 }), focus: 'tree' as const };
+
+  it('the totals keep OLD and NEW on every row (the change goes first, then the label shrinks)', () => {
+    const totals = selectLayerDetails(data, small).lines.map(lineText).filter((l) => l.trim());
+    expect(totals.length).toBeGreaterThan(2);
+    for (const l of totals) {
+      expect(l).not.toContain('…');
+      expect(l).toMatch(/\S+ ?→ ?\S+/);
+    }
+    expect(totals.find((l) => l.startsWith('Size'))).toMatch(/→ +\d/);
+  });
+
+  it("the file history keeps NEW in sight: each image its share, its latest rows last", () => {
+    const o = numberedImage([base, ...[5, 6, 7, 8, 9].map((id) => ({ id, command: `write ${id}`, entries: [file('etc/os', 10 + id, { content: `o${id}` })] }))]);
+    const n = numberedImage([base, ...[15, 16, 17, 18, 19].map((id) => ({ id, command: `write ${id}`, entries: [file('etc/os', 10 + id, { content: `n${id}` })] }))]);
+    const v = comparisonView(compareImages(o, n, { old: (g) => contentOfEntry(o.tree.entry(g)), new: (g) => contentOfEntry(n.tree.entry(g)) }), o, n);
+    const s = { ...small, tree: { ...small.tree, fileHistory: true } };
+    const lines = selectFileHistoryPane(v, s, v.diff.find('etc/os')!).lines.map(lineText).map((l) => l.trimEnd());
+    expect(lines.length).toBeLessThanOrEqual(5);
+    expect(lines.some((l) => l.startsWith('NEW L5'))).toBe(true); // NEW's latest version
+    expect(lines.some((l) => l.startsWith('OLD L5'))).toBe(true);
+    expect(lines.find((l) => l.startsWith('NEW ↑'))).toMatch(/NEW ↑ \d+ earlier/);
+  });
+});
+
 describe('the compare prompt of the inspector', () => {
   it('c opens it, typed text edits it, Enter asks the UI to compare, Esc cancels', async () => {
     const { interpretKey } = await import('../../src/viewmodel/input.js');
