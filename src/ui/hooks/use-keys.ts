@@ -14,7 +14,9 @@ const KITTY_FORM = /^\x1b\[\d+(?:[;:][\d:]*)*u$/;
  * into reports and single keys here, so no byte of a report ever reaches key handling (a
  * click while the filter is typed inserts nothing). Reports of no use (motion) are dropped.
  * The terminal's answer to the keyboard-protocol query (and any key in kitty's form) calls
- * `onKeyboard('kitty')` instead of being a key: from then on Enter is not Ctrl+M.
+ * `onKeyboard('kitty')` instead of being a key: from then on Enter is not Ctrl+M. (Ink 6's
+ * input parser hands such a `CSI … u` sequence over whole, `u` being a CSI final byte; the
+ * splitter keeps it one key, and `decodeKey` names it.)
  */
 export function useKeys(onKey: (key: KeyName, raw: string) => void, onMouse?: (event: MouseEvent) => void, onKeyboard?: (p: KeyboardProtocol) => void): void {
   const { internal_eventEmitter: events, setRawMode, isRawModeSupported } = useStdin();
