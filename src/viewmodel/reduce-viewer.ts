@@ -217,7 +217,7 @@ function stepViewer(s: AppState, v: ViewerState, search: DocSearch, dir: 1 | -1)
   }
   const len = p.bytes.length;
   const l = loaded(v);
-  if (!l) return s;
+  if (!l) return { ...s, viewer: { ...v, search: { ...search, editing: false, hit: undefined, notice: v.show === 'loading' ? 'the file is still being read' : 'no contents to search' } } };
   const cur = search.hit;
   const from = cur ? (dir === 1 ? cur.at + cur.length : cur.at - 1) : topByte(v);
   const ready = { ...search, editing: false, notice: undefined, wrapped: undefined as DocSearch['wrapped'] };

@@ -134,6 +134,10 @@ describe('file viewer', () => {
     t.goTo('bin/sh');
     t.press('v');
     expect(t.screen()[1]).toContain('symbolic link → busybox');
+    // nothing to search there: said, and the prompt closes
+    t.press('/', 'x', 'enter');
+    expect(t.state.viewer!.search.editing).toBe(false);
+    expect(t.screen()[23]).toContain('no contents to search');
     t.press('q');
     // A hard link is the same file as its target: its contents are shown, the title says whose.
     t.goTo('bin/ls');
