@@ -217,7 +217,8 @@ function stepViewer(s: AppState, v: ViewerState, search: DocSearch, dir: 1 | -1)
   }
   const len = p.bytes.length;
   const l = loaded(v);
-  if (!l) return { ...s, viewer: { ...v, search: { ...search, editing: false, hit: undefined, notice: v.show === 'loading' ? 'the file is still being read' : 'no contents to search' } } };
+  if (v.show === 'loading') return { ...s, viewer: { ...v, search: { ...search, editing: false, hit: undefined, queued: true, notice: 'searching once the file is read…' } } };
+  if (!l) return { ...s, viewer: { ...v, search: { ...search, editing: false, hit: undefined, notice: 'no contents to search' } } };
   const cur = search.hit;
   const from = cur ? (dir === 1 ? cur.at + cur.length : cur.at - 1) : topByte(v);
   const ready = { ...search, editing: false, notice: undefined, wrapped: undefined as DocSearch['wrapped'] };
@@ -341,7 +342,11 @@ export function reduceViewer(s: AppState, action: ViewerAction): AppState {
     case 'viewer.window': {
       const v = s.viewer;
       if (!v || v.pathId !== action.pathId || v.layer !== action.layer) return s;
-      return receiveWindow(s, v, action.window);
+      const next = receiveWindow(s, v, action.window);
+      // A search entered while the file was being read runs now that it is there.
+      const w = next.viewer;
+      if (!w?.search.queued || w.show === 'loading') return next;
+      return stepViewer(next, w, { text: w.search.text, editing: false }, 1);
     }
     case 'viewer.found':
       return s.viewer ? receiveFound(s, s.viewer, action.offset, action.error === undefined ? undefined : sanitize(action.error)) : s;

@@ -46,6 +46,8 @@ export type DocSearch = {
   readonly notice?: string;
   /** The viewer waits for the reader to find a match past the loaded window and the counted starts. */
   readonly find?: FindPending;
+  /** Entered before the file's first window arrived: run when it does. */
+  readonly queued?: boolean;
 };
 
 export type ViewerState = {

@@ -231,6 +231,20 @@ describe('file viewer', () => {
     expect(t.state.viewer).toBeDefined();
   });
 
+  it('a search entered before the file is read runs once it is', () => {
+    const body = Buffer.from('root:x:0:0:root:/root:/bin/sh\n');
+    const b = buildAnalysis([{ entries: [dir('etc'), file('etc/passwd', body.length)] }]);
+    const view = imageView(b);
+    let s: AppState = { ...createInitialState({ cols: 100, rows: 24 }), focus: 'tree' };
+    s = reduce(view, s, { type: 'tree.select', pathId: b.tree.find('etc/passwd')! });
+    s = reduce(view, s, { type: 'command', id: 'tree.view' });
+    for (const op of [{ op: 'open' }, { op: 'text', text: 'root' }, { op: 'submit' }] as const) s = reduce(view, s, { type: 'doc.search', ...op });
+    expect(s.viewer!.search.notice).toBe('searching once the file is read…');
+    s = reduce(view, s, { type: 'viewer.window', pathId: s.viewer!.pathId, layer: 0, window: windowOf(body, 0, WINDOW_BYTES) });
+    expect(s.viewer!.search.hit).toEqual({ at: 0, length: 4 });
+    expect(lineText(selectViewerScreen(keymap, s, s.viewer!).at(-1)!)).toContain('root: match 1/3');
+  });
+
   it('counts occurrences, not lines, and marks the match itself, not its whole line', () => {
     const body = Buffer.from('root:x:0:0:root:/root:/bin/sh\n\tdaemon:x:1:1::/usr/sbin:/sbin/nologin\n');
     const b = buildAnalysis([{ entries: [dir('etc'), file('etc/passwd', body.length)] }]);
