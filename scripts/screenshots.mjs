@@ -3,11 +3,16 @@
 // sends keys, waits for the screen it wants, captures it with colours (capture-pane -e),
 // turns the ANSI into HTML and photographs that with headless Chromium.
 //
-//   npm run build && node scripts/screenshots.mjs
+//   npm run build && node scripts/screenshots.mjs [NAME…]
+//   node scripts/screenshots.mjs --check [NAME…]   # run the scenarios, print the screens, write nothing
 //
 // Needs tmux and chromium (apt-get install -y chromium). Writes screenshots/<name>.png.
+// Every scenario ends on a screen whose status line belongs to it (no message left over from
+// an earlier step): a step that leaves a message it does not show ends with a key that clears it.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import tar from 'tar-stream';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -33,6 +38,62 @@ async function until(session, pred, what, timeoutMs = 20000) {
   throw new Error(`${session}: timed out waiting for ${what}:\n${s}`);
 }
 
+// ---- an image holding a real source file, in two versions -----------------------------------
+/** A tar of `entries` ({ name, body?, type? }), every entry dated 2024-01-01. */
+async function tarOf(entries) {
+  const pack = tar.pack();
+  const chunks = [];
+  pack.on('data', (c) => chunks.push(c));
+  const done = new Promise((resolve, reject) => {
+    pack.on('end', resolve);
+    pack.on('error', reject);
+  });
+  for (const e of entries) {
+    const header = { name: e.name, type: e.type ?? 'file', mode: e.type === 'directory' ? 0o755 : 0o644, mtime: new Date('2024-01-01T00:00:00Z') };
+    await new Promise((resolve, reject) => pack.entry(header, e.body, (err) => (err ? reject(err) : resolve())));
+  }
+  pack.finalize();
+  await done;
+  return Buffer.concat(chunks);
+}
+
+/**
+ * A docker-archive of this repository's own reducer (src/viewmodel/reducer.ts, a few screens of
+ * TypeScript): L0 writes a version edited in three places, L1 the file as it is, so its
+ * history diffs in several hunks. Written into `dir` as source.tar.
+ */
+async function sourceImage(dir) {
+  const now = readFileSync(join(root, 'src', 'viewmodel', 'reducer.ts'), 'utf8');
+  const before = now.split('\n');
+  for (const at of [0.15, 0.5, 0.85].map((f) => Math.floor(before.length * f))) before[at] = `${before[at]} // (an earlier version)`;
+  const layers = [
+    await tarOf([{ name: 'app/', type: 'directory' }, { name: 'app/src/', type: 'directory' }, { name: 'app/src/reducer.ts', body: Buffer.from(before.join('\n')) }]),
+    await tarOf([{ name: 'app/', type: 'directory' }, { name: 'app/src/', type: 'directory' }, { name: 'app/src/reducer.ts', body: Buffer.from(now) }]),
+  ];
+  const sha = (b) => createHash('sha256').update(b).digest('hex');
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      created: '2024-01-01T00:00:00Z',
+      config: { Cmd: ['node', '/app'] },
+      rootfs: { type: 'layers', diff_ids: layers.map((l) => `sha256:${sha(l)}`) },
+      history: [
+        { created: '2024-01-01T00:00:00Z', created_by: '/bin/sh -c #(nop) COPY src /app/src' },
+        { created: '2024-01-01T00:01:00Z', created_by: '/bin/sh -c #(nop) COPY src /app/src' },
+      ],
+    }),
+  );
+  const manifest = Buffer.from(JSON.stringify([{ Config: 'config.json', RepoTags: ['source:1'], Layers: ['l0.tar', 'l1.tar'] }]));
+  const archive = await tarOf([
+    { name: 'manifest.json', body: manifest },
+    { name: 'config.json', body: config },
+    { name: 'l0.tar', body: layers[0] },
+    { name: 'l1.tar', body: layers[1] },
+  ]);
+  writeFileSync(join(dir, 'source.tar'), archive);
+}
+
 /** Each step: keys to send (tmux names, or {text}) then what the screen must show. */
 const SCENARIOS = [
   {
@@ -52,7 +113,9 @@ const SCENARIOS = [
       { wait: (s) => s.includes('changes of L0') },
       { keys: ['G', 'C-a'], wait: (s) => s.includes('aggregated L0–L') },
       { keys: ['Tab', 'C-o', 'C-Space'], wait: (s) => s.includes('by size') && s.includes('─⊕ usr') },
-      { keys: ['/', { text: 'big.bin' }, 'Enter'], wait: (s) => s.includes('── big.bin') },
+      { keys: ['/', { text: 'big.bin' }, 'Enter'], wait: (s) => s.includes('── big.bin') && s.includes('match 1/1') },
+      // The search's note has been read: one row down and back leaves the keys alone in the bar.
+      { keys: ['j', 'k'], wait: (s) => !s.includes('match 1/1') && s.includes('/data/big.bin') },
     ],
   },
   {
@@ -69,7 +132,7 @@ const SCENARIOS = [
     image: 'edge.docker-archive.tar',
     steps: [
       { wait: (s) => s.includes('changes of L0') },
-      { keys: ['G', 'C-a', 'Tab', '/', { text: 'big.bin' }, 'Enter', 'f'], wait: (s) => s.includes('File history') && s.includes('/data/big.bin') },
+      { keys: ['G', 'C-a', 'Tab', '/', { text: 'big.bin' }, 'Enter', 'f'], wait: (s) => s.includes('File history') && s.includes('/data/big.bin') && s.includes('rewritten (same content)') },
     ],
   },
   {
@@ -95,26 +158,55 @@ const SCENARIOS = [
     ],
   },
   {
-    // The bundled example (npm run example): a C source at L1, highlighted, with line numbers.
+    // A real source file of a few screens (this repository's reducer), highlighted, with line numbers.
     name: 'viewer',
-    dir: join(root, 'examples'),
-    image: 'example-image.tar',
+    make: sourceImage,
+    image: 'source.tar',
     steps: [
       { wait: (s) => s.includes('changes of L0') },
-      { keys: ['j', 'Tab', '/', { text: 'main.c' }, 'Enter'], wait: (s) => s.includes('L1: changes of L1') && !s.includes('Search:') },
-      { keys: ['v'], wait: (s) => s.includes('View /src/main.c') && s.includes('1 │ int main') },
+      { keys: ['j', 'Tab', '/', { text: 'reducer.ts' }, 'Enter', 'v'], wait: (s) => s.includes('View /app/src/reducer.ts') && / {3}1 │ import/.test(s) && s.includes('text (ts)') },
     ],
   },
   {
-    // /etc/passwd gained a line in L1: its history panel, focused with Tab, diffs L0 → L1 with d.
-    name: 'file-diff',
-    dir: join(root, 'examples'),
-    image: 'example-image.tar',
+    // A binary as a hex dump, searched: ELF found in the ASCII column, marked in both columns, counted in the whole file.
+    name: 'hex-viewer',
+    image: 'edge.docker-archive.tar',
     steps: [
       { wait: (s) => s.includes('changes of L0') },
-      { keys: ['j', 'Tab', '/', { text: 'passwd' }, 'Enter', 'f'], wait: (s) => s.includes('File history') && s.includes('L1 modified') },
+      { keys: ['Tab', '/', { text: 'bin/busybox' }, 'Enter', 'v'], wait: (s) => s.includes('View /bin/busybox') && s.includes('binary') },
+      { keys: ['/', { text: 'ELF' }, 'Enter'], wait: (s) => /ELF: match 1\/\d+ /.test(s) },
+    ],
+  },
+  {
+    // The reducer's two versions from its history (f, Tab, d): a unified diff in several hunks.
+    name: 'file-diff',
+    make: sourceImage,
+    image: 'source.tar',
+    steps: [
+      { wait: (s) => s.includes('changes of L0') },
+      { keys: ['j', 'Tab', '/', { text: 'reducer.ts' }, 'Enter', 'f'], wait: (s) => s.includes('File history') && s.includes('L1 modified') },
       { keys: ['Tab'], wait: (s) => s.includes('▌File history') },
-      { keys: ['d'], wait: (s) => s.includes('Diff /etc/passwd') && s.includes('+app:x:1000') },
+      { keys: ['d'], wait: (s) => s.includes('Diff /app/src/reducer.ts') && (s.match(/^@@ /gm) ?? []).length >= 2 },
+    ],
+  },
+  {
+    // The findings panel (e): which step wasted what, and how to fix it.
+    name: 'findings',
+    image: 'edge.docker-archive.tar',
+    steps: [
+      { wait: (s) => s.includes('changes of L0') },
+      { keys: ['e'], wait: (s) => s.includes('Findings') && s.includes('Go to the layer and path') },
+    ],
+  },
+  {
+    // The high-contrast theme: bold, bright, selections inverted in both panes.
+    name: 'high-contrast',
+    args: ['--theme', 'high-contrast', 'edge.docker-archive.tar'],
+    steps: [
+      { wait: (s) => s.includes('changes of L0') },
+      { keys: ['j', 'j', 'j', 'j'], wait: (s) => s.includes('L4: changes of L4') },
+      { keys: ['Tab', 'C-Space'], wait: (s) => s.includes('─⊕ usr') },
+      { keys: ['j', 'l', 'l'], wait: (s) => s.includes('── same') && s.includes('big.bin') },
     ],
   },
 ];
@@ -205,12 +297,14 @@ function chromium() {
   throw new Error('chromium is not installed (apt-get install -y chromium)');
 }
 
-async function shoot(sc) {
+async function shoot(sc, check = false) {
   const session = `shots-${sc.name}-${process.pid}`;
   const cwd = mkdtempSync(join(tmpdir(), 'shots-'));
+  // An image the scenario makes is written beside where it runs.
+  if (sc.make) await sc.make(cwd);
   // Run beside the image so the screen shows a short relative reference.
   const args = (sc.args ?? [sc.image]).map((a) => `'${a}'`).join(' ');
-  const cmd = `cd '${sc.dir ?? fixtures}' && env -u CI -u NO_COLOR TERM=xterm-256color node '${main}' ${args}; exec sleep 600`;
+  const cmd = `cd '${sc.make ? cwd : (sc.dir ?? fixtures)}' && env -u CI -u NO_COLOR TERM=xterm-256color node '${main}' ${args}; exec sleep 600`;
   // A tmux server that is still shutting down after the previous session refuses new ones.
   for (let attempt = 0; ; attempt++) {
     try {
@@ -230,6 +324,10 @@ async function shoot(sc) {
       await until(session, step.wait, `${sc.name} step`);
     }
     await sleep(200); // let a throttled frame land before the capture
+    if (check) {
+      console.log(`---- ${sc.name}\n${tmux('capture-pane', '-t', session, '-p')}`);
+      return;
+    }
     const ansi = tmux('capture-pane', '-t', session, '-e', '-p');
     const html = join(cwd, `${sc.name}.html`);
     writeFileSync(html, ansiToHtml(ansi, sc.light ? LIGHT : DARK));
@@ -261,6 +359,7 @@ async function shoot(sc) {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   if (!existsSync(main)) execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
   mkdirSync(outDir, { recursive: true });
-  const only = process.argv.slice(2);
-  for (const sc of SCENARIOS) if (only.length === 0 || only.includes(sc.name)) await shoot(sc);
+  const check = process.argv.includes('--check');
+  const only = process.argv.slice(2).filter((a) => a !== '--check');
+  for (const sc of SCENARIOS) if (only.length === 0 || only.includes(sc.name)) await shoot(sc, check);
 }

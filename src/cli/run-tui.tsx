@@ -1,8 +1,9 @@
 import { plural } from '../format/text.js';
 import { existsSync, openSync } from 'node:fs';
 import tty from 'node:tty';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { render } from 'ink';
 import { useSyncExternalStore } from 'react';
 import { createBodyReader } from '../extract/body-reader.js';
@@ -11,15 +12,18 @@ import { createExtractor } from '../extract/extract.js';
 import { formatReference, parseReference, type ImageReference } from '../reference/reference.js';
 import { UsageError } from '../errors/index.js';
 import { loadComparison, loadImage, type LoadedImage, type LoadEvent } from '../load/index.js';
-import { createCaches, defaultCacheDir } from '../cache/index.js';
 import { readConfigFile } from './config-file.js';
 import { withPlatform } from './settings.js';
 import type { TuiOptions } from './tui-options.js';
 import { App } from '../ui/App.js';
 import { createProgressStore, Loading, type ProgressStore } from '../ui/Loading.js';
 import { useViewport } from '../ui/hooks/use-viewport.js';
+import type { Completer } from '../ui/hooks/use-completion.js';
+import { imageNames } from '../sources/table.js';
+import type { SourceSettings } from '../sources/settings.js';
 import { createTheme, wantsColor, type Theme } from '../ui/theme.js';
 import { createKeymap, parseKeyConfig, type Keymap } from '../viewmodel/keymap.js';
+import { KITTY_KEYS_OFF, KITTY_KEYS_ON, KITTY_KEYS_QUERY, type KeyboardProtocol } from '../viewmodel/keys.js';
 import { MOUSE_OFF, MOUSE_ON } from '../viewmodel/mouse.js';
 import type { UiSettings } from '../viewmodel/ui-config.js';
 import type { Verification } from '../viewmodel/rows.js';
@@ -50,6 +54,58 @@ async function loadKeymap(configPath: string | undefined, env: Readonly<Record<s
   return { keymap: createKeymap(overrides), notice: problems.length ? `${path}: ${problems.join('; ')}` : undefined, settings };
 }
 
+/** How long Tab waits for a daemon's image names: one that answers slower is left out of completion. */
+const DAEMON_NAMES_WAIT_MS = 300;
+/** Candidates a completion offers at most (a directory of thousands lists its first, sorted). */
+const MAX_CANDIDATES = 200;
+
+/**
+ * Completes an image argument typed at the `c` prompt: a path (after `docker-archive:`,
+ * `oci-archive:`, `oci:` or bare) from the files and directories there, relative to `cwd`; a
+ * name (after `docker-daemon:`, or bare) from the daemon's tagged images, through the sources'
+ * table, only if a daemon answers within `DAEMON_NAMES_WAIT_MS` (its list is then kept).
+ */
+export function createReferenceCompleter(settings: SourceSettings, cwd: string): Completer {
+  // Asked again on a later Tab until a daemon answers in time; then its list is kept.
+  let daemon: readonly string[] | undefined;
+  const daemonNames = async () => {
+    if (daemon) return daemon;
+    const names = await imageNames('docker-daemon', { ...settings, signal: AbortSignal.timeout(DAEMON_NAMES_WAIT_MS) });
+    if (names.length > 0) daemon = names;
+    return names;
+  };
+  const paths = async (prefix: string, typed: string, signal: AbortSignal): Promise<string[]> => {
+    const cut = typed.lastIndexOf('/') + 1;
+    const dir = typed.slice(0, cut);
+    const base = typed.slice(cut);
+    const full = dir.startsWith('~/') ? join(homedir(), dir.slice(2)) : resolve(cwd, dir || '.');
+    const entries = await readdir(full, { withFileTypes: true }).catch(() => []);
+    signal.throwIfAborted();
+    const out: string[] = [];
+    for (const e of entries.sort((x, y) => (x.name < y.name ? -1 : 1))) {
+      if (!e.name.startsWith(base) || (e.name.startsWith('.') && !base.startsWith('.'))) continue;
+      // A symlink to a directory completes as one (one stat, for links only).
+      const isDir = e.isDirectory() || (e.isSymbolicLink() && (await stat(join(full, e.name)).then((st) => st.isDirectory(), () => false)));
+      out.push(`${prefix}${dir}${e.name}${isDir ? '/' : ''}`);
+      if (out.length >= MAX_CANDIDATES) break;
+    }
+    return out;
+  };
+  return {
+    async complete(text, signal) {
+      const m = /^(docker-archive:|oci-archive:|oci:|docker-daemon:)?(.*)$/s.exec(text)!;
+      const prefix = m[1] ?? '';
+      const rest = m[2]!;
+      const names = async () => (await daemonNames()).filter((n) => n.startsWith(rest)).map((n) => `${prefix}${n}`);
+      if (prefix === 'docker-daemon:') return (await names()).slice(0, MAX_CANDIDATES);
+      const files = await paths(prefix, rest, signal);
+      // A bare word may be a file or a name the daemon has (`localhost/app` too).
+      const looksLikePath = prefix !== '' || /^[./~]/.test(rest);
+      return looksLikePath ? files : [...files, ...(await names())].slice(0, MAX_CANDIDATES);
+    },
+  };
+}
+
 type Screen = {
   /** What the inspector shows: one image, or a comparison; absent while loading. */
   view?: ViewData;
@@ -60,6 +116,13 @@ type Screen = {
   generation?: number;
   /** Said in the status bar when the screen appears. */
   notice?: string;
+  /** How the terminal reports keys (it answers the query while the image loads, as a rule). */
+  keyboard?: KeyboardProtocol;
+  /** Completes the image typed at the `c` prompt. */
+  completer?: Completer;
+  /** A comparison opened with `c`: the image it came from, and going back to it. */
+  backTo?: string;
+  onBack?: () => void;
 };
 
 function createScreenStore() {
@@ -91,7 +154,10 @@ type RootProps = {
 function Root({ screen, progress, keymap, theme, notice, onQuit, onCompare }: RootProps) {
   const s = useSyncExternalStore(screen.subscribe, screen.get);
   const viewport = useViewport();
-  if (!s.view) return <Loading store={progress} viewport={viewport} theme={theme} onQuit={onQuit} />;
+  const onKeyboard = (keyboard: KeyboardProtocol) => {
+    if (screen.get().keyboard !== keyboard) screen.set({ ...screen.get(), keyboard });
+  };
+  if (!s.view) return <Loading store={progress} viewport={viewport} theme={theme} onQuit={onQuit} onKeyboard={onKeyboard} />;
   return (
     <App
       // A new image (a comparison opened with `c`) starts a new session of the view state.
@@ -105,6 +171,11 @@ function Root({ screen, progress, keymap, theme, notice, onQuit, onCompare }: Ro
       notice={s.notice ?? notice}
       verification={s.verification}
       onCompare={onCompare}
+      keyboard={s.keyboard}
+      onKeyboard={onKeyboard}
+      completer={s.completer}
+      backTo={s.backTo}
+      onBack={s.onBack}
     />
   );
 }
@@ -128,12 +199,14 @@ export async function runTui(opts: TuiOptions): Promise<number> {
   const mouse = opts.mouse ?? settings?.mouse ?? true;
 
   let restored = false;
+  // kitty's keyboard protocol is pushed on the alternate screen (a terminal keeps one stack per
+  // screen) and popped before leaving it, on every way out; terminals without it ignore both.
   const restore = () => {
     if (restored) return;
     restored = true;
-    stdout.write(mouse ? MOUSE_OFF + LEAVE_ALT : LEAVE_ALT);
+    stdout.write(KITTY_KEYS_OFF + (mouse ? MOUSE_OFF : '') + LEAVE_ALT);
   };
-  stdout.write(mouse ? ENTER_ALT + MOUSE_ON : ENTER_ALT);
+  stdout.write(ENTER_ALT + (mouse ? MOUSE_ON : '') + KITTY_KEYS_ON + KITTY_KEYS_QUERY);
 
   let finish!: (code: number) => void;
   let fail!: (e: unknown) => void;
@@ -162,6 +235,7 @@ export async function runTui(opts: TuiOptions): Promise<number> {
   }
   const progress = createProgressStore(formatReference(opts.reference));
   const screen = createScreenStore();
+  const completer = createReferenceCompleter(opts.load.settings, process.cwd());
   const instance = render(<Root screen={screen} progress={progress} keymap={keymap} theme={theme} notice={notice} onQuit={() => finish(0)} onCompare={(r) => compareWith(r)} />, {
     exitOnCtrlC: false,
     patchConsole: false,
@@ -186,6 +260,8 @@ export async function runTui(opts: TuiOptions): Promise<number> {
   };
   // `early`: the inspector shows the analysis while layers are verified, with a mark (below).
   const loadOptions = { ...opts.load, signal: cancel.signal, onEvent, early: true };
+  /** The image's own screen, kept while a comparison opened with `c` is shown, for Esc to go back to. */
+  let imageScreen: Screen | undefined;
   /** Loads the image (or, with `other`, its comparison with another) and shows it. */
   const show = async (other: ImageReference | undefined, generation: number) => {
     let shown: Screen;
@@ -195,6 +271,16 @@ export async function runTui(opts: TuiOptions): Promise<number> {
       const c = await loadComparison(opts.reference, other, { old: withPlatform(loadOptions, opts.platforms?.old), new: withPlatform(loadOptions, opts.platforms?.new) });
       loaded = c;
       shown = { view: comparisonView(c.comparison, c.old.analysis, c.new.analysis, { symbols }) };
+      // Opened with `c` from the image: Esc goes back to it, and the comparison is let go.
+      const from = imageScreen;
+      if (from) {
+        shown.backTo = formatReference(opts.reference);
+        shown.onBack = () => {
+          opened.splice(opened.indexOf(c), 1);
+          void c.close().catch(() => undefined);
+          screen.set({ ...imageScreen!, generation: generation + 1, notice: undefined, keyboard: screen.get().keyboard });
+        };
+      }
     } else {
       const one = await loadImage(opts.reference, loadOptions);
       loaded = one;
@@ -202,6 +288,7 @@ export async function runTui(opts: TuiOptions): Promise<number> {
         view: imageView(one.analysis, { symbols, sources: one.lines.sources }),
         extractor: createExtractor(one.analysis, one.layers, process.cwd()),
         reader: createBodyReader(one.analysis, one.layers),
+        completer,
         // A --dockerfile that does not describe the image: said once, in the status bar.
         ...(one.lines.warnings.length > 0 ? { notice: `warning: ${escapeControl(one.lines.warnings.join('; '))}` } : {}),
       };
@@ -209,13 +296,19 @@ export async function runTui(opts: TuiOptions): Promise<number> {
     opened.push(loaded);
     if (cancel.signal.aborted) return; // quit meanwhile: the finally below closes it
     // Shown at once, marked until every layer is verified; a mismatch is loud, and reported again on exit.
-    screen.set({ ...shown, verification: 'verifying', generation });
+    const first: Screen = { ...shown, verification: 'verifying', generation, keyboard: screen.get().keyboard };
+    if (!other) imageScreen = first;
+    screen.set(first);
+    const settle = (verification: Verification) => {
+      if (!other && imageScreen) imageScreen = { ...imageScreen, verification };
+      if (screen.get().generation === generation) screen.set({ ...screen.get(), verification });
+    };
     loaded.verified.then(
-      () => screen.set({ ...screen.get(), verification: 'verified' }),
+      () => settle('verified'),
       (e: unknown) => {
         if (cancel.signal.aborted) return;
         verifyError = e;
-        screen.set({ ...screen.get(), verification: { error: (e as Error).message } });
+        settle({ error: (e as Error).message });
       },
     );
   };
@@ -225,19 +318,19 @@ export async function runTui(opts: TuiOptions): Promise<number> {
   });
   /** `c` in the inspector: the comparison of this image with another; on failure, back to this image with the reason. */
   const compareWith = (arg: string) => {
-    const before = screen.get();
-    const generation = (before.generation ?? 0) + 1;
+    const before = imageScreen ?? screen.get();
+    const generation = (screen.get().generation ?? 0) + 1;
     let other: ImageReference;
     try {
       other = parseReference(arg, existsSync);
     } catch (e) {
-      screen.set({ ...before, generation, notice: (e as Error).message });
+      screen.set({ ...before, generation, notice: (e as Error).message, keyboard: screen.get().keyboard });
       return;
     }
     progress.update((p) => ({ ...p, reference: `${formatReference(opts.reference)} → ${formatReference(other)}`, stage: 'comparing', layers: [] }));
-    screen.set({ generation });
+    screen.set({ generation, keyboard: screen.get().keyboard });
     show(other, generation).catch((e: unknown) => {
-      if (!cancel.signal.aborted) screen.set({ ...before, generation: generation + 1, notice: `cannot compare: ${(e as Error).message}` });
+      if (!cancel.signal.aborted) screen.set({ ...before, generation: generation + 1, notice: `cannot compare: ${(e as Error).message}`, keyboard: screen.get().keyboard });
     });
   };
 

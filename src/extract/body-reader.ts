@@ -1,6 +1,6 @@
 import type { LayerAccess } from '../archive/index.js';
 import type { Analysis } from '../core/index.js';
-import { findInBody, readWindow } from './read-window.js';
+import { countInBody, findInBody, readWindow } from './read-window.js';
 import type { BodyReader } from './types.js';
 
 /**
@@ -27,7 +27,11 @@ export function createBodyReader(a: Analysis, layers: readonly LayerAccess[]): B
     },
     async find(req) {
       const { access, local } = locate(req.layer, req.pathId);
-      return findInBody(access.blob, access.contents, local, req.needle, req.from, req.backward);
+      return findInBody(access.blob, access.contents, local, req.pattern, req.from, req.backward);
+    },
+    async count(req, signal) {
+      const { access, local } = locate(req.layer, req.pathId);
+      return countInBody(access.blob, access.contents, local, req.pattern, req.max, signal);
     },
   };
 }

@@ -1,5 +1,7 @@
 import { open } from 'node:fs/promises';
 import { decodeStored, type LayerBlob, type LayerContents, openStored, TarParser, toEntry } from '../archive/index.js';
+import { createMatcher } from './match.js';
+import type { BodyMatches, BytePattern } from './types.js';
 
 /** Bytes `[offset, offset + bytes.length)` of one entry's body, and how many newlines come before `offset`. */
 export type BodyWindow = {
@@ -141,27 +143,18 @@ export async function readWindow(
   return { offset: start, bytes: out, size, linesBefore };
 }
 
-function foldAscii(b: Uint8Array): Buffer {
-  const out = Buffer.from(b);
-  for (let i = 0; i < out.length; i++) if (out[i]! >= 65 && out[i]! <= 90) out[i] = out[i]! + 32;
-  return out;
-}
-
 /**
- * Where `needle` next occurs in one entry's body, ASCII letters matched without case: the
- * first match at or after `from`, or (`backward`) the last that starts before it; -1 when
- * none. One pass, one piece in memory at a time, stopping as soon as the answer is known.
+ * Where `pattern` next occurs in one entry's body: the first match at or after `from`, or
+ * (`backward`) the last that starts before it; -1 when none. Matches never overlap. One pass
+ * at most, one piece in memory at a time, stopping as soon as the answer is known.
  */
-export async function findInBody(blob: LayerBlob | undefined, contents: LayerContents, local: number, needle: string, from: number, backward: boolean): Promise<number> {
-  const want = foldAscii(Buffer.from(needle));
-  if (want.length === 0) return -1;
+export async function findInBody(blob: LayerBlob | undefined, contents: LayerContents, local: number, pattern: BytePattern, from: number, backward: boolean): Promise<number> {
+  if (pattern.bytes.length === 0) return -1;
+  const m = createMatcher(pattern);
   let best = -1;
-  let carry = Buffer.alloc(0);
+  // Forward, the scan starts at `from` (a positional read skips what lies before it).
   await scanBody(blob, contents, local, backward ? 0 : Math.max(0, from), (p, at) => {
-    const buf = Buffer.concat([carry, foldAscii(p)]);
-    const base = at - carry.length;
-    for (let i = buf.indexOf(want); i >= 0; i = buf.indexOf(want, i + 1)) {
-      const hit = base + i;
+    for (const hit of m.push(p, at)) {
       if (!backward && hit >= from) {
         best = hit;
         return true;
@@ -171,9 +164,24 @@ export async function findInBody(blob: LayerBlob | undefined, contents: LayerCon
         best = hit;
       }
     }
-    // Keep the tail a match could start in (shorter than the needle, so never a whole match).
-    carry = Buffer.from(buf.subarray(Math.max(0, buf.length - (want.length - 1))));
-    return backward && at + p.length >= from + want.length;
+    return backward && at + p.length >= from + pattern.bytes.length;
   });
   return best;
+}
+
+/** Every match of `pattern` in one entry's body, none overlapping: the first `max` starts and the total. One pass; `signal` stops it. */
+export async function countInBody(blob: LayerBlob | undefined, contents: LayerContents, local: number, pattern: BytePattern, max: number, signal?: AbortSignal): Promise<BodyMatches> {
+  const starts: number[] = [];
+  let total = 0;
+  if (pattern.bytes.length === 0) return { starts, total };
+  const m = createMatcher(pattern);
+  await scanBody(blob, contents, local, 0, (p, at) => {
+    signal?.throwIfAborted();
+    for (const hit of m.push(p, at)) {
+      if (starts.length < max) starts.push(hit);
+      total++;
+    }
+    return false;
+  });
+  return { starts, total };
 }

@@ -41,12 +41,23 @@ export type Extractor = { extract(req: ExtractRequest, opts?: ExtractOptions): P
 /** A window of a file's body: `length` bytes from `offset` of the file at a path, as the merged filesystem after `layer` has it. */
 export type WindowRequest = { readonly layer: number; readonly pathId: number; readonly offset: number; readonly length: number; readonly countLines?: boolean };
 
-/** Where to look for text in a file's body: the first match at or after `from`, or (`backward`) the last before it. */
-export type FindRequest = { readonly layer: number; readonly pathId: number; readonly needle: string; readonly from: number; readonly backward: boolean };
+/** Bytes to look for in a body: text as its UTF-8 bytes (ASCII letters without case), or exact bytes. */
+export type BytePattern = { readonly bytes: Uint8Array; readonly ignoreCase: boolean };
+
+/** Where to look for a pattern in a file's body: the first match at or after `from`, or (`backward`) the last that starts before it. */
+export type FindRequest = { readonly layer: number; readonly pathId: number; readonly pattern: BytePattern; readonly from: number; readonly backward: boolean };
+
+/** Every match of a pattern in a file's body: their starts (the first `max`) and how many in all. */
+export type CountRequest = { readonly layer: number; readonly pathId: number; readonly pattern: BytePattern; readonly max: number };
+
+/** The matches of a pattern in a whole body, none overlapping: the first starts, in order, and the total. */
+export type BodyMatches = { readonly starts: readonly number[]; readonly total: number };
 
 /** Reads windows of file bodies out of the image, never a whole body: the file viewer and file diff use it. */
 export type BodyReader = {
   read(req: WindowRequest): Promise<BodyWindow>;
-  /** The byte offset of a match (ASCII letters without case), -1 when there is none; one pass over the body. */
+  /** The byte offset of a match, -1 when there is none; one pass over the body at most. */
   find(req: FindRequest): Promise<number>;
+  /** Every match in the body, in one pass (stopped by `signal`). */
+  count(req: CountRequest, signal?: AbortSignal): Promise<BodyMatches>;
 };

@@ -112,10 +112,11 @@ export function truncateMiddle(s: string, width: number): string {
   if (width === 1) return '…';
   const chars = [...s];
   const room = width - 1;
-  // A path's last component is kept whole when it fits with a cell of the head to spare.
+  // A path's last component is kept whole when it fits with a cell of the head to spare;
+  // when it cannot be whole, the cut is in the middle like any other (never a head of one cell).
   const slash = s.lastIndexOf('/');
   const name = slash >= 0 ? cellWidth(s.slice(slash)) : 0;
-  const headRoom = Math.min(Math.floor(room / 3), Math.max(1, room - name));
+  const headRoom = name > 0 && room - name >= 0 ? Math.min(Math.floor(room / 3), Math.max(1, room - name)) : Math.floor(room / 3);
   const head = clip(s, headRoom);
   const w = cellWidth(head);
   let tail = '';

@@ -10,7 +10,7 @@ const signedCount = (n: number) => (n > 0 ? `+${n}` : `${n}`);
 /** The totals of a comparison, in the order every view shows them, each with how to write its value and its change. */
 export const TOTAL_ROWS = [
   { key: 'sizeBytes', label: 'size', value: formatBytes, delta: formatSignedBytes },
-  { key: 'compressedSizeBytes', label: 'compressed', value: formatBytes, delta: formatSignedBytes },
+  { key: 'compressedSizeBytes', label: 'stored', value: formatBytes, delta: formatSignedBytes },
   { key: 'fileCount', label: 'files', value: String, delta: signedCount },
   { key: 'layerCount', label: 'layers', value: String, delta: signedCount },
   { key: 'wastedBytes', label: 'wasted', value: formatBytes, delta: formatSignedBytes },

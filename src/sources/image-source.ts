@@ -71,4 +71,9 @@ export type ImageSource<T extends Transport = Transport> = {
   /** Transport name as users write it: `docker-archive`, `oci`, `oci-archive`, `docker-daemon`, `docker`, `bare`. */
   readonly transport: T;
   open(ref: Extract<ImageReference, { readonly transport: T }>, settings: SourceSettings): Promise<OpenedImage>;
+  /**
+   * The image names this transport can list, as `open` takes them (a daemon's tagged images),
+   * for completing a name as it is typed; absent: it lists none. Bounded by `settings.signal`.
+   */
+  names?(settings: SourceSettings): Promise<readonly string[]>;
 };

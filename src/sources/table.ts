@@ -43,3 +43,13 @@ export async function openImage(ref: ImageReference, settings: SourceSettings): 
   }
   return image;
 }
+
+/**
+ * The image names a transport can list (a daemon's tagged images; none for the others), for
+ * completing a name as it is typed. `settings.signal` bounds the wait; a transport that cannot
+ * list, or a daemon that does not answer, gives none.
+ */
+export async function imageNames(transport: Transport, settings: SourceSettings): Promise<readonly string[]> {
+  const source = await sourceFor(transport);
+  return source.names ? source.names(settings).catch(() => []) : [];
+}

@@ -1,10 +1,12 @@
 import { Box, Text, useStdout } from 'ink';
+import { sanitize } from '../format/text.js';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { BodyReader, Extractor } from '../extract/types.js';
 import { interpretKey } from '../viewmodel/input.js';
 import { osc52, selectCopyTarget } from '../viewmodel/copy.js';
 import { interpretMouse, type MouseEvent } from '../viewmodel/mouse.js';
 import type { Keymap } from '../viewmodel/keymap.js';
+import type { KeyboardProtocol } from '../viewmodel/keys.js';
 import { selectTooSmallText, selectViewLayout } from '../viewmodel/layout.js';
 import { reduce, type Action } from '../viewmodel/reducer.js';
 import { selectOverlayLines, type Verification } from '../viewmodel/rows.js';
@@ -20,6 +22,7 @@ import { Overlay } from './components/Overlay.js';
 import { StatusBar } from './components/StatusBar.js';
 import { Viewer } from './components/Viewer.js';
 import { useDocuments } from './hooks/use-documents.js';
+import { useCompletion, type Completer } from './hooks/use-completion.js';
 import { useExtraction } from './hooks/use-extraction.js';
 import { useKeys } from './hooks/use-keys.js';
 import { useViewport } from './hooks/use-viewport.js';
@@ -46,16 +49,27 @@ export type AppProps = {
   readonly onCompare?: (reference: string) => void;
   /** Puts text on the clipboard (`y`). @default an OSC 52 sequence written to Ink's stdout */
   readonly clipboard?: (text: string) => void;
+  /** How the terminal reports keys, as far as is known when the view opens. @default 'legacy' */
+  readonly keyboard?: KeyboardProtocol;
+  /** Told when the terminal turns out to tell Enter from Ctrl+M (so a later view starts knowing it). */
+  readonly onKeyboard?: (p: KeyboardProtocol) => void;
+  /** Completes the image typed at the `c` prompt (Tab); absent: Tab completes nothing. */
+  readonly completer?: Completer;
+  /** A comparison opened with `c`: the image it was opened from, which Esc goes back to with `onBack`. */
+  readonly backTo?: string;
+  readonly onBack?: () => void;
 };
 
 /** The inspector: wires the pure reducer to keys, the mouse and the viewport, serves what the state asks for, and lays the panes out. */
-export function App({ view, keymap, theme, viewport: fixed, extractor, reader, onQuit, notice, verification, onCompare, clipboard }: AppProps) {
+export function App({ view, keymap, theme, viewport: fixed, extractor, reader, onQuit, notice, verification, onCompare, clipboard, keyboard, onKeyboard, completer, backTo, onBack }: AppProps) {
   const viewport = useViewport(fixed);
   const { stdout } = useStdout();
   const stateRef = useRef<AppState>(undefined as unknown as AppState);
   if (!stateRef.current) {
-    const s = createViewState(view, viewport);
-    stateRef.current = notice ? { ...s, message: { text: notice, tone: 'error' } } : s;
+    const s = { ...createViewState(view, viewport), keyboard: keyboard ?? 'legacy', ...(backTo !== undefined && onBack ? { backTo } : {}) };
+    // A comparison opened with `c` says at once how to get back.
+    const first = notice ? { text: notice, tone: 'error' as const } : s.backTo !== undefined ? { text: `Esc goes back to ${sanitize(s.backTo)}`, tone: 'info' as const } : undefined;
+    stateRef.current = first ? { ...s, message: first } : s;
   }
   const [state, setState] = useState<AppState>(stateRef.current);
   // Keys can arrive several per event; each must see the state the previous one produced.
@@ -78,6 +92,7 @@ export function App({ view, keymap, theme, viewport: fixed, extractor, reader, o
   // What the state asks for: windows of a file, both versions of a diffed file, an extraction.
   useDocuments(view, reader, state, dispatch);
   useExtraction(extractor, state.extraction, dispatch);
+  useCompletion(completer, state.compare, dispatch);
 
   const copy = () => {
     const target = selectCopyTarget(view, stateRef.current);
@@ -97,12 +112,16 @@ export function App({ view, keymap, theme, viewport: fixed, extractor, reader, o
     if (out.kind === 'quit') onQuit(); // a running extraction stops when the inspector goes
     else if (out.kind === 'action') dispatch(out.action);
     else if (out.kind === 'copy') copy();
+    else if (out.kind === 'back') onBack?.();
     else if (out.kind === 'compare') {
       dispatch({ type: 'input.cancel' });
       if (onCompare) onCompare(out.reference);
       else dispatch({ type: 'message', text: 'comparing is not available here', tone: 'error' });
     }
-  }, onMouse);
+  }, onMouse, (protocol) => {
+    if (stateRef.current.keyboard !== protocol) dispatch({ type: 'keyboard', protocol });
+    onKeyboard?.(protocol);
+  });
 
   const layout = selectViewLayout(view, state);
   const overlayLines = useMemo(() => selectOverlayLines(view, state, keymap, layout.cols), [view, state, keymap, layout.cols]);

@@ -2,6 +2,7 @@ import { Box, Text } from 'ink';
 import { useSyncExternalStore } from 'react';
 import { formatBytes } from '../format/bytes.js';
 import { fit } from '../format/text.js';
+import type { KeyboardProtocol } from '../viewmodel/keys.js';
 import type { Viewport } from '../viewmodel/state.js';
 import { useKeys } from './hooks/use-keys.js';
 import type { Theme } from './theme.js';
@@ -48,18 +49,46 @@ export function createProgressStore(reference: string): ProgressStore {
   };
 }
 
-export type LoadingProps = { readonly store: ProgressStore; readonly viewport: Viewport; readonly theme: Theme; readonly onQuit: () => void };
+export type LoadingProps = {
+  readonly store: ProgressStore;
+  readonly viewport: Viewport;
+  readonly theme: Theme;
+  readonly onQuit: () => void;
+  /** The terminal said it tells Enter from Ctrl+M (its answer arrives while loading, as a rule). */
+  readonly onKeyboard?: (p: KeyboardProtocol) => void;
+};
+
+/** Whether a layer's bytes are all read. */
+const finished = (l: LoadProgress['layers'][number]) => l !== undefined && l.total !== undefined && l.done >= l.total;
+
+/**
+ * Which layers' bars fit in `room` rows: from the first layer not yet read, so the layers being
+ * read are on screen before those still waiting (the ones read are summed up above them). Every
+ * layer read: the last ones.
+ */
+export function loadingWindow(layers: LoadProgress['layers'], room: number): { readonly start: number; readonly count: number } {
+  const n = layers.length;
+  if (n <= room) return { start: 0, count: n };
+  const first = layers.findIndex((l) => !finished(l));
+  const start = first < 0 ? n - room : Math.min(first, n - room);
+  return { start, count: room };
+}
 
 /** The loading screen: source, stage, one progress bar per layer. q or Ctrl+C leaves. */
-export function Loading({ store, viewport, theme, onQuit }: LoadingProps) {
+export function Loading({ store, viewport, theme, onQuit, onKeyboard }: LoadingProps) {
   const p = useSyncExternalStore(store.subscribe, store.get);
-  useKeys((key) => {
-    if (key === 'ctrl+c' || key === 'q' || key === 'esc') onQuit();
-  });
+  useKeys(
+    (key) => {
+      if (key === 'ctrl+c' || key === 'q' || key === 'esc') onQuit();
+    },
+    undefined,
+    onKeyboard,
+  );
   const barWidth = Math.max(10, Math.min(40, viewport.cols - 40));
   const room = Math.max(1, viewport.rows - 6);
-  const shown = p.layers.length > room ? p.layers.slice(p.layers.length - room) : p.layers;
-  const offset = p.layers.length - shown.length;
+  const win = loadingWindow(p.layers, room);
+  const shown = p.layers.slice(win.start, win.start + win.count);
+  const offset = win.start;
   return (
     <Box flexDirection="column" width={viewport.cols} height={viewport.rows}>
       <Text {...theme.style('title-focused')} wrap="truncate">
@@ -68,7 +97,9 @@ export function Loading({ store, viewport, theme, onQuit }: LoadingProps) {
       <Text wrap="truncate" {...theme.style('dim')}>
         {p.stage}
       </Text>
-      <Text> </Text>
+      <Text {...theme.style('dim')} wrap="truncate">
+        {win.start > 0 ? `L0–L${win.start - 1} read` : ' '}
+      </Text>
       {shown.map((l, i) => {
         const frac = l?.total ? Math.min(1, l.done / l.total) : l && l.done > 0 ? 1 : 0;
         const filled = Math.round(frac * barWidth);

@@ -2,7 +2,7 @@ import type { Style } from '../viewmodel/segments.js';
 import type { ThemeName } from '../viewmodel/ui-config.js';
 
 /** Ink `<Text>` props for one semantic style. */
-export type TextStyle = { color?: string; bold?: boolean; dimColor?: boolean; inverse?: boolean; underline?: boolean };
+export type TextStyle = { color?: string; bold?: boolean; dimColor?: boolean; inverse?: boolean; underline?: boolean; strikethrough?: boolean };
 
 /** Colours keyed by meaning. dive's diff colours: added green, removed red, modified yellow. */
 export type Theme = {
@@ -33,10 +33,16 @@ const COLORS: Partial<Record<Style, TextStyle>> = {
   'code-name': { color: 'blue' },
   'code-meta': { color: 'cyan' },
   gutter: { dimColor: true },
+  match: { inverse: true, bold: true },
 };
 
-/** Without colour only weight and dimness remain; diff kinds then rely on their symbols. */
+/**
+ * Without colour only weight and dimness remain; diff kinds then rely on their symbols, and a
+ * toggle that is off in the status bar is struck through.
+ */
 const MONO: Partial<Record<Style, TextStyle>> = {
+  'label-off': { strikethrough: true },
+  match: { inverse: true, bold: true },
   title: { bold: true },
   'title-focused': { bold: true },
   key: { bold: true },
@@ -78,7 +84,7 @@ const HIGH_CONTRAST: Partial<Record<Style, TextStyle>> = {
   dim: { color: 'white' },
   key: { bold: true, color: 'cyanBright' },
   label: { color: 'whiteBright' },
-  'label-off': { color: 'white', underline: false },
+  'label-off': { color: 'white', strikethrough: true },
   error: { color: 'redBright', bold: true, inverse: true },
   marker: { color: 'cyanBright', bold: true },
   header: { bold: true, color: 'whiteBright' },

@@ -19,6 +19,11 @@ export type CommandSpec = {
    * below every ranked one, so a new command never pushes out the keys people use most.
    */
   readonly priority?: number;
+  /**
+   * Commands the status bar shows together, as one item with each member's state (dive's
+   * `^A Added ^R Removed ^M Modified ^U Unmodified`), at the highest priority of the group.
+   */
+  readonly group?: 'kinds';
 };
 
 /** The status-bar priority of a labelled command that has none. */
@@ -46,14 +51,14 @@ export const COMMANDS = [
   { id: 'layers.compareAggregated', scope: 'layers', keys: ['ctrl+a'], help: 'Show the changes of all layers up to the selected one', label: 'Aggregated', priority: 80 },
   { id: 'layers.extract', scope: 'layers', keys: ['ctrl+e'], help: "Extract the layer's whole filesystem into a new directory named after the image (asks first)" },
   { id: 'layers.markBase', scope: 'layers', keys: ['m'], help: 'Mark the selected layer as the base of a compared range (again: unmark)', label: 'Mark base', priority: 75 },
-  { id: 'tree.collapse', scope: 'tree', keys: ['space'], help: 'Collapse or expand the directory', label: 'Collapse', priority: 85 },
+  { id: 'tree.collapse', scope: 'tree', keys: ['space', 'enter'], help: 'Collapse or expand the directory (also Enter, where it is not Ctrl+M)', label: 'Collapse', priority: 85 },
   { id: 'tree.collapseAll', scope: 'tree', keys: ['ctrl+space'], help: 'Collapse or expand all directories', label: 'Collapse all', priority: 50 },
   { id: 'tree.parent', scope: 'tree', keys: ['left', 'h'], help: 'Go to the parent directory' },
   { id: 'tree.into', scope: 'tree', keys: ['right', 'l'], help: 'Expand the directory and go into it' },
-  { id: 'tree.toggleAdded', scope: 'tree', keys: ['ctrl+a'], help: 'Show or hide added files', label: 'Added', priority: 30 },
-  { id: 'tree.toggleRemoved', scope: 'tree', keys: ['ctrl+r'], help: 'Show or hide removed files', label: 'Removed', priority: 30 },
-  { id: 'tree.toggleModified', scope: 'tree', keys: ['ctrl+m'], help: 'Show or hide modified files (Ctrl+M is Enter in a terminal)', label: 'Modified', priority: 25 },
-  { id: 'tree.toggleUnmodified', scope: 'tree', keys: ['ctrl+u'], help: 'Show or hide unmodified files', label: 'Unmodified', priority: 35 },
+  { id: 'tree.toggleAdded', scope: 'tree', keys: ['ctrl+a'], help: 'Show or hide added files', label: 'Added', priority: 68, group: 'kinds' },
+  { id: 'tree.toggleRemoved', scope: 'tree', keys: ['ctrl+r'], help: 'Show or hide removed files', label: 'Removed', priority: 68, group: 'kinds' },
+  { id: 'tree.toggleModified', scope: 'tree', keys: ['ctrl+m'], help: 'Show or hide modified files (most terminals send Enter as Ctrl+M: Enter too)', label: 'Modified', priority: 68, group: 'kinds' },
+  { id: 'tree.toggleUnmodified', scope: 'tree', keys: ['ctrl+u'], help: 'Show or hide unmodified files', label: 'Unmodified', priority: 68, group: 'kinds' },
   { id: 'tree.toggleAttributes', scope: 'tree', keys: ['ctrl+b'], help: 'Show or hide file attributes', label: 'Attributes', priority: 55 },
   { id: 'tree.toggleSort', scope: 'tree', keys: ['ctrl+o'], help: 'Sort by name or by size', label: 'Sort', priority: 60 },
   { id: 'tree.toggleWhiteouts', scope: 'tree', keys: ['w'], help: 'Show what whiteouts and opaque directories in the compared range hide', label: 'Whiteouts', priority: 15 },
@@ -66,7 +71,7 @@ export const COMMANDS = [
   { id: 'history.mark', scope: 'history', keys: ['space'], help: 'Mark the version under the cursor (again: unmark) to diff it with another', label: 'Mark', priority: 90 },
   { id: 'history.diff', scope: 'history', keys: ['d'], help: 'Diff the marked version with the one under the cursor (no mark: with the version before it)', label: 'Diff', priority: 95 },
   { id: 'history.view', scope: 'history', keys: ['v'], help: 'View the version under the cursor', label: 'View', priority: 85 },
-] as const satisfies readonly { id: string; scope: Scope; keys: readonly string[]; help: string; label?: string; priority?: number }[];
+] as const satisfies readonly { id: string; scope: Scope; keys: readonly string[]; help: string; label?: string; priority?: number; group?: 'kinds' }[];
 
 export type CommandId = (typeof COMMANDS)[number]['id'];
 

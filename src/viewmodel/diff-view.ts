@@ -1,13 +1,14 @@
 import type { Analysis, LayerSummary } from '../core/index.js';
 import type { AlignedLayer } from '../core/index.js';
 import { formatBytes } from '../format/bytes.js';
-import { fit, plural, sanitize } from '../format/text.js';
+import { cellWidth, fit, plural, sanitize } from '../format/text.js';
 import { formatSignedBytes, TOTAL_ROWS } from '../format/totals.js';
 import { formatPlatform } from '../reference/platform.js';
 import type { Layout } from './layout.js';
-import { fitLine, seg, titleLine, type Line, type Style } from './segments.js';
+import { fitLine, seg, titleLine, type Line, type Segment, type Style } from './segments.js';
 import type { AppState } from './state.js';
 import type { ComparisonView } from './view-data.js';
+import { historyRows } from './file-history.js';
 
 /**
  * The comparison of two images in the inspector: the left column shows the aligned layers
@@ -87,7 +88,17 @@ export function selectDiffTotals(d: ComparisonView, layout: Layout): { title: Li
     const worse = 'higherIsBetter' in r ? s.delta < 0 : s.delta > 0;
     const style: Style = s.delta === 0 ? 'dim' : worse ? 'removed' : 'added';
     const label = `${r.label[0]!.toUpperCase()}${r.label.slice(1)}`;
-    lines.push(fitLine([seg(fit(label, 12), 'header'), seg(`${fit(r.value(s.old), 9, 'right')} → ${fit(r.value(s.new), 9, 'right')}  `), seg(r.delta(s.delta), style)], width));
+    const [o, n, d] = [r.value(s.old), r.value(s.new), r.delta(s.delta)];
+    // Columns where they fit; narrower, the padding goes, then the change (NEW keeps its
+    // colour), then the label shrinks: OLD and NEW always stay.
+    const forms: Segment[][] = [
+      [seg(fit(label, 12), 'header'), seg(`${fit(o, 9, 'right')} → ${fit(n, 9, 'right')}  `), seg(d, style)],
+      [seg(`${fit(label, 8)} `, 'header'), seg(`${o} → ${n} `), seg(d, style)],
+      [seg(`${fit(label, 8)} `, 'header'), seg(`${o} → `), seg(n, style)],
+      [seg(`${label.slice(0, 4)} `, 'header'), seg(`${o}→`), seg(n, style)],
+    ];
+    const cells = (x: Segment[]) => x.reduce((k, g) => k + cellWidth(g.text), 0);
+    lines.push(fitLine(forms.find((f) => cells(f) <= width) ?? forms.at(-1)!, width));
   }
   while (lines.length < layout.layerDetailsHeight) lines.push(fitLine([], width));
   return { title: titleLine('Totals', 'OLD → NEW', width, false), lines: lines.slice(0, layout.layerDetailsHeight) };
@@ -119,25 +130,40 @@ export function selectDiffImages(d: ComparisonView, layout: Layout): { title: Li
   return { title: titleLine('Images', '', width, false), lines: lines.slice(0, layout.imageDetailsHeight) };
 }
 
-/** A path's history in each image (`f` in a comparison). */
-export function selectDiffHistory(d: ComparisonView, rel: string, width: number): Line[] {
-  const lines: Line[] = [];
-  for (const [label, a] of [
+/**
+ * A path's history in each image (`f` in a comparison): the rows the image's own panel shows,
+ * per side, in `height` lines. When they do not fit, each image keeps its share, its latest
+ * rows last under a line saying how many earlier ones there are: NEW never drops out of sight.
+ */
+export function selectDiffHistory(d: ComparisonView, rel: string, width: number, height = Number.MAX_SAFE_INTEGER): Line[] {
+  const sides = ([
     ['OLD', d.old],
     ['NEW', d.new],
-  ] as const satisfies readonly (readonly [string, Analysis])[]) {
+  ] as const satisfies readonly (readonly [string, Analysis])[]).map(([label, a]) => {
     const p = a.tree.find(rel);
-    const events = p === undefined ? [] : a.tree.fileHistory(p);
-    if (events.length === 0) {
-      lines.push(fitLine([seg(`${label} `, 'header'), seg('never had this path', 'dim')], width));
-      continue;
-    }
-    for (const ev of events) {
-      const style: Style = ev.kind === 'added' ? 'added' : ev.kind === 'removed' ? 'removed' : ev.kind === 'unmodified' ? 'normal' : 'modified';
-      const what = ev.kind === 'metadata' ? 'chmod/chown' : ev.kind;
-      const size = ev.entry ? fit(formatBytes(ev.entry.size), 8, 'right') : ''.padStart(8);
-      lines.push(fitLine([seg(`${label} `, 'header'), seg(`L${String(ev.layer).padEnd(3)}`, 'marker'), seg(fit(what, 11), style), seg(` ${size}  `, 'dim'), seg(sanitize(a.layers[ev.layer]!.command))], width));
-    }
-  }
-  return lines;
+    const rows = p === undefined ? [] : historyRows(a, p);
+    const whatW = Math.max(11, ...rows.map((r) => r.what.length));
+    const lines = rows.map((r) => {
+      const size = r.entry ? fit(formatBytes(r.entry.size), 8, 'right') : ''.padStart(8);
+      const note = r.note ? ` ${sanitize(r.note)} ` : '';
+      return fitLine(
+        [seg(`${label} `, 'header'), seg(`L${String(r.layer).padEnd(3)}`, 'marker'), seg(fit(r.what, whatW), r.style), seg(` ${size}  ${note}`, 'dim'), seg(sanitize(a.layers[r.layer]?.command ?? ''))],
+        width,
+      );
+    });
+    return { label, lines: lines.length ? lines : [fitLine([seg(`${label} `, 'header'), seg('never had this path', 'dim')], width)] };
+  });
+  const [o, n] = sides as [(typeof sides)[0], (typeof sides)[0]];
+  if (o.lines.length + n.lines.length <= height) return [...o.lines, ...n.lines];
+  // Each side gets half the room (a side that needs less gives the rest to the other).
+  const half = Math.max(1, Math.floor(height / 2));
+  const oRoom = Math.min(o.lines.length, Math.max(half, height - n.lines.length));
+  const nRoom = Math.max(1, height - oRoom);
+  const cut = (side: (typeof sides)[0], room: number): Line[] => {
+    if (side.lines.length <= room) return side.lines;
+    const keep = Math.max(0, room - 1);
+    const more = side.lines.length - keep;
+    return [fitLine([seg(`${side.label} `, 'header'), seg(`↑ ${more} earlier`, 'dim')], width), ...side.lines.slice(side.lines.length - keep)];
+  };
+  return [...cut(o, oRoom), ...cut(n, nRoom)];
 }

@@ -33,11 +33,14 @@ export function selectExtractTarget(d: ImageView, state: AppState): ExtractTarge
   return { error: `/${a.tree.pathOf(pathId)} is in no layer's filesystem here` };
 }
 
-/** A directory name for a whole filesystem: the image's last name component and the layer, `alpine_3.19-L2`. */
+/** File extensions of image archives, left out of a directory named after one (`example-image.tar` → `example-image`). */
+const ARCHIVE_EXTENSION = /(?:\.(?:tar|tgz|gz|zst|xz|bz2|oci))+(?=$|:)/i;
+
+/** A directory name for a whole filesystem: the image's last name component (an archive's without its extension) and the layer, `alpine_3.19-L2`. */
 export function imageDirName(reference: string, layer: number): string {
   let r = reference.replace(/^[a-z-]+:(?!\d)/, ''); // transport (docker-archive:, oci:…), not a registry port
   r = r.replace(/@sha256:[0-9a-f]+$/, '');
-  const last = r.split('/').filter(Boolean).at(-1) ?? 'image';
+  const last = (r.split('/').filter(Boolean).at(-1) ?? 'image').replace(ARCHIVE_EXTENSION, '');
   const safe = last.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[.]+/, '').slice(0, 80) || 'image';
   return `${safe}-L${layer}`;
 }

@@ -1,4 +1,4 @@
-import { type Analysis, directoryHistory, type LayerEntry } from '../core/index.js';
+import { type Analysis, directoryHistory, type FileEvent, type LayerEntry } from '../core/index.js';
 import { formatBytes } from '../format/bytes.js';
 import { formatMode } from '../format/mode.js';
 import { fit, sanitize } from '../format/text.js';
@@ -26,7 +26,16 @@ export function selectHistoryRows(d: ImageView, pathId: number): readonly Histor
   return rows;
 }
 
-function historyRows(a: Analysis, pathId: number): readonly HistoryRow[] {
+/** What a file's history event is called: a layer that wrote the same bytes again (dive's waste) is a rewrite, not "unmodified". */
+const FILE_EVENT_WORDS: Readonly<Record<FileEvent['kind'], string>> = { added: 'added', modified: 'modified', metadata: 'chmod/chown', unmodified: 'rewritten (same content)', removed: 'removed' };
+
+/**
+ * Every layer of one image that touched a path: for a directory, the layers that created it,
+ * removed it, made it opaque, changed its mode or owner or changed something below it (with
+ * how many paths); for anything else, its versions. The one history both the image's panel and
+ * a comparison's (per side) show.
+ */
+export function historyRows(a: Analysis, pathId: number): readonly HistoryRow[] {
   const last = a.tree.entryAt(a.layers.length - 1, pathId);
   const isDir = [...Array(a.layers.length).keys()].some((li) => a.tree.entryAt(li, pathId)?.type === 'dir') || last?.type === 'dir';
   const removed = (r: { via: string; markerPath: string } | undefined) =>
@@ -50,7 +59,7 @@ function historyRows(a: Analysis, pathId: number): readonly HistoryRow[] {
   }
   return a.tree.fileHistory(pathId).map((ev): HistoryRow => {
     const style: Style = ev.kind === 'added' ? 'added' : ev.kind === 'removed' ? 'removed' : ev.kind === 'unmodified' ? 'normal' : 'modified';
-    return { layer: ev.layer, what: ev.kind === 'metadata' ? 'chmod/chown' : ev.kind, style, entry: ev.entry, note: removed(ev.removedVia) };
+    return { layer: ev.layer, what: FILE_EVENT_WORDS[ev.kind], style, entry: ev.entry, note: removed(ev.removedVia) };
   });
 }
 
@@ -71,6 +80,9 @@ export function selectHistoryMark(state: AppState, pathId: number): number | nul
   return state.history && state.history.pathId === pathId ? state.history.mark : null;
 }
 
+/** Below this width the history panel leaves out each version's mode and owner. */
+const NARROW = 50;
+
 /**
  * The panel's body: rows with their columns lined up (layer numbers, owners and sizes padded to
  * a common width), scrolled to keep the cursor visible, with `↓ n more` / `↑ n more` markers
@@ -90,7 +102,11 @@ export function selectHistoryLines(d: ImageView, state: AppState, pathId: number
   const render = (r: HistoryRow, i: number): Line => {
     const here = state.layers.cursor === r.layer;
     const lead = mark === i ? '*' : here ? '●' : ' ';
-    const detail = r.entry ? `${formatMode(r.entry.type, r.entry.mode)} ${fit(owner(r.entry), ownerW, 'right')} ${fit(formatBytes(r.entry.size), 8, 'right')}` : '';
+    // A narrow panel keeps the size, the note and the command: mode and owner go first, but
+    // for a chmod/chown, which is about them.
+    const size = r.entry ? fit(formatBytes(r.entry.size), 8, 'right') : '';
+    const full = r.entry ? `${formatMode(r.entry.type, r.entry.mode)} ${fit(owner(r.entry), ownerW, 'right')} ${size}` : '';
+    const detail = width >= NARROW ? full : r.what === 'chmod/chown' ? `${full.slice(0, full.length - size.length).trimEnd()}` : size || ''.padStart(8);
     const note = r.note ? ` ${sanitize(r.note)}` : '';
     return fitLine(
       [

@@ -13,6 +13,8 @@ export type KeyOutcome =
   | { readonly kind: 'copy' }
   /** Open the comparison of this image with the one typed at the prompt. */
   | { readonly kind: 'compare'; readonly reference: string }
+  /** Leave a comparison opened with `c` for the image it was opened from. */
+  | { readonly kind: 'back' }
   | { readonly kind: 'none' };
 
 const OVERLAY_COMMANDS: ReadonlySet<CommandId> = new Set([
@@ -48,6 +50,7 @@ export function interpretKey(keymap: Keymap, state: AppState, key: KeyName, raw:
     if (key === 'enter') return state.compare.text.trim() ? { kind: 'compare', reference: state.compare.text.trim() } : act({ type: 'input.cancel' });
     if (key === 'esc') return act({ type: 'input.cancel' });
     if (key === 'backspace') return act({ type: 'input.backspace' });
+    if (key === 'tab') return state.compare.completing ? { kind: 'none' } : act({ type: 'compare.complete' });
     // eslint-disable-next-line no-control-regex
     if (raw.length > 0 && !/[\u0000-\u001f\u007f]/.test(raw)) return act({ type: 'input.text', text: raw });
     return { kind: 'none' };
@@ -67,11 +70,16 @@ export function interpretKey(keymap: Keymap, state: AppState, key: KeyName, raw:
   if (key === 'esc' && state.extraction) return act({ type: 'extract.cancel' });
   if (key === 'esc' && state.filter.text !== '') return act({ type: 'filter.clear' });
   if (key === 'esc' && state.focus === 'waste') return act({ type: 'command', id: 'waste.focus' }); // back to the tree
-  const id = keymap.resolve(state.focus, key);
+  // Nothing else to close: a comparison opened with `c` goes back to its image.
+  if (key === 'esc' && state.backTo !== undefined && state.overlay === 'none') return { kind: 'back' };
+  // Where Enter and Ctrl+M are one byte, a binding of Ctrl+M in the pane (dive's "toggle
+  // modified") is what that byte means; Enter's own binding only where the terminal tells them apart.
+  const twin = state.keyboard === 'legacy' && key === 'enter' ? keymap.resolve(state.focus, 'ctrl+m') : undefined;
+  const id = twin ?? keymap.resolve(state.focus, key);
   if (!id) return { kind: 'none' };
   if (id === 'app.quit') return { kind: 'quit' };
   if (state.overlay !== 'none' && !OVERLAY_COMMANDS.has(id)) return { kind: 'none' };
   if ((id === 'tree.extract' || id === 'layers.extract') && state.extraction) return act({ type: 'message', text: 'an extraction is running (Esc cancels)', tone: 'info' });
   if (id === 'app.copy') return { kind: 'copy' };
-  return act({ type: 'command', id });
+  return act(twin ? { type: 'command', id, enterAsCtrlM: true } : { type: 'command', id });
 }

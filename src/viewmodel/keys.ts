@@ -4,10 +4,62 @@
  * `right`, `pgup`, `pgdn`, `home`, `end`, `ctrl+a` … `ctrl+z`, `ctrl+space`, `ctrl+/`.
  *
  * Decoded here rather than through Ink's `useInput` because a terminal sends Ctrl+Space as NUL
- * and Ctrl+/ as 0x1f, which Ink's key parser drops. Ctrl+M is the same byte as Enter (0x0d),
- * and Ctrl+I the same as Tab: the names `ctrl+m` and `ctrl+i` are accepted as aliases.
+ * and Ctrl+/ as 0x1f, which Ink's key parser drops. Ctrl+I is the same byte as Tab, and most
+ * terminals send Ctrl+M as Enter's byte (0x0d): `ctrl+i` is an alias of `tab`, while `ctrl+m`
+ * stays a name of its own, because a terminal speaking kitty's keyboard protocol tells the two
+ * apart (see `KeyboardProtocol`).
  */
 export type KeyName = string;
+
+/**
+ * How the terminal reports keys. `legacy`: Enter and Ctrl+M are one byte, so a key bound to
+ * Ctrl+M (dive's "toggle modified") runs on Enter too. `kitty`: the terminal took
+ * `KITTY_KEYS_ON` (kitty's progressive enhancement "disambiguate escape codes", answered by
+ * the reply to `KITTY_KEYS_QUERY`): Ctrl+M arrives as `CSI 109;5u`, so Enter is only Enter.
+ */
+export type KeyboardProtocol = 'legacy' | 'kitty';
+
+/** Pushes kitty's "disambiguate escape codes" flag (CSI > 1 u); terminals that do not know it ignore it. */
+export const KITTY_KEYS_ON = '\x1b[>1u';
+/** Asks which flags are on (CSI ? u): a terminal that took them answers `CSI ? flags u`. */
+export const KITTY_KEYS_QUERY = '\x1b[?u';
+/** Pops the flags pushed by `KITTY_KEYS_ON` (CSI < u), restoring the terminal's own. */
+export const KITTY_KEYS_OFF = '\x1b[<u';
+
+/** True for the terminal's answer to `KITTY_KEYS_QUERY` (`ESC [ ? 1 u`): it speaks kitty's protocol. */
+export function isKeyboardReply(seq: string): boolean {
+  return /^\x1b\[\?\d+u$/.test(seq);
+}
+
+/** Keys kitty's protocol reports by their Unicode code point (`CSI code ; modifiers u`). */
+const KITTY_CODES: Record<number, KeyName> = { 9: 'tab', 13: 'enter', 27: 'esc', 32: 'space', 127: 'backspace' };
+
+/**
+ * A key in kitty's form, `CSI code [; modifiers] u` (modifiers are 1 + shift 1, alt 2, ctrl 4,
+ * super 8; caps and num lock ignored): `CSI 109;5u` is `ctrl+m`, `CSI 13u` `enter`, `CSI 27u`
+ * `esc`. Undefined when the sequence is not one.
+ */
+function decodeKittyKey(body: string): KeyName | undefined {
+  const m = /^\[(\d+)(?::\d*)*(?:;(\d+)(?::\d+)?)?(?:;[\d:]*)?u$/.exec(body);
+  if (!m) return undefined;
+  const code = Number(m[1]);
+  const mods = Math.max(0, Number(m[2] ?? 1) - 1) & ~(64 | 128);
+  const shift = (mods & 1) !== 0;
+  const alt = (mods & 2) !== 0;
+  const ctrl = (mods & 4) !== 0;
+  const named = KITTY_CODES[code];
+  if (ctrl) {
+    if (code === 32) return 'ctrl+space';
+    if (code === 47) return 'ctrl+/';
+    if (code >= 97 && code <= 122) return `ctrl+${String.fromCharCode(code)}`;
+    return named ?? `unknown:ctrl+${code}`;
+  }
+  if (named) return named === 'tab' && shift ? 'shift+tab' : named;
+  if (code < 32 || code > 0x10ffff) return `unknown:${code}`;
+  const ch = String.fromCodePoint(code);
+  const c = shift ? ch.toUpperCase() : ch;
+  return alt ? `alt+${c}` : c;
+}
 
 const CSI: Record<string, KeyName> = {
   '[A': 'up',
@@ -40,6 +92,8 @@ export function decodeKey(seq: string): KeyName {
     const body = seq.slice(1);
     const named = CSI[body];
     if (named) return named;
+    const kitty = decodeKittyKey(body);
+    if (kitty) return kitty;
     // xterm modifiers: ESC [ 1 ; 5 A (ctrl+up) — keep the base key
     const mod = /^\[1;\d([ABCDHF])$/.exec(body);
     if (mod) return CSI[`[${mod[1]}`]!;
@@ -66,7 +120,6 @@ export function normalizeKeyName(name: string): KeyName | undefined {
   if (raw.length === 1) return raw;
   const lower = raw.toLowerCase().replace(/-/g, '+').replace(/\s+/g, '');
   const alias: Record<string, string> = {
-    'ctrl+m': 'enter',
     'ctrl+i': 'tab',
     return: 'enter',
     escape: 'esc',

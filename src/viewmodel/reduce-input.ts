@@ -1,3 +1,4 @@
+import { applyCompletion } from './compare-prompt.js';
 import { cursorPos, searchFrom } from './reduce-tree.js';
 import type { AppState } from './state.js';
 import { selectTreeView } from './tree-view.js';
@@ -12,7 +13,11 @@ export type InputAction =
   | { readonly type: 'input.text'; readonly text: string }
   | { readonly type: 'input.backspace' }
   | { readonly type: 'input.submit' }
-  | { readonly type: 'input.cancel' };
+  | { readonly type: 'input.cancel' }
+  /** Tab at the compare prompt: the UI's completer is asked (see `useCompletion`). */
+  | { readonly type: 'compare.complete' }
+  /** The completer's candidates for the text `asked`. */
+  | { readonly type: 'compare.completed'; readonly asked: string; readonly candidates: readonly string[] };
 
 const dropLast = (text: string) => [...text].slice(0, -1).join('');
 
@@ -23,6 +28,10 @@ export function reduceInput(d: ViewData, s: AppState, action: InputAction): AppS
         return { ...s, compare: { text: s.compare.text + action.text } };
       case 'input.backspace':
         return { ...s, compare: { text: dropLast(s.compare.text) } };
+      case 'compare.complete':
+        return { ...s, compare: { text: s.compare.text, completing: true }, message: undefined };
+      case 'compare.completed':
+        return applyCompletion(s, action.asked, action.candidates);
       default:
         return { ...s, compare: undefined };
     }

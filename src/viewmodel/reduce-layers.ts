@@ -25,6 +25,20 @@ export function selectLayerRow(d: ViewData, s: AppState, row: number): AppState 
   return { ...s, layers: { ...s.layers, ...placeCursor(s.layers, row, layerRowCount(d), listHeight(d, s)) } };
 }
 
+/**
+ * The layers pane after a jump to `layer` (the wasted-files list, a finding): that layer's own
+ * changes; a marked base below it stays, so the tree shows the range from the base, which
+ * holds the jumped-to change. A base at or above the layer cannot hold it: the mark goes, and
+ * `note` says so for the status line (empty when nothing was dropped).
+ */
+export function jumpToLayer(d: ViewData, s: AppState, layer: number): { readonly state: AppState; readonly note: string } {
+  const { mark } = s.layers;
+  const keep = mark !== null && mark < layer;
+  const at = selectLayerRow(d, { ...s, layers: { ...s.layers, mode: 'layer', mark: keep ? mark : null } }, layer);
+  const note = mark !== null && !keep ? `base mark on L${mark} cleared: it is not below L${layer}` : '';
+  return { state: at, note };
+}
+
 function imageCommand(d: ImageView, s: AppState, id: LayerCommand): AppState {
   switch (id) {
     case 'layers.compareLayer':

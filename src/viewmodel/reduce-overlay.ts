@@ -2,7 +2,7 @@ import type { CommandId } from './commands.js';
 import { clampScroll, cursorTarget, isCursorVerb } from './cursor.js';
 import { findingTarget, selectFindings } from './findings-view.js';
 import { selectViewLayout } from './layout.js';
-import { selectLayerRow } from './reduce-layers.js';
+import { jumpToLayer } from './reduce-layers.js';
 import { reveal } from './reduce-tree.js';
 import type { AppState } from './state.js';
 import type { ImageView, ViewData } from './view-data.js';
@@ -72,7 +72,8 @@ function goToImageFinding(d: ImageView, s: AppState): AppState {
   const f = selectFindings(d)[s.findingsCursor];
   if (!f) return { ...s, overlay: 'none' };
   const { layer, pathId } = findingTarget(d.analysis, f);
-  const at = selectLayerRow(d, { ...s, overlay: 'none', overlayScroll: 0, focus: 'tree', layers: { ...s.layers, mode: 'layer', mark: null } }, layer);
+  const jump = jumpToLayer(d, { ...s, overlay: 'none', overlayScroll: 0, focus: 'tree' }, layer);
+  const at: AppState = jump.note ? { ...jump.state, message: { text: jump.note, tone: 'info' } } : jump.state;
   if (pathId < 0) return at;
   return { ...at, tree: { ...at.tree, cursorPath: pathId, collapse: reveal(d.analysis.tree, at.tree.collapse, pathId), hidden: { added: false, removed: false, modified: false, unmodified: false } } };
 }

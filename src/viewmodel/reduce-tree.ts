@@ -3,7 +3,7 @@ import type { CommandId } from './commands.js';
 import { clampScroll, cursorTarget, scrollWindow, type CursorVerb } from './cursor.js';
 import type { PaneReducer } from './pane.js';
 import { startExtraction } from './reduce-extract.js';
-import { selectLayerRow } from './reduce-layers.js';
+import { jumpToLayer } from './reduce-layers.js';
 import { openViewer } from './reduce-viewer.js';
 import { matchMessage, scrollWithContext, searchMatches } from './search.js';
 import { isCollapsed, selectRange, type AppState, type Collapse } from './state.js';
@@ -49,19 +49,21 @@ export function selectTreePath(d: ViewData, s: AppState, pathId: number): AppSta
 }
 
 /**
- * Shows a path of an image in the tree at a layer (its own changes), focusing the tree:
- * ancestors expanded, hidden kinds shown, a filter that would hide the path cleared, the row
- * scrolled into view with context, and `note` in the status line.
+ * Shows a path of an image in the tree at a layer (its own changes, or the range from a base
+ * marked below it), focusing the tree: ancestors expanded, hidden kinds shown, a filter that
+ * would hide the path cleared, the row scrolled into view with context, and `note` in the
+ * status line (with a word when a base mark had to go).
  */
 export function showPathAt(d: ImageView, s: AppState, layer: number, pathId: number, note: string): AppState {
   const tree = d.analysis.tree;
-  const at = selectLayerRow(d, { ...s, focus: 'tree', layers: { ...s.layers, mode: 'layer', mark: null } }, layer);
+  const jump = jumpToLayer(d, { ...s, focus: 'tree' }, layer);
+  const at = jump.state;
   const keepFilter = s.filter.text === '' || compileMatcher(s.filter.text).test(`/${tree.pathOf(pathId)}`);
   const next: AppState = {
     ...at,
     filter: keepFilter ? s.filter : { text: '', editing: false },
     tree: { ...at.tree, cursorPath: pathId, collapse: reveal(tree, at.tree.collapse, pathId), hidden: NO_KINDS_HIDDEN },
-    message: { text: note, tone: 'info' },
+    message: { text: jump.note ? `${note} (${jump.note})` : note, tone: 'info' },
   };
   const v = selectTreeView(d, next);
   return { ...next, tree: { ...next.tree, scroll: scrollWithContext(next.tree.scroll, v.cursorRow, v.height, v.rows.count) } };

@@ -1,4 +1,6 @@
+import { sanitize } from '../format/text.js';
 import type { CommandId } from './commands.js';
+import type { KeyboardProtocol } from './keys.js';
 import { isCursorVerb } from './cursor.js';
 import type { PaneReducer } from './pane.js';
 import { reduceExtract, type ExtractAction } from './reduce-extract.js';
@@ -15,7 +17,10 @@ import type { ViewerAction } from './viewer-state.js';
 
 /** Everything that changes the state. Keys become these in `interpretKey`, the mouse in `interpretMouse`. */
 export type Action =
-  | { readonly type: 'command'; readonly id: CommandId }
+  /** A command; `enterAsCtrlM`: run by Enter in a terminal that sends it as Ctrl+M (the first such toggle shows a tip). */
+  | { readonly type: 'command'; readonly id: CommandId; readonly enterAsCtrlM?: true }
+  /** The terminal answered: it tells Enter from Ctrl+M (kitty's keyboard protocol). */
+  | { readonly type: 'keyboard'; readonly protocol: KeyboardProtocol }
   | { readonly type: 'resize'; readonly viewport: Viewport }
   | InputAction
   | { readonly type: 'overlay.close' }
@@ -52,33 +57,41 @@ export function reduce(d: ViewData, s: AppState, action: Action): AppState {
   switch (action.type) {
     case 'resize': {
       // The windows re-clamped to the new heights, so the selected rows stay in view and a list that grew uses its room.
-      let out: AppState = { ...s, viewport: action.viewport };
+      // A note about what was on screen (a match count, a jump) goes with it; an error stays until a key.
+      let out: AppState = { ...s, viewport: action.viewport, message: s.message?.tone === 'error' ? s.message : undefined };
       for (const pane of Object.values(PANES)) out = pane.refit(d, out);
       return out;
     }
     case 'message':
       return { ...s, message: { text: action.text, tone: action.tone } };
+    case 'keyboard':
+      return { ...s, keyboard: action.protocol };
     case 'filter.clear':
       return { ...s, filter: { text: '', editing: false }, message: { text: 'filter cleared', tone: 'info' } };
     case 'overlay.close':
       return { ...s, overlay: 'none', overlayScroll: 0 };
     case 'findings.select':
       return goToFinding(d, s);
+    // The mouse moves things as keys do: the last message goes, as it does on a command.
     case 'layers.select':
-      return selectLayerRow(d, s, action.layer);
+      return selectLayerRow(d, { ...s, message: undefined }, action.layer);
     case 'tree.select':
-      return selectTreePath(d, s, action.pathId);
+      return selectTreePath(d, { ...s, message: undefined }, action.pathId);
     case 'focus':
-      return { ...s, focus: action.pane };
+      return { ...s, focus: action.pane, message: undefined };
     case 'scroll':
-      return PANES[action.pane].wheel(d, s, action.delta);
+      return PANES[action.pane].wheel(d, { ...s, message: undefined }, action.delta);
     case 'input.text':
     case 'input.backspace':
     case 'input.submit':
     case 'input.cancel':
+    case 'compare.complete':
+    case 'compare.completed':
       return reduceInput(d, s, action);
-    case 'command':
-      return reduceCommand(d, { ...s, message: undefined }, action.id);
+    case 'command': {
+      const out = reduceCommand(d, { ...s, message: undefined }, action.id);
+      return action.enterAsCtrlM ? enterTip(s, out) : out;
+    }
     case 'history.close':
       return { ...s, focus: s.focus === 'history' ? 'tree' : s.focus, tree: { ...s.tree, fileHistory: false } };
     case 'extract.start':
@@ -103,6 +116,16 @@ function reduceCommand(d: ViewData, s: AppState, id: CommandId): AppState {
     if (out) return out;
   }
   return isCursorVerb(id) ? PANES[s.focus].cursor(d, s, id) : s;
+}
+
+/** The tip shown the first time Enter (sent as Ctrl+M) hides modified files: why files vanished, and what collapses. */
+export const ENTER_TIP = 'Enter = Ctrl+M: showing/hiding modified · Space collapses';
+
+/** After Enter ran a command as Ctrl+M: the first time it hid modified files, the tip says why they vanished. */
+function enterTip(before: AppState, after: AppState): AppState {
+  const hid = !before.tree.hidden.modified && after.tree.hidden.modified;
+  if (!hid || after.tips.enterIsCtrlM) return after;
+  return { ...after, tips: { ...after.tips, enterIsCtrlM: true }, message: { text: ENTER_TIP, tone: 'info' } };
 }
 
 /** Tab order of the panes: the history panel joins when it is open. */
@@ -151,6 +174,7 @@ function openCompare(d: ViewData, s: AppState): AppState {
     case 'image':
       return { ...s, compare: { text: '' }, filter: { ...s.filter, editing: false }, search: { ...s.search, editing: false } };
     case 'comparison':
+      if (s.backTo) return { ...s, message: { text: `this is a comparison: Esc goes back to ${sanitize(s.backTo)}, where c compares it with another`, tone: 'info' } };
       return { ...s, message: { text: 'this is a comparison already; run inspect-tui diff OLD NEW for another', tone: 'info' } };
   }
 }

@@ -14,6 +14,7 @@ import { formatDelta, selectDiffHistory, selectDiffImages, selectDiffLayerPane, 
 import { rowLook, selectTreeView, type TreeView } from './tree-view.js';
 import { selectExtractStatus, selectSkippedLines } from './extract-view.js';
 import { selectSearchPrompt } from './search.js';
+import { selectComparePrompt } from './compare-prompt.js';
 import { selectWasteTable, wasteRows } from './waste-view.js';
 import { selectHistoryLines } from './file-history.js';
 import { selectFindingsLines } from './findings-view.js';
@@ -238,7 +239,7 @@ function treeTitle(state: AppState, d: ViewData): string {
   const flags: string[] = [];
   const h = state.tree.hidden;
   const hiddenKinds = [h.added && 'added', h.removed && 'removed', h.modified && 'modified', h.unmodified && 'unmodified'].filter(Boolean);
-  if (hiddenKinds.length) flags.push(`hiding ${hiddenKinds.join(',')}`);
+  if (hiddenKinds.length) flags.push(`hiding ${hiddenKinds.join(', ')}`);
   switch (d.kind) {
     case 'image': {
       if (state.tree.sort === 'size') flags.push('by size');
@@ -371,9 +372,22 @@ function historyLines(d: ViewData, state: AppState, pathId: number, rel: string,
     case 'image':
       return selectHistoryLines(d, state, pathId, width, height);
     case 'comparison':
-      return selectDiffHistory(d, rel, width);
+      return selectDiffHistory(d, rel, width, height);
   }
 }
+
+/** What each mark on screen means, for the help (the README's "Colours and symbols" says the same). */
+export const GLYPHS: readonly (readonly [string, string])[] = [
+  ['├─⊕ usr', 'a collapsed directory (Space or → opens it)'],
+  ['tmp/', 'an empty directory'],
+  ['sh → busybox', 'a symbolic link and its target'],
+  ['ls ⇒ /bin/busybox', 'a hard link: the same file as that path'],
+  ['+ - ~ x', 'without colour: added, removed, modified, hidden by a whiteout'],
+  ['● / B', 'layers: the layers the tree compares / the marked base'],
+  ['= - + ↕', 'a comparison\'s layers: shared, OLD only, NEW only, moved'],
+  ['* / ●', 'file history: the marked version / the selected layer\'s'],
+  ['…[i]', 'a command cut short: i shows every step whole'],
+];
 
 const SCOPE_TITLE: Record<Scope, string> = { global: 'Everywhere', layers: 'Layers pane', tree: 'File tree pane', waste: 'Wasted-files list (image details)', history: 'File history panel (Tab to it while it is open)' };
 
@@ -400,6 +414,10 @@ export function selectHelpLines(keymap: Keymap, width: number): Line[] {
   lines.push(fitLine([seg(`  ${fit('Esc', 18)} `, 'key'), seg('while an extraction runs: cancel it (files written whole stay, no partial file is left)')], width));
   lines.push(fitLine([], width));
   lines.push(fitLine([seg('Diff: ', 'header'), seg('added', 'added'), seg(' '), seg('removed', 'removed'), seg(' '), seg('modified', 'modified'), seg(' unmodified '), seg('hidden by a whiteout', 'hidden')], width));
+  lines.push(fitLine([], width));
+  lines.push(fitLine([seg('Symbols', 'header')], width));
+  for (const [glyph, meaning] of GLYPHS) lines.push(fitLine([seg(`  ${fit(glyph, 18)} `, 'key'), seg(meaning)], width));
+  lines.push(fitLine([], width));
   lines.push(fitLine([seg('Esc or ? closes this help.', 'dim')], width));
   return lines;
 }
@@ -510,24 +528,43 @@ export function selectStatusBar(keymap: Keymap, state: AppState, width: number, 
 function selectStatusBarContent(keymap: Keymap, state: AppState, width: number): Line {
   const extracting = selectExtractStatus(state, width); // a prompt, or the progress of a running extraction
   if (extracting) return extracting;
-  if (state.compare) {
-    return fitLine([seg(' Compare with: ', 'header'), seg(`${state.compare.text}▏`), seg('  Enter', 'key'), seg(' Compare '), seg(' Esc', 'key'), seg(' Cancel')], width);
-  }
+  if (state.compare) return selectComparePrompt(state.compare, width);
   if (state.search.editing) return selectSearchPrompt(state, width);
-  if (state.message) return fitLine([seg(` ${state.message.text}`, state.message.tone === 'error' ? 'error' : 'label')], width);
-  if (state.filter.editing || state.search.editing) {
-    return fitLine([seg(' Enter', 'key'), seg(' Keep '), seg(' Esc', 'key'), seg(state.search.editing ? ' Cancel ' : ' Clear ')], width);
+  // A message leads; the keys follow in the room it leaves, so it never hides them for long.
+  const note: Segment[] = state.message ? [seg(` ${state.message.text}`, state.message.tone === 'error' ? 'error' : 'label'), seg(' │', 'dim')] : [];
+  const room = width - cells(note);
+  if (state.message && room < 12) return fitLine(note.slice(0, 1), width);
+  return fitLine([...note, ...selectKeyHints(keymap, state, room)], width);
+}
+
+const cells = (x: readonly Segment[]) => x.reduce((n, t) => n + cellWidth(t.text), 0);
+
+/** What a diff kind is called in the status bar, and its symbol in the compact form (`^M~`). */
+const KIND_TOGGLES: Readonly<Record<string, { readonly kind: keyof AppState['tree']['hidden']; readonly symbol: string; readonly style: Style }>> = {
+  'tree.toggleAdded': { kind: 'added', symbol: '+', style: 'added' },
+  'tree.toggleRemoved': { kind: 'removed', symbol: '-', style: 'removed' },
+  'tree.toggleModified': { kind: 'modified', symbol: '~', style: 'modified' },
+  'tree.toggleUnmodified': { kind: 'unmodified', symbol: '=', style: 'label' },
+};
+
+/**
+ * The status bar's key hints: the focused pane's and the global labels, most wanted first, as
+ * many as fit in `width`; `? Help` (which lists the rest) always closes the bar. A toggle that
+ * is off is drawn dimmed; the four diff-kind toggles come as one item (dive's `^A Added ^R
+ * Removed ^M Modified ^U Unmodified`), or where that does not fit as `^A+ ^R- ^M~ ^U=`, a hidden
+ * kind's symbol then `·`.
+ */
+function selectKeyHints(keymap: Keymap, state: AppState, width: number): Segment[] {
+  if (state.filter.editing) {
+    return [seg(' Enter', 'key'), seg(' Keep '), seg(' Esc', 'key'), seg(' Clear ')];
   }
   if (state.overlay !== 'none') {
-    if (state.overlay === 'findings') return fitLine([seg(' Enter', 'key'), seg(' Go to the layer and path '), seg(' Esc', 'key'), seg(' Close '), seg(` ${displayKey('up')}${displayKey('down')}`, 'key'), seg(' Select')], width);
-    return fitLine([seg(' Esc', 'key'), seg(' Close '), seg(` ${displayKey('up')}${displayKey('down')}`, 'key'), seg(' Scroll '), seg(` ${formatKeys(keymap, 'app.quit')}`, 'key'), seg(' Quit')], width);
+    if (state.overlay === 'findings') return [seg(' Enter', 'key'), seg(' Go to the layer and path '), seg(' Esc', 'key'), seg(' Close '), seg(` ${displayKey('up')}${displayKey('down')}`, 'key'), seg(' Select')];
+    return [seg(' Esc', 'key'), seg(' Close '), seg(` ${displayKey('up')}${displayKey('down')}`, 'key'), seg(' Scroll '), seg(` ${formatKeys(keymap, 'app.quit')}`, 'key'), seg(' Quit')];
   }
   const off = (id: CommandId): boolean => {
-    const h = state.tree.hidden;
-    if (id === 'tree.toggleAdded') return h.added;
-    if (id === 'tree.toggleRemoved') return h.removed;
-    if (id === 'tree.toggleModified') return h.modified;
-    if (id === 'tree.toggleUnmodified') return h.unmodified;
+    const k = KIND_TOGGLES[id];
+    if (k) return state.tree.hidden[k.kind];
     if (id === 'tree.toggleAttributes') return !state.tree.attributes;
     if (id === 'tree.toggleWhiteouts') return !state.tree.whiteouts;
     if (id === 'tree.fileHistory') return !state.tree.fileHistory;
@@ -535,24 +572,41 @@ function selectStatusBarContent(keymap: Keymap, state: AppState, width: number):
     if (id === 'layers.compareAggregated') return state.layers.mode !== 'aggregated' || state.layers.mark !== null;
     return false;
   };
-  // The focused pane's and the global labels, most wanted first, as many as fit; `? Help`
-  // (which lists the rest) always closes the bar.
   const item = (id: CommandId, label: string): Segment[] | undefined => {
     const k = keymap.keysFor(id)[0];
     return k ? [seg(` ${displayKey(k)}`, 'key'), seg(` ${label}`, off(id) ? 'label-off' : 'label')] : undefined;
   };
-  const cells = (x: readonly Segment[]) => x.reduce((n, t) => n + cellWidth(t.text), 0);
+  /** The diff-kind toggles as one item: in full, or compact. */
+  const kinds = (members: readonly CommandSpec[], compact: boolean): Segment[] | undefined => {
+    const out: Segment[] = [];
+    for (const c of members) {
+      const k = keymap.keysFor(c.id)[0];
+      if (!k) continue;
+      const t = KIND_TOGGLES[c.id]!;
+      if (compact) out.push(seg(` ${displayKey(k)}`, 'key'), seg(off(c.id) ? '·' : t.symbol, off(c.id) ? 'label-off' : t.style));
+      else out.push(...item(c.id, c.label!)!);
+    }
+    return out.length ? out : undefined;
+  };
   const help = item('app.help', 'Help') ?? [];
   let left = width - cells(help);
   const ranked = COMMANDS.map((c, i) => ({ c: c as CommandSpec, i }))
     .filter(({ c }) => c.label !== undefined && c.id !== 'app.help' && (c.scope === state.focus || c.scope === 'global'))
     .sort((x, y) => (y.c.priority ?? DEFAULT_STATUS_PRIORITY) - (x.c.priority ?? DEFAULT_STATUS_PRIORITY) || x.i - y.i);
   const segs: Segment[] = [];
+  const groupsDone = new Set<string>();
   for (const { c } of ranked) {
-    const it = item(c.id, c.label!);
+    let it: Segment[] | undefined;
+    if (c.group) {
+      if (groupsDone.has(c.group)) continue;
+      groupsDone.add(c.group);
+      const members = ranked.map((r) => r.c).filter((m) => m.group === c.group);
+      const full = kinds(members, false);
+      it = full && cells(full) <= left ? full : kinds(members, true);
+    } else it = item(c.id, c.label!);
     if (!it || cells(it) > left) continue;
     segs.push(...it);
     left -= cells(it);
   }
-  return fitLine([...segs, ...help], width);
+  return [...segs, ...help];
 }

@@ -25,7 +25,9 @@ export type Style =
   | 'code-name'
   | 'code-meta'
   /** Line numbers and hex offsets beside a file's contents. */
-  | 'gutter';
+  | 'gutter'
+  /** The search match the cursor is on, in the viewer and the file diff. */
+  | 'match';
 
 export type Segment = { readonly text: string; readonly style?: Style };
 

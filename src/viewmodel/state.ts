@@ -1,3 +1,5 @@
+import type { ComparePrompt } from './compare-prompt.js';
+import type { KeyboardProtocol } from './keys.js';
 import type { FileDiffState, HistoryCursor, ViewerState } from './viewer-state.js';
 import type { ViewData } from './view-data.js';
 
@@ -25,6 +27,10 @@ export type CompareMode = 'layer' | 'aggregated';
 
 export type AppState = {
   readonly viewport: Viewport;
+  /** How the terminal reports keys: whether Enter and Ctrl+M are told apart (see `KeyboardProtocol`). */
+  readonly keyboard: KeyboardProtocol;
+  /** One-time tips already shown this session. */
+  readonly tips: { readonly enterIsCtrlM: boolean };
   readonly focus: Pane;
   readonly overlay: 'none' | 'help' | 'info' | 'findings' | 'skipped';
   /** The selected row of the findings panel. */
@@ -53,7 +59,9 @@ export type AppState = {
     readonly fileHistory: boolean;
   };
   /** The "compare with" prompt, while the user types the other image. */
-  readonly compare?: { readonly text: string };
+  readonly compare?: ComparePrompt;
+  /** In a comparison opened from an image with `c`: that image, which Esc goes back to. */
+  readonly backTo?: string;
   readonly filter: { readonly text: string; readonly editing: boolean };
   readonly search: { readonly text: string; readonly editing: boolean; readonly origin: number };
   /** A question the user must answer before anything else (overwrite on extract, extracting a whole filesystem). */
@@ -120,6 +128,8 @@ export function createViewState(d: ViewData, viewport: Viewport): AppState {
 export function createInitialState(viewport: Viewport): AppState {
   return {
     viewport,
+    keyboard: 'legacy',
+    tips: { enterIsCtrlM: false },
     focus: 'layers',
     overlay: 'none',
     overlayScroll: 0,

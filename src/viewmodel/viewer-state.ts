@@ -24,20 +24,38 @@ export type WindowRequest = {
 /** A search beyond the loaded window, run by the reader over the whole body. */
 export type FindPending = { readonly from: number; readonly backward: boolean; readonly wrapped: boolean };
 
-/** Search inside a document (the loaded window of the viewer, or the diff). */
+/** A match: where it starts (the viewer: a byte offset in the file; the file diff: a character offset in its text) and how long it is. */
+export type DocHit = { readonly at: number; readonly length: number };
+
+/**
+ * Search inside a document (the viewer's file, or the diff). Matches are counted in the whole
+ * document: at once when it is all in memory, else by the reader in one pass (`counting`).
+ */
 export type DocSearch = {
   readonly text: string;
   readonly editing: boolean;
-  /** The matching line the cursor is on (absolute), -1 before the first jump. */
-  readonly hit: number;
-  /** Match count and wrap notice, shown in the status line. */
+  /** The match the cursor is on; absent before the first jump. */
+  readonly hit?: DocHit;
+  /** Every match, once known: their starts (the first `MAX_MATCHES`) and how many in all. */
+  readonly matches?: { readonly starts: readonly number[]; readonly total: number };
+  /** The reader is counting the matches in the whole file. */
+  readonly counting?: boolean;
+  /** The last jump went round the end of the document. */
+  readonly wrapped?: 'top' | 'bottom';
+  /** What the status line says instead of a match (no match, a bad offset, searching…). */
   readonly notice?: string;
-  /** The viewer waits for the reader to find the next match in the whole file. */
+  /** The viewer waits for the reader to find a match past the loaded window and the counted starts. */
   readonly find?: FindPending;
+  /** Entered before the file's first window arrived: run when it does. */
+  readonly queued?: boolean;
 };
 
 export type ViewerState = {
   readonly pathId: number;
+  /** The path whose body is read: `pathId`, or for a hard link the file it is the same as. */
+  readonly bodyPathId: number;
+  /** A hard link's target (`/bin/busybox`), said in the title. */
+  readonly linkTo?: string;
   /** The layer whose merged filesystem the file is shown from (-1: none, in a comparison). */
   readonly layer: number;
   /** `/`-prefixed path, sanitized. */
@@ -78,6 +96,8 @@ export type ViewerAction =
   | { readonly type: 'viewer.error'; readonly text: string }
   /** Where the reader found the searched text (-1: nowhere in that direction), or why it could not look. */
   | { readonly type: 'viewer.found'; readonly offset: number; readonly error?: string }
+  /** The reader counted the matches of `text` in the whole file (or could not: `error`). */
+  | { readonly type: 'viewer.counted'; readonly text: string; readonly starts: readonly number[]; readonly total: number; readonly error?: string }
   | { readonly type: 'fileDiff.loaded'; readonly old: DiffSide; readonly new: DiffSide; readonly sameContent?: boolean }
   | { readonly type: 'fileDiff.error'; readonly text: string }
   | { readonly type: 'doc.scroll'; readonly to: ScrollTo }
@@ -85,7 +105,7 @@ export type ViewerAction =
   | { readonly type: 'doc.search'; readonly op: 'open' | 'text' | 'backspace' | 'submit' | 'cancel' | 'next' | 'prev'; readonly text?: string };
 
 /** No search: nothing typed, no match. */
-export const NO_SEARCH: DocSearch = { text: '', editing: false, hit: -1 };
+export const NO_SEARCH: DocSearch = { text: '', editing: false };
 
 /** Rows of document body on screen: the viewport less a title and a status line. */
 export function docHeight(s: AppState): number {
@@ -94,6 +114,7 @@ export function docHeight(s: AppState): number {
 
 /** A one-line size summary of the viewed file, for the title. */
 export function viewerSummary(v: ViewerState): string {
+  const link = v.linkTo ? `hard link to ${v.linkTo}` : '';
   const kind = v.show === 'binary' ? 'binary' : v.show === 'text' ? `text${v.language ? ` (${v.language})` : ''}` : v.show === 'loading' ? 'loading…' : '';
-  return [v.layer >= 0 ? `L${v.layer}` : '', v.show === 'message' ? '' : formatBytes(v.size), kind].filter(Boolean).join(' · ');
+  return [link, v.layer >= 0 ? `L${v.layer}` : '', v.show === 'message' ? '' : formatBytes(v.size), kind].filter(Boolean).join(' · ');
 }

@@ -29,6 +29,8 @@ export type TextWindow = {
   readonly eof: boolean;
   /** Byte offset just past the last whole line: where the next window's first line starts. */
   readonly end: number;
+  /** The window's bytes as read (searched, and mapped to columns, byte for byte). */
+  readonly raw: Uint8Array;
 };
 
 /** Longest line part shown (a minified file's line is cut here; the pane cuts it again). */
@@ -221,7 +223,83 @@ export function indexTextWindow(w: LoadedWindow, language: string | undefined): 
     }
   } else runs = texts.map((t) => [{ text: t }]);
   const lines: TextLine[] = starts.map((start, i) => ({ start, segments: cleanRuns(runs[i] ?? []) }));
-  return { offset: w.offset, firstLine, lines, eof, end: w.offset + to };
+  return { offset: w.offset, firstLine, lines, eof, end: w.offset + to, raw: b };
+}
+
+/** The index (in `t.lines`) of the line holding byte `at` of the file: the last one starting at or before it. */
+export function lineIndexAt(t: TextWindow, at: number): number {
+  let lo = 0;
+  let hi = t.lines.length - 1;
+  let out = 0;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (t.lines[mid]!.start <= at) {
+      out = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return out;
+}
+
+/**
+ * The columns bytes `[at, at + length)` of the file take on their line as drawn (tabs expanded
+ * as `cleanRuns` expands them, one column per character), or undefined past what is drawn.
+ */
+export function columnsOf(t: TextWindow, at: number, length: number): { readonly from: number; readonly to: number } | undefined {
+  const line = t.lines[lineIndexAt(t, at)];
+  if (!line || at < line.start) return undefined;
+  const col = (s: string) => {
+    let c = 0;
+    for (const ch of s) c += ch === '\t' ? TAB - (c % TAB) : 1;
+    return c;
+  };
+  const rel = line.start - t.offset;
+  const head = decoder.decode(t.raw.subarray(rel, at - t.offset));
+  const upto = decoder.decode(t.raw.subarray(rel, at - t.offset + length));
+  if (head.length > MAX_LINE_CHARS) return undefined;
+  return { from: col(head), to: Math.max(col(head) + 1, col(upto)) };
+}
+
+/** Segments with columns `[from, to)` (characters) drawn in `style`, the rest as they were. */
+export function markColumns(segments: readonly Segment[], from: number, to: number, style: Style): Segment[] {
+  const out: Segment[] = [];
+  let c = 0;
+  for (const sg of segments) {
+    const chars = [...sg.text];
+    const end = c + chars.length;
+    if (end <= from || c >= to) out.push(sg);
+    else {
+      const a = Math.max(0, from - c);
+      const b = Math.min(chars.length, to - c);
+      if (a > 0) out.push(seg(chars.slice(0, a).join(''), sg.style));
+      out.push(seg(chars.slice(a, b).join(''), style));
+      if (b < chars.length) out.push(seg(chars.slice(b).join(''), sg.style));
+    }
+    c = end;
+  }
+  return out;
+}
+
+/**
+ * One hex dump row as segments: the offset (gutter), the bytes in hex and their ASCII, the
+ * bytes of `[mark.at, mark.at + mark.length)` of the file drawn as a match in both columns.
+ */
+export function hexRowSegments(offset: number, bytes: Uint8Array, offsetDigits: number, mark?: { readonly at: number; readonly length: number }): Segment[] {
+  const marked = (i: number) => mark !== undefined && offset + i >= mark.at && offset + i < mark.at + mark.length;
+  const out: Segment[] = [seg(offset.toString(16).padStart(offsetDigits, '0'), 'gutter'), seg('  ')];
+  const hex: Segment[] = [];
+  const ascii: Segment[] = [];
+  for (let i = 0; i < 16; i++) {
+    if (i === 8) hex.push(seg(' '));
+    if (i < bytes.length) {
+      const v = bytes[i]!;
+      const style = marked(i) ? 'match' : undefined;
+      // The space after a byte is marked too when the next byte is: a match reads as one run.
+      hex.push(seg(v.toString(16).padStart(2, '0'), style), seg(' ', style && i < 15 && i !== 7 && marked(i + 1) ? style : undefined));
+      ascii.push(seg(v >= 0x20 && v < 0x7f ? String.fromCharCode(v) : '.', style));
+    } else hex.push(seg('   '));
+  }
+  return [...out, ...hex, seg(' |'), ...ascii, seg('|')];
 }
 
 /** One hex dump row: offset, 16 bytes in hex (two groups of 8), and their printable ASCII. */

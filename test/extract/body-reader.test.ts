@@ -13,6 +13,8 @@ import { FIXTURES } from '../helpers/image-files.js';
 import { cleanupTemps, fixture, registrySkipReason, skopeoPush, startRegistry, tempDir, type RunningRegistry } from '../helpers/registry-harness.js';
 
 const EXAMPLE = join(ROOT, 'examples', 'example-image.tar');
+/** Text as the viewer searches it: its bytes, ASCII letters without case. */
+const text = (t: string) => ({ bytes: Buffer.from(t), ignoreCase: true });
 
 async function open(arg: string): Promise<LoadedImage> {
   const img = await loadImage(parseReference(arg, existsSync), { settings: localSettings() });
@@ -66,7 +68,15 @@ describe('the body reader on a gzip-wrapped archive file (read in one pass, re-r
     const passwd = img.analysis.tree.find('etc/passwd')!;
     expect((await r.read({ layer: 0, pathId: passwd, offset: 0, length: 1000 })).bytes.toString()).toBe('root:x:0:0:root:/root:/bin/sh\n');
     expect((await r.read({ layer: 1, pathId: passwd, offset: 30, length: 4 })).bytes.toString()).toBe('app:');
-    expect(await r.find({ layer: 1, pathId: passwd, needle: 'HOME/APP', from: 0, backward: false })).toBe(48);
+    expect(await r.find({ layer: 1, pathId: passwd, pattern: text('HOME/APP'), from: 0, backward: false })).toBe(48);
+    // Every occurrence, not every line: /root three times on root's line, /bin/sh twice.
+    expect(await r.count({ layer: 1, pathId: passwd, pattern: text('root'), max: 100 })).toEqual({ starts: [0, 11, 17], total: 3 });
+    expect(await r.count({ layer: 1, pathId: passwd, pattern: text('root'), max: 2 })).toEqual({ starts: [0, 11], total: 3 });
+    // Bytes exactly, as the hex view searches them: the file's own first eight bytes are found at 0.
+    const busybox = img.analysis.tree.find('bin/busybox')!;
+    const head = (await r.read({ layer: 0, pathId: busybox, offset: 0, length: 8 })).bytes;
+    const found = await r.count({ layer: 0, pathId: busybox, pattern: { bytes: head, ignoreCase: false }, max: 10 });
+    expect(found.starts[0]).toBe(0);
   });
 });
 
@@ -123,7 +133,7 @@ describe.skipIf(skip !== undefined)('the body reader on an image pulled from a r
     const r = createBodyReader(a, img!.layers);
     expect((await r.read({ layer: 1, pathId: a.tree.find('data/a/b/f1')!, offset: 0, length: 100 })).bytes.toString()).toBe('one\n');
     expect((await r.read({ layer: 3, pathId: a.tree.find('data/keep/new')!, offset: 2, length: 3 })).bytes.toString()).toBe('pla');
-    expect(await r.find({ layer: 3, pathId: a.tree.find('data/keep/new')!, needle: 'PLACED', from: 0, backward: false })).toBe(2);
+    expect(await r.find({ layer: 3, pathId: a.tree.find('data/keep/new')!, pattern: text('PLACED'), from: 0, backward: false })).toBe(2);
   });
 });
 
@@ -156,6 +166,6 @@ describe.skipIf(!FIXTURES)('the body reader on an image in containerd (blobs re-
     const a = img.analysis;
     const r = createBodyReader(a, img.layers);
     expect((await r.read({ layer: 1, pathId: a.tree.find('data/a/b/f1')!, offset: 0, length: 100 })).bytes.toString()).toBe('one\n');
-    expect(await r.find({ layer: 3, pathId: a.tree.find('data/keep/new')!, needle: 'placed', from: 0, backward: false })).toBe(2);
+    expect(await r.find({ layer: 3, pathId: a.tree.find('data/keep/new')!, pattern: text('placed'), from: 0, backward: false })).toBe(2);
   });
 });

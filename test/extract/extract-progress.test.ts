@@ -52,14 +52,15 @@ for (const gzip of [false, true]) {
     });
     const id = (p: string) => opened.analysis.tree.find(p)!;
 
-    it('reports entries and bytes after each entry, up to the totals', async () => {
+    it('reports the totals at once, then entries and bytes as they are written, up to the totals', async () => {
       const cwd = tmpDir();
       const seen: ExtractProgress[] = [];
       const r = await createExtractor(opened.analysis, opened.layers, cwd).extract({ layer: 1, pathId: id('app'), overwrite: false }, { onProgress: (p) => seen.push(p) });
       expect(r.kind).toBe('done');
       if (r.kind !== 'done') return;
-      expect(seen.length).toBe(r.written.length);
-      expect(seen.map((p) => p.entries)).toEqual(seen.map((_, i) => i + 1));
+      expect(seen[0]).toEqual({ entries: 0, totalEntries: 11, bytes: 0, totalBytes: 21000 });
+      for (let i = 1; i < seen.length; i++) expect(seen[i]!.entries).toBeGreaterThanOrEqual(seen[i - 1]!.entries);
+      expect(new Set(seen.map((p) => p.entries))).toEqual(new Set(Array.from({ length: r.written.length + 1 }, (_, i) => i)));
       const last = seen.at(-1)!;
       expect(last.bytes).toBe(21000);
       expect(last.totalBytes).toBe(21000);
@@ -72,6 +73,18 @@ for (const gzip of [false, true]) {
         { path: 'app/pipe', reason: 'fifo', kind: 'fifo' },
       ]);
       for (const p of seen.slice(1)) expect(p.bytes).toBeGreaterThanOrEqual(seen[seen.indexOf(p) - 1]!.bytes);
+    });
+
+    it('a big file reports its bytes as they are written, not only once it is whole', async () => {
+      const cwd = tmpDir();
+      const seen: ExtractProgress[] = [];
+      const r = await createExtractor(opened.analysis, opened.layers, cwd).extract({ layer: 1, pathId: id('big/huge'), overwrite: false }, { onProgress: (p) => seen.push({ ...p }) });
+      expect(r.kind).toBe('done');
+      const during = seen.filter((p) => p.entries === 0 && p.bytes > 0);
+      expect(during.length).toBeGreaterThan(4); // 48 MiB in pieces of at most 1 MiB
+      expect(during.every((p) => p.bytes <= BIG && p.totalBytes === BIG)).toBe(true);
+      expect(during[0]!.bytes).toBeLessThanOrEqual(1 << 20); // the first piece is reported as soon as it is written
+      expect(seen.at(-1)).toEqual({ entries: 1, totalEntries: 1, bytes: BIG, totalBytes: BIG });
     });
 
     it('an abort between entries stops it: cancelled, and only whole files are on disk', async () => {

@@ -6,7 +6,8 @@ import zlib from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LayerBlob, LayerContents } from '../../src/archive/layer-blob.js';
 import { readLayer } from '../../src/archive/read-layer.js';
-import { findInBody, readWindow } from '../../src/extract/read-window.js';
+import { countInBody, findInBody, readWindow } from '../../src/extract/read-window.js';
+import { createMatcher } from '../../src/extract/match.js';
 import { buildTar } from '../helpers/image-files.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'read-window-'));
@@ -90,14 +91,28 @@ describe('readWindow', () => {
     for (const [file, length] of [[plain, tar.length], [gz, packed.length]] as const) {
       const blob: LayerBlob = { kind: 'file-region', file, offset: 0, length };
       const contents = await readLayer(blob, { label: 'test' });
-      const find = (from: number, backward = false) => findInBody(blob, contents, 0, 'NEEDLE', from, backward);
+      const find = (from: number, backward = false) => findInBody(blob, contents, 0, { bytes: Buffer.from('NEEDLE'), ignoreCase: true }, from, backward);
       expect(await find(0)).toBe((1 << 20) - 3);
       expect(await find((1 << 20) - 2)).toBe(body.length - 100);
       expect(await find(body.length - 99)).toBe(-1);
       expect(await find(body.length, true)).toBe(body.length - 100);
       expect(await find(body.length - 100, true)).toBe((1 << 20) - 3);
       expect(await find((1 << 20) - 3, true)).toBe(-1);
+      // Counted in one pass: both, the one across the piece boundary too; exact bytes keep their case.
+      expect(await countInBody(blob, contents, 0, { bytes: Buffer.from('needle'), ignoreCase: true }, 10)).toEqual({ starts: [(1 << 20) - 3, body.length - 100], total: 2 });
+      expect(await countInBody(blob, contents, 0, { bytes: Buffer.from('needle'), ignoreCase: false }, 10)).toEqual({ starts: [body.length - 100], total: 1 });
     }
+  });
+
+  it('counts matches that never overlap, across pieces of any size (grep -o counts the same)', () => {
+    const body = Buffer.from('aaaa xaaax aa');
+    const starts = (pieces: number) => {
+      const m = createMatcher({ bytes: Buffer.from('aa'), ignoreCase: false });
+      const out: number[] = [];
+      for (let at = 0; at < body.length; at += pieces) out.push(...m.push(body.subarray(at, at + pieces), at));
+      return out;
+    };
+    for (const size of [1, 2, 3, 5, body.length]) expect(starts(size), `pieces of ${size}`).toEqual([0, 2, 6, 11]);
   });
 
   it('says so when the source kept no blob', async () => {

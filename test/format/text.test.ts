@@ -64,6 +64,11 @@ describe('truncateMiddle on paths', () => {
     expect(truncateMiddle(p, 27).endsWith('fetch_response_handler.py')).toBe(true);
     expect(truncateMiddle(p, 20).endsWith('handler.py')).toBe(true);
   });
+
+  it('cuts in the middle when the last component cannot be whole, never leaving a head of one cell', () => {
+    expect(truncateMiddle('/var/cache/apt/pkgcache.bin', 13)).toBe('/var…ache.bin');
+    expect(truncateMiddle('/usr/lib/libexample.so.1', 13)).toBe('/usr…ple.so.1');
+  });
 });
 
 describe('wrap', () => {

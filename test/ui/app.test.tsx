@@ -36,7 +36,7 @@ describe('App', () => {
     expect(s).toContain('Quit');
     stdin.write('G'); // scrolls the help to its end
     s = await until((x) => x.includes('Esc or ? closes this help.'));
-    expect(s).toContain('^E');
+    expect(s).toContain('a hard link: the same file as that path'); // the symbols close the help
     stdin.write('\x1b');
     await until((x) => x.includes('Files'));
   });

@@ -101,18 +101,18 @@ describe('extraction in the inspector', () => {
     const extractor: Extractor = {
       async extract(req) {
         calls.push(req);
-        return { kind: 'done', written: ['test.tar-L1/'], skipped: [], bytes: 0 };
+        return { kind: 'done', written: ['test-L1/'], skipped: [], bytes: 0 };
       },
     };
     const { stdin, until, last } = mount(extractor);
     stdin.write('j');
     await until((s) => s.includes('L1: changes of L1'));
     stdin.write('\x05');
-    await until(() => last().includes('Extract the whole filesystem of L1 (') && last().includes('into ./test.tar-L1/? y/n'));
+    await until(() => last().includes('Extract the whole filesystem of L1 (') && last().includes('into ./test-L1/? y/n'));
     expect(calls).toHaveLength(0);
     stdin.write('y');
-    await until(() => last().includes('extracted / from L1 into ./test.tar-L1/: 1 entry, 0 B'));
-    expect(calls).toEqual([{ layer: 1, pathId: 0, overwrite: false, into: 'test.tar-L1' }]);
+    await until(() => last().includes('extracted / from L1 into ./test-L1/: 1 entry, 0 B'));
+    expect(calls).toEqual([{ layer: 1, pathId: 0, overwrite: false, into: 'test-L1' }]);
   });
 });
 

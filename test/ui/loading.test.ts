@@ -28,3 +28,25 @@ describe('the loading screen progress store', () => {
     expect(seen.at(-1)).toBe(995);
   });
 });
+
+describe('the loading screen at 100x20', () => {
+  it('shows the layers being read, not only those waiting: the first not yet read comes first, those read summed up', async () => {
+    const { render, cleanup } = await import('ink-testing-library');
+    const { createElement } = await import('react');
+    const { Loading, createProgressStore: create } = await import('../../src/ui/Loading.js');
+    const { createTheme } = await import('../../src/ui/theme.js');
+    const store = create('docker-archive:big.tar');
+    // 30 layers: 12 read, 2 being read, 16 waiting.
+    const layers = Array.from({ length: 30 }, (_, i) => (i < 12 ? { done: 100, total: 100 } : i < 14 ? { done: 40, total: 100 } : undefined));
+    store.update((p) => ({ ...p, stage: 'reading 30 layers', layers }));
+    await new Promise((r) => setTimeout(r, 150));
+    const r = render(createElement(Loading, { store, viewport: { cols: 100, rows: 20 }, theme: createTheme(false), onQuit: () => undefined }));
+    const screen = r.lastFrame() ?? '';
+    expect(screen).toContain('L0–L11 read');
+    expect(screen).toMatch(/^L12 +█+░+ 40 B \/ 100 B/m);
+    expect(screen).toMatch(/^L13 /m);
+    expect(screen).toContain('waiting');
+    expect(screen).not.toMatch(/^L29 /m);
+    cleanup();
+  });
+});

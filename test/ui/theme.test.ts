@@ -33,6 +33,12 @@ describe('themes', () => {
     expect(hc.selection('unfocused')).toMatchObject({ inverse: true });
   });
 
+  it('a toggle that is off stays told apart from one that is on where dimming is not used: struck through', () => {
+    expect(createTheme(false).style('label-off')).toEqual({ strikethrough: true });
+    expect(createTheme(false).style('label')).toEqual({});
+    expect(createTheme(true, 'high-contrast').style('label-off').strikethrough).toBe(true);
+  });
+
   it('NO_COLOR wins over every theme: not one colour', () => {
     const color = wantsColor({ NO_COLOR: '1' });
     expect(color).toBe(false);

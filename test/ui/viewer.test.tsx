@@ -25,6 +25,9 @@ function fakeReader(asked: WindowRequest[]): BodyReader {
     async find() {
       return -1;
     },
+    async count() {
+      return { starts: [], total: 0 };
+    },
   };
 }
 

@@ -44,6 +44,9 @@ describe('the comparison in the inspector', () => {
     const totals = selectLayerDetails(data, s).lines.map(lineText);
     expect(totals.find((l) => l.startsWith('Layers'))).toMatch(/2 → +3 +\+1/);
     expect(totals.find((l) => l.startsWith('Size'))).toMatch(/\+5\.8 kB/);
+    // The bytes as the image stores them (an uncompressed archive too): never called compressed.
+    expect(totals.find((l) => l.startsWith('Stored'))).toMatch(/→/);
+    expect(totals.join('\n')).not.toMatch(/compressed/i);
     const images = selectImageDetails(data, s).lines.map(lineText).join('\n');
     expect(images).toMatch(/OLD: img-2/);
     expect(images).toMatch(/NEW: img-3/);
@@ -82,6 +85,45 @@ describe('the comparison in the inspector', () => {
     const lines = selectFileHistoryPane(data, run(s, 'tree.fileHistory'), p).lines.map(lineText).filter((l) => l.trim());
     expect(lines[0]).toMatch(/^OLD L1 +added .*old app/);
     expect(lines[1]).toMatch(/^NEW L1 +added .*new app/);
+  });
+
+  it("a directory's history in each image says what each layer did, as one image's panel does: never 'unmodified' for a layer that changed something below", () => {
+    const o = numberedImage([base]);
+    const n = numberedImage([base, { id: 5, command: 'add to usr', entries: [dir('usr'), file('usr/extra', 7)] }, { id: 6, command: 'rewrite os', entries: [file('etc/os', 10, { content: 'os' })] }]);
+    const cmp = compareImages(o, n, { old: (g) => contentOfEntry(o.tree.entry(g)), new: (g) => contentOfEntry(n.tree.entry(g)) });
+    const v = comparisonView(cmp, o, n);
+    const at = (path: string) => selectFileHistoryPane(v, { ...createComparisonState({ cols: 120, rows: 40 }), tree: { ...createComparisonState({ cols: 120, rows: 40 }).tree, fileHistory: true } }, v.diff.find(path)!).lines.map(lineText).filter((l) => l.trim());
+    const usr = at('usr');
+    expect(usr.find((l) => l.startsWith('NEW L1'))).toMatch(/^NEW L1 +contents .*1 path below changed.*add to usr/);
+    expect(usr.join('\n')).not.toContain('unmodified');
+    // A file written again with the same bytes (dive counts it as waste) is a rewrite.
+    expect(at('etc/os').find((l) => l.startsWith('NEW L2'))).toMatch(/^NEW L2 +rewritten \(same content\)/);
+  });
+});
+
+describe('the comparison at 60x15', () => {
+  const small = { ...createComparisonState({ cols: 60, rows: 15 }), focus: 'tree' as const };
+
+  it('the totals keep OLD and NEW on every row (the change goes first, then the label shrinks)', () => {
+    const totals = selectLayerDetails(data, small).lines.map(lineText).filter((l) => l.trim());
+    expect(totals.length).toBeGreaterThan(2);
+    for (const l of totals) {
+      expect(l).not.toContain('…');
+      expect(l).toMatch(/\S+ ?→ ?\S+/);
+    }
+    expect(totals.find((l) => l.startsWith('Size'))).toMatch(/→ +\d/);
+  });
+
+  it("the file history keeps NEW in sight: each image its share, its latest rows last", () => {
+    const o = numberedImage([base, ...[5, 6, 7, 8, 9].map((id) => ({ id, command: `write ${id}`, entries: [file('etc/os', 10 + id, { content: `o${id}` })] }))]);
+    const n = numberedImage([base, ...[15, 16, 17, 18, 19].map((id) => ({ id, command: `write ${id}`, entries: [file('etc/os', 10 + id, { content: `n${id}` })] }))]);
+    const v = comparisonView(compareImages(o, n, { old: (g) => contentOfEntry(o.tree.entry(g)), new: (g) => contentOfEntry(n.tree.entry(g)) }), o, n);
+    const s = { ...small, tree: { ...small.tree, fileHistory: true } };
+    const lines = selectFileHistoryPane(v, s, v.diff.find('etc/os')!).lines.map(lineText).map((l) => l.trimEnd());
+    expect(lines.length).toBeLessThanOrEqual(5);
+    expect(lines.some((l) => l.startsWith('NEW L5'))).toBe(true); // NEW's latest version
+    expect(lines.some((l) => l.startsWith('OLD L5'))).toBe(true);
+    expect(lines.find((l) => l.startsWith('NEW ↑'))).toMatch(/NEW ↑ \d+ earlier/);
   });
 });
 

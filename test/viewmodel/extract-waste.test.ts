@@ -10,7 +10,7 @@ import { interpretKey } from '../../src/viewmodel/input.js';
 import { imageDirName, selectExtractTarget, summariseSkipped } from '../../src/viewmodel/extract-view.js';
 import { selectWasteTarget } from '../../src/viewmodel/waste-view.js';
 import type { CommandId } from '../../src/viewmodel/commands.js';
-import { sampleAnalysis } from '../helpers/build-analysis.js';
+import { buildAnalysis, dir, file, sampleAnalysis } from '../helpers/build-analysis.js';
 
 const a = sampleAnalysis();
 const keymap = createKeymap();
@@ -64,10 +64,10 @@ describe('what Ctrl+E extracts', () => {
 
   it('the whole filesystem from the layers pane: asks first, into a directory named after the image', () => {
     const s = run(at(3, 'layers'), 'layers.extract');
-    expect(s.prompt).toEqual({ kind: 'extractAll', path: '/', target: { pathId: 0, layer: 3, into: 'test.tar-L3' }, bytes: a.tree.treeSizes(3)[0] });
+    expect(s.prompt).toEqual({ kind: 'extractAll', path: '/', target: { pathId: 0, layer: 3, into: 'test-L3' }, bytes: a.tree.treeSizes(3)[0] });
     expect(lineText(selectStatusBar(keymap, s, 120))).toContain('Extract the whole filesystem of L3 (');
-    expect(lineText(selectStatusBar(keymap, s, 120))).toContain('into ./test.tar-L3/? y/n');
-    expect(key(s, 'y')).toEqual({ kind: 'action', action: { type: 'extract.start', overwrite: false, target: { pathId: 0, layer: 3, into: 'test.tar-L3' } } });
+    expect(lineText(selectStatusBar(keymap, s, 120))).toContain('into ./test-L3/? y/n');
+    expect(key(s, 'y')).toEqual({ kind: 'action', action: { type: 'extract.start', overwrite: false, target: { pathId: 0, layer: 3, into: 'test-L3' } } });
     expect(reduce(data, s, { type: 'prompt.decline' }).message?.text).toBe('nothing extracted');
   });
 
@@ -80,7 +80,11 @@ describe('what Ctrl+E extracts', () => {
   });
 
   it.each([
-    ['docker-archive:/tmp/x/example-image.tar', 'example-image.tar-L4'],
+    // an archive's name without its extension
+    ['docker-archive:/tmp/x/example-image.tar', 'example-image-L4'],
+    ['examples/example-image.tar', 'example-image-L4'],
+    ['oci-archive:build/app.oci.tar.gz', 'app-L4'],
+    ['docker-archive:edge.tar:app:1', 'edge_app_1-L4'],
     ['docker.io/library/alpine:3.19', 'alpine_3.19-L4'],
     ['localhost:5000/team/app@sha256:0123abcd', 'app-L4'],
     ['oci:../../..', 'image-L4'],
@@ -247,6 +251,30 @@ describe('the wasted-files list', () => {
     t = run(t, 'waste.focus', 'cursor.down', 'cursor.down', 'waste.jump');
     expect(t.filter.text).toBe('etc');
     expect(a.tree.pathOf(selectCursorPath(data, t))).toBe('etc/passwd');
+  });
+
+  it('with a base marked below the layer, Enter keeps the mark: the tree shows the range from the base, which holds the write', () => {
+    let s = run(at(0, 'layers'), 'layers.markBase'); // base L0
+    s = run(s, 'waste.focus', 'cursor.down', 'cursor.down', 'waste.jump'); // /etc/passwd, last written in L2
+    expect(s.layers.cursor).toBe(2);
+    expect(s.layers.mark).toBe(0);
+    expect(s.message?.text).toBe('/etc/passwd: L2 is the last layer that wrote it');
+  });
+
+  it('a base marked at or above the layer cannot show the write: it is cleared, and the status line says so', () => {
+    let s = run(at(3, 'layers'), 'layers.markBase'); // base L3
+    s = run(s, 'waste.focus', 'cursor.down', 'cursor.down', 'waste.jump');
+    expect(s.layers.cursor).toBe(2);
+    expect(s.layers.mark).toBeNull();
+    expect(s.message?.text).toBe('/etc/passwd: L2 is the last layer that wrote it (base mark on L3 cleared: it is not below L2)');
+  });
+
+  it('at 80x24 a path too long for the list is cut in the middle, not from the left', () => {
+    const b = buildAnalysis([{ entries: [dir('var'), dir('var/cache'), dir('var/cache/apt'), file('var/cache/apt/pkgcache.bin', 4000, { content: 'a' })] }, { entries: [file('var/cache/apt/pkgcache.bin', 4000, { content: 'b' })] }]);
+    const v = imageView(b);
+    const s = createInitialState({ cols: 80, rows: 24 });
+    const rows = selectImageDetails(v, s).lines.map(lineText).filter((l) => /^\s+\d+\s/.test(l));
+    expect(rows[0]).toMatch(/ \/var…\S*\.bin\s*$/);
   });
 
   it('Esc leaves the list for the tree', () => {

@@ -99,6 +99,18 @@ describe('file history panel', () => {
     expect(r2[2]).toMatch(/L2 chmod\/chown .*1 path below changed/);
   });
 
+  it('a layer that writes a file again with the same bytes (counted as waste) is "rewritten (same content)", not "unmodified"', () => {
+    const a = buildAnalysis([{ entries: [dir('data'), file('data/big.bin', 512, { content: 'zeros' })] }, { entries: [file('data/other', 1)] }, { entries: [file('data/big.bin', 512, { content: 'zeros' })] }]);
+    expect(a.wastedBytes).toBeGreaterThan(0);
+    const t = session(a);
+    t.goTo('data/big.bin');
+    t.press('f');
+    const rows = t.history().filter((r) => /L\d/.test(r));
+    expect(rows[0]).toMatch(/L0 added/);
+    expect(rows[1]).toMatch(/L2 rewritten \(same content\)/);
+    expect(rows.join('\n')).not.toContain('unmodified');
+  });
+
   it('Esc closes the panel (and gives the focus back to the tree)', () => {
     const a = sampleAnalysis();
     const t = session(a);
@@ -160,6 +172,24 @@ describe('diff of two versions of a file', () => {
     t.press('q');
     expect(t.state.fileDiff).toBeUndefined();
     expect(t.state.focus).toBe('history');
+  });
+
+  it('searches the diff: every occurrence counted, the match itself marked, n goes round', () => {
+    const t = open('g', 'j', 'd');
+    t.dispatch({ type: 'fileDiff.loaded', old: { kind: 'body', bytes: Buffer.from('root\nold\nkeep\n'), size: 14 }, new: { kind: 'body', bytes: Buffer.from('root\nnew root\nkeep\n'), size: 19 } });
+    t.press('/', 'r', 'o', 'o', 't', 'enter');
+    const screen = () => selectFileDiffScreen(keymap, t.state, t.state.fileDiff!);
+    let lines = screen();
+    expect(lineText(lines.at(-1)!)).toContain('root: match 1/2');
+    const marked = (ls: typeof lines) => ls.flatMap((l, i) => l.segments.filter((x) => x.style === 'match').map((x) => `${i}:${x.text}`));
+    expect(marked(lines)).toEqual([`${lines.findIndex((l) => lineText(l).startsWith(' root'))}:root`]);
+    expect(lines.some((l) => l.selected)).toBe(false);
+    t.press('n');
+    lines = screen();
+    expect(lineText(lines.at(-1)!)).toContain('root: match 2/2');
+    expect(marked(lines)).toEqual([`${lines.findIndex((l) => lineText(l).startsWith('+new root'))}:root`]);
+    t.press('n');
+    expect(lineText(screen().at(-1)!)).toContain('match 1/2 · search wrapped to the top');
   });
 
   it('space marks a version and d diffs it with the one under the cursor, older first', () => {

@@ -52,4 +52,16 @@ describe('the findings panel', () => {
     t = key(key(t, 'e'), 'esc', '\x1b');
     expect(t.overlay).toBe('none');
   });
+
+  it('Enter keeps a base marked below the blamed layer (the range then holds it), and says so when it clears one above', () => {
+    let s = key(createInitialState({ cols: 140, rows: 30 }), 'm'); // base L0
+    s = key(key(key(s, 'e'), 'down', '\x1b[B'), 'enter', '\r'); // blames L3
+    expect(s.layers.mark).toBe(0);
+    expect(selectRange(s)).toEqual({ base: 0, top: 3 });
+    let t = key(key(key(key(createInitialState({ cols: 140, rows: 30 }), 'G'), 'm'), 'e'), 'enter', '\r'); // base L3, blames L2
+    expect(t.layers.mark).toBeNull();
+    expect(t.message?.text).toBe('base mark on L3 cleared: it is not below L2');
+    t = key(t, 'j');
+    expect(t.message).toBeUndefined();
+  });
 });

@@ -8,6 +8,10 @@ import { createComparisonState, createInitialState, type AppState } from '../../
 import { WINDOW_BYTES } from '../../src/viewmodel/viewer-state.js';
 import { selectViewerScreen } from '../../src/viewmodel/viewer.js';
 import { loadHighlighter } from '../../src/viewmodel/viewer-text.js';
+import { viewerPattern } from '../../src/viewmodel/reduce-viewer.js';
+import { MAX_MATCHES } from '../../src/viewmodel/doc-search.js';
+import { createMatcher } from '../../src/extract/match.js';
+import type { BytePattern } from '../../src/extract/types.js';
 import { compareImages } from '../../src/core/compare-images.js';
 import { comparisonView, imageView } from '../../src/viewmodel/view-data.js';
 import { buildAnalysis, dir, file, hardlink, symlink } from '../helpers/build-analysis.js';
@@ -27,33 +31,49 @@ function session(a: Analysis, bodies: Record<string, Buffer>, rows = 24, cols = 
   const view = imageView(a);
   let s: AppState = { ...createInitialState({ cols, rows }), focus: 'tree' };
   const dispatch = (x: Action) => (s = reduce(view, s, x));
-  /** Answers the viewer's pending read or search, as the UI does with the reader. */
-  const serve = () => {
+  /** Every match in a whole body, as the reader finds them (its own matcher). */
+  const allMatches = (body: Buffer, pattern: BytePattern) => createMatcher(pattern).push(body, 0);
+  /** Answers the viewer's pending read, search or count, as the UI does with the reader (`hold` keeps counts unanswered). */
+  const serve = (hold = false) => {
     const v = s.viewer;
     const find = v?.search.find;
-    if (v && find) {
-      const body = bodies[a.tree.pathOf(v.pathId)]!.toString('latin1').toLowerCase();
-      const needle = v.search.text.toLowerCase();
-      const offset = find.backward ? (find.from - 1 < 0 ? -1 : body.lastIndexOf(needle, find.from - 1)) : body.indexOf(needle, find.from);
+    const pattern = v ? viewerPattern(v) : undefined;
+    const body = v ? bodies[a.tree.pathOf(v.bodyPathId)]! : undefined;
+    if (v && find && body && pattern && !('error' in pattern) && pattern.kind === 'bytes') {
+      const all = allMatches(body, pattern);
+      const offset = find.backward ? (all.filter((x) => x < find.from).at(-1) ?? -1) : (all.find((x) => x >= find.from) ?? -1);
       dispatch({ type: 'viewer.found', offset });
       return true;
     }
-    if (!v?.pending) return false;
-    const body = bodies[a.tree.pathOf(v.pathId)]!;
-    dispatch({ type: 'viewer.window', pathId: v.pathId, layer: v.layer, window: windowOf(body, v.pending.offset, v.pending.length) });
-    return true;
+    if (v?.pending && body) {
+      dispatch({ type: 'viewer.window', pathId: v.pathId, layer: v.layer, window: windowOf(body, v.pending.offset, v.pending.length) });
+      return true;
+    }
+    if (!hold && v?.search.counting && body && pattern && !('error' in pattern) && pattern.kind === 'bytes') {
+      const all = allMatches(body, pattern);
+      dispatch({ type: 'viewer.counted', text: v.search.text, starts: all.slice(0, MAX_MATCHES), total: all.length });
+      return true;
+    }
+    return false;
   };
+  let holdCounts = false;
   const press = (...keys: string[]) => {
     for (const k of keys) {
       const out = interpretKey(keymap, s, k, k.length === 1 ? k : '');
       if (out.kind === 'action') dispatch(out.action);
       else if (out.kind === 'quit') throw new Error('quit');
-      while (serve());
+      while (serve(holdCounts));
     }
+  };
+  /** Counts stay unanswered (the reader is still counting) until `release`. */
+  const hold = () => void (holdCounts = true);
+  const release = () => {
+    holdCounts = false;
+    while (serve());
   };
   const goTo = (path: string) => dispatch({ type: 'tree.select', pathId: a.tree.find(path)! });
   const screen = () => selectViewerScreen(keymap, s, s.viewer!).map(lineText);
-  return { get state() { return s; }, dispatch, press, goTo, screen, serve };
+  return { get state() { return s; }, dispatch, press, goTo, screen, serve, hold, release };
 }
 
 const numbered = (n: number) => Buffer.from(Array.from({ length: n }, (_, i) => `line ${i + 1}\n`).join(''));
@@ -114,10 +134,18 @@ describe('file viewer', () => {
     t.goTo('bin/sh');
     t.press('v');
     expect(t.screen()[1]).toContain('symbolic link → busybox');
+    // nothing to search there: said, and the prompt closes
+    t.press('/', 'x', 'enter');
+    expect(t.state.viewer!.search.editing).toBe(false);
+    expect(t.screen()[23]).toContain('no contents to search');
     t.press('q');
+    // A hard link is the same file as its target: its contents are shown, the title says whose.
     t.goTo('bin/ls');
     t.press('v');
-    expect(t.screen()[1]).toContain('hard link to /bin/tool');
+    expect(t.state.viewer?.show).toBe('binary');
+    expect(t.screen()[0]).toContain('View /bin/ls');
+    expect(t.screen()[0]).toContain('hard link to /bin/tool');
+    expect(t.screen()[1]).toMatch(/^00000000 {2}7f 45 4c 46/);
     t.press('esc');
     t.goTo('src');
     t.press('v');
@@ -176,7 +204,7 @@ describe('file viewer', () => {
     expect(t.screen()[1]).toMatch(new RegExp(`^ *${top + 1} │ line ${top + 1} *$`));
   });
 
-  it('searches the text: / types, Enter jumps, n and N move, with a count and a wrap notice', () => {
+  it('searches the text: / types, Enter jumps, n and N move, with a count of every occurrence and a wrap notice', () => {
     const body = Buffer.from('alpha\nbeta\ngamma alpha\ndelta\nALPHA\n');
     const b = buildAnalysis([{ entries: [file('notes.txt', body.length)] }]);
     const t = session(b, { 'notes.txt': body });
@@ -184,23 +212,65 @@ describe('file viewer', () => {
     t.press('v', '/', 'a', 'l', 'p', 'h', 'a');
     expect(t.screen()[23]).toContain('Search: alpha');
     t.press('enter');
-    expect(t.state.viewer!.search.hit).toBe(0);
+    expect(t.state.viewer!.search.hit).toEqual({ at: 0, length: 5 });
     expect(t.screen()[23]).toContain('match 1/3');
     t.press('n');
-    expect(t.state.viewer!.search.hit).toBe(2);
+    expect(t.state.viewer!.search.hit?.at).toBe(17); // "gamma alpha", line 3
     t.press('n');
-    expect(t.state.viewer!.search.hit).toBe(4);
+    expect(t.state.viewer!.search.hit?.at).toBe(29); // ALPHA, line 5
     t.press('n');
-    expect(t.state.viewer!.search.hit).toBe(0);
+    expect(t.state.viewer!.search.hit?.at).toBe(0);
     expect(t.screen()[23]).toContain('wrapped to the top');
     t.press('N');
-    expect(t.state.viewer!.search.hit).toBe(4);
-    expect(t.screen()[23]).toContain('wrapped to the bottom');
+    expect(t.state.viewer!.search.hit?.at).toBe(29); // ALPHA, line 5
+    expect(t.screen()[23]).toContain('match 3/3 · search wrapped to the bottom');
     t.press('/', 'z', 'z', 'enter');
     expect(t.screen()[23]).toContain('no match for zz');
     // Esc while typing cancels the search only; the viewer stays open.
     t.press('/', 'x', 'esc');
     expect(t.state.viewer).toBeDefined();
+  });
+
+  it('a search entered before the file is read runs once it is', () => {
+    const body = Buffer.from('root:x:0:0:root:/root:/bin/sh\n');
+    const b = buildAnalysis([{ entries: [dir('etc'), file('etc/passwd', body.length)] }]);
+    const view = imageView(b);
+    let s: AppState = { ...createInitialState({ cols: 100, rows: 24 }), focus: 'tree' };
+    s = reduce(view, s, { type: 'tree.select', pathId: b.tree.find('etc/passwd')! });
+    s = reduce(view, s, { type: 'command', id: 'tree.view' });
+    for (const op of [{ op: 'open' }, { op: 'text', text: 'root' }, { op: 'submit' }] as const) s = reduce(view, s, { type: 'doc.search', ...op });
+    expect(s.viewer!.search.notice).toBe('searching once the file is read…');
+    s = reduce(view, s, { type: 'viewer.window', pathId: s.viewer!.pathId, layer: 0, window: windowOf(body, 0, WINDOW_BYTES) });
+    expect(s.viewer!.search.hit).toEqual({ at: 0, length: 4 });
+    expect(lineText(selectViewerScreen(keymap, s, s.viewer!).at(-1)!)).toContain('root: match 1/3');
+  });
+
+  it('counts occurrences, not lines, and marks the match itself, not its whole line', () => {
+    const body = Buffer.from('root:x:0:0:root:/root:/bin/sh\n\tdaemon:x:1:1::/usr/sbin:/sbin/nologin\n');
+    const b = buildAnalysis([{ entries: [dir('etc'), file('etc/passwd', body.length)] }]);
+    const t = session(b, { 'etc/passwd': body });
+    t.goTo('etc/passwd');
+    t.press('v', '/', ...'root', 'enter');
+    expect(t.screen()[23]).toContain('root: match 1/3');
+    const marked = () => {
+      const line = selectViewerScreen(keymap, t.state, t.state.viewer!)[1]!;
+      expect(line.selected).toBeUndefined(); // the line is not inverted
+      const text = lineText(line);
+      const seg = line.segments.find((x) => x.style === 'match')!;
+      return { text: seg.text, col: text.indexOf(seg.text, line.segments.slice(0, line.segments.indexOf(seg)).reduce((n, x) => n + x.text.length, 0)) };
+    };
+    expect(marked()).toEqual({ text: 'root', col: 7 }); // after the gutter "   1 │ "
+    t.press('n');
+    expect(t.screen()[23]).toContain('root: match 2/3');
+    expect(marked()).toEqual({ text: 'root', col: 7 + 11 });
+    t.press('n');
+    expect(marked()).toEqual({ text: 'root', col: 7 + 17 });
+    // On a line after a tab, the mark is where the text is drawn (the tab is 8 columns).
+    t.press('/', ...'DAEMON', 'enter');
+    const line = selectViewerScreen(keymap, t.state, t.state.viewer!)[2]!;
+    const before = line.segments.slice(0, line.segments.findIndex((x) => x.style === 'match')).map((x) => x.text).join('');
+    expect(before).toBe('   2 │         ');
+    expect(line.segments.find((x) => x.style === 'match')!.text).toBe('daemon');
   });
 
   it('pages a big binary in windows: the end and back to the start', () => {
@@ -225,28 +295,79 @@ describe('file viewer', () => {
     expect(t.screen()[1]).toMatch(/^00000000 {2}00 41/);
   });
 
-  it('searches past the loaded window through the reader: the match loads its window, n wraps, a missing text says so', () => {
+  it('searches past the loaded window: the match loads its window, the whole file is counted, n wraps, a missing text says so', () => {
     const t = session(a, bodies, 30);
     t.goTo('big.txt');
+    t.hold(); // the reader is still counting
     t.press('v', '/', ...'LINE 39000', 'enter');
-    const v = t.state.viewer!;
-    expect(v.search.hit).toBe(38999);
+    let v = t.state.viewer!;
+    expect(v.search.hit?.at).toBe(numbered(38999).length);
     expect(v.text!.offset).toBeGreaterThan(0);
     expect(t.screen().find((l) => l.includes('line 39000'))).toMatch(/39000 │ line 39000/);
-    expect(t.screen()[29]).toContain('match at line 39000');
-    // The only match: n finds nothing after it, wraps to the top and comes back to it.
+    expect(t.screen()[29]).toContain('match at line 39000 · counting…');
+    t.release();
+    expect(t.screen()[29]).toContain('LINE 39000: match 1/1');
+    // The only match: n goes round to it again.
     t.press('n');
-    expect(t.state.viewer!.search.hit).toBe(38999);
-    expect(t.screen()[29]).toContain('wrapped to the top');
-    // Backwards from the top of the file: wraps to the bottom.
+    expect(t.state.viewer!.search.hit?.at).toBe(numbered(38999).length);
+    expect(t.screen()[29]).toContain('match 1/1 · search wrapped to the top');
+    // 11 111 lines hold "line 3": more than the starts kept; the count stays exact.
     t.press('g', '/', ...'line 3', 'enter');
-    expect(t.state.viewer!.search.hit).toBe(2);
+    v = t.state.viewer!;
+    expect(v.search.hit?.at).toBe(numbered(2).length);
+    expect(v.search.matches?.total).toBe(11_111);
+    expect(v.search.matches?.starts.length).toBe(MAX_MATCHES);
+    expect(t.screen()[29]).toContain('match 1/11111');
+    // Backwards from the first: past the kept starts, the reader finds the last one (line 39999).
     t.press('N');
-    expect(t.state.viewer!.search.hit).toBe(39998); // line 39999, the last "line 3…" of the file
-    expect(t.screen()[29]).toContain('wrapped to the bottom');
+    v = t.state.viewer!;
+    expect(v.search.hit?.at).toBe(numbered(39998).length);
+    expect(t.screen()[29]).toContain('match at line 39999 (11111 in the file) · search wrapped to the bottom');
     t.press('/', ...'nowhere', 'enter');
     expect(t.screen()[29]).toContain('no match for nowhere');
     expect(t.state.viewer!.search.find).toBeUndefined();
+  });
+
+  it('searches the hex view: text in the ASCII column, hex pairs as bytes, @ an offset', () => {
+    const t = session(a, bodies);
+    t.goTo('bin/tool'); // 7f 45 4c 46 00 01 02 03 41 42 0a 1b ff 20 7e 80 | 10
+    t.press('v', '/');
+    expect(t.screen()[23]).toContain('@0x200 goes to an offset');
+    t.press(...'ELF', 'enter');
+    expect(t.state.viewer!.search.hit).toEqual({ at: 1, length: 3 });
+    expect(t.screen()[23]).toContain('ELF: match 1/1');
+    const row = selectViewerScreen(keymap, t.state, t.state.viewer!)[1]!;
+    expect(row.segments.filter((x) => x.style === 'match').map((x) => x.text.trim()).filter(Boolean)).toEqual(['45', '4c', '46', 'E', 'L', 'F']);
+    t.press('/', ...'7f 45', 'enter');
+    expect(t.state.viewer!.search.hit).toEqual({ at: 0, length: 2 });
+    t.press('/', ...'0001', 'enter');
+    expect(t.state.viewer!.search.hit).toEqual({ at: 4, length: 2 });
+    t.press('/', ...'"ab"', 'enter'); // quoted: text, A B without case
+    expect(t.state.viewer!.search.hit).toEqual({ at: 8, length: 2 });
+    t.press('/', ...'@0x10', 'enter');
+    expect(t.state.viewer!.search.hit).toEqual({ at: 16, length: 1 });
+    expect(t.screen()[23]).toContain('@0x10: match at 0x10');
+    t.press('/', ...'@0x100', 'enter');
+    expect(t.screen()[23]).toContain('0x100 is past the end (the file is 0x11 bytes)');
+    t.press('/', ...'@zz', 'enter');
+    expect(t.screen()[23]).toContain('not an offset');
+  });
+
+  it('goes to an offset far into a big binary, reading its window', () => {
+    const big = Buffer.alloc(300_000, 0x41);
+    big[0] = 0;
+    big.write('HERE', 0x40000);
+    const b = buildAnalysis([{ entries: [file('blob.bin', big.length)] }]);
+    const t = session(b, { 'blob.bin': big }, 30);
+    t.goTo('blob.bin');
+    t.press('v', '/', ...'@0x40000', 'enter');
+    const v = t.state.viewer!;
+    expect(v.binary!.offset).toBeGreaterThan(0);
+    expect(t.screen().find((l) => l.startsWith('00040000'))).toMatch(/\|HEREAAAAAAAAAAAA\|/);
+    // Text in a big binary: counted through the reader, past the window.
+    t.press('/', ...'here', 'enter');
+    expect(t.state.viewer!.search.hit).toEqual({ at: 0x40000, length: 4 });
+    expect(t.screen()[29]).toContain('here: match 1/1');
   });
 
   it('an empty file and a read error show as such', () => {

@@ -343,7 +343,32 @@ export async function openDaemonImage(name: string, settings: SourceSettings): P
 }
 
 /** `docker-daemon:NAME[:TAG]`: a Docker Engine API (Docker or Podman), see `openDaemonImage`. */
+/** Names the image list may hold, at most: a daemon with more images is cut, never read whole. */
+const MAX_LISTED = 2000;
+
+/**
+ * The tagged images of the first daemon that answers (`GET /images/json`), `repo:tag` as
+ * `open` takes them, at most `MAX_LISTED`; untagged images are left out. Throws as a lookup
+ * does when no daemon answers; `settings.signal` bounds the wait.
+ */
+export async function listDaemonImages(settings: SourceSettings): Promise<readonly string[]> {
+  const { endpoint, apiVersion } = await connectDaemon(settings, 'docker-daemon:');
+  const res = await daemonRequest(endpoint, 'GET', `/v${apiVersion}/images/json`, LOOKUP_TIMEOUT_MS, settings.signal);
+  const body = await readBody(res, INSPECT_CAP);
+  if (res.statusCode !== 200) return [];
+  const list = JSON.parse(body.toString('utf8')) as unknown;
+  if (!Array.isArray(list)) return [];
+  const names = new Set<string>();
+  for (const img of list) {
+    const tags = (img as { RepoTags?: unknown }).RepoTags;
+    if (!Array.isArray(tags)) continue;
+    for (const t of tags) if (typeof t === 'string' && t !== '<none>:<none>' && isDaemonImageName(t) && names.size < MAX_LISTED) names.add(t);
+  }
+  return [...names].sort();
+}
+
 export const daemonSource: ImageSource<'docker-daemon'> = {
   transport: 'docker-daemon',
   open: (ref, settings) => openDaemonImage(ref.name, settings),
+  names: listDaemonImages,
 };

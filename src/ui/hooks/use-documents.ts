@@ -7,6 +7,8 @@ import type { AppState } from '../../viewmodel/state.js';
 import type { ViewData } from '../../viewmodel/view-data.js';
 import { sanitize } from '../../format/text.js';
 import { loadHighlighter } from '../../viewmodel/viewer-text.js';
+import { MAX_MATCHES } from '../../viewmodel/doc-search.js';
+import { viewerPattern } from '../../viewmodel/reduce-viewer.js';
 
 const UNAVAILABLE = 'file contents are not available here';
 
@@ -32,7 +34,7 @@ export function useDocuments(view: ViewData, reader: BodyReader | undefined, sta
     if (!reader) return dispatch({ type: 'viewer.error', text: UNAVAILABLE });
     let live = true;
     // The highlighter loads beside the first read (text windows are highlighted when they arrive).
-    Promise.all([reader.read({ layer: v.layer, pathId: v.pathId, offset: pending.offset, length: pending.length, countLines: v.show !== 'binary' }), loadHighlighter()]).then(
+    Promise.all([reader.read({ layer: v.layer, pathId: v.bodyPathId, offset: pending.offset, length: pending.length, countLines: v.show !== 'binary' }), loadHighlighter()]).then(
       ([w]) => {
         if (live) dispatch({ type: 'viewer.window', pathId: v.pathId, layer: v.layer, window: w });
       },
@@ -46,13 +48,34 @@ export function useDocuments(view: ViewData, reader: BodyReader | undefined, sta
     // Only a new request starts a read (the state it was made in is captured with it).
   }, [pending, reader]);
 
+  // Counting the matches of a search in the whole file: one pass, stopped when the search changes or the viewer closes.
+  const counting = v?.search.counting ? v.search.text : undefined;
+  const countPattern = v && counting !== undefined ? viewerPattern(v) : undefined;
+  useEffect(() => {
+    if (!v || counting === undefined || !countPattern || 'error' in countPattern || countPattern.kind !== 'bytes') return;
+    if (!reader) return dispatch({ type: 'viewer.counted', text: counting, starts: [], total: 0, error: UNAVAILABLE });
+    const ac = new AbortController();
+    reader.count({ layer: v.layer, pathId: v.bodyPathId, pattern: countPattern, max: MAX_MATCHES }, ac.signal).then(
+      (m) => {
+        if (!ac.signal.aborted) dispatch({ type: 'viewer.counted', text: counting, starts: m.starts, total: m.total });
+      },
+      (e: unknown) => {
+        if (!ac.signal.aborted) dispatch({ type: 'viewer.counted', text: counting, starts: [], total: 0, error: (e as Error).message });
+      },
+    );
+    return () => ac.abort();
+    // One count per search text of one file.
+  }, [counting, v?.bodyPathId, v?.layer, reader]);
+
   // A search past the loaded window: the reader looks through the whole body.
   const find = v?.search.find;
   useEffect(() => {
     if (!v || !find) return;
     if (!reader) return dispatch({ type: 'viewer.found', offset: -1, error: UNAVAILABLE });
     let live = true;
-    reader.find({ layer: v.layer, pathId: v.pathId, needle: v.search.text, from: find.from, backward: find.backward }).then(
+    const p = viewerPattern(v);
+    if ('error' in p || p.kind !== 'bytes') return dispatch({ type: 'viewer.found', offset: -1 });
+    reader.find({ layer: v.layer, pathId: v.bodyPathId, pattern: p, from: find.from, backward: find.backward }).then(
       (offset) => {
         if (live) dispatch({ type: 'viewer.found', offset });
       },
@@ -80,7 +103,15 @@ export function useDocuments(view: ViewData, reader: BodyReader | undefined, sta
         return { kind: 'body', bytes: w.bytes, size: w.size };
       }
       if (e.type === 'symlink') return { kind: 'other', text: `symbolic link → ${sanitize(e.linkTarget ?? '')}` };
-      if (e.type === 'hardlink') return { kind: 'other', text: `hard link to /${sanitize(e.linkTarget ?? '')}` };
+      if (e.type === 'hardlink') {
+        // The same file as its target: diffed by the target's body, as that layer has it.
+        const target = tree.find(e.linkTarget ?? '');
+        if (target !== undefined && tree.entryAt(layer, target)?.type === 'file') {
+          const w = await reader.read({ layer, pathId: target, offset: 0, length: DIFF_CAP });
+          return { kind: 'body', bytes: w.bytes, size: w.size };
+        }
+        return { kind: 'other', text: `hard link to /${sanitize(e.linkTarget ?? '')}` };
+      }
       return { kind: 'other', text: `(${e.type})` };
     };
     Promise.all([side(diffPending.oldLayer), side(diffPending.newLayer)]).then(

@@ -1,7 +1,11 @@
 import { useStdin } from 'ink';
 import { useEffect, useRef } from 'react';
-import { decodeKey, type KeyName } from '../../viewmodel/keys.js';
+import { decodeKey, isKeyboardReply, type KeyboardProtocol, type KeyName } from '../../viewmodel/keys.js';
 import { createInputSplitter, type MouseEvent } from '../../viewmodel/mouse.js';
+
+/** A key in kitty's own form (`CSI code ; modifiers u`): only a terminal in that protocol sends one. */
+// eslint-disable-next-line no-control-regex
+const KITTY_FORM = /^\x1b\[\d+(?:[;:][\d:]*)*u$/;
 
 /**
  * Calls `onKey(name, raw)` for every key press and `onMouse(event)` for every mouse report.
@@ -9,13 +13,19 @@ import { createInputSplitter, type MouseEvent } from '../../viewmodel/mouse.js';
  * `tmux send-keys abc`) as one string; reports may come glued to keys. The input is split
  * into reports and single keys here, so no byte of a report ever reaches key handling (a
  * click while the filter is typed inserts nothing). Reports of no use (motion) are dropped.
+ * The terminal's answer to the keyboard-protocol query (and any key in kitty's form) calls
+ * `onKeyboard('kitty')` instead of being a key: from then on Enter is not Ctrl+M. (Ink 6's
+ * input parser hands such a `CSI … u` sequence over whole, `u` being a CSI final byte; the
+ * splitter keeps it one key, and `decodeKey` names it.)
  */
-export function useKeys(onKey: (key: KeyName, raw: string) => void, onMouse?: (event: MouseEvent) => void): void {
+export function useKeys(onKey: (key: KeyName, raw: string) => void, onMouse?: (event: MouseEvent) => void, onKeyboard?: (p: KeyboardProtocol) => void): void {
   const { internal_eventEmitter: events, setRawMode, isRawModeSupported } = useStdin();
   const handler = useRef(onKey);
   handler.current = onKey;
   const mouseHandler = useRef(onMouse);
   mouseHandler.current = onMouse;
+  const keyboardHandler = useRef(onKeyboard);
+  keyboardHandler.current = onKeyboard;
   useEffect(() => {
     if (isRawModeSupported) setRawMode(true);
     const split = createInputSplitter();
@@ -23,7 +33,14 @@ export function useKeys(onKey: (key: KeyName, raw: string) => void, onMouse?: (e
       for (const piece of split(data)) {
         if (piece.kind === 'mouse') {
           if (piece.event) mouseHandler.current?.(piece.event);
-        } else handler.current(decodeKey(piece.raw), piece.raw);
+          continue;
+        }
+        if (isKeyboardReply(piece.raw)) {
+          keyboardHandler.current?.('kitty');
+          continue;
+        }
+        if (KITTY_FORM.test(piece.raw)) keyboardHandler.current?.('kitty');
+        handler.current(decodeKey(piece.raw), piece.raw);
       }
     };
     events.on('input', onInput);
