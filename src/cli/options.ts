@@ -47,8 +47,8 @@ export type OptionSpec = {
   readonly hidden?: boolean;
 };
 
-/** An operand (positional argument) as the help shows it and a completion offers it. */
-export type OperandSpec = { readonly label: string; readonly kind: ValueKind; readonly repeatable?: boolean };
+/** An operand (positional argument) as the help shows it and a completion offers it; `choices` with the kind `choice`. */
+export type OperandSpec = { readonly label: string; readonly kind: ValueKind; readonly repeatable?: boolean; readonly choices?: readonly string[] };
 
 /** Parsed values by option name: a string (or list) for an option with a value, true for a switch given. */
 export type OptionValues = {
