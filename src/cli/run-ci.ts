@@ -31,6 +31,11 @@ export type CiIo = {
   readonly password?: string;
   /** The tool's version, for the reports that name it (SARIF). */
   readonly version?: string;
+  /**
+   * How to name an image argument in the reports and the JSON, when not as written: `build`
+   * reads a temporary archive and names the image by its tag or ID.
+   */
+  readonly label?: (arg: string) => string | undefined;
 };
 
 const GLOB_CHARS = /[*?[\]{}]/;
@@ -131,7 +136,9 @@ async function evaluateImage(
   opts: Options,
   io: CiIo,
   config: RunConfig | undefined,
+  label: string | undefined,
 ): Promise<{ result: ImageResult; dive?: unknown; html?: ImageView }> {
+  const named = <T extends { readonly identity: AnalysisSummary['identity'] }>(x: T): T => (label === undefined ? x : { ...x, identity: { ...x.identity, reference: label } });
   const paths = config?.paths ?? {};
   const wantDive = opts.jsonFormat === 'dive' && opts.json !== undefined;
   // Path rules that look at paths need the merged filesystems, which the result cache does not
@@ -140,7 +147,7 @@ async function evaluateImage(
   // The HTML report draws the final filesystem: it needs the trees too.
   const wantHtml = opts.reports.some((r) => reportFormat(r.format)?.needsTree);
   if (!needsTree(paths) && !wantDive && !wantHtml && opts.baseLayers === undefined) {
-    const summary = await analyzeReference(ref, opts, io);
+    const summary = named(await analyzeReference(ref, opts, io));
     const rules = config
       ? [...evaluateRules(summary, config.rules), ...(paths.maxLayerCount !== undefined ? [evaluateLayerCount(summary.layers.length, paths.maxLayerCount)] : []), ...findingRules(summary, config)]
       : undefined;
@@ -149,7 +156,7 @@ async function evaluateImage(
   const loaded = await loadImage(ref, loadOptions(ref, opts, io, false));
   try {
     const compiled = config?.compiled ?? { rules: {} };
-    let analysis: Analysis = loaded.analysis;
+    let analysis: Analysis = named(loaded.analysis);
     let ignored: IgnoredFigures | undefined;
     if (compiled.ignore) ({ analysis, ignored } = withoutIgnored(analysis, compiled.ignore));
     const summary = summarize(analysis, opts.baseLayers !== undefined ? { baseLayers: opts.baseLayers } : undefined);
@@ -223,7 +230,7 @@ export async function runCi(opts: Options, io: CiIo): Promise<number> {
   for (const arg of images) {
     try {
       const ref = parseReference(arg, existsIn(io.cwd));
-      const { result, dive, html } = await evaluateImage(ref, opts, io, config);
+      const { result, dive, html } = await evaluateImage(ref, opts, io, config, io.label?.(arg));
       outcomes.push(result);
       if (html) pages.push(html);
       if (result.rules) {
@@ -236,8 +243,9 @@ export async function runCi(opts: Options, io: CiIo): Promise<number> {
       if (images.length === 1) throw e;
       firstError ??= e;
       const message = (e as Error).message;
-      outcomes.push({ kind: 'unreadable', reference: arg, message });
-      pages.push({ kind: 'unreadable', reference: arg, message });
+      const reference = io.label?.(arg) ?? arg;
+      outcomes.push({ kind: 'unreadable', reference, message });
+      pages.push({ kind: 'unreadable', reference, message });
       io.stderr.write(`inspect-tui: ${escapeControl(message)}\n`);
     }
   }

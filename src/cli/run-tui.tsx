@@ -159,7 +159,7 @@ export async function runTui(opts: TuiOptions): Promise<number> {
       throw new UsageError('the image is read from stdin, so the inspector needs a terminal (/dev/tty) for the keyboard; use --ci for a report', { cause: e });
     }
   }
-  const progress = createProgressStore(formatReference(opts.reference));
+  const progress = createProgressStore(opts.label ?? formatReference(opts.reference));
   const screen = createScreenStore();
   const instance = render(<Root screen={screen} progress={progress} keymap={keymap} theme={theme} notice={notice} onQuit={() => finish(0)} onCompare={(r) => compareWith(r)} />, {
     exitOnCtrlC: false,
@@ -174,7 +174,7 @@ export async function runTui(opts: TuiOptions): Promise<number> {
   const onEvent = (e: LoadEvent) => {
     if (e.type === 'stage') progress.update((p) => ({ ...p, stage: e.message }));
     else if (e.type === 'opened') {
-      progress.update((p) => ({ ...p, reference: e.identity.reference, stage: `reading ${plural(e.layerCount, 'layer')} from ${e.identity.source}`, layers: new Array(e.layerCount).fill(undefined) }));
+      progress.update((p) => ({ ...p, reference: opts.label ?? e.identity.reference, stage: `reading ${plural(e.layerCount, 'layer')} from ${e.identity.source}`, layers: new Array(e.layerCount).fill(undefined) }));
     } else if (e.type === 'layer-progress') {
       progress.update((p) => {
         const layers = p.layers.slice();
@@ -197,7 +197,8 @@ export async function runTui(opts: TuiOptions): Promise<number> {
     } else {
       const one = await loadImage(opts.reference, loadOptions);
       loaded = one;
-      shown = { view: imageView(one.analysis, { symbols }), extractor: createExtractor(one.analysis, one.layers, process.cwd()), reader: createBodyReader(one.analysis, one.layers) };
+      const analysis = opts.label === undefined ? one.analysis : { ...one.analysis, identity: { ...one.analysis.identity, reference: opts.label } };
+      shown = { view: imageView(analysis, { symbols }), extractor: createExtractor(analysis, one.layers, process.cwd()), reader: createBodyReader(analysis, one.layers) };
     }
     opened.push(loaded);
     if (cancel.signal.aborted) return; // quit meanwhile: the finally below closes it
@@ -227,7 +228,7 @@ export async function runTui(opts: TuiOptions): Promise<number> {
       screen.set({ ...before, generation, notice: (e as Error).message });
       return;
     }
-    progress.update((p) => ({ ...p, reference: `${formatReference(opts.reference)} → ${formatReference(other)}`, stage: 'comparing', layers: [] }));
+    progress.update((p) => ({ ...p, reference: `${opts.label ?? formatReference(opts.reference)} → ${formatReference(other)}`, stage: 'comparing', layers: [] }));
     screen.set({ generation });
     show(other, generation).catch((e: unknown) => {
       if (!cancel.signal.aborted) screen.set({ ...before, generation: generation + 1, notice: `cannot compare: ${(e as Error).message}` });
