@@ -4,7 +4,8 @@ import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { scanTarRegion } from '../archive/index.js';
 import { type Analysis, type AnalysisSummary, evaluateFindingRules, evaluateLayerCount, evaluatePathRules, evaluateRules, type FindingRuleSettings, type IgnoredFigures, type RuleResult, type RuleSettings, summarize, withoutIgnored } from '../core/index.js';
-import { UsageError } from '../errors/index.js';
+import { SourceError, UsageError } from '../errors/index.js';
+import { plural } from '../format/text.js';
 import { formatBytes } from '../format/bytes.js';
 import { escapeControl, stringifyJson } from '../format/escape.js';
 import { loadImage, loadSummary, type LoadEvent, type LoadedImage, type LoadOptions } from '../load/index.js';
@@ -269,6 +270,11 @@ export async function runCi(opts: Options, io: CiIo): Promise<number> {
   }
   // --ignore-errors: the unreadable images were reported above and in the reports; the verdict is
   // the readable ones', unless there were none.
-  if (firstError && (!opts.ignoreErrors || exports.length === 0)) throw firstError;
+  if (firstError && (!opts.ignoreErrors || exports.length === 0)) {
+    // Each unreadable image was named on stderr above: end with the count, not the first one again.
+    const unreadable = outcomes.filter((o) => o.kind === 'unreadable').length;
+    if (!(firstError instanceof SourceError)) throw firstError;
+    throw new SourceError(firstError.kind, '', `${unreadable} of ${plural(images.length, 'image')} could not be read (named above)`, { cause: firstError });
+  }
   return failed ? 1 : 0;
 }

@@ -84,6 +84,8 @@ describe("dive's flags", () => {
     const strict = runCli(args, { cwd: dir });
     expect(strict.code).toBe(2);
     expect(strict.stdout).toContain('a-good.tar');
+    // the unreadable image is named once, then counted (it used to be named twice)
+    expect(strict.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^inspect-tui: b-broken\.tar: /), 'inspect-tui: 1 of 2 images could not be read (named above)']);
 
     const lenient = runCli(['--ignore-errors', ...args], { cwd: dir });
     expect(lenient.code).toBe(0);
