@@ -5,6 +5,7 @@ import { parseBuildCli, splitBuildArgs, storeFlags } from '../../src/cli/build-c
 import { BASE_NAME, buildahSkipReason, startBuildah, type Buildah } from '../helpers/buildah.js';
 import { tmpDir } from '../helpers/image-files.js';
 import { startPodmanService } from '../helpers/podman-harness.js';
+import { hasTmux, killServer, startInspector } from '../helpers/tmux.js';
 import { spawnSync } from 'node:child_process';
 import { runCli } from '../helpers/run-cli.js';
 
@@ -64,6 +65,29 @@ describe.skipIf(skip !== undefined)('inspect-tui build with buildah and podman',
     expect(built.summary.layerCount).toBe(2); // the base, and buildah's one layer for the build's steps
     expect(readdirSync(tmp)).toEqual([]);
   }, 300_000);
+
+  it.skipIf(!hasTmux)('in a terminal, the built image opens in the inspector, named by its tag; quitting removes the archive', async () => {
+    const socket = `inspect-tui-build-${process.pid}`;
+    const i = startInspector({
+      name: 'build',
+      args: ['build', '--engine', 'buildah', ...store, '--signature-policy', policy, '--isolation', 'chroot', '--pull=never', '-t', 'localhost/tui:1', ctxDir],
+      cols: 120,
+      rows: 30,
+      env: { TMPDIR: tmp, BUILDAH_ISOLATION: 'chroot' },
+      socket,
+    });
+    try {
+      await i.until((s) => s.includes('localhost/tui:1') && /Layers/.test(s), 'the inspector on the built image', 120_000);
+      // the archive is read from while the inspector is open
+      expect(readdirSync(tmp)).toHaveLength(1);
+      i.keys('q');
+      await i.until((s) => s.includes('EXIT:0'), 'the inspector to quit');
+      expect(readdirSync(tmp)).toEqual([]);
+    } finally {
+      i.stop();
+      killServer(socket);
+    }
+  }, 180_000);
 
   it('podman: the store flags reach both the build and the export', () => {
     const r = cli(['build', '--engine', 'podman', '--ci', '--json', '-', ...store, '--events-backend', 'file', '--cgroup-manager', 'cgroupfs', '--isolation', 'chroot', '--pull=never', ctxDir]);
