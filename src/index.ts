@@ -12,10 +12,15 @@
  */
 import { existsSync } from 'node:fs';
 import { createCaches, defaultCacheDir } from './cache/index.js';
-import { compilePathGlob, summarize, type Analysis, type ImageComparison, type PathMatcher, type PathRules, type RuleResult } from './core/index.js';
+import * as core from './core/index.js';
+import type { Analysis, ImageComparison, PathMatcher, PathRules, RuleResult } from './core/index.js';
+import * as packages from './packages/index.js';
+import * as platforms from './reference/platform.js';
+import * as references from './reference/reference.js';
+import * as diffReport from './report/diff-report.js';
+import * as jsonExport from './report/json-export.js';
 import { loadComparison, loadImage, type LoadEvent, type LoadOptions } from './load/index.js';
-import { parsePlatform } from './reference/platform.js';
-import { parseReference, type ImageReference } from './reference/reference.js';
+import type { ImageReference } from './reference/reference.js';
 import type { CiOutcome } from './report/ci-result.js';
 import { REPORT_FORMATS, reportFormat, type ReportFormat } from './report/formats.js';
 import { comparisonPage, imageView, readPageClient, renderHtmlReport, type PageImage } from './report/html/index.js';
@@ -26,29 +31,181 @@ import type { DiffRuleResult } from './core/index.js';
 export type { Analysis, AnalysisSummary, LayerSummary, InefficientFile, Reclaimable, ChangeCounts, ImageIdentity, ImageConfig, LayerEntry, Platform } from './core/index.js';
 export type { FileTree, FileEvent, ChangeCode } from './core/index.js';
 export { Change } from './core/index.js';
-export { evaluateRules, DEFAULT_RULES } from './core/index.js';
-export { findFindings } from './core/index.js';
 export type { Finding, FindingKind, FindingsOptions } from './core/index.js';
 export type { RuleName, RuleResult, RuleSettings } from './core/index.js';
-export { toExportV1 as toJsonExport, toDiveExport } from './report/json-export.js';
 export type { ExportV1, DiveExport } from './report/json-export.js';
 export { SourceError, UsageError, BugError } from './errors/index.js';
 export type { SourceErrorKind } from './errors/index.js';
 export type { LoadEvent } from './load/index.js';
 export type { ImageReference } from './reference/reference.js';
-export { parseReference, formatReference } from './reference/reference.js';
-export { parsePlatform, formatPlatform } from './reference/platform.js';
-export { summarize, guessBaseLayers } from './core/index.js';
 export type { ImageComparison, AlignedLayer, PathDiff, PathChange, ChangedAspect, ComparisonTotals, Side } from './core/index.js';
-export { evaluateDiffRules } from './core/index.js';
 export type { DiffRuleSettings, DiffRuleResult, DiffRuleName, GrowthLimit } from './core/index.js';
-export { toDiffExport } from './report/diff-report.js';
 export type { DiffExportV1 } from './report/diff-report.js';
-export { evaluatePathRules, evaluateLayerCount, withoutIgnored, compilePathGlob } from './core/index.js';
 export type { PathRules, PathRuleResult, PathRuleName, Offender, IgnoredFigures, PathMatcher } from './core/index.js';
-export { compareVersions, packageFileKind, PACKAGE_MANAGERS } from './packages/index.js';
 export type { Package, PackageRef, PackageChange, PackageManager, LayerPackages, ImagePackages, PackageFileKind } from './packages/index.js';
 export type { ReportFormat } from './report/formats.js';
+export { DEFAULT_RULES } from './core/index.js';
+export { PACKAGE_MANAGERS } from './packages/index.js';
+
+// The functions of the inner folders, bound here with the library's documentation and examples.
+
+/**
+ * dive's rules (lowestEfficiency, highestWastedBytes, highestUserWastedPercent) on an analysis
+ * or its summary, with dive's comparisons: the verdict `--ci` prints. A rule set to `disabled` is `skip`.
+ *
+ * @example
+ * const results = evaluateRules(await inspectImage('img.tar'), { ...DEFAULT_RULES, highestWastedBytes: 20_000_000 });
+ * const passed = results.every((r) => r.status !== 'fail');
+ */
+export const evaluateRules: typeof core.evaluateRules = core.evaluateRules;
+
+/**
+ * Which steps wasted what, and the package caches and build leftovers kept: each finding with its
+ * bytes, the layers (and commands) involved, the paths (the first few) and how to fix it.
+ *
+ * @example
+ * for (const f of findFindings(analysis)) console.log(f.kind, f.bytes, f.fix);
+ */
+export const findFindings: typeof core.findFindings = core.findFindings;
+
+/**
+ * The figures of an analysis without its trees (what the per-image cache keeps and every report
+ * renders): sizes, efficiency, waste, layers, inefficient files, reclaimable bytes, findings.
+ *
+ * @example
+ * const { efficiency, wastedBytes, findings } = summarize(analysis);
+ */
+export const summarize: typeof core.summarize = core.summarize;
+
+/**
+ * The bottom layers that come from the base image, guessed from the history (the last layer
+ * before the build's own steps), for findings that set the base's waste apart.
+ *
+ * @example
+ * const base = guessBaseLayers(analysis); // 1 for an image built FROM a one-layer base
+ */
+export const guessBaseLayers: typeof core.guessBaseLayers = core.guessBaseLayers;
+
+/**
+ * The JSON export, schema version 1 (`inspect-tui/schema/export-v1.schema.json`): what
+ * `--json FILE` writes, with the rule results when given.
+ *
+ * @example
+ * const doc = toJsonExport(analysis, evaluateRules(analysis, DEFAULT_RULES));
+ * writeFileSync('image.json', JSON.stringify(doc));
+ */
+export const toJsonExport: typeof jsonExport.toExportV1 = jsonExport.toExportV1;
+
+/**
+ * dive's own JSON export, key for key (`--json-format dive`), for tools that already read it.
+ *
+ * @example
+ * const dive = toDiveExport(analysis); // { layer: [...], image: { efficiencyScore, ... } }
+ */
+export const toDiveExport: typeof jsonExport.toDiveExport = jsonExport.toDiveExport;
+
+/**
+ * Parses an image argument as the CLI does (`docker-archive:PATH[:TAG]`, `oci:DIR`,
+ * `docker://NAME`, `docker-daemon:NAME`, a bare path or name). Throws UsageError for an empty one.
+ *
+ * @example
+ * parseReference('oci:./layout:v1'); // { transport: 'oci', path: './layout', ref: 'v1' }
+ */
+export const parseReference: typeof references.parseReference = references.parseReference;
+
+/**
+ * Writes an image reference the way `parseReference` reads it back.
+ *
+ * @example
+ * formatReference({ transport: 'docker', name: 'alpine:3.20' }); // 'docker://alpine:3.20'
+ */
+export const formatReference: typeof references.formatReference = references.formatReference;
+
+/**
+ * Parses `os/arch[/variant]`. Throws UsageError naming the text for anything else.
+ *
+ * @example
+ * parsePlatform('linux/arm64/v8'); // { os: 'linux', architecture: 'arm64', variant: 'v8' }
+ */
+export const parsePlatform: typeof platforms.parsePlatform = platforms.parsePlatform;
+
+/**
+ * Writes a platform as `os/arch[/variant]`.
+ *
+ * @example
+ * formatPlatform({ os: 'linux', architecture: 'amd64' }); // 'linux/amd64'
+ */
+export const formatPlatform: typeof platforms.formatPlatform = platforms.formatPlatform;
+
+/**
+ * The gate of `inspect-tui diff`: growth of the size and of the wasted bytes (bytes, or a
+ * fraction of OLD's), and NEW's efficiency. An absent rule is `skip`.
+ *
+ * @example
+ * const results = evaluateDiffRules(comparison, { highestSizeIncrease: { fraction: 0.05 }, lowestEfficiency: 0.9 });
+ */
+export const evaluateDiffRules: typeof core.evaluateDiffRules = core.evaluateDiffRules;
+
+/**
+ * The comparison as JSON (`inspect-tui/schema/diff-v1.schema.json`): what `diff --json FILE` writes.
+ *
+ * @example
+ * const { comparison } = await compareImages('v1.tar', 'v2.tar');
+ * writeFileSync('diff.json', JSON.stringify(toDiffExport(comparison)));
+ */
+export const toDiffExport: typeof diffReport.toDiffExport = diffReport.toDiffExport;
+
+/**
+ * The path rules (`compilePathRules(...).rules`) on an analysis: `block`, `denyWaste` and
+ * `maxFileSize` with their offending paths, sizes and layers.
+ *
+ * @example
+ * const [block] = evaluatePathRules(analysis, compilePathRules({ block: ['**\/.git/**'] }).rules);
+ * if (block.status === 'fail') console.log(block.offenders.map((o) => o.path));
+ */
+export const evaluatePathRules: typeof core.evaluatePathRules = core.evaluatePathRules;
+
+/**
+ * The analysis without the paths an ignore list matches (and their whiteouts), every figure
+ * computed again, and what was left out.
+ *
+ * @example
+ * const { analysis: rest, ignored } = withoutIgnored(analysis, compilePathRules({ ignore: ['/usr/share/doc/**'] }).ignore!);
+ */
+export const withoutIgnored: typeof core.withoutIgnored = core.withoutIgnored;
+
+/**
+ * The `maxLayerCount` rule on a number of layers.
+ *
+ * @example
+ * evaluateLayerCount(analysis.layers.length, 30).status; // 'pass' or 'fail'
+ */
+export const evaluateLayerCount: typeof core.evaluateLayerCount = core.evaluateLayerCount;
+
+/**
+ * One path glob compiled as `paths:` globs are (picomatch syntax, matched directory by directory).
+ *
+ * @example
+ * compilePathGlob('**\/*.pem')('/etc/ssl/key.pem'); // true
+ */
+export const compilePathGlob: typeof core.compilePathGlob = core.compilePathGlob;
+
+/**
+ * Compares two versions as the package manager does (dpkg's epochs and `~`, rpm's rpmvercmp,
+ * PEP 440 for pip, semver for npm): negative, 0 or positive; undefined when one cannot be read.
+ *
+ * @example
+ * compareVersions('dpkg', '1.0~rc1', '1.0'); // -1
+ */
+export const compareVersions: typeof packages.compareVersions = packages.compareVersions;
+
+/**
+ * Which package database a path of an image is (`var/lib/dpkg/status` → `dpkg-status`), or undefined.
+ *
+ * @example
+ * packageFileKind('lib/apk/db/installed'); // 'apk-installed'
+ */
+export const packageFileKind: typeof packages.packageFileKind = packages.packageFileKind;
 
 /** Options of `inspectImage`; every one is optional. */
 export type InspectOptions = {
