@@ -239,7 +239,7 @@ export const COMMANDS: readonly Command[] = [
     summary: 'build an image with docker, podman or buildah, then open it (as dive build)',
     about:
       `Runs the engine's build with ARGS (${ENGINES.join(', ')}: docker build, podman build, buildah bud), its output on stderr, then opens the image it built: ` +
-      'in the inspector, or with --ci (or --json, --report) the gate. Our options come first; the first other word starts the engine\'s arguments, ' +
+      'in the inspector, or with --ci (or --json, --report) the gate. inspect-tui\'s options come first; the first other word starts the engine\'s arguments, ' +
       'which pass through as written (-t, -f, --build-arg, --root…; -- also starts them). The image is read back from the engine as a docker-archive ' +
       'in a temporary directory (docker save, podman save, buildah push), removed afterwards. A failed build is one line and exit 2.',
     operands: [{ label: 'ARGS', kind: 'file', repeatable: true }],
