@@ -23,7 +23,7 @@ function toolVersion(): string {
 export const DEFAULT_MAX_BYTES = 1 << 30;
 
 /** A temporary file older than this is left over from a killed run (or a full disk) and removed. */
-const STALE_TMP_MS = 10 * 60 * 1000;
+export const STALE_TMP_MS = 10 * 60 * 1000;
 
 /** Pruning removes entries until the cache is this fraction of its bound, so it does not run again at once. */
 const PRUNE_TO = 0.9;

@@ -6,6 +6,8 @@ import { ResultCache } from './result-cache.js';
 export { CacheDir, defaultCacheDir, CACHE_FORMAT, DEFAULT_MAX_BYTES } from './cache-dir.js';
 export { LayerCache, ResultCache };
 export type { ImageKey } from './result-cache.js';
+export { listCache, pruneCache } from './maintain.js';
+export type { CacheEntry, CacheEntryKind, PruneResult, PruneRule } from './maintain.js';
 
 /** Both caches over one directory (by default `defaultCacheDir(env)`: `$XDG_CACHE_HOME/inspect-tui`). */
 export function createCaches(dir: string): { readonly layers: LayerCache; readonly results: ResultCache } {

@@ -54,6 +54,12 @@ export type Options = ImageOptions & {
   readonly baseLayers?: number;
   /** `--dockerfile PATH`: the Dockerfile the image was built from (else one in the working directory, when it matches). */
   readonly dockerfile?: string;
+  /**
+   * `--ignore-errors` (dive's flag): an image of several that cannot be read is still reported
+   * (stderr, and as unreadable in every report), but does not make the run exit 2 unless no
+   * image could be read at all.
+   */
+  readonly ignoreErrors: boolean;
   readonly help: boolean;
   readonly version: boolean;
 };
@@ -89,7 +95,7 @@ export const GENERAL_OPTIONS: readonly OptionSpec[] = [
 /** The CI gate and its outputs: the default command's own options. */
 export const CI_OPTIONS: readonly OptionSpec[] = [
   { name: 'ci', description: "run headless: print dive's report, exit 0 pass / 1 fail / 2 error" },
-  { name: 'json', value: { label: 'FILE', kind: 'file' }, description: 'write the analysis as JSON (- for stdout; the report then goes to stderr)' },
+  { name: 'json', alias: 'j', value: { label: 'FILE', kind: 'file' }, description: 'write the analysis as JSON (- for stdout; the report then goes to stderr)' },
   { name: 'json-format', value: { label: 'FORMAT', kind: 'choice', choices: ['inspect-tui', 'dive'] }, description: 'the export shape (default inspect-tui, schemaVersion 1)' },
   {
     name: 'report',
@@ -103,6 +109,10 @@ export const CI_OPTIONS: readonly OptionSpec[] = [
   { name: 'highestUserWastedPercent', value: { label: 'N', kind: 'number' }, description: 'fail when wasted/user bytes > N (default 0.1)' },
   { name: 'highestFindingBytes', value: { label: 'SIZE', kind: 'size' }, description: 'fail when the findings hold more than SIZE (off by default)' },
   { name: 'base-layers', value: { label: 'N', kind: 'number' }, description: 'the bottom N layers are the base image (default: guessed from the history)' },
+  {
+    name: 'ignore-errors',
+    description: "with several images, one that cannot be read is reported and skipped: the exit code is the readable images' (2 only when none is readable)",
+  },
 ];
 
 /** Which Dockerfile line made each layer: for the inspector, the JSON and the reports. */
@@ -197,6 +207,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     ...(findingTotal !== undefined ? { findingTotal } : {}),
     ...(baseRaw !== undefined ? { baseLayers: Number(baseRaw) } : {}),
     ...(stringOf(v, 'dockerfile') !== undefined ? { dockerfile: stringOf(v, 'dockerfile') } : {}),
+    ignoreErrors: flagOf(v, 'ignore-errors'),
     help,
     version,
   };

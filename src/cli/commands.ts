@@ -4,6 +4,9 @@ import { parseReference, readsStdin, TRANSPORT_FORMS } from '../reference/refere
 import { REPORT_FORMATS } from '../report/formats.js';
 import { INSPECT_OPTIONS, parseCli, type ImageOptions, type Options } from './args.js';
 import { DIFF_OPTIONS, parseDiffCli, type DiffOptions } from './diff-args.js';
+import { BUILD_OPTIONS, BuildStopped, ENGINES, parseBuildCli, type BuildOptions } from './build-command.js';
+import { CACHE_ACTIONS, CACHE_OPTIONS, parseCacheCli, type CacheOptions } from './cache-command.js';
+import { completionScript, SHELLS, type CompletionModel, type Shell } from './completion.js';
 import { FLAVOURS, INIT_OPTIONS, parseInitCli, type InitOptions } from './init.js';
 import { formatOptions, formatRows, parseOptions, wrap, type OperandSpec, type OptionSpec } from './options.js';
 import { removeTempFiles } from './output-file.js';
@@ -39,6 +42,8 @@ export type Command = {
   readonly about: string;
   readonly operands: readonly OperandSpec[];
   readonly options: readonly OptionSpec[];
+  /** The words after the first operand are another program's (`build`'s engine arguments). */
+  readonly passThrough?: boolean;
   /** Parses the arguments after the command's name, prints the help when asked, else runs. Returns the exit code. */
   readonly main: (argv: readonly string[], ctx: CommandContext) => Promise<number>;
 };
@@ -62,11 +67,12 @@ function command<O extends { readonly help: boolean }>(
   return self;
 }
 
-/** A signal must not leave a half-written report: drop the temporary files, then exit as killed. */
-function cleanUpOnSignals(): void {
+/** A signal must not leave a half-written report: drop the temporary files (and run `more`), then exit as killed. */
+function cleanUpOnSignals(...more: (() => void)[]): void {
   for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
     process.once(signal, () => {
       removeTempFiles();
+      for (const m of more) m();
       process.exit(code);
     });
   }
@@ -141,6 +147,33 @@ async function runDiff(d: DiffOptions, ctx: CommandContext): Promise<number> {
   });
 }
 
+/** `inspect-tui build [options] ARGS…`: build with the engine, then open the image as `inspect` would. */
+async function runBuild(o: BuildOptions, ctx: CommandContext): Promise<number> {
+  // The inspector needs a terminal: said before anything is built, not after.
+  if (!o.ci && o.json === undefined && !ctx.stdout.isTTY) throw new UsageError('build: the inspector needs a terminal: use --ci for the report, or --json FILE for the analysis');
+  const { buildImage, inspectOptionsFor } = await import('./build-command.js');
+  let image;
+  try {
+    image = await buildImage(o, { env: ctx.env, cwd: ctx.cwd, say: (line) => ctx.stderr.write(`${line}\n`) });
+  } catch (e) {
+    if (e instanceof BuildStopped && e.signal) return e.signal === 'SIGINT' ? 130 : 143;
+    throw e;
+  }
+  try {
+    const opts = inspectOptionsFor(o, image, ctx.env);
+    const label = (arg: string) => (arg === image.reference ? image.label : undefined);
+    if (opts.ci || opts.json !== undefined) {
+      cleanUpOnSignals(image.remove);
+      const { runCi } = await import('./run-ci.js');
+      return await runCi(opts, { stdout: ctx.stdout, stderr: ctx.stderr, cwd: ctx.cwd, env: ctx.env, version: ctx.version(), label });
+    }
+    const runTui = await inspector();
+    return await runTui({ reference: parseReference(image.reference), label: image.label, load: loadSettings(opts, { env: ctx.env }), ...display(opts), env: ctx.env, debug: opts.debug });
+  } finally {
+    image.remove();
+  }
+}
+
 /** How IMAGE is written: the transports' table, then what a bare argument means. */
 function imageRows(): (readonly [string, string])[] {
   return [
@@ -149,8 +182,30 @@ function imageRows(): (readonly [string, string])[] {
   ];
 }
 
-/** `help`'s own options. */
+/** `help`'s own options (and `completion`'s). */
 const HELP_OPTIONS: readonly OptionSpec[] = [{ name: 'help', alias: 'h', description: 'this help' }];
+
+/** What completions are made from: this table, the report formats' and the transports'. */
+export function completionModel(): CompletionModel {
+  const formats = (comparisonOnly: boolean) =>
+    REPORT_FORMATS.filter((f) => !comparisonOnly || ('comparison' in f && f.comparison)).map((f) => ({
+      name: f.name,
+      file: f.destination === 'stdout' ? ('none' as const) : f.destination === 'file' ? ('required' as const) : ('optional' as const),
+    }));
+  return {
+    program: 'inspect-tui',
+    commands: COMMANDS.map((c) => ({
+      name: c.name,
+      summary: c.summary,
+      options: c.options,
+      operands: c.operands,
+      reports: c.options.some((o) => o.value?.kind === 'report') ? formats(c.name === 'diff') : [],
+      ...(c.passThrough ? { passThrough: true } : {}),
+    })),
+    // The forms the help lists (dive's docker-archive:// is accepted, not offered).
+    transports: TRANSPORT_FORMS.filter((f) => f.help).map((f) => ({ prefix: f.prefix, value: f.value })),
+  };
+}
 
 /** Every command; the first is the default, run when the first word names no command. */
 export const COMMANDS: readonly Command[] = [
@@ -180,6 +235,21 @@ export const COMMANDS: readonly Command[] = [
     parse: parseDiffCli,
     run: runDiff,
   }),
+  command<BuildOptions>({
+    name: 'build',
+    synopsis: 'build [options] ARGS…',
+    summary: 'build an image with docker, podman or buildah, then open it (as dive build)',
+    about:
+      `Runs the engine's build with ARGS (${ENGINES.join(', ')}: docker build, podman build, buildah bud), its output on stderr, then opens the image it built: ` +
+      'in the inspector, or with --ci (or --json, --report) the gate. inspect-tui\'s options come first; the first other word starts the engine\'s arguments, ' +
+      'which pass through as written (-t, -f, --build-arg, --root…; -- also starts them). The image is read back from the engine as a docker-archive ' +
+      'in a temporary directory (docker save, podman save, buildah push), removed afterwards. A failed build is one line and exit 2.',
+    operands: [{ label: 'ARGS', kind: 'file', repeatable: true }],
+    options: BUILD_OPTIONS,
+    passThrough: true,
+    parse: parseBuildCli,
+    run: runBuild,
+  }),
   command<InitOptions>({
     name: 'init',
     synopsis: 'init [options]',
@@ -189,6 +259,40 @@ export const COMMANDS: readonly Command[] = [
     options: INIT_OPTIONS,
     parse: (argv) => parseInitCli(argv),
     run: async (o, ctx) => (await import('./init.js')).runInit(o, { cwd: ctx.cwd, stdout: ctx.stdout }),
+  }),
+  command<CacheOptions>({
+    name: 'cache',
+    synopsis: 'cache path|list|prune [options]',
+    summary: 'where the analysis cache is, what it holds, and pruning it by age or size',
+    about:
+      'The analysis cache ($XDG_CACHE_HOME/inspect-tui, else ~/.cache/inspect-tui) holds each layer\'s entries by diffID and each image\'s figures. ' +
+      'path prints the directory; list shows every entry with its size and when it was last used; prune removes entries not used for --older-than DAYS, ' +
+      'then the least recently used down to --max-size SIZE (or every entry with --all). Only the cache\'s own files are removed: never a symlink, a directory or a file of another name.',
+    operands: [{ label: 'ACTION', kind: 'choice', choices: CACHE_ACTIONS }],
+    options: CACHE_OPTIONS,
+    parse: (argv) => parseCacheCli(argv),
+    run: async (o, ctx) => (await import('./cache-command.js')).runCache(o, { env: ctx.env, stdout: ctx.stdout }),
+  }),
+  command<{ readonly help: boolean; readonly shell?: Shell }>({
+    name: 'completion',
+    synopsis: 'completion bash|zsh|fish',
+    summary: 'print a shell completion script (source <(inspect-tui completion bash))',
+    about:
+      'Prints the completion script for a shell, made from the command table: commands, options, their values (choices, report formats, files) and image transports. ' +
+      'bash: source <(inspect-tui completion bash); zsh (after compinit): source <(inspect-tui completion zsh); fish: inspect-tui completion fish | source.',
+    operands: [{ label: 'SHELL', kind: 'choice', choices: SHELLS }],
+    options: HELP_OPTIONS,
+    parse: (argv) => {
+      const { values, operands } = parseOptions(argv, HELP_OPTIONS, 'completion: ', 'see inspect-tui completion --help');
+      if (values.help === true) return { help: true };
+      const shell = operands[0];
+      if (operands.length !== 1 || !SHELLS.includes(shell as Shell)) throw new UsageError(`completion: name one shell: ${SHELLS.join(', ')}${shell !== undefined ? ` (not "${shell}")` : ''}`);
+      return { help: false, shell: shell as Shell };
+    },
+    run: async (o, ctx) => {
+      ctx.stdout.write(completionScript(o.shell!, completionModel()));
+      return 0;
+    },
   }),
   command<{ readonly help: boolean; readonly topic?: string }>({
     name: 'help',
@@ -232,7 +336,7 @@ export function dispatch(argv: readonly string[]): { command: Command; argv: rea
  */
 export function helpOf(c: Command): string {
   const isDefault = c === COMMANDS[0];
-  const operands = c.operands.map((o) => (o.repeatable ? `${o.label} [${o.label}…]` : o.label)).join(' ');
+  const operands = c.operands.map((o) => (o.repeatable ? `${o.label} [${o.label}…]` : (o.choices?.join('|') ?? o.label))).join(' ');
   const parts: string[] = [];
   if (isDefault) {
     parts.push(`Usage: inspect-tui [options] ${operands}\n       inspect-tui COMMAND [options] [ARGS]\n`);

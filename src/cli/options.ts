@@ -47,8 +47,8 @@ export type OptionSpec = {
   readonly hidden?: boolean;
 };
 
-/** An operand (positional argument) as the help shows it and a completion offers it. */
-export type OperandSpec = { readonly label: string; readonly kind: ValueKind; readonly repeatable?: boolean };
+/** An operand (positional argument) as the help shows it and a completion offers it; `choices` with the kind `choice`. */
+export type OperandSpec = { readonly label: string; readonly kind: ValueKind; readonly repeatable?: boolean; readonly choices?: readonly string[] };
 
 /** Parsed values by option name: a string (or list) for an option with a value, true for a switch given. */
 export type OptionValues = {
@@ -61,11 +61,27 @@ export type Parsed = { readonly values: OptionValues; readonly operands: readonl
 /**
  * Parses `argv` against `specs` (strict: an unknown option is an error) and checks every value
  * with `choices`. Errors are one UsageError line; `prefix` starts it (`init: `), `hint` ends it.
+ * An unknown option is named with the nearest option of the table, when one is near
+ * (`unknown option --jsn; did you mean --json?`).
  */
 export function parseOptions(argv: readonly string[], specs: readonly OptionSpec[], prefix: string, hint: string): Parsed {
   const options: NonNullable<ParseArgsConfig['options']> = {};
   for (const s of specs) {
     options[s.name] = { type: s.value ? 'string' : 'boolean', ...(s.alias ? { short: s.alias } : {}), ...(s.repeatable ? { multiple: true } : {}) };
+  }
+  // A first, lenient pass finds what the strict one would only describe in prose: the word that
+  // is no option of the table, an option without its value, a switch given one.
+  const { tokens } = parseArgs({ args: [...argv], allowPositionals: true, strict: false, tokens: true, options });
+  for (const t of tokens) {
+    if (t.kind !== 'option') continue;
+    const spec = specs.find((s) => s.name === t.name || s.alias === t.name);
+    const word = argv[t.index] ?? t.rawName;
+    if (!spec) {
+      const near = suggestOption(word, specs);
+      throw new UsageError(`${prefix}unknown option ${t.rawName}${near ? `; did you mean ${near}?` : ''} (${hint})`, { subject: t.rawName, reason: 'unknown option' });
+    }
+    if (spec.value && t.value === undefined) throw new UsageError(`${prefix}${t.rawName} needs a value: ${spec.value.label} (${hint})`, { subject: t.rawName, reason: 'missing value' });
+    if (!spec.value && t.inlineValue) throw new UsageError(`${prefix}${t.rawName} takes no value (${hint})`, { subject: t.rawName, reason: 'takes no value' });
   }
   let parsed;
   try {
@@ -83,6 +99,48 @@ export function parseOptions(argv: readonly string[], specs: readonly OptionSpec
     }
   }
   return { values, operands: parsed.positionals };
+}
+
+/**
+ * Edit distance with transpositions (optimal string alignment): insertions, deletions,
+ * substitutions and swaps of two neighbours each cost 1. Written here rather than taken from a
+ * package: it runs once per unknown option over a table of at most a few dozen short names.
+ */
+export function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/**
+ * The listed option nearest to an unknown word, written `--name`, or undefined when none is near:
+ * case is ignored (`--lowestefficiency`), one dash is forgiven (`-json`), a unique prefix
+ * counts (`--json-f`), and otherwise the edit distance must be at most a third of the word
+ * (at least 1, at most 3). Ties go to the option listed first.
+ */
+export function suggestOption(word: string, specs: readonly OptionSpec[]): string | undefined {
+  const typed = word.replace(/^-+/, '').split('=')[0]!.toLowerCase();
+  if (typed.length < 2) return undefined;
+  const names = specs.filter((s) => !s.hidden).map((s) => s.name);
+  const exact = names.find((n) => n.toLowerCase() === typed);
+  if (exact) return `--${exact}`;
+  const prefixed = names.filter((n) => n.toLowerCase().startsWith(typed));
+  if (prefixed.length === 1) return `--${prefixed[0]}`;
+  let best: { name: string; d: number } | undefined;
+  for (const n of names) {
+    const d = editDistance(typed, n.toLowerCase());
+    if (!best || d < best.d) best = { name: n, d };
+  }
+  const limit = Math.min(3, Math.max(1, Math.floor(typed.length / 3)));
+  return best && best.d <= limit ? `--${best.name}` : undefined;
 }
 
 /** The string value of an option with a value (the last one given), or undefined. */

@@ -4,7 +4,8 @@ import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { scanTarRegion } from '../archive/index.js';
 import { type Analysis, type AnalysisSummary, evaluateFindingRules, evaluateLayerCount, evaluatePathRules, evaluateRules, type FindingRuleSettings, type IgnoredFigures, type RuleResult, type RuleSettings, summarize, withoutIgnored } from '../core/index.js';
-import { UsageError } from '../errors/index.js';
+import { SourceError, UsageError } from '../errors/index.js';
+import { plural } from '../format/text.js';
 import { formatBytes } from '../format/bytes.js';
 import { escapeControl, stringifyJson } from '../format/escape.js';
 import { loadImage, loadSummary, type DockerfileCandidate, type ImageLines, type LoadEvent, type LoadedImage, type LoadedSummary, type LoadOptions } from '../load/index.js';
@@ -32,6 +33,11 @@ export type CiIo = {
   readonly password?: string;
   /** The tool's version, for the reports that name it (SARIF). */
   readonly version?: string;
+  /**
+   * How to name an image argument in the reports and the JSON, when not as written: `build`
+   * reads a temporary archive and names the image by its tag or ID.
+   */
+  readonly label?: (arg: string) => string | undefined;
 };
 
 const GLOB_CHARS = /[*?[\]{}]/;
@@ -138,7 +144,9 @@ async function evaluateImage(
   io: CiIo,
   config: RunConfig | undefined,
   dockerfiles: readonly DockerfileCandidate[],
+  label: string | undefined,
 ): Promise<{ result: ImageResult; dive?: unknown; html?: ImageView }> {
+  const named = <T extends { readonly identity: AnalysisSummary['identity'] }>(x: T): T => (label === undefined ? x : { ...x, identity: { ...x.identity, reference: label } });
   const paths = config?.paths ?? {};
   const wantDive = opts.jsonFormat === 'dive' && opts.json !== undefined;
   // Path rules that look at paths need the merged filesystems, which the result cache does not
@@ -147,7 +155,9 @@ async function evaluateImage(
   // The HTML report draws the final filesystem: it needs the trees too.
   const wantHtml = opts.reports.some((r) => reportFormat(r.format)?.needsTree);
   if (!needsTree(paths) && !wantDive && !wantHtml && opts.baseLayers === undefined) {
-    const { summary, lines } = await analyzeReference(ref, opts, io, dockerfiles);
+    const analysed = await analyzeReference(ref, opts, io, dockerfiles);
+    const summary = named(analysed.summary);
+    const lines = analysed.lines;
     warnLines(lines, io);
     const rules = config
       ? [...evaluateRules(summary, config.rules), ...(paths.maxLayerCount !== undefined ? [evaluateLayerCount(summary.layers.length, paths.maxLayerCount)] : []), ...findingRules(summary, config)]
@@ -158,7 +168,7 @@ async function evaluateImage(
   warnLines(loaded.lines, io);
   try {
     const compiled = config?.compiled ?? { rules: {} };
-    let analysis: Analysis = loaded.analysis;
+    let analysis: Analysis = named(loaded.analysis);
     let ignored: IgnoredFigures | undefined;
     if (compiled.ignore) ({ analysis, ignored } = withoutIgnored(analysis, compiled.ignore));
     const summary = summarize(analysis, opts.baseLayers !== undefined ? { baseLayers: opts.baseLayers } : undefined);
@@ -200,7 +210,7 @@ function outputsOf(opts: Options, io: CiIo): OutputFile[] {
  *
  * @returns the exit code: 0 all passed, 1 a rule failed. Errors reading an image propagate
  * (main maps them to 2) — with several images, after the others were reported (and the
- * reports name the unreadable ones).
+ * reports name the unreadable ones); with `ignoreErrors`, only when no image could be read.
  */
 export async function runCi(opts: Options, io: CiIo): Promise<number> {
   const toStdout = opts.reports.find((r) => reportFormat(r.format)?.destination === 'stdout');
@@ -233,7 +243,7 @@ export async function runCi(opts: Options, io: CiIo): Promise<number> {
   for (const arg of images) {
     try {
       const ref = parseReference(arg, existsIn(io.cwd));
-      const { result, dive, html } = await evaluateImage(ref, opts, io, config, dockerfiles);
+      const { result, dive, html } = await evaluateImage(ref, opts, io, config, dockerfiles, io.label?.(arg));
       outcomes.push(result);
       if (html) pages.push(html);
       if (result.rules) {
@@ -246,8 +256,9 @@ export async function runCi(opts: Options, io: CiIo): Promise<number> {
       if (images.length === 1) throw e;
       firstError ??= e;
       const message = (e as Error).message;
-      outcomes.push({ kind: 'unreadable', reference: arg, message });
-      pages.push({ kind: 'unreadable', reference: arg, message });
+      const reference = io.label?.(arg) ?? arg;
+      outcomes.push({ kind: 'unreadable', reference, message });
+      pages.push({ kind: 'unreadable', reference, message });
       io.stderr.write(`inspect-tui: ${escapeControl(message)}\n`);
     }
   }
@@ -269,6 +280,13 @@ export async function runCi(opts: Options, io: CiIo): Promise<number> {
       });
     }
   }
-  if (firstError) throw firstError;
+  // --ignore-errors: the unreadable images were reported above and in the reports; the verdict is
+  // the readable ones', unless there were none.
+  if (firstError && (!opts.ignoreErrors || exports.length === 0)) {
+    // Each unreadable image was named on stderr above: end with the count, not the first one again.
+    const unreadable = outcomes.filter((o) => o.kind === 'unreadable').length;
+    if (!(firstError instanceof SourceError)) throw firstError;
+    throw new SourceError(firstError.kind, '', `${unreadable} of ${plural(images.length, 'image')} could not be read (named above)`, { cause: firstError });
+  }
   return failed ? 1 : 0;
 }

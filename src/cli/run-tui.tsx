@@ -233,7 +233,7 @@ export async function runTui(opts: TuiOptions): Promise<number> {
       throw new UsageError('the image is read from stdin, so the inspector needs a terminal (/dev/tty) for the keyboard; use --ci for a report', { cause: e });
     }
   }
-  const progress = createProgressStore(formatReference(opts.reference));
+  const progress = createProgressStore(opts.label ?? formatReference(opts.reference));
   const screen = createScreenStore();
   const completer = createReferenceCompleter(opts.load.settings, process.cwd());
   const instance = render(<Root screen={screen} progress={progress} keymap={keymap} theme={theme} notice={notice} onQuit={() => finish(0)} onCompare={(r) => compareWith(r)} />, {
@@ -249,7 +249,7 @@ export async function runTui(opts: TuiOptions): Promise<number> {
   const onEvent = (e: LoadEvent) => {
     if (e.type === 'stage') progress.update((p) => ({ ...p, stage: e.message }));
     else if (e.type === 'opened') {
-      progress.update((p) => ({ ...p, reference: e.identity.reference, stage: `reading ${plural(e.layerCount, 'layer')} from ${e.identity.source}`, layers: new Array(e.layerCount).fill(undefined) }));
+      progress.update((p) => ({ ...p, reference: opts.label ?? e.identity.reference, stage: `reading ${plural(e.layerCount, 'layer')} from ${e.identity.source}`, layers: new Array(e.layerCount).fill(undefined) }));
     } else if (e.type === 'layer-progress') {
       progress.update((p) => {
         const layers = p.layers.slice();
@@ -284,10 +284,11 @@ export async function runTui(opts: TuiOptions): Promise<number> {
     } else {
       const one = await loadImage(opts.reference, loadOptions);
       loaded = one;
+      const analysis = opts.label === undefined ? one.analysis : { ...one.analysis, identity: { ...one.analysis.identity, reference: opts.label } };
       shown = {
-        view: imageView(one.analysis, { symbols, sources: one.lines.sources }),
-        extractor: createExtractor(one.analysis, one.layers, process.cwd()),
-        reader: createBodyReader(one.analysis, one.layers),
+        view: imageView(analysis, { symbols, sources: one.lines.sources }),
+        extractor: createExtractor(analysis, one.layers, process.cwd()),
+        reader: createBodyReader(analysis, one.layers),
         completer,
         // A --dockerfile that does not describe the image: said once, in the status bar.
         ...(one.lines.warnings.length > 0 ? { notice: `warning: ${escapeControl(one.lines.warnings.join('; '))}` } : {}),
@@ -327,7 +328,7 @@ export async function runTui(opts: TuiOptions): Promise<number> {
       screen.set({ ...before, generation, notice: (e as Error).message, keyboard: screen.get().keyboard });
       return;
     }
-    progress.update((p) => ({ ...p, reference: `${formatReference(opts.reference)} → ${formatReference(other)}`, stage: 'comparing', layers: [] }));
+    progress.update((p) => ({ ...p, reference: `${opts.label ?? formatReference(opts.reference)} → ${formatReference(other)}`, stage: 'comparing', layers: [] }));
     screen.set({ generation, keyboard: screen.get().keyboard });
     show(other, generation).catch((e: unknown) => {
       if (!cancel.signal.aborted) screen.set({ ...before, generation: generation + 1, notice: `cannot compare: ${(e as Error).message}`, keyboard: screen.get().keyboard });

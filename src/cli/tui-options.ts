@@ -18,6 +18,8 @@ export type TuiOptions = {
   readonly theme?: ThemeName;
   /** `--no-mouse` gives false; absent: the config's `mouse:`, else on. */
   readonly mouse?: boolean;
+  /** How the inspector names the image instead of `reference` (`build` reads a temporary archive and names it by its tag or ID). */
+  readonly label?: string;
   /** In a comparison, a platform for one side only. */
   readonly platforms?: { readonly old?: Platform; readonly new?: Platform };
 };

@@ -112,14 +112,38 @@ export function fileOf(ref: ImageReference, exists: (p: string) => boolean): str
   }
 }
 
+/** The endings of image archive files people name: `img.tar`, `img.tar.gz`, `img.tgz`, `img.oci`. */
+const ARCHIVE_ENDING = /\.(?:tar|tar\.gz|tgz|oci)$/i;
+
+/**
+ * The file a bare argument names when it can only mean a file: it ends in `.tar`, `.tar.gz`,
+ * `.tgz` or `.oci`, optionally followed by `:TAG`, and has no registry host (a first
+ * `/`-separated component with a `.` or `:`, or `localhost`) — `nope.tar`, `dist/img.tar:v1`.
+ * Such a name is no image a daemon or a registry would have under that name, so it is reported
+ * as a missing file rather than looked up there. Returns the file part (without `:TAG`), or
+ * undefined for anything else (`localhost:5000/app.tar`, `alpine`).
+ */
+export function archiveFileOf(value: string): string | undefined {
+  const slash = value.indexOf('/');
+  if (slash > 0) {
+    const first = value.slice(0, slash);
+    if (first.includes('.') || first.includes(':') || first === 'localhost') return undefined;
+  }
+  if (ARCHIVE_ENDING.test(value)) return value;
+  const colon = value.lastIndexOf(':');
+  if (colon > 0 && colon > value.lastIndexOf('/') && ARCHIVE_ENDING.test(value.slice(0, colon))) return value.slice(0, colon);
+  return undefined;
+}
+
 /**
  * True when the image is pulled from a registry or exported by a daemon, which takes a while
  * and is worth progress lines: `docker://`, `docker-daemon:`, or a bare argument that is no
- * existing path (looked up in the daemons, then the registry). False for a file, stdin and
- * `containerd:` (a local content store, read through its socket; its errors stay one line).
+ * existing path (looked up in the daemons, then the registry) and no archive file name
+ * (`archiveFileOf`). False for a file, stdin and `containerd:` (a local content store, read
+ * through its socket; its errors stay one line).
  */
 export function isRemote(ref: ImageReference, exists: (p: string) => boolean): boolean {
-  return ref.transport === 'docker' || ref.transport === 'docker-daemon' || (ref.transport === 'bare' && !exists(ref.value));
+  return ref.transport === 'docker' || ref.transport === 'docker-daemon' || (ref.transport === 'bare' && !exists(ref.value) && archiveFileOf(ref.value) === undefined);
 }
 
 /** Formats a reference the way `parseReference` reads it back. */

@@ -32,8 +32,8 @@ const SAMPLE: Readonly<Record<ValueKind, string>> = {
 const sample = (o: OptionSpec) => (o.value ? [`--${o.name}`, o.value.choices ? o.value.choices[0]! : SAMPLE[o.value.kind]] : [`--${o.name}`]);
 
 describe('the command table', () => {
-  it('has inspect first (the default), then diff, init and help', () => {
-    expect(COMMANDS.map((c) => c.name)).toEqual(['inspect', 'diff', 'init', 'help']);
+  it('has inspect first (the default), then diff, build, init, cache, completion and help', () => {
+    expect(COMMANDS.map((c) => c.name)).toEqual(['inspect', 'diff', 'build', 'init', 'cache', 'completion', 'help']);
   });
 
   it.each(COMMANDS.map((c) => [c.name, c] as const))('%s: options are data a completion can use', (_, c) => {
@@ -49,7 +49,10 @@ describe('the command table', () => {
       }
     }
     expect(names).toContain('help');
-    for (const op of c.operands) expect(Object.keys(SAMPLE)).toContain(op.kind);
+    for (const op of c.operands) {
+      expect(Object.keys(SAMPLE)).toContain(op.kind);
+      expect(op.kind === 'choice', `${c.name} ${op.label}: choices go with the kind choice`).toBe(op.choices !== undefined);
+    }
   });
 
   it.each([
@@ -80,7 +83,7 @@ describe('the command table', () => {
     expect(parseDiffCli(['--report', 'html=r.html', 'a.tar', 'b.tar'], {}).reports).toEqual([{ format: 'html', file: 'r.html' }]);
     // a report asks for a verdict, as for one image
     expect(parseDiffCli(['--report', 'html=r.html', 'a.tar', 'b.tar'], {}).ci).toBe(true);
-    expect(() => parseDiffCli(['--json-format', 'dive', 'a.tar', 'b.tar'], {})).toThrow(/^diff: Unknown option '--json-format'/);
+    expect(() => parseDiffCli(['--json-format', 'dive', 'a.tar', 'b.tar'], {})).toThrow(/^diff: unknown option --json-format \(/);
     // and --ci is what the user said, not a flag the parser was handed to accept two images
     expect(parseDiffCli(['a.tar', 'b.tar'], {}).ci).toBe(false);
     expect(parseDiffCli(['--ci', 'a.tar', 'b.tar'], {}).ci).toBe(true);
@@ -102,7 +105,7 @@ describe('help', () => {
     expect(r.stdout).toMatch(/^ {2}oci:DIR\[:REF\] /m);
   });
 
-  it.each(['diff', 'init'])('inspect-tui help %s is inspect-tui %s --help: the command\'s usage and every option of its table', (name) => {
+  it.each(['diff', 'build', 'init', 'cache', 'completion'])('inspect-tui help %s is inspect-tui %s --help: the command\'s usage and every option of its table', (name) => {
     const viaHelp = runCli(['help', name]);
     const viaFlag = runCli([name, '--help']);
     expect(viaHelp.code).toBe(0);
@@ -117,10 +120,10 @@ describe('help', () => {
 
   it('help inspect is the tool\'s help; an unknown command is one line, exit 2', () => {
     expect(runCli(['help', 'inspect']).stdout).toBe(runCli(['--help']).stdout);
-    const r = runCli(['help', 'build']);
+    const r = runCli(['help', 'frob']);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe('inspect-tui: help: no command "build" (commands: inspect, diff, init, help)\n');
+    expect(r.stderr).toBe('inspect-tui: help: no command "frob" (commands: inspect, diff, build, init, cache, completion, help)\n');
   });
 });
 

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { SourceError, UsageError } from '../../errors/index.js';
 import { parseDockerReference } from '../../reference/docker-reference.js';
+import { archiveFileOf } from '../../reference/reference.js';
 import { dockerArchiveSource, openDockerArchiveBundle } from '../docker-archive/index.js';
 import type { ImageSource, OpenedImage } from '../image-source.js';
 import { openArchiveBundle, statOrFail } from '../oci/archive-file.js';
@@ -73,6 +74,15 @@ export async function openBare(value: string, settings: SourceSettings): Promise
   if (!isDaemonImageName(value) || /^[./~]/.test(value)) {
     // Looks like a path: asking a daemon or registry would only confuse.
     throw new SourceError('not-found', value, `no such file or directory`);
+  }
+  const file = archiveFileOf(value);
+  if (file !== undefined) {
+    // `nope.tar`, `img.tar:v1`: a file by its name, never an image in a daemon or on Docker Hub.
+    if (file !== value && existsSync(file)) {
+      // The archive is there, and `:TAG` was meant to pick an image from it: say how.
+      throw new SourceError('not-found', value, `no such file (to pick ${value.slice(file.length + 1)} from ${file}, write docker-archive:${value} or oci-archive:${value})`);
+    }
+    throw new SourceError('not-found', value, file === value ? 'no such file' : `no such file ${file}`);
   }
   let host: string;
   try {

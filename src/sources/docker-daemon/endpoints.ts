@@ -32,12 +32,10 @@ export type EndpointFs = {
 };
 
 /**
- * The endpoints to try, in order, and whether only the first may be used. `notes` explains
- * configuration that was ignored (a context without metadata), for the "no daemon" message.
+ * The endpoints to try, in order; or why the configuration names none that can be used (a
+ * DOCKER_HOST in a form this tool cannot speak, a context that is not there).
  */
-export type EndpointSelection =
-  | { readonly ok: true; readonly endpoints: readonly DaemonEndpoint[]; readonly notes: readonly string[] }
-  | { readonly ok: false; readonly reason: string };
+export type EndpointSelection = { readonly ok: true; readonly endpoints: readonly DaemonEndpoint[] } | { readonly ok: false; readonly reason: string };
 
 export type DaemonPreference = 'docker' | 'podman';
 
@@ -99,20 +97,29 @@ function parseJsonObject(text: string | undefined): Record<string, unknown> | un
 }
 
 /**
- * The current Docker context's endpoint: `DOCKER_CONTEXT`, else `currentContext` in
- * `config.json`; its metadata is at `contexts/meta/<sha256(name)>/meta.json` and its TLS
- * files at `contexts/tls/<sha256(name)>/docker/`. The `default` context means the default sockets.
+ * The current Docker context, resolved as the docker CLI resolves it: `DOCKER_CONTEXT`, else
+ * `currentContext` in `config.json`; `default` (or none) means the default sockets. Its
+ * metadata is at `contexts/meta/<sha256(name)>/meta.json` (`Endpoints.docker.Host`) and its TLS
+ * files at `contexts/tls/<sha256(name)>/docker/`. A context that is named but cannot be used
+ * (no metadata, no Docker endpoint, a host form this tool cannot speak) is an error, as it is
+ * for docker: falling back to another daemon would show an image from a daemon the user did
+ * not choose.
  */
-function contextEndpoint(env: Env, fs: EndpointFs, configDir: string | undefined): { endpoint?: DaemonEndpoint; note?: string } {
+function contextEndpoint(env: Env, fs: EndpointFs, configDir: string | undefined): { endpoint?: DaemonEndpoint; error?: string } {
   if (!configDir) return {};
-  const name = env.DOCKER_CONTEXT || (parseJsonObject(fs.readFile(path.join(configDir, 'config.json')))?.currentContext as unknown);
+  const fromEnv = env.DOCKER_CONTEXT !== undefined && env.DOCKER_CONTEXT !== '';
+  const configFile = path.join(configDir, 'config.json');
+  const name = fromEnv ? env.DOCKER_CONTEXT : (parseJsonObject(fs.readFile(configFile))?.currentContext as unknown);
   if (typeof name !== 'string' || name === '' || name === 'default') return {};
+  const origin = `context "${name}"`;
+  const chosen = fromEnv ? 'DOCKER_CONTEXT' : `currentContext in ${configFile}`;
   const id = createHash('sha256').update(name).digest('hex');
   const metaFile = path.join(configDir, 'contexts', 'meta', id, 'meta.json');
-  const meta = parseJsonObject(fs.readFile(metaFile));
+  const metaText = fs.readFile(metaFile);
+  if (metaText === undefined) return { error: `${origin} (${chosen}) does not exist: no ${metaFile}` };
+  const meta = parseJsonObject(metaText);
   const docker = (meta?.Endpoints as Record<string, unknown> | undefined)?.docker as { Host?: unknown; SkipTLSVerify?: unknown } | undefined;
-  if (!docker || typeof docker.Host !== 'string') return { note: `context "${name}" has no readable Docker endpoint` };
-  const origin = `context "${name}"`;
+  if (!docker || typeof docker.Host !== 'string') return { error: `${origin} (${chosen}) has no Docker endpoint in ${metaFile}` };
   const tlsDir = path.join(configDir, 'contexts', 'tls', id, 'docker');
   const has = (f: string) => fs.readFile(path.join(tlsDir, f)) !== undefined;
   const anyTls = has('ca.pem') || has('cert.pem') || has('key.pem');
@@ -125,7 +132,7 @@ function contextEndpoint(env: Env, fs: EndpointFs, configDir: string | undefined
       }
     : undefined;
   const parsed = parseDockerHost(docker.Host, origin, tls);
-  return typeof parsed === 'string' ? { note: parsed } : { endpoint: parsed };
+  return typeof parsed === 'string' ? { error: parsed } : { endpoint: parsed };
 }
 
 /** The well-known sockets, Docker's first unless Podman is preferred. */
@@ -141,11 +148,11 @@ export function defaultSockets(env: Env, prefer: DaemonPreference = 'docker'): D
 
 /**
  * Chooses where to look for a daemon, the way the docker CLI does: `DOCKER_HOST` alone when set
- * (with `DOCKER_TLS_VERIFY`/`DOCKER_TLS` and `DOCKER_CERT_PATH`); otherwise the current context's
- * endpoint (`DOCKER_CONTEXT` or `config.json`'s `currentContext`, under `DOCKER_CONFIG` or
- * `~/.docker`), followed by the default sockets (`/var/run/docker.sock`,
- * `$XDG_RUNTIME_DIR/podman/podman.sock`, `/run/podman/podman.sock`; Podman's first when preferred).
- * Pure: reads only `env` and `fs`.
+ * (with `DOCKER_TLS_VERIFY`/`DOCKER_TLS` and `DOCKER_CERT_PATH`), whatever the context; otherwise
+ * the current context's endpoint alone (`DOCKER_CONTEXT`, else `config.json`'s `currentContext`,
+ * under `DOCKER_CONFIG` or `~/.docker`); with no context, or `default`, the default sockets
+ * (`/var/run/docker.sock`, `$XDG_RUNTIME_DIR/podman/podman.sock`, `/run/podman/podman.sock`;
+ * Podman's first when preferred). Pure: reads only `env` and `fs`.
  */
 export function selectDaemonEndpoints(env: Env, fs: EndpointFs, prefer: DaemonPreference = 'docker'): EndpointSelection {
   const configDir = dockerConfigDir(env);
@@ -153,10 +160,9 @@ export function selectDaemonEndpoints(env: Env, fs: EndpointFs, prefer: DaemonPr
   if (host !== undefined && host.trim() !== '') {
     const parsed = parseDockerHost(host, 'DOCKER_HOST', envTls(env, configDir));
     if (typeof parsed === 'string') return { ok: false, reason: parsed };
-    return { ok: true, endpoints: [parsed], notes: [] };
+    return { ok: true, endpoints: [parsed] };
   }
   const ctx = contextEndpoint(env, fs, configDir);
-  const defaults = defaultSockets(env, prefer);
-  const endpoints = ctx.endpoint ? [ctx.endpoint, ...defaults.filter((d) => d.url !== ctx.endpoint!.url)] : defaults;
-  return { ok: true, endpoints, notes: ctx.note ? [ctx.note] : [] };
+  if (ctx.error !== undefined) return { ok: false, reason: ctx.error };
+  return { ok: true, endpoints: ctx.endpoint ? [ctx.endpoint] : defaultSockets(env, prefer) };
 }

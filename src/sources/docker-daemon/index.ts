@@ -167,7 +167,7 @@ export async function connectDaemon(settings: SourceSettings, label: string, opt
     }
     attempts.push(r);
   }
-  throw explainNoDaemon(label, attempts, selection.notes, settings.env);
+  throw explainNoDaemon(label, attempts, settings.env);
 }
 
 /**
@@ -177,7 +177,6 @@ export async function connectDaemon(settings: SourceSettings, label: string, opt
 export function explainNoDaemon(
   label: string,
   attempts: readonly DaemonAttempt[],
-  notes: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ): DaemonLookupError {
   const denied = attempts.find((a) => a.problem.kind === 'permission');
@@ -205,13 +204,12 @@ export function explainNoDaemon(
     );
   }
   const tried = attempts.map((a) => `${showEndpoint(a.endpoint)}: ${a.problem.text}`).join('; ');
-  const noted = notes.length ? `; ${notes.join('; ')}` : '';
   return new DaemonLookupError(
     'daemon-unavailable',
     label,
-    `no Docker or Podman daemon is running (tried ${tried || 'nothing'}${noted}); start one or set DOCKER_HOST, or pull from a registry with docker://NAME`,
+    `no Docker or Podman daemon is running (tried ${tried || 'nothing'}); start one or set DOCKER_HOST, or pull from a registry with docker://NAME`,
     'a daemon',
-    `none answered; tried ${tried || 'nothing'}${noted}`,
+    `none answered; tried ${tried || 'nothing'}`,
   );
 }
 

@@ -76,13 +76,13 @@ describe('selectDaemonEndpoints: DOCKER_HOST', () => {
 });
 
 describe('selectDaemonEndpoints: contexts', () => {
-  it("uses config.json's currentContext, then falls back to the default sockets", () => {
+  it("uses config.json's currentContext alone, as docker does: no other daemon stands in for it", () => {
     const files = filesOf({
       '/home/u/.docker/config.json': '{"currentContext":"desktop-linux"}',
       [metaPath('/home/u/.docker', 'desktop-linux')]: meta('desktop-linux', 'unix:///home/u/.docker/desktop/docker.sock'),
     });
     const sel = selectDaemonEndpoints({ HOME: '/home/u' }, files);
-    expect(urls(sel)).toEqual(['unix:///home/u/.docker/desktop/docker.sock', 'unix:///var/run/docker.sock', 'unix:///run/podman/podman.sock']);
+    expect(urls(sel)).toEqual(['unix:///home/u/.docker/desktop/docker.sock']);
     expect(sel.ok && sel.endpoints[0]!.origin).toBe('context "desktop-linux"');
   });
 
@@ -110,11 +110,24 @@ describe('selectDaemonEndpoints: contexts', () => {
     expect(urls(selectDaemonEndpoints({ HOME: '/home/u' }, files))).toEqual(['unix:///var/run/docker.sock', 'unix:///run/podman/podman.sock']);
   });
 
-  it('a context without metadata is noted and skipped', () => {
+  it('a context that does not exist is an error naming it and where it was chosen, as in docker', () => {
     const files = filesOf({ '/home/u/.docker/config.json': '{"currentContext":"gone"}' });
     const sel = selectDaemonEndpoints({ HOME: '/home/u' }, files);
-    expect(urls(sel)[0]).toBe('unix:///var/run/docker.sock');
-    expect(sel.ok && sel.notes).toEqual(['context "gone" has no readable Docker endpoint']);
+    expect(sel).toEqual({ ok: false, reason: `context "gone" (currentContext in /home/u/.docker/config.json) does not exist: no ${metaPath('/home/u/.docker', 'gone')}` });
+    const viaEnv = selectDaemonEndpoints({ HOME: '/home/u', DOCKER_CONTEXT: 'nope' }, noFiles);
+    expect(!viaEnv.ok && viaEnv.reason).toMatch(/^context "nope" \(DOCKER_CONTEXT\) does not exist: no /);
+  });
+
+  it('a context without a Docker endpoint, or with one this tool cannot speak, is an error', () => {
+    const noDocker = filesOf({ [metaPath('/home/u/.docker', 'k8s')]: JSON.stringify({ Name: 'k8s', Endpoints: { kubernetes: {} } }) });
+    expect(selectDaemonEndpoints({ HOME: '/home/u', DOCKER_CONTEXT: 'k8s' }, noDocker)).toMatchObject({ ok: false, reason: expect.stringMatching(/^context "k8s" \(DOCKER_CONTEXT\) has no Docker endpoint in /) });
+    const ssh = filesOf({ [metaPath('/home/u/.docker', 'remote')]: meta('remote', 'ssh://me@host') });
+    expect(selectDaemonEndpoints({ HOME: '/home/u', DOCKER_CONTEXT: 'remote' }, ssh)).toEqual({ ok: false, reason: 'context "remote" "ssh://me@host" uses ssh://, which is not supported (use unix:// or tcp://)' });
+  });
+
+  it('DOCKER_CONTEXT=default wins over a currentContext', () => {
+    const files = filesOf({ '/home/u/.docker/config.json': '{"currentContext":"a"}', [metaPath('/home/u/.docker', 'a')]: meta('a', 'unix:///a.sock') });
+    expect(urls(selectDaemonEndpoints({ HOME: '/home/u', DOCKER_CONTEXT: 'default' }, files))).toEqual(['unix:///var/run/docker.sock', 'unix:///run/podman/podman.sock']);
   });
 
   it("a TCP context uses its TLS files, and SkipTLSVerify turns verification off", () => {
@@ -173,7 +186,6 @@ describe('what the user is told when no daemon is usable', () => {
     const err = explainNoDaemon(
       'docker-daemon:app:1',
       [{ endpoint: sock, problem: describeConnectError(Object.assign(new Error('x'), { code: 'EACCES' })) }, { endpoint: podman, problem: { kind: 'absent', text: 'no such socket' } }],
-      [],
       { XDG_RUNTIME_DIR: '/run/user/1000' },
     );
     expect(err.kind).toBe('permission-denied');
@@ -189,11 +201,10 @@ describe('what the user is told when no daemon is usable', () => {
         { endpoint: sock, problem: { kind: 'absent', text: 'no such socket' } },
         { endpoint: podman, problem: { kind: 'refused', text: 'connection refused' } },
       ],
-      ['context "gone" has no readable Docker endpoint'],
       {},
     );
     expect(err.message).toBe(
-      'app:1: no Docker or Podman daemon is running (tried unix:///var/run/docker.sock: no such socket; unix:///run/podman/podman.sock: connection refused; context "gone" has no readable Docker endpoint); start one or set DOCKER_HOST, or pull from a registry with docker://NAME',
+      'app:1: no Docker or Podman daemon is running (tried unix:///var/run/docker.sock: no such socket; unix:///run/podman/podman.sock: connection refused); start one or set DOCKER_HOST, or pull from a registry with docker://NAME',
     );
     expect(err.where).toBe('a daemon');
     expect(err.why).toMatch(/^none answered; tried unix:\/\/\/var\/run\/docker\.sock: no such socket/);
