@@ -25,9 +25,8 @@ function truncated(label: string): SourceError {
  *
  * The bodies of package database files (`packageFileKind`, within their kind's cap and, all
  * together, `PACKAGE_LIMITS.totalBytes`) are kept as they pass (`packageBodies`): a stream cannot
- * be revisited to read them, and they are small (a Debian base keeps about 1 MiB). Classifying
- * every path costs a `lastIndexOf` and a switch: on the real-shaped image's 28k entries, a few
- * milliseconds.
+ * be revisited to read them, and they are small (a debootstrapped Debian minbase keeps 341 KiB).
+ * Classifying a path costs a `lastIndexOf` and a switch: 200k paths took 33–87 ms here.
  *
  * `write` and `end` throw SourceError('corrupt') naming `label` (and the entry, for a
  * malformed header).
