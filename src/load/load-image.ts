@@ -1,8 +1,9 @@
 import os from 'node:os';
 import { type LayerAccess, type LayerContents, sharedPool, type WorkerPool } from '../archive/index.js';
 import type { LayerCache, ResultCache } from '../cache/index.js';
-import { analyzeImage, indexImage, summarize, type Analysis, type AnalysisSummary, type ImageIdentity, type ImageInput, type LayerDescriptor } from '../core/index.js';
+import { analyzeImage, indexImage, summarize, type Analysis, type AnalysisSummary, type ImageIdentity, type ImageIndex, type ImageInput, type LayerDescriptor } from '../core/index.js';
 import { SourceError } from '../errors/index.js';
+import { planPackageReads, readPackages, type ImagePackages, type PackageSummary, type PackageWarning } from '../packages/index.js';
 import type { ImageReference } from '../reference/reference.js';
 import type { LayerHandle, OpenedImage } from '../sources/image-source.js';
 import type { SourceSettings } from '../sources/settings.js';
@@ -10,6 +11,8 @@ import { openImage } from '../sources/table.js';
 import { computeContentKeys } from './content-keys.js';
 import { DigestTable } from './digest-table.js';
 import { mapLimit } from './map-limit.js';
+import { readPackageBodies } from './package-bodies.js';
+import { readSqliteWasm } from './sqlite-wasm.js';
 import { claimsOf, layerLabel, startVerification } from './verify.js';
 
 /**
@@ -28,7 +31,9 @@ export type LoadEvent =
   /** Bytes of layer `layer` read so far (as stored), of `total` when known. */
   | { readonly type: 'layer-progress'; readonly layer: number; readonly done: number; readonly total: number | undefined }
   /** Layer `layer` is read, from the source or the layer cache; `bytes` as stored. */
-  | { readonly type: 'layer-read'; readonly layer: number; readonly descriptor: LayerDescriptor; readonly bytes: number; readonly fromCache: boolean };
+  | { readonly type: 'layer-read'; readonly layer: number; readonly descriptor: LayerDescriptor; readonly bytes: number; readonly fromCache: boolean }
+  /** The package databases are read: how many packages the final filesystem has, and the databases that could not be read. */
+  | { readonly type: 'packages'; readonly count: number; readonly warnings: readonly PackageWarning[] };
 
 /** The caches a load may use; each absent one is neither read nor written. */
 export type LoadCaches = {
@@ -61,6 +66,11 @@ export type LoadOptions = {
 /** An analysed image whose source is still open, so bodies can be read again (extraction, viewing). */
 export type LoadedImage = {
   readonly analysis: Analysis;
+  /**
+   * What the image's package databases say, beside the analysis: the packages, each layer's
+   * changes, who owns a path at any layer. Undefined when `settings.packages` is false.
+   */
+  readonly packages: ImagePackages | undefined;
   /** The raw config JSON, for the "inspect" view. */
   readonly rawConfig: unknown;
   /** Per layer, base first: where its bytes are and what reading it found. */
@@ -92,15 +102,17 @@ export async function loadImage(ref: ImageReference, opts: LoadOptions): Promise
   const image = await openReference(ref, opts);
   const stop = new AbortController();
   try {
-    const { analysis, contents, digests, verified } = await analyzeOpened(image, opts, stop);
+    const { analysis, packages, contents, digests, verified } = await analyzeOpened(image, opts, stop);
     if (!opts.early) {
       opts.onEvent?.({ type: 'stage', message: 'verifying layers' });
       await verified;
     }
     return {
       analysis,
+      packages,
       rawConfig: image.rawConfig,
-      layers: image.layers.map((l, i) => ({ blob: l.blob, contents: contents[i]! })),
+      // The package bodies a stream kept are read already: the image open for the session does not hold them.
+      layers: image.layers.map((l, i) => ({ blob: l.blob, contents: withoutPackageBodies(contents[i]!) })),
       digests,
       verified,
       close: () => {
@@ -115,25 +127,38 @@ export async function loadImage(ref: ImageReference, opts: LoadOptions): Promise
   }
 }
 
+/** An image's figures and what its package databases say (undefined when `settings.packages` is false). */
+export type LoadedSummary = { readonly summary: AnalysisSummary; readonly packages: PackageSummary | undefined };
+
 /**
  * The figures of an image, for headless use: like `loadImage`, but answered from the result
  * cache when the same image (config digest, every layer's diffID and size) was analysed before,
  * and the image is closed before it resolves.
  */
-export async function loadSummary(ref: ImageReference, opts: LoadOptions): Promise<AnalysisSummary> {
+export async function loadSummary(ref: ImageReference, opts: LoadOptions): Promise<LoadedSummary> {
   const image = await openReference(ref, opts);
   try {
     const key = { identity: image.identity, layers: image.layers.map((l) => l.descriptor) };
-    const cached = opts.caches?.results?.get(key);
-    if (cached) return cached;
+    const results = opts.caches?.results;
+    const wantPackages = opts.settings.packages !== false;
+    const cached = results?.get(key);
+    const cachedPackages = cached && wantPackages ? results!.getPackages(key) : undefined;
+    if (cached && (!wantPackages || cachedPackages)) {
+      if (cachedPackages) opts.onEvent?.({ type: 'packages', count: cachedPackages.packages.length, warnings: cachedPackages.warnings });
+      return { summary: cached, packages: cachedPackages };
+    }
     const stop = new AbortController();
     try {
-      const { analysis, verified } = await analyzeOpened(image, opts, stop);
+      const { analysis, packages, verified } = await analyzeOpened(image, opts, stop);
       const summary = summarize(analysis);
+      const facts = packages && summarizePackages(packages);
       opts.onEvent?.({ type: 'stage', message: 'verifying layers' });
       await verified;
-      if (opts.settings.verify !== false) opts.caches?.results?.put(key, summary);
-      return summary;
+      if (opts.settings.verify !== false) {
+        results?.put(key, summary);
+        if (facts) results?.putPackages(key, facts);
+      }
+      return { summary, packages: facts };
     } catch (e) {
       stop.abort(e);
       throw e;
@@ -182,7 +207,7 @@ async function analyzeOpened(
   image: OpenedImage,
   opts: LoadOptions,
   stop: AbortController,
-): Promise<{ analysis: Analysis; contents: LayerContents[]; digests: DigestTable; verified: Promise<void> }> {
+): Promise<{ analysis: Analysis; packages: ImagePackages | undefined; contents: LayerContents[]; digests: DigestTable; verified: Promise<void> }> {
   const { onEvent, signal } = opts;
   const cache = opts.caches?.layers;
   const concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;
@@ -234,6 +259,10 @@ async function analyzeOpened(
   };
   stage('indexing paths');
   const index = indexImage(input);
+  // The package databases are found from the index and their bodies read from the layers while
+  // the contents are compared (the reads are I/O; the parse waits for the analysis below).
+  const packagesRead = opts.settings.packages === false ? undefined : readImagePackages(index, image.layers.map((l, i) => ({ blob: l.blob, contents: contents[i]! })), signal);
+  packagesRead?.catch(() => undefined); // awaited below; an abort meanwhile is reported there
   // Every layer from the layer cache (so verified before): the keys kept with them still hold.
   const imageKey = { identity: image.identity, layers: image.layers.map((l) => l.descriptor) };
   const results = opts.caches?.results;
@@ -265,7 +294,33 @@ async function analyzeOpened(
   );
   verified.catch(() => undefined);
   stage('analyzing');
-  return { analysis: analyzeImage(index, keys), contents, digests, verified };
+  const analysis = analyzeImage(index, keys);
+  let packages: ImagePackages | undefined;
+  if (packagesRead) {
+    stage('reading packages');
+    packages = await packagesRead;
+    onEvent?.({ type: 'packages', count: packages.packages.length, warnings: packages.warnings });
+  }
+  return { analysis, packages, contents, digests, verified };
+}
+
+/** The package databases of an indexed image, read from its layers (see `readPackageBodies`). */
+async function readImagePackages(index: ImageIndex, layers: readonly LayerAccess[], signal: AbortSignal | undefined): Promise<ImagePackages> {
+  const plan = planPackageReads(index);
+  const { bodies, unread } = await readPackageBodies(plan, layers, signal);
+  return readPackages({ plan, bodies, unread, sqliteWasm: readSqliteWasm });
+}
+
+/** The plain data of an image's packages, for the result cache and the exports. */
+export function summarizePackages(p: ImagePackages): PackageSummary {
+  return { packages: p.packages, layers: p.layers, warnings: p.warnings };
+}
+
+/** A layer's contents without the package bodies a stream kept. */
+function withoutPackageBodies(c: LayerContents): LayerContents {
+  if (!c.packageBodies) return c;
+  const { packageBodies: _kept, ...rest } = c;
+  return rest;
 }
 
 /** What a layer's media type is when the source did not say (legacy docker-save layers). */
