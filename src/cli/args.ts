@@ -34,6 +34,8 @@ export type Options = {
   readonly noCache: boolean;
   /** `--no-verify`: do not check layer bytes against their digests (nothing is cached then). */
   readonly noVerify: boolean;
+  /** `--no-packages`: do not read the package databases (no packages, owners or package changes). */
+  readonly noPackages: boolean;
   readonly config?: string;
   /** `--theme`: the inspector's colours (else the config's `theme:`, else dark). */
   readonly theme?: ThemeName;
@@ -83,6 +85,7 @@ Options:
   --no-mouse                        no mouse in the inspector (clicks and the wheel are on by default)
   --no-cache                        do not read or write the per-layer analysis cache
   --no-verify                       do not check layer bytes against their digests (faster; nothing is cached)
+  --no-packages                     do not read the package databases (no packages, owners or package changes)
   --quiet                           no progress lines
   --debug                           show the cause chain and stack of an error
   -h, --help                        this help
@@ -136,6 +139,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
         'no-mouse': { type: 'boolean' },
         'no-cache': { type: 'boolean' },
         'no-verify': { type: 'boolean' },
+        'no-packages': { type: 'boolean' },
         quiet: { type: 'boolean', short: 'q' },
         debug: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -193,6 +197,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     debug: v.debug ?? false,
     noCache: v['no-cache'] ?? false,
     noVerify: v['no-verify'] ?? false,
+    noPackages: v['no-packages'] ?? false,
     config: v.config,
     ...(v.theme !== undefined ? { theme: v.theme as ThemeName } : {}),
     noMouse: v['no-mouse'] ?? false,

@@ -8,7 +8,7 @@ import { createCaches, defaultCacheDir } from '../cache/index.js';
 import { UsageError } from '../errors/index.js';
 import { formatBytes } from '../format/bytes.js';
 import { escapeControl, stringifyJson } from '../format/escape.js';
-import { loadImage, loadSummary, type LoadEvent, type LoadedImage, type LoadOptions } from '../load/index.js';
+import { loadImage, loadSummary, summarizePackages, type LoadEvent, type LoadedImage, type LoadedSummary, type LoadOptions } from '../load/index.js';
 import { parseReference, type ImageReference } from '../reference/reference.js';
 import { formatCiReport } from '../report/ci-report.js';
 import type { CiOutcome, ImageResult } from '../report/ci-result.js';
@@ -103,8 +103,8 @@ function loadOptions(ref: ImageReference, opts: Options, io: CiIo, useResultCach
   };
 }
 
-/** Opens, reads and analyzes one image (or finds its figures in the result cache). */
-export async function analyzeReference(ref: ImageReference, opts: Options, io: CiIo): Promise<AnalysisSummary> {
+/** Opens, reads and analyzes one image (or finds its figures and packages in the result cache). */
+export async function analyzeReference(ref: ImageReference, opts: Options, io: CiIo): Promise<LoadedSummary> {
   return loadSummary(ref, loadOptions(ref, opts, io, true));
 }
 
@@ -138,11 +138,11 @@ async function evaluateImage(
   // keep: those runs load the image (the per-layer cache still answers) and skip the result cache.
   // A base given by hand changes the findings, which the result cache keeps with the guessed one.
   if (!needsTree(paths) && !wantDive && opts.baseLayers === undefined) {
-    const summary = await analyzeReference(ref, opts, io);
+    const { summary, packages } = await analyzeReference(ref, opts, io);
     const rules = config
       ? [...evaluateRules(summary, config.rules), ...(paths.maxLayerCount !== undefined ? [evaluateLayerCount(summary.layers.length, paths.maxLayerCount)] : []), ...findingRules(summary, config)]
       : undefined;
-    return { result: { kind: 'analysed', summary, rules } };
+    return { result: { kind: 'analysed', summary, rules, packages } };
   }
   const loaded = await loadImage(ref, loadOptions(ref, opts, io, false));
   try {
@@ -154,7 +154,7 @@ async function evaluateImage(
     const rules: RuleResult[] | undefined = config ? [...evaluateRules(analysis, config.rules), ...evaluatePathRules(analysis, compiled.rules), ...findingRules(summary, config)] : undefined;
     const dive = wantDive ? toDiveExport(analysis, { layerIds: await diveLayerIds(loaded) }) : undefined;
     // Only the figures are kept past this image: a glob of large images must not hold every tree.
-    return { result: { kind: 'analysed', summary, ignored, rules }, dive };
+    return { result: { kind: 'analysed', summary, ignored, rules, packages: loaded.packages && summarizePackages(loaded.packages) }, dive };
   } finally {
     await loaded.close();
   }
@@ -202,10 +202,10 @@ export async function runCi(opts: Options, io: CiIo): Promise<number> {
       outcomes.push(result);
       if (result.rules) {
         if (images.length > 1) human.write('\n');
-        human.write(formatCiReport(result.summary, result.rules, { ignored: result.ignored }));
+        human.write(formatCiReport(result.summary, result.rules, { ignored: result.ignored, packages: result.packages }));
         if (result.rules.some((r) => r.status === 'fail')) failed = true;
       }
-      exports.push(dive ?? toExportV1(result.summary, result.rules, { ignored: result.ignored }));
+      exports.push(dive ?? toExportV1(result.summary, result.rules, { ignored: result.ignored, packages: result.packages }));
     } catch (e) {
       if (images.length === 1) throw e;
       firstError ??= e;

@@ -128,20 +128,22 @@ export async function runDiffHeadless(d: DiffOptions, io: CiIo): Promise<number>
   if (jsonFile) removeStale(jsonFile, `--json ${d.json}`);
   let loaded: LoadedComparison | undefined;
   let c: ImageComparison;
+  let packages: LoadedComparison['packages'];
   try {
     loaded = await loadComparison(refs.old, refs.new, diffLoadOptions(d, io, remote(refs.old) || remote(refs.new) ? say : undefined));
     // The verdict waits for every layer of both images to match its digest.
     await loaded.verified;
     c = loaded.comparison;
+    packages = loaded.packages;
   } finally {
     await loaded?.close().catch(() => undefined);
   }
   const gate = d.ci || Object.keys(rules).length > 0;
   const results = gate ? evaluateDiffRules(c, rules) : undefined;
   const human = d.json === '-' ? io.stderr : io.stdout;
-  human.write(formatDiffReport(c, results));
+  human.write(formatDiffReport(c, results, { packages }));
   if (d.json !== undefined) {
-    const text = `${JSON.stringify(toDiffExport(c, results), null, 2)}\n`;
+    const text = `${JSON.stringify(toDiffExport(c, results, { packages }), null, 2)}\n`;
     if (jsonFile) await writeFileAtomic(jsonFile, text, `--json ${d.json}`);
     else io.stdout.write(text);
   }

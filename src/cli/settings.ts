@@ -18,6 +18,7 @@ export function createSourceSettings(
     env,
     stdin,
     verify: !opts.noVerify,
+    packages: !opts.noPackages,
     ...hooks,
   };
 }

@@ -5,6 +5,8 @@ import { formatBytes } from '../format/bytes.js';
 import { escapeControl as esc } from '../format/escape.js';
 import { layerCommand, offenderLines } from './ci-result.js';
 import { formatFindingsSection } from './findings-report.js';
+import type { PackageSummary } from '../packages/index.js';
+import { packageReportLines } from './packages-report.js';
 
 const pct = (x: number | null) => (x === null ? 'n/a (no user layers)' : `${(x * 100).toFixed(4)} %`);
 
@@ -18,8 +20,9 @@ const pct = (x: number | null) => (x === null ? 'n/a (no user layers)' : `${(x *
  *
  * @param maxFiles cap on the inefficient-files rows (the rest are counted in one line).
  * @param ignored what the ignore list took out of the figures, when one was configured.
+ * @param packages what the package databases say: their count, and a line per database not read.
  */
-export function formatCiReport(a: Analysis, results: readonly RuleResult[], opts: { maxFiles?: number; ignored?: IgnoredFigures } = {}): string {
+export function formatCiReport(a: Analysis, results: readonly RuleResult[], opts: { maxFiles?: number; ignored?: IgnoredFigures; packages?: PackageSummary } = {}): string {
   const lines: string[] = [];
   const id = a.identity;
   lines.push(`Image: ${esc(id.reference)}`);
@@ -49,6 +52,7 @@ export function formatCiReport(a: Analysis, results: readonly RuleResult[], opts
     for (const p of a.problems.slice(0, 20)) lines.push(`  layer ${p.layer}: /${esc(p.path)}: ${p.problem.replace(/-/g, ' ')}`);
     if (a.problems.length > 20) lines.push(`  … and ${a.problems.length - 20} more`);
   }
+  if (opts.packages) lines.push(...packageReportLines(opts.packages));
   lines.push('Evaluation:');
   const tally = { pass: 0, fail: 0, skip: 0 };
   for (const res of results) {

@@ -1,5 +1,6 @@
 import type { AnalysisSummary, IgnoredFigures, RuleResult } from '../core/index.js';
 import { escapeControl } from '../format/escape.js';
+import type { PackageSummary } from '../packages/index.js';
 
 /**
  * What one CI run evaluated, image by image: every report format (text, JSON, Markdown, JUnit,
@@ -16,6 +17,8 @@ export type ImageResult = {
   readonly ignored?: IgnoredFigures;
   /** Every rule's outcome in CI mode (dive's, then the configured path rules); absent otherwise. */
   readonly rules?: readonly RuleResult[];
+  /** What the image's package databases say; absent when they were not read (`--no-packages`). */
+  readonly packages?: PackageSummary;
 };
 
 /** One image that could not be read: the argument and the one-line reason. */

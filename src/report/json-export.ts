@@ -2,6 +2,8 @@ import { formatPlatform } from '../reference/platform.js';
 import { findingsToJson, type FindingJson } from './findings-report.js';
 import { type Analysis as FullAnalysis, type AnalysisSummary as Analysis, EntryKind, type IgnoredFigures, type LayerEntry, type RuleResult } from '../core/index.js';
 import { OFFENDERS_SHOWN } from './ci-result.js';
+import type { PackageSummary } from '../packages/index.js';
+import { layerPackagesToJson, packagesToJson, packageWarningsToJson, type LayerPackagesJson, type PackageJson, type PackageWarningJson } from './packages-report.js';
 
 /** The versioned JSON export (schemaVersion 1). Field names match the Analysis. */
 export type ExportV1 = {
@@ -35,7 +37,13 @@ export type ExportV1 = {
     compressedSizeBytes: number | null;
     mediaType: string | null;
     changes: { added: number; modified: number; removed: number; unmodified: number };
+    /** The packages the layer added, removed and changed (absent when the package databases were not read). */
+    packages?: LayerPackagesJson;
   }[];
+  /** The final filesystem's packages, from its package databases (absent with `--no-packages`). */
+  packages?: PackageJson[];
+  /** Package databases that could not be read (their manager's packages are left out), one per manager at most. */
+  packageWarnings?: PackageWarningJson[];
   /** With an ignore list (`paths.ignore`): what it left out of every figure above. */
   ignored?: { paths: number; bytes: number };
   rules?: {
@@ -51,9 +59,11 @@ export type ExportV1 = {
 
 /**
  * The export of one image. `a` holds the figures the rules were evaluated on (with an ignore
- * list, those without the ignored paths, and `ignored` says what was left out).
+ * list, those without the ignored paths, and `ignored` says what was left out); `packages`,
+ * what the image's package databases say (the export then lists them, and each layer its changes).
  */
-export function toExportV1(a: Analysis, rules?: readonly RuleResult[], opts: { ignored?: IgnoredFigures } = {}): ExportV1 {
+export function toExportV1(a: Analysis, rules?: readonly RuleResult[], opts: { ignored?: IgnoredFigures; packages?: PackageSummary } = {}): ExportV1 {
+  const pk = opts.packages;
   const out: ExportV1 = {
     schemaVersion: 1,
     image: {
@@ -74,7 +84,7 @@ export function toExportV1(a: Analysis, rules?: readonly RuleResult[], opts: { i
     },
     inefficientFiles: a.inefficientFiles.map((f) => ({ path: f.path, count: f.count, wastedBytes: f.wastedBytes })),
     findings: findingsToJson(a.findings),
-    layers: a.layers.map((l) => ({
+    layers: a.layers.map((l, i) => ({
       index: l.index,
       digest: l.digest ?? null,
       diffId: l.diffId ?? null,
@@ -83,7 +93,9 @@ export function toExportV1(a: Analysis, rules?: readonly RuleResult[], opts: { i
       compressedSizeBytes: l.compressedSizeBytes ?? null,
       mediaType: l.mediaType ?? null,
       changes: { ...l.changes },
+      ...(pk?.layers[i] ? { packages: layerPackagesToJson(pk.layers[i]!) } : {}),
     })),
+    ...(pk ? { packages: packagesToJson(pk), packageWarnings: packageWarningsToJson(pk) } : {}),
   };
   if (opts.ignored) out.ignored = { paths: opts.ignored.paths, bytes: opts.ignored.bytes };
   if (rules) {

@@ -2,6 +2,7 @@ import { plural } from '../format/text.js';
 import { findingsMarkdown } from './findings-report.js';
 import { formatBytes } from '../format/bytes.js';
 import { escapeControl } from '../format/escape.js';
+import { largestPackagesMarkdown } from './packages-report.js';
 import { failed, formatFigure, layerCommand, offenderLines, referenceOf, tally, type CiOutcome } from './ci-result.js';
 
 /**
@@ -74,6 +75,7 @@ export function formatMarkdown(outcomes: readonly CiOutcome[]): string {
       if (s.inefficientFiles.length > MAX_FILES) out.push(`| | | … and ${s.inefficientFiles.length - MAX_FILES} more |`);
       out.push('', '</details>', '');
     }
+    if (o.packages) out.push(...largestPackagesMarkdown(o.packages, (x) => mdText(shorten(x))));
     out.push('<details><summary>Layers</summary>', '', '| # | size | command |', '|---|---|---|');
     for (const l of s.layers) out.push(`| ${l.index} | ${formatBytes(l.sizeBytes)} | ${mdText(shorten(escapeControl(l.command)))} |`);
     out.push('', '</details>', '');
