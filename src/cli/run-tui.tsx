@@ -23,6 +23,8 @@ import { MOUSE_OFF, MOUSE_ON } from '../viewmodel/mouse.js';
 import type { UiSettings } from '../viewmodel/ui-config.js';
 import type { Verification } from '../viewmodel/rows.js';
 import { comparisonView, imageView, type ViewData } from '../viewmodel/view-data.js';
+import { selectPackagesNotice } from '../viewmodel/packages-view.js';
+import { describePackageWarning } from '../packages/index.js';
 
 export type { TuiOptions };
 
@@ -169,6 +171,8 @@ export async function runTui(opts: TuiOptions): Promise<number> {
     if (e.type === 'stage') progress.update((p) => ({ ...p, stage: e.message }));
     else if (e.type === 'opened') {
       progress.update((p) => ({ ...p, reference: e.identity.reference, stage: `reading ${plural(e.layerCount, 'layer')} from ${e.identity.source}`, layers: new Array(e.layerCount).fill(undefined) }));
+    } else if (e.type === 'packages') {
+      progress.update((p) => ({ ...p, notes: e.warnings.map((w) => `packages: not read: ${describePackageWarning(w)}`) }));
     } else if (e.type === 'layer-progress') {
       progress.update((p) => {
         const layers = p.layers.slice();
@@ -188,12 +192,16 @@ export async function runTui(opts: TuiOptions): Promise<number> {
       const side = (p: Platform | undefined) => (p ? { ...loadOptions, settings: { ...loadOptions.settings, platform: p } } : loadOptions);
       const c = await loadComparison(opts.reference, other, { old: side(opts.platforms?.old), new: side(opts.platforms?.new) });
       loaded = c;
-      shown = { view: comparisonView(c.comparison, c.old.analysis, c.new.analysis, { symbols }) };
+      const packages = c.old.packages && c.new.packages && c.packages ? { old: c.old.packages, new: c.new.packages, diff: c.packages } : undefined;
+      shown = { view: comparisonView(c.comparison, c.old.analysis, c.new.analysis, { symbols, packages }) };
     } else {
       const one = await loadImage(opts.reference, loadOptions);
       loaded = one;
-      shown = { view: imageView(one.analysis, { symbols }), extractor: createExtractor(one.analysis, one.layers, process.cwd()), reader: createBodyReader(one.analysis, one.layers) };
+      shown = { view: imageView(one.analysis, { symbols, packages: one.packages }), extractor: createExtractor(one.analysis, one.layers, process.cwd()), reader: createBodyReader(one.analysis, one.layers) };
     }
+    // A package database that could not be read is said once, as the inspector opens.
+    const said = selectPackagesNotice(shown.view!);
+    if (said && !notice) shown = { ...shown, notice: said };
     opened.push(loaded);
     if (cancel.signal.aborted) return; // quit meanwhile: the finally below closes it
     // Shown at once, marked until every layer is verified; a mismatch is loud, and reported again on exit.

@@ -1,4 +1,4 @@
-import { isSystemManager, PACKAGE_MANAGERS, type Package } from './model.js';
+import { isSystemManager, PACKAGE_MANAGERS, type Package, type PackageRef } from './model.js';
 import { normalizePythonName } from './python.js';
 import { dirOf } from './text.js';
 import { compareVersions } from './version.js';
@@ -34,11 +34,11 @@ export type ChangedOwners = { readonly old: ReadonlySet<Package>; readonly new: 
 const CHANGE_ORDER: readonly PackageChangeKind[] = ['added', 'removed', 'upgraded', 'downgraded', 'version-changed', 'changed'];
 
 /**
- * What makes a package the same package in both images: its manager and name; for pip the site
+ * What makes a package the same package in two images, or at two layers: its manager and name; for pip the site
  * directory too (its metadata directory's name carries the version), for npm its directory
  * (one name may be installed at several places in a tree).
  */
-function identity(p: Package): string {
+export function packageIdentity(p: PackageRef): string {
   if (isSystemManager(p.manager)) return `${p.manager}\0${p.name}`;
   if (p.manager === 'pip') return `pip\0${dirOf(p.path ?? '')}\0${normalizePythonName(p.name)}`;
   return `${p.manager}\0${p.path ?? ''}\0${p.name}`;
@@ -54,7 +54,7 @@ export function comparePackages(old: readonly Package[], neu: readonly Package[]
   const group = (list: readonly Package[]) => {
     const m = new Map<string, Package[]>();
     for (const p of list) {
-      const k = identity(p);
+      const k = packageIdentity(p);
       const g = m.get(k);
       if (g) g.push(p);
       else m.set(k, [p]);
