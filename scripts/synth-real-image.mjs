@@ -298,7 +298,8 @@ export function planImage({ scale = 1, seed = 1 } = {}) {
     // Every package's manifest, as npm installs it.
     for (const m of mods) {
       const pkgName = m.split('/node_modules/').pop();
-      const deps = Object.fromEntries(Array.from({ length: int(0, 4) }, () => [`${name(1)}-${pick(words)}`, `^${int(0, 9)}.${int(0, 20)}.${int(0, 9)}`]));
+      // Dependency names need not be unique (the pool of unique one-syllable names is ~4000).
+      const deps = Object.fromEntries(Array.from({ length: int(0, 4) }, () => [`${pick(syll)}${int(0, 99)}-${pick(words)}`, `^${int(0, 9)}.${int(0, 20)}.${int(0, 9)}`]));
       const manifest = {
         name: pkgName,
         version: `${int(0, 9)}.${int(0, 30)}.${int(0, 20)}`,
