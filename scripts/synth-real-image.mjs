@@ -158,7 +158,9 @@ export function planImage({ scale = 1, seed = 1 } = {}) {
       plan.push({ p: `usr/share/doc/${pkg}/copyright`, kind: 'text', pkg, weight: 0.2 });
       plan.push({ p: `usr/share/doc/${pkg}/changelog.Debian.gz`, kind: 'bin', pkg, weight: 0.3 });
       if (rnd() < 0.6) plan.push({ p: `usr/share/man/man1/${pkg}.1.gz`, kind: 'bin', pkg, weight: 0.1 });
-      const data = int(0, 12);
+      // About sixty files a package, as Debian's have (a debootstrapped bookworm: 88 packages,
+      // 5329 files): the status file and the lists then have the length a real image's have.
+      const data = int(20, 90);
       for (let i = 0; i < data; i++) plan.push({ p: `usr/share/${pkg}/${pick(words)}${i}.${pick(['dat', 'xml', 'txt', 'conf', 'mo'])}`, kind: rnd() < 0.5 ? 'text' : 'bin', pkg, weight: 1 });
       if (opts.python && rnd() < 0.5) for (let i = 0; i < int(2, 15); i++) plan.push({ p: `usr/lib/python3/dist-packages/${pkg}/${pick(words)}${i}.py`, kind: 'text', pkg, weight: 0.4 });
       plan.push({ p: `var/lib/dpkg/info/${pkg}.list`, kind: 'text', pkg, weight: 0.05 });

@@ -259,17 +259,24 @@ async function analyzeOpened(
   };
   stage('indexing paths');
   const index = indexImage(input);
-  // The package databases are found from the index and their bodies read from the layers while
-  // the contents are compared (the reads are I/O; the parse waits for the analysis below).
-  const packagesRead = opts.settings.packages === false ? undefined : readImagePackages(index, image.layers.map((l, i) => ({ blob: l.blob, contents: contents[i]! })), signal);
-  packagesRead?.catch(() => undefined); // awaited below; an abort meanwhile is reported there
   // Every layer from the layer cache (so verified before): the keys kept with them still hold.
   const imageKey = { identity: image.identity, layers: image.layers.map((l) => l.descriptor) };
   const results = opts.caches?.results;
   const keptKeys = fromCache.size === image.layers.length ? results?.getKeys(imageKey, index.entries.length) : undefined;
   if (!keptKeys) stage('comparing contents');
   const read = DigestTable.of(contents);
-  const computed = keptKeys ? undefined : await computeContentKeys(index, image.layers.map((l) => l.blob), contents, read, { concurrency, pool, signal });
+  // Bodies are hashed and compared on the worker threads while this one reads the package
+  // databases (found from the index, their bodies from the layers): the call returns at its
+  // first wait for the workers.
+  const computing = keptKeys ? undefined : computeContentKeys(index, image.layers.map((l) => l.blob), contents, read, { concurrency, pool, signal });
+  computing?.catch(() => undefined); // awaited below, after the packages
+  let packages: ImagePackages | undefined;
+  if (opts.settings.packages !== false) {
+    stage('reading packages');
+    packages = await readImagePackages(index, image.layers.map((l, i) => ({ blob: l.blob, contents: contents[i]! })), signal);
+    onEvent?.({ type: 'packages', count: packages.packages.length, warnings: packages.warnings });
+  }
+  const computed = await computing;
   const keys = keptKeys ?? computed!.keys;
   const digests = computed ? read.with(computed.hashed) : read;
   // A layer is (re)written to the cache once verified, when it was read from the source or
@@ -295,19 +302,13 @@ async function analyzeOpened(
   verified.catch(() => undefined);
   stage('analyzing');
   const analysis = analyzeImage(index, keys);
-  let packages: ImagePackages | undefined;
-  if (packagesRead) {
-    stage('reading packages');
-    packages = await packagesRead;
-    onEvent?.({ type: 'packages', count: packages.packages.length, warnings: packages.warnings });
-  }
   return { analysis, packages, contents, digests, verified };
 }
 
 /** The package databases of an indexed image, read from its layers (see `readPackageBodies`). */
 async function readImagePackages(index: ImageIndex, layers: readonly LayerAccess[], signal: AbortSignal | undefined): Promise<ImagePackages> {
   const plan = planPackageReads(index);
-  const { bodies, unread } = await readPackageBodies(plan, layers, signal);
+  const { bodies, unread } = readPackageBodies(plan, layers, signal);
   return readPackages({ plan, bodies, unread, sqliteWasm: readSqliteWasm });
 }
 

@@ -77,6 +77,11 @@ type Rec = {
   readonly source2: number;
   /** npm: its package directory (a path id); -1 for a package that lists its files. */
   readonly dir: number;
+  /**
+   * pip and npm: the bytes it was read from (metadata, then file list), so the same bytes
+   * written again (a `chown -R` layer rewrites every manifest) keep the record unread.
+   */
+  readonly read?: readonly (Uint8Array | undefined)[];
 };
 
 /** A database that is unreadable: the whole manager is left out. */
@@ -584,6 +589,7 @@ class Engine {
     const source = mb.entry;
     const source2 = lb?.entry ?? -1;
     if (old && old.source === source && old.source2 === source2) return old;
+    if (old?.read && sameBytes(old.read[0], mb.bytes) && (lb ? sameBytes(old.read[1], lb.bytes) : old.read[1] === undefined)) return old;
     const md = parseCoreMetadata(mb.bytes);
     if (!md) return this.skipRecord('pip', li, paths.paths[meta]!, 'has no valid Name and Version'), undefined;
     const site = dirOf(dirPath);
@@ -594,7 +600,8 @@ class Engine {
       const bytes = lb.bytes;
       files = this.resolveList(`pip:${lb.entry}`, li, () => (listKind === 'record' ? parseRecord(bytes, site) : parseInstalledFiles(bytes, dirPath)));
     }
-    return this.rec('pip', `${site}\0${normalizePythonName(md.name)}`, md.name, md.version, dirPath, files, source, source2, this.pipPrevByKey(site, md.name, d), li);
+    const rec = this.rec('pip', `${site}\0${normalizePythonName(md.name)}`, md.name, md.version, dirPath, files, source, source2, this.pipPrevByKey(site, md.name, d), li);
+    return { ...rec, read: [mb.bytes, lb?.bytes] };
   }
 
   /** The record that held the same project in the same site directory before (an upgrade moves its dist-info). */
@@ -614,11 +621,11 @@ class Engine {
     if ('missing' in b) return this.skipRecord('npm', li, paths.paths[id]!, b.missing), undefined;
     const old = this.npmByDir.get(d);
     const source = b.entry;
-    if (old && old.source === source) return old;
+    if (old && (old.source === source || sameBytes(old.read?.[0], b.bytes))) return old;
     const pj = parsePackageJson(b.bytes);
     if (pj === 'invalid') return this.skipRecord('npm', li, paths.paths[id]!, 'is not valid JSON'), undefined;
     if (!pj) return undefined;
-    return this.rec('npm', dirPath, pj.name, pj.version, dirPath, EMPTY, source, -1, old, li, d);
+    return { ...this.rec('npm', dirPath, pj.name, pj.version, dirPath, EMPTY, source, -1, old, li, d), read: [b.bytes] };
   }
 
   private claim(r: Rec): void {
@@ -785,6 +792,11 @@ class Engine {
     packages.sort(compareRefs);
     return packages;
   }
+}
+
+/** True when two bodies hold the same bytes. */
+function sameBytes(a: Uint8Array | undefined, b: Uint8Array): boolean {
+  return a !== undefined && a.byteLength === b.byteLength && Buffer.compare(a, b) === 0;
 }
 
 function sameIds(a: Int32Array, b: Int32Array): boolean {
