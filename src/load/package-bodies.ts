@@ -23,9 +23,9 @@ const MAX_WINDOW = 8 << 20;
  * cannot be read leaves its layer's bodies missing, each with the reason (`readPackages`
  * warns): never guessed, never fatal.
  *
- * The reads are synchronous: they come from the page cache as a rule, and on the real-shaped
- * image 6500 bodies (6.5 MiB) took 300–760 ms as one awaited read each (most of it the event
- * loop's turns), against 20–40 ms this way.
+ * The reads are synchronous: they come from the page cache as a rule, and 6503 bodies (6.5 MiB)
+ * of a real-shaped image took 300–760 ms as one awaited read each (most of it the event loop's
+ * turns), 43–115 ms this way (wall time, on a busy 2-core machine).
  */
 export function readPackageBodies(plan: PackageReadPlan, layers: readonly LayerAccess[], signal?: AbortSignal): PackageBodies {
   const bodies = new Map<number, Uint8Array>();
