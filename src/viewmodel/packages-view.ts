@@ -1,7 +1,8 @@
 import { formatBytes } from '../format/bytes.js';
 import { cellWidth, fit, plural, sanitize, truncateMiddle } from '../format/text.js';
 import { formatSignedBytes } from '../format/totals.js';
-import { comparePackages, describePackageWarning, packageIdentity, type Package, type PackageChangeKind, type PackageRef } from '../packages/index.js';
+import { Change } from '../core/index.js';
+import { comparePackages, describePackageWarning, packageIdentity, type ChangedOwners, type Package, type PackageChangeKind, type PackageRef } from '../packages/index.js';
 import { clampScroll } from './cursor.js';
 import { selectViewLayout, type Layout } from './layout.js';
 import { comparisonOwner, ownerAt } from './package-files.js';
@@ -87,7 +88,7 @@ function buildRows(d: ViewData, s: AppState): readonly PackageRow[] {
       const at = packagesAt(d, top);
       const before = packagesAt(d, base);
       // What the range did, by the same rules as comparing two images' packages.
-      const diff = comparePackages(before, at, { old: new Set(), new: new Set() });
+      const diff = comparePackages(before, at, changedInRange(d, base, top, before, at));
       const how = new Map<Package, { change: PackageRowChange; from?: string }>();
       for (const x of diff) if (x.new) how.set(x.new, { change: x.change, from: x.old?.version });
       const rows = at.map((p) => {
@@ -107,6 +108,32 @@ function buildRows(d: ViewData, s: AppState): readonly PackageRow[] {
 }
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The packages, at the base and at the top of a range, that own a file the range added,
+ * changed or removed: a package the range left at its version changed with them.
+ */
+function changedInRange(d: ImageView, base: number, top: number, before: readonly Package[], at: readonly Package[]): ChangedOwners {
+  const out = { old: new Set<Package>(), new: new Set<Package>() };
+  const p = d.packages;
+  if (!p || base < 0) return out;
+  const key = (x: PackageRef) => `${packageIdentity(x)}\0${x.version}`;
+  const atBase = new Map(before.map((x) => [key(x), x]));
+  const atTop = new Map(at.map((x) => [key(x), x]));
+  const { tree } = d.analysis;
+  const change = tree.diffRange(base, top);
+  for (let id = 1; id < change.length; id++) {
+    const c = change[id]!;
+    if (c !== Change.added && c !== Change.modified && c !== Change.removed) continue;
+    const n = p.ownerAt(top, id);
+    const nx = n && atTop.get(key(n));
+    if (nx) out.new.add(nx);
+    const o = p.ownerAt(base, id);
+    const ox = o && atBase.get(key(o));
+    if (ox) out.old.add(ox);
+  }
+  return out;
+}
 
 /**
  * The rows the pane lists now: filtered, what the range changed first (an image), then by size

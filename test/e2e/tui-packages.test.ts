@@ -36,11 +36,12 @@ describe.skipIf(!hasTmux || NO_PACKAGE_TOOLS !== undefined)('packages in the ins
     let s = await until((x) => x.includes('L2: changes of L2'), 'layer 2');
     expect(s).toMatch(/Pkgs: +\+1 −0 ~2 packages/);
     keys('p');
-    s = await until((x) => x.includes('▌Packages') && x.includes('L2 +1 −0 ~3'), 'the packages pane');
+    s = await until((x) => x.includes('▌Packages') && x.includes('L2 +1 −0 ~4'), 'the packages pane');
     expect(packageRows(s, 120)).toEqual([
       '↓ 900 B 1 L2 dpkg pkg-lib 1.5 → 1.4',
       '↑ 700 B 1 L2 dpkg pkg-tool 2.0 → 2.1',
       '~ 80 B 1 L0 dpkg pkg-same 1.0',
+      '~ 40 B 1 L0 dpkg pkg-edit 1.0',
       '+ 10 B 1 L2 dpkg pkg-new 0.1',
       '2.1 kB 2 L0 dpkg pkg-base 1.0',
       '334 B 2 L1 npm pkg-a 1.0.0',
@@ -83,8 +84,8 @@ describe.skipIf(!hasTmux || NO_PACKAGE_TOOLS !== undefined)('packages in the ins
     ]);
     keys('C-o');
     s = await until((x) => x.includes('by name'), 'sorted by name');
-    keys('g', 'j', 'j', 'j', 'j'); // by name: pkg-base, pkg-c, pkg-lib, pkg-new, pkg-same, …
-    s = await until((x) => x.includes('· 5/'), 'the fifth package');
+    keys('g', 'j', 'j', 'j', 'j', 'j'); // by name: pkg-base, pkg-c, pkg-edit, pkg-lib, pkg-new, pkg-same, …
+    s = await until((x) => x.includes('· 6/'), 'the sixth package');
     keys('Enter');
     s = await until((x) => x.includes('only dpkg pkg-same'), 'its files');
     expect(s).toMatch(/\+30 B +└── file/);

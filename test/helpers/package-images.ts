@@ -10,7 +10,8 @@ import { buildRpm, rpm, rpmQuery } from './rpm-build.js';
  * Two images whose package databases real tools wrote, for the tests that go through the whole
  * program (`--json`, `diff --json`, the inspector): OLD is a dpkg base layer and an `npm install`;
  * NEW is the same two layers (the shared base) and then a dpkg layer that upgrades, downgrades,
- * reinstalls one package at the same version with other content and adds one, a layer that
+ * reinstalls two packages at the same version with other content (one of another size, one of
+ * the same size) and adds one, a layer that
  * removes a dpkg package and adds an npm package, and (with rpmbuild) an rpm layer. Each image
  * is written as a docker-archive with plain layers (read in place) and with gzip layers (read as
  * streams). What the tools themselves say of the root after each image's last layer is kept
@@ -99,10 +100,11 @@ async function build(): Promise<PackageImages> {
     deb('pkg-tool', '2.0', { 'usr/bin/tool': 500 }, 't'),
     deb('pkg-lib', '1.5', { 'usr/lib/libx.so.1': 1000 }, 'l'),
     deb('pkg-same', '1.0', { 'usr/share/same/file': 50 }, 's'),
+    deb('pkg-edit', '1.0', { 'usr/share/edit/file': 40 }, 'e'),
   ];
   dpkg(root, '-i', ...base.map((d) => d.file));
   for (const d of base) put(`dpkg ${d.expected.name}`, d.expected, 0);
-  await t.commit('dpkg -i pkg-base pkg-tool pkg-lib pkg-same');
+  await t.commit('dpkg -i pkg-base pkg-tool pkg-lib pkg-same pkg-edit');
 
   // L1: an npm project.
   const app = path.join(root, 'app');
@@ -121,12 +123,14 @@ async function build(): Promise<PackageImages> {
     deb('pkg-tool', '2.1', { 'usr/bin/tool': 700 }, 'T'),
     deb('pkg-lib', '1.4', { 'usr/lib/libx.so.1': 900 }, 'L'),
     deb('pkg-same', '1.0', { 'usr/share/same/file': 80 }, 'S'),
+    // The same version, the same size, other bytes: only the content tells.
+    deb('pkg-edit', '1.0', { 'usr/share/edit/file': 40 }, 'E'),
     deb('pkg-new', '0.1', { 'usr/share/new/x': 10 }, 'x'),
   ];
   dpkg(root, '-i', ...next.map((d) => d.file));
   // A package's layer is the one that installed it or last changed its version: the same version reinstalled keeps its own.
-  for (const d of next) put(`dpkg ${d.expected.name}`, d.expected, d.expected.name === 'pkg-same' ? 0 : 2);
-  await t.commit('dpkg -i pkg-tool=2.1 pkg-lib=1.4 pkg-same pkg-new');
+  for (const d of next) put(`dpkg ${d.expected.name}`, d.expected, d.expected.name === 'pkg-same' || d.expected.name === 'pkg-edit' ? 0 : 2);
+  await t.commit('dpkg -i pkg-tool=2.1 pkg-lib=1.4 pkg-same pkg-edit pkg-new');
 
   // L3: a dpkg package removed, an npm package added.
   dpkg(root, '-r', 'pkg-base');

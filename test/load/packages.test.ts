@@ -87,7 +87,7 @@ describe.skipIf(NO_PACKAGE_TOOLS !== undefined)(`the lifecycle reads the package
   it('packagesAt gives each layer its packages, counted in that layer', async () => {
     const l = await load(im.new.plain);
     const at = (i: number) => l.packages!.packagesAt(i).map((p) => `${p.name} ${p.version} ${p.files} ${p.sizeBytes} L${p.layer}`);
-    expect(at(0)).toEqual(['pkg-base 1.0 2 2100 L0', 'pkg-lib 1.5 1 1000 L0', 'pkg-same 1.0 1 50 L0', 'pkg-tool 2.0 1 500 L0']);
+    expect(at(0)).toEqual(['pkg-base 1.0 2 2100 L0', 'pkg-edit 1.0 1 40 L0', 'pkg-lib 1.5 1 1000 L0', 'pkg-same 1.0 1 50 L0', 'pkg-tool 2.0 1 500 L0']);
     expect(at(2).filter((x) => x.startsWith('pkg-same') || x.startsWith('pkg-tool'))).toEqual(['pkg-same 1.0 1 80 L0', 'pkg-tool 2.1 1 700 L2']);
     expect(l.packages!.packagesAt(l.analysis.layers.length - 1)).toBe(l.packages!.packages);
     expect(l.packages!.packagesAt(99)).toEqual([]);
@@ -105,6 +105,7 @@ describe.skipIf(NO_PACKAGE_TOOLS !== undefined)(`the lifecycle reads the package
     await c.verified;
     expect(c.packages!.map((d) => `${d.change} ${d.name} ${d.sizeDeltaBytes}`)).toEqual([
       'removed pkg-base -2100',
+      'changed pkg-edit 0',
       'downgraded pkg-lib -100',
       'added pkg-new 10',
       'changed pkg-same 30',

@@ -53,9 +53,9 @@ describe.skipIf(NO_PACKAGE_TOOLS !== undefined)(`packages through the command li
   it('--json gives each layer its package changes', () => {
     const e = exportOf(im.new.gzip);
     expect(layerChanges(e)).toEqual([
-      ['+pkg-base 1.0', '+pkg-lib 1.5', '+pkg-same 1.0', '+pkg-tool 2.0'],
+      ['+pkg-base 1.0', '+pkg-edit 1.0', '+pkg-lib 1.5', '+pkg-same 1.0', '+pkg-tool 2.0'],
       ['+pkg-a 1.0.0', '+pkg-b 1.0.0'],
-      // pkg-same 1.0 reinstalled with other content is no version change
+      // pkg-same and pkg-edit 1.0 reinstalled with other content are no version change
       ['+pkg-new 0.1', '~pkg-lib 1.5→1.4', '~pkg-tool 2.0→2.1'],
       ['+pkg-c 3.0.0', '-pkg-base 1.0'],
       ...(im.rpm ? [['+r 2-1']] : []),
@@ -67,11 +67,41 @@ describe.skipIf(NO_PACKAGE_TOOLS !== undefined)(`packages through the command li
     const cache = tmpDir('pkg-cache-');
     const first = runCli(['--ci', '--json', 'out.json', '--quiet', im.new.gzip], { cwd: tmpDir(), env: { CI: '', XDG_CACHE_HOME: cache } });
     expect(first.code, first.stderr).toBe(0);
-    expect(first.stdout).toContain(`Packages: ${im.expected.new.length} (dpkg 4, ${im.rpm ? 'rpm 1, ' : ''}npm 3)`);
+    expect(first.stdout).toContain(`Packages: ${im.expected.new.length} (dpkg 5, ${im.rpm ? 'rpm 1, ' : ''}npm 3)`);
     const cold = exportOf(im.new.gzip, ['--ci'], { XDG_CACHE_HOME: cache });
     const warm = exportOf(im.new.gzip, ['--ci'], { XDG_CACHE_HOME: cache });
     expect(warm).toEqual(cold);
     expect(warm.packages).toEqual(im.expected.new);
+  });
+
+  it('the library resolves to the analysis with the same packages beside it, and its JSON is the CLI\'s', async () => {
+    const { inspectImage, toJsonExport } = await import('../../src/index.js');
+    const a = await inspectImage(im.new.gzip, { cache: false, env: {} });
+    expect(a.packages!.packages).toEqual(im.expected.new);
+    expect(a.efficiency).toBeGreaterThan(0);
+    expect(a.findings.length).toBeGreaterThan(0); // still derived from the analysis
+    const id = a.tree.find('usr/bin/tool')!;
+    expect(a.packages!.ownerAt(a.layers.length - 1, id)).toMatchObject({ manager: 'dpkg', name: 'pkg-tool', version: '2.1' });
+    expect(toJsonExport(a)).toEqual(exportOf(im.new.gzip));
+    const without = await inspectImage(im.new.gzip, { cache: false, env: {}, packages: false });
+    expect(without.packages).toBeUndefined();
+    expect(toJsonExport(without)).not.toHaveProperty('packages');
+  });
+
+  it('the schema refuses a damaged package list', () => {
+    const e = exportOf(im.new.plain);
+    const damaged: [string, (x: ExportV1) => void][] = [
+      ['an unknown manager', (x) => Object.assign(x.packages![0]!, { manager: 'brew' })],
+      ['a negative size', (x) => (x.packages![0]!.sizeBytes = -1)],
+      ['a missing path', (x) => delete (x.packages![0] as { path?: unknown }).path],
+      ['an unknown key in a layer change', (x) => Object.assign(x.layers[0]!.packages!.added[0]!, { arch: 'amd64' })],
+      ['a warning without its reason', (x) => x.packageWarnings!.push({ manager: 'dpkg', layer: 0, path: 'var/lib/dpkg/status' } as never)],
+    ];
+    for (const [what, damage] of damaged) {
+      const x = structuredClone(e);
+      damage(x);
+      expect(validateExport(x), what).toBe(false);
+    }
   });
 
   it('--no-packages leaves them out: no packages, no layer changes', () => {
@@ -94,6 +124,8 @@ describe.skipIf(NO_PACKAGE_TOOLS !== undefined)(`packages through the command li
       expect(validateDiff(d), ajv.errorsText(validateDiff.errors)).toBe(true);
       expect(d.packages).toEqual([
         { manager: 'dpkg', name: 'pkg-base', change: 'removed', old: '1.0', new: null, path: null, sizeDeltaBytes: -2100 },
+        // the same version and size, other bytes: found by the content of the files it owns
+        { manager: 'dpkg', name: 'pkg-edit', change: 'changed', old: '1.0', new: '1.0', path: null, sizeDeltaBytes: 0 },
         { manager: 'dpkg', name: 'pkg-lib', change: 'downgraded', old: '1.5', new: '1.4', path: null, sizeDeltaBytes: -100 },
         { manager: 'dpkg', name: 'pkg-new', change: 'added', old: null, new: '0.1', path: null, sizeDeltaBytes: 10 },
         { manager: 'dpkg', name: 'pkg-same', change: 'changed', old: '1.0', new: '1.0', path: null, sizeDeltaBytes: 30 },
@@ -110,7 +142,7 @@ describe.skipIf(NO_PACKAGE_TOOLS !== undefined)(`packages through the command li
   it('the diff summary and the Markdown report name them, escaped', () => {
     const r = runCli(['diff', '--quiet', im.old.plain, im.new.plain], { env: { CI: '', XDG_CACHE_HOME: tmpDir('pkg-cache-') } });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain(`Packages: ${im.rpm ? 3 : 2} added, 1 removed, 1 upgraded, 1 downgraded, 1 changed content`);
+    expect(r.stdout).toContain(`Packages: ${im.rpm ? 3 : 2} added, 1 removed, 1 upgraded, 1 downgraded, 2 changed content`);
     expect(r.stdout).toContain('      +200 B  upgraded         dpkg pkg-tool 2.0 → 2.1\n');
     const dir = tmpDir();
     const md = runCli(['--report', `markdown=${path.join(dir, 'r.md')}`, '--quiet', im.new.plain], { env: { CI: '', XDG_CACHE_HOME: tmpDir('pkg-cache-') } });

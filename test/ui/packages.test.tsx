@@ -45,9 +45,9 @@ describe.skipIf(NO_PACKAGE_TOOLS !== undefined)('the packages pane in the App', 
     const { stdin, until } = mountApp({ view, viewport: { cols: 100, rows: 24 } });
     await until((s) => s.includes('changes of L0'));
     stdin.write('p');
-    await until((s) => s.includes('▌Packages') && s.includes('· 1/4'));
+    await until((s) => s.includes('▌Packages') && s.includes('· 1/5'));
     stdin.write('\x1b[<0;80;5M'); // the third row: below the title and the column headers
-    await until((s) => s.includes('· 3/4'));
+    await until((s) => s.includes('· 3/5'));
     stdin.write('\r');
     const s = await until((x) => x.includes('▌Files'));
     expect(s).toMatch(/\/usr\/bin\/tool +dpkg pkg-tool 2\.0/); // the third by size: pkg-base, pkg-lib, pkg-tool

@@ -55,17 +55,19 @@ describe.skipIf(NO_PACKAGE_TOOLS !== undefined)(`the packages pane${NO_PACKAGE_T
     const s = press(image, start(2), 'p');
     expect(s.focus).toBe('packages');
     expect(rows(image, s)).toEqual([
-      // what L2 changed, largest first: the same version rebuilt is a change too
+      // what L2 changed, largest first: the same version with other files is a change too,
+      // whether its size changed (pkg-same) or only its bytes (pkg-edit)
       '↓     900 B      1  L2     dpkg pkg-lib 1.5 → 1.4',
       '↑     700 B      1  L2     dpkg pkg-tool 2.0 → 2.1',
       '~      80 B      1  L0     dpkg pkg-same 1.0',
+      '~      40 B      1  L0     dpkg pkg-edit 1.0',
       '+      10 B      1  L2     dpkg pkg-new 0.1',
       // then the rest
       '     2.1 kB      2  L0     dpkg pkg-base 1.0',
       '      334 B      2  L1     npm pkg-a 1.0.0',
       '      134 B      2  L1     npm pkg-b 1.0.0',
     ]);
-    expect(lineText(selectPackagesPane(image, s).title)).toContain('L2 +1 −0 ~3 · 1/7');
+    expect(lineText(selectPackagesPane(image, s).title)).toContain('L2 +1 −0 ~4 · 1/8');
     const closed = press(image, s, 'p');
     expect(closed.packages?.open).toBe(false);
     expect(closed.focus).toBe('tree');
@@ -74,14 +76,14 @@ describe.skipIf(NO_PACKAGE_TOOLS !== undefined)(`the packages pane${NO_PACKAGE_T
   it('a range aggregated from the empty image lists every package as added; the last layer lists what the image ends with', () => {
     const s = press(image, run(image, start(3), 'layers.compareAggregated'), 'p');
     expect(selectPackageRows(image, s).every((r) => r.change === 'added')).toBe(true);
-    expect(selectPackageRows(image, s).map((r) => r.name).sort()).toEqual(['pkg-a', 'pkg-b', 'pkg-c', 'pkg-lib', 'pkg-new', 'pkg-same', 'pkg-tool']);
+    expect(selectPackageRows(image, s).map((r) => r.name).sort()).toEqual(['pkg-a', 'pkg-b', 'pkg-c', 'pkg-edit', 'pkg-lib', 'pkg-new', 'pkg-same', 'pkg-tool']);
     const last = press(image, start(image.analysis.layers.length - 1), 'p');
     expect(selectPackageRows(image, last).map((r) => `${r.manager} ${r.name} ${r.version}`).sort()).toEqual(im.listed.new);
   });
 
   it('Ctrl+O sorts by name; / filters live over manager, name and version; Esc clears the filter, then closes', () => {
     let s = press(image, start(1), 'p', 'ctrl+o');
-    expect(selectPackageRows(image, s).map((r) => r.name)).toEqual(['pkg-a', 'pkg-b', 'pkg-base', 'pkg-lib', 'pkg-same', 'pkg-tool']);
+    expect(selectPackageRows(image, s).map((r) => r.name)).toEqual(['pkg-a', 'pkg-b', 'pkg-base', 'pkg-edit', 'pkg-lib', 'pkg-same', 'pkg-tool']);
     s = press(image, s, '/', 'n', 'p', 'm');
     expect(s.packages?.editing).toBe(true);
     expect(selectPackageRows(image, s).map((r) => r.name)).toEqual(['pkg-a', 'pkg-b']);
@@ -139,6 +141,7 @@ describe.skipIf(NO_PACKAGE_TOOLS !== undefined)(`the packages pane${NO_PACKAGE_T
       '~     +30 B      1  dpkg pkg-same 1.0',
       '+     +10 B      1  dpkg pkg-new 0.1',
       ...(im.rpm ? ['+     +10 B      1  rpm r 2-1'] : []),
+      '~        ±0      1  dpkg pkg-edit 1.0',
     ]);
     s = press(comparison, s, ...Array(4).fill('down'), 'enter');
     expect(treePaths(comparison, s)).toEqual(['usr', 'usr/share', 'usr/share/same', 'usr/share/same/file']);
