@@ -6,7 +6,7 @@ import type { CommandId } from '../../src/viewmodel/commands.js';
 import { interpretKey } from '../../src/viewmodel/input.js';
 import { createKeymap } from '../../src/viewmodel/keymap.js';
 import { interpretMouse } from '../../src/viewmodel/mouse.js';
-import { selectPackageRows, selectPackagesPane } from '../../src/viewmodel/packages-view.js';
+import { selectPackageRows, selectPackagesNotice, selectPackagesPane } from '../../src/viewmodel/packages-view.js';
 import { reduce, type Action } from '../../src/viewmodel/reducer.js';
 import { selectLayerDetails, selectOverlayLines, selectStatusBar, selectTreePane } from '../../src/viewmodel/rows.js';
 import { lineText } from '../../src/viewmodel/segments.js';
@@ -168,6 +168,29 @@ describe.skipIf(NO_PACKAGE_TOOLS !== undefined)(`the packages pane${NO_PACKAGE_T
     expect(all.every((l) => [...l].length <= 60 - Math.floor(60 * 0.42) - 1)).toBe(true);
     expect(all.length).toBe(14); // the right column's height: the status bar takes the last row
     expect(all.some((l) => l.includes('pkg-b'))).toBe(true); // the smallest, last by size, scrolled into view
+  });
+
+  it('a database not read is said as the inspector opens, and each one is a line above the rows, escaped', async () => {
+    // Written by hand: no tool writes a malformed status file, or a manifest under such a name.
+    const { buildDockerArchive, buildTar, tmpDir } = await import('../helpers/image-files.js');
+    const { writeFileSync } = await import('node:fs');
+    const evil = 'app/node_modules/evil\u001b[2J';
+    const layer = await buildTar([
+      { name: 'var/lib/dpkg/status', body: ' no field\n' },
+      { name: `${evil}/package.json`, body: '{not json' },
+    ]);
+    const file = `${tmpDir('pkg-bad-')}/bad.tar`;
+    writeFileSync(file, await buildDockerArchive([{ tags: ['bad:1'], layers: [layer] }]));
+    const l = await loadImage(parseReference(file, existsSync), { settings: localSettings() });
+    await l.close();
+    const bad = imageView(l.analysis, { symbols: true, packages: l.packages });
+    expect(selectPackagesNotice(bad)).toMatch(/^packages not read: dpkg: var\/lib\/dpkg\/status \(L0\) .* \(and 1 more\) \(p: the packages\)$/);
+    const s = press(bad, run(bad, createInitialState({ cols: 160, rows: 30 }), { type: 'layers.select', layer: 0 }), 'p');
+    const lines = rows(bad, s);
+    expect(lines[0]).toMatch(/^not read: dpkg: var\/lib\/dpkg\/status \(L0\) /);
+    expect(lines[1]).toBe('not read: npm: app/node_modules/evil?[2J/package.json (L0) is not valid JSON'); // the inspector's sanitize
+    expect(lines[2]).toBe('(no package in this layer\'s databases)');
+    expect(selectPackagesNotice(image)).toBeUndefined();
   });
 
   it('without packages read, the pane says so and p still toggles', () => {
