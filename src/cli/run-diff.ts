@@ -56,23 +56,25 @@ export async function runDiffHeadless(d: DiffOptions, io: CiIo): Promise<number>
   const remote = isRemote(refs.old, existsIn(io.cwd)) || isRemote(refs.new, existsIn(io.cwd));
   let loaded: LoadedComparison | undefined;
   let c: ImageComparison;
+  let packages: LoadedComparison['packages'];
   try {
     loaded = await loadComparison(refs.old, refs.new, diffLoadOptions(d, { env: io.env, password: io.password, onStage: remote ? say : undefined }));
     // The verdict waits for every layer of both images to match its digest.
     await loaded.verified;
     c = loaded.comparison;
+    packages = loaded.packages;
   } finally {
     await loaded?.close().catch(() => undefined);
   }
   const gate = d.ci || Object.keys(rules).length > 0;
   const results = gate ? evaluateDiffRules(c, rules) : undefined;
   const human = d.json === '-' ? io.stderr : io.stdout;
-  human.write(formatDiffReport(c, results));
+  human.write(formatDiffReport(c, results, { packages }));
   // Every report diff writes is a page of the comparison (the table's rows marked `comparison`).
   for (const r of reports) await writeFileAtomic(r.file, renderHtmlReport(comparisonPage(c, { rules: results, tool: `inspect-tui ${io.version ?? ''}`.trim() }), readPageClient()), r.flag);
   if (d.json !== undefined) {
     // Paths from the images are in the JSON: written so that no byte of it acts on a terminal.
-    const text = `${stringifyJson(toDiffExport(c, results))}\n`;
+    const text = `${stringifyJson(toDiffExport(c, results, { packages }))}\n`;
     if (jsonFile) await writeFileAtomic(jsonFile, text, `--json ${d.json}`);
     else io.stdout.write(text);
   }
