@@ -25,7 +25,7 @@ import { loadComparison, loadImage, summarizePackages, type LoadEvent, type Load
 import type { ImageReference } from './reference/reference.js';
 import type { CiOutcome } from './report/ci-result.js';
 import { REPORT_FORMATS, reportFormat, type ReportFormat } from './report/formats.js';
-import { comparisonPage, imageView, readPageClient, renderHtmlReport, type PageImage } from './report/html/index.js';
+import { comparisonPage, imageView, packageProvenance, readPageClient, renderHtmlReport, type PageImage } from './report/html/index.js';
 import type { ImageSources } from './provenance/index.js';
 import type { SourceSettings } from './sources/settings.js';
 import { UsageError } from './errors/index.js';
@@ -466,7 +466,9 @@ export const REPORT_FORMAT_NAMES: readonly ReportFormat[] = REPORT_FORMATS.map((
 /**
  * Renders one report of one or more images in a format of `--report` (`REPORT_FORMAT_NAMES`:
  * markdown, junit, sarif, github, codequality, html): the same text the CLI writes for the same
- * images and rule results. Pure apart from reading the HTML page's script from the package.
+ * images and rule results. An image's packages (its `packages`, else those `inspectImage` put
+ * beside the analysis) give the Markdown's largest packages and the HTML page's packages and
+ * file owners. Pure apart from reading the HTML page's script from the package.
  *
  * @example
  * const a = await inspectImage('docker-archive:img.tar');
@@ -489,7 +491,7 @@ export function renderReport(format: ReportFormat, images: readonly ReportImage[
         ...(img.sources ? { sources: img.sources } : {}),
         ...(pk ? { packages: summarizePackages(pk) } : {}),
       });
-      if (row.needsTree) pages.push(imageView(img.analysis, summary, img.rules ? { rules: img.rules } : {}));
+      if (row.needsTree) pages.push(imageView(img.analysis, summary, { ...(img.rules ? { rules: img.rules } : {}), ...(pk ? { provenance: packageProvenance(img.analysis.tree, pk) } : {}) }));
     } else {
       outcomes.push({ kind: 'unreadable', reference: img.reference, message: img.error });
       pages.push({ kind: 'unreadable', reference: img.reference, message: img.error });
@@ -500,12 +502,14 @@ export function renderReport(format: ReportFormat, images: readonly ReportImage[
 
 /**
  * The comparison as the self-contained HTML page `inspect-tui diff --report html=FILE` writes:
- * a treemap of the size changes, the largest changes, the aligned layers and changed paths.
+ * a treemap of the size changes, the largest changes, the aligned layers, changed paths and the
+ * packages that differ (`c.packages`).
  *
  * @example
  * const c = await compareImages('old.tar', 'new.tar');
  * writeFileSync('diff.html', renderComparisonReport(c, { rules: evaluateDiffRules(c.comparison, { lowestEfficiency: 0.9 }) }));
  */
 export function renderComparisonReport(c: Comparison, options: { readonly rules?: readonly DiffRuleResult[]; readonly version?: string } = {}): string {
-  return renderHtmlReport(comparisonPage(c.comparison, { rules: options.rules, tool: `inspect-tui ${options.version ?? ''}`.trim() }), readPageClient());
+  const page = comparisonPage(c.comparison, { rules: options.rules, tool: `inspect-tui ${options.version ?? ''}`.trim(), ...(c.packages ? { packageChanges: c.packages } : {}) });
+  return renderHtmlReport(page, readPageClient());
 }

@@ -71,7 +71,10 @@ export async function runDiffHeadless(d: DiffOptions, io: CiIo): Promise<number>
   const human = d.json === '-' ? io.stderr : io.stdout;
   human.write(formatDiffReport(c, results, { packages }));
   // Every report diff writes is a page of the comparison (the table's rows marked `comparison`).
-  for (const r of reports) await writeFileAtomic(r.file, renderHtmlReport(comparisonPage(c, { rules: results, tool: `inspect-tui ${io.version ?? ''}`.trim() }), readPageClient()), r.flag);
+  for (const r of reports) {
+    const page = comparisonPage(c, { rules: results, tool: `inspect-tui ${io.version ?? ''}`.trim(), ...(packages ? { packageChanges: packages } : {}) });
+    await writeFileAtomic(r.file, renderHtmlReport(page, readPageClient()), r.flag);
+  }
   if (d.json !== undefined) {
     // Paths from the images are in the JSON: written so that no byte of it acts on a terminal.
     const text = `${stringifyJson(toDiffExport(c, results, { packages }))}\n`;
