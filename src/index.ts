@@ -25,7 +25,7 @@ import { loadComparison, loadImage, summarizePackages, type LoadEvent, type Load
 import type { ImageReference } from './reference/reference.js';
 import type { CiOutcome } from './report/ci-result.js';
 import { REPORT_FORMATS, reportFormat, type ReportFormat } from './report/formats.js';
-import { comparisonPage, imageView, packageProvenance, readPageClient, renderHtmlReport, type PageImage } from './report/html/index.js';
+import { comparisonPage, imageView, layerSources, packageProvenance, readPageClient, renderHtmlReport, type PageImage } from './report/html/index.js';
 import type { ImageSources } from './provenance/index.js';
 import type { SourceSettings } from './sources/settings.js';
 import { UsageError } from './errors/index.js';
@@ -491,7 +491,8 @@ export function renderReport(format: ReportFormat, images: readonly ReportImage[
         ...(img.sources ? { sources: img.sources } : {}),
         ...(pk ? { packages: summarizePackages(pk) } : {}),
       });
-      if (row.needsTree) pages.push(imageView(img.analysis, summary, { ...(img.rules ? { rules: img.rules } : {}), ...(pk ? { provenance: packageProvenance(img.analysis.tree, pk) } : {}) }));
+      const provenance = { ...(pk ? packageProvenance(img.analysis.tree, pk) : {}), ...layerSources(img.sources, summary.layers.length) };
+      if (row.needsTree) pages.push(imageView(img.analysis, summary, { ...(img.rules ? { rules: img.rules } : {}), provenance }));
     } else {
       outcomes.push({ kind: 'unreadable', reference: img.reference, message: img.error });
       pages.push({ kind: 'unreadable', reference: img.reference, message: img.error });

@@ -13,7 +13,7 @@ import { formatReference, isRemote, parseReference, type ImageReference } from '
 import { formatCiReport } from '../report/ci-report.js';
 import type { CiOutcome, ImageResult } from '../report/ci-result.js';
 import { reportFormat } from '../report/formats.js';
-import { imageView, packageProvenance, type ImageView, type PageImage } from '../report/html/index.js';
+import { imageView, layerSources, packageProvenance, type ImageView, type PageImage } from '../report/html/index.js';
 import { toDiveExport, toExportV1 } from '../report/json-export.js';
 import { resolveRules, type Options } from './args.js';
 import { compilePathRules, needsTree, parseCiFile, type PathRulesConfig, type ReportSpec } from './ci-config.js';
@@ -175,7 +175,8 @@ async function evaluateImage(
     const rules: RuleResult[] | undefined = config ? [...evaluateRules(analysis, config.rules), ...evaluatePathRules(analysis, compiled.rules), ...findingRules(summary, config)] : undefined;
     const dive = wantDive ? toDiveExport(analysis, { layerIds: await diveLayerIds(loaded) }) : undefined;
     // The owners are looked up by path in the tree the packages were read with.
-    const html = wantHtml ? imageView(analysis, summary, { rules, ignored, ...(loaded.packages ? { provenance: packageProvenance(loaded.analysis.tree, loaded.packages) } : {}) }) : undefined;
+    const provenance = { ...(loaded.packages ? packageProvenance(loaded.analysis.tree, loaded.packages) : {}), ...layerSources(loaded.lines.sources, summary.layers.length) };
+    const html = wantHtml ? imageView(analysis, summary, { rules, ignored, provenance }) : undefined;
     // Only the figures (and the HTML report's bounded page data) are kept past this image: a glob of large images must not hold every tree.
     return { result: { kind: 'analysed', summary, ignored, rules, sources: loaded.lines.sources, packages: loaded.packages && summarizePackages(loaded.packages) }, dive, html };
   } finally {

@@ -1,6 +1,16 @@
 import type { FileTree } from '../../core/index.js';
+import type { ImageSources } from '../../provenance/index.js';
 import { describePackageWarning, type ImagePackages, type PackageRef, type PackageSummary } from '../../packages/index.js';
 import type { ReportProvenance } from './image-page.js';
+
+/**
+ * The page's Dockerfile line of each of `layerCount` layers (null for a base layer, a squashed
+ * one, or when no Dockerfile or build provenance located it), from the lines the lifecycle found.
+ */
+export function layerSources(sources: ImageSources | null | undefined, layerCount: number): Pick<ReportProvenance, 'layerSources'> {
+  if (!sources) return {};
+  return { layerSources: Array.from({ length: layerCount }, (_, i) => sources.layers[i]?.source ?? null) };
+}
 
 /** A package as the page names an owner: `manager name version`. */
 export function ownerLabel(p: PackageRef): string {
