@@ -66,6 +66,9 @@ export type Options = ImageOptions & {
   readonly version: boolean;
 };
 
+/** `--no-packages`: a row of the image options, and of `build`'s (no engine has it). */
+export const NO_PACKAGES_OPTION: OptionSpec = { name: 'no-packages', description: 'do not read the package databases (no packages, owners or package changes)' };
+
 /** Where and how images are read: every command that reads images takes these. */
 export const IMAGE_OPTIONS: readonly OptionSpec[] = [
   { name: 'platform', value: { label: 'OS/ARCH[/VARIANT]', kind: 'platform' }, description: 'pick from a multi-platform image (default: the host, then linux/amd64)' },
@@ -78,7 +81,7 @@ export const IMAGE_OPTIONS: readonly OptionSpec[] = [
   { name: 'tls-verify', value: { label: 'BOOL', kind: 'choice', choices: ['true', 'false'] }, description: "false is --insecure (skopeo's and podman's spelling)" },
   { name: 'no-cache', description: 'do not read or write the per-layer analysis cache' },
   { name: 'no-verify', description: 'do not check layer bytes against their digests (faster; nothing is cached)' },
-  { name: 'no-packages', description: 'do not read the package databases (no packages, owners or package changes)' },
+  NO_PACKAGES_OPTION,
 ];
 
 /** The inspector's configuration and display. */
