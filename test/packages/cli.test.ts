@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DiffExportV1 } from '../../src/report/diff-report.js';
@@ -86,6 +87,23 @@ describe.skipIf(NO_PACKAGE_TOOLS !== undefined)(`packages through the command li
     const without = await inspectImage(im.new.gzip, { cache: false, env: {}, packages: false });
     expect(without.packages).toBeUndefined();
     expect(toJsonExport(without)).not.toHaveProperty('packages');
+  });
+
+  it("the library's reports of the inspected image are the CLI's: the Markdown's largest packages, the HTML page's packages and owners", async () => {
+    // The built entry point: the HTML page's script is built beside it.
+    const { inspectImage, renderReport, evaluateRules, DEFAULT_RULES } = (await import(pathToFileURL(path.join(ROOT, 'dist', 'index.js')).href)) as typeof import('../../src/index.js');
+    const dir = tmpDir('pkg-reports-');
+    const version = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+    const r = runCli(['--quiet', '--report', 'markdown=r.md', '--report', 'html=r.html', im.new.gzip], { cwd: dir, env: { CI: '', XDG_CACHE_HOME: tmpDir('pkg-cache-'), GITHUB_STEP_SUMMARY: undefined } });
+    expect([0, 1], r.stderr).toContain(r.code);
+    const a = await inspectImage(im.new.gzip, { cache: false, env: {} });
+    const rules = evaluateRules(a, DEFAULT_RULES);
+    const md = renderReport('markdown', [{ analysis: a, rules }], { version, cwd: dir });
+    expect(md).toBe(readFileSync(path.join(dir, 'r.md'), 'utf8'));
+    expect(md).toContain('| dpkg | pkg-lib | 1.4 | 2 |');
+    const html = renderReport('html', [{ analysis: a, rules }], { version, cwd: dir });
+    expect(html).toBe(readFileSync(path.join(dir, 'r.html'), 'utf8'));
+    expect(html).toContain('dpkg pkg-tool 2.1'); // an owner in the page data
   });
 
   it('the schema refuses a damaged package list', () => {
