@@ -134,6 +134,16 @@ describe.skipIf(NO_PACKAGE_TOOLS !== undefined)(`packages through the command li
     expect(bare).toEqual(layers.map(({ packages: _x, ...l }) => l));
   });
 
+  it("the library's compareImages carries the packages that differ, and its JSON is diff --json's", async () => {
+    const { compareImages, toDiffExport } = await import('../../src/index.js');
+    const c = await compareImages(im.old.plain, im.new.gzip, { cache: false, env: {} });
+    const r = runCli(['diff', '--json', '-', '--quiet', im.old.plain, im.new.gzip], { env: { CI: '', XDG_CACHE_HOME: tmpDir('pkg-cache-') } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(toDiffExport(c.comparison, undefined, { packages: c.packages })).toEqual(JSON.parse(r.stdout));
+    expect(c.packages!.map((d) => `${d.change} ${d.name}`)).toContain('upgraded pkg-tool');
+    expect(c.new.packages!.packages).toEqual(im.expected.new);
+  });
+
   it('diff --json lists the packages that differ: added, removed, upgraded, downgraded, changed at the same version, with size deltas', () => {
     for (const [a, b] of [[im.old.plain, im.new.gzip], [im.old.gzip, im.new.plain]]) {
       const r = runCli(['diff', '--json', '-', '--quiet', a!, b!], { env: { CI: '', XDG_CACHE_HOME: tmpDir('pkg-cache-') } });
