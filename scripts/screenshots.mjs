@@ -6,6 +6,8 @@
 //   npm run build && node scripts/screenshots.mjs [NAME…]
 //   node scripts/screenshots.mjs --check [NAME…]   # run the scenarios, print the screens, write nothing
 //
+// NAME renders only those scenarios (`packages diff-packages`). The packages scenarios write
+// their images with scripts/synth-real-image.mjs into .bench/screenshots/.
 // Needs tmux and chromium (apt-get install -y chromium). Writes screenshots/<name>.png.
 // Every scenario ends on a screen whose status line belongs to it (no message left over from
 // an earlier step): a step that leaves a message it does not show ends with a key that clears it.
@@ -209,7 +211,37 @@ const SCENARIOS = [
       { keys: ['j', 'l', 'l'], wait: (s) => s.includes('── same') && s.includes('big.bin') },
     ],
   },
+  {
+    // The real-shaped benchmark image (small scale): its last layer purged and upgraded packages.
+    name: 'packages',
+    prepare: packageImages,
+    args: ['real.tar'],
+    steps: [
+      { wait: (s) => s.includes('changes of L0') },
+      { keys: ['G'], wait: (s) => s.includes('L13: changes of L13') },
+      { keys: ['p'], wait: (s) => s.includes('▌Packages') && s.includes('L13 +0') },
+    ],
+  },
+  {
+    // The same image against itself four layers earlier: the packages the later layers changed.
+    name: 'diff-packages',
+    prepare: packageImages,
+    args: ['diff', 'real-earlier.tar', 'real.tar'],
+    steps: [
+      { wait: (s) => s.includes('OLD → NEW') && s.includes('Totals') },
+      { keys: ['p'], wait: (s) => s.includes('▌Packages') && s.includes('OLD → NEW +') },
+    ],
+  },
 ];
+
+/** The packages scenarios' images: the real-shaped image at a small scale, and as it was after ten layers. */
+async function packageImages() {
+  const dir = join(root, '.bench', 'screenshots');
+  const gen = await import(pathToFileURL(join(root, 'scripts', 'synth-real-image.mjs')).href);
+  if (!existsSync(join(dir, 'real.tar'))) gen.writeImage(join(dir, 'real.tar'), { scale: 0.02 });
+  if (!existsSync(join(dir, 'real-earlier.tar'))) gen.writeImage(join(dir, 'real-earlier.tar'), { scale: 0.02, upTo: 10 });
+  return dir;
+}
 
 // ---- ANSI → HTML ---------------------------------------------------------------------------
 const PALETTE = ['#1d1f21', '#e06c75', '#98c379', '#e5c07b', '#61afef', '#c678dd', '#56b6c2', '#c5c8c6'];
@@ -304,7 +336,8 @@ async function shoot(sc, check = false) {
   if (sc.make) await sc.make(cwd);
   // Run beside the image so the screen shows a short relative reference.
   const args = (sc.args ?? [sc.image]).map((a) => `'${a}'`).join(' ');
-  const cmd = `cd '${sc.make ? cwd : (sc.dir ?? fixtures)}' && env -u CI -u NO_COLOR TERM=xterm-256color node '${main}' ${args}; exec sleep 600`;
+  const dir = sc.make ? cwd : sc.prepare ? await sc.prepare() : (sc.dir ?? fixtures);
+  const cmd = `cd '${dir}' && env -u CI -u NO_COLOR TERM=xterm-256color node '${main}' ${args}; exec sleep 600`;
   // A tmux server that is still shutting down after the previous session refuses new ones.
   for (let attempt = 0; ; attempt++) {
     try {

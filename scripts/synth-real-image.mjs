@@ -2,11 +2,13 @@
 // Writes a deterministic, real-shaped docker-archive image for benchmarks: 14 layers grown the
 // way a Dockerfile grows an application image, ~2 GiB of file bytes at --scale 1.
 //
-//   node scripts/synth-real-image.mjs [OUT.tar] [--scale F] [--seed S]
+//   node scripts/synth-real-image.mjs [OUT.tar] [--scale F] [--seed S] [--layers N]
 //
-// OUT defaults to .bench/real-2g.tar (.bench/real-2g@F.tar at another scale). --scale multiplies
+// OUT defaults to .bench/real-2g.v2.tar (.bench/real-2g@F.v2.tar at another scale). --scale multiplies
 // every file count and every size (at least one file per group), so tests and development can
-// write a small one (--scale 0.01 is ~20 MiB). The same arguments always give the same bytes.
+// write a small one (--scale 0.01 is ~20 MiB). --layers N writes the image as it was after its
+// first N layers (an older version of it, to compare with). The same arguments always give the
+// same bytes.
 //
 // The layers:
 //   L0  ADD rootfs: a Debian-like base (merged /usr, packages of binaries, libraries, docs,
@@ -24,13 +26,18 @@
 //   L10 three model files of 100 MB and more
 //   L11 the same three files overwritten with new content
 //   L12 pip install: site-packages with sources and __pycache__
-//   L13 apt-get purge && cleanup: whiteouts of purged package files, /var/cache/apt removed and
-//       recreated (an opaque directory), /tmp emptied, dpkg status overwritten
+//   L13 apt-get purge && upgrade && cleanup: whiteouts of purged package files, one base package
+//       in thirty upgraded (its files rewritten), /var/cache/apt removed and recreated (an opaque
+//       directory), /tmp emptied, dpkg status overwritten
 //
 // Content: binaries are AES-CTR keystream (incompressible, ~1 GB/s to generate), text files the
 // same keystream mapped to printable characters with line breaks (compressible about 4:1 like
 // source code is not, but 6 bits per byte: gzip gets roughly 25%). A file's bytes depend only on
-// its content key, so a copy or a chown writes the identical bytes again.
+// its content key, so a copy or a chown writes the identical bytes again. The package databases
+// are written as their managers write them, so reading them costs what it costs on a real image:
+// dpkg's status (a stanza per installed package, rewritten by every apt layer), each package's
+// `.list` and `.md5sums`, a `package.json` in every node_modules package, and a `.dist-info`
+// (METADATA, RECORD) per pip package.
 import { createCipheriv, createHash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import path from 'node:path';
@@ -102,6 +109,14 @@ export function planImage({ scale = 1, seed = 1 } = {}) {
     live.set(e.path, e);
   };
   const file = (p, size, kind = 'bin', extra = {}) => put({ path: p, type: 'file', size, kind, key: newKey(), mode: 0o644, uid: 0, gid: 0, mtime: cur.mtime, ...extra });
+  /** A file whose bytes are given (a package database). */
+  const literal = (p, text, extra = {}) => {
+    const data = Buffer.from(text, 'utf8');
+    put({ path: p, type: 'file', size: data.length, kind: 'literal', data, key: newKey(), mode: 0o644, uid: 0, gid: 0, mtime: cur.mtime, ...extra });
+  };
+  /** A stable fake digest of a path (what an md5sums or RECORD line holds). */
+  const digestOf = (algo, p) => createHash(algo).update(`${seed}/${p}`).digest(algo === 'md5' ? 'hex' : 'base64url');
+  const sentence = (k) => Array.from({ length: k }, () => pick(words)).join(' ');
   const symlink = (p, target) => put({ path: p, type: 'symlink', target, mode: 0o777, uid: 0, gid: 0, mtime: cur.mtime, size: 0 });
   const hardlink = (p, target) => put({ path: p, type: 'hardlink', target, mode: 0o755, uid: 0, gid: 0, mtime: cur.mtime, size: 0 });
   /** Deletes one path with a whiteout: a file, or (`dir`) a directory with everything under it. */
@@ -114,14 +129,28 @@ export function planImage({ scale = 1, seed = 1 } = {}) {
   };
   const under = (dir) => [...live.values()].filter((e) => e.path.startsWith(`${dir}/`));
 
+  /** dpkg's installed packages, by name: what its status file lists. */
+  const installed = new Map();
+  /** Each dpkg package's paths (plan items), for an upgrade that rewrites them. */
+  const pkgPlan = new Map();
+  /** A package's `.list` and `.md5sums`, as dpkg writes them for its paths and version. */
+  const dpkgLists = (pkg, own, version) => {
+    const dirs = new Set();
+    for (const x of own) for (let d = path.posix.dirname(x.p); d !== '.'; d = path.posix.dirname(d)) dirs.add(d);
+    const listed = ['/.', ...[...dirs].sort().map((d) => `/${d}`), ...own.map((x) => `/${x.p}`)];
+    literal(`var/lib/dpkg/info/${pkg}.list`, `${listed.join('\n')}\n`);
+    literal(`var/lib/dpkg/info/${pkg}.md5sums`, own.filter((x) => !x.link).map((x) => `${digestOf('md5', `${x.p}@${version}`)}  ${x.p}\n`).join(''));
+  };
   /** A Debian-like package: library, maybe a binary, docs, man page, data and dpkg lists. */
   const pkgFiles = (budgetFiles, budgetBytes, opts = {}) => {
     const plan = [];
     const pkgs = [];
+    const versions = new Map();
     while (plan.length < budgetFiles) {
       const pkg = name(int(1, 2));
       pkgs.push(pkg);
       const v = `${int(0, 9)}.${int(0, 20)}.${int(0, 9)}`;
+      versions.set(pkg, `${v}-${int(1, 9)}`);
       const so = `usr/lib/x86_64-linux-gnu/lib${pkg}.so.${v}`;
       plan.push({ p: so, kind: 'bin', mode: 0o644, pkg, weight: 4 });
       plan.push({ p: `usr/lib/x86_64-linux-gnu/lib${pkg}.so.${v.split('.')[0]}`, link: `lib${pkg}.so.${v}`, pkg });
@@ -129,26 +158,71 @@ export function planImage({ scale = 1, seed = 1 } = {}) {
       plan.push({ p: `usr/share/doc/${pkg}/copyright`, kind: 'text', pkg, weight: 0.2 });
       plan.push({ p: `usr/share/doc/${pkg}/changelog.Debian.gz`, kind: 'bin', pkg, weight: 0.3 });
       if (rnd() < 0.6) plan.push({ p: `usr/share/man/man1/${pkg}.1.gz`, kind: 'bin', pkg, weight: 0.1 });
-      const data = int(0, 12);
+      // About sixty files a package, as Debian's have (a debootstrapped bookworm: 88 packages,
+      // 5329 files): the status file and the lists then have the length a real image's have.
+      const data = int(20, 90);
       for (let i = 0; i < data; i++) plan.push({ p: `usr/share/${pkg}/${pick(words)}${i}.${pick(['dat', 'xml', 'txt', 'conf', 'mo'])}`, kind: rnd() < 0.5 ? 'text' : 'bin', pkg, weight: 1 });
       if (opts.python && rnd() < 0.5) for (let i = 0; i < int(2, 15); i++) plan.push({ p: `usr/lib/python3/dist-packages/${pkg}/${pick(words)}${i}.py`, kind: 'text', pkg, weight: 0.4 });
       plan.push({ p: `var/lib/dpkg/info/${pkg}.list`, kind: 'text', pkg, weight: 0.05 });
       plan.push({ p: `var/lib/dpkg/info/${pkg}.md5sums`, kind: 'text', pkg, weight: 0.05 });
     }
-    const files = plan.filter((x) => !x.link);
+    const isDb = (x) => x.p.startsWith('var/lib/dpkg/info/');
+    const files = plan.filter((x) => !x.link && !isDb(x));
     const raw = sizes(files.length, budgetBytes).map((s, i) => s * (files[i].weight ?? 1) ** 0.5);
     const k = budgetBytes / (raw.reduce((a, b) => a + b, 0) || 1);
     let i = 0;
+    const byPkg = new Map();
     for (const x of plan) {
+      if (isDb(x)) continue;
       if (x.link) symlink(x.p, x.link);
       else file(x.p, Math.round(raw[i++] * k), x.kind, { mode: x.mode ?? 0o644 });
+      let list = byPkg.get(x.pkg);
+      if (!list) byPkg.set(x.pkg, (list = []));
+      list.push(x);
+    }
+    // What dpkg writes per package: every path it installed (directories first, as unpacked) and
+    // the md5 of each regular file.
+    for (const pkg of pkgs) {
+      const own = byPkg.get(pkg) ?? [];
+      pkgPlan.set(pkg, own);
+      dpkgLists(pkg, own, versions.get(pkg));
+      const bytes = own.reduce((n, x) => n + (live.get(x.p)?.size ?? 0), 0);
+      installed.set(pkg, { version: versions.get(pkg), kb: Math.max(1, Math.ceil(bytes / 1024)), section: pick(['libs', 'utils', 'devel', 'admin', 'python', 'net']) });
     }
     return pkgs;
   };
+  /** dpkg's status file: a stanza per installed package, as dpkg writes it. */
+  let lastStatus = '';
+  const statusText = () =>
+    [...installed]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([pkg, x]) =>
+        [
+          `Package: ${pkg}`,
+          'Status: install ok installed',
+          'Priority: optional',
+          `Section: ${x.section}`,
+          `Installed-Size: ${x.kb}`,
+          `Maintainer: Debian ${pkg} Maintainers <pkg-${pkg}@lists.alioth.debian.org>`,
+          'Architecture: amd64',
+          `Version: ${x.version}`,
+          `Depends: libc6 (>= 2.34), lib${pick(syll)}${int(1, 9)} (>= ${int(1, 3)}.${int(0, 9)})`,
+          `Description: ${sentence(int(3, 7))}`,
+          ` ${sentence(int(8, 14))}`,
+          ` ${sentence(int(8, 14))}`,
+          ` .`,
+          ` ${sentence(int(6, 12))}`,
+          `Homepage: https://${pkg}.example.org/`,
+          '',
+        ].join('\n'),
+      )
+      .join('\n');
   /** dpkg's status, apt and debconf state: overwritten by every apt layer. */
   const dpkgState = (grow) => {
-    file('var/lib/dpkg/status', n(600_000 * grow), 'text');
-    file('var/lib/dpkg/status-old', n(590_000 * grow), 'text');
+    const status = statusText();
+    literal('var/lib/dpkg/status', status);
+    literal('var/lib/dpkg/status-old', lastStatus || status);
+    lastStatus = status;
     file('var/cache/debconf/config.dat', n(40_000 * grow), 'text');
     file('var/cache/debconf/templates.dat', n(900_000 * grow), 'text');
     file('var/log/dpkg.log', n(120_000 * grow), 'text');
@@ -221,8 +295,26 @@ export function planImage({ scale = 1, seed = 1 } = {}) {
     for (let i = 0; i < count; i++) {
       const m = pick(mods);
       const deep = rnd() < 0.3 ? `${pick(['lib', 'dist', 'build', 'src'])}/${pick(['cjs', 'esm', 'types', 'internal'])}/${pick(words)}/` : '';
-      const f = i % 14 === 0 ? 'package.json' : `${pick(words)}-${i}.${pick(['js', 'js', 'js', 'mjs', 'd.ts', 'map', 'json', 'md'])}`;
-      file(`srv/app/node_modules/${m}/${deep}${f}`, sz[i], rnd() < 0.9 ? 'text' : 'bin');
+      file(`srv/app/node_modules/${m}/${deep}${pick(words)}-${i}.${pick(['js', 'js', 'js', 'mjs', 'd.ts', 'map', 'json', 'md'])}`, sz[i], rnd() < 0.9 ? 'text' : 'bin');
+    }
+    // Every package's manifest, as npm installs it.
+    for (const m of mods) {
+      const pkgName = m.split('/node_modules/').pop();
+      // Dependency names need not be unique (the pool of unique one-syllable names is ~4000).
+      const deps = Object.fromEntries(Array.from({ length: int(0, 4) }, () => [`${pick(syll)}${int(0, 99)}-${pick(words)}`, `^${int(0, 9)}.${int(0, 20)}.${int(0, 9)}`]));
+      const manifest = {
+        name: pkgName,
+        version: `${int(0, 9)}.${int(0, 30)}.${int(0, 20)}`,
+        description: sentence(int(4, 10)),
+        main: 'index.js',
+        types: 'index.d.ts',
+        license: pick(['MIT', 'ISC', 'Apache-2.0', 'BSD-3-Clause']),
+        repository: { type: 'git', url: `git+https://github.com/${pkgName.replace('@', '').replace('/', '-')}/${pkgName.split('/').pop()}.git` },
+        keywords: Array.from({ length: int(0, 6) }, () => pick(words)),
+        dependencies: deps,
+        engines: { node: `>=${int(10, 20)}` },
+      };
+      literal(`srv/app/node_modules/${m}/package.json`, `${JSON.stringify(manifest, null, 2)}\n`);
     }
     const cache = n(2000);
     const cs = sizes(cache, 30 * MB * scale);
@@ -259,20 +351,43 @@ export function planImage({ scale = 1, seed = 1 } = {}) {
     const count = n(6000);
     const sz = sizes(count, 90 * MB * scale);
     const pkgs = Array.from({ length: Math.max(1, Math.round(count / 40)) }, () => name(1));
+    const site = 'usr/local/lib/python3.11/site-packages';
+    const owned = new Map(pkgs.map((pk) => [pk, []]));
     for (let i = 0; i < count; i++) {
       const pk = pick(pkgs);
       const w = pick(words);
       const pyc = rnd() < 0.4;
-      file(`usr/local/lib/python3.11/site-packages/${pk}/${pyc ? '__pycache__/' : ''}${w}${i}.${pyc ? 'cpython-311.pyc' : pick(['py', 'py', 'so', 'pyi'])}`, sz[i], pyc ? 'bin' : 'text');
+      const rel = `${pk}/${pyc ? '__pycache__/' : ''}${w}${i}.${pyc ? 'cpython-311.pyc' : pick(['py', 'py', 'so', 'pyi'])}`;
+      file(`${site}/${rel}`, sz[i], pyc ? 'bin' : 'text');
+      owned.get(pk).push([rel, sz[i]]);
+    }
+    // What pip writes beside each project: its metadata and the record of every file it installed.
+    for (const pk of pkgs) {
+      const version = `${int(0, 5)}.${int(0, 30)}.${int(0, 9)}`;
+      const info = `${pk}-${version}.dist-info`;
+      literal(`${site}/${info}/METADATA`, `Metadata-Version: 2.1\nName: ${pk}\nVersion: ${version}\nSummary: ${sentence(int(4, 9))}\nHome-page: https://${pk}.example.org/\nLicense: MIT\nRequires-Python: >=3.8\n\n${sentence(int(20, 60))}\n`);
+      literal(`${site}/${info}/INSTALLER`, 'pip\n');
+      const record = [...owned.get(pk).map(([rel, size]) => `${rel},sha256=${digestOf('sha256', rel)},${size}`), `${info}/METADATA,,`, `${info}/INSTALLER,,`, `${info}/RECORD,,`];
+      literal(`${site}/${info}/RECORD`, `${record.join('\n')}\n`);
     }
   }
 
   // L13: purge build tools and clean up
   empty('/bin/sh -c #(nop)  USER 1000:1000');
-  begin('/bin/sh -c apt-get purge -y build-essential pkg-config libssl-dev && apt-get autoremove -y && rm -rf /var/cache/apt && mkdir -p /var/cache/apt && rm -rf /tmp/*');
+  begin('/bin/sh -c apt-get purge -y build-essential pkg-config libssl-dev && apt-get autoremove -y && apt-get upgrade -y && rm -rf /var/cache/apt && mkdir -p /var/cache/apt && rm -rf /tmp/*');
   {
+    // apt-get upgrade: one base package in thirty gets a new revision, its files rewritten.
+    for (const pkg of basePkgs.filter((_, i) => i % 30 === 7)) {
+      const x = installed.get(pkg);
+      const version = x.version.replace(/-(\d+)$/, (_, r) => `-${Number(r) + 1}`);
+      const own = pkgPlan.get(pkg);
+      for (const f of own) if (!f.link) file(f.p, Math.round((live.get(f.p)?.size ?? 0) * (1 + rnd() * 0.2)), f.kind, { mode: f.mode ?? 0o644 });
+      dpkgLists(pkg, own, version);
+      installed.set(pkg, { ...x, version });
+    }
     // Whole package directories go with one whiteout each; files in shared directories one by one.
     const purge = new Set(buildPkgs.filter((_, i) => i % 3 !== 2));
+    for (const p of purge) installed.delete(p);
     const gone = new Set();
     for (const e of [...live.values()]) {
       const m = /^usr\/share\/(?:doc\/)?([^/]+)\//.exec(e.path);
@@ -300,8 +415,12 @@ export function planImage({ scale = 1, seed = 1 } = {}) {
 }
 
 /** Writes the image as a docker-archive (legacy `NNN/layer.tar` members); returns its summary. */
-export function writeImage(out, { scale = 1, seed = 1, log = () => {} } = {}) {
-  const { layers, history } = planImage({ scale, seed });
+export function writeImage(out, { scale = 1, seed = 1, upTo, log = () => {} } = {}) {
+  const plan = planImage({ scale, seed });
+  // `upTo`: only the first layers, as the image was before the later steps (its history cut there too).
+  const layers = upTo === undefined ? plan.layers : plan.layers.slice(0, upTo);
+  let kept = 0;
+  const history = upTo === undefined ? plan.history : plan.history.filter((h) => (h.empty_layer ? kept < upTo : ++kept <= upTo));
   const key = createHash('sha256').update(`synth-real-image/${seed}`).digest().subarray(0, 16);
   mkdirSync(path.dirname(out), { recursive: true });
   const tmp = `${out}.${process.pid}.tmp`;
@@ -337,6 +456,7 @@ export function writeImage(out, { scale = 1, seed = 1, log = () => {} } = {}) {
   };
   const TEXT = Buffer.from('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 _\n(){}.,;=+-*/"\'<>:[]', 'latin1');
   const body = (e) => {
+    if (e.data) return emit(e.data);
     const iv = createHash('sha256').update(e.key).digest().subarray(0, 16);
     const c = createCipheriv('aes-128-ctr', key, iv);
     let left = e.size;
@@ -468,9 +588,12 @@ export function writeImage(out, { scale = 1, seed = 1, log = () => {} } = {}) {
   return { layers: layers.length, files: totalFiles, bytes: pos };
 }
 
-/** The default output for a scale: .bench/real-2g.tar, or .bench/real-2g@SCALE.tar. */
+/** The generator's version, in the default output's name: an image an older one wrote is not reused. 2: real package databases. */
+const GENERATION = 2;
+
+/** The default output for a scale: .bench/real-2g.v2.tar, or .bench/real-2g@SCALE.v2.tar. */
 export function defaultOutput(scale = 1, seed = 1) {
-  return path.join(root, '.bench', `real-2g${scale === 1 ? '' : `@${scale}`}${seed === 1 ? '' : `-s${seed}`}.tar`);
+  return path.join(root, '.bench', `real-2g${scale === 1 ? '' : `@${scale}`}${seed === 1 ? '' : `-s${seed}`}.v${GENERATION}.tar`);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
@@ -478,13 +601,14 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const opt = (k, d) => (args.includes(k) ? Number(args[args.indexOf(k) + 1]) : d);
   const scale = opt('--scale', 1);
   const seed = opt('--seed', 1);
+  const upTo = opt('--layers', undefined);
   if (!(scale > 0) || !Number.isInteger(seed)) {
-    console.error('usage: node scripts/synth-real-image.mjs [OUT.tar] [--scale F] [--seed N]');
+    console.error('usage: node scripts/synth-real-image.mjs [OUT.tar] [--scale F] [--seed N] [--layers N]');
     process.exit(2);
   }
   const positional = args.filter((a, i) => !a.startsWith('--') && !(i > 0 && args[i - 1].startsWith('--')));
   const out = positional[0] ? path.resolve(positional[0]) : defaultOutput(scale, seed);
   const t = Date.now();
-  const r = writeImage(out, { scale, seed, log: (s) => console.error(s) });
+  const r = writeImage(out, { scale, seed, upTo, log: (s) => console.error(s) });
   console.error(`wrote ${path.relative(process.cwd(), out)}: ${r.layers} layers, ${r.files} files, ${(r.bytes / 2 ** 20).toFixed(0)} MiB in ${((Date.now() - t) / 1000).toFixed(1)}s`);
 }

@@ -5,7 +5,7 @@
  * ```js
  * import { inspectImage, toJsonExport } from 'inspect-tui';
  * const a = await inspectImage('docker-archive:./img.tar');
- * console.log(a.efficiency, a.wastedBytes, toJsonExport(a).summary);
+ * console.log(a.efficiency, a.wastedBytes, a.packages?.packages.length, toJsonExport(a).summary);
  * ```
  *
  * Nothing here prints, exits or loads the inspector's UI.
@@ -13,17 +13,19 @@
 import { existsSync } from 'node:fs';
 import { createCaches, defaultCacheDir } from './cache/index.js';
 import * as core from './core/index.js';
-import type { Analysis, ImageComparison, PathMatcher, PathRules, RuleResult } from './core/index.js';
+import type { Analysis, AnalysisSummary, IgnoredFigures, ImageComparison, PathMatcher, PathRules, RuleResult } from './core/index.js';
 import * as packages from './packages/index.js';
+import type { ImagePackages, PackageDiff, PackageSummary } from './packages/index.js';
 import * as platforms from './reference/platform.js';
 import * as references from './reference/reference.js';
 import * as diffReport from './report/diff-report.js';
 import * as jsonExport from './report/json-export.js';
-import { loadComparison, loadImage, type LoadEvent, type LoadOptions } from './load/index.js';
+import type { ExportV1 } from './report/json-export.js';
+import { loadComparison, loadImage, summarizePackages, type LoadEvent, type LoadOptions } from './load/index.js';
 import type { ImageReference } from './reference/reference.js';
 import type { CiOutcome } from './report/ci-result.js';
 import { REPORT_FORMATS, reportFormat, type ReportFormat } from './report/formats.js';
-import { comparisonPage, imageView, readPageClient, renderHtmlReport, type PageImage } from './report/html/index.js';
+import { comparisonPage, imageView, layerSources, packageProvenance, readPageClient, renderHtmlReport, type PageImage } from './report/html/index.js';
 import type { ImageSources } from './provenance/index.js';
 import type { SourceSettings } from './sources/settings.js';
 import { UsageError } from './errors/index.js';
@@ -44,7 +46,7 @@ export type { ImageComparison, AlignedLayer, PathDiff, PathChange, ChangedAspect
 export type { DiffRuleSettings, DiffRuleResult, DiffRuleName, GrowthLimit } from './core/index.js';
 export type { DiffExportV1 } from './report/diff-report.js';
 export type { PathRules, PathRuleResult, PathRuleName, Offender, IgnoredFigures, PathMatcher } from './core/index.js';
-export type { Package, PackageRef, PackageChange, PackageManager, LayerPackages, ImagePackages, PackageFileKind } from './packages/index.js';
+export type { Package, PackageRef, PackageChange, PackageManager, LayerPackages, ImagePackages, PackageFileKind, PackageSummary, PackageWarning, PackageDiff, PackageChangeKind, ChangedOwners } from './packages/index.js';
 export type { ReportFormat } from './report/formats.js';
 export { DEFAULT_RULES } from './core/index.js';
 export { PACKAGE_MANAGERS } from './packages/index.js';
@@ -90,13 +92,22 @@ export const guessBaseLayers: typeof core.guessBaseLayers = core.guessBaseLayers
 
 /**
  * The JSON export, schema version 1 (`inspect-tui/schema/export-v1.schema.json`): what
- * `--json FILE` writes, with the rule results when given.
+ * `--json FILE` writes, with the rule results when given. The packages are those of
+ * `opts.packages`, else those beside the analysis (`inspectImage`'s `packages`); the Dockerfile
+ * lines those of `opts.sources` (`inspectImageWithSources`).
  *
  * @example
  * const doc = toJsonExport(analysis, evaluateRules(analysis, DEFAULT_RULES));
  * writeFileSync('image.json', JSON.stringify(doc));
  */
-export const toJsonExport: typeof jsonExport.toExportV1 = jsonExport.toExportV1;
+export function toJsonExport(
+  a: AnalysisSummary & { readonly packages?: PackageSummary },
+  rules?: readonly RuleResult[],
+  opts: { readonly ignored?: IgnoredFigures; readonly sources?: ImageSources | null; readonly packages?: PackageSummary } = {},
+): ExportV1 {
+  const pk = opts.packages ?? a.packages;
+  return jsonExport.toExportV1(a, rules, { ...opts, ...(pk ? { packages: pk } : {}) });
+}
 
 /**
  * dive's own JSON export, key for key (`--json-format dive`), for tools that already read it.
@@ -149,11 +160,12 @@ export const formatPlatform: typeof platforms.formatPlatform = platforms.formatP
 export const evaluateDiffRules: typeof core.evaluateDiffRules = core.evaluateDiffRules;
 
 /**
- * The comparison as JSON (`inspect-tui/schema/diff-v1.schema.json`): what `diff --json FILE` writes.
+ * The comparison as JSON (`inspect-tui/schema/diff-v1.schema.json`): what `diff --json FILE`
+ * writes, with the packages that differ when given (`compareImages`' `packages`).
  *
  * @example
- * const { comparison } = await compareImages('v1.tar', 'v2.tar');
- * writeFileSync('diff.json', JSON.stringify(toDiffExport(comparison)));
+ * const { comparison, packages } = await compareImages('v1.tar', 'v2.tar');
+ * writeFileSync('diff.json', JSON.stringify(toDiffExport(comparison, undefined, { packages })));
  */
 export const toDiffExport: typeof diffReport.toDiffExport = diffReport.toDiffExport;
 
@@ -209,6 +221,18 @@ export const compareVersions: typeof packages.compareVersions = packages.compare
  */
 export const packageFileKind: typeof packages.packageFileKind = packages.packageFileKind;
 
+/**
+ * The packages that differ between two package lists (OLD's and NEW's `packages`): added,
+ * removed, upgraded or downgraded by each manager's version order, or the same version whose
+ * files changed (`changed` names, per side, the packages owning a path that differs; empty sets
+ * when unknown). `compareImages` gives this list for two images as `packages`.
+ *
+ * @example
+ * const diff = comparePackages(a.packages!.packages, b.packages!.packages, { old: new Set(), new: new Set() });
+ * diff.filter((d) => d.change === 'upgraded').map((d) => `${d.name} ${d.old!.version} → ${d.new!.version}`);
+ */
+export const comparePackages: typeof packages.comparePackages = packages.comparePackages;
+
 /** Options of `inspectImage`; every one is optional. */
 export type InspectOptions = {
   /** `os/arch[/variant]` to pick from a multi-platform image. @default the host's, then linux/amd64 */
@@ -237,14 +261,23 @@ export type InspectOptions = {
   readonly verify?: boolean;
   /** The containerd namespace for `containerd:` images (as `--namespace`). @default $CONTAINERD_NAMESPACE, else default */
   readonly namespace?: string;
+  /** Read the package databases (`packages` of the result); `false` skips it, as `--no-packages`. @default true */
+  readonly packages?: boolean;
 };
 
 /** A Dockerfile to locate an image's layers with: its text, and its path as results should name it (relative). */
 export type DockerfileText = { readonly text: string; readonly file: string };
 
-/** What `inspectImageWithSources` resolves to: the analysis and, beside it, the Dockerfile line of each layer. */
+/**
+ * What `inspectImage` resolves to: the analysis and, beside it, what the image's package
+ * databases say (`packages`: the final filesystem's packages, each layer's changes, who owns a
+ * path at any layer; undefined with `packages: false`).
+ */
+export type AnalysisWithPackages = Analysis & { readonly packages: ImagePackages | undefined };
+
+/** What `inspectImageWithSources` resolves to: the analysis (with its packages) and, beside it, the Dockerfile line of each layer. */
 export type InspectedImage = {
-  readonly analysis: Analysis;
+  readonly analysis: AnalysisWithPackages;
   /**
    * Which Dockerfile line made each layer: from the image's BuildKit provenance when it carries
    * usable provenance, else from `dockerfile` when its instructions match the image's history;
@@ -255,12 +288,21 @@ export type InspectedImage = {
   readonly warnings: readonly string[];
 };
 
+/** The analysis with its packages beside it: a new value, the analysis's own findings still derived on first use. */
+function withPackages(analysis: Analysis, pk: ImagePackages | undefined): AnalysisWithPackages {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(analysis) as (keyof Analysis)[]) if (k !== 'findings') out[k] = analysis[k];
+  Object.defineProperty(out, 'findings', { enumerable: true, get: () => analysis.findings });
+  out.packages = pk;
+  return out as AnalysisWithPackages;
+}
+
 /**
  * Reads and analyses one image, from any source the CLI reads (`docker-archive:PATH`,
  * `oci:DIR`, `oci-archive:PATH`, `docker-daemon:NAME`, `docker://NAME`, or a bare path or
  * name), and resolves to the analysis: the same figures as `inspect-tui --json` (pass it to
  * `toJsonExport` for that JSON, or to `evaluateRules` for the CI verdict), plus the merged
- * filesystems (`tree`). The image is closed before the promise resolves.
+ * filesystems (`tree`) and the packages (`packages`). The image is closed before the promise resolves.
  *
  * Rejects with SourceError (the image cannot be read: `kind`, `subject`, `reason`; a layer whose
  * bytes contradict its digest is `digest-mismatch`) or UsageError (a malformed reference or option).
@@ -271,7 +313,7 @@ export type InspectedImage = {
  * const failed = evaluateRules(a, DEFAULT_RULES).filter((r) => r.status === 'fail');
  * const findings = findFindings(a); // which layer wasted what, and how to fix it
  */
-export async function inspectImage(reference: string | ImageReference, options: InspectOptions = {}): Promise<Analysis> {
+export async function inspectImage(reference: string | ImageReference, options: InspectOptions = {}): Promise<AnalysisWithPackages> {
   return (await inspectImageWithSources(reference, options)).analysis;
 }
 
@@ -293,7 +335,7 @@ export async function inspectImageWithSources(reference: string | ImageReference
   } finally {
     await loaded.close();
   }
-  return { analysis: loaded.analysis, sources: loaded.lines.sources, warnings: loaded.lines.warnings };
+  return { analysis: withPackages(loaded.analysis, loaded.packages), sources: loaded.lines.sources, warnings: loaded.lines.warnings };
 }
 
 /** The lifecycle's options from the library's. */
@@ -308,6 +350,7 @@ function loadOptionsOf(options: InspectOptions, platform = options.platform): Lo
     stdin: options.stdin,
     verify: options.verify,
     namespace: options.namespace,
+    packages: options.packages,
   };
   return { settings, caches: cacheDir === undefined ? undefined : createCaches(cacheDir), signal: options.signal, onEvent: options.onEvent };
 }
@@ -320,12 +363,17 @@ export type CompareOptions = InspectOptions & {
   readonly newPlatform?: string;
 };
 
-/** Two analysed images and how NEW differs from OLD. */
+/** Two analysed images (each with its packages) and how NEW differs from OLD. */
 export type Comparison = {
-  readonly old: Analysis;
-  readonly new: Analysis;
+  readonly old: AnalysisWithPackages;
+  readonly new: AnalysisWithPackages;
   /** The layers aligned by diffID, every path added, removed or modified, the totals with their deltas. */
   readonly comparison: ImageComparison;
+  /**
+   * The packages that differ (as `diff --json` lists them: added, removed, upgraded, downgraded,
+   * or the same version with other files); undefined when either image's databases were not read.
+   */
+  readonly packages: readonly PackageDiff[] | undefined;
 };
 
 /**
@@ -347,7 +395,7 @@ export async function compareImages(oldRef: string | ImageReference, newRef: str
   } finally {
     await loaded.close();
   }
-  return { old: loaded.old.analysis, new: loaded.new.analysis, comparison: loaded.comparison };
+  return { old: withPackages(loaded.old.analysis, loaded.old.packages), new: withPackages(loaded.new.analysis, loaded.new.packages), comparison: loaded.comparison, packages: loaded.packages };
 }
 
 /** Path rules as `.dive-ci` writes them under `paths:`: globs over absolute paths, sizes in bytes. */
@@ -403,6 +451,12 @@ export type ReportImage =
       readonly rules?: readonly RuleResult[];
       /** The Dockerfile lines of its layers (`inspectImageWithSources`): results are located on them. */
       readonly sources?: ImageSources | null;
+      /**
+       * What its package databases say, for the reports that list packages (Markdown's largest
+       * packages, the text report's count). @default the `packages` beside the analysis, as
+       * `inspectImage` resolves it
+       */
+      readonly packages?: ImagePackages | PackageSummary;
     }
   | { readonly reference: string; readonly error: string };
 
@@ -412,7 +466,9 @@ export const REPORT_FORMAT_NAMES: readonly ReportFormat[] = REPORT_FORMATS.map((
 /**
  * Renders one report of one or more images in a format of `--report` (`REPORT_FORMAT_NAMES`:
  * markdown, junit, sarif, github, codequality, html): the same text the CLI writes for the same
- * images and rule results. Pure apart from reading the HTML page's script from the package.
+ * images and rule results. An image's packages (its `packages`, else those `inspectImage` put
+ * beside the analysis) give the Markdown's largest packages and the HTML page's packages and
+ * file owners. Pure apart from reading the HTML page's script from the package.
  *
  * @example
  * const a = await inspectImage('docker-archive:img.tar');
@@ -427,8 +483,16 @@ export function renderReport(format: ReportFormat, images: readonly ReportImage[
   for (const img of images) {
     if ('analysis' in img) {
       const summary = summarize(img.analysis);
-      outcomes.push({ kind: 'analysed', summary, ...(img.rules ? { rules: img.rules } : {}), ...(img.sources ? { sources: img.sources } : {}) });
-      if (row.needsTree) pages.push(imageView(img.analysis, summary, img.rules ? { rules: img.rules } : {}));
+      const pk = img.packages ?? (img.analysis as Partial<AnalysisWithPackages>).packages;
+      outcomes.push({
+        kind: 'analysed',
+        summary,
+        ...(img.rules ? { rules: img.rules } : {}),
+        ...(img.sources ? { sources: img.sources } : {}),
+        ...(pk ? { packages: summarizePackages(pk) } : {}),
+      });
+      const provenance = { ...(pk ? packageProvenance(img.analysis.tree, pk) : {}), ...layerSources(img.sources, summary.layers.length) };
+      if (row.needsTree) pages.push(imageView(img.analysis, summary, { ...(img.rules ? { rules: img.rules } : {}), provenance }));
     } else {
       outcomes.push({ kind: 'unreadable', reference: img.reference, message: img.error });
       pages.push({ kind: 'unreadable', reference: img.reference, message: img.error });
@@ -439,12 +503,14 @@ export function renderReport(format: ReportFormat, images: readonly ReportImage[
 
 /**
  * The comparison as the self-contained HTML page `inspect-tui diff --report html=FILE` writes:
- * a treemap of the size changes, the largest changes, the aligned layers and changed paths.
+ * a treemap of the size changes, the largest changes, the aligned layers, changed paths and the
+ * packages that differ (`c.packages`).
  *
  * @example
  * const c = await compareImages('old.tar', 'new.tar');
  * writeFileSync('diff.html', renderComparisonReport(c, { rules: evaluateDiffRules(c.comparison, { lowestEfficiency: 0.9 }) }));
  */
 export function renderComparisonReport(c: Comparison, options: { readonly rules?: readonly DiffRuleResult[]; readonly version?: string } = {}): string {
-  return renderHtmlReport(comparisonPage(c.comparison, { rules: options.rules, tool: `inspect-tui ${options.version ?? ''}`.trim() }), readPageClient());
+  const page = comparisonPage(c.comparison, { rules: options.rules, tool: `inspect-tui ${options.version ?? ''}`.trim(), ...(c.packages ? { packageChanges: c.packages } : {}) });
+  return renderHtmlReport(page, readPageClient());
 }

@@ -4,12 +4,12 @@
  * digests that verify blobs. The only module other folders import from `archive/`.
  */
 export type { Compression, HashRequest, LayerAccess, LayerBlob, LayerContents, Measured, ProgressFn, ReadonlyTypedArray } from './layer-blob.js';
-export { readLayer, readLayerStream, sniffFileRegion } from './read-layer.js';
+export { contentsOf, readLayer, readLayerStream, sniffFileRegion } from './read-layer.js';
 export type { ReadLayerOptions } from './read-layer.js';
 export { hashEntries } from './entry-hash.js';
 export type { BodyDigests } from './entry-hash.js';
 export { TarParser } from './tar-parser.js';
-export type { MemberSink } from './tar-parser.js';
+export type { MemberSink, ParsedTar } from './tar-parser.js';
 export { toEntry } from './tar-entry.js';
 export { cleanPath, entryTypeOf } from './tar-header.js';
 export { peek } from './peek.js';

@@ -60,6 +60,12 @@ export type LayerContents = {
    */
   readonly sampleKeys?: ReadonlyTypedArray<Float64Array>;
   /**
+   * The bodies of the package database files among the entries (`packageFileKind`), by entry
+   * index, kept as a stream passed (a streamed layer cannot be read again cheaply), within the
+   * package reader's caps. Absent for a positionally indexed tar: its bodies are read in place.
+   */
+  readonly packageBodies?: ReadonlyMap<number, Uint8Array>;
+  /**
    * Digests of the bytes as they passed while reading, for the lifecycle to compare with what
    * the image claims. Absent when nothing was hashed (a positional scan reads no bodies: the
    * lifecycle hashes such a blob itself).

@@ -67,6 +67,8 @@ export function packContents(c: LayerContents): { packed: PackedContents; transf
     bodyOffsets: c.bodyOffsets,
     sampleKeys: c.sampleKeys,
     measured: c.measured,
+    // Copied by the structured clone (a few small bodies; the parser's are not pooled, but a copy never aliases).
+    packageBodies: c.packageBodies,
   };
   const transfer = [types, modes, uids, gids, sizes, packed.linkAt, packed.devices, c.bodyOffsets, c.sampleKeys]
     .filter((a): a is NonNullable<typeof a> => a !== undefined)
@@ -99,5 +101,6 @@ export function unpackContents(p: PackedContents): LayerContents {
     ...(p.bodyOffsets ? { bodyOffsets: p.bodyOffsets } : {}),
     ...(p.sampleKeys ? { sampleKeys: p.sampleKeys } : {}),
     ...(p.measured ? { measured: p.measured } : {}),
+    ...(p.packageBodies && p.packageBodies.size > 0 ? { packageBodies: p.packageBodies } : {}),
   };
 }

@@ -1,11 +1,10 @@
 /** One-pass parsing: a tar stream (plain, or decoded by the pure-JS zstd decoder) fed to `TarParser`, its failures named. */
 import type { Readable } from 'node:stream';
 import { createRequire } from 'node:module';
-import type { LayerEntry } from '../core/index.js';
 import { SourceError } from '../errors/index.js';
 import { nextZstdSlice } from './decompress.js';
 import type { MultiHash } from './digest.js';
-import { TarParser } from './tar-parser.js';
+import { type ParsedTar, TarParser } from './tar-parser.js';
 
 /** Turns a failure of the stream under a tar into the error users see. */
 function streamError(label: string, err: unknown): SourceError {
@@ -16,7 +15,7 @@ function streamError(label: string, err: unknown): SourceError {
 }
 
 /** Parses a tar stream in one pass (see `TarParser`). */
-export async function readTarStream(source: Readable, label: string, tarHash?: MultiHash): Promise<{ entries: LayerEntry[]; digests: (string | undefined)[]; tarSize: number }> {
+export async function readTarStream(source: Readable, label: string, tarHash?: MultiHash): Promise<ParsedTar> {
   const parser = new TarParser(label, tarHash);
   try {
     for await (const c of source) parser.write(c as Buffer);
@@ -38,7 +37,7 @@ const ZSTD_YIELD_EVERY = 64 << 20;
  * decoder's short-lived block buffers are then freed as fast as they are made (a 4 GiB layer
  * peaks near 100 MiB of RSS).
  */
-export async function readPureZstdTar(stream: Readable, label: string, tarHash?: MultiHash): Promise<{ entries: LayerEntry[]; digests: (string | undefined)[]; tarSize: number }> {
+export async function readPureZstdTar(stream: Readable, label: string, tarHash?: MultiHash): Promise<ParsedTar> {
   const parser = new TarParser(label, tarHash);
   const { Decompress } = createRequire(import.meta.url)('fzstd') as typeof import('fzstd');
   let parserError: unknown;

@@ -7,7 +7,8 @@ import { SourceError } from '../errors/index.js';
 import { countBytes } from './count-bytes.js';
 import { createDecompressor, hasNativeZstd, sniffCompression } from './decompress.js';
 import { MultiHash } from './digest.js';
-import type { HashRequest, LayerBlob, LayerContents, Measured, ProgressFn } from './layer-blob.js';
+import type { Compression, HashRequest, LayerBlob, LayerContents, Measured, ProgressFn } from './layer-blob.js';
+import type { ParsedTar } from './tar-parser.js';
 import { readPureZstdTar, readTarStream } from './parse-stream.js';
 import { peek } from './peek.js';
 import { toEntry } from './tar-entry.js';
@@ -70,7 +71,7 @@ export async function readLayerStream(stored: Readable, total: number | undefine
       : undefined;
   if (c === 'zstd' && (opts.forcePureZstd || !hasNativeZstd)) {
     const r = await readPureZstdTar(stream, opts.label, tarHash);
-    return { entries: r.entries, digests: r.digests, compression: c, tarSize: r.tarSize, measured: measured() };
+    return contentsOf(r, c, measured());
   }
   const dec = createDecompressor(c, opts.forcePureZstd);
   let tarStream: Readable = stream;
@@ -88,10 +89,22 @@ export async function readLayerStream(stored: Readable, total: number | undefine
     // The tar may end (its end-of-archive blocks) before the compressed stream does: whatever
     // follows must still be hashed, or the stored digest would not cover the whole blob.
     if (storedHash) await drain(stream);
-    return { entries: r.entries, digests: r.digests, compression: c, tarSize: r.tarSize, measured: measured() };
+    return contentsOf(r, c, measured());
   }
   const r = await readTarStream(tarStream, opts.label, tarHash);
-  return { entries: r.entries, digests: r.digests, compression: c, tarSize: r.tarSize, measured: measured() };
+  return contentsOf(r, c, measured());
+}
+
+/** The contents of a layer parsed in one pass. */
+export function contentsOf(r: ParsedTar, compression: Compression, measured: Measured | undefined): LayerContents {
+  return {
+    entries: r.entries,
+    digests: r.digests,
+    compression,
+    tarSize: r.tarSize,
+    ...(r.packageBodies.size > 0 ? { packageBodies: r.packageBodies } : {}),
+    ...(measured ? { measured } : {}),
+  };
 }
 
 /** Reads a stream to its end, dropping the data. */

@@ -8,8 +8,9 @@ import path from 'node:path';
  * upgrade that changes the analysis never serves figures computed by the old code. Layout 2:
  * entries are written only for verified layers, and whole-image results carry a checksum.
  * Layout 4: layers are stored as `PackedContents` columns, and images keep their content keys.
+ * Layout 5: a streamed layer keeps its package database bodies, and images their packages.
  */
-export const CACHE_FORMAT = `4/${toolVersion()}`;
+export const CACHE_FORMAT = `5/${toolVersion()}`;
 
 function toolVersion(): string {
   try {

@@ -26,7 +26,7 @@ function nameOf(diffId: string): string | undefined {
 /**
  * Per-layer analysis cache keyed by diffID (write only layers whose bytes were verified against
  * it: the lifecycle does): the entries a layer's tar holds (with the sha256
- * of any body hashed so far), in a compact columnar file that decodes in a fraction of the
+ * of any body hashed so far, and the package database bodies a stream kept), in a compact columnar file that decodes in a fraction of the
  * time a tar scan takes. An entry whose stored blob size differs from the one being opened,
  * or that fails to decode, is ignored and rebuilt.
  */
@@ -80,6 +80,13 @@ function encode(diffId: string, storedSize: number, c: LayerContents, digests: r
     ['hashes', hashBytes],
   ];
   if (c.bodyOffsets) parts.push(['offsets', bytes(c.bodyOffsets)]);
+  if (c.packageBodies && c.packageBodies.size > 0) {
+    // The package database bodies a stream kept: indices, lengths, then the bytes one after another.
+    const kept = [...c.packageBodies];
+    parts.push(['pkgIdx', bytes(Uint32Array.from(kept, ([i]) => i))]);
+    parts.push(['pkgLen', bytes(Float64Array.from(kept, ([, b]) => b.byteLength))]);
+    parts.push(['pkgData', Buffer.concat(kept.map(([, b]) => b))]);
+  }
   if (c.sampleKeys) parts.push(['samples', bytes(c.sampleKeys)]);
   const sections: Record<string, [number, number]> = {};
   let at = 0;
@@ -132,8 +139,24 @@ function decode(buf: Buffer, diffId: string, storedSize: number | undefined): La
     ...(h.sections.offsets ? { bodyOffsets: new Float64Array(sec('offsets')) } : {}),
     ...(h.sections.samples ? { sampleKeys: new Float64Array(sec('samples')) } : {}),
   };
+  const packageBodies = h.sections.pkgIdx ? decodeBodies(new Uint32Array(sec('pkgIdx')), new Float64Array(sec('pkgLen')), Buffer.from(sec('pkgData')), n) : undefined;
+  if (packageBodies === null) return undefined;
   const columns = [packed.types, packed.modes, packed.uids, packed.gids, packed.sizes];
   if (packed.paths.length !== n || columns.some((c) => c.length !== n) || packed.links.length !== linkAt.length) return undefined;
   if (linkAt.some((i) => i >= n) || packed.devices.length % 3 !== 0 || packed.types.some((t) => t >= ENTRY_TYPES.length)) return undefined;
-  return unpackContents(packed);
+  return unpackContents(packageBodies ? { ...packed, packageBodies } : packed);
+}
+
+/** The kept bodies from their sections; null when they do not add up (then the entry is not used). */
+function decodeBodies(idx: Uint32Array, len: Float64Array, data: Buffer, count: number): Map<number, Uint8Array> | null {
+  if (idx.length !== len.length) return null;
+  const out = new Map<number, Uint8Array>();
+  let at = 0;
+  for (let k = 0; k < idx.length; k++) {
+    const n = len[k]!;
+    if (idx[k]! >= count || !Number.isInteger(n) || n < 0 || at + n > data.length) return null;
+    out.set(idx[k]!, data.subarray(at, at + n));
+    at += n;
+  }
+  return at === data.length ? out : null;
 }

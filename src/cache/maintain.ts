@@ -19,6 +19,8 @@ export type CacheEntryKind =
   | 'result'
   /** The content keys of an image's analysis (`keys-<hex>`). */
   | 'keys'
+  /** What an image's package databases say (`packages-<hex>`). */
+  | 'packages'
   /** A write in progress, or left by a run that was killed (`.<name>.<pid>.<random>.tmp`). */
   | 'temporary'
   /** Anything else: another name, a symlink, a directory. Listed, never removed. */
@@ -41,7 +43,8 @@ const NAMES: readonly [RegExp, CacheEntryKind][] = [
   [/^layer-[0-9a-f]{64}$/, 'layer'],
   [/^result-[0-9a-f]{64}$/, 'result'],
   [/^keys-[0-9a-f]{64}$/, 'keys'],
-  [/^\.(?:layer|result|keys)-[0-9a-f]{64}\.\d+\.[0-9a-z]*\.tmp$/, 'temporary'],
+  [/^packages-[0-9a-f]{64}$/, 'packages'],
+  [/^\.(?:layer|result|keys|packages)-[0-9a-f]{64}\.\d+\.[0-9a-z]*\.tmp$/, 'temporary'],
 ];
 
 function kindOf(name: string, s: Stats): Pick<CacheEntry, 'kind' | 'type'> {
@@ -130,7 +133,7 @@ export function pruneCache(dir: string, rule: PruneRule, now = Date.now()): Prun
   };
   for (const e of entries) if (e.kind === 'temporary' && now - e.usedMs > STALE_TMP_MS) remove(e);
   // Oldest first, so that a size bound keeps the most recently used.
-  const live = entries.filter((e) => e.kind === 'layer' || e.kind === 'result' || e.kind === 'keys').reverse();
+  const live = entries.filter((e) => e.kind !== 'temporary' && e.kind !== 'other').reverse();
   const kept: CacheEntry[] = [];
   for (const e of live) {
     const expired = rule.all === true || (rule.olderThanMs !== undefined && now - e.usedMs > rule.olderThanMs);

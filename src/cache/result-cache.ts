@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { UNIQUE_CONTENT_KEY, type AnalysisSummary, type ContentKeys, type ImageIdentity, type LayerDescriptor } from '../core/index.js';
+import type { PackageSummary } from '../packages/index.js';
 import { formatPlatform } from '../reference/platform.js';
 import { CACHE_FORMAT, checksum, type CacheDir } from './cache-dir.js';
 
@@ -7,7 +8,7 @@ import { CACHE_FORMAT, checksum, type CacheDir } from './cache-dir.js';
 export type ImageKey = { readonly identity: ImageIdentity; readonly layers: readonly LayerDescriptor[] };
 
 /**
- * Whole-image result cache: the figures of an image for headless runs, and the content keys its
+ * Whole-image result cache: the figures and packages of an image for headless runs, and the content keys its
  * analysis used for the inspector, keyed by its config digest and every layer's diffID and
  * stored size, so looking at the same image again costs opening its manifest (and, for the
  * inspector, the layer cache) and nothing else. Only images whose every layer has a diffID qualify,
@@ -16,7 +17,7 @@ export type ImageKey = { readonly identity: ImageIdentity; readonly layers: read
 export class ResultCache {
   constructor(private readonly dir: CacheDir) {}
 
-  key(image: ImageKey, kind: 'result' | 'keys' = 'result'): string | undefined {
+  key(image: ImageKey, kind: 'result' | 'keys' | 'packages' = 'result'): string | undefined {
     const { configDigest, platform } = image.identity;
     if (!configDigest || image.layers.some((l) => !l.diffId)) return undefined;
     const parts = [CACHE_FORMAT, configDigest, platform ? formatPlatform(platform) : '', ...image.layers.map((l) => `${l.diffId}/${l.compressedSize ?? ''}`)];
@@ -31,6 +32,17 @@ export class ResultCache {
   put(image: ImageKey, summary: AnalysisSummary): void {
     const { identity: _i, ...rest } = summary;
     this.write(this.key(image), rest);
+  }
+
+  /** What the image's package databases say (see `PackageSummary`), when it was kept. */
+  getPackages(image: ImageKey): PackageSummary | undefined {
+    const cached = this.read<{ packages: PackageSummary }>(this.key(image, 'packages'));
+    const p = cached?.packages;
+    return p && Array.isArray(p.packages) && Array.isArray(p.layers) && p.layers.length === image.layers.length && Array.isArray(p.warnings) ? p : undefined;
+  }
+
+  putPackages(image: ImageKey, packages: PackageSummary): void {
+    this.write(this.key(image, 'packages'), { packages: { packages: packages.packages, layers: packages.layers, warnings: packages.warnings } });
   }
 
   /**

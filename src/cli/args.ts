@@ -30,6 +30,8 @@ export type ImageOptions = {
   readonly noVerify: boolean;
   /** `--ci-config FILE`: the rules file (else `.dive-ci` in the working directory, when there is one). */
   readonly ciConfig?: string;
+  /** `--no-packages`: do not read the package databases (no packages, owners or package changes). */
+  readonly noPackages: boolean;
   /** `--config FILE`: the inspector's key bindings and display settings. */
   readonly config?: string;
   /** `--theme`: the inspector's colours (else the config's `theme:`, else dark). */
@@ -64,6 +66,9 @@ export type Options = ImageOptions & {
   readonly version: boolean;
 };
 
+/** `--no-packages`: a row of the image options, and of `build`'s (no engine has it). */
+export const NO_PACKAGES_OPTION: OptionSpec = { name: 'no-packages', description: 'do not read the package databases (no packages, owners or package changes)' };
+
 /** Where and how images are read: every command that reads images takes these. */
 export const IMAGE_OPTIONS: readonly OptionSpec[] = [
   { name: 'platform', value: { label: 'OS/ARCH[/VARIANT]', kind: 'platform' }, description: 'pick from a multi-platform image (default: the host, then linux/amd64)' },
@@ -76,6 +81,7 @@ export const IMAGE_OPTIONS: readonly OptionSpec[] = [
   { name: 'tls-verify', value: { label: 'BOOL', kind: 'choice', choices: ['true', 'false'] }, description: "false is --insecure (skopeo's and podman's spelling)" },
   { name: 'no-cache', description: 'do not read or write the per-layer analysis cache' },
   { name: 'no-verify', description: 'do not check layer bytes against their digests (faster; nothing is cached)' },
+  NO_PACKAGES_OPTION,
 ];
 
 /** The inspector's configuration and display. */
@@ -153,6 +159,7 @@ export function parseImageOptions(v: OptionValues): ImageOptions {
     debug: flagOf(v, 'debug'),
     noCache: flagOf(v, 'no-cache'),
     noVerify: flagOf(v, 'no-verify'),
+    noPackages: flagOf(v, 'no-packages'),
     ciConfig: stringOf(v, 'ci-config'),
     config: stringOf(v, 'config'),
     ...(theme !== undefined ? { theme } : {}),

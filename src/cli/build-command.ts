@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../errors/index.js';
 import { escapeControl } from '../format/escape.js';
-import { CI_OPTIONS, GENERAL_OPTIONS, INSPECTOR_OPTIONS, parseCli, type Options } from './args.js';
+import { CI_OPTIONS, GENERAL_OPTIONS, INSPECTOR_OPTIONS, NO_PACKAGES_OPTION, parseCli, type Options } from './args.js';
 import { flagOf, parseOptions, stringOf, type OptionSpec } from './options.js';
 
 /**
@@ -38,6 +38,7 @@ export type Engine = (typeof ENGINES)[number];
 export const BUILD_OPTIONS: readonly OptionSpec[] = [
   { name: 'engine', value: { label: 'ENGINE', kind: 'choice', choices: ENGINES }, description: 'the builder (default: the first of docker, podman, buildah on PATH)' },
   ...CI_OPTIONS,
+  NO_PACKAGES_OPTION,
   ...INSPECTOR_OPTIONS,
   ...GENERAL_OPTIONS.filter((o) => o.name !== 'quiet'),
 ];

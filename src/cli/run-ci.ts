@@ -8,12 +8,12 @@ import { SourceError, UsageError } from '../errors/index.js';
 import { plural } from '../format/text.js';
 import { formatBytes } from '../format/bytes.js';
 import { escapeControl, stringifyJson } from '../format/escape.js';
-import { loadImage, loadSummary, type DockerfileCandidate, type ImageLines, type LoadEvent, type LoadedImage, type LoadedSummary, type LoadOptions } from '../load/index.js';
+import { loadImage, loadSummary, summarizePackages, type DockerfileCandidate, type ImageLines, type LoadEvent, type LoadedImage, type LoadedSummary, type LoadOptions } from '../load/index.js';
 import { formatReference, isRemote, parseReference, type ImageReference } from '../reference/reference.js';
 import { formatCiReport } from '../report/ci-report.js';
 import type { CiOutcome, ImageResult } from '../report/ci-result.js';
 import { reportFormat } from '../report/formats.js';
-import { imageView, type ImageView, type PageImage } from '../report/html/index.js';
+import { imageView, layerSources, packageProvenance, type ImageView, type PageImage } from '../report/html/index.js';
 import { toDiveExport, toExportV1 } from '../report/json-export.js';
 import { resolveRules, type Options } from './args.js';
 import { compilePathRules, needsTree, parseCiFile, type PathRulesConfig, type ReportSpec } from './ci-config.js';
@@ -110,7 +110,7 @@ function loadOptions(ref: ImageReference, opts: Options, io: CiIo, useResultCach
   return { ...loadSettings(opts, { env: io.env, stdin: io.stdin, password: io.password, onStage, onEvent }, useResultCache), dockerfiles };
 }
 
-/** Opens, reads and analyzes one image (or finds its figures in the result cache), and finds its Dockerfile lines. */
+/** Opens, reads and analyzes one image (or finds its figures and packages in the result cache), and finds its Dockerfile lines. */
 export async function analyzeReference(ref: ImageReference, opts: Options, io: CiIo, dockerfiles: readonly DockerfileCandidate[] = []): Promise<LoadedSummary> {
   return loadSummary(ref, loadOptions(ref, opts, io, true, dockerfiles));
 }
@@ -157,12 +157,12 @@ async function evaluateImage(
   if (!needsTree(paths) && !wantDive && !wantHtml && opts.baseLayers === undefined) {
     const analysed = await analyzeReference(ref, opts, io, dockerfiles);
     const summary = named(analysed.summary);
-    const lines = analysed.lines;
+    const { lines, packages } = analysed;
     warnLines(lines, io);
     const rules = config
       ? [...evaluateRules(summary, config.rules), ...(paths.maxLayerCount !== undefined ? [evaluateLayerCount(summary.layers.length, paths.maxLayerCount)] : []), ...findingRules(summary, config)]
       : undefined;
-    return { result: { kind: 'analysed', summary, rules, sources: lines.sources } };
+    return { result: { kind: 'analysed', summary, rules, sources: lines.sources, packages } };
   }
   const loaded = await loadImage(ref, loadOptions(ref, opts, io, false, dockerfiles));
   warnLines(loaded.lines, io);
@@ -174,9 +174,11 @@ async function evaluateImage(
     const summary = summarize(analysis, opts.baseLayers !== undefined ? { baseLayers: opts.baseLayers } : undefined);
     const rules: RuleResult[] | undefined = config ? [...evaluateRules(analysis, config.rules), ...evaluatePathRules(analysis, compiled.rules), ...findingRules(summary, config)] : undefined;
     const dive = wantDive ? toDiveExport(analysis, { layerIds: await diveLayerIds(loaded) }) : undefined;
-    const html = wantHtml ? imageView(analysis, summary, { rules, ignored }) : undefined;
+    // The owners are looked up by path in the tree the packages were read with.
+    const provenance = { ...(loaded.packages ? packageProvenance(loaded.analysis.tree, loaded.packages) : {}), ...layerSources(loaded.lines.sources, summary.layers.length) };
+    const html = wantHtml ? imageView(analysis, summary, { rules, ignored, provenance }) : undefined;
     // Only the figures (and the HTML report's bounded page data) are kept past this image: a glob of large images must not hold every tree.
-    return { result: { kind: 'analysed', summary, ignored, rules, sources: loaded.lines.sources }, dive, html };
+    return { result: { kind: 'analysed', summary, ignored, rules, sources: loaded.lines.sources, packages: loaded.packages && summarizePackages(loaded.packages) }, dive, html };
   } finally {
     await loaded.close();
   }
@@ -248,10 +250,10 @@ export async function runCi(opts: Options, io: CiIo): Promise<number> {
       if (html) pages.push(html);
       if (result.rules) {
         if (images.length > 1) human.write('\n');
-        human.write(formatCiReport(result.summary, result.rules, { ignored: result.ignored }));
+        human.write(formatCiReport(result.summary, result.rules, { ignored: result.ignored, packages: result.packages }));
         if (result.rules.some((r) => r.status === 'fail')) failed = true;
       }
-      exports.push(dive ?? toExportV1(result.summary, result.rules, { ignored: result.ignored, sources: result.sources ?? null }));
+      exports.push(dive ?? toExportV1(result.summary, result.rules, { ignored: result.ignored, sources: result.sources ?? null, packages: result.packages }));
     } catch (e) {
       if (images.length === 1) throw e;
       firstError ??= e;

@@ -4,7 +4,7 @@ import { escapeControl, stringifyJson } from '../format/escape.js';
 import { loadComparison, type LoadedComparison, type LoadOptions } from '../load/index.js';
 import { isRemote, parseReference, type ImageReference } from '../reference/reference.js';
 import { formatDiffReport, toDiffExport } from '../report/diff-report.js';
-import { comparisonPage, readPageClient, renderHtmlReport } from '../report/html/index.js';
+import { comparisonPage, layerSources, readPageClient, renderHtmlReport, type ReportProvenance } from '../report/html/index.js';
 import { parseCiFile } from './ci-config.js';
 import { readConfigFile } from './config-file.js';
 import type { DiffOptions } from './diff-args.js';
@@ -56,23 +56,31 @@ export async function runDiffHeadless(d: DiffOptions, io: CiIo): Promise<number>
   const remote = isRemote(refs.old, existsIn(io.cwd)) || isRemote(refs.new, existsIn(io.cwd));
   let loaded: LoadedComparison | undefined;
   let c: ImageComparison;
+  let packages: LoadedComparison['packages'];
+  let provenance: { old: ReportProvenance; new: ReportProvenance } | undefined;
   try {
     loaded = await loadComparison(refs.old, refs.new, diffLoadOptions(d, { env: io.env, password: io.password, onStage: remote ? say : undefined }));
     // The verdict waits for every layer of both images to match its digest.
     await loaded.verified;
     c = loaded.comparison;
+    packages = loaded.packages;
+    // Lines only from the images' own build provenance: diff takes no Dockerfile.
+    provenance = { old: layerSources(loaded.old.lines.sources, loaded.old.analysis.layers.length), new: layerSources(loaded.new.lines.sources, loaded.new.analysis.layers.length) };
   } finally {
     await loaded?.close().catch(() => undefined);
   }
   const gate = d.ci || Object.keys(rules).length > 0;
   const results = gate ? evaluateDiffRules(c, rules) : undefined;
   const human = d.json === '-' ? io.stderr : io.stdout;
-  human.write(formatDiffReport(c, results));
+  human.write(formatDiffReport(c, results, { packages }));
   // Every report diff writes is a page of the comparison (the table's rows marked `comparison`).
-  for (const r of reports) await writeFileAtomic(r.file, renderHtmlReport(comparisonPage(c, { rules: results, tool: `inspect-tui ${io.version ?? ''}`.trim() }), readPageClient()), r.flag);
+  for (const r of reports) {
+    const page = comparisonPage(c, { rules: results, tool: `inspect-tui ${io.version ?? ''}`.trim(), provenance, ...(packages ? { packageChanges: packages } : {}) });
+    await writeFileAtomic(r.file, renderHtmlReport(page, readPageClient()), r.flag);
+  }
   if (d.json !== undefined) {
     // Paths from the images are in the JSON: written so that no byte of it acts on a terminal.
-    const text = `${stringifyJson(toDiffExport(c, results))}\n`;
+    const text = `${stringifyJson(toDiffExport(c, results, { packages }))}\n`;
     if (jsonFile) await writeFileAtomic(jsonFile, text, `--json ${d.json}`);
     else io.stdout.write(text);
   }

@@ -28,6 +28,8 @@ import { MOUSE_OFF, MOUSE_ON } from '../viewmodel/mouse.js';
 import type { UiSettings } from '../viewmodel/ui-config.js';
 import type { Verification } from '../viewmodel/rows.js';
 import { comparisonView, imageView, type ViewData } from '../viewmodel/view-data.js';
+import { selectPackagesNotice } from '../viewmodel/packages-view.js';
+import { describePackageWarning } from '../packages/index.js';
 
 export type { TuiOptions };
 
@@ -250,6 +252,8 @@ export async function runTui(opts: TuiOptions): Promise<number> {
     if (e.type === 'stage') progress.update((p) => ({ ...p, stage: e.message }));
     else if (e.type === 'opened') {
       progress.update((p) => ({ ...p, reference: opts.label ?? e.identity.reference, stage: `reading ${plural(e.layerCount, 'layer')} from ${e.identity.source}`, layers: new Array(e.layerCount).fill(undefined) }));
+    } else if (e.type === 'packages') {
+      progress.update((p) => ({ ...p, notes: e.warnings.map((w) => `packages: not read: ${describePackageWarning(w)}`) }));
     } else if (e.type === 'layer-progress') {
       progress.update((p) => {
         const layers = p.layers.slice();
@@ -270,7 +274,8 @@ export async function runTui(opts: TuiOptions): Promise<number> {
       // A comparison: both images and the merged tree of what changed.
       const c = await loadComparison(opts.reference, other, { old: withPlatform(loadOptions, opts.platforms?.old), new: withPlatform(loadOptions, opts.platforms?.new) });
       loaded = c;
-      shown = { view: comparisonView(c.comparison, c.old.analysis, c.new.analysis, { symbols }) };
+      const packages = c.old.packages && c.new.packages && c.packages ? { old: c.old.packages, new: c.new.packages, diff: c.packages } : undefined;
+      shown = { view: comparisonView(c.comparison, c.old.analysis, c.new.analysis, { symbols, packages }) };
       // Opened with `c` from the image: Esc goes back to it, and the comparison is let go.
       const from = imageScreen;
       if (from) {
@@ -286,7 +291,7 @@ export async function runTui(opts: TuiOptions): Promise<number> {
       loaded = one;
       const analysis = opts.label === undefined ? one.analysis : { ...one.analysis, identity: { ...one.analysis.identity, reference: opts.label } };
       shown = {
-        view: imageView(analysis, { symbols, sources: one.lines.sources }),
+        view: imageView(analysis, { symbols, sources: one.lines.sources, packages: one.packages }),
         extractor: createExtractor(analysis, one.layers, process.cwd()),
         reader: createBodyReader(analysis, one.layers),
         completer,
@@ -294,6 +299,9 @@ export async function runTui(opts: TuiOptions): Promise<number> {
         ...(one.lines.warnings.length > 0 ? { notice: `warning: ${escapeControl(one.lines.warnings.join('; '))}` } : {}),
       };
     }
+    // A package database that could not be read is said once, as the inspector opens.
+    const said = selectPackagesNotice(shown.view!);
+    if (said && !notice && !shown.notice) shown = { ...shown, notice: said };
     opened.push(loaded);
     if (cancel.signal.aborted) return; // quit meanwhile: the finally below closes it
     // Shown at once, marked until every layer is verified; a mismatch is loud, and reported again on exit.

@@ -35,6 +35,7 @@ export function loadSettings(opts: ImageOptions, ctx: LoadContext, resultCache =
       env: ctx.env,
       stdin: ctx.stdin,
       verify: !opts.noVerify,
+      packages: !opts.noPackages,
       ...(ctx.onStage ? { onStage: ctx.onStage } : {}),
     },
     caches: caches && !resultCache ? { ...caches, results: undefined } : caches,

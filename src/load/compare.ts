@@ -1,6 +1,7 @@
 import { type BodyDigests, sharedPool, type WorkerPool } from '../archive/index.js';
 import { type Analysis, compareImages, type CrossDigests, type ImageComparison, selectCrossDigests } from '../core/index.js';
 import { SourceError, UsageError } from '../errors/index.js';
+import { comparePackages, type ImagePackages, type Package, type PackageDiff } from '../packages/index.js';
 import type { ImageReference } from '../reference/reference.js';
 import type { DigestTable } from './digest-table.js';
 import { loadImage, type LoadedImage, type LoadOptions } from './load-image.js';
@@ -11,6 +12,11 @@ export type LoadedComparison = {
   readonly old: LoadedImage;
   readonly new: LoadedImage;
   readonly comparison: ImageComparison;
+  /**
+   * The packages that differ (see `comparePackages`), when both images' package databases were
+   * read; undefined with `settings.packages` false.
+   */
+  readonly packages: readonly PackageDiff[] | undefined;
   /** Settles when both images' layers are verified against their digests; rejects naming OLD or NEW. */
   readonly verified: Promise<void>;
   close(): Promise<void>;
@@ -49,6 +55,27 @@ async function hashBodies(loaded: LoadedImage, entries: readonly number[], pool:
 }
 
 /**
+ * The packages of each side that own a path the comparison found different in type, content or
+ * link target, or present on one side only: a package of the same version with such a path has
+ * changed. Mode and owner changes alone are not a package's content.
+ */
+function changedOwners(c: ImageComparison, a: LoadedImage, b: LoadedImage): { old: Set<Package>; new: Set<Package> } {
+  const out = { old: new Set<Package>(), new: new Set<Package>() };
+  const owner = (side: LoadedImage, pkgs: ImagePackages, path: string, into: Set<Package>) => {
+    const id = side.analysis.tree.find(path.slice(1));
+    const o = id === undefined ? undefined : pkgs.finalOwner(id);
+    if (o) into.add(o);
+  };
+  for (const f of c.files) {
+    if (f.change === 'unchanged') continue;
+    if (f.change === 'modified' && !f.aspects.some((x) => x === 'content' || x === 'type' || x === 'link-target')) continue;
+    if (f.old && f.old.type !== 'dir') owner(a, a.packages!, f.path, out.old);
+    if (f.new && f.new.type !== 'dir') owner(b, b.packages!, f.path, out.new);
+  }
+  return out;
+}
+
+/**
  * Loads OLD then NEW through the one lifecycle (NEW's layers that OLD already read come from the
  * layer cache when one is given: shared base layers are read once), hashes only the bodies the
  * comparison needs (`selectCrossDigests`: equal-size files outside the shared base whose digest
@@ -80,6 +107,7 @@ export async function loadComparison(oldRef: ImageReference, newRef: ImageRefere
     // The comparison reads the digests known before and those just hashed, passed to it here.
     const known: CrossDigests = { old: digestOf(a.analysis, a.digests.with(oldFound)), new: digestOf(b.analysis, b.digests.with(newFound)) };
     const comparison = compareImages(a.analysis, b.analysis, known);
+    const packages = a.packages && b.packages ? comparePackages(a.packages.packages, b.packages.packages, changedOwners(comparison, a, b)) : undefined;
     const verified = Promise.all([
       a.verified.catch((e: unknown) => {
         throw naming('OLD', e);
@@ -93,6 +121,7 @@ export async function loadComparison(oldRef: ImageReference, newRef: ImageRefere
       old: a,
       new: b,
       comparison,
+      packages,
       verified,
       close: async () => {
         await Promise.all([a.close(), b.close()]);

@@ -1,8 +1,9 @@
 import os from 'node:os';
 import { type LayerAccess, type LayerContents, sharedPool, type WorkerPool } from '../archive/index.js';
 import type { LayerCache, ResultCache } from '../cache/index.js';
-import { analyzeImage, indexImage, summarize, type Analysis, type AnalysisSummary, type ImageIdentity, type ImageInput, type LayerDescriptor } from '../core/index.js';
+import { analyzeImage, indexImage, summarize, type Analysis, type AnalysisSummary, type ImageIdentity, type ImageIndex, type ImageInput, type LayerDescriptor } from '../core/index.js';
 import { SourceError } from '../errors/index.js';
+import { planPackageReads, readPackages, type ImagePackages, type PackageSummary, type PackageWarning } from '../packages/index.js';
 import type { ImageReference } from '../reference/reference.js';
 import type { LayerHandle, OpenedImage } from '../sources/image-source.js';
 import type { SourceSettings } from '../sources/settings.js';
@@ -11,6 +12,8 @@ import { computeContentKeys } from './content-keys.js';
 import { DigestTable } from './digest-table.js';
 import { readImageLines, type DockerfileCandidate, type ImageLines } from './lines.js';
 import { mapLimit } from './map-limit.js';
+import { readPackageBodies } from './package-bodies.js';
+import { readSqliteWasm } from './sqlite-wasm.js';
 import { claimsOf, layerLabel, startVerification } from './verify.js';
 
 /**
@@ -29,7 +32,9 @@ export type LoadEvent =
   /** Bytes of layer `layer` read so far (as stored), of `total` when known. */
   | { readonly type: 'layer-progress'; readonly layer: number; readonly done: number; readonly total: number | undefined }
   /** Layer `layer` is read, from the source or the layer cache; `bytes` as stored. */
-  | { readonly type: 'layer-read'; readonly layer: number; readonly descriptor: LayerDescriptor; readonly bytes: number; readonly fromCache: boolean };
+  | { readonly type: 'layer-read'; readonly layer: number; readonly descriptor: LayerDescriptor; readonly bytes: number; readonly fromCache: boolean }
+  /** The package databases are read: how many packages the final filesystem has, and the databases that could not be read. */
+  | { readonly type: 'packages'; readonly count: number; readonly warnings: readonly PackageWarning[] };
 
 /** The caches a load may use; each absent one is neither read nor written. */
 export type LoadCaches = {
@@ -70,6 +75,11 @@ export type LoadedImage = {
   readonly analysis: Analysis;
   /** Which Dockerfile line made each layer (BuildKit's provenance, or a matching Dockerfile), and why a named one gave none. */
   readonly lines: ImageLines;
+  /**
+   * What the image's package databases say, beside the analysis: the packages, each layer's
+   * changes, who owns a path at any layer. Undefined when `settings.packages` is false.
+   */
+  readonly packages: ImagePackages | undefined;
   /** The raw config JSON, for the "inspect" view. */
   readonly rawConfig: unknown;
   /** Per layer, base first: where its bytes are and what reading it found. */
@@ -102,7 +112,7 @@ export async function loadImage(ref: ImageReference, opts: LoadOptions): Promise
   const stop = new AbortController();
   try {
     const lines = await readImageLines(image, opts.dockerfiles ?? []);
-    const { analysis, contents, digests, verified } = await analyzeOpened(image, opts, stop);
+    const { analysis, packages, contents, digests, verified } = await analyzeOpened(image, opts, stop);
     if (!opts.early) {
       opts.onEvent?.({ type: 'stage', message: 'verifying layers' });
       await verified;
@@ -110,8 +120,10 @@ export async function loadImage(ref: ImageReference, opts: LoadOptions): Promise
     return {
       analysis,
       lines,
+      packages,
       rawConfig: image.rawConfig,
-      layers: image.layers.map((l, i) => ({ blob: l.blob, contents: contents[i]! })),
+      // The package bodies a stream kept are read already: the image open for the session does not hold them.
+      layers: image.layers.map((l, i) => ({ blob: l.blob, contents: withoutPackageBodies(contents[i]!) })),
       digests,
       verified,
       close: () => {
@@ -126,8 +138,11 @@ export async function loadImage(ref: ImageReference, opts: LoadOptions): Promise
   }
 }
 
-/** An image's figures and its Dockerfile lines, side by side. */
-export type LoadedSummary = { readonly summary: AnalysisSummary; readonly lines: ImageLines };
+/**
+ * An image's figures, its Dockerfile lines and what its package databases say (undefined when
+ * `settings.packages` is false), side by side.
+ */
+export type LoadedSummary = { readonly summary: AnalysisSummary; readonly lines: ImageLines; readonly packages: PackageSummary | undefined };
 
 /**
  * The figures of an image, for headless use: like `loadImage`, but answered from the result
@@ -140,16 +155,26 @@ export async function loadSummary(ref: ImageReference, opts: LoadOptions): Promi
   try {
     const lines = await readImageLines(image, opts.dockerfiles ?? []);
     const key = { identity: image.identity, layers: image.layers.map((l) => l.descriptor) };
-    const cached = opts.caches?.results?.get(key);
-    if (cached) return { summary: cached, lines };
+    const results = opts.caches?.results;
+    const wantPackages = opts.settings.packages !== false;
+    const cached = results?.get(key);
+    const cachedPackages = cached && wantPackages ? results!.getPackages(key) : undefined;
+    if (cached && (!wantPackages || cachedPackages)) {
+      if (cachedPackages) opts.onEvent?.({ type: 'packages', count: cachedPackages.packages.length, warnings: cachedPackages.warnings });
+      return { summary: cached, lines, packages: cachedPackages };
+    }
     const stop = new AbortController();
     try {
-      const { analysis, verified } = await analyzeOpened(image, opts, stop);
+      const { analysis, packages, verified } = await analyzeOpened(image, opts, stop);
       const summary = summarize(analysis);
+      const facts = packages && summarizePackages(packages);
       opts.onEvent?.({ type: 'stage', message: 'verifying layers' });
       await verified;
-      if (opts.settings.verify !== false) opts.caches?.results?.put(key, summary);
-      return { summary, lines };
+      if (opts.settings.verify !== false) {
+        results?.put(key, summary);
+        if (facts) results?.putPackages(key, facts);
+      }
+      return { summary, lines, packages: facts };
     } catch (e) {
       stop.abort(e);
       throw e;
@@ -198,7 +223,7 @@ async function analyzeOpened(
   image: OpenedImage,
   opts: LoadOptions,
   stop: AbortController,
-): Promise<{ analysis: Analysis; contents: LayerContents[]; digests: DigestTable; verified: Promise<void> }> {
+): Promise<{ analysis: Analysis; packages: ImagePackages | undefined; contents: LayerContents[]; digests: DigestTable; verified: Promise<void> }> {
   const { onEvent, signal } = opts;
   const cache = opts.caches?.layers;
   const concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;
@@ -256,7 +281,18 @@ async function analyzeOpened(
   const keptKeys = fromCache.size === image.layers.length ? results?.getKeys(imageKey, index.entries.length) : undefined;
   if (!keptKeys) stage('comparing contents');
   const read = DigestTable.of(contents);
-  const computed = keptKeys ? undefined : await computeContentKeys(index, image.layers.map((l) => l.blob), contents, read, { concurrency, pool, signal });
+  // Bodies are hashed and compared on the worker threads while this one reads the package
+  // databases (found from the index, their bodies from the layers): the call returns at its
+  // first wait for the workers.
+  const computing = keptKeys ? undefined : computeContentKeys(index, image.layers.map((l) => l.blob), contents, read, { concurrency, pool, signal });
+  computing?.catch(() => undefined); // awaited below, after the packages
+  let packages: ImagePackages | undefined;
+  if (opts.settings.packages !== false) {
+    stage('reading packages');
+    packages = await readImagePackages(index, image.layers.map((l, i) => ({ blob: l.blob, contents: contents[i]! })), signal);
+    onEvent?.({ type: 'packages', count: packages.packages.length, warnings: packages.warnings });
+  }
+  const computed = await computing;
   const keys = keptKeys ?? computed!.keys;
   const digests = computed ? read.with(computed.hashed) : read;
   // A layer is (re)written to the cache once verified, when it was read from the source or
@@ -281,7 +317,27 @@ async function analyzeOpened(
   );
   verified.catch(() => undefined);
   stage('analyzing');
-  return { analysis: analyzeImage(index, keys), contents, digests, verified };
+  const analysis = analyzeImage(index, keys);
+  return { analysis, packages, contents, digests, verified };
+}
+
+/** The package databases of an indexed image, read from its layers (see `readPackageBodies`). */
+async function readImagePackages(index: ImageIndex, layers: readonly LayerAccess[], signal: AbortSignal | undefined): Promise<ImagePackages> {
+  const plan = planPackageReads(index);
+  const { bodies, unread } = readPackageBodies(plan, layers, signal);
+  return readPackages({ plan, bodies, unread, sqliteWasm: readSqliteWasm });
+}
+
+/** The plain data of an image's packages (no owner lookups), for the result cache and the exports. */
+export function summarizePackages(p: PackageSummary): PackageSummary {
+  return { packages: p.packages, layers: p.layers, warnings: p.warnings };
+}
+
+/** A layer's contents without the package bodies a stream kept. */
+function withoutPackageBodies(c: LayerContents): LayerContents {
+  if (!c.packageBodies) return c;
+  const { packageBodies: _kept, ...rest } = c;
+  return rest;
 }
 
 /** What a layer's media type is when the source did not say (legacy docker-save layers). */

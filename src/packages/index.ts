@@ -13,3 +13,5 @@ export { readPackages } from './read-packages.js';
 export type { ImagePackages, PackageInput } from './read-packages.js';
 export { SQLITE_WASM_MODULE } from './rpm.js';
 export { compareVersions, compareDpkgVersions, compareRpmVersions } from './version.js';
+export { comparePackages, packageIdentity } from './compare.js';
+export type { ChangedOwners, PackageChangeKind, PackageDiff } from './compare.js';

@@ -46,6 +46,9 @@ function isNpmManifest(path: string, slash: number): boolean {
   return componentBefore(path, up.start - 1).name === 'node_modules';
 }
 
+/** The last components a database file has wherever it lies (the cases of `kindOf`'s switch). */
+const DB_NAMES: ReadonlySet<string> = new Set(['status', 'diversions', 'installed', 'rpmdb.sqlite', 'rpmdb.sqlite-wal', 'Packages', 'Packages.db', 'METADATA', 'RECORD', 'PKG-INFO', 'installed-files.txt', 'package.json']);
+
 /**
  * Which database file a cleaned relative path is, by where it lies; undefined for every other
  * path. Costs a `lastIndexOf`, one short slice and a switch for nearly every path.
@@ -154,9 +157,16 @@ export function planPackageReads(index: ImageIndex): PackageReadPlan {
   let any = false;
   const all = paths.paths;
   const names = paths.names;
+  const parents = paths.parents;
+  // Only a path with a database file's name, or in a directory that holds databases by any
+  // name, can be one: a set lookup of the interned name and an id compare reject the rest
+  // (`kindOf` on each of the real-shaped image's 106k paths took 19–27 ms).
+  const byAnyName = new Set([DPKG_INFO, DPKG_STATUS_D].map((d) => paths.find(d)).filter((id): id is number => id !== undefined));
   for (let p = 1; p < paths.size; p++) {
-    const path = all[p]!;
     const name = names[p]!;
+    const parent = parents[p]!;
+    if (!DB_NAMES.has(name) && !byAnyName.has(parent) && !(name.endsWith('.egg-info') && isSiteDir(names[parent]!))) continue;
+    const path = all[p]!;
     // The table holds every last component already: no slice per path.
     const k = name.length === path.length ? undefined : kindOf(path, path.length - name.length - 1, name);
     if (k !== undefined) {

@@ -68,6 +68,35 @@ export type PackageWarning = {
   readonly reason: string;
 };
 
+/**
+ * What the package databases of an image say, as plain data (serializable: what a result cache
+ * keeps and the exports write): the final filesystem's packages, each layer's changes, and the
+ * databases that were not read.
+ */
+export type PackageSummary = {
+  /** The final filesystem's packages, by manager (system managers first), name and path. */
+  readonly packages: readonly Package[];
+  /** Per layer, base first: what it added, removed and changed. */
+  readonly layers: readonly LayerPackages[];
+  /** Databases not read (the manager is then left out) and records skipped; at most one per manager. */
+  readonly warnings: readonly PackageWarning[];
+};
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The order packages are listed in: by manager (system managers first), name, path and version. */
+export function comparePackageRefs(a: PackageRef, b: PackageRef): number {
+  return PACKAGE_MANAGERS.indexOf(a.manager) - PACKAGE_MANAGERS.indexOf(b.manager) || cmp(a.name, b.name) || cmp(a.path ?? '', b.path ?? '') || cmp(a.version, b.version);
+}
+
+/**
+ * A warning as one line of plain text, `dpkg: var/lib/dpkg/status (L2) is 70000000 bytes, …`:
+ * names and paths come from the image, so the caller escapes the line where it prints it.
+ */
+export function describePackageWarning(w: PackageWarning): string {
+  return `${w.manager}: ${w.path} (L${w.layer}) ${w.reason}`;
+}
+
 /** Which database file a path is, by where it lies (`packageFileKind`). */
 export type PackageFileKind =
   | 'dpkg-status'

@@ -3,6 +3,7 @@ import { parseApkInstalled, type ApkRecord } from './apk.js';
 import { parseDiversions, parseDpkgList, parseDpkgStatus, parseMd5sums, type Diversion, type DpkgRecord, type Parsed } from './dpkg.js';
 import { bodyEntryAt, PLAN_KINDS, type PackageReadPlan } from './locate.js';
 import {
+  comparePackageRefs,
   isSystemManager,
   MANAGER_OF_KIND,
   PACKAGE_LIMITS,
@@ -13,6 +14,7 @@ import {
   type PackageFileKind,
   type PackageManager,
   type PackageRef,
+  type PackageSummary,
   type PackageWarning,
 } from './model.js';
 import { parsePackageJson } from './npm.js';
@@ -27,6 +29,8 @@ export type PackageInput = {
   readonly plan: PackageReadPlan;
   /** The body of every entry of `plan.requests`, by global entry id. A missing one is reported as not read. */
   readonly bodies: ReadonlyMap<number, Uint8Array>;
+  /** Why a requested body is missing, by entry id, when the caller knows (`cannot be read from the layer (EIO)`); else `was not read`. */
+  readonly unread?: ReadonlyMap<number, string>;
   /**
    * The bytes of sql.js's wasm file (`SQLITE_WASM_MODULE`); called only when some layer holds an
    * `rpmdb.sqlite`. Without it rpm packages are not read (a warning says so).
@@ -34,14 +38,11 @@ export type PackageInput = {
   readonly sqliteWasm?: () => Promise<Uint8Array>;
 };
 
-/** The packages of an image: the final filesystem's, each layer's changes, and who owns a path at any layer. */
-export type ImagePackages = {
-  /** The final filesystem's packages, by manager (system managers first), name and path. */
-  readonly packages: readonly Package[];
-  /** Per layer, base first: what it added, removed and changed. */
-  readonly layers: readonly LayerPackages[];
-  /** Databases not read (the manager is then left out) and records skipped; at most one per manager. */
-  readonly warnings: readonly PackageWarning[];
+/**
+ * The packages of an image: the final filesystem's, each layer's changes, who owns a path at
+ * any layer and the packages as any layer's filesystem has them.
+ */
+export type ImagePackages = PackageSummary & {
   /**
    * The package owning a non-directory path (an index path id) at a layer, or undefined for a
    * directory, an absent path or a path no package claims. Ownership is exclusive: a path listed
@@ -51,6 +52,15 @@ export type ImagePackages = {
    * that package, not a package of its own. At the last layer the result is the `Package`.
    */
   ownerAt(layer: number, pathId: number): PackageRef | undefined;
+  /** The package of `packages` owning a path of the final filesystem: `ownerAt` at the last layer. */
+  finalOwner(pathId: number): Package | undefined;
+  /**
+   * The packages of the filesystem after `layer`, counted as `packages` counts the final ones
+   * (files and bytes in that layer's view, each path to its owner at that layer); `packages`
+   * itself for the last layer, none for a layer out of range. Costs a walk of those packages'
+   * files: callers keep what they ask for.
+   */
+  packagesAt(layer: number): readonly Package[];
 };
 
 /** A package record in one layer's state. */
@@ -65,6 +75,13 @@ type Rec = {
   /** The entries it was read from (its file list or manifest, and a second one or -1): read again from the same, it is the same record. */
   readonly source: number;
   readonly source2: number;
+  /** npm: its package directory (a path id); -1 for a package that lists its files. */
+  readonly dir: number;
+  /**
+   * pip and npm: the bytes it was read from (metadata, then file list), so the same bytes
+   * written again (a `chown -R` layer rewrites every manifest) keep the record unread.
+   */
+  readonly read?: readonly (Uint8Array | undefined)[];
 };
 
 /** A database that is unreadable: the whole manager is left out. */
@@ -95,10 +112,7 @@ const K = {
 const MANAGER_BY_CODE: readonly (PackageManager | undefined)[] = [undefined, ...PLAN_KINDS.map((k) => MANAGER_OF_KIND[k])];
 
 const managerRank = (m: PackageManager) => PACKAGE_MANAGERS.indexOf(m);
-function compareRefs(a: PackageRef, b: PackageRef): number {
-  return managerRank(a.manager) - managerRank(b.manager) || cmp(a.name, b.name) || cmp(a.path ?? '', b.path ?? '') || cmp(a.version, b.version);
-}
-const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const compareRefs = comparePackageRefs;
 
 /**
  * Reads the package databases of every layer and builds the packages of the final filesystem,
@@ -115,7 +129,7 @@ export async function readPackages(input: PackageInput): Promise<ImagePackages> 
   await readRpmDatabases(input, caches, warnings, disabled);
   for (;;) {
     try {
-      const engine = new Engine(plan, input.bodies, caches, disabled);
+      const engine = new Engine(plan, input.bodies, input.unread, caches, disabled);
       const result = engine.run();
       warnings.push(...engine.recordWarnings());
       warnings.sort((a, b) => managerRank(a.manager) - managerRank(b.manager));
@@ -171,10 +185,15 @@ class Engine {
   private readonly affectedStamp: Int32Array;
   private layer = -1;
   private listIds: Map<string, number> | undefined;
+  /** Per layer: the records that left and came (a version change, or the same version read anew, is both). */
+  private readonly recDeltas: { gone: Rec[]; come: Rec[] }[] = [];
+  private gone: Rec[] = [];
+  private come: Rec[] = [];
 
   constructor(
     private readonly plan: PackageReadPlan,
     private readonly bodies: ReadonlyMap<number, Uint8Array>,
+    private readonly unread: ReadonlyMap<number, string> | undefined,
     private readonly caches: Caches,
     private readonly disabled: ReadonlySet<PackageManager>,
   ) {
@@ -214,10 +233,13 @@ class Engine {
       }
       if (dirty.size === 0) {
         layers.push({ added: [], removed: [], changed: [] });
+        this.recDeltas.push({ gone: [], come: [] });
         continue;
       }
       this.layer = li;
       this.affected = [];
+      this.gone = [];
+      this.come = [];
       this.resolvers = undefined;
       const added: PackageRef[] = [];
       const removed: PackageRef[] = [];
@@ -242,6 +264,7 @@ class Engine {
       removed.sort(compareRefs);
       changed.sort((a, b) => compareRefs(a.after, b.after));
       layers.push({ added, removed, changed });
+      this.recDeltas.push({ gone: this.gone, come: this.come });
     }
     return this.finish(layers);
   }
@@ -268,7 +291,7 @@ class Engine {
     if (g === undefined) return undefined;
     const bytes = this.bodies.get(g);
     if (bytes) return { entry: g, bytes };
-    return { entry: g, missing: this.plan.skipped.get(g) ?? 'was not read' };
+    return { entry: g, missing: this.plan.skipped.get(g) ?? this.unread?.get(g) ?? 'was not read' };
   }
 
   /** A body a system database needs: its absence of bytes fails the manager. */
@@ -403,7 +426,7 @@ class Engine {
       if (wal !== undefined && this.index.entries[view[wal]!]!.size > 0) this.fail('rpm', li, paths.paths[wal]!, 'holds changes not yet written to rpmdb.sqlite, which are not read');
       const b = this.systemBody('rpm', li, db);
       if (!b) return undefined;
-      const parsed = this.caches.rpm.get(b.entry) ?? { ok: false, reason: 'was not read' };
+      const parsed = this.caches.rpm.get(b.entry) ?? { ok: false, reason: this.unread?.get(b.entry) ?? 'was not read' };
       if (!parsed.ok) this.fail('rpm', li, paths.paths[db]!, parsed.reason);
       const resolved = this.resolvedOf(`rpm:${b.entry}`, li, parsed.value);
       // Several packages may share a name and architecture (installonly kernels, gpg-pubkey).
@@ -451,10 +474,10 @@ class Engine {
     return out;
   }
 
-  private rec(m: PackageManager, key: string, name: string, version: string, path: string | null, files: Int32Array, source: number, source2: number, old: Rec | undefined, li: number): Rec {
+  private rec(m: PackageManager, key: string, name: string, version: string, path: string | null, files: Int32Array, source: number, source2: number, old: Rec | undefined, li: number, dir = -1): Rec {
     const ref: PackageRef = { manager: m, name, version, path };
     this.refs.push(ref);
-    return { key, ref, refIndex: this.refs.length - 1, files, source, source2, since: old && old.ref.version === version ? old.since : li };
+    return { key, ref, refIndex: this.refs.length - 1, files, source, source2, since: old && old.ref.version === version ? old.since : li, dir };
   }
 
   private cached<T>(map: Map<number, T>, entry: number, make: () => T): T {
@@ -472,6 +495,7 @@ class Engine {
       const cur = now.get(key);
       if (cur === old) continue;
       this.unclaim(old);
+      this.gone.push(old);
       if (!cur) removed.push(old.ref);
       else if (cur.ref.version !== old.ref.version) changed.push({ before: old.ref, after: cur.ref });
     }
@@ -479,6 +503,7 @@ class Engine {
       const old = prev.get(key);
       if (old === cur) continue;
       this.claim(cur);
+      this.come.push(cur);
       if (!old) added.push(cur.ref);
     }
     this.system.set(m, now);
@@ -504,11 +529,13 @@ class Engine {
         if (m === 'pip') this.unclaim(old);
         byDir.delete(d);
         gone.push(old);
+        this.gone.push(old);
       }
       if (cur) {
         if (m === 'pip') this.claim(cur);
         byDir.set(d, cur);
         come.push(cur);
+        this.come.push(cur);
       }
       if (m === 'npm') this.npmOwners.set(d, li, cur ? cur.refIndex : -1);
     }
@@ -562,6 +589,7 @@ class Engine {
     const source = mb.entry;
     const source2 = lb?.entry ?? -1;
     if (old && old.source === source && old.source2 === source2) return old;
+    if (old?.read && sameBytes(old.read[0], mb.bytes) && (lb ? sameBytes(old.read[1], lb.bytes) : old.read[1] === undefined)) return old;
     const md = parseCoreMetadata(mb.bytes);
     if (!md) return this.skipRecord('pip', li, paths.paths[meta]!, 'has no valid Name and Version'), undefined;
     const site = dirOf(dirPath);
@@ -572,7 +600,8 @@ class Engine {
       const bytes = lb.bytes;
       files = this.resolveList(`pip:${lb.entry}`, li, () => (listKind === 'record' ? parseRecord(bytes, site) : parseInstalledFiles(bytes, dirPath)));
     }
-    return this.rec('pip', `${site}\0${normalizePythonName(md.name)}`, md.name, md.version, dirPath, files, source, source2, this.pipPrevByKey(site, md.name, d), li);
+    const rec = this.rec('pip', `${site}\0${normalizePythonName(md.name)}`, md.name, md.version, dirPath, files, source, source2, this.pipPrevByKey(site, md.name, d), li);
+    return { ...rec, read: [mb.bytes, lb?.bytes] };
   }
 
   /** The record that held the same project in the same site directory before (an upgrade moves its dist-info). */
@@ -592,11 +621,11 @@ class Engine {
     if ('missing' in b) return this.skipRecord('npm', li, paths.paths[id]!, b.missing), undefined;
     const old = this.npmByDir.get(d);
     const source = b.entry;
-    if (old && old.source === source) return old;
+    if (old && (old.source === source || sameBytes(old.read?.[0], b.bytes))) return old;
     const pj = parsePackageJson(b.bytes);
     if (pj === 'invalid') return this.skipRecord('npm', li, paths.paths[id]!, 'is not valid JSON'), undefined;
     if (!pj) return undefined;
-    return this.rec('npm', dirPath, pj.name, pj.version, dirPath, EMPTY, source, -1, old, li);
+    return { ...this.rec('npm', dirPath, pj.name, pj.version, dirPath, EMPTY, source, -1, old, li, d), read: [b.bytes] };
   }
 
   private claim(r: Rec): void {
@@ -647,12 +676,68 @@ class Engine {
     const { index } = this;
     const { paths, entries } = index;
     const last = index.merged.layerCount - 1;
-    const view = last >= 0 ? index.merged.view(last) : new Int32Array(paths.size).fill(-1);
+    const finalRecs: Rec[] = [];
+    for (const m of ['dpkg', 'apk', 'rpm'] as const) for (const rec of this.system.get(m)?.values() ?? []) finalRecs.push(rec);
+    finalRecs.push(...this.pipByDir.values(), ...this.npmByDir.values());
+    const byRef = new Map<number, Package>();
+    const packages = last >= 0 ? this.packagesOf(last, finalRecs, byRef) : [];
+    const deltas = this.recDeltas;
+    const packagesAt = (layer: number): readonly Package[] => {
+      if (!Number.isInteger(layer) || layer < 0 || layer > last) return [];
+      if (layer === last) return packages;
+      const live = new Set<Rec>();
+      for (let li = 0; li <= layer; li++) {
+        for (const g of deltas[li]!.gone) live.delete(g);
+        for (const c of deltas[li]!.come) live.add(c);
+      }
+      return this.packagesOf(layer, live);
+    };
+    const refs = this.refs;
+    const owners = this.owners;
+    const npmOwners = this.npmOwners;
+    /** The ref index of the package owning a path at a layer, or -1. */
+    const ownerIndex = (layer: number, pathId: number): number => {
+      if (layer < 0 || layer > last || pathId <= 0 || pathId >= paths.size) return -1;
+      const g = index.merged.at(layer, pathId);
+      if (g < 0 || entries[g]!.type === 'dir') return -1;
+      let idx = owners.at(pathId, layer);
+      if (idx < 0) {
+        // The npm package whose directory holds the path: below the nearest node_modules.
+        let child = pathId;
+        let grandchild = -1;
+        for (let a = paths.parents[pathId]!; a > 0; a = paths.parents[a]!) {
+          if (paths.names[a] === 'node_modules') {
+            const dir = paths.names[child]!.startsWith('@') && grandchild >= 0 ? grandchild : child;
+            if (dir !== pathId) idx = npmOwners.at(dir, layer);
+            break;
+          }
+          grandchild = child;
+          child = a;
+        }
+      }
+      return idx;
+    };
+    const ownerAt = (layer: number, pathId: number): PackageRef | undefined => {
+      const idx = ownerIndex(layer, pathId);
+      if (idx < 0) return undefined;
+      return layer === last ? (byRef.get(idx) ?? refs[idx]) : refs[idx];
+    };
+    const finalOwner = (pathId: number): Package | undefined => byRef.get(ownerIndex(last, pathId));
+    return { packages, layers, ownerAt, finalOwner, packagesAt };
+  }
+
+  /**
+   * The packages `recs` as the filesystem after `layer` has them: each one's regular files and
+   * hard links (that it owns at that layer) and their bytes, each hard-link group once.
+   * `byRef`, when given, gets each package by its record's ref index.
+   */
+  private packagesOf(layer: number, recs: Iterable<Rec>, byRef?: Map<number, Package>): Package[] {
+    const { paths, entries } = this.index;
+    const view = this.index.merged.view(layer);
+    const owners = this.owners;
     const seen = new Int32Array(paths.size).fill(-1);
     const group = new Int32Array(paths.size).fill(-1);
-    const owners = this.owners;
     const packages: Package[] = [];
-    const byRef = new Map<number, Package>();
     // One package at a time: its files and bytes, each path and each hard-link group once.
     let stamp = 0;
     let files = 0;
@@ -677,69 +762,41 @@ class Engine {
         size += bytes;
       }
     };
-    const start = () => {
+    const stack: number[] = [];
+    for (const rec of recs) {
+      if (rec.dir >= 0 && view[rec.dir]! < 0) continue;
       stamp++;
       files = 0;
       size = 0;
-    };
-    const done = (rec: Rec) => {
+      if (rec.dir < 0) {
+        const list = rec.files;
+        for (let i = 0; i < list.length; i++) if (owners.at(list[i]!, layer) === rec.refIndex) add(list[i]!);
+      } else {
+        stack.push(rec.dir);
+        while (stack.length > 0) {
+          const ch = paths.children[stack.pop()!]!;
+          for (let i = 0; i < ch.length; i++) {
+            const c = ch[i]!;
+            const g = view[c]!;
+            if (g < 0) continue;
+            if (entries[g]!.type === 'dir') {
+              if (paths.names[c] !== 'node_modules') stack.push(c);
+            } else if (owners.at(c, layer) < 0) add(c);
+          }
+        }
+      }
       const pkg: Package = { manager: rec.ref.manager, name: rec.ref.name, version: rec.ref.version, path: rec.ref.path, layer: rec.since, files, sizeBytes: size };
       packages.push(pkg);
-      byRef.set(rec.refIndex, pkg);
-    };
-    const listed = (rec: Rec) => {
-      start();
-      const list = rec.files;
-      for (let i = 0; i < list.length; i++) if (owners.last(list[i]!) === rec.refIndex) add(list[i]!);
-      done(rec);
-    };
-    for (const m of ['dpkg', 'apk', 'rpm'] as const) for (const rec of this.system.get(m)?.values() ?? []) listed(rec);
-    for (const rec of this.pipByDir.values()) listed(rec);
-    const stack: number[] = [];
-    for (const [d, rec] of this.npmByDir) {
-      if (view[d]! < 0) continue;
-      start();
-      stack.push(d);
-      while (stack.length > 0) {
-        const ch = paths.children[stack.pop()!]!;
-        for (let i = 0; i < ch.length; i++) {
-          const c = ch[i]!;
-          const g = view[c]!;
-          if (g < 0) continue;
-          if (entries[g]!.type === 'dir') {
-            if (paths.names[c] !== 'node_modules') stack.push(c);
-          } else if (owners.last(c) < 0) add(c);
-        }
-      }
-      done(rec);
+      byRef?.set(rec.refIndex, pkg);
     }
     packages.sort(compareRefs);
-    const refs = this.refs;
-    const npmOwners = this.npmOwners;
-    const ownerAt = (layer: number, pathId: number): PackageRef | undefined => {
-      if (layer < 0 || layer > last || pathId <= 0 || pathId >= paths.size) return undefined;
-      const g = index.merged.at(layer, pathId);
-      if (g < 0 || entries[g]!.type === 'dir') return undefined;
-      let idx = owners.at(pathId, layer);
-      if (idx < 0) {
-        // The npm package whose directory holds the path: below the nearest node_modules.
-        let child = pathId;
-        let grandchild = -1;
-        for (let a = paths.parents[pathId]!; a > 0; a = paths.parents[a]!) {
-          if (paths.names[a] === 'node_modules') {
-            const dir = paths.names[child]!.startsWith('@') && grandchild >= 0 ? grandchild : child;
-            if (dir !== pathId) idx = npmOwners.at(dir, layer);
-            break;
-          }
-          grandchild = child;
-          child = a;
-        }
-      }
-      if (idx < 0) return undefined;
-      return layer === last ? (byRef.get(idx) ?? refs[idx]) : refs[idx];
-    };
-    return { packages, layers, ownerAt };
+    return packages;
   }
+}
+
+/** True when two bodies hold the same bytes. */
+function sameBytes(a: Uint8Array | undefined, b: Uint8Array): boolean {
+  return a !== undefined && a.byteLength === b.byteLength && Buffer.compare(a, b) === 0;
 }
 
 function sameIds(a: Int32Array, b: Int32Array): boolean {

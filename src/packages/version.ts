@@ -1,5 +1,4 @@
-import { compare as pep440Compare, valid as pep440Valid } from '@renovatebot/pep440';
-import semver from 'semver';
+import { createRequire } from 'node:module';
 import type { PackageManager } from './model.js';
 import { PACKAGE_LIMITS } from './model.js';
 
@@ -8,8 +7,15 @@ import { PACKAGE_LIMITS } from './model.js';
  * rpm's algorithms are short and exactly specified by their C sources, and no maintained
  * JavaScript library implements them; they are transcribed here and tested against the real
  * `dpkg --compare-versions` and rpm's `rpm.vercmp`. npm uses the `semver` library (npm's own),
- * pip `@renovatebot/pep440`.
+ * pip `@renovatebot/pep440`, both loaded on first use: the layer reader (on every worker
+ * thread too) imports this folder to classify paths, and loading them cost ~30 ms per import.
  */
+
+const require = createRequire(import.meta.url);
+let semverLib: typeof import('semver') | undefined;
+let pep440Lib: typeof import('@renovatebot/pep440') | undefined;
+const semver = () => (semverLib ??= require('semver') as typeof import('semver'));
+const pep440 = () => (pep440Lib ??= require('@renovatebot/pep440') as typeof import('@renovatebot/pep440'));
 
 /** Sort weight of one character in dpkg's comparison of non-digit parts (lib/dpkg/version.c `order`). */
 function dpkgOrder(s: string, i: number): number {
@@ -160,12 +166,12 @@ export function compareVersions(manager: PackageManager, a: string, b: string): 
     case 'rpm':
       return compareRpmVersions(a, b);
     case 'npm': {
-      const x = semver.valid(a, { loose: true });
-      const y = semver.valid(b, { loose: true });
-      return x && y ? semver.compare(x, y) : undefined;
+      const x = semver().valid(a, { loose: true });
+      const y = semver().valid(b, { loose: true });
+      return x && y ? semver().compare(x, y) : undefined;
     }
     case 'pip':
-      return pep440Valid(a) && pep440Valid(b) ? sign(pep440Compare(a, b)) : undefined;
+      return pep440().valid(a) && pep440().valid(b) ? sign(pep440().compare(a, b)) : undefined;
     case 'apk':
       return undefined;
   }

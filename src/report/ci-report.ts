@@ -6,6 +6,8 @@ import { escapeControl as esc } from '../format/escape.js';
 import { layerCommand, offenderLines } from './ci-result.js';
 import { formatFindingsSection } from './findings-report.js';
 import { FILES_SHOWN, listed, PROBLEMS_SHOWN, reportPath, reportText } from './limits.js';
+import type { PackageSummary } from '../packages/index.js';
+import { packageReportLines } from './packages-report.js';
 
 const pct = (x: number | null) => (x === null ? 'n/a (no user layers)' : `${(x * 100).toFixed(4)} %`);
 
@@ -20,8 +22,9 @@ const pct = (x: number | null) => (x === null ? 'n/a (no user layers)' : `${(x *
  *
  * @param maxFiles cap on the inefficient-files rows (default `FILES_SHOWN`; the rest are counted in one line).
  * @param ignored what the ignore list took out of the figures, when one was configured.
+ * @param packages what the package databases say: their count, and a line per database not read.
  */
-export function formatCiReport(a: Analysis, results: readonly RuleResult[], opts: { maxFiles?: number; ignored?: IgnoredFigures } = {}): string {
+export function formatCiReport(a: Analysis, results: readonly RuleResult[], opts: { maxFiles?: number; ignored?: IgnoredFigures; packages?: PackageSummary } = {}): string {
   const lines: string[] = [];
   const id = a.identity;
   lines.push(`Image: ${esc(id.reference)}`);
@@ -48,6 +51,7 @@ export function formatCiReport(a: Analysis, results: readonly RuleResult[], opts
     lines.push('Notes:');
     for (const l of listed(a.problems, PROBLEMS_SHOWN, (p) => `layer ${p.layer}: /${reportPath(p.path)}: ${p.problem.replace(/-/g, ' ')}`)) lines.push(`  ${l}`);
   }
+  if (opts.packages) lines.push(...packageReportLines(opts.packages));
   lines.push('Evaluation:');
   const tally = { pass: 0, fail: 0, skip: 0 };
   for (const res of results) {

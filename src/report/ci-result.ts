@@ -4,6 +4,7 @@ import type { ImageSources } from '../provenance/index.js';
 import { listed, OFFENDERS_SHOWN, reportCommand } from './limits.js';
 
 export { OFFENDERS_SHOWN } from './limits.js';
+import type { PackageSummary } from '../packages/index.js';
 
 /**
  * What one CI run evaluated, image by image: every report format (text, JSON, Markdown, JUnit,
@@ -22,6 +23,8 @@ export type ImageResult = {
   readonly rules?: readonly RuleResult[];
   /** Which Dockerfile line made each layer, when known: where the reports locate results. */
   readonly sources?: ImageSources | null;
+  /** What the image's package databases say; absent when they were not read (`--no-packages`). */
+  readonly packages?: PackageSummary;
 };
 
 /** One image that could not be read: the argument and the one-line reason. */

@@ -2,8 +2,10 @@ import type { AlignedLayer, DiffRuleResult, ImageComparison, ImageIdentity, Laye
 import { formatBytes } from '../format/bytes.js';
 import { escapeControl } from '../format/escape.js';
 import { formatSignedBytes, TOTAL_ROWS } from '../format/totals.js';
+import type { PackageDiff } from '../packages/index.js';
 import { formatPlatform } from '../reference/platform.js';
 import { reportCommand, reportPath, reportText } from './limits.js';
+import { packageDiffLines, packageDiffToJson, type PackageDiffJson } from './packages-report.js';
 
 /** The versioned JSON of a comparison (`inspect-tui diff --json`), schema `schema/diff-v1.schema.json`. */
 export type DiffExportV1 = {
@@ -40,6 +42,8 @@ export type DiffExportV1 = {
   }[];
   unchangedCount: number;
   totals: Record<keyof ImageComparison['totals'], Side>;
+  /** The packages that differ (absent when the package databases were not read). */
+  packages?: PackageDiffJson[];
   rules?: { name: string; status: 'pass' | 'fail' | 'skip'; threshold: number | null; actual: number }[];
 };
 
@@ -57,7 +61,7 @@ const layer = (l: LayerSummary | undefined): DiffLayer | null =>
   l ? { index: l.index, digest: l.digest ?? null, diffId: l.diffId ?? null, command: l.command, sizeBytes: l.sizeBytes, compressedSizeBytes: l.compressedSizeBytes ?? null } : null;
 
 /** The comparison as versioned JSON: both images' identity, the aligned layers, every changed path, the totals and (with a gate) the rules. */
-export function toDiffExport(c: ImageComparison, rules?: readonly DiffRuleResult[]): DiffExportV1 {
+export function toDiffExport(c: ImageComparison, rules?: readonly DiffRuleResult[], opts: { packages?: readonly PackageDiff[] } = {}): DiffExportV1 {
   return {
     schemaVersion: 1,
     kind: 'image-diff',
@@ -92,6 +96,7 @@ export function toDiffExport(c: ImageComparison, rules?: readonly DiffRuleResult
     })),
     unchangedCount: c.unchangedCount,
     totals: { ...c.totals },
+    ...(opts.packages ? { packages: packageDiffToJson(opts.packages) } : {}),
     ...(rules ? { rules: rules.map((r) => ({ name: r.name, status: r.status, threshold: r.threshold, actual: r.actual })) } : {}),
   };
 }
@@ -101,12 +106,13 @@ const signed = formatSignedBytes;
 /**
  * The short text summary of a comparison (no terminal, or `--ci`): the two images, the totals
  * with deltas, the layers added and removed, the largest added or grown paths, and, with
- * rules, the evaluation and one summary line (`PASS …` / `FAIL …`). Strings from the images are
- * cut to their limits (`src/report/limits.ts`) and escaped; the JSON (`toDiffExport`) keeps them whole.
+ * rules, the evaluation and one summary line (`PASS …` / `FAIL …`). With `packages`, the
+ * packages that differ (counts, then the largest changes). Strings from the images are cut to
+ * their limits (`src/report/limits.ts`) and escaped; the JSON (`toDiffExport`) keeps them whole.
  *
  * @param top how many of the largest added or grown paths to list.
  */
-export function formatDiffReport(c: ImageComparison, rules?: readonly DiffRuleResult[], opts: { top?: number } = {}): string {
+export function formatDiffReport(c: ImageComparison, rules?: readonly DiffRuleResult[], opts: { top?: number; packages?: readonly PackageDiff[] } = {}): string {
   const e = escapeControl;
   const lines: string[] = [];
   const platform = (p: NonNullable<ImageIdentity['platform']>) => reportText(formatPlatform(p));
@@ -139,6 +145,7 @@ export function formatDiffReport(c: ImageComparison, rules?: readonly DiffRuleRe
     for (const f of grown.slice(0, top)) lines.push(`  ${signed(f.sizeDelta).padStart(10)}  ${f.change === 'added' ? 'added   ' : 'modified'}  ${reportPath(f.path)}${f.newLayer !== undefined ? `  (NEW L${f.newLayer})` : ''}`);
     if (grown.length > top) lines.push(`  … and ${grown.length - top} more`);
   }
+  if (opts.packages) lines.push(...packageDiffLines(opts.packages, top));
   if (rules) {
     lines.push('Evaluation:');
     const tally = { pass: 0, fail: 0, skip: 0 };

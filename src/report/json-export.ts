@@ -4,6 +4,8 @@ import { type Analysis as FullAnalysis, type AnalysisSummary as Analysis, EntryK
 import { OFFENDERS_SHOWN } from './ci-result.js';
 import type { ImageSources, SourceLocation } from '../provenance/index.js';
 import { findingLine } from './locations.js';
+import type { PackageSummary } from '../packages/index.js';
+import { layerPackagesToJson, packagesToJson, packageWarningsToJson, type LayerPackagesJson, type PackageJson, type PackageWarningJson } from './packages-report.js';
 
 /** The versioned JSON export (schemaVersion 1). Field names match the Analysis. */
 export type ExportV1 = {
@@ -41,7 +43,13 @@ export type ExportV1 = {
     changes: { added: number; modified: number; removed: number; unmodified: number };
     /** The Dockerfile lines of the instruction that made the layer; null for a base layer, or when unknown. */
     source: SourceLocation | null;
+    /** The packages the layer added, removed and changed (absent when the package databases were not read). */
+    packages?: LayerPackagesJson;
   }[];
+  /** The final filesystem's packages, from its package databases (absent with `--no-packages`). */
+  packages?: PackageJson[];
+  /** Package databases that could not be read (their manager's packages are left out), one per manager at most. */
+  packageWarnings?: PackageWarningJson[];
   /** With an ignore list (`paths.ignore`): what it left out of every figure above. */
   ignored?: { paths: number; bytes: number };
   rules?: {
@@ -61,10 +69,12 @@ const locationJson = (l: SourceLocation | null | undefined): SourceLocation | nu
 /**
  * The export of one image. `a` holds the figures the rules were evaluated on (with an ignore
  * list, those without the ignored paths, and `ignored` says what was left out); `sources`, the
- * Dockerfile lines of its layers when they are known.
+ * Dockerfile lines of its layers when they are known; `packages`, what the image's package
+ * databases say (the export then lists them, and each layer its changes).
  */
-export function toExportV1(a: Analysis, rules?: readonly RuleResult[], opts: { ignored?: IgnoredFigures; sources?: ImageSources | null } = {}): ExportV1 {
+export function toExportV1(a: Analysis, rules?: readonly RuleResult[], opts: { ignored?: IgnoredFigures; sources?: ImageSources | null; packages?: PackageSummary } = {}): ExportV1 {
   const sources = opts.sources ?? null;
+  const pk = opts.packages;
   const out: ExportV1 = {
     schemaVersion: 1,
     image: {
@@ -86,7 +96,7 @@ export function toExportV1(a: Analysis, rules?: readonly RuleResult[], opts: { i
     inefficientFiles: a.inefficientFiles.map((f) => ({ path: f.path, count: f.count, wastedBytes: f.wastedBytes })),
     findings: findingsToJson(a.findings).map((f, i) => ({ ...f, source: locationJson(findingLine(sources, a.findings[i]!)) })),
     dockerfile: sources ? { file: sources.file, via: sources.via, from: locationJson(sources.from) } : null,
-    layers: a.layers.map((l) => ({
+    layers: a.layers.map((l, i) => ({
       index: l.index,
       digest: l.digest ?? null,
       diffId: l.diffId ?? null,
@@ -96,7 +106,9 @@ export function toExportV1(a: Analysis, rules?: readonly RuleResult[], opts: { i
       mediaType: l.mediaType ?? null,
       changes: { ...l.changes },
       source: locationJson(sources?.layers[l.index]?.source),
+      ...(pk?.layers[i] ? { packages: layerPackagesToJson(pk.layers[i]!) } : {}),
     })),
+    ...(pk ? { packages: packagesToJson(pk), packageWarnings: packageWarningsToJson(pk) } : {}),
   };
   if (opts.ignored) out.ignored = { paths: opts.ignored.paths, bytes: opts.ignored.bytes };
   if (rules) {

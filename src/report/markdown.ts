@@ -5,6 +5,7 @@ import { escapeControl } from '../format/escape.js';
 import { failed, layerCommand, offenderLines, referenceOf, tally, type CiOutcome } from './ci-result.js';
 import { FILES_SHOWN, listed, reportCommand, reportPath, reportText } from './limits.js';
 import { layerLineText, locationText } from './locations.js';
+import { largestPackagesMarkdown } from './packages-report.js';
 import { roundedFigure, RULE_DOCS } from './rule-docs.js';
 
 /**
@@ -85,6 +86,7 @@ export function formatMarkdown(outcomes: readonly CiOutcome[]): string {
       for (const l of listed(s.inefficientFiles, FILES_SHOWN, (f) => `| ${f.count} | ${formatBytes(f.wastedBytes)} | ${mdText(reportPath(f.path))} |`)) out.push(l.startsWith('|') ? l : `| | | ${l} |`);
       out.push('', '</details>', '');
     }
+    if (o.packages) out.push(...largestPackagesMarkdown(o.packages, (x) => mdText(reportText(x))));
     if (o.sources) {
       out.push('<details><summary>Layers</summary>', '', '| # | size | line | command |', '|---|---|---|---|');
       for (const l of s.layers) out.push(`| ${l.index} | ${formatBytes(l.sizeBytes)} | ${mdText(layerLineText(o, l.index))} | ${mdText(reportCommand(l.command))} |`);

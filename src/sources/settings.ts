@@ -44,6 +44,11 @@ export type SourceSettings = {
    * those IDs. @default true
    */
   readonly verify?: boolean;
+  /**
+   * Read the package databases (who owns each file, what each layer installed): the lifecycle's
+   * business, like `verify`. `false` (`--no-packages`) skips it. @default true
+   */
+  readonly packages?: boolean;
 };
 
 /** Settings for a caller that only reads local files: no registry credentials, the given environment. */

@@ -19,6 +19,7 @@ import { ImageDetails } from './components/ImageDetails.js';
 import { LayerDetails } from './components/LayerDetails.js';
 import { LayerPane } from './components/LayerPane.js';
 import { Overlay } from './components/Overlay.js';
+import { PackagesPane } from './components/PackagesPane.js';
 import { StatusBar } from './components/StatusBar.js';
 import { Viewer } from './components/Viewer.js';
 import { useDocuments } from './hooks/use-documents.js';
@@ -147,8 +148,14 @@ export function App({ view, keymap, theme, viewport: fixed, extractor, reader, o
           </Box>
           <Box width={1} flexShrink={0} />
           <Box flexDirection="column" width={layout.rightWidth} flexShrink={0}>
-            <FileTreePane data={view} state={state} layout={layout} theme={theme} />
-            {state.tree.fileHistory ? <FileHistoryPane data={view} state={state} layout={layout} theme={theme} /> : null}
+            {layout.packagesOpen ? (
+              <PackagesPane data={view} state={state} layout={layout} theme={theme} />
+            ) : (
+              <>
+                <FileTreePane data={view} state={state} layout={layout} theme={theme} />
+                {state.tree.fileHistory ? <FileHistoryPane data={view} state={state} layout={layout} theme={theme} /> : null}
+              </>
+            )}
           </Box>
         </Box>
       )}

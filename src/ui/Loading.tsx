@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import { useSyncExternalStore } from 'react';
 import { formatBytes } from '../format/bytes.js';
-import { fit } from '../format/text.js';
+import { fit, sanitize } from '../format/text.js';
 import type { KeyboardProtocol } from '../viewmodel/keys.js';
 import type { Viewport } from '../viewmodel/state.js';
 import { useKeys } from './hooks/use-keys.js';
@@ -13,6 +13,8 @@ export type LoadProgress = {
   readonly stage: string;
   /** Bytes read and total per layer, by index (holes until a layer starts). */
   readonly layers: readonly ({ readonly done: number; readonly total?: number } | undefined)[];
+  /** Warnings to show under the bars, one line each (a package database that could not be read). */
+  readonly notes?: readonly string[];
 };
 
 /** A tiny external store the loader writes and the loading screen reads. */
@@ -112,6 +114,11 @@ export function Loading({ store, viewport, theme, onQuit, onKeyboard }: LoadingP
         );
       })}
       <Box flexGrow={1} />
+      {(p.notes ?? []).slice(0, 3).map((n, i) => (
+        <Text key={`note-${i}`} wrap="truncate" {...theme.style('error')}>
+          {sanitize(n)}
+        </Text>
+      ))}
       <Text {...theme.style('dim')}>q or Ctrl+C to cancel</Text>
     </Box>
   );

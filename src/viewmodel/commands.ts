@@ -3,7 +3,7 @@
  * where dive has one) and the text help and the status bar show. The keymap, the help overlay
  * and the status bar are all generated from this one table.
  */
-export type Scope = 'global' | 'layers' | 'tree' | 'waste' | 'history';
+export type Scope = 'global' | 'layers' | 'tree' | 'waste' | 'history' | 'packages';
 
 export type CommandSpec = {
   readonly id: CommandId;
@@ -38,7 +38,7 @@ export const COMMANDS = [
   { id: 'app.info', scope: 'global', keys: ['i'], help: 'Image history (every step, empty ones too) and config', label: 'History/config', priority: 45 },
   { id: 'app.copy', scope: 'global', keys: ['y'], help: "Copy the selected path (layers pane: the layer's digest) to the clipboard", label: 'Copy', priority: 30 },
   { id: 'filter.open', scope: 'global', keys: ['ctrl+f', 'ctrl+/'], help: 'Filter the file tree by path (live regular expression; Enter keeps it, Esc clears)', label: 'Filter', priority: 70 },
-  { id: 'search.open', scope: 'global', keys: ['/'], help: 'Search paths and jump to the next match (Enter keeps, Esc cancels)', label: 'Search', priority: 65 },
+  { id: 'search.open', scope: 'global', keys: ['/'], help: 'Search paths (Enter keeps, Esc cancels); in the packages pane, filter them', label: 'Search', priority: 65 },
   { id: 'search.next', scope: 'global', keys: ['n'], help: 'Next search match' },
   { id: 'search.prev', scope: 'global', keys: ['N'], help: 'Previous search match' },
   { id: 'cursor.up', scope: 'global', keys: ['up', 'k'], help: 'Move up' },
@@ -66,6 +66,9 @@ export const COMMANDS = [
   { id: 'tree.view', scope: 'tree', keys: ['v'], help: 'View the selected file as the selected layer has it (hex for binaries; / searches)', label: 'View', priority: 70 },
   { id: 'tree.extract', scope: 'tree', keys: ['ctrl+e'], help: "Extract the selected file or directory, as the selected layer's view has it, into the current directory", label: 'Extract', priority: 75 },
   { id: 'extract.skipped', scope: 'global', keys: ['X'], help: 'List everything the last extraction skipped, and why' },
+  { id: 'app.packages', scope: 'global', keys: ['p'], help: 'Packages of the selected layer or range (a comparison: what changed)', label: 'Packages', priority: 42 },
+  { id: 'packages.show', scope: 'packages', keys: ['enter'], help: "Show only the package's files in the file tree (Esc there: all files)", label: 'Show files', priority: 95 },
+  { id: 'packages.toggleSort', scope: 'packages', keys: ['ctrl+o'], help: 'Sort by size (a comparison: by size change) or by name', label: 'Sort', priority: 60 },
   { id: 'waste.focus', scope: 'global', keys: ['W'], help: 'Browse the wasted-files list (image details); again: back to the tree' },
   { id: 'waste.jump', scope: 'waste', keys: ['enter'], help: 'Go to the path in the file tree, at the last layer that wrote it', label: 'Go to path', priority: 90 },
   { id: 'history.mark', scope: 'history', keys: ['space'], help: 'Mark the version under the cursor (again: unmark) to diff it with another', label: 'Mark', priority: 90 },

@@ -55,13 +55,13 @@ export function interpretKey(keymap: Keymap, state: AppState, key: KeyName, raw:
     if (raw.length > 0 && !/[\u0000-\u001f\u007f]/.test(raw)) return act({ type: 'input.text', text: raw });
     return { kind: 'none' };
   }
-  if (state.filter.editing || state.search.editing) {
+  if (state.filter.editing || state.search.editing || state.packages?.editing) {
     if (key === 'enter') return act({ type: 'input.submit' });
     if (key === 'esc') return act({ type: 'input.cancel' });
     if (key === 'backspace') return act({ type: 'input.backspace' });
     // eslint-disable-next-line no-control-regex
     if (raw.length > 0 && !/[\u0000-\u001f\u007f]/.test(raw)) return act({ type: 'input.text', text: raw });
-    if (state.filter.editing && keymap.resolve('tree', key) === 'filter.open') return act({ type: 'input.submit' });
+    if ((state.filter.editing || state.packages?.editing) && keymap.resolve('tree', key) === 'filter.open') return act({ type: 'input.submit' });
     return { kind: 'none' };
   }
   if (state.overlay !== 'none' && key === 'esc') return act({ type: 'overlay.close' });
@@ -70,6 +70,9 @@ export function interpretKey(keymap: Keymap, state: AppState, key: KeyName, raw:
   if (key === 'esc' && state.extraction) return act({ type: 'extract.cancel' });
   if (key === 'esc' && state.filter.text !== '') return act({ type: 'filter.clear' });
   if (key === 'esc' && state.focus === 'waste') return act({ type: 'command', id: 'waste.focus' }); // back to the tree
+  if (key === 'esc' && state.focus === 'packages' && state.packages?.filter) return act({ type: 'input.cancel' }); // the kept filter first
+  if (key === 'esc' && state.focus === 'packages' && state.packages?.open) return act({ type: 'command', id: 'app.packages' }); // back to the tree
+  if (key === 'esc' && state.focus === 'tree' && state.tree.package) return act({ type: 'package.clear' });
   // Nothing else to close: a comparison opened with `c` goes back to its image.
   if (key === 'esc' && state.backTo !== undefined && state.overlay === 'none') return { kind: 'back' };
   // Where Enter and Ctrl+M are one byte, a binding of Ctrl+M in the pane (dive's "toggle

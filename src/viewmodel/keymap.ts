@@ -26,6 +26,7 @@ export function createKeymap(overrides: KeyOverrides = {}): Keymap {
     ['tree', new Map()],
     ['waste', new Map()],
     ['history', new Map()],
+    ['packages', new Map()],
   ]);
   for (const c of COMMANDS) {
     const list = (overrides[c.id] ?? c.keys).map((k) => normalizeKeyName(k) ?? k);

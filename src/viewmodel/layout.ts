@@ -24,6 +24,12 @@ export type Layout = {
   readonly attributes: boolean;
   /** The narrow tree's attribute column: size only. */
   readonly compactAttributes: boolean;
+  /** The packages pane is open: it takes the right column instead of the tree and the file history. */
+  readonly packagesOpen: boolean;
+  /** Screen row (0-based) of the packages pane's first body line (below its title, filter line and column headers). */
+  readonly packagesRowsTop: number;
+  /** Body lines of the packages pane (its notes, then its rows). */
+  readonly packagesHeight: number;
 };
 
 /** Smallest viewport the inspector draws its panes in; below it, it asks for a bigger terminal. */
@@ -88,10 +94,15 @@ export function selectLayout(state: AppState, layerCount: number, kind: ViewData
   const fileHistoryHeight = state.tree.fileHistory ? Math.min(12, Math.max(5, Math.floor(H * 0.35))) : 0;
   const head = 1 + (inputLine ? 1 : 0) + TREE_HEAD_LINES;
   const treeHeight = Math.max(1, H - head - (fileHistoryHeight > 0 ? fileHistoryHeight + 1 : 0));
+  const packagesOpen = state.packages?.open === true;
+  const packagesRowsTop = 1 + (state.packages?.editing || state.packages?.filter ? 1 : 0) + 1;
   return {
     cols,
     rows,
     tooSmall,
+    packagesOpen,
+    packagesRowsTop,
+    packagesHeight: Math.max(1, H - packagesRowsTop),
     leftWidth,
     rightWidth,
     layersHeight,

@@ -1,4 +1,5 @@
 import { selectViewLayout, type Layout } from './layout.js';
+import { selectPackagesWindow } from './packages-view.js';
 import type { Action } from './reducer.js';
 import type { AppState } from './state.js';
 import { selectTreeView } from './tree-view.js';
@@ -137,15 +138,16 @@ function keySequenceLength(s: string, i: number): number {
 
 /** What is at a cell of the screen, for a layout. `row` is a row of the pane's body, from 0. */
 export type Hit =
-  | { readonly area: 'layers-title' | 'layer-details' | 'image-details' | 'tree-title' | 'input' | 'file-history' | 'status' | 'none' }
-  | { readonly area: 'layers' | 'tree' | 'overlay'; readonly row: number };
+  | { readonly area: 'layers-title' | 'layer-details' | 'image-details' | 'tree-title' | 'input' | 'file-history' | 'packages-title' | 'status' | 'none' }
+  | { readonly area: 'layers' | 'tree' | 'packages' | 'overlay'; readonly row: number };
 
 /**
  * The pane under a cell (0-based x, y), from the layout the panes are drawn with: on the left
  * the Layers title and rows, Layer details and Image details (each a title and its rows); a
  * one-column gap; on the right the Files title, the filter line when shown, the path and
- * column-header lines, the tree rows and the file history; the status bar on the last row. An overlay covers all but the
- * status bar.
+ * column-header lines, the tree rows and the file history (or, while it is open, the packages
+ * pane: its title, filter and header lines, then its body); the status bar on the last row. An
+ * overlay covers all but the status bar.
  */
 export function hitTest(layout: Layout, overlay: boolean, x: number, y: number): Hit {
   if (x < 0 || y < 0 || x >= layout.cols || y >= layout.rows) return { area: 'none' };
@@ -160,6 +162,11 @@ export function hitTest(layout: Layout, overlay: boolean, x: number, y: number):
     return { area: 'none' };
   }
   if (x === layout.leftWidth || x > layout.leftWidth + layout.rightWidth) return { area: 'none' };
+  if (layout.packagesOpen) {
+    // The packages pane over the tree: title, filter line, column headers, then its body.
+    if (y < layout.packagesRowsTop) return { area: 'packages-title' };
+    return { area: 'packages', row: y - layout.packagesRowsTop };
+  }
   if (y === 0) return { area: 'tree-title' };
   if (layout.inputLine && y === 1) return { area: 'input' };
   // The path line and the column headers between the title (or input line) and the rows.
@@ -192,6 +199,7 @@ export function interpretMouse(d: ViewData, state: AppState, ev: MouseEvent): Ac
     if (overlay) return new Array<Action>(WHEEL_ROWS).fill({ type: 'command', id: delta < 0 ? 'cursor.up' : 'cursor.down' });
     if (hit.area === 'layers' || hit.area === 'layers-title') return [{ type: 'scroll', pane: 'layers', delta }];
     if (hit.area === 'tree' || hit.area === 'tree-title' || hit.area === 'input') return [{ type: 'scroll', pane: 'tree', delta }];
+    if (hit.area === 'packages' || hit.area === 'packages-title') return [{ type: 'scroll', pane: 'packages', delta }];
     return [];
   }
   if (ev.kind !== 'press' || ev.button !== 0 || overlay) return [];
@@ -200,6 +208,15 @@ export function interpretMouse(d: ViewData, state: AppState, ev: MouseEvent): Ac
       return [{ type: 'focus', pane: 'layers' }];
     case 'tree-title':
       return [{ type: 'focus', pane: 'tree' }];
+    case 'packages-title':
+      return [{ type: 'focus', pane: 'packages' }];
+    case 'packages': {
+      // The pane's notes come before its rows.
+      const w = selectPackagesWindow(d, state, layout);
+      const r = hit.row - w.notes.length;
+      const focus: Action = { type: 'focus', pane: 'packages' };
+      return r >= 0 && r < w.height && w.scroll + r < w.rows.length ? [focus, { type: 'packages.select', row: w.scroll + r }] : [focus];
+    }
     case 'layers': {
       const count = layerRowCount(d);
       const index = state.layers.scroll + hit.row;

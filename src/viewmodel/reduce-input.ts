@@ -36,6 +36,20 @@ export function reduceInput(d: ViewData, s: AppState, action: InputAction): AppS
         return { ...s, compare: undefined };
     }
   }
+  if (s.packages && (s.packages.editing || (action.type === 'input.cancel' && s.focus === 'packages'))) {
+    // The packages pane's filter: live; Esc clears it (typing or kept), Enter keeps it.
+    const p = s.packages;
+    switch (action.type) {
+      case 'input.text':
+        return { ...s, packages: { ...p, filter: p.filter + action.text, cursor: 0, scroll: 0 } };
+      case 'input.backspace':
+        return { ...s, packages: { ...p, filter: dropLast(p.filter), cursor: 0, scroll: 0 } };
+      case 'input.submit':
+        return { ...s, packages: { ...p, editing: false } };
+      case 'input.cancel':
+        return { ...s, packages: { ...p, filter: '', editing: false, cursor: 0, scroll: 0 } };
+    }
+  }
   if (s.filter.editing) {
     switch (action.type) {
       case 'input.text':

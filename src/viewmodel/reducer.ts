@@ -8,6 +8,7 @@ import { historyPane } from './reduce-history.js';
 import { reduceInput, type InputAction } from './reduce-input.js';
 import { layersPane, selectLayerRow } from './reduce-layers.js';
 import { goToFinding, reduceOverlayCommand } from './reduce-overlay.js';
+import { clearPackageFocus, packagesPane, selectPackageRow } from './reduce-packages.js';
 import { selectTreePath, treePane } from './reduce-tree.js';
 import { reduceViewer } from './reduce-viewer.js';
 import { wastePane } from './reduce-waste.js';
@@ -39,13 +40,19 @@ export type Action =
   | ExtractAction
   /** The file viewer, the file diff (see reduce-viewer.ts). */
   | ViewerAction
-  | { readonly type: 'history.close' };
+  | { readonly type: 'history.close' }
+  /** A click on a row of the packages pane. */
+  | { readonly type: 'packages.select'; readonly row: number }
+  /** Esc in a tree narrowed to one package's files: all files again. */
+  | { readonly type: 'package.clear' };
 
 /**
  * The panes, each with its own reducer file. A command goes to the pane that owns it, a
  * cursor verb to the focused pane, the wheel to the pane under the pointer.
  */
 const PANES: Readonly<Record<Pane, PaneReducer>> = {
+  // First: over the tree, it takes the search and filter keys while it has the focus.
+  packages: packagesPane,
   layers: layersPane,
   tree: treePane,
   waste: wastePane,
@@ -94,6 +101,10 @@ export function reduce(d: ViewData, s: AppState, action: Action): AppState {
     }
     case 'history.close':
       return { ...s, focus: s.focus === 'history' ? 'tree' : s.focus, tree: { ...s.tree, fileHistory: false } };
+    case 'packages.select':
+      return selectPackageRow(d, s, action.row);
+    case 'package.clear':
+      return clearPackageFocus(s);
     case 'extract.start':
     case 'extract.progress':
     case 'extract.end':
@@ -128,8 +139,9 @@ function enterTip(before: AppState, after: AppState): AppState {
   return { ...after, tips: { ...after.tips, enterIsCtrlM: true }, message: { text: ENTER_TIP, tone: 'info' } };
 }
 
-/** Tab order of the panes: the history panel joins when it is open. */
+/** Tab order of the panes: the history panel joins when it is open; the packages pane takes the tree's turn while open. */
 function nextPane(s: AppState): Pane {
+  if (s.packages?.open) return s.focus === 'packages' ? 'layers' : 'packages';
   if (s.focus === 'layers') return 'tree';
   if (s.focus === 'tree') return s.tree.fileHistory ? 'history' : 'layers';
   return 'layers';

@@ -11,7 +11,8 @@ import { fitLine, seg, titleLine, type Line, type Segment, type Style } from './
 import { isCollapsed, selectRange, type AppState } from './state.js';
 import type { RowKind } from './tree-index.js';
 import { formatDelta, selectDiffHistory, selectDiffImages, selectDiffLayerPane, selectDiffTotals, selectNarrowLayer } from './diff-view.js';
-import { rowLook, selectTreeView, type TreeView } from './tree-view.js';
+import { rowLook, selectCursorPath, selectTreeView, type TreeView } from './tree-view.js';
+import { selectLayerPackagesLine, selectOwnerText } from './packages-view.js';
 import { selectExtractStatus, selectSkippedLines } from './extract-view.js';
 import { selectSearchPrompt } from './search.js';
 import { selectComparePrompt } from './compare-prompt.js';
@@ -118,16 +119,17 @@ function selectImageLayerDetails(d: ImageView, state: AppState, layout: Layout):
       size: kv('Size:  ', `${formatBytes(l.sizeBytes)}${l.compressedSizeBytes !== undefined ? `  stored ${formatBytes(l.compressedSizeBytes)}` : ''}`),
       media: kv('Media: ', sanitize(l.mediaType ?? '')),
       files: kv('Files: ', `+${c.added} ~${c.modified} -${c.removed} =${c.unmodified}  ${plural(l.entryCount, 'entry', 'entries')}`),
+      packages: kv('Pkgs:  ', selectLayerPackagesLine(d, l.index) ?? ''),
     };
     // The command wraps after its label; its lines after the first are indented by one.
     const cmd = wrap(`Command: ${sanitize(l.createdBy ?? l.command ?? '')}`, width - 1);
     const line = sourceLine(d, l.index);
-    // What gets room first: size, changes, the command's first line and its Dockerfile line;
-    // then the digest, the whole command, the diffID and the media type.
-    const want = { size: 1, files: 1, command: 1, line: line === undefined ? 0 : 1, digest: 1, more: cmd.length - 1, diffId: 1, media: 1 };
+    // What gets room first: size, changes, the command's first line, its Dockerfile line and
+    // its package changes; then the digest, the whole command, the diffID and the media type.
+    const want = { size: 1, files: 1, command: 1, line: line === undefined ? 0 : 1, packages: d.packages ? 1 : 0, digest: 1, more: cmd.length - 1, diffId: 1, media: 1 };
     let left = height;
-    const got = { size: 0, files: 0, command: 0, line: 0, digest: 0, more: 0, diffId: 0, media: 0 };
-    for (const k of ['size', 'files', 'command', 'line', 'digest', 'more', 'diffId', 'media'] as const) {
+    const got = { size: 0, files: 0, command: 0, line: 0, packages: 0, digest: 0, more: 0, diffId: 0, media: 0 };
+    for (const k of ['size', 'files', 'command', 'line', 'packages', 'digest', 'more', 'diffId', 'media'] as const) {
       got[k] = Math.max(0, Math.min(want[k], left));
       left -= got[k];
     }
@@ -137,6 +139,7 @@ function selectImageLayerDetails(d: ImageView, state: AppState, layout: Layout):
     if (got.media) lines.push(rows.media);
     if (got.files) lines.push(rows.files);
     if (got.line && line !== undefined) lines.push(kv('Line:  ', line));
+    if (got.packages) lines.push(rows.packages);
     const shown = cmd.slice(0, got.command + got.more);
     cut = shown.length < cmd.length;
     shown.forEach((t, i) => {
@@ -240,6 +243,8 @@ function treeTitle(state: AppState, d: ViewData): string {
   const h = state.tree.hidden;
   const hiddenKinds = [h.added && 'added', h.removed && 'removed', h.modified && 'modified', h.unmodified && 'unmodified'].filter(Boolean);
   if (hiddenKinds.length) flags.push(`hiding ${hiddenKinds.join(', ')}`);
+  // Last: a cut title keeps its start and its end, and this says why files are missing.
+  const only = state.tree.package ? [`only ${sanitize(state.tree.package.label)}`] : [];
   switch (d.kind) {
     case 'image': {
       if (state.tree.sort === 'size') flags.push('by size');
@@ -247,12 +252,12 @@ function treeTitle(state: AppState, d: ViewData): string {
       const { top } = selectRange(state);
       // A marked range names both its ends; the layer alone would be only one of them.
       const marked = state.layers.mark !== null && state.layers.mark !== state.layers.cursor;
-      return [marked ? rangeLabel(state) : `L${top}: ${rangeLabel(state)}`, ...flags].join(' · ');
+      return [marked ? rangeLabel(state) : `L${top}: ${rangeLabel(state)}`, ...flags, ...only].join(' · ');
     }
     case 'comparison': {
       if (state.tree.sort === 'size') flags.push('by size change');
-      const only = selectNarrowLayer(d, state);
-      return [only >= 0 ? `paths NEW L${only} wrote` : 'OLD → NEW', ...flags].join(' · ');
+      const layer = selectNarrowLayer(d, state);
+      return [layer >= 0 ? `paths NEW L${layer} wrote` : 'OLD → NEW', ...flags, ...only].join(' · ');
     }
   }
 }
@@ -341,7 +346,12 @@ export function selectTreePane(d: ViewData, state: AppState, layout: Layout = se
   const label = truncateMiddle(full, room);
   // Above the rows: the selected row's full path (its file name kept) and the column headers.
   const cursorPath = v.cursorRow < 0 ? -1 : ti.order[rows.posAt(v.cursorRow)]!;
-  const pathLine = fitLine([seg(cursorPath < 0 ? '' : truncateMiddle(sanitize(`/${paths.pathOf(cursorPath)}`), width), 'label')], width);
+  // The selected file's owner follows its path, when a package owns it and there is room.
+  const owner = selectOwnerText(d, state, cursorPath);
+  const ownerText = owner ? `  ${sanitize(owner)}` : '';
+  const pathRoom = owner && width >= 40 ? Math.max(Math.ceil(width / 2), width - cellWidth(ownerText)) : width;
+  const shownPath = cursorPath < 0 ? '' : truncateMiddle(sanitize(`/${paths.pathOf(cursorPath)}`), pathRoom);
+  const pathLine = fitLine([seg(shownPath, 'label'), ...(owner && pathRoom < width ? [seg(ownerText, 'dim')] : [])], width);
   const sizeHead = SIZE_HEAD[v.kind];
   const columns = !layout.attributes
     ? ''
@@ -389,12 +399,19 @@ export const GLYPHS: readonly (readonly [string, string])[] = [
   ['…[i]', 'a command cut short: i shows every step whole'],
 ];
 
-const SCOPE_TITLE: Record<Scope, string> = { global: 'Everywhere', layers: 'Layers pane', tree: 'File tree pane', waste: 'Wasted-files list (image details)', history: 'File history panel (Tab to it while it is open)' };
+const SCOPE_TITLE: Record<Scope, string> = {
+  global: 'Everywhere',
+  layers: 'Layers pane',
+  tree: 'File tree pane',
+  waste: 'Wasted-files list (image details)',
+  history: 'File history panel (Tab to it while it is open)',
+  packages: 'Packages pane (p; / filters, Esc closes)',
+};
 
 /** The help overlay, generated from the command table and the live keymap. */
 export function selectHelpLines(keymap: Keymap, width: number): Line[] {
   const lines: Line[] = [fitLine([seg('Keys', 'title-focused')], width)];
-  for (const scope of ['global', 'layers', 'tree', 'history', 'waste'] as const) {
+  for (const scope of ['global', 'packages', 'layers', 'tree', 'history', 'waste'] as const) {
     lines.push(fitLine([], width));
     lines.push(fitLine([seg(SCOPE_TITLE[scope], 'header')], width));
     for (const c of COMMANDS) {
@@ -478,6 +495,19 @@ function selectViewInfoLines(d: ViewData, width: number): Line[] {
   }
 }
 
+/** The head of the history view: the selected file and the package that owns it (or that none does), when packages were read. */
+function selectFileInfoLines(d: ViewData, state: AppState, width: number): Line[] {
+  if (!d.packages) return [];
+  const pathId = selectCursorPath(d, state);
+  if (pathId < 0) return [];
+  const owner = selectOwnerText(d, state, pathId);
+  return [
+    fitLine([seg('File ', 'title-focused'), seg(truncateMiddle(sanitize(`/${pathsOf(d).pathOf(pathId)}`), Math.max(8, width - 5)), 'header')], width),
+    fitLine([seg(fit('Owner:', 14), 'header'), seg(owner ? sanitize(owner) : 'no package owns it', owner ? undefined : 'dim')], width),
+    fitLine([], width),
+  ];
+}
+
 /** The lines of the open overlay (none: no lines). */
 export function selectOverlayLines(d: ViewData, state: AppState, keymap: Keymap, width: number): Line[] {
   switch (state.overlay) {
@@ -486,7 +516,7 @@ export function selectOverlayLines(d: ViewData, state: AppState, keymap: Keymap,
     case 'help':
       return selectHelpLines(keymap, width);
     case 'info':
-      return selectViewInfoLines(d, width);
+      return [...selectFileInfoLines(d, state, width), ...selectViewInfoLines(d, width)];
     case 'skipped':
       return selectSkippedLines(state, width);
     case 'findings':
@@ -555,7 +585,7 @@ const KIND_TOGGLES: Readonly<Record<string, { readonly kind: keyof AppState['tre
  * kind's symbol then `·`.
  */
 function selectKeyHints(keymap: Keymap, state: AppState, width: number): Segment[] {
-  if (state.filter.editing) {
+  if (state.filter.editing || state.packages?.editing) {
     return [seg(' Enter', 'key'), seg(' Keep '), seg(' Esc', 'key'), seg(' Clear ')];
   }
   if (state.overlay !== 'none') {

@@ -9,7 +9,7 @@ import type { ViewData } from './view-data.js';
  * Tree positions are path ids (stable for one analysis), so a cursor survives a layer change,
  * a filter or a sort.
  */
-export type Pane = 'layers' | 'tree' | 'waste' | 'history';
+export type Pane = 'layers' | 'tree' | 'waste' | 'history' | 'packages';
 
 export type Viewport = { readonly cols: number; readonly rows: number };
 
@@ -57,7 +57,11 @@ export type AppState = {
     readonly sort: 'name' | 'size';
     readonly whiteouts: boolean;
     readonly fileHistory: boolean;
+    /** The package the tree is narrowed to (Enter in the packages pane; Esc in the tree clears it). */
+    readonly package?: PackageFocus;
   };
+  /** The packages pane (`p`): over the file tree while open. */
+  readonly packages?: PackagesPaneState;
   /** The "compare with" prompt, while the user types the other image. */
   readonly compare?: ComparePrompt;
   /** In a comparison opened from an image with `c`: that image, which Esc goes back to. */
@@ -79,6 +83,20 @@ export type AppState = {
   readonly fileDiff?: FileDiffState;
   /** The file history panel's cursor and mark (for the path they were set on). */
   readonly history?: HistoryCursor;
+};
+
+/** A package the tree shows the files of: its identity (`packageIdentity`) and how it is named. */
+export type PackageFocus = { readonly key: string; readonly label: string };
+
+/** The packages pane: open or not, its cursor and window, its sort and its filter (a live regular expression over `manager name version`). */
+export type PackagesPaneState = {
+  readonly open: boolean;
+  readonly cursor: number;
+  readonly scroll: number;
+  readonly sort: 'size' | 'name';
+  readonly filter: string;
+  /** The filter line is being typed. */
+  readonly editing: boolean;
 };
 
 /** What Ctrl+E extracts: a path as the filesystem after `layer` has it, optionally into a new directory. */

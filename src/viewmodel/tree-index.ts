@@ -1,6 +1,7 @@
 import type { Analysis } from '../core/index.js';
-import type { DiffTree, PathTree } from '../core/index.js';
+import type { PathTree } from '../core/index.js';
 import { Change, type Hidden } from '../core/index.js';
+import { comparisonPackageFiles, imagePackageFiles } from './package-files.js';
 import { isCollapsed, type Collapse, type HiddenKinds } from './state.js';
 import type { ComparisonView, ImageView } from './view-data.js';
 
@@ -10,6 +11,8 @@ type QueryCommon = {
   /** A path regular expression ('' for none); an invalid one matches as plain text. */
   readonly filter: string;
   readonly sort: 'name' | 'size';
+  /** Only the files of this package (its identity, see package-files.ts); '' for all. */
+  readonly package: string;
 };
 
 /** The tree of one image: the changes of the range (base, top] of its layers. */
@@ -112,7 +115,7 @@ const CACHE_SIZE = 12;
 
 function queryKey(q: TreeQuery): string {
   const h = q.hidden;
-  const common = `${+h.added}${+h.removed}${+h.modified}${+h.unmodified}|${q.sort}|${q.filter}`;
+  const common = `${+h.added}${+h.removed}${+h.modified}${+h.unmodified}|${q.sort}|${JSON.stringify(q.package)}|${q.filter}`;
   switch (q.kind) {
     case 'image':
       return `${q.base}|${q.top}|${+q.whiteouts}|${common}`;
@@ -145,6 +148,7 @@ export function selectImageTreeIndex(d: ImageView, q: ImageTreeQuery): TreeIndex
       change,
       present: (p) => tree.entryIdAt(q.top, p) >= 0 || change[p] === Change.removed,
       hiddenBy: q.whiteouts && q.top >= 0 ? tree.hiddenInRange(q.base, q.top) : undefined,
+      only: q.package !== '' ? imagePackageFiles(d, q.package, q.base, q.top) : undefined,
       sizes: q.sort === 'size' && q.top >= 0 ? tree.treeSizes(q.top) : undefined,
     });
   });
@@ -152,15 +156,18 @@ export function selectImageTreeIndex(d: ImageView, q: ImageTreeQuery): TreeIndex
 
 /** The tree index of a comparison for a query, from the view's small LRU cache. */
 export function selectComparisonTreeIndex(d: ComparisonView, q: ComparisonTreeQuery): TreeIndex<ComparisonTreeQuery> {
-  return cached(d.caches.tree, q, () => comparisonIndex(d.diff, q));
+  return cached(d.caches.tree, q, () => comparisonIndex(d, q));
 }
 
-function comparisonIndex(t: DiffTree, q: ComparisonTreeQuery): TreeIndex<ComparisonTreeQuery> {
+function comparisonIndex(d: ComparisonView, q: ComparisonTreeQuery): TreeIndex<ComparisonTreeQuery> {
+  const t = d.diff;
   const { change, newLayerOf } = t;
+  const layer = q.only >= 0 ? (p: number) => newLayerOf[p] === q.only : undefined;
+  const pkg = q.package !== '' ? comparisonPackageFiles(d, q.package) : undefined;
   return buildTreeIndex(t, q, {
     change,
     present: (p) => t.newEntry(p) !== undefined || change[p] === Change.removed,
-    only: q.only >= 0 ? (p) => newLayerOf[p] === q.only : undefined,
+    only: layer && pkg ? (p) => layer(p) && pkg(p) : (layer ?? pkg),
     sizes: q.sort === 'size' ? t.deltaOf : undefined,
   });
 }

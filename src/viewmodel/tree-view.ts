@@ -43,7 +43,7 @@ export function selectTreeQuery(d: ImageView, state: AppState): ImageTreeQuery;
 export function selectTreeQuery(d: ComparisonView, state: AppState): ComparisonTreeQuery;
 export function selectTreeQuery(d: ViewData, state: AppState): TreeQuery;
 export function selectTreeQuery(d: ViewData, state: AppState): TreeQuery {
-  const common = { hidden: state.tree.hidden, filter: state.filter.text, sort: state.tree.sort };
+  const common = { hidden: state.tree.hidden, filter: state.filter.text, sort: state.tree.sort, package: state.tree.package?.key ?? '' };
   switch (d.kind) {
     case 'image': {
       const { base, top } = selectRange(state);

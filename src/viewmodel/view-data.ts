@@ -2,6 +2,7 @@ import type { Analysis } from '../core/index.js';
 import type { ImageComparison } from '../core/index.js';
 import type { ImageSources } from '../provenance/index.js';
 import { DiffTree, type PathTree } from '../core/index.js';
+import type { ImagePackages, Package, PackageDiff } from '../packages/index.js';
 import type { HistoryRow } from './file-history.js';
 import type { ComparisonTreeQuery, ImageTreeQuery, TreeIndex } from './tree-index.js';
 
@@ -19,6 +20,8 @@ export type ImageView = {
   readonly analysis: Analysis;
   /** Which Dockerfile line made each layer, when known (layer details shows it). */
   readonly sources: ImageSources | null;
+  /** What the image's package databases say; undefined when they were not read (`--no-packages`). */
+  readonly packages: ImagePackages | undefined;
   /** Diff kinds get a symbol column (+ - ~ x): on under NO_COLOR. */
   readonly symbols: boolean;
   readonly caches: {
@@ -26,8 +29,13 @@ export type ImageView = {
     readonly tree: Map<string, TreeIndex<ImageTreeQuery>>;
     /** The file history panel: every layer that touched a path, by path id. */
     readonly history: Map<number, readonly HistoryRow[]>;
+    /** The packages pane: the packages as a layer's filesystem has them (`ImagePackages.packagesAt`), by layer. */
+    readonly packagesAt: Map<number, readonly Package[]>;
   };
 };
+
+/** Both images' packages and the ones that differ, in a comparison whose images' databases were read. */
+export type ComparisonPackages = { readonly old: ImagePackages; readonly new: ImagePackages; readonly diff: readonly PackageDiff[] };
 
 /** Two images compared: both analyses, and the merged tree of what changed from OLD to NEW. */
 export type ComparisonView = {
@@ -36,6 +44,8 @@ export type ComparisonView = {
   readonly new: Analysis;
   /** Every path of both images with how it changed; `diff.comparison` is the comparison itself. */
   readonly diff: DiffTree;
+  /** The packages that differ, and each side's; undefined when they were not read. */
+  readonly packages: ComparisonPackages | undefined;
   readonly symbols: boolean;
   readonly caches: {
     /** The file tree pane: a small LRU of tree indexes, by query. */
@@ -46,14 +56,17 @@ export type ComparisonView = {
 /** Display options of a view. */
 export type ViewOptions = { readonly symbols?: boolean };
 
-/** The view of one image, with empty caches; `sources` are its Dockerfile lines, when known. */
-export function imageView(analysis: Analysis, opts: ViewOptions & { readonly sources?: ImageSources | null } = {}): ImageView {
-  return { kind: 'image', analysis, sources: opts.sources ?? null, symbols: opts.symbols ?? false, caches: { tree: new Map(), history: new Map() } };
+/**
+ * The view of one image, with empty caches; `sources` are its Dockerfile lines, when known, and
+ * `packages` what its package databases say, when read.
+ */
+export function imageView(analysis: Analysis, opts: ViewOptions & { readonly sources?: ImageSources | null; readonly packages?: ImagePackages } = {}): ImageView {
+  return { kind: 'image', analysis, sources: opts.sources ?? null, packages: opts.packages, symbols: opts.symbols ?? false, caches: { tree: new Map(), history: new Map(), packagesAt: new Map() } };
 }
 
 /** The view of a comparison of OLD with NEW (builds its merged tree), with empty caches. */
-export function comparisonView(comparison: ImageComparison, old: Analysis, neu: Analysis, opts: ViewOptions = {}): ComparisonView {
-  return { kind: 'comparison', old, new: neu, diff: new DiffTree(comparison, old, neu), symbols: opts.symbols ?? false, caches: { tree: new Map() } };
+export function comparisonView(comparison: ImageComparison, old: Analysis, neu: Analysis, opts: ViewOptions & { readonly packages?: ComparisonPackages } = {}): ComparisonView {
+  return { kind: 'comparison', old, new: neu, diff: new DiffTree(comparison, old, neu), packages: opts.packages, symbols: opts.symbols ?? false, caches: { tree: new Map() } };
 }
 
 /** The paths the file tree walks: the image's, or both images' in a comparison. */

@@ -139,6 +139,8 @@ describe('inspect-tui build: arguments', () => {
     [['--ci', '--json', 'o.json', '-t', 'app', '.'], ['--ci', '--json', 'o.json'], ['-t', 'app', '.']],
     // --no-cache and --quiet are the engine's (docker build has both)
     [['--ci', '--no-cache', '-q', '.'], ['--ci'], ['--no-cache', '-q', '.']],
+    // --no-packages is ours: no engine has it
+    [['--no-packages', '--ci', '-t', 'app', '.'], ['--no-packages', '--ci'], ['-t', 'app', '.']],
     // -- starts the engine's, even before a word that is ours
     [['--engine', 'podman', '--', '--ci', '.'], ['--engine', 'podman'], ['--ci', '.']],
     // inline values, and -j's attached value

@@ -56,6 +56,8 @@ describe('inspect-tui cache', () => {
     expect(lines[0]).toMatch(/^KIND\s+SIZE\s+LAST USED\s+NAME$/);
     expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^layer\\s+[\\d.]+ [kM]?B\\s+3 days\\s+sha256:${layers[0]!.name.slice(6)}$`)));
     expect(lines).toContainEqual(expect.stringMatching(/^image\s+[\d.]+ [kM]?B\s+\d+ s\s+result-[0-9a-f]{64}$/));
+    // what the image's package databases say, kept beside its figures
+    expect(lines).toContainEqual(expect.stringMatching(/^packages\s+[\d.]+ [kM]?B\s+\d+ s\s+packages-[0-9a-f]{64}$/));
     const total = entries.reduce((n, e) => n + e.size, 0);
     expect(lines.at(-1)).toMatch(new RegExp(`^${entries.length} entries, .* in ${dir.replace(/[/.]/g, '\\$&')}$`));
     expect(total).toBeGreaterThan(0);

@@ -30,6 +30,7 @@ const PANES: readonly (readonly [RegExp, Scope])[] = [
   [/\bfile tree pane\b/i, 'tree'],
   [/\bhistory panel\b/i, 'history'],
   [/\bwasted-files list\b/i, 'waste'],
+  [/\bpackages pane\b/i, 'packages'],
 ];
 
 /** Keys as the README writes them (`Ctrl+A`, `PgDn`, `↑`) → the keymap's names. */
@@ -56,7 +57,7 @@ function documented(): { pairs: Documented[]; problems: string[] } {
   for (const t of keyTables) {
     const scope = scopeOf(t);
     if (!scope) {
-      problems.push(`README line ${t.line}: a key table under "${t.heading}" whose pane is not one of everywhere / layers pane / file tree pane / history panel / wasted-files list`);
+      problems.push(`README line ${t.line}: a key table under "${t.heading}" whose pane is not one of everywhere / layers pane / file tree pane / history panel / wasted-files list / packages pane`);
       continue;
     }
     t.rows.forEach((row, i) => {
@@ -82,7 +83,7 @@ describe("the README's key tables", () => {
 
   it('are found, and every row is well formed', () => {
     // One table per pane at least; a rename of the header or heading shows up here first.
-    expect(new Set(keyTables.map(scopeOf))).toEqual(new Set<Scope | undefined>(['global', 'layers', 'tree', 'history', 'waste']));
+    expect(new Set(keyTables.map(scopeOf))).toEqual(new Set<Scope | undefined>(['global', 'layers', 'tree', 'history', 'waste', 'packages']));
     expect(problems).toEqual([]);
   });
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExportV1 } from '../../src/report/json-export.js';
+import type { ImagesPage, ImageView } from '../../src/report/html/page-data.js';
 import { BASE_NAME, buildahSkipReason, startBuildah, type Buildah } from '../helpers/buildah.js';
 import { buildTar, sha256, tmpDir, type TarItem } from '../helpers/image-files.js';
 import { cleanupTemps, registrySkipReason, skopeoPush, startRegistry, tempDir, type RunningRegistry } from '../helpers/registry-harness.js';
@@ -93,12 +94,18 @@ describe.skipIf(skip !== undefined)(`results on the Dockerfile line, for an imag
     for (const [f, text] of Object.entries(files)) writeFileSync(path.join(dir, f), text);
     return dir;
   };
-  const REPORTS = ['--report', 'github', '--report', 'sarif=r.sarif', '--report', 'codequality=cq.json', '--report', 'junit=r.xml', '--report', 'markdown=r.md', '--json', 'out.json'];
+  const REPORTS = ['--report', 'github', '--report', 'sarif=r.sarif', '--report', 'codequality=cq.json', '--report', 'junit=r.xml', '--report', 'markdown=r.md', '--report', 'html=r.html', '--json', 'out.json'];
   const runIn = (dir: string, args: string[]) => {
     const r = runCli(['--quiet', ...REPORTS, ...args], { cwd: dir, env: { CI: '', GITHUB_STEP_SUMMARY: undefined } });
     return { ...r, read: (f: string) => readFileSync(path.join(dir, f), 'utf8') };
   };
   const layerLines = (j: ExportV1) => j.layers.map((l) => (l.source ? [l.source.line, l.source.endLine] : null));
+
+  /** The HTML report's page data, read back from the page (`src/report/html/page-data.ts`). */
+  const pageData = (html: string) => {
+    const start = html.indexOf('>', html.indexOf('id="report-data"')) + 1;
+    return JSON.parse(html.slice(start, html.indexOf('</script>', start))) as ImagesPage;
+  };
 
   describe('--dockerfile PATH: every format lands on the exact line', () => {
     let r: ReturnType<typeof runIn>;
@@ -203,6 +210,14 @@ describe.skipIf(skip !== undefined)(`results on the Dockerfile line, for an imag
         const v = validateJUnit(path.join(work, 'given', 'r.xml'));
         expect(v.valid, v.output).toBe(true);
       }
+    });
+
+    it('HTML: each layer’s line, and each finding’s layers on theirs', () => {
+      const page = pageData(r.read('r.html')).images[0] as ImageView;
+      expect(page.layers.map((l) => (l.source ? [l.source.line, l.source.endLine] : null))).toEqual(LAYER_LINES);
+      expect(page.layers[4]!.source).toEqual({ file: 'app.Containerfile', line: 15, endLine: 18 });
+      const del = page.findings.find((f) => f.kind === 'deleted-later')!;
+      expect(del.layers.map((l) => l.source?.line)).toEqual([15, 19]);
     });
 
     it('Markdown: the Dockerfile, each layer’s line, each offending path’s and finding’s', () => {

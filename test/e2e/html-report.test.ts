@@ -9,6 +9,7 @@ import { writeDockerArchive } from '../cli/ci-fixtures.js';
 import { buildAnalysis, dir as dirEntry, file as fileEntry } from '../helpers/build-analysis.js';
 import { FIXTURES, ROOT, tmpDir } from '../helpers/image-files.js';
 import { analyzeArg } from '../helpers/load.js';
+import { NO_PACKAGE_TOOLS, packageImages, type PackageImages } from '../helpers/package-images.js';
 import { runCli } from '../helpers/run-cli.js';
 import { browserReady, closeBrowser, drawnLeaves, nodePath, openFile, pageData, type DrawnLeaf, type OpenedPage } from '../report/html/browser.js';
 
@@ -179,8 +180,11 @@ describe.skipIf(!ready)('the HTML report of an image, in Chromium', () => {
     expect(await o.page.$$eval('.finding', (f) => f.length)).toBe(data.findings.length);
     expect(text).toMatch(/lowestEfficiency\s*FAIL/);
     expect(text).toContain('FAIL');
-    // unknown here: no packages section, no owners
-    expect(text).not.toContain('Packages by size');
+    // the image has no package database: the section says so, and no file is said to have no owner
+    expect(text).toContain('Packages by size');
+    expect(text).toContain('No package found in the package databases.');
+    expect(data.owners).toBeUndefined();
+    expect(data.tree.owner).toBeUndefined();
   });
 
   it('gives every control an accessible name', async () => {
@@ -293,7 +297,9 @@ describe.skipIf(!ready)('the HTML report of a comparison, in Chromium', () => {
     expect(text).toContain('/data/only-this');
     expect(text).toMatch(/new-only.*RUN rm -rf \/data/);
     expect(text).toContain('1 added, 10 removed, 0 modified');
-    expect(text).not.toContain('Package changes'); // not known here
+    // neither image has a package database
+    expect(text).toContain('Package changes');
+    expect(text).toContain('No package differs.');
   });
 });
 
@@ -423,6 +429,77 @@ describe.skipIf(!ready)('facts that are known only sometimes, in Chromium: owner
     await o.page.mouse.move(box.x + (leaf.x + leaf.width / 2) * box.scale, box.y + (leaf.y + leaf.height / 2) * box.scale);
     expect(await o.page.$eval('.tip', (e) => e.textContent)).toContain('owner: apk busybox 1.36.1-r2');
     expectClean(o);
+  });
+});
+
+const packagesReady = browserReady('the HTML report of images with packages') && NO_PACKAGE_TOOLS === undefined;
+if (NO_PACKAGE_TOOLS) console.warn(`the HTML report of images with packages: ${NO_PACKAGE_TOOLS}`);
+
+describe.skipIf(!packagesReady)('the packages and owners real dpkg and npm wrote, in the HTML report in Chromium', () => {
+  // Images whose databases dpkg, npm (and rpm, when rpmbuild is there) wrote: test/helpers/package-images.ts.
+  let im: PackageImages;
+  let dir: string;
+  let image: OpenedPage;
+  let diff: OpenedPage;
+  beforeAll(async () => {
+    im = await packageImages();
+    dir = tmpDir('inspect-tui-html-packages-');
+    const env = { XDG_CACHE_HOME: tmpDir('inspect-tui-html-packages-cache-') };
+    const r = runCli(['--ci', '--quiet', '--report', 'html=image.html', im.new.gzip], { cwd: dir, env });
+    expect([0, 1], r.stderr).toContain(r.code);
+    const d = runCli(['diff', '--quiet', '--report', 'html=diff.html', '--json', 'diff.json', im.old.plain, im.new.plain], { cwd: dir, env });
+    expect(d.code, d.stderr).toBe(0);
+    image = await openFile(path.join(dir, 'image.html'));
+    diff = await openFile(path.join(dir, 'diff.html'));
+  }, 180_000);
+  afterAll(async () => {
+    await image?.page.close();
+    await diff?.page.close();
+    await closeBrowser();
+  });
+
+  it('lists the packages by size, as the tools installed them', async () => {
+    const bySize = [...im.expected.new].sort((a, b) => b.sizeBytes - a.sizeBytes || (a.name < b.name ? -1 : 1));
+    const rows = await image.page.$$eval('section[aria-labelledby$="-packages"] tbody tr', (r) => r.map((x) => Array.from(x.querySelectorAll('td'), (c) => c.textContent)));
+    expect(rows.map((r) => [r[0], r[1], r[2], r[3], r[4]])).toEqual(bySize.map((p) => [p.manager, p.name, p.version, `L${p.layer}`, String(p.files)]));
+    expectClean(image);
+  });
+
+  it('names the package that owns a file in the map: dpkg\'s list, an npm package\'s directory, none for a file no package claims', async () => {
+    const data = (await pageData<ImagesPage>(image.page)).images[0] as ImageView;
+    expect(data.owners).toBeDefined();
+    const t = data.tree;
+    const ownerOf = (p: string) => {
+      const i = t.name.findIndex((_, k) => t.kind[k] === 1 && nodePath(t, k) === p);
+      expect(i, p).toBeGreaterThan(0);
+      return t.owner![i]! >= 0 ? data.owners![t.owner![i]!] : null;
+    };
+    expect(ownerOf('/usr/bin/tool')).toBe('dpkg pkg-tool 2.1');
+    expect(ownerOf('/usr/lib/libx.so.1')).toBe('dpkg pkg-lib 1.4');
+    expect(ownerOf('/app/node_modules/pkg-c/index.js')).toBe('npm pkg-c 3.0.0');
+    expect(ownerOf('/app/package.json')).toBeNull();
+    // the tooltip over /usr/bin/tool says so
+    const leaf = (await drawnLeaves(image.page)).find((l) => nodePath(t, l.i) === '/usr/bin/tool')!;
+    const box = await image.page.$eval('svg.map', (s) => {
+      const r = s.getBoundingClientRect();
+      return { x: r.x, y: r.y, scale: r.width / 1000 };
+    });
+    await image.page.mouse.move(box.x + (leaf.x + leaf.width / 2) * box.scale, box.y + (leaf.y + leaf.height / 2) * box.scale);
+    expect(await image.page.$eval('.tip', (e) => e.textContent)).toContain('owner: dpkg pkg-tool 2.1');
+    expectClean(image);
+  });
+
+  it('a comparison lists the packages that differ as diff --json does: upgraded, downgraded, changed at the same version, added, removed', async () => {
+    const json = JSON.parse(readFileSync(path.join(dir, 'diff.json'), 'utf8')) as { packages: { manager: string; name: string; change: string; old: string | null; new: string | null; sizeDeltaBytes: number }[] };
+    const rows = await diff.page.$$eval('section[aria-labelledby="diff-packages"] tbody tr', (r) => r.map((x) => Array.from(x.querySelectorAll('td'), (c) => c.textContent)));
+    const expected = [...json.packages]
+      .sort((a, b) => Math.abs(b.sizeDeltaBytes) - Math.abs(a.sizeDeltaBytes) || (a.name < b.name ? -1 : 1))
+      .map((p) => [p.change, p.manager, p.name, p.old ?? '—', p.new ?? '—']);
+    expect(rows.map((r) => r.slice(0, 5))).toEqual(expected);
+    expect(new Set(rows.map((r) => r[0]))).toEqual(new Set(['upgraded', 'downgraded', 'changed', 'added', 'removed']));
+    // the same version whose bytes changed at the same size is found through its files
+    expect(rows.map((r) => r.slice(0, 5))).toContainEqual(['changed', 'dpkg', 'pkg-edit', '1.0', '1.0']);
+    expectClean(diff);
   });
 });
 

@@ -68,7 +68,7 @@ const c = await compareImages(process.argv[2], process.argv[3], { cache: false }
 const rules = evaluateDiffRules(c.comparison, { highestSizeIncrease: { bytes: 1000 } });
 const html = renderComparisonReport(c, { rules, version: '9.9.9' });
 // what diff --ci writes with no rules configured: every rule skipped
-process.stdout.write(JSON.stringify({ json: toDiffExport(c.comparison, evaluateDiffRules(c.comparison, {})), rules, delta: c.comparison.totals.sizeBytes.delta, html: html.slice(0, 200), htmlLength: html.length, oldLayers: c.old.layers.length }));
+process.stdout.write(JSON.stringify({ json: toDiffExport(c.comparison, evaluateDiffRules(c.comparison, {}), { packages: c.packages }), rules, delta: c.comparison.totals.sizeBytes.delta, html: html.slice(0, 200), htmlLength: html.length, oldLayers: c.old.layers.length }));
 `,
       v1,
       v2,

@@ -1,6 +1,7 @@
 import type { ImageComparison, PathDiff } from '../../core/index.js';
 import type { DiffRuleResult } from '../../core/index.js';
 import type { ImageIdentity, LayerSummary } from '../../core/index.js';
+import type { PackageDiff } from '../../packages/index.js';
 import { TOTAL_ROWS } from '../../format/totals.js';
 import { formatPlatform } from '../../reference/platform.js';
 import type { ReportProvenance } from './image-page.js';
@@ -36,7 +37,9 @@ const own = (e: PathDiff['old']) => (e && e.type !== 'dir' ? e.size : 0);
 /**
  * The page data of a comparison: both identities, the totals, the aligned layers, the changed
  * paths (largest size change first) and the size deltas as a tree (area: the absolute delta of
- * each file, folded to `budget` nodes).
+ * each file, folded to `budget` nodes). The packages that differ are `packageChanges` (the
+ * comparison's own, as `diff --json` lists them) when given, else what the two sides' package
+ * lists in `provenance` differ by.
  */
 export function comparisonPage(
   c: ImageComparison,
@@ -44,6 +47,7 @@ export function comparisonPage(
     readonly rules?: readonly DiffRuleResult[];
     readonly tool?: string;
     readonly provenance?: { readonly old?: ReportProvenance; readonly new?: ReportProvenance };
+    readonly packageChanges?: readonly PackageDiff[];
     readonly budget?: number;
     readonly dataLimit?: number;
   } = {},
@@ -177,7 +181,7 @@ export function comparisonPage(
 
   const pkgOld = opts.provenance?.old?.packages;
   const pkgNew = opts.provenance?.new?.packages;
-  const packages = pkgOld && pkgNew ? packageChanges(pkgOld, pkgNew) : undefined;
+  const packages = opts.packageChanges ? packageDiffViews(opts.packageChanges) : pkgOld && pkgNew ? packageChanges(pkgOld, pkgNew) : undefined;
 
   const rest: Omit<ComparisonPage, 'tree' | 'treeBytes'> = {
     version: PAGE_DATA_VERSION,
@@ -204,6 +208,14 @@ export function comparisonPage(
   const fitted = fitStrings(rest, Math.min(REST_LIMIT, (opts.dataLimit ?? PAGE_DATA_LIMIT) / 2));
   const built = fitTree(makeTree, opts.budget ?? NODE_BUDGET, (opts.dataLimit ?? PAGE_DATA_LIMIT) - byteSize(fitted));
   return { ...fitted, tree: built.tree, treeBytes: built.treeBytes };
+}
+
+/** The comparison's package differences for the page, largest size change first. */
+function packageDiffViews(list: readonly PackageDiff[]): PackageChangeView[] {
+  const version = (p: PackageDiff['old']) => (p ? clip(p.version, MAX_NAME) : null);
+  return list
+    .map((d): PackageChangeView => ({ manager: clip(d.manager, MAX_NAME), name: clip(d.name, MAX_NAME), change: d.change, oldVersion: version(d.old), newVersion: version(d.new), sizeDelta: d.sizeDeltaBytes }))
+    .sort((x, y) => Math.abs(y.sizeDelta) - Math.abs(x.sizeDelta) || (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
 }
 
 /** Packages added, removed or changed (version or size) between two package lists, largest size change first. */

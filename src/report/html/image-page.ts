@@ -18,6 +18,8 @@ export type ReportProvenance = {
   readonly ownerOf?: (path: string) => string | undefined;
   /** The packages of the final filesystem. */
   readonly packages?: readonly PackageView[];
+  /** Package databases that could not be read, one line each (their packages are missing). */
+  readonly packageNotes?: readonly string[];
   /** Per layer index: where its instruction is written, or null when no line is known. */
   readonly layerSources?: readonly (SourceLine | null)[];
 };
@@ -285,6 +287,7 @@ export function imageView(
       ? {
           packages: packages.slice(0, LIST_CAP * 10).map((p) => ({ manager: clip(p.manager, MAX_NAME), name: clip(p.name, MAX_NAME), version: clip(p.version, MAX_NAME), layer: p.layer, files: p.files, sizeBytes: p.sizeBytes })),
           packageCount: packages.length,
+          ...(prov.packageNotes && prov.packageNotes.length > 0 ? { packageNotes: prov.packageNotes.slice(0, LIST_CAP).map((n) => clip(n, MAX_TEXT)) } : {}),
         }
       : {}),
     ...(opts.rules ? { rules: opts.rules.map(ruleView) } : {}),

@@ -4,6 +4,7 @@
  */
 export { imageView, type ReportProvenance } from './image-page.js';
 export { comparisonPage } from './comparison-page.js';
+export { layerSources, packageProvenance, ownerLabel } from './provenance.js';
 export { renderHtmlReport, readPageClient, escapeHtml, scriptSafeJson, contentSecurityPolicy, PAGE_CLIENT_FILE } from './render.js';
 export { NODE_BUDGET } from './size-tree.js';
 export { PAGE_DATA_VERSION, type PageData, type ImagesPage, type ComparisonPage, type ImageView, type UnreadableView } from './page-data.js';

@@ -153,6 +153,8 @@ export type ImageView = {
   /** Largest first, capped; absent when the package databases are not known. */
   readonly packages?: readonly PackageView[];
   readonly packageCount?: number;
+  /** Package databases that could not be read (`dpkg: var/lib/dpkg/status (L2) …`): their packages are missing from `packages`. */
+  readonly packageNotes?: readonly string[];
   /** Absent when no rules were evaluated. */
   readonly rules?: readonly RuleView[];
   readonly inefficientFiles: readonly { readonly path: string; readonly count: number; readonly wastedBytes: number }[];
@@ -199,8 +201,21 @@ export type ChangedPathView = {
   readonly newLayer: number | null;
 };
 
-/** A package that differs between the images, when the package databases are known. */
-export type PackageChangeView = { readonly manager: string; readonly name: string; readonly change: 'added' | 'removed' | 'changed'; readonly oldVersion: string | null; readonly newVersion: string | null; readonly sizeDelta: number };
+/**
+ * A package that differs between the images, when the package databases are known. `changed`:
+ * another version or other bytes (a comparison of two package lists); with the comparison's own
+ * package differences, as `diff --json` names them: `upgraded` or `downgraded` by the manager's
+ * version order, `version-changed` when no order is known, `changed` for the same version with
+ * other files.
+ */
+export type PackageChangeView = {
+  readonly manager: string;
+  readonly name: string;
+  readonly change: 'added' | 'removed' | 'changed' | 'upgraded' | 'downgraded' | 'version-changed';
+  readonly oldVersion: string | null;
+  readonly newVersion: string | null;
+  readonly sizeDelta: number;
+};
 
 /** The page of `inspect-tui diff`. */
 export type ComparisonPage = {

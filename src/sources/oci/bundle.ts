@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough, Readable, type Writable } from 'node:stream';
-import { cleanPath, countBytes, decodeStored, digestAlgorithm, digestOf, entryTypeOf, type LayerBlob, type LayerContents, type MemberSink, MultiHash, peek, type ProgressFn, readLayerStream, scanTarRegion, sniffCompression, TarParser } from '../../archive/index.js';
+import { cleanPath, contentsOf, countBytes, decodeStored, digestAlgorithm, digestOf, entryTypeOf, type LayerBlob, type LayerContents, type MemberSink, MultiHash, peek, type ProgressFn, readLayerStream, scanTarRegion, sniffCompression, TarParser } from '../../archive/index.js';
 import { SourceError } from '../../errors/index.js';
 import { shortDigest } from '../../format/bytes.js';
 import { CONFIG_CAP } from './limits.js';
@@ -206,7 +206,7 @@ export async function openStreamBundle(input: Readable, label: string, onProgres
       end: () => {
         const r = nested.end();
         const d = hash?.digests();
-        members.set(name, { kind: 'layer', size, parsed: { entries: r.entries, digests: r.digests, compression: 'none', tarSize: r.tarSize, ...(d ? { measured: { stored: d, storedSize: r.tarSize, tar: d } } : {}) } });
+        members.set(name, { kind: 'layer', size, parsed: contentsOf(r, 'none', d ? { stored: d, storedSize: r.tarSize, tar: d } : undefined) });
       },
     };
   };

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { summarize } from '../../../src/core/analyze.js';
 import { compareImages } from '../../../src/core/compare-images.js';
 import { CHANGE_CODE, NODE_KIND, type ImageView } from '../../../src/report/html/page-data.js';
-import { comparisonPage, imageView } from '../../../src/report/html/index.js';
+import { comparisonPage, imageView, packageProvenance } from '../../../src/report/html/index.js';
+import type { ImagePackages } from '../../../src/packages/index.js';
 import { clip, foldTree, type TreeSource } from '../../../src/report/html/size-tree.js';
 import { buildAnalysis, dir, file, sampleAnalysis } from '../../helpers/build-analysis.js';
 
@@ -163,6 +164,34 @@ describe('the page data of an image', () => {
     expect(w.layers.map((l) => l.source?.line ?? null)).toEqual([1, null, 4, null]);
   });
 
+  it('takes the owners and packages from the package databases by path, and no owners when they could be wrong', () => {
+    const t = a.tree;
+    const passwd = t.find('etc/passwd')!;
+    const base = { manager: 'dpkg' as const, name: 'base-files', version: '12.4', path: null, layer: 0, files: 1, sizeBytes: 120 };
+    // What the lifecycle hands beside the analysis (src/packages' ImagePackages), here for this small analysis.
+    const read = (warnings: ImagePackages['warnings'], packages: ImagePackages['packages'] = [base]): ImagePackages => ({
+      packages,
+      layers: a.layers.map(() => ({ added: [], removed: [], changed: [] })),
+      warnings,
+      ownerAt: (_layer, id) => (id === passwd ? base : undefined),
+      finalOwner: (id) => (id === passwd ? base : undefined),
+      packagesAt: () => packages,
+    });
+    const w = imageView(a, summarize(a), { provenance: packageProvenance(t, read([])) });
+    expect(w.owners).toEqual(['dpkg base-files 12.4']);
+    expect(w.tree.owner![nodeAt(w, '/etc/passwd')]).toBe(0);
+    expect(w.tree.owner![nodeAt(w, '/usr/bin/only')]).toBe(-1);
+    expect(w.packages!.map((p) => p.name)).toEqual(['base-files']);
+    expect(w.packageNotes).toBeUndefined();
+    // a database not read: its packages are missing, so no file is said to have no owner; the page names it
+    const warned = imageView(a, summarize(a), { provenance: packageProvenance(t, read([{ manager: 'rpm', layer: 2, path: 'var/lib/rpm/Packages', reason: 'is a BerkeleyDB database \x1b[2J' }])) });
+    expect(warned.tree.owner).toBeUndefined();
+    expect(warned.packageNotes).toEqual(['rpm: var/lib/rpm/Packages (L2) is a BerkeleyDB database \\x1b[2J']);
+    // no package at all: the list is known to be empty, and no owner is claimed
+    const none = imageView(a, summarize(a), { provenance: packageProvenance(t, read([], [])) });
+    expect([none.packages, none.tree.owner]).toEqual([[], undefined]);
+  });
+
   it("carries a finding's owners and base-image fact when the finding has them", () => {
     const s = summarize(a);
     const f0 = s.findings[0]!;
@@ -246,6 +275,27 @@ describe('the page data of a comparison', () => {
       { manager: 'apk', name: 'musl', change: 'changed', oldVersion: '1.2.4', newVersion: '1.2.5', sizeDelta: 40 },
       { manager: 'apk', name: 'gone', change: 'removed', oldVersion: '1', newVersion: null, sizeDelta: -5 },
     ]);
+  });
+
+  it("takes the comparison's own package differences when given: upgrades, downgrades and the same version with other files, as diff --json names them", () => {
+    const pkg = (name: string, version: string, sizeBytes: number, path: string | null = null) => ({ manager: 'npm' as const, name, version, path, layer: 0, files: 1, sizeBytes });
+    const p = comparisonPage(c, {
+      // the two lists alone would pair the two `x` (other directories) as one package
+      provenance: { old: { packages: [pkg('x', '1.0.0', 10, 'a/node_modules/x')] }, new: { packages: [pkg('x', '2.0.0', 10, 'b/node_modules/x')] } },
+      packageChanges: [
+        { manager: 'npm', name: 'x', change: 'removed', old: pkg('x', '1.0.0', 10, 'a/node_modules/x'), new: null, sizeDeltaBytes: -10 },
+        { manager: 'npm', name: 'x', change: 'added', old: null, new: pkg('x', '2.0.0', 10, 'b/node_modules/x'), sizeDeltaBytes: 10 },
+        { manager: 'npm', name: 'y', change: 'downgraded', old: pkg('y', '2.0.0', 50), new: pkg('y', '1.0.0', 20), sizeDeltaBytes: -30 },
+        { manager: 'npm', name: 'z', change: 'changed', old: pkg('z', '1.0.0', 5), new: pkg('z', '1.0.0', 5), sizeDeltaBytes: 0 },
+      ],
+    });
+    expect(p.packages).toEqual([
+      { manager: 'npm', name: 'y', change: 'downgraded', oldVersion: '2.0.0', newVersion: '1.0.0', sizeDelta: -30 },
+      { manager: 'npm', name: 'x', change: 'removed', oldVersion: '1.0.0', newVersion: null, sizeDelta: -10 },
+      { manager: 'npm', name: 'x', change: 'added', oldVersion: null, newVersion: '2.0.0', sizeDelta: 10 },
+      { manager: 'npm', name: 'z', change: 'changed', oldVersion: '1.0.0', newVersion: '1.0.0', sizeDelta: 0 },
+    ]);
+    expect(p.packageCount).toBe(4);
   });
 });
 

@@ -277,11 +277,14 @@ function imagePanel(v: ImageView, id: string): HTMLElement {
       ? section(
           'Packages by size',
           `${id}-packages`,
-          table(
-            ['manager', 'package', 'version', ['layer', 'num'], ['files', 'num'], ['size', 'num']],
-            v.packages.map((p) => [p.manager, name(p.name), name(p.version), num(`L${p.layer}`), num(String(p.files)), num(formatBytes(p.sizeBytes))]),
-            v.packageCount !== undefined && v.packageCount > v.packages.length ? `the ${v.packages.length} largest of ${v.packageCount}` : undefined,
-          ),
+          v.packages.length === 0
+            ? h('p', null, 'No package found in the package databases.')
+            : table(
+                ['manager', 'package', 'version', ['layer', 'num'], ['files', 'num'], ['size', 'num']],
+                v.packages.map((p) => [p.manager, name(p.name), name(p.version), num(`L${p.layer}`), num(String(p.files)), num(formatBytes(p.sizeBytes))]),
+                v.packageCount !== undefined && v.packageCount > v.packages.length ? `the ${v.packages.length} largest of ${v.packageCount}` : undefined,
+              ),
+          ...(v.packageNotes ?? []).map((n) => h('p', { class: 'muted' }, 'Not read: ', name(n))),
         )
       : null,
     rulesSection(v.rules, `${id}-rules`),
@@ -435,10 +438,12 @@ function comparisonPage(c: ComparisonPage, app: HTMLElement): void {
       ? section(
           'Package changes',
           'diff-packages',
-          table(
-            ['change', 'manager', 'package', 'OLD', 'NEW', ['size', 'num']],
-            c.packages.map((p) => [p.change, p.manager, name(p.name), p.oldVersion ?? '—', p.newVersion ?? '—', num(formatSignedBytes(p.sizeDelta))]),
-          ),
+          c.packages.length === 0
+            ? h('p', null, 'No package differs.')
+            : table(
+                ['change', 'manager', 'package', 'OLD', 'NEW', ['size', 'num']],
+                c.packages.map((p) => [p.change, p.manager, name(p.name), p.oldVersion ?? '—', p.newVersion ?? '—', num(formatSignedBytes(p.sizeDelta))]),
+              ),
         )
       : null,
     rulesSection(c.rules, 'diff-rules'),
