@@ -133,7 +133,7 @@ describe('hostile input: a clean error or figures, in bounded time and memory', 
     // test stores nothing and the decoder sees a ratio of 32768:1.
     const script = `
       import { Readable } from 'node:stream';
-      import { readLayerStream } from ${JSON.stringify(path.join(ROOT, 'dist', 'archive', 'read-layer.js'))};
+      import { readLayerStream } from ${JSON.stringify(path.join(ROOT, 'build', 'archive', 'read-layer.js'))};
       const SIZE = 4 * 2 ** 30;
       function* frame() {
         const h = Buffer.alloc(512);
@@ -172,8 +172,8 @@ describe('a zstd-wrapped archive read in one pass', () => {
     const script = `
       import { Readable } from 'node:stream';
       import { createHash } from 'node:crypto';
-      import { openStreamBundle } from ${JSON.stringify(path.join(ROOT, 'dist', 'sources', 'oci', 'bundle.js'))};
-      import { openDockerArchiveBundle } from ${JSON.stringify(path.join(ROOT, 'dist', 'sources', 'docker-archive', 'index.js'))};
+      import { openStreamBundle } from ${JSON.stringify(path.join(ROOT, 'build', 'sources', 'oci', 'bundle.js'))};
+      import { openDockerArchiveBundle } from ${JSON.stringify(path.join(ROOT, 'build', 'sources', 'docker-archive', 'index.js'))};
       const SIZE = 4 * 2 ** 30;
       const header = (name, size) => {
         const h = Buffer.alloc(512);
