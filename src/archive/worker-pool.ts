@@ -306,7 +306,7 @@ export class WorkerPool {
     // A small young generation: a worker's garbage is short-lived (one layer's headers), and
     // V8's default let each worker keep ~40 MiB more resident for no speed (real-shaped 2 GiB
     // image: peak RSS 371 → 285 MiB, same time).
-    const options = { resourceLimits: { maxYoungGenerationSizeMb: 4 } };
+    const options = { resourceLimits: { maxYoungGenerationSizeMb: 4 }, execArgv: workerExecArgv() };
     const code = this.script!;
     const worker = code.kind === 'file' ? new Worker(code.url, options) : new Worker(code.code, { ...options, eval: true });
     const slot: Slot = { worker };
@@ -332,6 +332,21 @@ export class WorkerPool {
     this.slots.push(slot);
     return slot;
   }
+}
+
+/**
+ * The process's Node.js options as a worker takes them: all but `--input-type`, which a worker
+ * started from a file refuses (a library caller run as `node --input-type=module -e …` had every
+ * job fail with ERR_INPUT_TYPE_NOT_ALLOWED).
+ */
+function workerExecArgv(): string[] {
+  const args = process.execArgv;
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--input-type') i++;
+    else if (!args[i]!.startsWith('--input-type=')) out.push(args[i]!);
+  }
+  return out;
 }
 
 function defaultPoolSize(): number {
