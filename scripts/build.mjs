@@ -4,7 +4,8 @@
 // build runs never finds dist/ half-written or missing (a build that fails leaves both as they were).
 //
 //   dist/   what the package ships: the program and the library bundled and minified (ESM, the
-//           inspector and each highlighted language in chunks of their own, loaded when used),
+//           inspector and each highlighted language in chunks of their own, loaded when used;
+//           the packages the sources require on first use as CommonJS files of their own),
 //           the worker pool's thread as a file of its own, the HTML report's page script,
 //           sql.js's wasm, the containerd protos, the library's declarations (types/) and the
 //           third-party notices. No runtime dependency is left to install.
@@ -34,26 +35,48 @@ export function packageVersion() {
 export const SQLITE_WASM = path.join(ROOT, 'node_modules', 'sql.js', 'dist', 'sql-wasm.wasm');
 
 /**
- * The sources load a few packages on first use with `createRequire(import.meta.url)('name')`
- * (a run that never needs them never pays for loading them). In a bundle there is no
- * node_modules to require from: each such call becomes a plain `require('name')`, which esbuild
- * bundles and still evaluates only when it is called. A call with anything but a string literal
- * is a build error rather than a program that fails at run time.
+ * The sources load a few packages on first use with `createRequire(import.meta.url)('name')`, so
+ * that a run that never needs them never pays for loading them (yaml and picomatch for a
+ * `.dive-ci`, fzstd for a zstd layer without zlib's decoder). In the package's bundle each such
+ * package becomes a CommonJS file of its own beside the bundle, `NAME.cjs`, which the call then
+ * requires (`lazyFiles` collects the names); in the single executable, which has no files, the
+ * call becomes a plain `require('name')` that esbuild bundles and still evaluates only when called.
+ * A call with anything but a string literal is a build error rather than a program that fails at
+ * run time.
  */
-export const lazyRequirePlugin = {
-  name: 'lazy-require',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]src[\\/].*\.tsx?$/ }, (args) => {
-      const text = readFileSync(args.path, 'utf8');
-      if (!text.includes('createRequire(import.meta.url)(')) return undefined;
-      const out = text.replace(/createRequire\(import\.meta\.url\)\((['"])([^'"\n]+)\1\)/g, (_, q, id) => `require(${q}${id}${q})`);
-      if (out.includes('createRequire(import.meta.url)(')) {
-        return { errors: [{ text: 'createRequire(import.meta.url) called with something other than a string literal: the bundle cannot carry it' }] };
-      }
-      return { contents: out, loader: args.path.endsWith('x') ? 'tsx' : 'ts' };
-    });
-  },
-};
+export function lazyRequirePlugin(mode, lazyFiles = new Set()) {
+  return {
+    name: 'lazy-require',
+    setup(b) {
+      b.onLoad({ filter: /[\\/]src[\\/].*\.tsx?$/ }, (args) => {
+        const text = readFileSync(args.path, 'utf8');
+        if (!text.includes('createRequire(import.meta.url)(')) return undefined;
+        const out = text.replace(/createRequire\(import\.meta\.url\)\((['"])([^'"\n]+)\1\)/g, (_, q, id) => {
+          if (mode === 'inline') return `require(${q}${id}${q})`;
+          lazyFiles.add(id);
+          return `createRequire(import.meta.url)(${q}./${lazyFileName(id)}${q})`;
+        });
+        if (/createRequire\(import\.meta\.url\)\((?!['"]\.\/)/.test(out)) {
+          return { errors: [{ text: 'createRequire(import.meta.url) called with something other than a string literal: the bundle cannot carry it' }] };
+        }
+        return { contents: out, loader: args.path.endsWith('x') ? 'tsx' : 'ts' };
+      });
+    },
+  };
+}
+
+/** The file a lazily required package becomes beside the bundle. */
+const lazyFileName = (id) => `${id.replace(/^@/, '').replace(/\//g, '-')}.cjs`;
+
+/** Each lazily required package as one minified CommonJS file in `outdir`; returns their metafiles. */
+async function bundleLazyFiles(ids, outdir) {
+  const metafiles = [];
+  for (const id of ids) {
+    const r = await esbuild.build({ bundle: true, platform: 'node', target: 'node20.19', format: 'cjs', minify: true, legalComments: 'none', logLevel: 'warning', metafile: true, absWorkingDir: ROOT, stdin: { contents: `module.exports = require(${JSON.stringify(id)});`, resolveDir: ROOT, loader: 'js' }, outfile: path.join(outdir, lazyFileName(id)) });
+    metafiles.push(r.metafile);
+  }
+  return metafiles;
+}
 
 /**
  * What every bundle shares. `INSPECT_TUI_BUNDLE` and `INSPECT_TUI_VERSION` are the constants the
@@ -61,7 +84,7 @@ export const lazyRequirePlugin = {
  * are and which version it is. An ESM bundle gets a `require` of its own for the CommonJS
  * packages it carries that require Node's built-in modules.
  */
-export function bundleOptions(kind) {
+export function bundleOptions(kind, lazyFiles = new Set()) {
   return {
     bundle: true,
     platform: 'node',
@@ -80,14 +103,14 @@ export function bundleOptions(kind) {
     banner: { js: "import { createRequire as __inspectTuiCreateRequire } from 'node:module'; const require = __inspectTuiCreateRequire(import.meta.url);" },
     // Ink imports React's devtools only when DEV=true and says how to install them when absent.
     external: ['react-devtools-core'],
-    plugins: [lazyRequirePlugin],
+    plugins: [lazyRequirePlugin(kind === 'sea' ? 'inline' : 'files', lazyFiles)],
   };
 }
 
 /** The program and the library: entries `cli.js` and `index.js`, shared and lazy code in chunks beside them. */
-async function bundleProgram(outdir) {
+async function bundleProgram(outdir, lazyFiles) {
   return esbuild.build({
-    ...bundleOptions('npm'),
+    ...bundleOptions('npm', lazyFiles),
     entryPoints: { cli: 'src/cli/main.ts', index: 'src/index.ts' },
     outdir,
     splitting: true,
@@ -97,8 +120,8 @@ async function bundleProgram(outdir) {
 }
 
 /** The worker pool's thread, one file (`WorkerPool` finds it beside the bundle). */
-async function bundleWorker(outfile) {
-  return esbuild.build({ ...bundleOptions('npm'), entryPoints: ['src/archive/pool-worker.ts'], outfile });
+async function bundleWorker(outfile, lazyFiles) {
+  return esbuild.build({ ...bundleOptions('npm', lazyFiles), entryPoints: ['src/archive/pool-worker.ts'], outfile });
 }
 
 /** The package folder and package.json of a bundled input (`node_modules/…/pkg/file.js`), or undefined for our own sources. */
@@ -170,15 +193,17 @@ async function buildInto(tmp) {
   execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', dev], { cwd: ROOT, stdio: 'inherit' });
   const page = await buildPageClient([path.join(dev, 'report', 'html', 'page-client.js'), path.join(dist, 'page-client.js')]);
 
-  const program = await bundleProgram(dist);
-  const worker = await bundleWorker(path.join(dist, 'pool-worker.js'));
+  const lazyFiles = new Set();
+  const program = await bundleProgram(dist, lazyFiles);
+  const worker = await bundleWorker(path.join(dist, 'pool-worker.js'), lazyFiles);
+  const lazy = await bundleLazyFiles([...lazyFiles].sort(), dist);
 
   cpSync(SQLITE_WASM, path.join(dist, 'sql-wasm.wasm'));
   cpSync(path.join(ROOT, 'proto'), path.join(dist, 'proto'), { recursive: true, filter: (f) => !f.endsWith('README.md') });
   for (const rel of declarationClosure(dev)) cpSync(path.join(dev, rel), path.join(dist, 'types', rel));
 
   // sql.js's wasm ships whether or not its JavaScript is in the bundle yet (rpm reading loads it).
-  const n = notices([program.metafile, worker.metafile, page.metafile], [path.dirname(path.dirname(SQLITE_WASM))]);
+  const n = notices([program.metafile, worker.metafile, page.metafile, ...lazy], [path.dirname(path.dirname(SQLITE_WASM))]);
   const header = `Third-party software in inspect-tui ${packageVersion()}\n\nThe files in dist/ bundle code of the ${n.count} packages below; each is listed with its licence as the package ships it.\n\n`;
   writeFileSync(path.join(dist, 'THIRD-PARTY-NOTICES.txt'), header + n.text);
   // What each file of the bundle holds and imports, for the tests (which chunk carries React).

@@ -39,6 +39,7 @@ describe('the packed package', () => {
       'dist/index.js',
       'dist/types/index.d.ts',
       'dist/pool-worker.js',
+      'dist/yaml.cjs',
       'dist/page-client.js',
       'dist/sql-wasm.wasm',
       'dist/proto/github.com/containerd/containerd/api/services/images/v1/images.proto',
