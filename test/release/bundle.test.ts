@@ -1,0 +1,88 @@
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadSqlEngine } from '../../src/packages/rpm.js';
+import { readSqliteWasm, sqliteWasmPath } from '../../src/load/sqlite-wasm.js';
+import { buildDockerArchive, buildTar, ROOT, tmpDir } from '../helpers/image-files.js';
+import { moduleLog } from '../helpers/loaded-modules.js';
+import { EXAMPLE, inspector, tmuxReady } from '../helpers/tmux.js';
+
+const DIST = path.join(ROOT, 'dist');
+type Meta = { outputs: Record<string, { inputs: Record<string, unknown> }> };
+const meta = () => JSON.parse(readFileSync(path.join(ROOT, 'build', 'bundle-meta.json'), 'utf8')) as Meta;
+const packageOf = (input: string) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1];
+
+describe('the bundle in dist/', () => {
+  it('names every package it carries in THIRD-PARTY-NOTICES.txt, each with its licence text', () => {
+    const text = readFileSync(path.join(DIST, 'THIRD-PARTY-NOTICES.txt'), 'utf8');
+    const sections = text.split(/^={78}\n/m).slice(1);
+    const listed = new Map(sections.map((s) => [s.split(/[ \n]/)[0]!, s.split(/^-{78}\n/m)[1] ?? '']));
+    const carried = new Set(Object.values(meta().outputs).flatMap((o) => Object.keys(o.inputs).map(packageOf).filter((p): p is string => p !== undefined)));
+    expect(carried.size).toBeGreaterThan(20);
+    // the program's packages, the page script's, the lazily required files' and sql.js (its wasm ships)
+    for (const p of [...carried, 'd3-hierarchy', 'yaml', 'picomatch', 'fzstd', 'sql.js']) {
+      expect(listed.has(p), p).toBe(true);
+      expect(listed.get(p)!, p).toMatch(/licen[cs]e|copyright|permission/i);
+    }
+    // yoga-layout ships no licence file: its repository's, vendored
+    expect(listed.get('yoga-layout')).toContain('MIT License');
+    // the code itself carries no licence comments (they are in the notices)
+    expect(readFileSync(path.join(DIST, 'cli.js'), 'utf8')).not.toMatch(/@license/);
+  });
+
+  it("carries sql.js's wasm beside it, the very file sql.js ships, and it starts the SQLite engine", async () => {
+    const shipped = readFileSync(path.join(DIST, 'sql-wasm.wasm'));
+    // unbundled, the one place that finds the wasm resolves sql.js's own
+    expect(Buffer.from(await readSqliteWasm())).toEqual(shipped);
+    expect(sqliteWasmPath()).toMatch(/node_modules\/sql\.js\/dist\/sql-wasm\.wasm$/);
+    const engine = await loadSqlEngine(new Uint8Array(shipped));
+    const db = new engine.Database();
+    expect(db.exec('select 6 * 7 as x')[0]!.values).toEqual([[42]]);
+    db.close();
+  });
+
+  it('runs its own worker file: a --ci run loads dist/pool-worker.js on worker threads', async () => {
+    const dir = tmpDir('inspect-tui-bundle-worker-');
+    const layers = await Promise.all([0, 1].map((i) => buildTar([{ name: `blob-${i}`, body: Buffer.alloc(20 << 20, i + 7) }])));
+    const image = path.join(dir, 'img.tar');
+    writeFileSync(image, await buildDockerArchive([{ tags: ['w:1'], layers }]));
+    const log = moduleLog();
+    const child = spawn(process.execPath, [log.option, path.join(DIST, 'cli.js'), '--ci', '--no-cache', '--quiet', image], { stdio: 'ignore', env: { ...process.env, CI: 'true' } });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code === 0 || code === 1).toBe(true);
+    expect(log.urls()).toContain(new URL(`file://${path.join(DIST, 'pool-worker.js')}`).href);
+  });
+
+  const ready = tmuxReady('the lazily loaded languages in tmux');
+  it.skipIf(!ready)('loads the highlighter and a language only when a file in it is viewed, and no other language', async () => {
+    const log = moduleLog();
+    const app = inspector({ name: 'bundle-lang', args: [EXAMPLE], cols: 120, rows: 36, env: { NODE_OPTIONS: log.option } });
+    app.start();
+    const chunk = (name: string) => log.urls().filter((u) => new RegExp(`/dist/${name}-[A-Z0-9]+\\.js$`).test(u));
+    try {
+      await app.until((s) => s.includes('L0: changes of L0'), 'the inspector');
+      expect(chunk('run-tui')).toHaveLength(1); // the log sees the inspector's own chunk
+      expect(chunk('lowlight-core')).toEqual([]);
+      app.keys('j');
+      await app.until((s) => s.includes('L1: changes of L1'), 'layer 1');
+      app.keys('/');
+      app.text('main.c');
+      app.keys('Enter');
+      await app.until((s) => !s.includes('Search:'), 'the search kept');
+      app.keys('v');
+      await app.until((s) => s.includes('View /src/main.c') && s.includes('text (c)'), 'the C source');
+      await app.until(() => chunk('c').length === 1, 'the C grammar loaded');
+      expect(chunk('lowlight-core')).toHaveLength(1);
+      const languages = readdirSync(DIST).filter((f) => /^(python|javascript|cpp|bash|xml|yaml)-[A-Z0-9]+\.js$/.test(f));
+      expect(languages.length).toBe(6); // they are there, in files of their own…
+      for (const f of languages) expect(log.urls().some((u) => u.endsWith(`/${f}`)), f).toBe(false); // …and none was loaded
+      app.keys('q');
+      await app.until((s) => !s.includes('View /src/main.c'), 'back to the panes');
+      app.keys('q');
+      await app.until((s) => s.includes('EXIT:0'), 'the exit code');
+    } finally {
+      app.stop();
+    }
+  }, 60_000);
+});
