@@ -53,8 +53,8 @@ function cached(name: string, make: (dir: string) => void): { dir: string; ms: n
   return { dir, ms: performance.now() - t0 };
 }
 
-/** The files `npm pack` reads (the SEA binary is built into dist/ too, but is not packed). */
-const packHash = () => contentHash(['dist', 'schema', 'docs'], ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE'], (rel) => rel.startsWith(path.join('dist', 'inspect-tui-linux-x64')));
+/** The files `npm pack` reads (the single executable and the image context are built into dist/ too, but are not packed). */
+const packHash = () => contentHash(['dist', 'schema', 'docs'], ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE'], (rel) => rel.startsWith(path.join('dist', 'inspect-tui-linux-x64')) || rel === path.join('dist', 'image'));
 
 /** `npm pack` of this checkout as built (npm test builds it first): the tarball's path. */
 export function packedTarball(): string {
