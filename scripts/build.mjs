@@ -65,6 +65,24 @@ export function lazyRequirePlugin(mode, lazyFiles = new Set()) {
   };
 }
 
+/**
+ * Ink turns to React's devtools when the environment has DEV=true, a name common enough to be set
+ * for other reasons: it then prints an install hint into the inspector's screen and reads its
+ * own package.json, which a bundle does not have beside it (the single executable failed to
+ * start). The bundles are not for debugging Ink: its isDev() is false in them.
+ */
+const inkDevPlugin = {
+  name: 'ink-no-dev',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]ink[\\/]build[\\/]utils\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const dev = "process.env['DEV'] === 'true'";
+      if (!text.includes(dev)) return { errors: [{ text: `ink's isDev no longer reads ${dev}: check how it turns to the devtools` }] };
+      return { contents: text.replace(dev, 'false'), loader: 'js' };
+    });
+  },
+};
+
 /** The file a lazily required package becomes beside the bundle. */
 const lazyFileName = (id) => `${id.replace(/^@/, '').replace(/\//g, '-')}.cjs`;
 
@@ -101,9 +119,9 @@ export function bundleOptions(kind, lazyFiles = new Set()) {
     define: { INSPECT_TUI_BUNDLE: JSON.stringify(kind), INSPECT_TUI_VERSION: JSON.stringify(packageVersion()), 'process.env.NODE_ENV': '"production"' },
     logOverride: { 'assign-to-define': 'silent' },
     banner: { js: "import { createRequire as __inspectTuiCreateRequire } from 'node:module'; const require = __inspectTuiCreateRequire(import.meta.url);" },
-    // Ink imports React's devtools only when DEV=true and says how to install them when absent.
+    // Ink's import of React's devtools, never reached (see inkDevPlugin).
     external: ['react-devtools-core'],
-    plugins: [lazyRequirePlugin(kind === 'sea' ? 'inline' : 'files', lazyFiles)],
+    plugins: [lazyRequirePlugin(kind === 'sea' ? 'inline' : 'files', lazyFiles), inkDevPlugin],
   };
 }
 

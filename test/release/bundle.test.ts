@@ -57,13 +57,15 @@ describe('the bundle in dist/', () => {
   const ready = tmuxReady('the lazily loaded languages in tmux');
   it.skipIf(!ready)('loads the highlighter and a language only when a file in it is viewed, and no other language', async () => {
     const log = moduleLog();
-    const app = inspector({ name: 'bundle-lang', args: [EXAMPLE], cols: 120, rows: 36, env: { NODE_OPTIONS: log.option } });
+    // DEV=true as well: Ink would turn to React's devtools (a chunk the bundle carries but never loads)
+    const app = inspector({ name: 'bundle-lang', args: [EXAMPLE], cols: 120, rows: 36, env: { NODE_OPTIONS: log.option, DEV: 'true' } });
     app.start();
     const chunk = (name: string) => log.urls().filter((u) => new RegExp(`/dist/${name}-[A-Z0-9]+\\.js$`).test(u));
     try {
-      await app.until((s) => s.includes('L0: changes of L0'), 'the inspector');
+      expect(await app.until((s) => s.includes('L0: changes of L0'), 'the inspector')).not.toContain('react-devtools-core');
       expect(chunk('run-tui')).toHaveLength(1); // the log sees the inspector's own chunk
       expect(chunk('lowlight-core')).toEqual([]);
+      expect(chunk('devtools')).toEqual([]);
       app.keys('j');
       await app.until((s) => s.includes('L1: changes of L1'), 'layer 1');
       app.keys('/');

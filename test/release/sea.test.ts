@@ -104,12 +104,13 @@ describe.skipIf(!linuxX64)('the single executable (npm run build:sea)', () => {
 
   const ready = tmuxReady('the single executable in tmux');
   describe.skipIf(!ready)('in a terminal', () => {
-    it('opens the inspector, views a file highlighted, and quits with exit code 0', async () => {
+    it('opens the inspector (DEV=true in the environment too), views a file highlighted, and quits with exit code 0', async () => {
       const nonode = pathWithoutNode();
-      const session = inspector({ name: 'sea', args: [EXAMPLE], cols: 120, rows: 36, program: [exe], env: { PATH: nonode, NO_COLOR: undefined } });
+      // DEV=true too: Ink would turn to React's devtools and read a package.json the executable does not have
+      const session = inspector({ name: 'sea', args: [EXAMPLE], cols: 120, rows: 36, program: [exe], env: { PATH: nonode, NO_COLOR: undefined, DEV: 'true' } });
       session.start();
       try {
-        await session.until((s) => s.includes('L0: changes of L0'), 'the inspector');
+        expect(await session.until((s) => s.includes('L0: changes of L0'), 'the inspector')).not.toContain('react-devtools-core');
         session.keys('j');
         await session.until((s) => s.includes('L1: changes of L1'), 'layer 1');
         session.keys('/');
