@@ -116,7 +116,15 @@ export function bundleOptions(kind, lazyFiles = new Set()) {
     absWorkingDir: ROOT,
     // React and its reconciler in their production builds only (src/cli/main.ts sets NODE_ENV
     // for the same reason when running unbundled; its assignment is left as it is).
-    define: { INSPECT_TUI_BUNDLE: JSON.stringify(kind), INSPECT_TUI_VERSION: JSON.stringify(packageVersion()), 'process.env.NODE_ENV': '"production"' },
+    // CommonJS packages that read __dirname or __filename (sql.js does, in Node) read the
+    // module's own: an ES module has neither (undefined in a module from a data: URL).
+    define: {
+      INSPECT_TUI_BUNDLE: JSON.stringify(kind),
+      INSPECT_TUI_VERSION: JSON.stringify(packageVersion()),
+      'process.env.NODE_ENV': '"production"',
+      __dirname: 'import.meta.dirname',
+      __filename: 'import.meta.filename',
+    },
     logOverride: { 'assign-to-define': 'silent' },
     banner: { js: "import { createRequire as __inspectTuiCreateRequire } from 'node:module'; const require = __inspectTuiCreateRequire(import.meta.url);" },
     // Ink's import of React's devtools, never reached (see inkDevPlugin).

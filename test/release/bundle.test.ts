@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -41,6 +41,37 @@ describe('the bundle in dist/', () => {
     expect(db.exec('select 6 * 7 as x')[0]!.values).toEqual([[42]]);
     db.close();
   });
+
+  it("bundles sql.js (rpm's SQLite engine) so that it starts in an ES module and in one loaded from a data: URL (the single executable)", () => {
+    // sql.js reads __dirname in Node, which an ES module does not have: the bundles define it.
+    const dir = tmpDir('inspect-tui-bundle-sqljs-');
+    const entry = path.join(dir, 'entry.ts');
+    writeFileSync(
+      entry,
+      `import { readFileSync } from 'node:fs';
+import { loadSqlEngine } from ${JSON.stringify(path.join(ROOT, 'src', 'packages', 'rpm.ts'))};
+const engine = await loadSqlEngine(new Uint8Array(readFileSync(${JSON.stringify(path.join(DIST, 'sql-wasm.wasm'))})));
+const db = new engine.Database();
+console.log(JSON.stringify(db.exec('select 6 * 7')[0].values));
+`,
+    );
+    const script = `import * as esbuild from 'esbuild';
+import { bundleOptions } from ${JSON.stringify(path.join(ROOT, 'scripts', 'build.mjs'))};
+for (const kind of ['npm', 'sea']) {
+  const o = bundleOptions(kind);
+  const sea = kind === 'sea' ? { define: { ...o.define, 'import.meta.url': '"file:///nowhere/"' }, banner: { js: "import { createRequire as r } from 'node:module'; const require = r(process.execPath);" } } : {};
+  await esbuild.build({ ...o, ...sea, logLevel: 'error', entryPoints: [${JSON.stringify(entry)}], outfile: ${JSON.stringify(dir)} + '/' + kind + '.mjs' });
+}`;
+    const built = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
+    expect(built.stderr).toBe('');
+    const npm = spawnSync(process.execPath, [path.join(dir, 'npm.mjs')], { encoding: 'utf8' });
+    expect(npm.stderr).toBe('');
+    expect(npm.stdout.trim()).toBe('[[42]]');
+    const fromData = `import(${JSON.stringify('data:text/javascript;base64,')} + require('node:fs').readFileSync(${JSON.stringify(path.join(dir, 'sea.mjs'))}).toString('base64'))`;
+    const sea = spawnSync(process.execPath, ['-e', fromData], { encoding: 'utf8' });
+    expect(sea.stderr).toBe('');
+    expect(sea.stdout.trim()).toBe('[[42]]');
+  }, 60_000);
 
   it('runs its own worker file: a --ci run loads dist/pool-worker.js on worker threads', async () => {
     const dir = tmpDir('inspect-tui-bundle-worker-');
