@@ -45,21 +45,31 @@ export const SQLITE_WASM = path.join(ROOT, 'node_modules', 'sql.js', 'dist', 'sq
  * run time.
  */
 export function lazyRequirePlugin(mode, lazyFiles = new Set()) {
+  const call = (q, id) => {
+    if (mode === 'inline') return `require(${q}${id}${q})`;
+    lazyFiles.add(id);
+    return `createRequire(import.meta.url)(${q}./${lazyFileName(id)}${q})`;
+  };
   return {
     name: 'lazy-require',
     setup(b) {
       b.onLoad({ filter: /[\\/]src[\\/].*\.tsx?$/ }, (args) => {
-        const text = readFileSync(args.path, 'utf8');
-        if (!text.includes('createRequire(import.meta.url)(')) return undefined;
-        const out = text.replace(/createRequire\(import\.meta\.url\)\((['"])([^'"\n]+)\1\)/g, (_, q, id) => {
-          if (mode === 'inline') return `require(${q}${id}${q})`;
-          lazyFiles.add(id);
-          return `createRequire(import.meta.url)(${q}./${lazyFileName(id)}${q})`;
-        });
-        if (/createRequire\(import\.meta\.url\)\((?!['"]\.\/)/.test(out)) {
+        let text = readFileSync(args.path, 'utf8');
+        if (!text.includes('createRequire(import.meta.url)')) return undefined;
+        // `const name = createRequire(import.meta.url);` then `name('pkg')`: each call as below, the constant dropped
+        for (const m of [...text.matchAll(/^[ \t]*(?:const|let) (\w+) = createRequire\(import\.meta\.url\);[ \t]*\n/gm)]) {
+          text = text.replace(m[0], '');
+          const calls = new RegExp(`\\b${m[1]}\\((['"])([^'"\\n]+)\\1\\)`, 'g');
+          if (new RegExp(`\\b${m[1]}\\b`).test(text.replace(calls, '').replace(/\/\/.*|\/\*[\s\S]*?\*\//g, ''))) {
+            return { errors: [{ text: `${m[1]} = createRequire(import.meta.url) is used other than to call it with a string literal: the bundle cannot carry it` }] };
+          }
+          text = text.replace(calls, (_, q, id) => call(q, id));
+        }
+        text = text.replace(/createRequire\(import\.meta\.url\)\((['"])(?!\.\/)([^'"\n]+)\1\)/g, (_, q, id) => call(q, id));
+        if (/createRequire\(import\.meta\.url\)\((?!['"]\.\/)/.test(text)) {
           return { errors: [{ text: 'createRequire(import.meta.url) called with something other than a string literal: the bundle cannot carry it' }] };
         }
-        return { contents: out, loader: args.path.endsWith('x') ? 'tsx' : 'ts' };
+        return { contents: text, loader: args.path.endsWith('x') ? 'tsx' : 'ts' };
       });
     },
   };
@@ -87,7 +97,7 @@ const inkDevPlugin = {
 const lazyFileName = (id) => `${id.replace(/^@/, '').replace(/\//g, '-')}.cjs`;
 
 /** Each lazily required package as one minified CommonJS file in `outdir`; returns their metafiles. */
-async function bundleLazyFiles(ids, outdir) {
+export async function bundleLazyFiles(ids, outdir) {
   const metafiles = [];
   for (const id of ids) {
     const r = await esbuild.build({ bundle: true, platform: 'node', target: 'node20.19', format: 'cjs', minify: true, legalComments: 'none', logLevel: 'warning', metafile: true, absWorkingDir: ROOT, stdin: { contents: `module.exports = require(${JSON.stringify(id)});`, resolveDir: ROOT, loader: 'js' }, outfile: path.join(outdir, lazyFileName(id)) });

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSqlEngine } from '../../src/packages/rpm.js';
@@ -71,6 +71,46 @@ for (const kind of ['npm', 'sea']) {
     const sea = spawnSync(process.execPath, ['-e', fromData], { encoding: 'utf8' });
     expect(sea.stderr).toBe('');
     expect(sea.stdout.trim()).toBe('[[42]]');
+  }, 60_000);
+
+  it('keeps each package the sources require on first use out of the code every run loads, whichever way the call is written', () => {
+    const dir = tmpDir('inspect-tui-bundle-lazy-');
+    const src = path.join(dir, 'src');
+    mkdirSync(src);
+    writeFileSync(
+      path.join(src, 'lazy.ts'),
+      `import { createRequire } from 'node:module';
+const require = createRequire(import.meta.url);
+const yaml = () => require('yaml') as typeof import('yaml');
+const pm = () => createRequire(import.meta.url)('picomatch') as typeof import('picomatch');
+console.log(JSON.stringify([yaml().parse('a: 1'), pm()('*.c')('x.c')]));
+`,
+    );
+    writeFileSync(path.join(src, 'bad.ts'), `import { createRequire } from 'node:module';\nconst r = createRequire(import.meta.url);\nconst name = 'yaml';\nconsole.log(r(name));\n`);
+    const script = `import * as esbuild from 'esbuild';
+import { bundleOptions, bundleLazyFiles } from ${JSON.stringify(path.join(ROOT, 'scripts', 'build.mjs'))};
+const lazy = new Set();
+const nodePaths = [${JSON.stringify(path.join(ROOT, 'node_modules'))}];
+await esbuild.build({ ...bundleOptions('npm', lazy), nodePaths, logLevel: 'silent', entryPoints: [${JSON.stringify(path.join(src, 'lazy.ts'))}], outfile: ${JSON.stringify(path.join(dir, 'npm', 'lazy.js'))} });
+await bundleLazyFiles([...lazy], ${JSON.stringify(path.join(dir, 'npm'))});
+const o = bundleOptions('sea');
+await esbuild.build({ ...o, nodePaths, logLevel: 'silent', define: { ...o.define, 'import.meta.url': '"file:///nowhere/"' }, banner: { js: "import { createRequire as r } from 'node:module'; const require = r(process.execPath);" }, entryPoints: [${JSON.stringify(path.join(src, 'lazy.ts'))}], outfile: ${JSON.stringify(path.join(dir, 'sea.mjs'))} });
+try { await esbuild.build({ ...bundleOptions('npm'), nodePaths, logLevel: 'silent', write: false, entryPoints: [${JSON.stringify(path.join(src, 'bad.ts'))}], outfile: 'x.js' }); console.log('built'); } catch (e) { console.log(e.errors[0].text); }`;
+    const built = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
+    expect(built.stderr).toBe('');
+    // a call it cannot follow is a build error, not a program that fails when it gets there
+    expect(built.stdout.trim()).toBe('r = createRequire(import.meta.url) is used other than to call it with a string literal: the bundle cannot carry it');
+    // the package's bundle: each package a file of its own beside the code, required when called
+    expect(readdirSync(path.join(dir, 'npm')).sort()).toEqual(['lazy.js', 'picomatch.cjs', 'yaml.cjs']);
+    expect(readFileSync(path.join(dir, 'npm', 'lazy.js'), 'utf8').length).toBeLessThan(2000);
+    const npm = spawnSync(process.execPath, [path.join(dir, 'npm', 'lazy.js')], { encoding: 'utf8' });
+    expect(npm.stderr).toBe('');
+    expect(JSON.parse(npm.stdout)).toEqual([{ a: 1 }, true]);
+    // the single executable's: inlined, and working from a data: URL
+    const fromData = `import(${JSON.stringify('data:text/javascript;base64,')} + require('node:fs').readFileSync(${JSON.stringify(path.join(dir, 'sea.mjs'))}).toString('base64'))`;
+    const sea = spawnSync(process.execPath, ['-e', fromData], { encoding: 'utf8' });
+    expect(sea.stderr).toBe('');
+    expect(JSON.parse(sea.stdout)).toEqual([{ a: 1 }, true]);
   }, 60_000);
 
   it('runs its own worker file: a --ci run loads dist/pool-worker.js on worker threads', async () => {
