@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { cpSync, existsSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -57,5 +57,6 @@ describe('npm run build', () => {
     expect(runs).toBeGreaterThan(10);
     // and the build leaves nothing of its own beside the folders
     expect(readdirSync(dir).sort()).toEqual(['build', 'dist']);
+    rmSync(dir, { recursive: true, force: true });
   }, 240_000);
 });

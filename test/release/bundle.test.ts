@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSqlEngine } from '../../src/packages/rpm.js';
@@ -121,6 +121,7 @@ try { await esbuild.build({ ...bundleOptions('npm'), nodePaths, logLevel: 'silen
     const log = moduleLog();
     const child = spawn(process.execPath, [log.option, path.join(DIST, 'cli.js'), '--ci', '--no-cache', '--quiet', image], { stdio: 'ignore', env: { ...process.env, CI: 'true' } });
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    rmSync(dir, { recursive: true, force: true });
     expect(code === 0 || code === 1).toBe(true);
     expect(log.urls()).toContain(new URL(`file://${path.join(DIST, 'pool-worker.js')}`).href);
   });

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, tmpDir } from '../helpers/image-files.js';
@@ -51,6 +51,7 @@ describe.skipIf(!linuxX64)('the packed package on every supported Node.js', () =
     const lib = spawnSync(node, ['--input-type=module', '-e', `import { inspectImage } from 'inspect-tui'; const a = await inspectImage(${JSON.stringify(EXAMPLE)}, { cache: false }); console.log(a.wastedBytes);`], { cwd: proj, env, encoding: 'utf8', timeout: 60_000 });
     expect(lib.stderr).toBe('');
     expect(Number(lib.stdout)).toBe((JSON.parse(expected.get(EXAMPLE)!.stdout) as { summary: { wastedBytes: number } }).summary.wastedBytes);
+    rmSync(dir, { recursive: true, force: true });
     console.log(`Node.js ${version}: ${((performance.now() - t0) / 1000).toFixed(1)} s (Node.js binary ${ms ? `fetched and extracted in ${(ms / 1000).toFixed(1)} s` : 'cached'}); all versions so far ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }, 300_000);
 });

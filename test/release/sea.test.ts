@@ -1,8 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startContainerd } from '../helpers/containerd-harness.js';
 import { buildDockerArchive, buildTar, ROOT, tmpDir } from '../helpers/image-files.js';
 import { runCli } from '../helpers/run-cli.js';
@@ -27,6 +27,7 @@ describe.skipIf(!linuxX64)('the single executable (npm run build:sea)', () => {
     exe = built.exe;
     console.log(`single executable: ${(readFileSync(exe).length / 2 ** 20).toFixed(1)} MiB, ${built.ms ? `built in ${(built.ms / 1000).toFixed(1)} s` : 'cached from an earlier run'}`);
   }, 600_000);
+  afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
   it('runs with no node on PATH and no node_modules: --version, and --ci gives the JSON the npm build gives', () => {
     expect(existsSync(path.join(cwd, 'node_modules'))).toBe(false);
