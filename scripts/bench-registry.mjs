@@ -87,7 +87,7 @@ const median = (xs) => {
 };
 
 /**
- * Times `node dist/cli/main.js --ci --no-cache docker://127.0.0.1:PORT/bench/big:1` against
+ * Times `node dist/cli.js --ci --no-cache docker://127.0.0.1:PORT/bench/big:1` against
  * `skopeo copy docker://… oci:TMPDIR`, alternating, `runs` times each.
  *
  * @param {{ image: string, log?: (line: string) => void, runs?: number }} opts
@@ -96,8 +96,8 @@ const median = (xs) => {
  *   times in milliseconds; ratio = our median / skopeo's median (below 1: we are faster).
  */
 export async function benchRegistry({ image, log = (line) => console.log(line), runs = 3 }) {
-  const cli = path.join(repo, 'dist/cli/main.js');
-  if (!existsSync(cli)) throw new Error('dist/cli/main.js is missing: run npm run build first');
+  const cli = path.join(repo, 'dist/cli.js');
+  if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run npm run build first');
   if (!existsSync(image)) throw new Error(`${image}: no such file`);
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'inspect-tui-bench-registry-'));
   const policy = path.join(tmp, 'policy.json');

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The inspector end to end, in a real terminal: the BUILT binary (dist/cli/main.js, CI unset for
+// The inspector end to end, in a real terminal: the BUILT binary (dist/cli.js, CI unset for
 // the child) runs in tmux at 160x45; a key is sent and the time until the screen has settled is
 // measured, for every action that must feel instant. Baseline: `less` moving one line in the
 // same harness.
@@ -35,7 +35,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const cli = path.join(root, 'dist', 'cli', 'main.js');
+const cli = path.join(root, 'dist', 'cli.js');
 const COLS = 160;
 const ROWS = 45;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -238,7 +238,7 @@ function readStatus(pid) {
  */
 export async function benchTui(o) {
   const { image, samples = 20, runs = 3, pollMs = 2, gapMs = 100, filter = 'lib', timeoutMs = 10_000, loadTimeoutMs = 600_000, log = () => {}, trace = Boolean(process.env.BENCH_TUI_TRACE), env = {} } = o;
-  if (!existsSync(cli)) throw new Error('dist/cli/main.js is missing: run npm run build first');
+  if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run npm run build first');
   if (spawnSync('tmux', ['-V']).status !== 0) throw new Error('tmux is not installed');
   if (spawnSync('less', ['--version']).status !== 0) throw new Error('less is not installed');
   const layerCount = imageLayerCount(image);

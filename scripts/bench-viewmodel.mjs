@@ -13,7 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const dist = (p) => import(pathToFileURL(join(root, 'dist', p)).href);
+const dist = (p) => import(pathToFileURL(join(root, 'build', p)).href);
 
 /**
  * Times the keystrokes that must feel instant on an Analysis. Every figure is milliseconds

@@ -26,7 +26,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const benchDir = path.join(root, '.bench');
-const cli = path.join(root, 'dist', 'cli', 'main.js');
+const cli = path.join(root, 'dist', 'cli.js');
 const synth = path.resolve(root, '..', 'shared', 'bench', 'synth-image.py');
 const args = process.argv.slice(2);
 const opt = (k) => (args.includes(k) ? args[args.indexOf(k) + 1] : undefined);
@@ -180,11 +180,92 @@ async function part(name, works, fn) {
   }
 }
 
+/**
+ * User plus system CPU (ms) of one run of a command, from wait4's resource usage of the child
+ * (python3), so that nothing is preloaded into the process measured; output is discarded.
+ */
+function cpuOf(cmd, cmdArgs, env = {}) {
+  const py = [
+    'import os, sys',
+    'pid = os.fork()',
+    'if pid == 0:',
+    '    fd = os.open(os.devnull, os.O_WRONLY); os.dup2(fd, 1); os.dup2(fd, 2)',
+    '    os.execvp(sys.argv[1], sys.argv[1:])',
+    '_, status, ru = os.wait4(pid, 0)',
+    'print(ru.ru_utime + ru.ru_stime, os.waitstatus_to_exitcode(status))',
+  ].join('\n');
+  const r = spawnSync('python3', ['-c', py, cmd, ...cmdArgs], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, CI: 'true', NO_COLOR: '1', ...env } });
+  const [cpu, code] = r.stdout.trim().split(' ').map(Number);
+  if (r.status !== 0 || (code !== 0 && code !== 1)) throw new Error(`${cmd} ${cmdArgs.join(' ')} failed (${code ?? r.status})`);
+  return { ms: cpu * 1000 };
+}
+
+/**
+ * The package as users get it: its installed size, a cold npx of the packed tarball (an empty
+ * npm cache, offline: the tarball needs nothing else), and the CPU that --version and --ci on
+ * the example image spend, against an empty Node.js and the module-by-module build (tsc's
+ * build/, with node_modules: how the package was built before it was bundled).
+ */
+async function startupRows() {
+  const works = [
+    ['installed size of the packed package', '≤ 15 MB'],
+    ['cold npx of the packed tarball (empty npm cache, offline), to --version', '≤ 8 s'],
+    ['startup CPU (user+sys), --version', '< the module-by-module build'],
+    ['startup CPU (user+sys), --ci on the example image', '< the module-by-module build'],
+  ];
+  await part('startup', works, () => {
+    const example = path.join(root, 'examples', 'example-image.tar');
+    if (!existsSync(example)) execFileSync(process.execPath, [path.join(root, 'scripts', 'make-example-image.mjs')], { stdio: 'ignore' });
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'inspect-tui-bench-pack-'));
+    try {
+      log('\npackage, cold npx and startup CPU');
+      execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', tmp], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+      const tgz = path.join(tmp, readdirSync(tmp).find((f) => f.endsWith('.tgz')));
+      const app = path.join(tmp, 'app');
+      mkdirSync(app);
+      writeFileSync(path.join(app, 'package.json'), '{"name":"app","private":true}');
+      execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--no-package-lock', '--cache', path.join(tmp, 'install-cache'), tgz], { cwd: app, stdio: 'ignore' });
+      const du = (d) => readdirSync(d, { withFileTypes: true }).reduce((n, e) => n + (e.isDirectory() ? du(path.join(d, e.name)) : statSync(path.join(d, e.name)).size), 0);
+      const bytes = du(path.join(app, 'node_modules', 'inspect-tui'));
+      const packages = readdirSync(path.join(app, 'node_modules')).filter((n) => !n.startsWith('.')).length;
+      row(goalRows, works[0][0], `${(bytes / 2 ** 20).toFixed(1)} MiB, ${packages} package${packages === 1 ? '' : 's'}`, '', undefined, works[0][1], bytes <= 15e6);
+
+      const npxTimes = [];
+      for (let i = 0; i < RUNS; i++) {
+        const cache = path.join(tmp, `npx-cache-${i}`);
+        npxTimes.push(timeCmd('npx', ['--yes', '--offline', '--cache', cache, '--package', tgz, 'inspect-tui', '--version'], { NODE_OPTIONS: '' }).ms);
+      }
+      const npx = median(npxTimes);
+      log(`  cold npx ${npxTimes.map((t) => t.toFixed(0)).join(', ')} ms`);
+      row(goalRows, works[1][0], ms(npx), '', undefined, works[1][1], npx <= 8000);
+
+      const dev = path.join(root, 'build', 'cli', 'main.js');
+      for (const [i, flags] of [[2, ['--version']], [3, ['--ci', '--no-cache', '--quiet', example]]]) {
+        const n = Math.max(RUNS, 5);
+        const t = { bundle: [], build: [], node: [] };
+        for (let k = 0; k < n; k++) {
+          t.node.push(cpuOf(process.execPath, ['-e', '0']).ms);
+          t.bundle.push(cpuOf(process.execPath, [cli, ...flags]).ms);
+          if (existsSync(dev)) t.build.push(cpuOf(process.execPath, [dev, ...flags]).ms);
+        }
+        const [b, d, e] = [median(t.bundle), t.build.length ? median(t.build) : undefined, median(t.node)];
+        log(`  ${flags[0]}: bundle ${b.toFixed(0)} ms, module-by-module ${d?.toFixed(0) ?? '—'} ms, node -e 0 ${e.toFixed(0)} ms (medians of ${n})`);
+        row(goalRows, works[i][0], ms(b), `node -e 0 ${ms(e)}; module-by-module build ${d === undefined ? 'not built' : ms(d)}`, d === undefined ? undefined : b / d, works[i][1], d === undefined ? undefined : b < d);
+      }
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+}
+
 async function main() {
-  if (!existsSync(cli)) throw new Error('dist/cli/main.js is missing: run npm run build first');
+  if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run npm run build first');
   if (!existsSync(synth)) throw new Error(`${synth} is missing (../shared/bench/synth-image.py)`);
   const t0 = Date.now();
   log(`scale ${SCALE}, ${RUNS} run(s) per figure, ${SAMPLES} key presses per inspector action, ${CORES} cores`);
+  // What a user meets first: the installed package, a cold npx, and the CPU of starting up.
+  await startupRows();
+
   const spec50 = { files: 50_000, layers: 10, mib: 300 };
   const spec200 = { files: 200_000, layers: 20, mib: 1024 };
   const label = (s) => `${count(scaled(s.files))} files / ${s.layers} layers / ${scaled(s.mib)} MiB`;
@@ -358,7 +439,7 @@ async function main() {
       row(extraRows, `diff of two ${count(scaled(spec200.files))} images (cold)`, `${ms(d.diff.ms)}, peak ${mib(d.diff.rss)}`, `analysing both ${ms(d['analysing both'].ms)}`, d.diff.ms / d['analysing both'].ms, '', undefined);
 
       log(`\nview model at ${label(spec200)}`);
-      const dist = (p) => import(pathToFileURL(path.join(root, 'dist', p)).href);
+      const dist = (p) => import(pathToFileURL(path.join(root, 'build', p)).href);
       const { inspectImage } = await dist('index.js');
       const { benchViewModel } = await import(pathToFileURL(path.join(root, 'scripts', 'bench-viewmodel.mjs')).href);
       const analysis = await inspectImage(big, { cache: false });

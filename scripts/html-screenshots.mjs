@@ -16,11 +16,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import puppeteer from 'puppeteer-core';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const main = join(root, 'dist', 'cli', 'main.js');
+const main = join(root, 'dist', 'cli.js');
 const outDir = join(root, 'screenshots');
 const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 if (!chromium) throw new Error('chromium is not installed (apt-get install -y chromium)');
-if (!existsSync(main)) throw new Error('dist/cli/main.js is missing: run npm run build first');
+if (!existsSync(main)) throw new Error('dist/cli.js is missing: run npm run build first');
 
 const work = mkdtempSync(join(tmpdir(), 'inspect-tui-html-shots-'));
 const profile = mkdtempSync(join(tmpdir(), 'chromium-'));

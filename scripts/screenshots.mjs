@@ -21,7 +21,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const fixtures = join(root, '..', 'shared', 'fixtures', 'images');
-const main = join(root, 'dist', 'cli', 'main.js');
+const main = join(root, 'dist', 'cli.js');
 const outDir = join(root, 'screenshots');
 const COLS = 150;
 const ROWS = 42;

@@ -62,8 +62,26 @@ type Pending = {
 
 type Slot = { worker: Worker; job?: Pending; idle?: NodeJS.Timeout };
 
-/** The compiled worker next to this module; absent when running from TypeScript sources (tests). */
-const WORKER_SCRIPT = new URL('./pool-worker.js', import.meta.url);
+/** Set by the bundler (scripts/build.mjs): 'npm' for the package's bundle, 'sea' for the single executable; undeclared when unbundled. */
+declare const INSPECT_TUI_BUNDLE: 'npm' | 'sea' | undefined;
+
+/** A worker's code: a module file, or (in the single executable) CommonJS source the thread evaluates. */
+type WorkerCode = { readonly kind: 'file'; readonly url: URL } | { readonly kind: 'eval'; readonly code: string };
+
+/** The single executable's asset holding the worker (scripts/build-sea.mjs). */
+export const WORKER_ASSET = 'pool-worker.cjs';
+
+/**
+ * The worker this process runs: the compiled `pool-worker.js` beside this module (tsc's
+ * `build/archive/`, or the package's bundle, whose files all lie in `dist/`); the single
+ * executable's asset; none when running from TypeScript sources (tests), or when the file is
+ * missing.
+ */
+function defaultWorker(): WorkerCode | undefined {
+  if (typeof INSPECT_TUI_BUNDLE !== 'undefined' && INSPECT_TUI_BUNDLE === 'sea') return { kind: 'eval', code: process.getBuiltinModule('node:sea').getAsset(WORKER_ASSET, 'utf8') };
+  const url = new URL('./pool-worker.js', import.meta.url);
+  return existsSync(fileURLToPath(url)) ? { kind: 'file', url } : undefined;
+}
 
 /** How long a worker may sit idle before it ends. */
 const IDLE_MS = 200;
@@ -95,21 +113,21 @@ export class WorkerPool {
 
   /**
    * @param options.size threads; @default the cores, at most four
-   * @param options.script the compiled worker; @default the one beside this module, when there is one
+   * @param options.script the compiled worker; `null` for none; @default the one beside this module (or the single executable's), when there is one
    * @param options.readsCompressed read compressed layers on the workers; @default with more than two threads
    * @param options.bodyBytesPerJob bytes of bodies hashed per job; @default 16 MiB
    */
   constructor(options: { readonly size?: number; readonly script?: URL | null; readonly readsCompressed?: boolean; readonly bodyBytesPerJob?: number } = {}) {
     this.size = options.size ?? defaultPoolSize();
     this.bodyBytesPerJob = options.bodyBytesPerJob ?? BODIES_PER_JOB_BYTES;
-    const script = options.script === undefined ? (existsSync(fileURLToPath(WORKER_SCRIPT)) ? WORKER_SCRIPT : undefined) : (options.script ?? undefined);
+    const script = options.script === undefined ? defaultWorker() : options.script === null ? undefined : ({ kind: 'file', url: options.script } as const);
     this.script = script;
     this.threaded = script !== undefined;
     this.readsCompressed = this.threaded && (options.readsCompressed ?? this.size > 2);
   }
 
   readonly size: number;
-  private readonly script: URL | undefined;
+  private readonly script: WorkerCode | undefined;
   private readonly bodyBytesPerJob: number;
 
   /** Ends every worker; queued and running jobs reject. The pool can be used again after. */
@@ -288,7 +306,9 @@ export class WorkerPool {
     // A small young generation: a worker's garbage is short-lived (one layer's headers), and
     // V8's default let each worker keep ~40 MiB more resident for no speed (real-shaped 2 GiB
     // image: peak RSS 371 → 285 MiB, same time).
-    const worker = new Worker(this.script!, { resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+    const options = { resourceLimits: { maxYoungGenerationSizeMb: 4 }, execArgv: workerExecArgv() };
+    const code = this.script!;
+    const worker = code.kind === 'file' ? new Worker(code.url, options) : new Worker(code.code, { ...options, eval: true });
     const slot: Slot = { worker };
     worker.on('message', (m: PoolReply) => {
       const p = slot.job;
@@ -312,6 +332,21 @@ export class WorkerPool {
     this.slots.push(slot);
     return slot;
   }
+}
+
+/**
+ * The process's Node.js options as a worker takes them: all but `--input-type`, which a worker
+ * started from a file refuses (a library caller run as `node --input-type=module -e …` had every
+ * job fail with ERR_INPUT_TYPE_NOT_ALLOWED).
+ */
+function workerExecArgv(): string[] {
+  const args = process.execArgv;
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--input-type') i++;
+    else if (!args[i]!.startsWith('--input-type=')) out.push(args[i]!);
+  }
+  return out;
 }
 
 function defaultPoolSize(): number {

@@ -12,7 +12,11 @@ import path from 'node:path';
  */
 export const CACHE_FORMAT = `5/${toolVersion()}`;
 
+/** The version, compiled in by the bundler (scripts/build.mjs); read from package.json when running unbundled. */
+declare const INSPECT_TUI_VERSION: string | undefined;
+
 function toolVersion(): string {
+  if (typeof INSPECT_TUI_VERSION === 'string') return INSPECT_TUI_VERSION;
   try {
     return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
   } catch {

@@ -78,10 +78,9 @@ function cleanUpOnSignals(...more: (() => void)[]): void {
   }
 }
 
-/** The inspector, loaded only when it is used (it brings React and Ink). */
+/** The inspector, loaded only when it is used (it brings React and Ink; the bundle keeps it in chunks of its own). */
 async function inspector(): Promise<(o: TuiOptions) => Promise<number>> {
-  const spec = './run-tui.js';
-  return ((await import(spec)) as { runTui: (o: TuiOptions) => Promise<number> }).runTui;
+  return (await import('./run-tui.js')).runTui;
 }
 
 /** The display flags the inspector takes: `--theme`, `--no-mouse` (unset ones leave the config's). */

@@ -10,7 +10,11 @@ import { dispatch } from './commands.js';
 // at 10k files, `npm run bench`).
 process.env.NODE_ENV ??= 'production';
 
+/** The version, compiled in by the bundler (scripts/build.mjs); read from package.json when running unbundled. */
+declare const INSPECT_TUI_VERSION: string | undefined;
+
 function version(): string {
+  if (typeof INSPECT_TUI_VERSION === 'string') return INSPECT_TUI_VERSION;
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
 }

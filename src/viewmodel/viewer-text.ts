@@ -1,5 +1,6 @@
 import type { createLowlight } from 'lowlight';
 import { sanitize } from '../format/text.js';
+import { LANGUAGES, languageNamed } from './highlight-languages.js';
 import { seg, type Segment, type Style } from './segments.js';
 
 /** A window of a file's body as the reader hands it over (see `readWindow`). */
@@ -38,22 +39,40 @@ const MAX_LINE_CHARS = 2000;
 const TAB = 8;
 
 /**
- * The highlighter, loaded the first time a file is viewed: highlight.js with its common
- * languages is ~140 ms of module loading on its own, and every start of the inspector paid
- * for it (its modules loaded in 925 ms with it, 850 ms without; medians of 3).
+ * The highlighter, loaded the first time a file is viewed, and each language the first time a
+ * file in it is: highlight.js with its common languages was ~140 ms of module loading on its
+ * own, and every start of the inspector paid for it (its modules loaded in 925 ms with it,
+ * 850 ms without; medians of 3). The package's bundle keeps the engine and every grammar in
+ * chunks of their own (see `LANGUAGES`).
  */
 let lowlight: ReturnType<typeof createLowlight> | undefined;
-let loading: Promise<void> | undefined;
+let engine: Promise<ReturnType<typeof createLowlight>> | undefined;
+const grammars = new Map<string, Promise<void>>();
 
-/** Loads the highlighter once; until it is loaded, text is shown plain. */
-export function loadHighlighter(): Promise<void> {
-  return (loading ??= import('lowlight').then(
-    (m) => {
-      lowlight = m.createLowlight(m.common);
-    },
-    () => undefined,
-  ));
+/**
+ * Loads the highlighter's engine and `language` (a name `languageFor` gave) with the languages
+ * it embeds, each once. Until then text is shown plain; a grammar that cannot be loaded leaves
+ * its files plain. Never rejects.
+ */
+export function loadHighlighter(language?: string): Promise<void> {
+  engine ??= import('./lowlight-core.js').then((m) => (lowlight = m.createLowlight()));
+  if (language === undefined) return engine.then(noop, noop);
+  const load = (name: string): Promise<void> => {
+    let p = grammars.get(name);
+    if (!p) {
+      const entry = LANGUAGES[name];
+      if (!entry) return Promise.resolve();
+      p = Promise.all([engine!, entry.load(), ...(entry.uses ?? []).map(load)]).then(([ll, grammar]) => {
+        if (!ll.registered(name)) ll.register(name, grammar.default);
+      }, noop);
+      grammars.set(name, p);
+    }
+    return p;
+  };
+  return load(language);
 }
+
+const noop = () => undefined;
 
 const BY_NAME: Record<string, string> = {
   dockerfile: 'bash',
@@ -65,7 +84,7 @@ const BY_NAME: Record<string, string> = {
   '.bash_profile': 'bash',
 };
 
-/** The highlight.js language for a file name (extension or well-known name), or undefined: plain text. */
+/** The language of a file name (extension or well-known name) as `LANGUAGES` names it, or undefined: plain text. */
 export function languageFor(path: string): string | undefined {
   const name = (path.split('/').pop() ?? '').toLowerCase();
   if (BY_NAME[name]) return BY_NAME[name];
@@ -73,8 +92,7 @@ export function languageFor(path: string): string | undefined {
   if (dot <= 0 && !name.startsWith('.')) return undefined;
   const ext = name.slice(dot + 1);
   if (ext === '' || ext === 'txt') return undefined;
-  // Before the highlighter is loaded, the extension stands (checked again when highlighting).
-  return !lowlight || lowlight.registered(ext) ? ext : undefined;
+  return languageNamed(ext);
 }
 
 /** hljs scopes → the few semantic styles the theme colours. */

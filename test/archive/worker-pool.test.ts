@@ -10,9 +10,9 @@ import { WorkerPool } from '../../src/archive/worker-pool.js';
 import { SourceError } from '../../src/errors/index.js';
 import { buildTar, ROOT, sha256, tmpDir, type TarItem } from '../helpers/image-files.js';
 
-// The worker runs compiled code: the test command builds `dist` before the tests run.
-const SCRIPT = pathToFileURL(path.join(ROOT, 'dist/archive/pool-worker.js'));
-if (!existsSync(SCRIPT)) throw new Error('dist/archive/pool-worker.js is missing: run `npm run build` first (`npm test` does)');
+// The worker runs the shipped, bundled code: the test command builds `dist` before the tests run.
+const SCRIPT = pathToFileURL(path.join(ROOT, 'dist/pool-worker.js'));
+if (!existsSync(SCRIPT)) throw new Error('dist/pool-worker.js is missing: run `npm run build` first (`npm test` does)');
 
 const pools: WorkerPool[] = [];
 const threaded = (opts: { size?: number; bodyBytesPerJob?: number } = {}) => {

@@ -1,48 +1,67 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../helpers/image-files.js';
+import { ROOT, tmpDir } from '../helpers/image-files.js';
+import { runLogged } from '../helpers/loaded-modules.js';
+import { BIN } from '../helpers/run-cli.js';
 
-/** Every module specifier a built file imports, statically or with a literal dynamic import. */
-function specifiers(file: string): string[] {
-  const src = readFileSync(file, 'utf8');
-  const out: string[] = [];
-  for (const m of src.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+'([^']+)'/g)) out.push(m[1]!);
-  for (const m of src.matchAll(/import\(\s*'([^']+)'\s*\)/g)) out.push(m[1]!);
-  for (const m of src.matchAll(/createRequire\([^)]*\)\(\s*'([^']+)'\s*\)/g)) out.push(m[1]!);
+const EXAMPLE = path.join(ROOT, 'examples', 'example-image.tar');
+const UI = ['react', 'react-reconciler', 'ink', 'yoga-layout', 'lowlight', 'highlight.js'];
+
+/** esbuild's account of the bundle (written by npm run build): which packages each file of dist/ holds. */
+function packagesByFile(): Map<string, Set<string>> {
+  const meta = JSON.parse(readFileSync(path.join(ROOT, 'build', 'bundle-meta.json'), 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
+  const out = new Map<string, Set<string>>();
+  for (const [file, o] of Object.entries(meta.outputs)) {
+    const pkgs = new Set<string>();
+    for (const input of Object.keys(o.inputs)) {
+      const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+      if (m) pkgs.add(m[1]!);
+    }
+    out.set(path.basename(file), pkgs);
+  }
   return out;
 }
 
-/** The packages reachable from a built module (following relative imports). */
-function reachablePackages(entry: string): Set<string> {
-  const seen = new Set<string>();
-  const packages = new Set<string>();
-  const stack = [entry];
-  while (stack.length) {
-    const f = stack.pop()!;
-    if (seen.has(f)) continue;
-    seen.add(f);
-    for (const s of specifiers(f)) {
-      if (s.startsWith('.')) stack.push(path.resolve(path.dirname(f), s));
-      else if (!s.startsWith('node:')) packages.add(s.split('/')[0]!.startsWith('@') ? s.split('/').slice(0, 2).join('/') : s.split('/')[0]!);
-    }
-  }
-  return packages;
+/** The packages inside the bundle files a run loaded, and those files. */
+function loadedPackages(urls: readonly string[]) {
+  const byFile = packagesByFile();
+  const files = urls.filter((u) => u.startsWith(pathToDist())).map((u) => path.basename(new URL(u).pathname));
+  return { files, packages: new Set(files.flatMap((f) => [...(byFile.get(f) ?? [])])) };
 }
+const pathToDist = () => new URL(`file://${path.join(ROOT, 'dist')}/`).href;
 
 describe('the CI path', () => {
-  it('never loads React or Ink, nor does the library (the inspector is imported only by name at run time)', () => {
-    const pkgs = reachablePackages(path.join(ROOT, 'dist', 'cli', 'main.js'));
-    expect(pkgs.has('react')).toBe(false);
-    expect(pkgs.has('ink')).toBe(false);
-    // the walk does see the packages the CI path does use (loaded when a .dive-ci is read)
-    expect(pkgs.has('picomatch')).toBe(true);
-    expect(pkgs.has('yaml')).toBe(true);
-    // while the inspector itself does reach them
-    const lib = reachablePackages(path.join(ROOT, 'dist', 'index.js'));
-    expect(lib.has('react') || lib.has('ink')).toBe(false);
-    const tui = reachablePackages(path.join(ROOT, 'dist', 'cli', 'run-tui.js'));
-    expect(tui.has('ink')).toBe(true);
-    expect(tui.has('react')).toBe(true);
+  it('never loads React, Ink or the highlighter, nor does the library: the inspector is in chunks of its own, loaded only when it is used', () => {
+    const byFile = packagesByFile();
+    // The bundle does carry them, in files of their own.
+    const uiFiles = [...byFile].filter(([, p]) => UI.some((u) => p.has(u))).map(([f]) => f);
+    expect(uiFiles.length).toBeGreaterThan(0);
+    expect(uiFiles).not.toContain('cli.js');
+    expect(uiFiles).not.toContain('index.js');
+
+    const ci = runLogged([BIN, '--ci', '--no-cache', EXAMPLE]);
+    expect(ci.code).toBe(1); // the example breaks dive's default rules
+    const seen = loadedPackages(ci.urls);
+    // the log does see what the run loads: its own chunks, loaded on demand (the CI runner)
+    expect(seen.files).toContain('cli.js');
+    expect(seen.files.some((f) => f.startsWith('run-ci-'))).toBe(true);
+    for (const u of UI) expect(seen.packages.has(u), u).toBe(false);
+
+    const script = path.join(tmpDir('inspect-tui-lib-'), 'lib.mjs');
+    writeFileSync(script, `import { inspectImage } from ${JSON.stringify(path.join(ROOT, 'dist', 'index.js'))};\nawait inspectImage(${JSON.stringify(EXAMPLE)}, { cache: false });\n`);
+    const lib = runLogged([script]);
+    expect(lib.stderr).toBe('');
+    const libSeen = loadedPackages(lib.urls);
+    expect(libSeen.files).toContain('index.js');
+    for (const u of UI) expect(libSeen.packages.has(u), u).toBe(false);
+  });
+
+  it("tsc's module-by-module build (build/) loads none of them either", () => {
+    const ci = runLogged([path.join(ROOT, 'build', 'cli', 'main.js'), '--ci', '--no-cache', EXAMPLE]);
+    expect(ci.code).toBe(1);
+    const pkgs = ci.urls.map((u) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(u)?.[1]).filter(Boolean);
+    expect(ci.urls.some((u) => u.endsWith('/build/cli/run-ci.js'))).toBe(true);
+    for (const u of UI) expect(pkgs, u).not.toContain(u);
   });
 });

@@ -399,7 +399,7 @@ describe.skipIf(!ready)('facts that are known only sometimes, in Chromium: owner
         layerSources: analysis.layers.map((l) => (l.index === 4 ? { file: 'Containerfile', line: 8, endLine: 8 } : null)),
       },
     });
-    const client = readFileSync(path.join(ROOT, 'dist', 'report', 'html', 'page-client.js'), 'utf8');
+    const client = readFileSync(path.join(ROOT, 'dist', 'page-client.js'), 'utf8');
     const file = path.join(tmpDir('inspect-tui-html-facts-'), 'facts.html');
     writeFileSync(file, renderHtmlReport(imagesPage([view]), client));
     o = await openFile(file);
@@ -548,7 +548,7 @@ describe.skipIf(!ready)('a map with small files folded, in Chromium', () => {
     next.push(fileEntry('lib/big', 200_000));
     const a = buildAnalysis([{ command: 'ADD rootfs /', entries: base }, { command: 'RUN update lib', entries: next }]);
     view = imageView(a, summarize(a), { budget: 24 });
-    const client = readFileSync(path.join(ROOT, 'dist', 'report', 'html', 'page-client.js'), 'utf8');
+    const client = readFileSync(path.join(ROOT, 'dist', 'page-client.js'), 'utf8');
     const file = path.join(tmpDir('inspect-tui-html-folded-'), 'folded.html');
     writeFileSync(file, renderHtmlReport(imagesPage([view]), client));
     o = await openFile(file);

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { ROOT, tmpDir } from './image-files.js';
 
-export const BIN = path.join(ROOT, 'dist', 'cli', 'main.js');
+export const BIN = path.join(ROOT, 'dist', 'cli.js');
 
 /** One throwaway cache directory for the whole run, so tests never write to the user's cache. */
 const CACHE_HOME = tmpDir('inspect-tui-cache-');

@@ -7,7 +7,7 @@ import { ROOT } from './image-files.js';
 export const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 
 /** The built program the sessions run. */
-export const MAIN = join(ROOT, 'dist', 'cli', 'main.js');
+export const MAIN = join(ROOT, 'dist', 'cli.js');
 /** The bundled example image (`npm run example`). */
 export const EXAMPLE = join(ROOT, 'examples', 'example-image.tar');
 /** A fixture image under `../shared/fixtures`. */
@@ -80,6 +80,8 @@ export type InspectorOptions = {
   readonly join?: boolean;
   /** A tmux server of its own on this socket (no user config), instead of the default server. */
   readonly socket?: string;
+  /** The command that runs the program, instead of `node MAIN` (the single executable's path, say). */
+  readonly program?: readonly string[];
 };
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -105,7 +107,7 @@ export function inspector(opts: InspectorOptions) {
   const pidFile = () => join(started().home, 'pid');
 
   function start() {
-    if (!existsSync(MAIN)) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
+    if (!opts.program && !existsSync(MAIN)) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
     if (opts.args.includes(EXAMPLE) || opts.stdin === EXAMPLE) {
       if (!existsSync(EXAMPLE)) execFileSync('npm', ['run', 'example'], { cwd: ROOT, stdio: 'ignore' });
     }
@@ -116,7 +118,7 @@ export function inspector(opts: InspectorOptions) {
     const env: Record<string, string | undefined> = { XDG_CACHE_HOME: join(home, 'cache'), XDG_CONFIG_HOME: join(home, 'config'), ...opts.env };
     const unset = Object.keys(env).filter((k) => env[k] === undefined);
     const set = Object.entries(env).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${quote(v)}`]));
-    const program = ['env', '-u', 'CI', ...unset.flatMap((k) => ['-u', k]), ...set, 'node', quote(MAIN), ...opts.args.map(quote)].join(' ');
+    const program = ['env', '-u', 'CI', ...unset.flatMap((k) => ['-u', k]), ...set, ...(opts.program ?? ['node', MAIN]).map(quote), ...opts.args.map(quote)].join(' ');
     // The inner shell records its pid and becomes the program, which stays in the foreground on the tty.
     const run = opts.recordPid ? `sh -c 'echo $$ > "$0"; exec "$@"' ${quote(pidFile())} ${program}` : program;
     const piped = opts.stdin ? `cat ${quote(opts.stdin)} | ${run}` : run;

@@ -24,7 +24,7 @@ async function twoImages(): Promise<{ old: string; new: string }> {
   return { old: await write('old.tar', 'a'), new: await write('new.tar', 'b') };
 }
 
-const SCRIPT = pathToFileURL(path.join(ROOT, 'dist/archive/pool-worker.js'));
+const SCRIPT = pathToFileURL(path.join(ROOT, 'dist/pool-worker.js'));
 const pools: WorkerPool[] = [];
 afterAll(() => pools.forEach((p) => p.close()));
 

@@ -40,7 +40,7 @@ async function image(): Promise<string> {
   return file;
 }
 
-const SCRIPT = pathToFileURL(path.join(ROOT, 'dist/archive/pool-worker.js'));
+const SCRIPT = pathToFileURL(path.join(ROOT, 'dist/pool-worker.js'));
 const threaded = new WorkerPool({ script: SCRIPT, size: 2, bodyBytesPerJob: 1 });
 afterAll(() => threaded.close());
 

@@ -146,7 +146,7 @@ describe('hostile input: a clean error or figures, in bounded time and memory', 
     // test stores nothing and the decoder sees a ratio of 32768:1.
     const script = `
       import { Readable } from 'node:stream';
-      import { readLayerStream } from ${JSON.stringify(path.join(ROOT, 'dist', 'archive', 'read-layer.js'))};${PEAK_MIB_JS}
+      import { readLayerStream } from ${JSON.stringify(path.join(ROOT, 'build', 'archive', 'read-layer.js'))};${PEAK_MIB_JS}
       const SIZE = 4 * 2 ** 30;
       function* frame() {
         const h = Buffer.alloc(512);
@@ -185,8 +185,8 @@ describe('a zstd-wrapped archive read in one pass', () => {
     const script = `
       import { Readable } from 'node:stream';
       import { createHash } from 'node:crypto';
-      import { openStreamBundle } from ${JSON.stringify(path.join(ROOT, 'dist', 'sources', 'oci', 'bundle.js'))};
-      import { openDockerArchiveBundle } from ${JSON.stringify(path.join(ROOT, 'dist', 'sources', 'docker-archive', 'index.js'))};${PEAK_MIB_JS}
+      import { openStreamBundle } from ${JSON.stringify(path.join(ROOT, 'build', 'sources', 'oci', 'bundle.js'))};
+      import { openDockerArchiveBundle } from ${JSON.stringify(path.join(ROOT, 'build', 'sources', 'docker-archive', 'index.js'))};${PEAK_MIB_JS}
       const SIZE = 4 * 2 ** 30;
       const header = (name, size) => {
         const h = Buffer.alloc(512);

@@ -17,7 +17,7 @@ import { sqliteWasm } from '../helpers/packages.js';
 // read (in place, kept from a stream on this thread or on a worker, from the layer cache), the
 // result sits beside the analysis, and a body that cannot be had is reported, never guessed.
 
-const SCRIPT = pathToFileURL(path.join(ROOT, 'dist/archive/pool-worker.js'));
+const SCRIPT = pathToFileURL(path.join(ROOT, 'dist/pool-worker.js'));
 
 async function load(file: string, opts: Partial<LoadOptions> = {}): Promise<LoadedImage> {
   const loaded = await loadImage(parseReference(`docker-archive:${file}`, existsSync), { settings: localSettings(), ...opts });

@@ -80,7 +80,7 @@ const numbered = (n: number) => Buffer.from(Array.from({ length: n }, (_, i) => 
 
 describe('file viewer', () => {
   // The UI loads the highlighter beside the first read of a file (see use-documents.ts).
-  beforeAll(() => loadHighlighter());
+  beforeAll(() => loadHighlighter('c'));
   const c = Buffer.from('#include <stdio.h>\n\tint main(void) { return 0; } /* done */\nevil \x1b[31mred\x1b]0;title\x07 \r\n');
   const bin = Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 3, 0x41, 0x42, 0x0a, 0x1b, 0xff, 0x20, 0x7e, 0x80, 0x10]);
   const a = buildAnalysis([

@@ -78,17 +78,25 @@ export function renderHtmlReport(data: PageData, client: string): string {
   ].join('\n');
 }
 
-/** Where the bundled page script is: beside this module once built (`npm run build` writes it). */
+/**
+ * Where the bundled page script is: beside this module once built (`npm run build` writes it
+ * beside tsc's output and beside the package's bundle, whose chunks all lie in one folder); the
+ * single executable carries it as an asset of this name.
+ */
 export const PAGE_CLIENT_FILE = 'page-client.js';
+
+/** Set by the bundler (scripts/build.mjs): 'npm' for the package's bundle, 'sea' for the single executable; undeclared when unbundled. */
+declare const INSPECT_TUI_BUNDLE: 'npm' | 'sea' | undefined;
 
 let cached: string | undefined;
 
 /**
- * The bundled page script, read once from beside this module. A missing file is a packaging
- * fault (the build writes it), reported as such.
+ * The bundled page script, read once from beside this module (or the single executable's
+ * asset). A missing file is a packaging fault (the build writes it), reported as such.
  */
 export function readPageClient(): string {
   if (cached !== undefined) return cached;
+  if (typeof INSPECT_TUI_BUNDLE !== 'undefined' && INSPECT_TUI_BUNDLE === 'sea') return (cached = process.getBuiltinModule('node:sea').getAsset(PAGE_CLIENT_FILE, 'utf8'));
   const file = fileURLToPath(new URL(`./${PAGE_CLIENT_FILE}`, import.meta.url));
   try {
     cached = readFileSync(file, 'utf8');

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Readable } from 'node:stream';
 import { Client, Metadata, credentials, status as grpcStatus, type CallOptions, type ServiceError } from '@grpc/grpc-js';
-import { loadSync, type MethodDefinition, type PackageDefinition } from '@grpc/proto-loader';
+import { fromJSON, loadSync, type MethodDefinition, type PackageDefinition } from '@grpc/proto-loader';
 import { BugError, SourceError } from '../../errors/index.js';
 import { sanitize } from '../../format/text.js';
 import { isObj, str } from '../oci/json.js';
@@ -9,14 +9,24 @@ import type { Descriptor } from '../oci/manifest.js';
 import { VerifiedBlob } from '../registry/blob.js';
 import { socketUrl, type ContainerdSocket } from './socket.js';
 
+/** Set by the bundler (scripts/build.mjs): 'npm' for the package's bundle, 'sea' for the single executable; undeclared when unbundled. */
+declare const INSPECT_TUI_BUNDLE: 'npm' | 'sea' | undefined;
+const BUNDLE = typeof INSPECT_TUI_BUNDLE === 'undefined' ? undefined : INSPECT_TUI_BUNDLE;
+
 /**
- * The `.proto` files vendored from containerd's `api/` folder (see `proto/README.md`), shipped
- * beside `dist/` in the package: this module is `src/sources/containerd/` or
- * `dist/sources/containerd/`, three levels below the package root either way.
+ * The `.proto` files vendored from containerd's `api/` folder (see `proto/README.md`): three
+ * levels up from this module unbundled (`src/sources/containerd/`, tsc's
+ * `build/sources/containerd/`), in `proto/` beside the package's bundle (`dist/`).
  */
-const PROTO_DIR = fileURLToPath(new URL('../../../proto/', import.meta.url));
+const protoDir = () => fileURLToPath(new URL(BUNDLE === 'npm' ? './proto/' : '../../../proto/', import.meta.url));
+/**
+ * The single executable carries the same files compiled into one protobuf.js JSON descriptor,
+ * an asset of this name (scripts/build-sea.mjs writes it from `PROTO_FILES` with `PROTO_OPTIONS`).
+ */
+export const PROTO_JSON_ASSET = 'containerd-api.json';
 const API = 'github.com/containerd/containerd/api';
-const PROTO_FILES = [
+/** The files loaded (their imports follow from them). */
+export const PROTO_FILES = [
   `${API}/services/images/v1/images.proto`,
   `${API}/services/content/v1/content.proto`,
   `${API}/services/namespaces/v1/namespace.proto`,
@@ -36,9 +46,15 @@ const CALL_TIMEOUT_MS = 60_000;
  */
 const MAX_MESSAGE = 16 << 20;
 
+/** How the protos are read: camelCase fields, 64-bit integers as numbers, enums by name, defaults filled in. */
+export const PROTO_OPTIONS = { keepCase: false, longs: Number, enums: String, defaults: true } as const;
+
 let packageDefinition: PackageDefinition | undefined;
 function definitions(): PackageDefinition {
-  packageDefinition ??= loadSync(PROTO_FILES, { includeDirs: [PROTO_DIR], keepCase: false, longs: Number, enums: String, defaults: true });
+  packageDefinition ??=
+    BUNDLE === 'sea'
+      ? fromJSON(JSON.parse(process.getBuiltinModule('node:sea').getAsset(PROTO_JSON_ASSET, 'utf8')) as Parameters<typeof fromJSON>[0], PROTO_OPTIONS)
+      : loadSync(PROTO_FILES, { includeDirs: [protoDir()], ...PROTO_OPTIONS });
   return packageDefinition;
 }
 

@@ -33,8 +33,8 @@ export function useDocuments(view: ViewData, reader: BodyReader | undefined, sta
     if (!v || !pending) return;
     if (!reader) return dispatch({ type: 'viewer.error', text: UNAVAILABLE });
     let live = true;
-    // The highlighter loads beside the first read (text windows are highlighted when they arrive).
-    Promise.all([reader.read({ layer: v.layer, pathId: v.bodyPathId, offset: pending.offset, length: pending.length, countLines: v.show !== 'binary' }), loadHighlighter()]).then(
+    // The highlighter and the file's language load beside the first read (text windows are highlighted when they arrive).
+    Promise.all([reader.read({ layer: v.layer, pathId: v.bodyPathId, offset: pending.offset, length: pending.length, countLines: v.show !== 'binary' }), loadHighlighter(v.language)]).then(
       ([w]) => {
         if (live) dispatch({ type: 'viewer.window', pathId: v.pathId, layer: v.layer, window: w });
       },

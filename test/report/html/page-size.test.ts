@@ -10,7 +10,7 @@ import { ROOT } from '../../helpers/image-files.js';
 
 /** The built page script when there is one (npm test builds first), else a stand-in of its size. */
 const CLIENT = (() => {
-  const f = path.join(ROOT, 'dist', 'report', 'html', 'page-client.js');
+  const f = path.join(ROOT, 'dist', 'page-client.js');
   return existsSync(f) ? readFileSync(f, 'utf8') : 'x'.repeat(30_000);
 })();
 

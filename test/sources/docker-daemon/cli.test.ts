@@ -9,7 +9,7 @@ import { startPodmanService, type PodmanService } from '../../helpers/podman-har
 const run = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../../..');
-const cli = path.join(repoRoot, 'dist/cli/main.js');
+const cli = path.join(repoRoot, 'dist/cli.js');
 const fixture = path.resolve(repoRoot, '../shared/fixtures/images/edge.docker-archive.tar');
 const NAME = 'localhost/fx/edge:1';
 

@@ -15,8 +15,8 @@ import {
 } from '../../helpers/registry-harness.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const cli = path.join(repo, 'dist/cli/main.js');
-const skip = registrySkipReason() ?? (existsSync(cli) ? undefined : 'registry CLI tests skipped: dist/cli/main.js is absent (run npm run build)');
+const cli = path.join(repo, 'dist/cli.js');
+const skip = registrySkipReason() ?? (existsSync(cli) ? undefined : 'registry CLI tests skipped: dist/cli.js is absent (run npm run build)');
 if (skip) console.warn(skip);
 
 function runCli(args: string[], input = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
