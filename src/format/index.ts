@@ -8,4 +8,5 @@ export { formatBytes, formatPercent, parseBytes, shortDigest } from './bytes.js'
 export { escapeControl, stringifyJson } from './escape.js';
 export { formatMode } from './mode.js';
 export { cellWidth, clip, fit, formatTimestamp, plural, sanitize, truncate, truncateMiddle, wrap } from './text.js';
+export { isThemeName, THEME_NAMES, type ThemeName } from './themes.js';
 export { formatSignedBytes, TOTAL_ROWS } from './totals.js';
