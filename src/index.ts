@@ -16,18 +16,13 @@ import * as core from './core/index.js';
 import type { Analysis, AnalysisSummary, IgnoredFigures, ImageComparison, PathMatcher, PathRules, RuleResult } from './core/index.js';
 import * as packages from './packages/index.js';
 import type { ImagePackages, PackageDiff, PackageSummary } from './packages/index.js';
-import * as platforms from './reference/platform.js';
-import * as references from './reference/reference.js';
-import * as diffReport from './report/diff-report.js';
-import * as jsonExport from './report/json-export.js';
-import type { ExportV1 } from './report/json-export.js';
+import * as references from './reference/index.js';
+import * as reports from './report/index.js';
 import { loadComparison, loadImage, summarizePackages, type LoadEvent, type LoadOptions } from './load/index.js';
-import type { ImageReference } from './reference/reference.js';
-import type { CiOutcome } from './report/ci-result.js';
-import { REPORT_FORMATS, reportFormat, type ReportFormat } from './report/formats.js';
-import { comparisonPage, imageView, layerSources, packageProvenance, readPageClient, renderHtmlReport, type PageImage } from './report/html/index.js';
+import type { ImageReference } from './reference/index.js';
+import { comparisonPage, imageView, layerSources, packageProvenance, readPageClient, renderHtmlReport, REPORT_FORMATS, reportFormat, type CiOutcome, type ExportV1, type PageImage, type ReportFormat } from './report/index.js';
 import type { ImageSources } from './provenance/index.js';
-import type { SourceSettings } from './sources/settings.js';
+import type { SourceSettings } from './sources/index.js';
 import { UsageError } from './errors/index.js';
 import type { DiffRuleResult } from './core/index.js';
 
@@ -36,18 +31,18 @@ export type { FileTree, FileEvent, ChangeCode } from './core/index.js';
 export { Change } from './core/index.js';
 export type { Finding, FindingKind, FindingsOptions } from './core/index.js';
 export type { RuleName, RuleResult, RuleSettings } from './core/index.js';
-export type { ExportV1, DiveExport } from './report/json-export.js';
+export type { ExportV1, DiveExport } from './report/index.js';
 export { SourceError, UsageError, BugError } from './errors/index.js';
 export type { SourceErrorKind } from './errors/index.js';
 export type { LoadEvent } from './load/index.js';
-export type { ImageReference } from './reference/reference.js';
+export type { ImageReference } from './reference/index.js';
 export type { ImageSources, LayerSource, SourceLocation, InstructionRef, StageRef } from './provenance/index.js';
 export type { ImageComparison, AlignedLayer, PathDiff, PathChange, ChangedAspect, ComparisonTotals, Side } from './core/index.js';
 export type { DiffRuleSettings, DiffRuleResult, DiffRuleName, GrowthLimit } from './core/index.js';
-export type { DiffExportV1 } from './report/diff-report.js';
+export type { DiffExportV1 } from './report/index.js';
 export type { PathRules, PathRuleResult, PathRuleName, Offender, IgnoredFigures, PathMatcher } from './core/index.js';
 export type { Package, PackageRef, PackageChange, PackageManager, LayerPackages, ImagePackages, PackageFileKind, PackageSummary, PackageWarning, PackageDiff, PackageChangeKind, ChangedOwners } from './packages/index.js';
-export type { ReportFormat } from './report/formats.js';
+export type { ReportFormat } from './report/index.js';
 export { DEFAULT_RULES } from './core/index.js';
 export { PACKAGE_MANAGERS } from './packages/index.js';
 
@@ -106,7 +101,7 @@ export function toJsonExport(
   opts: { readonly ignored?: IgnoredFigures; readonly sources?: ImageSources | null; readonly packages?: PackageSummary } = {},
 ): ExportV1 {
   const pk = opts.packages ?? a.packages;
-  return jsonExport.toExportV1(a, rules, { ...opts, ...(pk ? { packages: pk } : {}) });
+  return reports.toExportV1(a, rules, { ...opts, ...(pk ? { packages: pk } : {}) });
 }
 
 /**
@@ -115,7 +110,7 @@ export function toJsonExport(
  * @example
  * const dive = toDiveExport(analysis); // { layer: [...], image: { efficiencyScore, ... } }
  */
-export const toDiveExport: typeof jsonExport.toDiveExport = jsonExport.toDiveExport;
+export const toDiveExport: typeof reports.toDiveExport = reports.toDiveExport;
 
 /**
  * Parses an image argument as the CLI does (`docker-archive:PATH[:TAG]`, `oci:DIR`,
@@ -140,7 +135,7 @@ export const formatReference: typeof references.formatReference = references.for
  * @example
  * parsePlatform('linux/arm64/v8'); // { os: 'linux', architecture: 'arm64', variant: 'v8' }
  */
-export const parsePlatform: typeof platforms.parsePlatform = platforms.parsePlatform;
+export const parsePlatform: typeof references.parsePlatform = references.parsePlatform;
 
 /**
  * Writes a platform as `os/arch[/variant]`.
@@ -148,7 +143,7 @@ export const parsePlatform: typeof platforms.parsePlatform = platforms.parsePlat
  * @example
  * formatPlatform({ os: 'linux', architecture: 'amd64' }); // 'linux/amd64'
  */
-export const formatPlatform: typeof platforms.formatPlatform = platforms.formatPlatform;
+export const formatPlatform: typeof references.formatPlatform = references.formatPlatform;
 
 /**
  * The gate of `inspect-tui diff`: growth of the size and of the wasted bytes (bytes, or a
@@ -167,7 +162,7 @@ export const evaluateDiffRules: typeof core.evaluateDiffRules = core.evaluateDif
  * const { comparison, packages } = await compareImages('v1.tar', 'v2.tar');
  * writeFileSync('diff.json', JSON.stringify(toDiffExport(comparison, undefined, { packages })));
  */
-export const toDiffExport: typeof diffReport.toDiffExport = diffReport.toDiffExport;
+export const toDiffExport: typeof reports.toDiffExport = reports.toDiffExport;
 
 /**
  * The path rules (`compilePathRules(...).rules`) on an analysis: `block`, `denyWaste` and

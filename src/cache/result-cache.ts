@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { UNIQUE_CONTENT_KEY, type AnalysisSummary, type ContentKeys, type ImageIdentity, type LayerDescriptor } from '../core/index.js';
 import type { PackageSummary } from '../packages/index.js';
-import { formatPlatform } from '../reference/platform.js';
+import { formatPlatform } from '../reference/index.js';
 import { CACHE_FORMAT, checksum, type CacheDir } from './cache-dir.js';
 
 /** What identifies an image's figures: where it came from, and every layer's descriptor. */

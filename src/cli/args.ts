@@ -1,8 +1,8 @@
 import { DEFAULT_RULES, type RuleName, type RuleSettings } from '../core/index.js';
 import { UsageError } from '../errors/index.js';
-import { parsePlatform, type Platform } from '../reference/platform.js';
-import { REPORT_FORMATS } from '../report/formats.js';
-import { THEME_NAMES, type ThemeName } from '../viewmodel/ui-config.js';
+import { THEME_NAMES, type ThemeName } from '../format/index.js';
+import { parsePlatform, type Platform } from '../reference/index.js';
+import { REPORT_FORMATS } from '../report/index.js';
 import { parseCiFile, parseFindingBytes, parseReportSpecs, parseRuleValue, RULE_NAMES, type ReportSpec } from './ci-config.js';
 import { flagOf, listOf, parseOptions, stringOf, type OptionSpec, type OptionValues } from './options.js';
 

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../errors/index.js';
-import { escapeControl } from '../format/escape.js';
+import { escapeControl } from '../format/index.js';
 import { CI_OPTIONS, GENERAL_OPTIONS, INSPECTOR_OPTIONS, NO_PACKAGES_OPTION, parseCli, type Options } from './args.js';
 import { flagOf, parseOptions, stringOf, type OptionSpec } from './options.js';
 

@@ -1,10 +1,7 @@
 import type { Writable } from 'node:stream';
 import { DEFAULT_MAX_BYTES, defaultCacheDir, listCache, pruneCache, type CacheEntry } from '../cache/index.js';
 import { UsageError } from '../errors/index.js';
-import { formatBytes } from '../format/bytes.js';
-import { parseBytes } from '../format/bytes.js';
-import { escapeControl } from '../format/escape.js';
-import { plural } from '../format/text.js';
+import { formatBytes, parseBytes, escapeControl, plural } from '../format/index.js';
 import { flagOf, parseOptions, stringOf, type OptionSpec } from './options.js';
 
 /** `inspect-tui cache path|list|prune`: where the analysis cache is, what it holds, and removing from it. */

@@ -1,9 +1,9 @@
 import { compilePathGlob, type DiffRuleSettings, type FindingKind, type FindingRuleSettings, type PathMatcher, type PathRules, type RuleName, type RuleSettings } from '../core/index.js';
 import { parseDiffSection } from './diff-config.js';
 import { createRequire } from 'node:module';
-import { parseBytes } from '../format/bytes.js';
+import { parseBytes } from '../format/index.js';
 import { UsageError } from '../errors/index.js';
-import { REPORT_FORMATS, reportFormat, type ReportFormat } from '../report/formats.js';
+import { REPORT_FORMATS, reportFormat, type ReportFormat } from '../report/index.js';
 
 /**
  * The CI configuration file (`.dive-ci`, or `--ci-config FILE`): dive's `rules:` unchanged, and

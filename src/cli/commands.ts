@@ -1,7 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { UsageError } from '../errors/index.js';
-import { parseReference, readsStdin, TRANSPORT_FORMS } from '../reference/reference.js';
-import { REPORT_FORMATS } from '../report/formats.js';
+import { parseReference, readsStdin, TRANSPORT_FORMS } from '../reference/index.js';
+import { REPORT_FORMATS } from '../report/index.js';
 import { INSPECT_OPTIONS, parseCli, type ImageOptions, type Options } from './args.js';
 import { DIFF_OPTIONS, parseDiffCli, type DiffOptions } from './diff-args.js';
 import { BUILD_OPTIONS, BuildStopped, ENGINES, parseBuildCli, type BuildOptions } from './build-command.js';

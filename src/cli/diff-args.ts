@@ -1,9 +1,8 @@
 import type { DiffRuleSettings, GrowthLimit } from '../core/index.js';
 import { UsageError } from '../errors/index.js';
-import { parsePlatform, type Platform } from '../reference/platform.js';
-import { parseReference, readsStdin } from '../reference/reference.js';
+import { parsePlatform, type Platform, parseReference, readsStdin } from '../reference/index.js';
 import { GENERAL_OPTIONS, IMAGE_OPTIONS, INSPECTOR_OPTIONS, parseImageOptions, type ImageOptions } from './args.js';
-import { reportFormat } from '../report/formats.js';
+import { reportFormat } from '../report/index.js';
 import { parseReportSpecs, parseRuleValue, type ReportSpec } from './ci-config.js';
 import { parseGrowthLimit } from './diff-config.js';
 import { flagOf, listOf, parseOptions, stringOf, type OptionSpec } from './options.js';

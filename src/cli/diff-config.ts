@@ -1,6 +1,6 @@
 import type { DiffRuleSettings, GrowthLimit } from '../core/index.js';
 import { UsageError } from '../errors/index.js';
-import { parseBytes } from '../format/bytes.js';
+import { parseBytes } from '../format/index.js';
 
 const DIFF_KEYS = ['highestSizeIncrease', 'highestWastedIncrease', 'lowestEfficiency'] as const;
 

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileOf, parseReference } from '../reference/reference.js';
+import { fileOf, parseReference } from '../reference/index.js';
 import { DOCKERFILE_NAMES } from '../provenance/index.js';
 import type { ImageOptions } from './args.js';
 import type { InputFile } from './output-file.js';

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { SourceError, UsageError } from '../errors/index.js';
-import { escapeControl } from '../format/escape.js';
+import { escapeControl } from '../format/index.js';
 import { dispatch } from './commands.js';
 
 // React and Ink load only with the inspector (a dynamic import in commands.ts). Unless the user

@@ -5,16 +5,22 @@ import type { Readable, Writable } from 'node:stream';
 import { scanTarRegion } from '../archive/index.js';
 import { type Analysis, type AnalysisSummary, evaluateFindingRules, evaluateLayerCount, evaluatePathRules, evaluateRules, type FindingRuleSettings, type IgnoredFigures, type RuleResult, type RuleSettings, summarize, withoutIgnored } from '../core/index.js';
 import { SourceError, UsageError } from '../errors/index.js';
-import { plural } from '../format/text.js';
-import { formatBytes } from '../format/bytes.js';
-import { escapeControl, stringifyJson } from '../format/escape.js';
+import { plural, formatBytes, escapeControl, stringifyJson } from '../format/index.js';
 import { loadImage, loadSummary, summarizePackages, type DockerfileCandidate, type ImageLines, type LoadEvent, type LoadedImage, type LoadedSummary, type LoadOptions } from '../load/index.js';
-import { formatReference, isRemote, parseReference, type ImageReference } from '../reference/reference.js';
-import { formatCiReport } from '../report/ci-report.js';
-import type { CiOutcome, ImageResult } from '../report/ci-result.js';
-import { reportFormat } from '../report/formats.js';
-import { imageView, layerSources, packageProvenance, type ImageView, type PageImage } from '../report/html/index.js';
-import { toDiveExport, toExportV1 } from '../report/json-export.js';
+import { formatReference, isRemote, parseReference, type ImageReference } from '../reference/index.js';
+import {
+  formatCiReport,
+  type CiOutcome,
+  type ImageResult,
+  reportFormat,
+  imageView,
+  layerSources,
+  packageProvenance,
+  type ImageView,
+  type PageImage,
+  toDiveExport,
+  toExportV1,
+} from '../report/index.js';
 import { resolveRules, type Options } from './args.js';
 import { compilePathRules, needsTree, parseCiFile, type PathRulesConfig, type ReportSpec } from './ci-config.js';
 import { readConfigFile } from './config-file.js';

@@ -1,10 +1,9 @@
 import path from 'node:path';
 import { evaluateDiffRules, type DiffRuleSettings, type ImageComparison } from '../core/index.js';
-import { escapeControl, stringifyJson } from '../format/escape.js';
+import { escapeControl, stringifyJson } from '../format/index.js';
 import { loadComparison, type LoadedComparison, type LoadOptions } from '../load/index.js';
-import { isRemote, parseReference, type ImageReference } from '../reference/reference.js';
-import { formatDiffReport, toDiffExport } from '../report/diff-report.js';
-import { comparisonPage, layerSources, readPageClient, renderHtmlReport, type ReportProvenance } from '../report/html/index.js';
+import { isRemote, parseReference, type ImageReference } from '../reference/index.js';
+import { formatDiffReport, toDiffExport, comparisonPage, layerSources, readPageClient, renderHtmlReport, type ReportProvenance } from '../report/index.js';
 import { parseCiFile } from './ci-config.js';
 import { readConfigFile } from './config-file.js';
 import type { DiffOptions } from './diff-args.js';

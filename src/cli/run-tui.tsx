@@ -1,4 +1,4 @@
-import { plural } from '../format/text.js';
+import { plural, escapeControl } from '../format/index.js';
 import { existsSync, openSync } from 'node:fs';
 import tty from 'node:tty';
 import { readdir, readFile, stat } from 'node:fs/promises';
@@ -6,29 +6,32 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { render } from 'ink';
 import { useSyncExternalStore } from 'react';
-import { createBodyReader } from '../extract/body-reader.js';
-import { escapeControl } from '../format/escape.js';
-import { createExtractor } from '../extract/extract.js';
-import { formatReference, parseReference, type ImageReference } from '../reference/reference.js';
+import { createBodyReader, createExtractor } from '../extract/index.js';
+import { formatReference, parseReference, type ImageReference } from '../reference/index.js';
 import { UsageError } from '../errors/index.js';
 import { loadComparison, loadImage, type LoadedImage, type LoadEvent } from '../load/index.js';
 import { readConfigFile } from './config-file.js';
 import { withPlatform } from './settings.js';
 import type { TuiOptions } from './tui-options.js';
-import { App } from '../ui/App.js';
-import { createProgressStore, Loading, type ProgressStore } from '../ui/Loading.js';
-import { useViewport } from '../ui/hooks/use-viewport.js';
-import type { Completer } from '../ui/hooks/use-completion.js';
-import { imageNames } from '../sources/table.js';
-import type { SourceSettings } from '../sources/settings.js';
-import { createTheme, wantsColor, type Theme } from '../ui/theme.js';
-import { createKeymap, parseKeyConfig, type Keymap } from '../viewmodel/keymap.js';
-import { KITTY_KEYS_OFF, KITTY_KEYS_ON, KITTY_KEYS_QUERY, type KeyboardProtocol } from '../viewmodel/keys.js';
-import { MOUSE_OFF, MOUSE_ON } from '../viewmodel/mouse.js';
-import type { UiSettings } from '../viewmodel/ui-config.js';
-import type { Verification } from '../viewmodel/rows.js';
-import { comparisonView, imageView, type ViewData } from '../viewmodel/view-data.js';
-import { selectPackagesNotice } from '../viewmodel/packages-view.js';
+import { App, createProgressStore, Loading, type ProgressStore, useViewport, type Completer, createTheme, wantsColor, type Theme } from '../ui/index.js';
+import { imageNames, type SourceSettings } from '../sources/index.js';
+import {
+  createKeymap,
+  parseKeyConfig,
+  type Keymap,
+  KITTY_KEYS_OFF,
+  KITTY_KEYS_ON,
+  KITTY_KEYS_QUERY,
+  type KeyboardProtocol,
+  MOUSE_OFF,
+  MOUSE_ON,
+  type UiSettings,
+  type Verification,
+  comparisonView,
+  imageView,
+  type ViewData,
+  selectPackagesNotice,
+} from '../viewmodel/index.js';
 import { describePackageWarning } from '../packages/index.js';
 
 export type { TuiOptions };

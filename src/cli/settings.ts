@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { createCaches, defaultCacheDir } from '../cache/index.js';
 import type { LoadEvent, LoadOptions } from '../load/index.js';
-import type { Platform } from '../reference/platform.js';
+import type { Platform } from '../reference/index.js';
 import type { ImageOptions } from './args.js';
 
 /** What the process gives a load beside the options: its environment, stdin, the password read, progress hooks. */

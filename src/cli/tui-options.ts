@@ -1,7 +1,6 @@
 import type { LoadOptions } from '../load/index.js';
-import type { Platform } from '../reference/platform.js';
-import type { ImageReference } from '../reference/reference.js';
-import type { ThemeName } from '../viewmodel/ui-config.js';
+import type { Platform, ImageReference } from '../reference/index.js';
+import type { ThemeName } from '../viewmodel/index.js';
 
 /** What a command hands the interactive mode (`run-tui.tsx` exports `runTui(options): Promise<number>`). */
 export type TuiOptions = {

@@ -2,7 +2,7 @@ import { type BodyDigests, sharedPool, type WorkerPool } from '../archive/index.
 import { type Analysis, compareImages, type CrossDigests, type ImageComparison, selectCrossDigests } from '../core/index.js';
 import { SourceError, UsageError } from '../errors/index.js';
 import { comparePackages, type ImagePackages, type Package, type PackageDiff } from '../packages/index.js';
-import type { ImageReference } from '../reference/reference.js';
+import type { ImageReference } from '../reference/index.js';
 import type { DigestTable } from './digest-table.js';
 import { loadImage, type LoadedImage, type LoadOptions } from './load-image.js';
 import { mapLimit } from './map-limit.js';

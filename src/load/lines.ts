@@ -1,5 +1,5 @@
 import { matchDockerfile, readBuildkitProvenance, resolveImageSources, sourcesFromProvenance, verdictUsable, type DockerfileVerdict, type ImageSources, type ProvenanceSources } from '../provenance/index.js';
-import type { OpenedImage } from '../sources/image-source.js';
+import type { OpenedImage } from '../sources/index.js';
 
 /**
  * A Dockerfile to hold against the image: its text, its path as reports name it (relative to

@@ -1,8 +1,8 @@
 import { digestAlgorithm, type DigestAlgorithm, type HashRequest, type LayerContents, type WorkerPool } from '../archive/index.js';
 import type { LayerDescriptor } from '../core/index.js';
 import { SourceError } from '../errors/index.js';
-import { shortDigest } from '../format/bytes.js';
-import type { LayerHandle } from '../sources/image-source.js';
+import { shortDigest } from '../format/index.js';
+import type { LayerHandle } from '../sources/index.js';
 
 /** What a layer claims about its bytes, with the algorithms checked (only registered ones are verified). */
 export type LayerClaims = {

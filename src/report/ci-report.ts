@@ -1,8 +1,6 @@
-import { plural } from '../format/text.js';
-import { formatPlatform } from '../reference/platform.js';
+import { plural, formatBytes, escapeControl as esc } from '../format/index.js';
+import { formatPlatform } from '../reference/index.js';
 import type { AnalysisSummary as Analysis, IgnoredFigures, RuleResult } from '../core/index.js';
-import { formatBytes } from '../format/bytes.js';
-import { escapeControl as esc } from '../format/escape.js';
 import { layerCommand, offenderLines } from './ci-result.js';
 import { formatFindingsSection } from './findings-report.js';
 import { FILES_SHOWN, listed, PROBLEMS_SHOWN, reportPath, reportText } from './limits.js';

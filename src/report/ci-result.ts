@@ -1,5 +1,5 @@
 import type { AnalysisSummary, IgnoredFigures, RuleResult } from '../core/index.js';
-import { escapeControl } from '../format/escape.js';
+import { escapeControl } from '../format/index.js';
 import type { ImageSources } from '../provenance/index.js';
 import { listed, OFFENDERS_SHOWN, reportCommand } from './limits.js';
 

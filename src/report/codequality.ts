@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { formatBytes } from '../format/bytes.js';
-import { escapeControl, stringifyJson } from '../format/escape.js';
+import { formatBytes, escapeControl, stringifyJson } from '../format/index.js';
 import { formatFigure, layerCommand, referenceOf, type CiOutcome, type ImageResult } from './ci-result.js';
 import { FINDING_TITLE } from './findings-report.js';
 import { FINDINGS_LOCATED, OFFENDERS_SHOWN, reportPath, reportText } from './limits.js';

@@ -1,9 +1,7 @@
 import type { AlignedLayer, DiffRuleResult, ImageComparison, ImageIdentity, LayerSummary, PathDiff, Side } from '../core/index.js';
-import { formatBytes } from '../format/bytes.js';
-import { escapeControl } from '../format/escape.js';
-import { formatSignedBytes, TOTAL_ROWS } from '../format/totals.js';
+import { formatBytes, escapeControl, formatSignedBytes, TOTAL_ROWS } from '../format/index.js';
 import type { PackageDiff } from '../packages/index.js';
-import { formatPlatform } from '../reference/platform.js';
+import { formatPlatform } from '../reference/index.js';
 import { reportCommand, reportPath, reportText } from './limits.js';
 import { packageDiffLines, packageDiffToJson, type PackageDiffJson } from './packages-report.js';
 

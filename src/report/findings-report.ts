@@ -1,5 +1,5 @@
 import type { Finding, FindingKind } from '../core/index.js';
-import { formatBytes } from '../format/bytes.js';
+import { formatBytes } from '../format/index.js';
 import { reportCommand, reportPath } from './limits.js';
 
 /** How a finding is named in reports. */

@@ -1,6 +1,4 @@
-import { plural } from '../format/text.js';
-import { formatBytes } from '../format/bytes.js';
-import { escapeControl } from '../format/escape.js';
+import { plural, formatBytes, escapeControl } from '../format/index.js';
 import { failed, layerCommand, offenderLines, referenceOf, tally, type CiOutcome, type ImageResult } from './ci-result.js';
 import { FINDING_TITLE } from './findings-report.js';
 import { FINDINGS_LOCATED, OFFENDERS_SHOWN, reportPath, reportText } from './limits.js';

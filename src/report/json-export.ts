@@ -1,4 +1,4 @@
-import { formatPlatform } from '../reference/platform.js';
+import { formatPlatform } from '../reference/index.js';
 import { findingsToJson, type FindingJson } from './findings-report.js';
 import { type Analysis as FullAnalysis, type AnalysisSummary as Analysis, EntryKind, type IgnoredFigures, type LayerEntry, type RuleResult } from '../core/index.js';
 import { OFFENDERS_SHOWN } from './ci-result.js';

@@ -1,5 +1,4 @@
-import { formatBytes } from '../format/bytes.js';
-import { escapeControl } from '../format/escape.js';
+import { formatBytes, escapeControl } from '../format/index.js';
 import { formatFigure, layerCommand, offenderLines, referenceOf, tally, type CiOutcome } from './ci-result.js';
 import { reportPath, reportText } from './limits.js';
 import { imageLocation, layerLineText, locationText, wholeImageLocation, type ResultLocation } from './locations.js';

@@ -1,4 +1,4 @@
-import { escapeControl } from '../format/escape.js';
+import { escapeControl } from '../format/index.js';
 
 /**
  * How much of an image's strings a report carries. A report (text, Markdown, JUnit, SARIF, Code

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Finding } from '../core/index.js';
-import { fileOf, parseReference } from '../reference/reference.js';
+import { fileOf, parseReference } from '../reference/index.js';
 import type { ImageSources, SourceLocation } from '../provenance/index.js';
 import type { ImageResult } from './ci-result.js';
 

@@ -1,7 +1,5 @@
-import { plural } from '../format/text.js';
+import { plural, formatBytes, escapeControl } from '../format/index.js';
 import { findingsMarkdown } from './findings-report.js';
-import { formatBytes } from '../format/bytes.js';
-import { escapeControl } from '../format/escape.js';
 import { failed, layerCommand, offenderLines, referenceOf, tally, type CiOutcome } from './ci-result.js';
 import { FILES_SHOWN, listed, reportCommand, reportPath, reportText } from './limits.js';
 import { layerLineText, locationText } from './locations.js';

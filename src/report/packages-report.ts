@@ -1,5 +1,4 @@
-import { formatBytes } from '../format/bytes.js';
-import { formatSignedBytes } from '../format/totals.js';
+import { formatBytes, formatSignedBytes } from '../format/index.js';
 import { describePackageWarning, PACKAGE_MANAGERS, type LayerPackages, type PackageDiff, type PackageRef, type PackageSummary } from '../packages/index.js';
 import { listed, reportText } from './limits.js';
 

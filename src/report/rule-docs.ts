@@ -1,5 +1,5 @@
 import type { FindingKind, RuleResult } from '../core/index.js';
-import { formatBytes } from '../format/bytes.js';
+import { formatBytes } from '../format/index.js';
 
 /**
  * What every rule and kind of finding is, for the reports that describe their checks (SARIF's

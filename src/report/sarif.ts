@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Location, Log, ReportingDescriptor, Result } from 'sarif';
 import type { Finding } from '../core/index.js';
-import { formatBytes } from '../format/bytes.js';
-import { escapeControl, stringifyJson } from '../format/escape.js';
+import { formatBytes, escapeControl, stringifyJson } from '../format/index.js';
 import { formatFigure, layerCommand, referenceOf, type CiOutcome, type ImageResult } from './ci-result.js';
 import { FINDING_TITLE } from './findings-report.js';
 import { FINDINGS_LOCATED, OFFENDERS_SHOWN, reportPath, reportText } from './limits.js';

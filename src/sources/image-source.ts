@@ -1,6 +1,6 @@
 import type { ImageConfig, ImageIdentity, LayerDescriptor } from '../core/index.js';
 import type { HashRequest, LayerBlob, LayerContents, ProgressFn, WorkerPool } from '../archive/index.js';
-import type { ImageReference, Transport } from '../reference/reference.js';
+import type { ImageReference, Transport } from '../reference/index.js';
 import type { SourceSettings } from './settings.js';
 
 /**

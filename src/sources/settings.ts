@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { ProgressFn } from '../archive/index.js';
-import type { Platform } from '../reference/platform.js';
+import type { Platform } from '../reference/index.js';
 
 /** Registry client settings, from flags (`--username`, `--password-stdin`, `--ca-cert`, `--insecure`). */
 export type RegistrySettings = {

@@ -1,6 +1,5 @@
 import { SourceError } from '../errors/index.js';
-import { formatPlatform, platformMatches } from '../reference/platform.js';
-import { formatReference, type ImageReference, type Transport } from '../reference/reference.js';
+import { formatPlatform, platformMatches, formatReference, type ImageReference, type Transport } from '../reference/index.js';
 import { dockerArchiveSource } from './docker-archive/index.js';
 import type { ImageSource, OpenedImage } from './image-source.js';
 import { ociArchiveSource } from './oci-archive/index.js';

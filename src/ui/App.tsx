@@ -1,18 +1,27 @@
 import { Box, Text, useStdout } from 'ink';
-import { sanitize } from '../format/text.js';
+import { sanitize } from '../format/index.js';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { BodyReader, Extractor } from '../extract/types.js';
-import { interpretKey } from '../viewmodel/input.js';
-import { osc52, selectCopyTarget } from '../viewmodel/copy.js';
-import { interpretMouse, type MouseEvent } from '../viewmodel/mouse.js';
-import type { Keymap } from '../viewmodel/keymap.js';
-import type { KeyboardProtocol } from '../viewmodel/keys.js';
-import { selectTooSmallText, selectViewLayout } from '../viewmodel/layout.js';
-import { reduce, type Action } from '../viewmodel/reducer.js';
-import { selectOverlayLines, type Verification } from '../viewmodel/rows.js';
-import { createViewState, type AppState, type Viewport } from '../viewmodel/state.js';
-import { prefetchNeighbours } from '../viewmodel/tree-view.js';
-import type { ViewData } from '../viewmodel/view-data.js';
+import type { BodyReader, Extractor } from '../extract/index.js';
+import {
+  interpretKey,
+  osc52,
+  selectCopyTarget,
+  interpretMouse,
+  type MouseEvent,
+  type Keymap,
+  type KeyboardProtocol,
+  selectTooSmallText,
+  selectViewLayout,
+  reduce,
+  type Action,
+  selectOverlayLines,
+  type Verification,
+  createViewState,
+  type AppState,
+  type Viewport,
+  prefetchNeighbours,
+  type ViewData,
+} from '../viewmodel/index.js';
 import { FileHistoryPane } from './components/FileHistoryPane.js';
 import { FileTreePane } from './components/FileTreePane.js';
 import { ImageDetails } from './components/ImageDetails.js';

@@ -1,9 +1,7 @@
 import { Box, Text } from 'ink';
 import { useSyncExternalStore } from 'react';
-import { formatBytes } from '../format/bytes.js';
-import { fit, sanitize } from '../format/text.js';
-import type { KeyboardProtocol } from '../viewmodel/keys.js';
-import type { Viewport } from '../viewmodel/state.js';
+import { formatBytes, fit, sanitize } from '../format/index.js';
+import type { KeyboardProtocol, Viewport } from '../viewmodel/index.js';
 import { useKeys } from './hooks/use-keys.js';
 import type { Theme } from './theme.js';
 

@@ -1,5 +1,4 @@
-import type { Style } from '../viewmodel/segments.js';
-import type { ThemeName } from '../viewmodel/ui-config.js';
+import type { Style, ThemeName } from '../viewmodel/index.js';
 
 /** Ink `<Text>` props for one semantic style. */
 export type TextStyle = { color?: string; bold?: boolean; dimColor?: boolean; inverse?: boolean; underline?: boolean; strikethrough?: boolean };

@@ -1,4 +1,4 @@
-import { cellWidth, sanitize } from '../format/text.js';
+import { cellWidth, sanitize } from '../format/index.js';
 import { fitLine, seg, type Line, type Segment } from './segments.js';
 import type { AppState } from './state.js';
 

@@ -1,5 +1,5 @@
 import type { LayerSummary } from '../core/index.js';
-import { sanitize } from '../format/text.js';
+import { sanitize } from '../format/index.js';
 import { selectDiffLayer } from './diff-view.js';
 import type { AppState } from './state.js';
 import { selectCursorPath } from './tree-view.js';

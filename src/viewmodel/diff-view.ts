@@ -1,9 +1,7 @@
 import type { Analysis, LayerSummary } from '../core/index.js';
 import type { AlignedLayer } from '../core/index.js';
-import { formatBytes } from '../format/bytes.js';
-import { cellWidth, fit, plural, sanitize } from '../format/text.js';
-import { formatSignedBytes, TOTAL_ROWS } from '../format/totals.js';
-import { formatPlatform } from '../reference/platform.js';
+import { formatBytes, cellWidth, fit, plural, sanitize, formatSignedBytes, TOTAL_ROWS } from '../format/index.js';
+import { formatPlatform } from '../reference/index.js';
 import type { Layout } from './layout.js';
 import { fitLine, seg, titleLine, type Line, type Segment, type Style } from './segments.js';
 import type { AppState } from './state.js';

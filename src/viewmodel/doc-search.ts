@@ -1,4 +1,4 @@
-import { sanitize } from '../format/text.js';
+import { sanitize } from '../format/index.js';
 
 /**
  * What a search in the file viewer or the file diff looks for, and where matches are in what

@@ -1,5 +1,4 @@
-import { formatBytes } from '../format/bytes.js';
-import { sanitize } from '../format/text.js';
+import { formatBytes, sanitize } from '../format/index.js';
 import { fitLine, seg, type Line } from './segments.js';
 import { selectRange, type AppState, type ExtractProgress, type ExtractTarget } from './state.js';
 import { selectTreeView } from './tree-view.js';

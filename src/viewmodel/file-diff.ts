@@ -1,6 +1,5 @@
 import { structuredPatch } from 'diff';
-import { formatBytes } from '../format/bytes.js';
-import { sanitize } from '../format/text.js';
+import { formatBytes, sanitize } from '../format/index.js';
 import { seg, type Segment } from './segments.js';
 import { cleanRuns, looksBinary } from './viewer-text.js';
 

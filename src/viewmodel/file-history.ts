@@ -1,7 +1,5 @@
 import { type Analysis, directoryHistory, type FileEvent, type LayerEntry } from '../core/index.js';
-import { formatBytes } from '../format/bytes.js';
-import { formatMode } from '../format/mode.js';
-import { fit, sanitize } from '../format/text.js';
+import { formatBytes, formatMode, fit, sanitize } from '../format/index.js';
 import { fitLine, seg, type Line, type Style } from './segments.js';
 import type { AppState } from './state.js';
 import type { ImageView } from './view-data.js';

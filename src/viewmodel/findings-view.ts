@@ -1,7 +1,6 @@
 import type { Analysis } from '../core/index.js';
 import type { Finding, FindingKind } from '../core/index.js';
-import { formatBytes } from '../format/bytes.js';
-import { fit, sanitize } from '../format/text.js';
+import { formatBytes, fit, sanitize } from '../format/index.js';
 import { fitLine, seg, type Line, type Style } from './segments.js';
 import type { AppState } from './state.js';
 import type { ImageView } from './view-data.js';

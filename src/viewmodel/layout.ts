@@ -1,4 +1,4 @@
-import { TOTAL_ROWS } from '../format/totals.js';
+import { TOTAL_ROWS } from '../format/index.js';
 import type { AppState } from './state.js';
 import { layerRowCount, type ViewData } from './view-data.js';
 

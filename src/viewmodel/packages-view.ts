@@ -1,6 +1,4 @@
-import { formatBytes } from '../format/bytes.js';
-import { cellWidth, fit, plural, sanitize, truncateMiddle } from '../format/text.js';
-import { formatSignedBytes } from '../format/totals.js';
+import { formatBytes, cellWidth, fit, plural, sanitize, truncateMiddle, formatSignedBytes } from '../format/index.js';
 import { Change } from '../core/index.js';
 import { comparePackages, describePackageWarning, packageIdentity, type ChangedOwners, type Package, type PackageChangeKind, type PackageRef } from '../packages/index.js';
 import { clampScroll } from './cursor.js';

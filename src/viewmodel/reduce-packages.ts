@@ -1,4 +1,4 @@
-import { sanitize } from '../format/text.js';
+import { sanitize } from '../format/index.js';
 import { moveCursor, placeCursor, scrollWindow } from './cursor.js';
 import { DEFAULT_PACKAGES_PANE, selectPackageRows, selectPackagesWindow } from './packages-view.js';
 import type { PaneReducer } from './pane.js';

@@ -1,5 +1,5 @@
 import type { Analysis } from '../core/index.js';
-import { sanitize } from '../format/text.js';
+import { sanitize } from '../format/index.js';
 import { buildFileDiffRows } from './file-diff.js';
 import type { AppState } from './state.js';
 import { pathsOf, type ImageView, type ViewData } from './view-data.js';

@@ -1,4 +1,4 @@
-import { sanitize } from '../format/text.js';
+import { sanitize } from '../format/index.js';
 import type { CommandId } from './commands.js';
 import type { KeyboardProtocol } from './keys.js';
 import { isCursorVerb } from './cursor.js';

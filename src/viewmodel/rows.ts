@@ -1,8 +1,6 @@
 import type { Analysis } from '../core/index.js';
-import { formatBytes, formatPercent } from '../format/bytes.js';
-import { formatMode } from '../format/mode.js';
-import { formatPlatform } from '../reference/platform.js';
-import { cellWidth, clip, fit, formatTimestamp, plural, sanitize, truncateMiddle, wrap } from '../format/text.js';
+import { formatBytes, formatPercent, formatMode, cellWidth, clip, fit, formatTimestamp, plural, sanitize, truncateMiddle, wrap } from '../format/index.js';
+import { formatPlatform } from '../reference/index.js';
 import { COMMANDS, DEFAULT_STATUS_PRIORITY, type CommandId, type CommandSpec, type Scope } from './commands.js';
 import { displayKey } from './keys.js';
 import { formatKeys, type Keymap } from './keymap.js';

@@ -1,5 +1,5 @@
 import type { PathTree } from '../core/index.js';
-import { sanitize } from '../format/text.js';
+import { sanitize } from '../format/index.js';
 import { fitLine, seg, type Line } from './segments.js';
 import type { AppState } from './state.js';
 import { compileMatcher, type TreeIndex } from './tree-index.js';

@@ -1,4 +1,4 @@
-import { cellWidth, truncate } from '../format/text.js';
+import { cellWidth, truncate } from '../format/index.js';
 
 /** Semantic styles; `ui/theme.ts` maps them to colours (or to nothing under NO_COLOR). */
 export type Style =

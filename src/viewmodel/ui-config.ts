@@ -1,3 +1,7 @@
+import { isThemeName, THEME_NAMES, type ThemeName } from '../format/index.js';
+
+export { isThemeName, THEME_NAMES, type ThemeName };
+
 /**
  * The inspector's display settings beside the key bindings in the YAML config:
  *
@@ -6,13 +10,6 @@
  * mouse: false        # no mouse reporting (clicks and the wheel)
  * ```
  */
-export const THEME_NAMES = ['dark', 'light', 'high-contrast'] as const;
-
-export type ThemeName = (typeof THEME_NAMES)[number];
-
-export function isThemeName(s: unknown): s is ThemeName {
-  return typeof s === 'string' && (THEME_NAMES as readonly string[]).includes(s);
-}
 
 export type UiSettings = { readonly theme?: ThemeName; readonly mouse?: boolean };
 

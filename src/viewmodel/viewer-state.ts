@@ -1,4 +1,4 @@
-import { formatBytes } from '../format/bytes.js';
+import { formatBytes } from '../format/index.js';
 import type { DiffSide } from './file-diff.js';
 import type { Segment } from './segments.js';
 import type { AppState } from './state.js';

@@ -1,5 +1,5 @@
 import type { createLowlight } from 'lowlight';
-import { sanitize } from '../format/text.js';
+import { sanitize } from '../format/index.js';
 import { LANGUAGES, languageNamed } from './highlight-languages.js';
 import { seg, type Segment, type Style } from './segments.js';
 

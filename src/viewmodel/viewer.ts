@@ -1,4 +1,4 @@
-import { cellWidth, fit, sanitize, wrap } from '../format/text.js';
+import { cellWidth, fit, sanitize, wrap } from '../format/index.js';
 import { displayKey } from './keys.js';
 import { formatKeys, type Keymap } from './keymap.js';
 import { fitLine, seg, titleLine, type Line, type Segment } from './segments.js';

@@ -1,5 +1,4 @@
-import { formatBytes } from '../format/bytes.js';
-import { fit, sanitize, truncateMiddle } from '../format/text.js';
+import { formatBytes, fit, sanitize, truncateMiddle } from '../format/index.js';
 import { clampScroll } from './cursor.js';
 import { IMAGE_FIGURE_LINES, type Layout } from './layout.js';
 import { fitLine, seg, type Line } from './segments.js';

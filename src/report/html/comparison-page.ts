@@ -2,8 +2,8 @@ import type { ImageComparison, PathDiff } from '../../core/index.js';
 import type { DiffRuleResult } from '../../core/index.js';
 import type { ImageIdentity, LayerSummary } from '../../core/index.js';
 import type { PackageDiff } from '../../packages/index.js';
-import { TOTAL_ROWS } from '../../format/totals.js';
-import { formatPlatform } from '../../reference/platform.js';
+import { TOTAL_ROWS } from '../../format/index.js';
+import { formatPlatform } from '../../reference/index.js';
 import type { ReportProvenance } from './image-page.js';
 import { ruleView } from './image-page.js';
 import {

@@ -3,7 +3,7 @@ import { Change, type FileTree } from '../../core/index.js';
 import type { Finding } from '../../core/index.js';
 import type { IgnoredFigures } from '../../core/index.js';
 import type { RuleResult } from '../../core/index.js';
-import { formatPlatform } from '../../reference/platform.js';
+import { formatPlatform } from '../../reference/index.js';
 import { FINDING_TITLE } from '../findings-report.js';
 import { CHANGE_CODE, NODE_KIND, type FindingView, type ImageView, type LayerView, type NodeKindValue, type PackageView, type PathBytes, type RuleView, type SourceLine } from './page-data.js';
 import { byteSize, clip, fitStrings, fitTree, foldTree, LIST_CAP, MAX_COMMAND, MAX_NAME, MAX_PATH, MAX_TEXT, NODE_BUDGET, PAGE_DATA_LIMIT, REST_LIMIT, type TreeSource } from './size-tree.js';

@@ -1,4 +1,4 @@
-import { escapeControl } from '../../format/escape.js';
+import { escapeControl } from '../../format/index.js';
 import { scriptSafeJson } from './render.js';
 
 /**

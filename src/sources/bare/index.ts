@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { SourceError, UsageError } from '../../errors/index.js';
-import { parseDockerReference } from '../../reference/docker-reference.js';
-import { archiveFileOf } from '../../reference/reference.js';
+import { parseDockerReference, archiveFileOf } from '../../reference/index.js';
 import { dockerArchiveSource, openDockerArchiveBundle } from '../docker-archive/index.js';
 import type { ImageSource, OpenedImage } from '../image-source.js';
 import { openArchiveBundle, statOrFail } from '../oci/archive-file.js';

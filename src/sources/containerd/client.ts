@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { Client, Metadata, credentials, status as grpcStatus, type CallOptions, type ServiceError } from '@grpc/grpc-js';
 import { fromJSON, loadSync, type MethodDefinition, type PackageDefinition } from '@grpc/proto-loader';
 import { BugError, SourceError } from '../../errors/index.js';
-import { sanitize } from '../../format/text.js';
+import { sanitize } from '../../format/index.js';
 import { isObj, str } from '../oci/json.js';
 import type { Descriptor } from '../oci/manifest.js';
 import { VerifiedBlob } from '../registry/blob.js';

@@ -1,5 +1,5 @@
-import { sanitize } from '../../format/text.js';
-import { formatDockerReference, parseDockerReference, type DockerReference } from '../../reference/docker-reference.js';
+import { sanitize } from '../../format/index.js';
+import { formatDockerReference, parseDockerReference, type DockerReference } from '../../reference/index.js';
 
 /** A name to ask containerd for, and how it was derived from what the user typed. */
 export type NameCandidate = { readonly name: string; readonly how: 'as typed' | 'with the tag latest' | 'normalized' };

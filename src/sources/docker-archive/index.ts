@@ -1,6 +1,6 @@
 import type { ImageConfig, LayerDescriptor } from '../../core/index.js';
 import { SourceError } from '../../errors/index.js';
-import { formatReference } from '../../reference/reference.js';
+import { formatReference } from '../../reference/index.js';
 import type { ImageProvenance, ImageSource, OpenedImage } from '../image-source.js';
 import { openArchiveBundle } from '../oci/archive-file.js';
 import { readVerifiedBlob, type Bundle } from '../oci/bundle.js';

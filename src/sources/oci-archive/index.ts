@@ -1,4 +1,4 @@
-import { formatReference } from '../../reference/reference.js';
+import { formatReference } from '../../reference/index.js';
 import type { ImageSource } from '../image-source.js';
 import { openArchiveBundle } from '../oci/archive-file.js';
 import { openOciLayoutBundle } from '../oci-layout/index.js';

@@ -1,7 +1,6 @@
 import type { LayerDescriptor } from '../../core/index.js';
 import { SourceError } from '../../errors/index.js';
-import type { Platform } from '../../reference/platform.js';
-import { formatReference } from '../../reference/reference.js';
+import { type Platform, formatReference } from '../../reference/index.js';
 import type { ImageSource, OpenedImage } from '../image-source.js';
 import { statOrFail } from '../oci/archive-file.js';
 import { blobPath, openDirBundle, readVerifiedBlob, type Bundle } from '../oci/bundle.js';

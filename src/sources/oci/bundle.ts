@@ -4,7 +4,7 @@ import path from 'node:path';
 import { PassThrough, Readable, type Writable } from 'node:stream';
 import { cleanPath, contentsOf, countBytes, decodeStored, digestAlgorithm, digestOf, entryTypeOf, type LayerBlob, type LayerContents, type MemberSink, MultiHash, peek, type ProgressFn, readLayerStream, scanTarRegion, sniffCompression, TarParser } from '../../archive/index.js';
 import { SourceError } from '../../errors/index.js';
-import { shortDigest } from '../../format/bytes.js';
+import { shortDigest } from '../../format/index.js';
 import { CONFIG_CAP } from './limits.js';
 import { checkBlobSize, type Descriptor } from './manifest.js';
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { HistoryEntry, ImageConfig } from '../../core/index.js';
 import { SourceError } from '../../errors/index.js';
-import type { Platform } from '../../reference/platform.js';
+import type { Platform } from '../../reference/index.js';
 import { isObj, str, strArr } from './json.js';
 
 export { parseJson } from './json.js';

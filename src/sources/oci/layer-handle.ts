@@ -15,4 +15,4 @@ export function createLayerHandle(descriptor: LayerDescriptor, member: BundleBlo
   };
 }
 
-export { shortDigest } from '../../format/bytes.js';
+export { shortDigest } from '../../format/index.js';

@@ -1,5 +1,5 @@
 import { SourceError } from '../../errors/index.js';
-import type { Platform } from '../../reference/platform.js';
+import type { Platform } from '../../reference/index.js';
 import { isObj } from './json.js';
 import { selectPlatform } from './platform.js';
 

@@ -1,5 +1,5 @@
 import { SourceError } from '../../errors/index.js';
-import { formatPlatform, hostPlatform, platformMatches, type Platform } from '../../reference/platform.js';
+import { formatPlatform, hostPlatform, platformMatches, type Platform } from '../../reference/index.js';
 
 /**
  * Picks the entry for a platform from an index's manifests. With an explicit `wanted`, only an

@@ -1,4 +1,4 @@
-import type { DockerReference } from '../../reference/docker-reference.js';
+import type { DockerReference } from '../../reference/index.js';
 import { SourceError, UsageError } from '../../errors/index.js';
 import type { SourceSettings } from '../settings.js';
 import { chooseChallenge, parseChallenges, type Challenge } from './challenge.js';

@@ -1,4 +1,4 @@
-import { formatDockerReference, registryHost, type DockerReference } from '../../reference/docker-reference.js';
+import { formatDockerReference, registryHost, type DockerReference } from '../../reference/index.js';
 import { SourceError } from '../../errors/index.js';
 import type { SourceSettings } from '../settings.js';
 import { RegistryAuth } from './auth.js';

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DOCKER_HUB_AUTH_KEY, DOCKER_HUB_DOMAIN } from '../../reference/docker-reference.js';
+import { DOCKER_HUB_AUTH_KEY, DOCKER_HUB_DOMAIN } from '../../reference/index.js';
 import { SourceError } from '../../errors/index.js';
 import { isObj } from '../oci/json.js';
 import { CLIENT_CONFIG_CAP } from '../oci/limits.js';

@@ -1,7 +1,6 @@
 import type { LayerDescriptor } from '../../core/index.js';
-import { manifestReference, parseDockerReference, formatDockerReference } from '../../reference/docker-reference.js';
+import { manifestReference, parseDockerReference, formatDockerReference, formatPlatform, type Platform } from '../../reference/index.js';
 import { SourceError } from '../../errors/index.js';
-import { formatPlatform, type Platform } from '../../reference/platform.js';
 import type { ImageSource, LayerHandle, OpenedImage } from '../image-source.js';
 import { checkLayerCount, configPlatform, parseImageConfig, parseJson, sha256Digest } from '../oci/config.js';
 import { shortDigest } from '../oci/layer-handle.js';

@@ -1,4 +1,4 @@
-import { isLoopbackHost } from '../../reference/docker-reference.js';
+import { isLoopbackHost } from '../../reference/index.js';
 import { SourceError, UsageError } from '../../errors/index.js';
 import type { RegistrySettings } from '../settings.js';
 import {

@@ -1,8 +1,4 @@
-import type { AppState } from '../../viewmodel/state.js';
-import { selectFileHistoryPane } from '../../viewmodel/rows.js';
-import type { ViewData } from '../../viewmodel/view-data.js';
-import type { Layout } from '../../viewmodel/layout.js';
-import { selectCursorPath } from '../../viewmodel/tree-view.js';
+import { type AppState, selectFileHistoryPane, type ViewData, type Layout, selectCursorPath } from '../../viewmodel/index.js';
 import type { Theme } from '../theme.js';
 import { Pane } from './Pane.js';
 

@@ -1,7 +1,4 @@
-import type { AppState } from '../../viewmodel/state.js';
-import { selectLayerDetails } from '../../viewmodel/rows.js';
-import type { ViewData } from '../../viewmodel/view-data.js';
-import type { Layout } from '../../viewmodel/layout.js';
+import { type AppState, selectLayerDetails, type ViewData, type Layout } from '../../viewmodel/index.js';
 import type { Theme } from '../theme.js';
 import { Pane } from './Pane.js';
 

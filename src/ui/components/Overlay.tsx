@@ -1,6 +1,5 @@
 import { Box } from 'ink';
-import type { Line } from '../../viewmodel/segments.js';
-import { selectOverlayWindow } from '../../viewmodel/rows.js';
+import { type Line, selectOverlayWindow } from '../../viewmodel/index.js';
 import type { Theme } from '../theme.js';
 import { PaneLines } from './PaneLines.js';
 

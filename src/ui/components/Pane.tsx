@@ -1,6 +1,5 @@
 import { Box } from 'ink';
-import type { Line } from '../../viewmodel/segments.js';
-import type { PaneView } from '../../viewmodel/rows.js';
+import type { Line, PaneView } from '../../viewmodel/index.js';
 import type { Theme } from '../theme.js';
 import { PaneLines } from './PaneLines.js';
 

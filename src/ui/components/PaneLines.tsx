@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import type { Line } from '../../viewmodel/segments.js';
+import type { Line } from '../../viewmodel/index.js';
 import type { Theme } from '../theme.js';
 
 export type PaneLinesProps = { readonly lines: readonly Line[]; readonly theme: Theme };

@@ -1,6 +1,4 @@
-import type { Keymap } from '../../viewmodel/keymap.js';
-import { selectStatusBar, type Verification } from '../../viewmodel/rows.js';
-import type { AppState } from '../../viewmodel/state.js';
+import { type Keymap, selectStatusBar, type Verification, type AppState } from '../../viewmodel/index.js';
 import type { Theme } from '../theme.js';
 import { PaneLines } from './PaneLines.js';
 

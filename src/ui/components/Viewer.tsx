@@ -1,8 +1,5 @@
 import { Box } from 'ink';
-import type { Keymap } from '../../viewmodel/keymap.js';
-import { selectStatusBar, type Verification } from '../../viewmodel/rows.js';
-import type { AppState } from '../../viewmodel/state.js';
-import { selectFileDiffScreen, selectViewerScreen } from '../../viewmodel/viewer.js';
+import { type Keymap, selectStatusBar, type Verification, type AppState, selectFileDiffScreen, selectViewerScreen } from '../../viewmodel/index.js';
 import type { Theme } from '../theme.js';
 import { PaneLines } from './PaneLines.js';
 

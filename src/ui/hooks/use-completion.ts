@@ -1,6 +1,5 @@
 import { useEffect } from 'react';
-import type { Action } from '../../viewmodel/reducer.js';
-import type { ComparePrompt } from '../../viewmodel/compare-prompt.js';
+import type { Action, ComparePrompt } from '../../viewmodel/index.js';
 
 /**
  * Finds what a typed image argument may complete to: files and directories, image names.

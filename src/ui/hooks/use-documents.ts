@@ -1,14 +1,8 @@
 import { useEffect } from 'react';
 import type { FileTree } from '../../core/index.js';
-import type { BodyReader } from '../../extract/types.js';
-import { DIFF_CAP, type DiffSide } from '../../viewmodel/file-diff.js';
-import type { Action } from '../../viewmodel/reducer.js';
-import type { AppState } from '../../viewmodel/state.js';
-import type { ViewData } from '../../viewmodel/view-data.js';
-import { sanitize } from '../../format/text.js';
-import { loadHighlighter } from '../../viewmodel/viewer-text.js';
-import { MAX_MATCHES } from '../../viewmodel/doc-search.js';
-import { viewerPattern } from '../../viewmodel/reduce-viewer.js';
+import type { BodyReader } from '../../extract/index.js';
+import { DIFF_CAP, type DiffSide, type Action, type AppState, type ViewData, loadHighlighter, MAX_MATCHES, viewerPattern } from '../../viewmodel/index.js';
+import { sanitize } from '../../format/index.js';
 
 const UNAVAILABLE = 'file contents are not available here';
 

@@ -1,8 +1,6 @@
 import { useEffect, useRef } from 'react';
-import type { Extractor } from '../../extract/types.js';
-import { extractCancelledMessage, extractDoneMessage } from '../../viewmodel/extract-view.js';
-import type { Action } from '../../viewmodel/reducer.js';
-import type { AppState, Extraction, ExtractProgress } from '../../viewmodel/state.js';
+import type { Extractor } from '../../extract/index.js';
+import { extractCancelledMessage, extractDoneMessage, type Action, type AppState, type Extraction, type ExtractProgress } from '../../viewmodel/index.js';
 
 /** Redraws of an extraction's progress at most this often (ms), however many small files it writes. */
 const PROGRESS_EVERY_MS = 100;

@@ -1,7 +1,6 @@
 import { useStdin } from 'ink';
 import { useEffect, useRef } from 'react';
-import { decodeKey, isKeyboardReply, type KeyboardProtocol, type KeyName } from '../../viewmodel/keys.js';
-import { createInputSplitter, type MouseEvent } from '../../viewmodel/mouse.js';
+import { decodeKey, isKeyboardReply, type KeyboardProtocol, type KeyName, createInputSplitter, type MouseEvent } from '../../viewmodel/index.js';
 
 /** A key in kitty's own form (`CSI code ; modifiers u`): only a terminal in that protocol sends one. */
 // eslint-disable-next-line no-control-regex

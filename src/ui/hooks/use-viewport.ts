@@ -1,6 +1,6 @@
 import { useStdout } from 'ink';
 import { useEffect, useState } from 'react';
-import type { Viewport } from '../../viewmodel/state.js';
+import type { Viewport } from '../../viewmodel/index.js';
 
 /**
  * The terminal size, from Ink's stdout and its `resize` event (Ink 6 has no useWindowSize).
