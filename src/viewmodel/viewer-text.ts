@@ -57,19 +57,26 @@ const grammars = new Map<string, Promise<void>>();
 export function loadHighlighter(language?: string): Promise<void> {
   engine ??= import('./lowlight-core.js').then((m) => (lowlight = m.createLowlight()));
   if (language === undefined) return engine.then(noop, noop);
-  const load = (name: string): Promise<void> => {
+  // Each grammar registers on its own; a language waits for every grammar it embeds, however
+  // deep (the embeddings have cycles: xml embeds javascript, which embeds xml).
+  const register = (name: string): Promise<void> => {
     let p = grammars.get(name);
     if (!p) {
-      const entry = LANGUAGES[name];
-      if (!entry) return Promise.resolve();
-      p = Promise.all([engine!, entry.load(), ...(entry.uses ?? []).map(load)]).then(([ll, grammar]) => {
+      p = Promise.all([engine!, LANGUAGES[name]!.load()]).then(([ll, grammar]) => {
         if (!ll.registered(name)) ll.register(name, grammar.default);
       }, noop);
       grammars.set(name, p);
     }
     return p;
   };
-  return load(language);
+  const needed = new Set<string>();
+  const visit = (name: string): void => {
+    if (needed.has(name) || !LANGUAGES[name]) return;
+    needed.add(name);
+    for (const u of LANGUAGES[name]!.uses ?? []) visit(u);
+  };
+  visit(language);
+  return Promise.all([...needed].map(register)).then(noop);
 }
 
 const noop = () => undefined;

@@ -58,4 +58,15 @@ describe('the highlighted languages', () => {
     // a language it does not know loads nothing and never rejects
     await expect(loadHighlighter('klingon')).resolves.toBeUndefined();
   });
+
+  it('loads a language whose embedded languages embed it back (typescript → xml → javascript → xml), with every one it embeds', async () => {
+    // A loader that followed `uses` before remembering the language recursed until the stack ran out.
+    await loadHighlighter('typescript');
+    const html = { offset: 0, bytes: Buffer.from('const a = 1;\n'), size: 13, linesBefore: 0 };
+    expect(indexTextWindow(html, 'typescript').lines.flatMap((l) => l.segments).some((s) => s.style === 'code-keyword')).toBe(true);
+    const xml = { offset: 0, bytes: Buffer.from('<script>const a = 1;</script>\n'), size: 30, linesBefore: 0 };
+    // xml came with it, and its script content is highlighted as javascript
+    expect(indexTextWindow(xml, 'xml').lines.flatMap((l) => l.segments).filter((s) => s.style === 'code-keyword').map((s) => s.text)).toContain('const');
+    for (const name of Object.keys(LANGUAGES)) await expect(loadHighlighter(name), name).resolves.toBeUndefined();
+  });
 });
