@@ -166,7 +166,7 @@ const SCENARIOS = [
     image: 'source.tar',
     steps: [
       { wait: (s) => s.includes('changes of L0') },
-      { keys: ['j', 'Tab', '/', { text: 'reducer.ts' }, 'Enter', 'v'], wait: (s) => s.includes('View /app/src/reducer.ts') && / {3}1 │ import/.test(s) && s.includes('text (ts)') },
+      { keys: ['j', 'Tab', '/', { text: 'reducer.ts' }, 'Enter', 'v'], wait: (s) => s.includes('View /app/src/reducer.ts') && / {3}1 │ import/.test(s) && s.includes('text (typescript)') },
     ],
   },
   {
