@@ -410,7 +410,9 @@ export function findFindings(a: Analysis, opts: FindingsOptions = {}): Finding[]
         const writer = contentWriter(p);
         const fromBase = writer < base;
         const o = ownerOf();
-        const g = group(`leftover:${why}:${o ? 1 : 0}:${fromBase ? 1 : 0}`, { kind: 'build-leftovers', survives: true, fromBase, cls: o ? classOf(rel) : 0, owned: o !== undefined, leftover: why });
+        // Apart: what a COPY from the build context brought in (where .dockerignore helps).
+        const copied = FROM_CONTEXT.test(a.layers[writer]?.command ?? '');
+        const g = group(`leftover:${why}:${o ? 1 : 0}:${fromBase ? 1 : 0}:${copied ? 1 : 0}`, { kind: 'build-leftovers', survives: true, fromBase, cls: o ? classOf(rel) : 0, owned: o !== undefined, leftover: why });
         add(g, p, e.size, writer, o);
         claimed.add(p);
       }
