@@ -503,8 +503,9 @@ function adviceOf(g: Acc, a: Analysis): string {
   }
   const how = HOW[g.how!];
   if (g.manager) {
-    if (g.fromBase) return `a later step replaces or removes ${g.manager.manager}'s files from the base image, and the base layer keeps them: that copy cannot be saved except by a base that already has what you install`;
-    return g.manager.waste;
+    if (g.fromBase && how === 'deleted-later') return `these ${g.manager.manager} files come from the base image: deleting them in a later layer saves nothing, as the base layer keeps them: choose a base without them, or drop the step`;
+    if (g.fromBase && how === 'overwritten') return `a later ${g.manager.manager} step stores the base image's ${g.manager.manager} files again, and the base layer keeps its copies: only a base that already has what you install avoids that`;
+    if (!g.fromBase) return g.manager.waste;
   }
   if (g.fromBase) {
     if (how === 'deleted-later') return 'these files come from the base image: deleting them in a later layer saves nothing, as the base layer keeps them: choose a slimmer base, or drop the step';

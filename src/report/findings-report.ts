@@ -19,8 +19,9 @@ export const FINDING_TITLE: Readonly<Record<FindingKind, string>> = {
  * from the tool's own words (a manager's name is one of the core's).
  */
 export function findingTitle(f: Finding): string {
-  const title = f.manager === undefined ? FINDING_TITLE[f.kind] : f.survives ? `${FINDING_TITLE[f.kind]} (${f.manager})` : `${f.manager}'s own files ${FINDING_TITLE[f.kind]}`;
-  return f.fromBase && f.kind !== 'base-image' ? `${title} (from the base image)` : title;
+  const notes = [...(f.manager !== undefined && f.survives ? [f.manager] : []), ...(f.fromBase && f.kind !== 'base-image' ? ['from the base image'] : [])];
+  const title = f.manager !== undefined && !f.survives ? `${f.manager}'s own files ${FINDING_TITLE[f.kind]}` : FINDING_TITLE[f.kind];
+  return notes.length > 0 ? `${title} (${notes.join(', ')})` : title;
 }
 
 /** `dpkg libssl-dev, dpkg gcc-12`: a finding's owners, cut and escaped for a report; '' when none. */
