@@ -1,10 +1,11 @@
-import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ExportV1 } from '../../src/report/json-export.js';
 import { CAN_DEBOOTSTRAP, DEBIAN_SUITE, debootstrapMinbase } from '../helpers/debootstrap.js';
-import { tmpDir } from '../helpers/image-files.js';
+import { ROOT, tmpDir } from '../helpers/image-files.js';
 import { LayerTrees } from '../helpers/layer-trees.js';
 import { runAsync } from '../helpers/packages.js';
 import { runCli } from '../helpers/run-cli.js';
@@ -144,6 +145,12 @@ describe.skipIf(!CAN_DEBOOTSTRAP)('findings on a Debian image with apt layers', 
     expect(owners(zstd)).toEqual(expect.arrayContaining(['dpkg libzstd-dev:amd64', 'dpkg zstd', 'dpkg libzstd1:amd64']));
     // the chown's own copies are the metadata-only finding
     expect(find((f) => f.kind === 'metadata-only').map(layers)).toEqual([[1, 2]]);
+  });
+
+  it('the export, owners and all, matches the shipped schema', () => {
+    const validate = new Ajv2020({ strict: true, allErrors: true }).compile(JSON.parse(readFileSync(path.join(ROOT, 'schema', 'export-v1.schema.json'), 'utf8')) as object);
+    expect(validate(e), JSON.stringify(validate.errors)).toBe(true);
+    expect(e.findings.some((f) => f.owners.length === 5)).toBe(true); // the cap is reached here
   });
 
   it('the figures add up: each kind within its part of reclaimable, all within the total', () => {
