@@ -287,7 +287,7 @@ type AccShape = Pick<Acc, 'kind' | 'survives' | 'fromBase' | 'how' | 'cls' | 'ow
  * grouped by the pair of layers involved (writer → the layer that deleted or replaced it) and,
  * with owners, by what the paths are and whether a package owns them; a package manager's own
  * files by manager and kind across every layer; caches by manager; leftovers by what they are;
- * duplicates by the layers that wrote the copies. Bytes the base wrote are apart (`fromBase`).
+ * duplicates by the layer that wrote the extra copies. Bytes the base wrote are apart (`fromBase`).
  */
 export function findFindings(a: Analysis, opts: FindingsOptions = {}): Finding[] {
   const t = a.tree;
@@ -418,8 +418,9 @@ export function findFindings(a: Analysis, opts: FindingsOptions = {}): Finding[]
       }
     }
     // Identical content at several surviving paths (the same rule as reclaimable): every copy but
-    // the first counts, unless a cache or leftover finding already holds that path. The finding
-    // blames the layers that wrote the content of both copies (not a later `chown`).
+    // the first counts, unless a cache or leftover finding already holds that path. One finding
+    // per layer that wrote counted copies' content (not a later `chown`), naming the layers that
+    // wrote the first copies too.
     const firstOf = new Map<string, number>();
     for (let p = 1; p < t.pathCount; p++) {
       const g = t.entryIdAt(top, p);
@@ -440,7 +441,7 @@ export function findFindings(a: Analysis, opts: FindingsOptions = {}): Finding[]
       const acc =
         w1 < base && w2 < base
           ? baseGroup()
-          : group(`dup:${Math.min(w1, w2)}:${Math.max(w1, w2)}:${o1 && o2 ? 1 : 0}`, { kind: 'duplicate-content', survives: false, fromBase: false, cls: 0, owned: o1 !== undefined && o2 !== undefined });
+          : group(`dup:${w2}:${o1 && o2 ? 1 : 0}`, { kind: 'duplicate-content', survives: false, fromBase: false, cls: 0, owned: o1 !== undefined && o2 !== undefined });
       add(acc, p, e.size, w2, o2);
       acc.layers.add(w1);
       if (o1) noteOwner(acc, o1, e.size);
