@@ -214,8 +214,12 @@ function leftoverOf(path: string, exists: (p: string) => boolean, owned: () => b
   return undefined;
 }
 
-/** A step that copies from the build context (where `.dockerignore` applies): `COPY`/`ADD` without `--from`. */
-const FROM_CONTEXT = /^(?:COPY|ADD)\s(?!.*--from)/;
+/**
+ * A step that copies from the build context (where `.dockerignore` applies): `COPY` without
+ * `--from`, or `ADD` of a directory. An `ADD file:…` may be an archive it unpacked (a base's
+ * rootfs), whose files no `.dockerignore` can leave out.
+ */
+const FROM_CONTEXT = /^(?:COPY\s(?!.*--from)|ADD dir:)/;
 
 const HOW = ['deleted-later', 'overwritten', 'metadata-only', 'rewritten-same'] as const;
 type How = 0 | 1 | 2 | 3;

@@ -87,6 +87,12 @@ describe('findings use ownership', () => {
     const built = f.find((x) => x.paths[0]?.path === '/opt/libm2.a')!;
     expect(built).toMatchObject({ kind: 'build-leftovers', owners: [], layers: [{ index: 5 }] });
     expect(built.advice).not.toContain('.dockerignore');
+    // an ADD of a file may have unpacked an archive: no .dockerignore leaves out what is inside
+    const added = buildAnalysis([
+      { command: '#(nop) ADD file:6a3f0c in /', entries: [dir('usr'), file('usr/lib/libold.so', 100)] },
+      { command: 'rm /usr/lib/libold.so', entries: [whiteout('usr/lib/libold.so')] },
+    ]);
+    expect(findFindings(added, { baseLayers: 0 })[0]!.advice).not.toContain('.dockerignore');
     // a file the COPY brought in and a later step deleted: leave it out of the COPY
     expect(f.find((x) => x.kind === 'deleted-later' && x.paths[0]?.path === '/src/tmp.bin')!.advice).toBe(
       'a COPY brings in files a later step deletes: leave them out of the COPY (narrower sources, or .dockerignore)',
