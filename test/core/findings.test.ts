@@ -63,6 +63,15 @@ describe('findings', () => {
     expect(wasted).toBe(20000 + 1000 + 1000 + 1000);
     expect(wasted).toBeLessThanOrEqual(a.reclaimable.totalBytes);
     expect(a.reclaimable.totalBytes).toBe(wasted); // here every reclaimable byte is explained
+    // and each kind by its own part of reclaimable, with and without a base
+    for (const g of [f, findFindings(a, { baseLayers: 4 })]) {
+      const sum = (kind: string) => g.filter((x) => x.kind === kind).reduce((s, x) => s + x.bytes, 0);
+      expect(sum('deleted-later')).toBeLessThanOrEqual(a.reclaimable.deletedLaterBytes);
+      expect(sum('overwritten')).toBeLessThanOrEqual(a.reclaimable.overwrittenBytes);
+      expect(sum('metadata-only')).toBeLessThanOrEqual(a.reclaimable.metadataOnlyBytes);
+      expect(sum('duplicate-content')).toBeLessThanOrEqual(a.reclaimable.duplicateContentBytes);
+      expect(g.filter((x) => !x.survives).reduce((s, x) => s + x.bytes, 0)).toBe(a.reclaimable.totalBytes);
+    }
   });
 
   it('reports waste inside the base image on its own, since the Dockerfile cannot fix it', () => {
