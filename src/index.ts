@@ -63,7 +63,7 @@ export const evaluateRules: typeof core.evaluateRules = core.evaluateRules;
  * bytes, the layers (and commands) involved, the paths (the first few) and how to fix it.
  *
  * @example
- * for (const f of findFindings(analysis)) console.log(f.kind, f.bytes, f.fix);
+ * for (const f of findFindings(analysis, { owners: analysis.packages })) console.log(f.kind, f.bytes, f.owners, f.advice);
  */
 export const findFindings: typeof core.findFindings = core.findFindings;
 
@@ -283,11 +283,12 @@ export type InspectedImage = {
   readonly warnings: readonly string[];
 };
 
-/** The analysis with its packages beside it: a new value, the analysis's own findings still derived on first use. */
+/** The analysis with its packages beside it: a new value, its findings (with their owners) derived on first use. */
 function withPackages(analysis: Analysis, pk: ImagePackages | undefined): AnalysisWithPackages {
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(analysis) as (keyof Analysis)[]) if (k !== 'findings') out[k] = analysis[k];
-  Object.defineProperty(out, 'findings', { enumerable: true, get: () => analysis.findings });
+  const findings = () => (pk ? analysis.tree.memo('findings.owned', () => core.findFindings(analysis, { owners: pk })) : analysis.findings);
+  Object.defineProperty(out, 'findings', { enumerable: true, get: findings });
   out.packages = pk;
   return out as AnalysisWithPackages;
 }
@@ -448,7 +449,8 @@ export type ReportImage =
       readonly sources?: ImageSources | null;
       /**
        * What its package databases say, for the reports that list packages (Markdown's largest
-       * packages, the text report's count). @default the `packages` beside the analysis, as
+       * packages, the text report's count) and, when they are the `ImagePackages` read with this
+       * analysis, the findings' owners. @default the `packages` beside the analysis, as
        * `inspectImage` resolves it
        */
       readonly packages?: ImagePackages | PackageSummary;
@@ -477,8 +479,9 @@ export function renderReport(format: ReportFormat, images: readonly ReportImage[
   const pages: PageImage[] = [];
   for (const img of images) {
     if ('analysis' in img) {
-      const summary = summarize(img.analysis);
       const pk = img.packages ?? (img.analysis as Partial<AnalysisWithPackages>).packages;
+      // Packages given apart from the analysis (read with its tree) give the findings their owners.
+      const summary = summarize(img.analysis, img.packages && 'ownerAt' in img.packages ? { owners: img.packages } : undefined);
       outcomes.push({
         kind: 'analysed',
         summary,

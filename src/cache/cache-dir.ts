@@ -9,8 +9,9 @@ import path from 'node:path';
  * entries are written only for verified layers, and whole-image results carry a checksum.
  * Layout 4: layers are stored as `PackedContents` columns, and images keep their content keys.
  * Layout 5: a streamed layer keeps its package database bodies, and images their packages.
+ * Layout 6: the findings an image's figures keep carry their owners and `fromBase`.
  */
-export const CACHE_FORMAT = `5/${toolVersion()}`;
+export const CACHE_FORMAT = `6/${toolVersion()}`;
 
 /** The version, compiled in by the bundler (scripts/build.mjs); read from package.json when running unbundled. */
 declare const INSPECT_TUI_VERSION: string | undefined;

@@ -3,7 +3,7 @@ import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { scanTarRegion } from '../archive/index.js';
-import { type Analysis, type AnalysisSummary, evaluateFindingRules, evaluateLayerCount, evaluatePathRules, evaluateRules, type FindingRuleSettings, type IgnoredFigures, type RuleResult, type RuleSettings, summarize, withoutIgnored } from '../core/index.js';
+import { type Analysis, type AnalysisSummary, evaluateFindingRules, evaluateLayerCount, evaluatePathRules, evaluateRules, type FindingRuleSettings, ownersByPath, type IgnoredFigures, type RuleResult, type RuleSettings, summarize, withoutIgnored } from '../core/index.js';
 import { SourceError, UsageError } from '../errors/index.js';
 import { plural, formatBytes, escapeControl, stringifyJson } from '../format/index.js';
 import { loadImage, loadSummary, summarizePackages, type DockerfileCandidate, type ImageLines, type LoadEvent, type LoadedImage, type LoadedSummary, type LoadOptions } from '../load/index.js';
@@ -177,7 +177,9 @@ async function evaluateImage(
     let analysis: Analysis = named(loaded.analysis);
     let ignored: IgnoredFigures | undefined;
     if (compiled.ignore) ({ analysis, ignored } = withoutIgnored(analysis, compiled.ignore));
-    const summary = summarize(analysis, opts.baseLayers !== undefined ? { baseLayers: opts.baseLayers } : undefined);
+    // The findings' owners: the packages were read with the loaded tree, which the ignore list may have rebuilt.
+    const owners = loaded.packages && ownersByPath(loaded.packages, loaded.analysis.tree, analysis.tree);
+    const summary = summarize(analysis, { ...(opts.baseLayers !== undefined ? { baseLayers: opts.baseLayers } : {}), ...(owners ? { owners } : {}) });
     const rules: RuleResult[] | undefined = config ? [...evaluateRules(analysis, config.rules), ...evaluatePathRules(analysis, compiled.rules), ...findingRules(summary, config)] : undefined;
     const dive = wantDive ? toDiveExport(analysis, { layerIds: await diveLayerIds(loaded) }) : undefined;
     // The owners are looked up by path in the tree the packages were read with.

@@ -164,7 +164,7 @@ export async function loadSummary(ref: ImageReference, opts: LoadOptions): Promi
     const stop = new AbortController();
     try {
       const { analysis, packages, verified } = await analyzeOpened(image, opts, stop);
-      const summary = summarize(analysis);
+      const summary = summarize(analysis, packages && { owners: packages });
       const facts = packages && summarizePackages(packages);
       opts.onEvent?.({ type: 'stage', message: 'verifying layers' });
       await verified;

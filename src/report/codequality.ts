@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { formatBytes, escapeControl, stringifyJson } from '../format/index.js';
 import { formatFigure, layerCommand, referenceOf, type CiOutcome, type ImageResult } from './ci-result.js';
-import { FINDING_TITLE } from './findings-report.js';
+import { findingTitle, ownersText } from './findings-report.js';
 import { FINDINGS_LOCATED, OFFENDERS_SHOWN, reportPath, reportText } from './limits.js';
 import { findingLocation, imageLocation, layerLocation, locationText, wholeImageLocation, type ResultLocation } from './locations.js';
 
@@ -91,7 +91,7 @@ function findingIssues(o: ImageResult, ref: string, cwd: string): CodeQualityIss
     });
     out.push({
       type: 'issue',
-      description: `${ref}: ${formatBytes(f.bytes)} ${FINDING_TITLE[f.kind]}${f.manager ? ` (${escapeControl(f.manager)})` : ''}: ${layers.join(' → ')}: ${f.paths.slice(0, 3).map((p) => reportPath(p.path)).join(', ')}. Fix: ${escapeControl(f.advice)}`,
+      description: `${ref}: ${formatBytes(f.bytes)} ${findingTitle(f)}: ${layers.join(' → ')}: ${f.paths.slice(0, 3).map((p) => reportPath(p.path)).join(', ')}${f.owners.length > 0 ? ` (owned by ${ownersText(f)})` : ''}. Fix: ${escapeControl(f.advice)}`,
       check_name: `inspect-tui/finding/${f.kind}`,
       fingerprint: fingerprint(ref, f.kind, ...f.layers.map((l) => String(l.index)), f.paths[0]?.path ?? ''),
       severity: 'info',

@@ -1,6 +1,6 @@
 import { plural, formatBytes, escapeControl } from '../format/index.js';
 import { failed, layerCommand, offenderLines, referenceOf, tally, type CiOutcome, type ImageResult } from './ci-result.js';
-import { FINDING_TITLE } from './findings-report.js';
+import { findingTitle, ownersText } from './findings-report.js';
 import { FINDINGS_LOCATED, OFFENDERS_SHOWN, reportPath, reportText } from './limits.js';
 import { findingLocation, imageLocation, layerLineText, layerLocation, locationText, wholeImageLocation, type ResultLocation } from './locations.js';
 
@@ -98,10 +98,11 @@ function findingCommands(o: ImageResult, ref: string): string {
     const where = findingLocation(o, f);
     if (!where) continue;
     n++;
-    const title = `inspect-tui: ${formatBytes(f.bytes)} ${FINDING_TITLE[f.kind]}${f.manager ? ` (${escapeControl(f.manager)})` : ''}: ${ref}`;
+    const title = `inspect-tui: ${formatBytes(f.bytes)} ${findingTitle(f)}: ${ref}`;
     out += command('warning', where, title, [
       ...f.layers.map((l) => `layer ${l.index}${at(o, l.index)}: ${layerCommand(o.summary, l.index)}`),
       f.paths.slice(0, 3).map((p) => reportPath(p.path)).join(', ') + (f.pathCount > 3 ? ` and ${f.pathCount - 3} more` : ''),
+      ...(f.owners.length > 0 ? [`owned by ${ownersText(f)}`] : []),
       `fix: ${escapeControl(f.advice)}`,
     ]);
   }

@@ -116,14 +116,14 @@ export const FINDING_DOCS: Readonly<Record<FindingKind, Omit<RuleDoc, 'units' | 
   'deleted-later': {
     name: 'FilesDeletedLater',
     short: 'files written in one layer and deleted in a later one',
-    full: 'A layer stores files that a later layer deletes: the image still carries their bytes.',
-    fix: 'Delete the files in the same `RUN` that creates them, or build them in another stage and `COPY` only the result.',
+    full: 'A layer stores files that a later layer deletes: the image still carries their bytes. When a package manager wrote them (its caches, lists or database), the finding names the manager; when the base image wrote them, deleting them later saves nothing.',
+    fix: "Delete the files in the same `RUN` that creates them, or build them in another stage and `COPY` only the result. A package's documentation: keep the package manager from installing it (dpkg's `path-exclude` in `/etc/dpkg/dpkg.cfg.d/`, `dnf --setopt=tsflags=nodocs`). apt's own files: one `apt-get update && apt-get install … && apt-get clean && rm -rf /var/lib/apt/lists/*` per `RUN`. Files of the base image: a slimmer base, or drop the step.",
   },
   overwritten: {
     name: 'ContentOverwritten',
     short: 'content replaced by a later layer',
-    full: 'A layer stores files that a later layer replaces: the image carries both versions.',
-    fix: 'Write the final version once: fold the later change into the step that first writes these files.',
+    full: 'A layer stores files that a later layer replaces: the image carries both versions. A package manager rewriting its own database in every layer that runs it is named as that manager.',
+    fix: 'Write the final version once: fold the later change into the step that first writes these files; run the package manager in as few `RUN`s as you can.',
   },
   'metadata-only': {
     name: 'MetadataOnlyRewrite',
@@ -146,8 +146,8 @@ export const FINDING_DOCS: Readonly<Record<FindingKind, Omit<RuleDoc, 'units' | 
   'build-leftovers': {
     name: 'BuildLeftoversKept',
     short: 'build leftovers kept in the image',
-    full: 'Files a build needs but a running image does not (a `.git` directory, object files, static archives, downloaded archives beside their extracted tree) stay in the final image.',
-    fix: 'Build in another stage and `COPY` only what runs, or add them to `.dockerignore`.',
+    full: "Files a build needs but a running image does not (a `.git` directory, object files, static archives, downloaded archives beside their extracted tree, a package's headers and compilers) stay in the final image.",
+    fix: 'Build in another stage and `COPY` only what runs; install `-dev` and build packages only in that stage. `.dockerignore` helps only for files a `COPY` from the build context brought in.',
   },
   'base-image': {
     name: 'WasteInBaseImage',

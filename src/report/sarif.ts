@@ -3,7 +3,7 @@ import type { Location, Log, ReportingDescriptor, Result } from 'sarif';
 import type { Finding } from '../core/index.js';
 import { formatBytes, escapeControl, stringifyJson } from '../format/index.js';
 import { formatFigure, layerCommand, referenceOf, type CiOutcome, type ImageResult } from './ci-result.js';
-import { FINDING_TITLE } from './findings-report.js';
+import { findingTitle, ownersText } from './findings-report.js';
 import { FINDINGS_LOCATED, OFFENDERS_SHOWN, reportPath, reportText } from './limits.js';
 import { findingLocation, imageLocation, layerLocation, locationText, wholeImageLocation, type ResultLocation } from './locations.js';
 import { DOCS_URL, FINDING_DOCS, RULE_DOCS, type RuleDoc } from './rule-docs.js';
@@ -149,11 +149,11 @@ function findingResults(o: ImageResult, ref: string, cwd: string, ruleIndex: (id
       ruleId: id,
       ruleIndex: ruleIndex(id, f.kind),
       level: 'warning',
-      message: { text: `${ref}: ${formatBytes(f.bytes)} ${FINDING_TITLE[f.kind]}${f.manager ? ` (${escapeControl(f.manager)})` : ''}: ${layers.join(' → ')}: ${paths}. Fix: ${escapeControl(f.advice)}` },
+      message: { text: `${ref}: ${formatBytes(f.bytes)} ${findingTitle(f)}: ${layers.join(' → ')}: ${paths}${f.owners.length > 0 ? ` (owned by ${ownersText(f)})` : ''}. Fix: ${escapeControl(f.advice)}` },
       locations: [locationOf(where, [{ name: ref, kind: 'module' }])],
       ...(related.length > 0 ? { relatedLocations: related } : {}),
       partialFingerprints: { 'inspectTui/v1': fingerprint(ref, id, ...f.layers.map((l) => String(l.index)), f.paths[0]?.path ?? '') },
-      properties: { image: ref, bytes: f.bytes, layers: f.layers.map((l) => l.index) },
+      properties: { image: ref, bytes: f.bytes, layers: f.layers.map((l) => l.index), fromBase: f.fromBase, ...(f.owners.length > 0 ? { owners: f.owners.map((o) => reportText(`${o.manager} ${o.name}`)) } : {}) },
     });
   }
   return out;

@@ -1,5 +1,5 @@
 import type { Analysis } from '../core/index.js';
-import type { Finding, FindingKind } from '../core/index.js';
+import { findFindings, type Finding, type FindingKind } from '../core/index.js';
 import { formatBytes, fit, sanitize } from '../format/index.js';
 import { fitLine, seg, type Line, type Style } from './segments.js';
 import type { AppState } from './state.js';
@@ -10,9 +10,10 @@ import type { ImageView } from './view-data.js';
  * layer it blames and puts the tree cursor on its largest path.
  */
 
-/** The findings of the image (computed once, by the analysis, on first use). */
+/** The findings of the image, with their owners when the package databases were read (computed once, on first use). */
 export function selectFindings(d: ImageView): readonly Finding[] {
-  return d.analysis.findings;
+  const { analysis, packages } = d;
+  return packages ? analysis.tree.memo('findings.owned', () => findFindings(analysis, { owners: packages })) : analysis.findings;
 }
 
 const LABEL: Record<FindingKind, string> = {
@@ -25,13 +26,20 @@ const LABEL: Record<FindingKind, string> = {
   'base-image': 'in the base',
 };
 
+/** The kind's label, with the manager whose files they are and whether the base image wrote them. */
+function labelOf(f: Finding): string {
+  const label = f.manager ? `${LABEL[f.kind]} (${f.manager})` : LABEL[f.kind];
+  return f.fromBase && f.kind !== 'base-image' ? `${label}, base` : label;
+}
+
 /** Lines of the panel: a header, then two lines per finding (what and where, then the advice). */
 export function selectFindingsLines(d: ImageView, state: AppState, width: number): Line[] {
   const findings = selectFindings(d);
   const lines: Line[] = [];
-  const wasted = findings.filter((f) => !f.survives).reduce((s, f) => s + f.bytes, 0);
+  // "Reclaimable": what the findings add up to; "wasted" is dive's figure (image details).
+  const reclaimable = findings.filter((f) => !f.survives).reduce((s, f) => s + f.bytes, 0);
   const kept = findings.filter((f) => f.survives).reduce((s, f) => s + f.bytes, 0);
-  lines.push(fitLine([seg('Findings', 'title-focused'), seg(`  ${formatBytes(wasted)} wasted, ${formatBytes(kept)} of caches and leftovers kept · Enter: go to the layer and path · Esc: close`, 'dim')], width));
+  lines.push(fitLine([seg('Findings', 'title-focused'), seg(`  ${formatBytes(reclaimable)} reclaimable, ${formatBytes(kept)} of caches and leftovers kept · Enter: go to the layer and path · Esc: close`, 'dim')], width));
   if (findings.length === 0) lines.push(fitLine([seg('  nothing to report: no waste, caches or leftovers found', 'dim')], width));
   findings.forEach((f, i) => {
     const sel = i === state.findingsCursor ? 'focused' : undefined;
@@ -43,7 +51,7 @@ export function selectFindingsLines(d: ImageView, state: AppState, width: number
       fitLine(
         [
           seg(` ${fit(formatBytes(f.bytes), 9, 'right')} `, style),
-          seg(`${fit(f.manager ? `${LABEL[f.kind]} (${f.manager})` : LABEL[f.kind], 22)} `, 'header'),
+          seg(`${fit(labelOf(f), 22)} `, 'header'),
           seg(`${fit(where, 8)} `, 'marker'),
           seg(first ? `${sanitize(first.path)}${more}` : ''),
           seg(`  ${sanitize(f.layers.at(-1)?.command ?? '')}`, 'dim'),
@@ -52,7 +60,8 @@ export function selectFindingsLines(d: ImageView, state: AppState, width: number
         sel,
       ),
     );
-    lines.push(fitLine([seg(`            ${sanitize(f.advice)}`, 'dim')], width));
+    const owners = f.owners.map((o) => `${o.manager} ${o.name}`).join(', ');
+    lines.push(fitLine([seg('            '), ...(owners ? [seg(`owned by ${sanitize(owners)}: `, 'marker')] : []), seg(sanitize(f.advice), 'dim')], width));
   });
   return lines;
 }

@@ -12,7 +12,9 @@ describe('findings in CI mode', () => {
     const text = r.stdout;
     expect(text.indexOf('Findings:')).toBeGreaterThan(text.indexOf('reclaimable:'));
     expect(text.indexOf('Findings:')).toBeLessThan(text.indexOf('Inefficient Files:'));
-    expect(text).toMatch(/48 kB {2}identical content at several paths {2}L3\n +L3: RUN rm -rf \/usr\/lib\/\* && cp \/bin\/busybox \/usr\/lib\/busybox\.bak/);
+    // the copy's writer (L3) and the original's (L0) are blamed
+    expect(text).toMatch(/48 kB {2}identical content at several paths {2}L0 → L3\n +L0: .*\n +L3: RUN rm -rf \/usr\/lib\/\* && cp \/bin\/busybox \/usr\/lib\/busybox\.bak/);
+    expect(text).toMatch(/^Findings:\n {2}\S+ kB reclaimable, /m);
     const json = JSON.parse(runCli(['--ci', '--quiet', '--json', '-', EXAMPLE]).stdout) as { findings: { kind: string; bytes: number; survives: boolean }[]; summary: { reclaimable: { totalBytes: number } } };
     expect(json.findings.map((f) => f.kind)).toContain('deleted-later');
     expect(json.findings.filter((f) => !f.survives).reduce((s, f) => s + f.bytes, 0)).toBeLessThanOrEqual(json.summary.reclaimable.totalBytes);

@@ -13,9 +13,9 @@ describe.skipIf(!ready)('the findings panel in tmux', () => {
   it('e opens the findings, Enter jumps to the blamed layer and path, q quits', async () => {
     await until((s) => s.includes('changes of L0'), 'the inspector');
     keys('e');
-    let s = await until((x) => x.includes('Go to the layer and path') && x.includes('wasted,'), 'the findings');
-    // the example's largest waste: busybox copied to /usr/lib/busybox.bak by L3
-    expect(s).toMatch(/duplicated +L3 +\/usr\/lib\/busybox\.bak/);
+    let s = await until((x) => x.includes('Go to the layer and path') && x.includes('reclaimable,'), 'the findings');
+    // the example's largest waste: busybox (written by L0) copied to /usr/lib/busybox.bak by L3
+    expect(s).toMatch(/duplicated +L0→L3 +\/usr\/lib\/busybox\.bak/);
     expect(s).toMatch(/rewritten +L2→L4 +\/usr\/bin\/app .*chown -R/);
     keys('j', 'j'); // to the chown finding (the third)
     keys('Enter');

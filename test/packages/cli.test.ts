@@ -127,11 +127,15 @@ describe.skipIf(NO_PACKAGE_TOOLS !== undefined)(`packages through the command li
     expect(e).not.toHaveProperty('packages');
     expect(e).not.toHaveProperty('packageWarnings');
     expect(e.layers.every((l) => l.packages === undefined)).toBe(true);
-    // and the figures are the same as with them
-    const { packages: _p, packageWarnings: _w, layers, ...rest } = exportOf(im.new.plain);
-    const { layers: bare, ...restBare } = e;
+    // and the figures are the same as with them; the findings too, but for what owners tell
+    const { packages: _p, packageWarnings: _w, layers, findings, ...rest } = exportOf(im.new.plain);
+    const { layers: bare, findings: bareFindings, ...restBare } = e;
     expect(restBare).toEqual(rest);
     expect(bare).toEqual(layers.map(({ packages: _x, ...l }) => l));
+    const facts = (fs: typeof findings) => fs.map(({ owners: _o, advice: _a, ...f }) => f).sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
+    expect(facts(bareFindings)).toEqual(facts(findings));
+    expect(bareFindings.every((f) => f.owners.length === 0)).toBe(true);
+    expect(findings.some((f) => f.owners.length > 0)).toBe(true);
   });
 
   it("the library's compareImages carries the packages that differ, and its JSON is diff --json's", async () => {

@@ -1,5 +1,4 @@
-import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { lstatSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ImageIndex } from '../../src/core/index.js';
@@ -8,17 +7,15 @@ import type { ExportV1 } from '../../src/report/json-export.js';
 import { tmpDir } from '../helpers/image-files.js';
 import { runCli } from '../helpers/run-cli.js';
 import { LayerTrees } from '../helpers/layer-trees.js';
-import { hasTool, ownerLine, packagesOf, runAsync } from '../helpers/packages.js';
+import { ownerLine, packagesOf, runAsync } from '../helpers/packages.js';
+import { CAN_DEBOOTSTRAP, DEBIAN_SUITE as SUITE, debootstrapMinbase } from '../helpers/debootstrap.js';
 import { buildDeb, dpkg, dpkgQuery } from '../helpers/deb-build.js';
 
 // A whole Debian root made by debootstrap (minbase) from the configured Debian mirror: the
 // packages read from its database must be what dpkg-query says, and each one's files and bytes
 // what its list names on disk. Only where debootstrap is installed and this runs as root. The
-// root takes half a minute or more to build: it is kept in the temporary directory (complete
-// or not at all) and later runs copy it.
-const SUITE = 'bookworm';
-const MIRROR = 'http://deb.debian.org/debian';
-const CAN = hasTool('debootstrap', ['--version']) && process.getuid?.() === 0;
+// root is the one every such test shares (`debootstrapMinbase`).
+const CAN = CAN_DEBOOTSTRAP;
 
 describe.skipIf(!CAN)('a debootstrapped Debian', () => {
   let t: LayerTrees;
@@ -28,12 +25,7 @@ describe.skipIf(!CAN)('a debootstrapped Debian', () => {
   let after: string[];
 
   beforeAll(async () => {
-    const cached = path.join(os.tmpdir(), `inspect-tui-debootstrap-${SUITE}-minbase`);
-    if (!existsSync(cached)) {
-      const building = `${cached}.${process.pid}`;
-      await runAsync('debootstrap', ['--variant=minbase', SUITE, building, MIRROR]);
-      renameSync(building, cached);
-    }
+    const cached = await debootstrapMinbase();
     t = new LayerTrees();
     await runAsync('cp', ['-a', `${cached}/.`, t.root]);
     await t.commit(`debootstrap --variant=minbase ${SUITE}`);

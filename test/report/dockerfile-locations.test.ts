@@ -42,7 +42,7 @@ const SOURCES: ImageSources = {
   steps: [],
 };
 const result = (sources: ImageSources | null, reference = a.identity.reference): ImageResult => ({ kind: 'analysed', summary: { ...summarize(a), identity: { ...a.identity, reference } }, sources });
-const finding = (kind: Finding['kind'], layers: number[]): Finding => ({ kind, bytes: 10, survives: false, layers: layers.map((index) => ({ index, command: 'x' })), paths: [{ path: '/x', bytes: 10 }], pathCount: 1, advice: 'do it' });
+const finding = (kind: Finding['kind'], layers: number[]): Finding => ({ kind, bytes: 10, survives: false, layers: layers.map((index) => ({ index, command: 'x' })), paths: [{ path: '/x', bytes: 10 }], pathCount: 1, advice: 'do it', owners: [], fromBase: false });
 
 describe('where a result goes', () => {
   const o = result(SOURCES);

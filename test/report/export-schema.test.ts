@@ -136,6 +136,10 @@ describe('the JSON export matches schema/export-v1.schema.json', () => {
       ['with schemaVersion 2', (e) => Object.assign(e, { schemaVersion: 2 }), /data\/schemaVersion must be equal to constant/],
       // a digest field holds a digest, not bare hex
       ['with a diffId missing its algorithm', (e) => (e.layers[0]!.diffId = e.layers[0]!.diffId!.replace(/^sha256:/, '')), /data\/layers\/0\/diffId must match pattern/],
+      // every finding says whether the base wrote its bytes, and names at most five owners, each with manager and name
+      ['with a finding without fromBase', (e) => delete (e.findings[0] as { fromBase?: boolean }).fromBase, /data\/findings\/0 must have required property 'fromBase'/],
+      ['with a finding of six owners', (e) => (e.findings[0]!.owners = Array.from({ length: 6 }, (_, i) => ({ manager: 'dpkg', name: `p${i}` }))), /data\/findings\/0\/owners must NOT have more than 5 items/],
+      ['with an owner without a name', (e) => Object.assign(e.findings[0]!, { owners: [{ manager: 'dpkg' }] }), /data\/findings\/0\/owners\/0 must have required property 'name'/],
       // null only where the code emits null
       ['with a null efficiency', (e) => Object.assign(e.summary, { efficiency: null }), /data\/summary\/efficiency must be number/],
       // the rule statuses are a closed set

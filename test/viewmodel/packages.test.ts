@@ -6,6 +6,7 @@ import type { CommandId } from '../../src/viewmodel/commands.js';
 import { interpretKey } from '../../src/viewmodel/input.js';
 import { createKeymap } from '../../src/viewmodel/keymap.js';
 import { interpretMouse } from '../../src/viewmodel/mouse.js';
+import { selectFindingsLines } from '../../src/viewmodel/findings-view.js';
 import { selectPackageRows, selectPackagesNotice, selectPackagesPane } from '../../src/viewmodel/packages-view.js';
 import { reduce, type Action } from '../../src/viewmodel/reducer.js';
 import { selectLayerDetails, selectOverlayLines, selectStatusBar, selectTreePane } from '../../src/viewmodel/rows.js';
@@ -158,6 +159,19 @@ describe.skipIf(NO_PACKAGE_TOOLS !== undefined)(`the packages pane${NO_PACKAGE_T
     expect(after.packages?.cursor).toBe(3);
     expect(interpretMouse(image, s, { kind: 'wheel-down', button: 1, ...layout })).toEqual([{ type: 'scroll', pane: 'packages', delta: 3 }]);
     expect(interpretMouse(image, { ...s, focus: 'layers' }, { kind: 'press', button: 0, col: 100, row: 1 })).toEqual([{ type: 'focus', pane: 'packages' }]);
+  });
+
+  it("the findings panel names the packages owning each finding's paths, and advises from them", () => {
+    const s = press(image, createInitialState({ cols: 200, rows: 40 }), 'e');
+    const text = selectFindingsLines(image, s, 200).map(lineText);
+    // dpkg -r pkg-base deleted files dpkg had installed: not "the same RUN that creates them"
+    const i = text.findIndex((l) => l.includes('owned by dpkg pkg-base: '));
+    expect(i).toBeGreaterThan(0);
+    expect(text[i]).toContain('deleting files of installed packages in a later step saves nothing');
+    expect(text[i - 1]).toMatch(/deleted later .*dpkg -r pkg-base/);
+    // without the databases (--no-packages) no finding names an owner
+    const bare = imageView(image.analysis, { symbols: true });
+    expect(selectFindingsLines(bare, s, 200).map(lineText).some((l) => l.includes('owned by'))).toBe(false);
   });
 
   it('fits a 60x15 terminal: every line is 60 cells or less, the cursor row stays in view', () => {

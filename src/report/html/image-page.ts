@@ -4,7 +4,7 @@ import type { Finding } from '../../core/index.js';
 import type { IgnoredFigures } from '../../core/index.js';
 import type { RuleResult } from '../../core/index.js';
 import { formatPlatform } from '../../reference/index.js';
-import { FINDING_TITLE } from '../findings-report.js';
+import { findingTitle } from '../findings-report.js';
 import { CHANGE_CODE, NODE_KIND, type FindingView, type ImageView, type LayerView, type NodeKindValue, type PackageView, type PathBytes, type RuleView, type SourceLine } from './page-data.js';
 import { byteSize, clip, fitStrings, fitTree, foldTree, LIST_CAP, MAX_COMMAND, MAX_NAME, MAX_PATH, MAX_TEXT, NODE_BUDGET, PAGE_DATA_LIMIT, REST_LIMIT, type TreeSource } from './size-tree.js';
 
@@ -23,9 +23,6 @@ export type ReportProvenance = {
   /** Per layer index: where its instruction is written, or null when no line is known. */
   readonly layerSources?: readonly (SourceLine | null)[];
 };
-
-/** A finding with the facts that may be known about it (ownership, base image). */
-type FindingFacts = Finding & { readonly owners?: readonly string[]; readonly fromBase?: boolean };
 
 /** Per layer while the events are gathered: count, bytes and the largest paths. */
 type PathList = { count: number; bytes: number; items: { p: number; bytes: number }[] };
@@ -250,9 +247,9 @@ export function imageView(
     goneLater: finishList(gone[l.index], abs, listCap),
   }));
 
-  const findings: FindingView[] = summary.findings.slice(0, LIST_CAP * 2).map((f: FindingFacts) => ({
+  const findings: FindingView[] = summary.findings.slice(0, LIST_CAP * 2).map((f: Finding) => ({
     kind: f.kind,
-    title: FINDING_TITLE[f.kind],
+    title: findingTitle(f),
     bytes: f.bytes,
     survives: f.survives,
     layers: f.layers.map((l) => ({ index: l.index, command: clip(l.command, MAX_COMMAND), source: sourceOf(l.index) })),
@@ -260,8 +257,8 @@ export function imageView(
     pathCount: f.pathCount,
     advice: clip(f.advice, MAX_COMMAND),
     ...(f.manager !== undefined ? { manager: clip(f.manager, MAX_NAME) } : {}),
-    ...(f.owners !== undefined ? { owners: f.owners.slice(0, LIST_CAP).map((o) => clip(o, MAX_TEXT)) } : {}),
-    ...(f.fromBase !== undefined ? { fromBase: f.fromBase } : {}),
+    ...(f.owners.length > 0 ? { owners: f.owners.slice(0, LIST_CAP).map((o) => clip(`${o.manager} ${o.name}`, MAX_TEXT)) } : {}),
+    fromBase: f.fromBase,
   }));
 
   const id = summary.identity;

@@ -195,11 +195,11 @@ describe('the page data of an image', () => {
   it("carries a finding's owners and base-image fact when the finding has them", () => {
     const s = summarize(a);
     const f0 = s.findings[0]!;
-    const withFacts = { ...s, findings: [{ ...f0, owners: ['dpkg apt 2.6'], fromBase: true }, ...s.findings.slice(1)] };
+    const withFacts = { ...s, findings: [{ ...f0, owners: [{ manager: 'dpkg', name: 'apt' }], fromBase: true }, ...s.findings.slice(1)] };
     const w = imageView(a, withFacts);
-    expect(w.findings[0]).toMatchObject({ owners: ['dpkg apt 2.6'], fromBase: true });
+    expect(w.findings[0]).toMatchObject({ owners: ['dpkg apt'], fromBase: true, title: expect.stringContaining('(from the base image)') });
     expect(v.findings[0]).not.toHaveProperty('owners');
-    expect(v.findings[0]).not.toHaveProperty('fromBase');
+    expect(v.findings.map((f) => f.fromBase)).toEqual(s.findings.slice(0, v.findings.length).map((f) => f.fromBase));
   });
 
   it('escapes and cuts every string from the image', () => {

@@ -85,7 +85,7 @@ function findingCard(f: FindingView): HTMLElement {
       h('span', { class: 'bytes' }, formatBytes(f.bytes)),
       h('strong', null, f.title),
       f.manager ? h('span', { class: 'tag' }, f.manager) : null,
-      h('span', { class: 'tag' }, f.survives ? 'kept in the final image' : 'wasted in lower layers'),
+      h('span', { class: 'tag' }, f.survives ? 'kept in the final image' : 'reclaimable: stored in lower layers'),
       f.fromBase === true ? h('span', { class: 'tag' }, 'from the base image') : null,
     ),
     h(
