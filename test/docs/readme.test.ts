@@ -52,6 +52,10 @@ describe('the README\'s "Try it" commands', () => {
 describe('links between the documents', () => {
   const DOCS = ['README.md', 'CONTRIBUTING.md', 'docs/performance.md', 'docs/sources.md', 'docs/ci.md', 'docs/inspector.md', 'docs/figures.md'];
 
+  it('stays a user\'s guide: under 450 lines, the detail in the documents it links', () => {
+    expect(read('README.md').trimEnd().split('\n').length).toBeLessThan(450);
+  });
+
   it('the README links every document it moved its detail to', () => {
     const targets = new Set([...README.matchAll(/\]\(([^)#\s]+)(?:#[^)\s]*)?\)/g)].map((m) => m[1]));
     expect(DOCS.slice(1).filter((d) => !targets.has(d))).toEqual([]);
