@@ -21,6 +21,8 @@ export type CacheEntryKind =
   | 'keys'
   /** What an image's package databases say (`packages-<hex>`). */
   | 'packages'
+  /** An image's analysed index and content keys, for the inspector (`index-<hex>`). */
+  | 'index'
   /** A write in progress, or left by a run that was killed (`.<name>.<pid>.<random>.tmp`). */
   | 'temporary'
   /** Anything else: another name, a symlink, a directory. Listed, never removed. */
@@ -44,7 +46,8 @@ const NAMES: readonly [RegExp, CacheEntryKind][] = [
   [/^result-[0-9a-f]{64}$/, 'result'],
   [/^keys-[0-9a-f]{64}$/, 'keys'],
   [/^packages-[0-9a-f]{64}$/, 'packages'],
-  [/^\.(?:layer|result|keys|packages)-[0-9a-f]{64}\.\d+\.[0-9a-z]*\.tmp$/, 'temporary'],
+  [/^index-[0-9a-f]{64}$/, 'index'],
+  [/^\.(?:layer|result|keys|packages|index)-[0-9a-f]{64}\.\d+\.[0-9a-z]*\.tmp$/, 'temporary'],
 ];
 
 function kindOf(name: string, s: Stats): Pick<CacheEntry, 'kind' | 'type'> {

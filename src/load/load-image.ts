@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { type LayerAccess, type LayerContents, sharedPool, type WorkerPool } from '../archive/index.js';
-import type { LayerCache, ResultCache } from '../cache/index.js';
+import type { IndexCache, LayerCache, ResultCache } from '../cache/index.js';
 import { analyzeImage, indexImage, summarize, type Analysis, type AnalysisSummary, type ImageIdentity, type ImageIndex, type ImageInput, type LayerDescriptor } from '../core/index.js';
 import { SourceError } from '../errors/index.js';
 import { planPackageReads, readPackages, type ImagePackages, type PackageSummary, type PackageWarning } from '../packages/index.js';
@@ -42,6 +42,8 @@ export type LoadCaches = {
   readonly layers?: LayerCache;
   /** Whole-image figures, for `loadSummary`, and content keys, for an image whose every layer is in the layer cache. */
   readonly results?: ResultCache;
+  /** The analysed index and content keys of an image whose every layer is in the layer cache: not indexed again. */
+  readonly indexes?: IndexCache;
 };
 
 export type LoadOptions = {
@@ -273,12 +275,15 @@ async function analyzeOpened(
       entries: contents[i]!.entries,
     })),
   };
-  stage('indexing paths');
-  const index = indexImage(input);
-  // Every layer from the layer cache (so verified before): the keys kept with them still hold.
+  // Every layer from the layer cache (so verified before): the index and keys kept with them still hold.
   const imageKey = { identity: image.identity, layers: image.layers.map((l) => l.descriptor) };
   const results = opts.caches?.results;
-  const keptKeys = fromCache.size === image.layers.length ? results?.getKeys(imageKey, index.entries.length) : undefined;
+  const indexes = opts.caches?.indexes;
+  const allCached = fromCache.size === image.layers.length;
+  const keptIndex = allCached ? indexes?.get(imageKey, input) : undefined;
+  if (!keptIndex) stage('indexing paths');
+  const index = keptIndex?.index ?? indexImage(input);
+  const keptKeys = keptIndex?.keys ?? (allCached ? results?.getKeys(imageKey, index.entries.length) : undefined);
   if (!keptKeys) stage('comparing contents');
   const read = DigestTable.of(contents);
   // Bodies are hashed and compared on the worker threads while this one reads the package
@@ -309,6 +314,7 @@ async function analyzeOpened(
   ).then(
     () => {
       if (!keptKeys && verify) results?.putKeys(imageKey, keys);
+      if (!keptIndex && verify) indexes?.put(imageKey, index, keys);
     },
     (e: unknown) => {
       stop.abort(e);
