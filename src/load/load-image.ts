@@ -62,6 +62,12 @@ export type LoadOptions = {
    * forgets `verified` still never presents unverified bytes as right. @default false
    */
   readonly early?: boolean;
+  /**
+   * Leave the package databases unread until `LoadedImage.readPackages()` is called: for the
+   * inspector, which shows the tree first and the packages as pending until they are read.
+   * `LoadedImage.packages` is then undefined. Ignored by `loadSummary`. @default false
+   */
+  readonly deferPackages?: boolean;
   /** Reads and hashes blobs in files on other cores. @default the process's shared pool */
   readonly pool?: WorkerPool;
   /**
@@ -82,6 +88,12 @@ export type LoadedImage = {
    * changes, who owns a path at any layer. Undefined when `settings.packages` is false.
    */
   readonly packages: ImagePackages | undefined;
+  /**
+   * What the image's package databases say, read now when `deferPackages` left them unread (once;
+   * later calls give the same promise), else `packages` at once. Undefined when
+   * `settings.packages` is false. Call before `close`.
+   */
+  readPackages(): Promise<ImagePackages | undefined>;
   /** The raw config JSON, for the "inspect" view. */
   readonly rawConfig: unknown;
   /** Per layer, base first: where its bytes are and what reading it found. */
@@ -114,7 +126,7 @@ export async function loadImage(ref: ImageReference, opts: LoadOptions): Promise
   const stop = new AbortController();
   try {
     const lines = await readImageLines(image, opts.dockerfiles ?? []);
-    const { analysis, packages, contents, digests, verified } = await analyzeOpened(image, opts, stop);
+    const { analysis, packages, readPackages, contents, digests, verified } = await analyzeOpened(image, opts, stop);
     if (!opts.early) {
       opts.onEvent?.({ type: 'stage', message: 'verifying layers' });
       await verified;
@@ -123,6 +135,7 @@ export async function loadImage(ref: ImageReference, opts: LoadOptions): Promise
       analysis,
       lines,
       packages,
+      readPackages,
       rawConfig: image.rawConfig,
       // The package bodies a stream kept are read already: the image open for the session does not hold them.
       layers: image.layers.map((l, i) => ({ blob: l.blob, contents: withoutPackageBodies(contents[i]!) })),
@@ -167,7 +180,7 @@ export async function loadSummary(ref: ImageReference, opts: LoadOptions): Promi
     }
     const stop = new AbortController();
     try {
-      const { analysis, packages, verified } = await analyzeOpened(image, opts, stop);
+      const { analysis, packages, verified } = await analyzeOpened(image, { ...opts, deferPackages: false }, stop);
       const summary = summarize(analysis);
       const facts = packages && summarizePackages(packages);
       opts.onEvent?.({ type: 'stage', message: 'verifying layers' });
@@ -225,7 +238,14 @@ async function analyzeOpened(
   image: OpenedImage,
   opts: LoadOptions,
   stop: AbortController,
-): Promise<{ analysis: Analysis; packages: ImagePackages | undefined; contents: LayerContents[]; digests: DigestTable; verified: Promise<void> }> {
+): Promise<{
+  analysis: Analysis;
+  packages: ImagePackages | undefined;
+  readPackages: () => Promise<ImagePackages | undefined>;
+  contents: LayerContents[];
+  digests: DigestTable;
+  verified: Promise<void>;
+}> {
   const { onEvent, signal } = opts;
   const cache = opts.caches?.layers;
   const concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;
@@ -291,11 +311,19 @@ async function analyzeOpened(
   // first wait for the workers.
   const computing = keptKeys ? undefined : computeContentKeys(index, image.layers.map((l) => l.blob), contents, read, { concurrency, pool, signal });
   computing?.catch(() => undefined); // awaited below, after the packages
+  const wantPackages = opts.settings.packages !== false;
+  let reading: Promise<ImagePackages | undefined> | undefined;
+  const readPackages = () =>
+    (reading ??= (async () => {
+      if (!wantPackages) return undefined;
+      const read = await readImagePackages(index, image.layers.map((l, i) => ({ blob: l.blob, contents: contents[i]! })), signal);
+      onEvent?.({ type: 'packages', count: read.packages.length, warnings: read.warnings });
+      return read;
+    })());
   let packages: ImagePackages | undefined;
-  if (opts.settings.packages !== false) {
+  if (wantPackages && !opts.deferPackages) {
     stage('reading packages');
-    packages = await readImagePackages(index, image.layers.map((l, i) => ({ blob: l.blob, contents: contents[i]! })), signal);
-    onEvent?.({ type: 'packages', count: packages.packages.length, warnings: packages.warnings });
+    packages = await readPackages();
   }
   const computed = await computing;
   const keys = keptKeys ?? computed!.keys;
@@ -324,7 +352,7 @@ async function analyzeOpened(
   verified.catch(() => undefined);
   stage('analyzing');
   const analysis = analyzeImage(index, keys);
-  return { analysis, packages, contents, digests, verified };
+  return { analysis, packages, readPackages, contents, digests, verified };
 }
 
 /** The package databases of an indexed image, read from its layers (see `readPackageBodies`). */

@@ -122,8 +122,10 @@ describe('index cache', () => {
     expect([...back!.keys]).toEqual([...keys]);
     // The layers' own entries are shared, not copied; a path a layer writes is that entry's string.
     expect(back!.index.entries[0]).toBe(index.entries[0]);
-    // Paths are found again (the lookup is built on first use).
-    expect(back!.index.paths.find('/usr/lib/deep')).toBe(index.paths.find('usr/lib/deep'));
+    // Paths are found again (down the sorted children, without a map of every path).
+    back!.index.paths.paths.forEach((p, id) => expect(back!.index.paths.find(p)).toBe(id));
+    expect(back!.index.paths.find('/usr/lib/deep/')).toBe(index.paths.find('usr/lib/deep'));
+    expect(back!.index.paths.find('usr/lib/dee')).toBeUndefined();
     expect(back!.index.paths.find('nowhere')).toBeUndefined();
     // The same figures as the fresh index gives.
     expect(summarize(analyzeImage(back!.index, keys))).toEqual(summarize(analyzeImage(index, keys)));
