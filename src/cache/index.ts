@@ -4,7 +4,7 @@ import { IndexCache } from './index-cache.js';
 import { LayerCache } from './layer-cache.js';
 import { ResultCache } from './result-cache.js';
 
-export { CacheDir, defaultCacheDir, CACHE_FORMAT, DEFAULT_MAX_BYTES } from './cache-dir.js';
+export { CacheDir, defaultCacheDir, CACHE_FORMAT, COMPILE_CACHE_DIR, DEFAULT_MAX_BYTES } from './cache-dir.js';
 export { LayerCache, ResultCache, IndexCache };
 export type { CachedIndex } from './index-cache.js';
 export type { ImageKey } from './result-cache.js';
