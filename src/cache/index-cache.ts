@@ -1,4 +1,4 @@
-import { EntryKind, EQUAL_CONTENT_KEY, MergedViews, PathTable, UNIQUE_CONTENT_KEY, type ContentKeys, type ImageIndex, type ImageInput, type LayerEntry, type PathProblem, type Removal } from '../core/index.js';
+import { EntryKind, EQUAL_CONTENT_KEY, MergedViews, PathTable, UNIQUE_CONTENT_KEY, type ChangeCounts, type ContentKeys, type KnownFigures, type ImageIndex, type ImageInput, type LayerEntry, type PathProblem, type Removal } from '../core/index.js';
 import { CACHE_FORMAT, checksum, type CacheDir } from './cache-dir.js';
 import { imageEntryName, type ImageKey } from './result-cache.js';
 
@@ -20,8 +20,8 @@ type Header = {
   body: string;
 };
 
-/** The analysed index of an image and the content keys its analysis used: what `IndexCache.get` gives back. */
-export type CachedIndex = { readonly index: ImageIndex; readonly keys: ContentKeys };
+/** The analysed index of an image, the content keys its analysis used and the figures it found: what `IndexCache.get` gives back. */
+export type CachedIndex = { readonly index: ImageIndex; readonly keys: ContentKeys; readonly figures: KnownFigures };
 
 const PROBLEMS: ReadonlySet<PathProblem['problem']> = new Set(['whiteout-target-missing', 'opaque-dir-missing', 'entry-under-non-directory']);
 
@@ -60,10 +60,11 @@ export class IndexCache {
     }
   }
 
-  put(image: ImageKey, index: ImageIndex, keys: ContentKeys): void {
+  /** Keeps `index`, its `keys` and the `figures` its analysis found (`knownFigures`). */
+  put(image: ImageKey, index: ImageIndex, keys: ContentKeys, figures: KnownFigures): void {
     const name = imageEntryName(image, 'index');
     if (!name) return;
-    this.dir.write(name, encodeIndex(name, index, keys));
+    this.dir.write(name, encodeIndex(name, index, keys, figures));
   }
 }
 
@@ -79,7 +80,7 @@ function flatten(lists: readonly ArrayLike<number>[]): { at: Int32Array; all: In
 }
 
 /** The bytes of an entry named `name` for `index` and its `keys` (exported for the tests). */
-export function encodeIndex(name: string, index: ImageIndex, keys: ContentKeys): Buffer {
+export function encodeIndex(name: string, index: ImageIndex, keys: ContentKeys, figures: KnownFigures): Buffer {
   const { paths, entries, merged, contributions } = index;
   const N = paths.size;
   const n = entries.length;
@@ -147,6 +148,7 @@ export function encodeIndex(name: string, index: ImageIndex, keys: ContentKeys):
     ['keyDigests', Buffer.concat(digests)],
     ['keyEqual', bytes(Int32Array.from(equal))],
     ['keyOther', Buffer.from(JSON.stringify(other))],
+    ['figures', Buffer.from(JSON.stringify({ changes: figures.changes.map((c) => [c.added, c.modified, c.removed, c.unmodified]), reclaimable: figures.reclaimable, fileCount: figures.fileCount }))],
   ];
   const sections: Record<string, [number, number]> = {};
   let at = 0;
@@ -370,6 +372,24 @@ export function decodeIndex(buf: Buffer, name: string, input: ImageInput): Cache
   }
   check(d * 32 === keyDigests.length && e === keyEqual.length && o === keyOther.length);
 
+  // The figures the analysis found: counts and byte totals, one set of counts per layer.
+  const f = JSON.parse(text('figures')) as { changes: unknown; reclaimable: Record<string, unknown>; fileCount: unknown };
+  const tally = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
+  const bytes = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x) && x >= 0;
+  check(typeof f === 'object' && f !== null && Array.isArray(f.changes) && f.changes.length === L && tally(f.fileCount) && typeof f.reclaimable === 'object' && f.reclaimable !== null);
+  const changes: ChangeCounts[] = (f.changes as unknown[]).map((c) => {
+    check(Array.isArray(c) && c.length === 4 && c.every(tally));
+    const [added, modified, removed, unmodified] = c as number[];
+    return { added: added!, modified: modified!, removed: removed!, unmodified: unmodified! };
+  });
+  const r = f.reclaimable;
+  check(bytes(r.overwrittenBytes) && bytes(r.deletedLaterBytes) && bytes(r.metadataOnlyBytes) && bytes(r.duplicateContentBytes) && bytes(r.totalBytes));
+  const figures: KnownFigures = {
+    changes,
+    reclaimable: { overwrittenBytes: r.overwrittenBytes, deletedLaterBytes: r.deletedLaterBytes, metadataOnlyBytes: r.metadataOnlyBytes, duplicateContentBytes: r.duplicateContentBytes, totalBytes: r.totalBytes },
+    fileCount: f.fileCount as number,
+  };
+
   const index: ImageIndex = {
     input,
     paths: table,
@@ -385,5 +405,5 @@ export function decodeIndex(buf: Buffer, name: string, input: ImageInput): Cache
     contributions: { count, sum, min },
     problems,
   };
-  return { index, keys };
+  return { index, keys, figures };
 }

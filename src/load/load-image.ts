@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { type LayerAccess, type LayerContents, sharedPool, type WorkerPool } from '../archive/index.js';
 import type { IndexCache, LayerCache, ResultCache } from '../cache/index.js';
-import { analyzeImage, indexImage, summarize, type Analysis, type AnalysisSummary, type ImageIdentity, type ImageIndex, type ImageInput, type LayerDescriptor } from '../core/index.js';
+import { analyzeImage, indexImage, knownFigures, summarize, type Analysis, type AnalysisSummary, type ImageIdentity, type ImageIndex, type ImageInput, type LayerDescriptor } from '../core/index.js';
 import { SourceError } from '../errors/index.js';
 import { planPackageReads, readPackages, type ImagePackages, type PackageSummary, type PackageWarning } from '../packages/index.js';
 import type { ImageReference } from '../reference/reference.js';
@@ -328,6 +328,9 @@ async function analyzeOpened(
   const computed = await computing;
   const keys = keptKeys ?? computed!.keys;
   const digests = computed ? read.with(computed.hashed) : read;
+  stage('analyzing');
+  // From the cached index: the changes per layer and the reclaimable bytes it keeps, not found again.
+  const analysis = analyzeImage(index, keys, keptIndex?.figures);
   // A layer is (re)written to the cache once verified, when it was read from the source or
   // bodies were hashed since; never without verification (its diffID would be only a claim).
   const verified = Promise.all(
@@ -342,7 +345,7 @@ async function analyzeOpened(
   ).then(
     () => {
       if (!keptKeys && verify) results?.putKeys(imageKey, keys);
-      if (!keptIndex && verify) indexes?.put(imageKey, index, keys);
+      if (!keptIndex && verify) indexes?.put(imageKey, index, keys, knownFigures(analysis));
     },
     (e: unknown) => {
       stop.abort(e);
@@ -350,8 +353,6 @@ async function analyzeOpened(
     },
   );
   verified.catch(() => undefined);
-  stage('analyzing');
-  const analysis = analyzeImage(index, keys);
   return { analysis, packages, readPackages, contents, digests, verified };
 }
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CacheDir, createCaches, IndexCache, listCache, pruneCache } from '../../src/cache/index.js';
 import { decodeIndex, encodeIndex } from '../../src/cache/index-cache.js';
-import { analyzeImage, indexImage, summarize, type ContentKeys, type ImageIndex, type ImageInput } from '../../src/core/index.js';
+import { analyzeImage, indexImage, knownFigures, summarize, type ContentKeys, type ImageIndex, type ImageInput, type KnownFigures } from '../../src/core/index.js';
 import { loadImage, type LoadCaches } from '../../src/load/index.js';
 import { parseReference } from '../../src/reference/reference.js';
 import { toExportV1 } from '../../src/report/json-export.js';
@@ -82,7 +82,7 @@ function plain(index: ImageIndex) {
 }
 
 /** An index built from a fresh read of the image's layers, and keys of every kind the codec stores. */
-async function fresh(): Promise<{ input: ImageInput; index: ImageIndex; keys: ContentKeys }> {
+async function fresh(): Promise<{ input: ImageInput; index: ImageIndex; keys: ContentKeys; figures: KnownFigures }> {
   const file = await imageFile();
   const loaded = await loadImage(parseReference(`docker-archive:${file}`, () => true), { settings: localSettings() });
   await loaded.close();
@@ -94,7 +94,7 @@ async function fresh(): Promise<{ input: ImageInput; index: ImageIndex; keys: Co
   keys[files[0]!] = 'ab'.repeat(32);
   keys[files[1]!] = `=${files[0]}`;
   keys[files[2]!] = 'something else';
-  return { input, index, keys };
+  return { input, index, keys, figures: knownFigures(analyzeImage(index, keys)) };
 }
 
 /** The body of an entry changed by `mutate` and sealed again with a valid checksum: what a forger could write. */
@@ -115,8 +115,8 @@ const files = (keys: ContentKeys) => keys.findIndex((k) => k !== undefined);
 
 describe('index cache', () => {
   it('gives back the index and keys exactly as they were put', async () => {
-    const { input, index, keys } = await fresh();
-    const back = decodeIndex(encodeIndex(NAME, index, keys), NAME, input);
+    const { input, index, keys, figures } = await fresh();
+    const back = decodeIndex(encodeIndex(NAME, index, keys, figures), NAME, input);
     expect(back).toBeDefined();
     expect(plain(back!.index)).toEqual(plain(index));
     expect([...back!.keys]).toEqual([...keys]);
@@ -127,13 +127,18 @@ describe('index cache', () => {
     expect(back!.index.paths.find('/usr/lib/deep/')).toBe(index.paths.find('usr/lib/deep'));
     expect(back!.index.paths.find('usr/lib/dee')).toBeUndefined();
     expect(back!.index.paths.find('nowhere')).toBeUndefined();
-    // The same figures as the fresh index gives.
-    expect(summarize(analyzeImage(back!.index, keys))).toEqual(summarize(analyzeImage(index, keys)));
+    // The same figures as the fresh index gives, found again or taken from the entry.
+    const expected = summarize(analyzeImage(index, keys));
+    expect(summarize(analyzeImage(back!.index, keys))).toEqual(expected);
+    expect(back!.figures).toEqual(figures);
+    expect(summarize(analyzeImage(back!.index, back!.keys, back!.figures))).toEqual(expected);
+    expect(expected.reclaimable.totalBytes).toBeGreaterThan(0);
+    expect(expected.layers.some((l) => l.changes.modified > 0 && l.changes.removed > 0)).toBe(true);
   });
 
   it('refuses an entry for another image, another layer set, or another format', async () => {
-    const { input, index, keys } = await fresh();
-    const buf = encodeIndex(NAME, index, keys);
+    const { input, index, keys, figures } = await fresh();
+    const buf = encodeIndex(NAME, index, keys, figures);
     expect(decodeIndex(buf, `index-${'ef'.repeat(32)}`, input)).toBeUndefined();
     expect(decodeIndex(buf, NAME, { ...input, layers: input.layers.slice(0, 2) })).toBeUndefined();
     const fewer = input.layers.map((l, i) => (i === 1 ? { ...l, entries: l.entries.slice(1) } : l));
@@ -144,11 +149,11 @@ describe('index cache', () => {
   });
 
   it('refuses a damaged or truncated entry, never throwing past the cache', async () => {
-    const { input, index, keys } = await fresh();
+    const { input, index, keys, figures } = await fresh();
     const dir = new CacheDir(tmpDir());
     const cache = new IndexCache(dir);
     const image = { identity: { ...input.identity, configDigest: `sha256:${'12'.repeat(32)}` }, layers: input.layers.map((l) => l.descriptor) };
-    cache.put(image, index, keys);
+    cache.put(image, index, keys, figures);
     const [name] = readdirSync(dir.dir);
     expect(name).toMatch(/^index-[0-9a-f]{64}$/);
     const file = path.join(dir.dir, name!);
@@ -167,8 +172,8 @@ describe('index cache', () => {
   });
 
   it('refuses a forged entry whose checksum holds but whose contents do not (ids out of range, a cycle, the wrong path)', async () => {
-    const { input, index, keys } = await fresh();
-    const good = encodeIndex(NAME, index, keys);
+    const { input, index, keys, figures } = await fresh();
+    const good = encodeIndex(NAME, index, keys, figures);
     expect(decodeIndex(forge(good, () => undefined), NAME, input)).toBeDefined();
     const forgeries: [string, (s: (name: string) => Buffer) => void][] = [
       ['a parent after its child (a cycle)', (s) => s('parents').writeInt32LE(index.paths.size - 1, 4)],
@@ -184,6 +189,7 @@ describe('index cache', () => {
       ['a marker naming no entry', (s) => s('markers').writeInt32LE(1 << 30, 0)],
       ['an unknown key kind', (s) => (s('keyKind')[files(keys)] = 7)],
       ['problems that are not a list', (s) => s('problems').fill(0x20)],
+      ['figures that are not numbers', (s) => s('figures').write(s('figures').toString().replace(/"fileCount":\d/, '"fileCount":"')) && undefined],
     ];
     for (const [what, mutate] of forgeries) {
       let back: unknown;
@@ -232,9 +238,9 @@ describe('index cache', () => {
     expect(readdirSync(dir)).toEqual([]);
     // A bound smaller than the entry: the directory never keeps more than it.
     const small = new CacheDir(path.join(tmpDir(), 'small'), index.size - 1);
-    const { input, index: built, keys } = await fresh();
+    const { input, index: built, keys, figures } = await fresh();
     const image = { identity: { ...input.identity, configDigest: `sha256:${'34'.repeat(32)}` }, layers: input.layers.map((l) => l.descriptor) };
-    new IndexCache(small).put(image, built, keys);
+    new IndexCache(small).put(image, built, keys, figures);
     expect(readdirSync(small.dir)).toEqual([]);
   });
 });
