@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CacheDir, COMPILE_CACHE_DIR, listCache, pruneCache } from '../../src/cache/index.js';
+import { CacheDir, COMPILE_CACHE_DIR, defaultCacheDir, listCache, pruneCache } from '../../src/cache/index.js';
+import { compileCacheDir } from '../../src/cli/compile-cache.js';
 import { tmpDir } from '../helpers/image-files.js';
 
 /** A compile cache laid out as Node lays it out (a directory per Node version, a file per module), with a symlink planted inside. */
@@ -15,6 +16,12 @@ function compileCache(dir: string, outside: string): string {
 }
 
 describe("V8's compile cache in the cache directory", () => {
+  it('is where the cache folder counts it, whatever the environment says', () => {
+    for (const env of [{ XDG_CACHE_HOME: '/x/cache', HOME: '/h' }, { XDG_CACHE_HOME: 'relative', HOME: '/h' }, { HOME: '/h' }, {}]) {
+      expect(compileCacheDir(env)).toEqual({ base: defaultCacheDir(env), dir: path.join(defaultCacheDir(env), COMPILE_CACHE_DIR) });
+    }
+  });
+
   it('is listed as one entry by the bytes of its files, and pruned whole, never following a symlink inside', () => {
     const dir = tmpDir();
     const outside = path.join(tmpDir(), 'precious');
