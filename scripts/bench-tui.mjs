@@ -6,6 +6,7 @@
 //
 //   npm run build && node scripts/bench-tui.mjs IMAGE [--samples 20] [--runs 3] [--poll-ms 2]
 //                                              [--gap-ms 100] [--filter TEXT] [--env K=V]…
+//                                              [--first-screen-only]
 // (--env sets a variable for the inspector only, for experiments, e.g. --env NODE_ENV=production)
 //
 // How a figure is taken: the screen is read (`capture-pane -p -e`, so colours and the cursor
@@ -237,7 +238,7 @@ function readStatus(pid) {
  * @returns {Promise<object>} milliseconds (and MiB for memory); see the keys below.
  */
 export async function benchTui(o) {
-  const { image, samples = 20, runs = 3, pollMs = 2, gapMs = 100, filter = 'lib', timeoutMs = 10_000, loadTimeoutMs = 600_000, log = () => {}, trace = Boolean(process.env.BENCH_TUI_TRACE), env = {} } = o;
+  const { image, samples = 20, runs = 3, pollMs = 2, gapMs = 100, filter = 'lib', firstScreenOnly = false, timeoutMs = 10_000, loadTimeoutMs = 600_000, log = () => {}, trace = Boolean(process.env.BENCH_TUI_TRACE), env = {} } = o;
   if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run npm run build first');
   if (spawnSync('tmux', ['-V']).status !== 0) throw new Error('tmux is not installed');
   if (spawnSync('less', ['--version']).status !== 0) throw new Error('less is not installed');
@@ -370,6 +371,7 @@ export async function benchTui(o) {
     // The first output of any kind (the loading screen): how much of the wait is start-up.
     out.firstOutputUncached = median(paintUncached);
     out.firstOutputCached = median(paintCached);
+    if (firstScreenOnly) return out;
 
     // Keys, in one session (cached start), once everything is verified and the screen is quiet.
     const run = await inspector(warmCache);
@@ -478,12 +480,12 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const opt = (k) => (args.includes(k) ? args[args.indexOf(k) + 1] : undefined);
   const image = args.find((a, i) => !a.startsWith('--') && !(i > 0 && args[i - 1].startsWith('--')));
   if (!image) {
-    console.error('usage: node scripts/bench-tui.mjs IMAGE [--samples N] [--runs N] [--poll-ms N] [--gap-ms N] [--filter TEXT] [--env K=V]…');
+    console.error('usage: node scripts/bench-tui.mjs IMAGE [--samples N] [--runs N] [--poll-ms N] [--gap-ms N] [--filter TEXT] [--env K=V]… [--first-screen-only]');
     process.exit(2);
   }
   const num = (k) => (opt(k) === undefined ? undefined : Number(opt(k)));
   const env = Object.fromEntries(args.flatMap((a, i) => (a === '--env' && args[i + 1]?.includes('=') ? [[args[i + 1].slice(0, args[i + 1].indexOf('=')), args[i + 1].slice(args[i + 1].indexOf('=') + 1)]] : [])));
-  benchTui({ image: path.resolve(image), samples: num('--samples'), runs: num('--runs'), pollMs: num('--poll-ms'), gapMs: num('--gap-ms'), filter: opt('--filter'), env, log: (s) => console.error(s) }).then(
+  benchTui({ image: path.resolve(image), samples: num('--samples'), runs: num('--runs'), pollMs: num('--poll-ms'), gapMs: num('--gap-ms'), filter: opt('--filter'), firstScreenOnly: args.includes('--first-screen-only'), env, log: (s) => console.error(s) }).then(
     (r) => {
       console.log(JSON.stringify(r, null, 2));
       process.exit(0);

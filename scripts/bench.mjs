@@ -364,7 +364,7 @@ async function main() {
   const tuiWorks = [
     ...keyRows.map(([w]) => [`inspector, ${n200} files: ${w}, key → settled screen p50 / p95`, 'p95 ≤ 33 ms']),
     [`inspector, ${n200} files: filter keystroke p50 / max`, 'max ≤ 50 ms'],
-    [`inspector first screen, ${n200} files, cached`, '≤ 0.4 s'],
+    [`inspector first screen, ${n200} files, cached`, '≤ 0.6 s'],
     [`inspector first screen, ${n200} files, uncached`, '≤ 1.1× cold --ci'],
     [`inspector RSS, ${n200} files, after layer changes, sorts and a filter`, '≤ 200 MiB (and --ci ≤ 150 MiB)'],
   ];
@@ -387,7 +387,7 @@ async function main() {
       }
       row(goalRows, tuiWorks[4][0], `${ms1(r.filterKeystroke.p50)} / ${ms1(r.filterKeystroke.max)}${pollNote}, CPU ${ms(r.filterKeystroke.cpuMs)}/key`, '—', undefined, 'max ≤ 50 ms', r.filterKeystroke.max <= 50);
       const cold = coldMs.get('200k');
-      row(goalRows, tuiWorks[5][0], ms(r.firstScreenCached), cold ? `cold --ci ${ms(cold)}` : '', cold ? r.firstScreenCached / cold : undefined, '≤ 0.4 s', r.firstScreenCached <= 400);
+      row(goalRows, tuiWorks[5][0], ms(r.firstScreenCached), cold ? `cold --ci ${ms(cold)}` : '', cold ? r.firstScreenCached / cold : undefined, '≤ 0.6 s', r.firstScreenCached <= 600);
       row(goalRows, tuiWorks[6][0], ms(r.firstScreenUncached), cold ? `cold --ci ${ms(cold)}` : 'cold --ci not measured', cold ? r.firstScreenUncached / cold : undefined, '≤ 1.1× cold --ci', cold ? r.firstScreenUncached <= 1.1 * cold : undefined);
       const ci = ciRss.get('200k');
       row(goalRows, tuiWorks[7][0], `${mib(r.rssMiB)} (peak ${mib(r.hwmMiB)})`, ci ? `--ci peak ${mib(ci)}` : '--ci not measured', ci ? r.rssMiB / ci : undefined, '≤ 200 MiB (and --ci ≤ 150 MiB)', ci ? r.rssMiB <= 200 && ci <= 150 : undefined);

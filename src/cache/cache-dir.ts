@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,6 +22,65 @@ function toolVersion(): string {
     return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
   } catch {
     return 'unknown';
+  }
+}
+
+/**
+ * The subdirectory where V8's compile cache is kept (`module.enableCompileCache`, Node ≥ 22.1):
+ * Node's own layout inside. Counted and removed as one entry, by the size of the files in it and
+ * the time of the newest.
+ */
+export const COMPILE_CACHE_DIR = 'v8-compile-cache';
+
+/**
+ * The bytes of the regular files under a directory and the newest modification time there
+ * (the directory's own included), without following symlinks, at most 8 levels and 100k entries
+ * deep (past that, what was seen). Undefined when `dir` is no directory.
+ */
+export function directoryUsage(dir: string): { size: number; mtimeMs: number } | undefined {
+  let st;
+  try {
+    st = lstatSync(dir);
+  } catch {
+    return undefined;
+  }
+  if (!st.isDirectory()) return undefined;
+  let size = 0;
+  let mtimeMs = st.mtimeMs;
+  let budget = 100_000;
+  const walk = (d: string, depth: number) => {
+    let names: string[];
+    try {
+      names = readdirSync(d);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      if (--budget < 0) return;
+      const p = path.join(d, name);
+      let s;
+      try {
+        s = lstatSync(p);
+      } catch {
+        continue;
+      }
+      mtimeMs = Math.max(mtimeMs, s.mtimeMs);
+      if (s.isFile()) size += s.size;
+      else if (s.isDirectory() && depth < 8) walk(p, depth + 1);
+    }
+  };
+  walk(dir, 1);
+  return { size, mtimeMs };
+}
+
+/** Removes the compile cache directory (symlinks inside are removed, never followed); false when it could not be. */
+export function removeCompileCache(dir: string): boolean {
+  try {
+    if (!lstatSync(dir).isDirectory()) return false;
+    rmSync(dir, { recursive: true, force: true });
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -140,6 +199,12 @@ export class CacheDir {
     const now = Date.now();
     try {
       for (const name of readdirSync(this.dir)) {
+        if (name === COMPILE_CACHE_DIR) {
+          // V8's compile cache: one entry, by its files' bytes and its newest file.
+          const u = directoryUsage(this.file(name));
+          if (u) files.push({ name, size: u.size, mtime: u.mtimeMs });
+          continue;
+        }
         let s;
         try {
           s = lstatSync(this.file(name));
@@ -169,6 +234,7 @@ export class CacheDir {
   }
 
   private unlink(name: string): boolean {
+    if (name === COMPILE_CACHE_DIR) return removeCompileCache(this.file(name));
     try {
       unlinkSync(this.file(name));
       return true;

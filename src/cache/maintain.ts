@@ -1,14 +1,15 @@
 import { lstatSync, readdirSync, unlinkSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { UsageError, errnoCode } from '../errors/index.js';
-import { STALE_TMP_MS } from './cache-dir.js';
+import { COMPILE_CACHE_DIR, directoryUsage, removeCompileCache, STALE_TMP_MS } from './cache-dir.js';
 
 /**
  * Looking after the cache directory from the command line (`inspect-tui cache list|prune`):
  * what it holds, and removing entries by age or size. Only the directory's own entries are
- * ever touched — regular files directly inside it whose names the caches write — never a
- * symlink, a subdirectory or a file of another name, and never the directory when it is itself
- * a symlink. Removing tolerates another run removing or rewriting the same entry meanwhile.
+ * ever touched — regular files directly inside it whose names the caches write, and V8's
+ * compile cache directory (removed whole, symlinks inside it removed, never followed) — never
+ * another symlink, subdirectory or file of another name, and never the directory when it is
+ * itself a symlink. Removing tolerates another run removing or rewriting the same entry meanwhile.
  */
 
 /** What a file in the cache directory is. */
@@ -21,6 +22,10 @@ export type CacheEntryKind =
   | 'keys'
   /** What an image's package databases say (`packages-<hex>`). */
   | 'packages'
+  /** An image's analysed index and content keys, for the inspector (`index-<hex>`). */
+  | 'index'
+  /** V8's compile cache of the program (the `v8-compile-cache` directory, Node's layout inside): one entry, by its files. */
+  | 'compile'
   /** A write in progress, or left by a run that was killed (`.<name>.<pid>.<random>.tmp`). */
   | 'temporary'
   /** Anything else: another name, a symlink, a directory. Listed, never removed. */
@@ -31,7 +36,7 @@ export type CacheEntry = {
   /** The file name, as found (print it escaped: the directory may hold any name). */
   readonly name: string;
   readonly kind: CacheEntryKind;
-  /** Bytes (0 for what is not a regular file). */
+  /** Bytes (0 for what is not a regular file; the files' for the compile cache). */
   readonly size: number;
   /** Last use in ms since the epoch: reads touch an entry's mtime. */
   readonly usedMs: number;
@@ -44,7 +49,8 @@ const NAMES: readonly [RegExp, CacheEntryKind][] = [
   [/^result-[0-9a-f]{64}$/, 'result'],
   [/^keys-[0-9a-f]{64}$/, 'keys'],
   [/^packages-[0-9a-f]{64}$/, 'packages'],
-  [/^\.(?:layer|result|keys|packages)-[0-9a-f]{64}\.\d+\.[0-9a-z]*\.tmp$/, 'temporary'],
+  [/^index-[0-9a-f]{64}$/, 'index'],
+  [/^\.(?:layer|result|keys|packages|index)-[0-9a-f]{64}\.\d+\.[0-9a-z]*\.tmp$/, 'temporary'],
 ];
 
 function kindOf(name: string, s: Stats): Pick<CacheEntry, 'kind' | 'type'> {
@@ -93,6 +99,11 @@ export function listCache(dir: string): CacheEntry[] {
     } catch {
       continue; // removed meanwhile by another run
     }
+    const usage = name === COMPILE_CACHE_DIR && s.isDirectory() ? directoryUsage(path.join(dir, name)) : undefined;
+    if (usage) {
+      out.push({ name, kind: 'compile', size: usage.size, usedMs: usage.mtimeMs });
+      continue;
+    }
     const k = kindOf(name, s);
     out.push({ name, ...k, size: s.isFile() ? s.size : 0, usedMs: s.mtimeMs });
   }
@@ -123,8 +134,12 @@ export function pruneCache(dir: string, rule: PruneRule, now = Date.now()): Prun
   const remove = (e: CacheEntry): boolean => {
     // Re-checked right before: a name that became a symlink or a directory meanwhile is left alone.
     try {
-      if (!lstatSync(path.join(dir, e.name)).isFile()) return false;
-      unlinkSync(path.join(dir, e.name));
+      if (e.kind === 'compile') {
+        if (!removeCompileCache(path.join(dir, e.name))) return false;
+      } else {
+        if (!lstatSync(path.join(dir, e.name)).isFile()) return false;
+        unlinkSync(path.join(dir, e.name));
+      }
     } catch {
       return false; // gone meanwhile
     }

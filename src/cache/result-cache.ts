@@ -8,6 +8,18 @@ import { CACHE_FORMAT, checksum, type CacheDir } from './cache-dir.js';
 export type ImageKey = { readonly identity: ImageIdentity; readonly layers: readonly LayerDescriptor[] };
 
 /**
+ * The file name of an image's entry of some kind (`<kind>-<hex>`): a hash of the cache format, the
+ * config digest, the platform and every layer's diffID and stored size. Undefined for an image
+ * without a config digest or with a layer without a diffID, which is never cached.
+ */
+export function imageEntryName(image: ImageKey, kind: 'result' | 'keys' | 'packages' | 'index'): string | undefined {
+  const { configDigest, platform } = image.identity;
+  if (!configDigest || image.layers.some((l) => !l.diffId)) return undefined;
+  const parts = [CACHE_FORMAT, configDigest, platform ? formatPlatform(platform) : '', ...image.layers.map((l) => `${l.diffId}/${l.compressedSize ?? ''}`)];
+  return `${kind}-${createHash('sha256').update(parts.join('\n')).digest('hex')}`;
+}
+
+/**
  * Whole-image result cache: the figures and packages of an image for headless runs, and the content keys its
  * analysis used for the inspector, keyed by its config digest and every layer's diffID and
  * stored size, so looking at the same image again costs opening its manifest (and, for the
@@ -18,10 +30,7 @@ export class ResultCache {
   constructor(private readonly dir: CacheDir) {}
 
   key(image: ImageKey, kind: 'result' | 'keys' | 'packages' = 'result'): string | undefined {
-    const { configDigest, platform } = image.identity;
-    if (!configDigest || image.layers.some((l) => !l.diffId)) return undefined;
-    const parts = [CACHE_FORMAT, configDigest, platform ? formatPlatform(platform) : '', ...image.layers.map((l) => `${l.diffId}/${l.compressedSize ?? ''}`)];
-    return `${kind}-${createHash('sha256').update(parts.join('\n')).digest('hex')}`;
+    return imageEntryName(image, kind);
   }
 
   get(image: ImageKey): AnalysisSummary | undefined {

@@ -65,7 +65,7 @@ function shownName(e: CacheEntry): string {
   return escapeControl(e.name) + (e.type ? ` (${e.type}, left alone)` : '');
 }
 
-const LABEL: Readonly<Record<CacheEntry['kind'], string>> = { layer: 'layer', result: 'image', keys: 'keys', packages: 'packages', temporary: 'temp', other: 'other' };
+const LABEL: Readonly<Record<CacheEntry['kind'], string>> = { layer: 'layer', result: 'image', keys: 'keys', packages: 'packages', index: 'index', compile: 'compile', temporary: 'temp', other: 'other' };
 
 /** The table `cache list` prints: kind, size, last use, name; then one line of totals. */
 export function formatCacheList(dir: string, entries: readonly CacheEntry[], now: number): string {

@@ -4,8 +4,6 @@ import tty from 'node:tty';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { render } from 'ink';
-import { useSyncExternalStore } from 'react';
 import { createBodyReader, createExtractor } from '../extract/index.js';
 import { formatReference, parseReference, type ImageReference } from '../reference/index.js';
 import { UsageError } from '../errors/index.js';
@@ -13,10 +11,12 @@ import { loadComparison, loadImage, type LoadedImage, type LoadEvent } from '../
 import { readConfigFile } from './config-file.js';
 import { withPlatform } from './settings.js';
 import type { TuiOptions } from './tui-options.js';
-import { App, createProgressStore, Loading, type ProgressStore, useViewport, type Completer, createTheme, wantsColor, type Theme } from '../ui/index.js';
+// Types only from ui/: its door loads Ink and React, which tui-root.tsx imports while the image loads.
+import type { Completer, LoadProgress, ProgressStore } from '../ui/index.js';
 import { imageNames, type SourceSettings } from '../sources/index.js';
 import {
   createKeymap,
+  createTheme,
   parseKeyConfig,
   type Keymap,
   KITTY_KEYS_OFF,
@@ -29,14 +29,19 @@ import {
   type Verification,
   comparisonView,
   imageView,
+  withPackages,
+  type ImageView,
   type ViewData,
   selectPackagesNotice,
+  wantsColor,
 } from '../viewmodel/index.js';
 import { describePackageWarning } from '../packages/index.js';
 
 export type { TuiOptions };
 
 const ENTER_ALT = '\x1b[?1049h\x1b[?25l';
+/** A little more than Ink's frame interval (it writes at most 30 frames a second). */
+const FRAME_MS = 40;
 const LEAVE_ALT = '\x1b[?25h\x1b[?1049l';
 
 /**
@@ -111,7 +116,8 @@ export function createReferenceCompleter(settings: SourceSettings, cwd: string):
   };
 }
 
-type Screen = {
+/** What the inspector shows once an image is loaded (`tui-root.tsx` renders it). */
+export type Screen = {
   /** What the inspector shows: one image, or a comparison; absent while loading. */
   view?: ViewData;
   extractor?: ReturnType<typeof createExtractor>;
@@ -130,6 +136,9 @@ type Screen = {
   onBack?: () => void;
 };
 
+/** The screen as a store the Ink root subscribes to. */
+export type ScreenStore = ReturnType<typeof createScreenStore>;
+
 function createScreenStore() {
   let value: Screen = {};
   const subs = new Set<() => void>();
@@ -146,45 +155,6 @@ function createScreenStore() {
   };
 }
 
-type RootProps = {
-  readonly screen: ReturnType<typeof createScreenStore>;
-  readonly progress: ProgressStore;
-  readonly keymap: Keymap;
-  readonly theme: Theme;
-  readonly notice?: string;
-  readonly onQuit: () => void;
-  readonly onCompare?: (reference: string) => void;
-};
-
-function Root({ screen, progress, keymap, theme, notice, onQuit, onCompare }: RootProps) {
-  const s = useSyncExternalStore(screen.subscribe, screen.get);
-  const viewport = useViewport();
-  const onKeyboard = (keyboard: KeyboardProtocol) => {
-    if (screen.get().keyboard !== keyboard) screen.set({ ...screen.get(), keyboard });
-  };
-  if (!s.view) return <Loading store={progress} viewport={viewport} theme={theme} onQuit={onQuit} onKeyboard={onKeyboard} />;
-  return (
-    <App
-      // A new image (a comparison opened with `c`) starts a new session of the view state.
-      key={s.generation ?? 0}
-      view={s.view}
-      keymap={keymap}
-      theme={theme}
-      extractor={s.extractor}
-      reader={s.reader}
-      onQuit={onQuit}
-      notice={s.notice ?? notice}
-      verification={s.verification}
-      onCompare={onCompare}
-      keyboard={s.keyboard}
-      onKeyboard={onKeyboard}
-      completer={s.completer}
-      backTo={s.backTo}
-      onBack={s.onBack}
-    />
-  );
-}
-
 /**
  * The interactive mode: takes over the terminal (alternate screen), shows loading progress
  * while the image is opened and read, then the inspector. The terminal is restored on every
@@ -193,6 +163,10 @@ function Root({ screen, progress, keymap, theme, notice, onQuit, onCompare }: Ro
  * errors are rethrown after the terminal is restored, for the caller to report.
  */
 export async function runTui(opts: TuiOptions): Promise<number> {
+  // Ink and React load while the key config is read and the image is opened: most of the time
+  // before the first output was loading them, with the image not yet asked for.
+  const ui = import('./tui-root.js');
+  ui.catch(() => undefined); // awaited below
   const env = opts.env;
   const stdout = process.stdout;
   const color = wantsColor(env);
@@ -238,27 +212,33 @@ export async function runTui(opts: TuiOptions): Promise<number> {
       throw new UsageError('the image is read from stdin, so the inspector needs a terminal (/dev/tty) for the keyboard; use --ci for a report', { cause: e });
     }
   }
-  const progress = createProgressStore(opts.label ?? formatReference(opts.reference));
+  // Progress that arrives before the loading screen exists is kept for it.
+  let progress: ProgressStore | undefined;
+  const queued: ((p: LoadProgress) => LoadProgress)[] = [];
+  const updateProgress = (patch: (p: LoadProgress) => LoadProgress) => (progress ? progress.update(patch) : queued.push(patch));
   const screen = createScreenStore();
   const completer = createReferenceCompleter(opts.load.settings, process.cwd());
-  const instance = render(<Root screen={screen} progress={progress} keymap={keymap} theme={theme} notice={notice} onQuit={() => finish(0)} onCompare={(r) => compareWith(r)} />, {
-    exitOnCtrlC: false,
-    patchConsole: false,
-    ...(keyboard ? { stdin: keyboard as unknown as NodeJS.ReadStream } : {}),
-  });
+  /** What to do once a screen generation's inspector is drawn (the packages are read then). */
+  const whenShown = new Map<number, () => void>();
+  const onShown = (generation: number) => {
+    const then = whenShown.get(generation);
+    whenShown.delete(generation);
+    // After Ink's throttled write of that frame (at most one per 33 ms), so the pending marks are on screen first.
+    if (then) setTimeout(then, FRAME_MS);
+  };
 
   // Quitting while the image loads cancels the load.
   const cancel = new AbortController();
   const opened: Pick<LoadedImage, 'close'>[] = [];
   let verifyError: unknown;
   const onEvent = (e: LoadEvent) => {
-    if (e.type === 'stage') progress.update((p) => ({ ...p, stage: e.message }));
+    if (e.type === 'stage') updateProgress((p) => ({ ...p, stage: e.message }));
     else if (e.type === 'opened') {
-      progress.update((p) => ({ ...p, reference: opts.label ?? e.identity.reference, stage: `reading ${plural(e.layerCount, 'layer')} from ${e.identity.source}`, layers: new Array(e.layerCount).fill(undefined) }));
+      updateProgress((p) => ({ ...p, reference: opts.label ?? e.identity.reference, stage: `reading ${plural(e.layerCount, 'layer')} from ${e.identity.source}`, layers: new Array(e.layerCount).fill(undefined) }));
     } else if (e.type === 'packages') {
-      progress.update((p) => ({ ...p, notes: e.warnings.map((w) => `packages: not read: ${describePackageWarning(w)}`) }));
+      updateProgress((p) => ({ ...p, notes: e.warnings.map((w) => `packages: not read: ${describePackageWarning(w)}`) }));
     } else if (e.type === 'layer-progress') {
-      progress.update((p) => {
+      updateProgress((p) => {
         const layers = p.layers.slice();
         layers[e.layer] = { done: e.done, total: e.total };
         return { ...p, layers };
@@ -290,11 +270,14 @@ export async function runTui(opts: TuiOptions): Promise<number> {
         };
       }
     } else {
-      const one = await loadImage(opts.reference, loadOptions);
+      // The package databases are read once the tree is on screen; what depends on them says "pending" until then.
+      const one = await loadImage(opts.reference, { ...loadOptions, deferPackages: true });
       loaded = one;
       const analysis = opts.label === undefined ? one.analysis : { ...one.analysis, identity: { ...one.analysis.identity, reference: opts.label } };
+      const pending = opts.load.settings.packages !== false;
+      if (pending) whenShown.set(generation, () => packagesRead(one, generation));
       shown = {
-        view: imageView(analysis, { symbols, sources: one.lines.sources, packages: one.packages }),
+        view: imageView(analysis, { symbols, sources: one.lines.sources, packages: one.packages, packagesPending: pending }),
         extractor: createExtractor(analysis, one.layers, process.cwd()),
         reader: createBodyReader(analysis, one.layers),
         completer,
@@ -324,6 +307,24 @@ export async function runTui(opts: TuiOptions): Promise<number> {
       },
     );
   };
+  /** The deferred packages of the image of `generation`, read now and put in its view (and said, when a database could not be read). */
+  const packagesRead = (one: LoadedImage, generation: number) => {
+    one.readPackages().then(
+      (packages) => {
+        if (cancel.signal.aborted) return;
+        const update = (sc: Screen): Screen => {
+          const view = withPackages(sc.view as ImageView, packages);
+          const said = selectPackagesNotice(view);
+          return { ...sc, view, ...(said && !notice && !sc.notice ? { notice: said } : {}) };
+        };
+        if (imageScreen?.generation === generation) imageScreen = update(imageScreen);
+        if (screen.get().generation === generation && screen.get().view?.kind === 'image') screen.set(update(screen.get()));
+      },
+      (e: unknown) => {
+        if (!cancel.signal.aborted) fail(e);
+      },
+    );
+  };
   const load = show(opts.compareWith, 0);
   load.catch((e: unknown) => {
     if (!cancel.signal.aborted) fail(e);
@@ -339,14 +340,23 @@ export async function runTui(opts: TuiOptions): Promise<number> {
       screen.set({ ...before, generation, notice: (e as Error).message, keyboard: screen.get().keyboard });
       return;
     }
-    progress.update((p) => ({ ...p, reference: `${opts.label ?? formatReference(opts.reference)} → ${formatReference(other)}`, stage: 'comparing', layers: [] }));
+    updateProgress((p) => ({ ...p, reference: `${opts.label ?? formatReference(opts.reference)} → ${formatReference(other)}`, stage: 'comparing', layers: [] }));
     screen.set({ generation, keyboard: screen.get().keyboard });
     show(other, generation).catch((e: unknown) => {
       if (!cancel.signal.aborted) screen.set({ ...before, generation: generation + 1, notice: `cannot compare: ${(e as Error).message}`, keyboard: screen.get().keyboard });
     });
   };
 
+  let instance: { unmount(): void } | undefined;
   try {
+    const root = await Promise.race([ui, done]);
+    if (typeof root === 'number') return root;
+    progress = root.createProgressStore(opts.label ?? formatReference(opts.reference));
+    for (const patch of queued.splice(0)) progress.update(patch);
+    instance = root.mountRoot(
+      { screen, progress, keymap, theme, notice, onQuit: () => finish(0), onCompare: (r) => compareWith(r), onShown },
+      keyboard as unknown as NodeJS.ReadStream | undefined,
+    );
     // Quit from the loading screen, a signal or a crash wins over a load still in flight.
     const early = await Promise.race([load.then(() => undefined), done]);
     if (early !== undefined) return early === 0 && !screen.get().view ? 130 : early;
@@ -356,7 +366,7 @@ export async function runTui(opts: TuiOptions): Promise<number> {
     return code;
   } finally {
     cancel.abort();
-    instance.unmount();
+    instance?.unmount();
     keyboard?.destroy();
     restore();
     process.off('SIGINT', onSignal);

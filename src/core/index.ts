@@ -2,8 +2,8 @@
 export * from './model.js';
 export { indexImage, selectHashGroups, selectHashRequests, isImplicit, EntryKind } from './index-image.js';
 export type { ImageIndex, PathProblem, Removal, Contributions } from './index-image.js';
-export { analyzeImage, summarize } from './analyze.js';
-export type { Analysis, AnalysisSummary, LayerSummary, InefficientFile, Reclaimable, ChangeCounts } from './analyze.js';
+export { analyzeImage, knownFigures, summarize } from './analyze.js';
+export type { Analysis, AnalysisSummary, LayerSummary, InefficientFile, Reclaimable, ChangeCounts, KnownFigures } from './analyze.js';
 export { compareEntries } from './compare.js';
 export type { EntryDelta } from './compare.js';
 export { cleanCommand, mapHistory } from './history.js';

@@ -44,6 +44,22 @@ export class MergedViews {
     this.start = start;
   }
 
+  /** The columns this is made of, for the index cache (`fromColumns` takes them back). Do not change them. */
+  columns(): { readonly start: Int32Array; readonly changeLayer: Int32Array; readonly changeEntry: Int32Array; readonly last: Int32Array } {
+    return { start: this.start, changeLayer: this.changeLayer, changeEntry: this.changeEntry, last: this.last };
+  }
+
+  /**
+   * Views from the columns `columns()` gave. The caller has checked them: `start` rises from 0 to
+   * the number of changes over `pathCount + 1` slots, each path's change layers rise within
+   * [0, layerCount), and every entry id is in range.
+   */
+  static fromColumns(layerCount: number, c: ReturnType<MergedViews['columns']>): MergedViews {
+    // Made without the constructor's pass over every layer's changes: the columns are its output.
+    const v = Object.create(MergedViews.prototype) as MergedViews;
+    return Object.assign(v, { layerCount, pathCount: c.last.length, last: c.last, start: c.start, changeLayer: c.changeLayer, changeEntry: c.changeEntry, built: [] });
+  }
+
   /** The global id of the entry visible at a path after `layer`; -1 when absent, and for layer -1 (the empty image). */
   at(layer: number, pathId: number): number {
     if (layer < 0) return -1;

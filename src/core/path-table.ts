@@ -14,7 +14,8 @@ export class PathTable {
   /** Child ids of each id, sorted by name after `sortChildren`. Read-only for callers. */
   readonly children: number[][] = [[]];
   readonly depths: number[] = [0];
-  private readonly ids = new Map<string, number>([['', 0]]);
+  /** Path → id; built on first use for a table made from columns (`fromColumns`). */
+  private lookup: Map<string, number> | undefined = new Map<string, number>([['', 0]]);
   private sorted = true;
   // Tar members come grouped by directory: remembering the last parent skips most lookups.
   private lastDir = '';
@@ -22,6 +23,40 @@ export class PathTable {
 
   get size(): number {
     return this.paths.length;
+  }
+
+  private get ids(): Map<string, number> {
+    if (this.lookup) return this.lookup;
+    const m = new Map<string, number>();
+    for (let i = 0; i < this.paths.length; i++) m.set(this.paths[i]!, i);
+    return (this.lookup = m);
+  }
+
+  /**
+   * A table from its columns, as the index cache stores them: `paths` by id, each id's `names`
+   * (last component), its parent (smaller than the id, -1 for the root), and its children sorted
+   * by name. Depths are derived; the path → id map is built on the first `find` or `intern`. The
+   * caller has checked that the columns describe such a tree; they are taken, not copied.
+   */
+  static fromColumns(paths: string[], names: string[], parents: number[], children: number[][]): PathTable {
+    return new PathTable({ paths, names, parents, children });
+  }
+
+  /** An empty table (only the root); with `columns`, see `fromColumns`. */
+  constructor(columns?: { paths: string[]; names: string[]; parents: number[]; children: number[][] }) {
+    if (!columns) return;
+    this.paths = columns.paths;
+    this.names = columns.names;
+    this.parents = columns.parents;
+    // Leaves share the one empty list (`add` gives a leaf its own list when it gets a child).
+    const children = columns.children;
+    for (let i = 0; i < children.length; i++) if (children[i]!.length === 0) children[i] = NO_CHILDREN;
+    this.children = children;
+    const depths = new Array<number>(columns.paths.length);
+    depths[0] = 0;
+    for (let i = 1; i < depths.length; i++) depths[i] = depths[columns.parents[i]!]! + 1;
+    this.depths = depths;
+    this.lookup = undefined;
   }
 
   /**
@@ -81,7 +116,41 @@ export class PathTable {
   /** The id of a path, or undefined when no layer mentions it. Accepts `/a/b` and `a/b`. */
   find(path: string): number | undefined {
     const p = path.startsWith('/') ? path.slice(1) : path;
-    return this.ids.get(p.endsWith('/') ? p.slice(0, -1) : p);
+    const clean = p.endsWith('/') ? p.slice(0, -1) : p;
+    return this.lookup ? this.lookup.get(clean) : this.walk(clean);
+  }
+
+  /**
+   * `find` without the path → id map, for a table made from columns: down from the root, one
+   * binary search of the sorted children per component. A map of 220k paths took ~0.1 s to
+   * build, and a cached open looks up only a few paths before its first screen.
+   */
+  private walk(path: string): number | undefined {
+    if (path === '') return 0;
+    let id = 0;
+    for (let from = 0; from <= path.length; ) {
+      let to = path.indexOf('/', from);
+      if (to < 0) to = path.length;
+      const name = path.slice(from, to);
+      const ch = this.children[id]!;
+      let lo = 0;
+      let hi = ch.length - 1;
+      let found = -1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        const n = this.names[ch[mid]!]!;
+        if (n === name) {
+          found = ch[mid]!;
+          break;
+        }
+        if (n < name) lo = mid + 1;
+        else hi = mid - 1;
+      }
+      if (found < 0) return undefined;
+      id = found;
+      from = to + 1;
+    }
+    return id;
   }
 
   /** Sorts every child list by name (byte order of UTF-16 units, like dive's sorted keys). */

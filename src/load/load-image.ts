@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { type LayerAccess, type LayerContents, sharedPool, type WorkerPool } from '../archive/index.js';
-import type { LayerCache, ResultCache } from '../cache/index.js';
-import { analyzeImage, indexImage, summarize, type Analysis, type AnalysisSummary, type ImageIdentity, type ImageIndex, type ImageInput, type LayerDescriptor } from '../core/index.js';
+import type { IndexCache, LayerCache, ResultCache } from '../cache/index.js';
+import { analyzeImage, indexImage, knownFigures, summarize, type Analysis, type AnalysisSummary, type ImageIdentity, type ImageIndex, type ImageInput, type LayerDescriptor } from '../core/index.js';
 import { SourceError } from '../errors/index.js';
 import { planPackageReads, readPackages, type ImagePackages, type PackageSummary, type PackageWarning } from '../packages/index.js';
 import type { ImageReference } from '../reference/index.js';
@@ -40,6 +40,8 @@ export type LoadCaches = {
   readonly layers?: LayerCache;
   /** Whole-image figures, for `loadSummary`, and content keys, for an image whose every layer is in the layer cache. */
   readonly results?: ResultCache;
+  /** The analysed index and content keys of an image whose every layer is in the layer cache: not indexed again. */
+  readonly indexes?: IndexCache;
 };
 
 export type LoadOptions = {
@@ -58,6 +60,12 @@ export type LoadOptions = {
    * forgets `verified` still never presents unverified bytes as right. @default false
    */
   readonly early?: boolean;
+  /**
+   * Leave the package databases unread until `LoadedImage.readPackages()` is called: for the
+   * inspector, which shows the tree first and the packages as pending until they are read.
+   * `LoadedImage.packages` is then undefined. Ignored by `loadSummary`. @default false
+   */
+  readonly deferPackages?: boolean;
   /** Reads and hashes blobs in files on other cores. @default the process's shared pool */
   readonly pool?: WorkerPool;
   /**
@@ -78,6 +86,12 @@ export type LoadedImage = {
    * changes, who owns a path at any layer. Undefined when `settings.packages` is false.
    */
   readonly packages: ImagePackages | undefined;
+  /**
+   * What the image's package databases say, read now when `deferPackages` left them unread (once;
+   * later calls give the same promise), else `packages` at once. Undefined when
+   * `settings.packages` is false. Call before `close`.
+   */
+  readPackages(): Promise<ImagePackages | undefined>;
   /** The raw config JSON, for the "inspect" view. */
   readonly rawConfig: unknown;
   /** Per layer, base first: where its bytes are and what reading it found. */
@@ -110,7 +124,7 @@ export async function loadImage(ref: ImageReference, opts: LoadOptions): Promise
   const stop = new AbortController();
   try {
     const lines = await readImageLines(image, opts.dockerfiles ?? []);
-    const { analysis, packages, contents, digests, verified } = await analyzeOpened(image, opts, stop);
+    const { analysis, packages, readPackages, contents, digests, verified } = await analyzeOpened(image, opts, stop);
     if (!opts.early) {
       opts.onEvent?.({ type: 'stage', message: 'verifying layers' });
       await verified;
@@ -119,6 +133,7 @@ export async function loadImage(ref: ImageReference, opts: LoadOptions): Promise
       analysis,
       lines,
       packages,
+      readPackages,
       rawConfig: image.rawConfig,
       // The package bodies a stream kept are read already: the image open for the session does not hold them.
       layers: image.layers.map((l, i) => ({ blob: l.blob, contents: withoutPackageBodies(contents[i]!) })),
@@ -163,7 +178,7 @@ export async function loadSummary(ref: ImageReference, opts: LoadOptions): Promi
     }
     const stop = new AbortController();
     try {
-      const { analysis, packages, verified } = await analyzeOpened(image, opts, stop);
+      const { analysis, packages, verified } = await analyzeOpened(image, { ...opts, deferPackages: false }, stop);
       const summary = summarize(analysis, packages && { owners: packages });
       const facts = packages && summarizePackages(packages);
       opts.onEvent?.({ type: 'stage', message: 'verifying layers' });
@@ -221,7 +236,14 @@ async function analyzeOpened(
   image: OpenedImage,
   opts: LoadOptions,
   stop: AbortController,
-): Promise<{ analysis: Analysis; packages: ImagePackages | undefined; contents: LayerContents[]; digests: DigestTable; verified: Promise<void> }> {
+): Promise<{
+  analysis: Analysis;
+  packages: ImagePackages | undefined;
+  readPackages: () => Promise<ImagePackages | undefined>;
+  contents: LayerContents[];
+  digests: DigestTable;
+  verified: Promise<void>;
+}> {
   const { onEvent, signal } = opts;
   const cache = opts.caches?.layers;
   const concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;
@@ -271,12 +293,15 @@ async function analyzeOpened(
       entries: contents[i]!.entries,
     })),
   };
-  stage('indexing paths');
-  const index = indexImage(input);
-  // Every layer from the layer cache (so verified before): the keys kept with them still hold.
+  // Every layer from the layer cache (so verified before): the index and keys kept with them still hold.
   const imageKey = { identity: image.identity, layers: image.layers.map((l) => l.descriptor) };
   const results = opts.caches?.results;
-  const keptKeys = fromCache.size === image.layers.length ? results?.getKeys(imageKey, index.entries.length) : undefined;
+  const indexes = opts.caches?.indexes;
+  const allCached = fromCache.size === image.layers.length;
+  const keptIndex = allCached ? indexes?.get(imageKey, input) : undefined;
+  if (!keptIndex) stage('indexing paths');
+  const index = keptIndex?.index ?? indexImage(input);
+  const keptKeys = keptIndex?.keys ?? (allCached ? results?.getKeys(imageKey, index.entries.length) : undefined);
   if (!keptKeys) stage('comparing contents');
   const read = DigestTable.of(contents);
   // Bodies are hashed and compared on the worker threads while this one reads the package
@@ -284,15 +309,26 @@ async function analyzeOpened(
   // first wait for the workers.
   const computing = keptKeys ? undefined : computeContentKeys(index, image.layers.map((l) => l.blob), contents, read, { concurrency, pool, signal });
   computing?.catch(() => undefined); // awaited below, after the packages
+  const wantPackages = opts.settings.packages !== false;
+  let reading: Promise<ImagePackages | undefined> | undefined;
+  const readPackages = () =>
+    (reading ??= (async () => {
+      if (!wantPackages) return undefined;
+      const read = await readImagePackages(index, image.layers.map((l, i) => ({ blob: l.blob, contents: contents[i]! })), signal);
+      onEvent?.({ type: 'packages', count: read.packages.length, warnings: read.warnings });
+      return read;
+    })());
   let packages: ImagePackages | undefined;
-  if (opts.settings.packages !== false) {
+  if (wantPackages && !opts.deferPackages) {
     stage('reading packages');
-    packages = await readImagePackages(index, image.layers.map((l, i) => ({ blob: l.blob, contents: contents[i]! })), signal);
-    onEvent?.({ type: 'packages', count: packages.packages.length, warnings: packages.warnings });
+    packages = await readPackages();
   }
   const computed = await computing;
   const keys = keptKeys ?? computed!.keys;
   const digests = computed ? read.with(computed.hashed) : read;
+  stage('analyzing');
+  // From the cached index: the changes per layer and the reclaimable bytes it keeps, not found again.
+  const analysis = analyzeImage(index, keys, keptIndex?.figures);
   // A layer is (re)written to the cache once verified, when it was read from the source or
   // bodies were hashed since; never without verification (its diffID would be only a claim).
   const verified = Promise.all(
@@ -307,6 +343,7 @@ async function analyzeOpened(
   ).then(
     () => {
       if (!keptKeys && verify) results?.putKeys(imageKey, keys);
+      if (!keptIndex && verify) indexes?.put(imageKey, index, keys, knownFigures(analysis));
     },
     (e: unknown) => {
       stop.abort(e);
@@ -314,9 +351,7 @@ async function analyzeOpened(
     },
   );
   verified.catch(() => undefined);
-  stage('analyzing');
-  const analysis = analyzeImage(index, keys);
-  return { analysis, packages, contents, digests, verified };
+  return { analysis, packages, readPackages, contents, digests, verified };
 }
 
 /** The package databases of an indexed image, read from its layers (see `readPackageBodies`). */

@@ -82,6 +82,8 @@ export function App({ view, keymap, theme, viewport: fixed, extractor, reader, o
     stateRef.current = first ? { ...s, message: first } : s;
   }
   const [state, setState] = useState<AppState>(stateRef.current);
+  // A notice that comes after the view opened (a package database found unreadable once the packages are read) is said then.
+  const said = useRef(notice);
   // Keys can arrive several per event; each must see the state the previous one produced.
   const dispatch = useCallback(
     (action: Action) => {
@@ -90,6 +92,11 @@ export function App({ view, keymap, theme, viewport: fixed, extractor, reader, o
     },
     [view],
   );
+  useEffect(() => {
+    if (notice === undefined || notice === said.current) return;
+    said.current = notice;
+    dispatch({ type: 'message', text: notice, tone: 'error' });
+  }, [notice, dispatch]);
   // While idle after a layer change, prepare the neighbouring layers' trees.
   useEffect(() => {
     const t = setTimeout(() => prefetchNeighbours(view, stateRef.current), 40);

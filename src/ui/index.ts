@@ -5,7 +5,7 @@
  */
 export { App } from './App.js';
 export { createProgressStore, Loading } from './Loading.js';
-export type { ProgressStore } from './Loading.js';
+export type { LoadProgress, ProgressStore } from './Loading.js';
 export type { Completer } from './hooks/use-completion.js';
 export { useViewport } from './hooks/use-viewport.js';
 export { createTheme, wantsColor } from './theme.js';

@@ -39,7 +39,8 @@ export type { AppState, Extraction, ExtractProgress, Viewport } from './state.js
 export { prefetchNeighbours, selectCursorPath } from './tree-view.js';
 export { THEME_NAMES } from './ui-config.js';
 export type { ThemeName, UiSettings } from './ui-config.js';
-export { comparisonView, imageView } from './view-data.js';
-export type { ViewData } from './view-data.js';
+export { comparisonView, imageView, withPackages } from './view-data.js';
+export type { ImageView, ViewData } from './view-data.js';
 export { loadHighlighter } from './viewer-text.js';
 export { selectFileDiffScreen, selectViewerScreen } from './viewer.js';
+export { createTheme, wantsColor, type TextStyle, type Theme } from './theme.js';

@@ -149,7 +149,7 @@ export function selectPackageRows(d: ViewData, s: AppState): readonly PackageRow
 /** Lines above the rows: a database not read, or why there is nothing to list. */
 export function selectPackageNotes(d: ViewData): string[] {
   const warnings = d.kind === 'image' ? (d.packages?.warnings ?? []) : [...(d.packages?.old.warnings ?? []).map((w) => ({ ...w, side: 'OLD ' })), ...(d.packages?.new.warnings ?? []).map((w) => ({ ...w, side: 'NEW ' }))];
-  if (!d.packages) return ['the package databases were not read (--no-packages)'];
+  if (!d.packages) return [pending(d) ? 'reading the package databases…' : 'the package databases were not read (--no-packages)'];
   return warnings.map((w) => `not read: ${'side' in w ? w.side : ''}${describePackageWarning(w)}`);
 }
 
@@ -215,7 +215,7 @@ export function selectPackagesPane(d: ViewData, s: AppState, layout: Layout = se
 
 function emptyText(d: ViewData, pane: PackagesPaneState): string {
   if (pane.filter) return '(no package matches the filter)';
-  if (!d.packages) return '(packages not read)';
+  if (!d.packages) return pending(d) ? '(pending)' : '(packages not read)';
   return d.kind === 'comparison' ? '(no package differs)' : '(no package in this layer\'s databases)';
 }
 
@@ -237,8 +237,14 @@ function titleWhat(d: ViewData, s: AppState): string {
   }
 }
 
-/** Layer details' package line of an image: what the layer did (`+2 −1 ~1 packages`); undefined when not read. */
+/** Whether an image's package databases are still being read (the inspector shows its tree first). */
+function pending(d: ViewData): boolean {
+  return d.kind === 'image' && d.packagesPending;
+}
+
+/** Layer details' package line of an image: what the layer did (`+2 −1 ~1 packages`), `pending` while being read; undefined when not read. */
 export function selectLayerPackagesLine(d: ImageView, layer: number): string | undefined {
+  if (d.packagesPending) return 'pending (reading the package databases…)';
   const l = d.packages?.layers[layer];
   if (!l) return undefined;
   return `+${l.added.length} −${l.removed.length} ~${l.changed.length} ${l.added.length + l.removed.length + l.changed.length === 1 ? 'package' : 'packages'}`;

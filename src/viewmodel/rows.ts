@@ -124,7 +124,7 @@ function selectImageLayerDetails(d: ImageView, state: AppState, layout: Layout):
     const line = sourceLine(d, l.index);
     // What gets room first: size, changes, the command's first line, its Dockerfile line and
     // its package changes; then the digest, the whole command, the diffID and the media type.
-    const want = { size: 1, files: 1, command: 1, line: line === undefined ? 0 : 1, packages: d.packages ? 1 : 0, digest: 1, more: cmd.length - 1, diffId: 1, media: 1 };
+    const want = { size: 1, files: 1, command: 1, line: line === undefined ? 0 : 1, packages: d.packages || d.packagesPending ? 1 : 0, digest: 1, more: cmd.length - 1, diffId: 1, media: 1 };
     let left = height;
     const got = { size: 0, files: 0, command: 0, line: 0, packages: 0, digest: 0, more: 0, diffId: 0, media: 0 };
     for (const k of ['size', 'files', 'command', 'line', 'packages', 'digest', 'more', 'diffId', 'media'] as const) {

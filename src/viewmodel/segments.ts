@@ -1,6 +1,6 @@
 import { cellWidth, truncate } from '../format/index.js';
 
-/** Semantic styles; `ui/theme.ts` maps them to colours (or to nothing under NO_COLOR). */
+/** Semantic styles; `theme.ts` maps them to colours (or to nothing under NO_COLOR). */
 export type Style =
   | 'normal'
   | 'added'

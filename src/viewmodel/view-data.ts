@@ -20,8 +20,10 @@ export type ImageView = {
   readonly analysis: Analysis;
   /** Which Dockerfile line made each layer, when known (layer details shows it). */
   readonly sources: ImageSources | null;
-  /** What the image's package databases say; undefined when they were not read (`--no-packages`). */
+  /** What the image's package databases say; undefined when they were not read (`--no-packages`) or not yet (`packagesPending`). */
   readonly packages: ImagePackages | undefined;
+  /** The package databases are being read: what depends on them says so until they are (a new view then carries them). */
+  readonly packagesPending: boolean;
   /** Diff kinds get a symbol column (+ - ~ x): on under NO_COLOR. */
   readonly symbols: boolean;
   readonly caches: {
@@ -60,8 +62,13 @@ export type ViewOptions = { readonly symbols?: boolean };
  * The view of one image, with empty caches; `sources` are its Dockerfile lines, when known, and
  * `packages` what its package databases say, when read.
  */
-export function imageView(analysis: Analysis, opts: ViewOptions & { readonly sources?: ImageSources | null; readonly packages?: ImagePackages } = {}): ImageView {
-  return { kind: 'image', analysis, sources: opts.sources ?? null, packages: opts.packages, symbols: opts.symbols ?? false, caches: { tree: new Map(), history: new Map(), packagesAt: new Map() } };
+export function imageView(analysis: Analysis, opts: ViewOptions & { readonly sources?: ImageSources | null; readonly packages?: ImagePackages; readonly packagesPending?: boolean } = {}): ImageView {
+  return { kind: 'image', analysis, sources: opts.sources ?? null, packages: opts.packages, packagesPending: opts.packagesPending ?? false, symbols: opts.symbols ?? false, caches: { tree: new Map(), history: new Map(), packagesAt: new Map() } };
+}
+
+/** The same view with its packages read (`packagesPending` over), keeping its caches: the tree's indexes stay. */
+export function withPackages(d: ImageView, packages: ImagePackages | undefined): ImageView {
+  return { ...d, packages, packagesPending: false, caches: { ...d.caches, packagesAt: new Map() } };
 }
 
 /** The view of a comparison of OLD with NEW (builds its merged tree), with empty caches. */

@@ -33,7 +33,8 @@ describe.skipIf(!hasTmux || NO_PACKAGE_TOOLS !== undefined)('packages in the ins
     const { keys, until, text } = app;
     await until((x) => x.includes('changes of L0'), 'the inspector');
     keys('j', 'j');
-    let s = await until((x) => x.includes('L2: changes of L2'), 'layer 2');
+    // The packages are read once the tree is shown: pending until then.
+    let s = await until((x) => x.includes('L2: changes of L2') && !x.includes('Pkgs:   pending'), 'layer 2 with its packages');
     expect(s).toMatch(/Pkgs: +\+1 −0 ~2 packages/);
     keys('p');
     s = await until((x) => x.includes('▌Packages') && x.includes('L2 +1 −0 ~4'), 'the packages pane');

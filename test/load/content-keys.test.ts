@@ -126,9 +126,11 @@ describe('content keys', () => {
     const dir = tmpDir();
     const open = async () => {
       const stages: string[] = [];
+      // Without the index cache, which keeps the keys too (test/cache/index-cache.test.ts): the keys entry alone.
+      const { layers, results } = createCaches(dir);
       const loaded = await loadImage(parseReference(`docker-archive:${file}`, () => true), {
         settings: localSettings(),
-        caches: createCaches(dir),
+        caches: { layers, results },
         onEvent: (e) => e.type === 'stage' && stages.push(e.message),
       });
       await loaded.verified;
