@@ -90,6 +90,14 @@ const inkDevPlugin = {
       if (!text.includes(dev)) return { errors: [{ text: `ink's isDev no longer reads ${dev}: check how it turns to the devtools` }] };
       return { contents: text.replace(dev, 'false'), loader: 'js' };
     });
+    // Ink's output stage as patches/ink+*.patch leaves it (applied by `npm install`'s prepare
+    // step): rows kept across frames, a full-screen frame rewriting only its changed rows.
+    b.onLoad({ filter: /[\\/]node_modules[\\/]ink[\\/]build[\\/](?:output|ink)\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const mark = args.path.endsWith('output.js') ? 'const rowCache' : 'fullscreenFrame';
+      if (!text.includes(mark)) return { errors: [{ text: `${args.path} is not patched (patches/ink+*.patch): run npx patch-package` }] };
+      return { contents: text, loader: 'js' };
+    });
   },
 };
 
