@@ -73,11 +73,19 @@ export function App({ view, keymap, theme, viewport: fixed, extractor, reader, o
     stateRef.current = first ? { ...s, message: first } : s;
   }
   const [state, setState] = useState<AppState>(stateRef.current);
-  // Keys can arrive several per event; each must see the state the previous one produced.
+  // Keys can arrive several per event; each must see the state the previous one produced. The
+  // screen follows once per event, not once per key: a held key whose repeats pile up while a
+  // frame is drawn is applied whole (no key dropped) and drawn once (no frame queued behind it).
+  const drawScheduled = useRef(false);
   const dispatch = useCallback(
     (action: Action) => {
       stateRef.current = reduce(view, stateRef.current, action);
-      setState(stateRef.current);
+      if (drawScheduled.current) return;
+      drawScheduled.current = true;
+      queueMicrotask(() => {
+        drawScheduled.current = false;
+        setState(stateRef.current);
+      });
     },
     [view],
   );
