@@ -111,7 +111,8 @@ export function imageRowSize(ti: TreeIndex<ImageTreeQuery>, a: Analysis, pathId:
   return 0;
 }
 
-const CACHE_SIZE = 12;
+// Each index holds ~2.4 MiB at 200k paths (four arrays of one slot per shown or interned path).
+const CACHE_SIZE = 8;
 
 function queryKey(q: TreeQuery): string {
   const h = q.hidden;
@@ -144,9 +145,10 @@ export function selectImageTreeIndex(d: ImageView, q: ImageTreeQuery): TreeIndex
   return cached(d.caches.tree, q, () => {
     const { tree } = d.analysis;
     const change = q.top >= 0 ? tree.diffRange(q.base, q.top) : new Uint8Array(tree.pathCount);
+    const atTop = tree.entryIdsAt(q.top);
     return buildTreeIndex(tree, q, {
       change,
-      present: (p) => tree.entryIdAt(q.top, p) >= 0 || change[p] === Change.removed,
+      present: (p) => atTop[p]! >= 0 || change[p] === Change.removed,
       hiddenBy: q.whiteouts && q.top >= 0 ? tree.hiddenInRange(q.base, q.top) : undefined,
       only: q.package !== '' ? imagePackageFiles(d, q.package, q.base, q.top) : undefined,
       sizes: q.sort === 'size' && q.top >= 0 ? tree.treeSizes(q.top) : undefined,
@@ -188,33 +190,31 @@ type Basis = {
 
 function buildTreeIndex<Q extends TreeQuery>(tree: PathTree, q: Q, basis: Basis): TreeIndex<Q> {
   const N = tree.pathCount;
-  const { change, hiddenBy, only, sizes } = basis;
+  const { change, hiddenBy, only, sizes, present } = basis;
   const matcher = compileMatcher(q.filter);
+  const filtering = q.filter !== '';
   const { hidden } = q;
-  const names = tree.absolutePaths();
+  const names = filtering ? tree.absolutePaths() : undefined;
 
   // Children before parents: ids are interned parent-first, so a reverse sweep suffices.
   const count = new Int32Array(N); // shown nodes in each subtree, self included
   for (let p = N - 1; p >= 1; p--) {
     const c = change[p]!;
-    let exists = basis.present(p);
+    let exists = present(p);
     let kindHidden: boolean;
-    if (!exists && hiddenBy?.has(p)) {
+    if (!exists && hiddenBy !== undefined && hiddenBy.has(p)) {
       exists = true;
       kindHidden = hidden.removed;
     } else if (c === Change.added) kindHidden = hidden.added;
     else if (c === Change.removed) kindHidden = hidden.removed;
     else if (c === Change.modified) kindHidden = hidden.modified;
     else kindHidden = hidden.unmodified;
-    if (!exists) {
-      count[p] = 0;
-      continue;
-    }
+    if (!exists) continue;
     const kids = count[p]!;
-    if (only && !only(p)) kindHidden = true;
-    if (kids > 0 || (!kindHidden && (q.filter === '' || matcher.test(names[p]!)))) {
+    if (only !== undefined && !only(p)) kindHidden = true;
+    if (kids > 0 || (!kindHidden && (!filtering || matcher.test(names![p]!)))) {
       count[p] = kids + 1;
-      count[tree.parentOf(p)]! += count[p]!;
+      count[tree.parentOf(p)]! += kids + 1;
     }
   }
 
@@ -223,27 +223,42 @@ function buildTreeIndex<Q extends TreeQuery>(tree: PathTree, q: Q, basis: Basis)
   const end = new Int32Array(total);
   const parentPos = new Int32Array(total);
   const posOf = new Int32Array(N).fill(-1);
-  const shownChildren = (p: number): number[] => {
-    const out: number[] = [];
-    for (const c of tree.childrenOf(p)) if (count[c]! > 0) out.push(c);
-    if (sizes) out.sort((x, y) => sizes[y]! - sizes[x]!);
-    return out;
-  };
-  // Pushes the shown children of p, last first; only a size sort needs a temporary array.
-  const stack: number[] = [];
+  // Depth-first, children pushed last first, on a stack of path ids (at most every shown path).
+  const stack = new Int32Array(Math.max(1, total));
+  let top = 0;
+  let scratch = new Int32Array(16); // a size sort's children, largest first
   const pushChildren = (p: number) => {
-    if (sizes) {
-      const kids = shownChildren(p);
-      for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!);
+    const ch = tree.childrenOf(p);
+    if (!sizes) {
+      for (let i = ch.length - 1; i >= 0; i--) if (count[ch[i]!]! > 0) stack[top++] = ch[i]!;
       return;
     }
-    const ch = tree.childrenOf(p);
-    for (let i = ch.length - 1; i >= 0; i--) if (count[ch[i]!]! > 0) stack.push(ch[i]!);
+    let k = 0;
+    if (scratch.length < ch.length) scratch = new Int32Array(ch.length);
+    for (let i = 0; i < ch.length; i++) if (count[ch[i]!]! > 0) scratch[k++] = ch[i]!;
+    if (k === 0) return;
+    // Largest first, equal sizes in name order (insertion sort for the usual few, else a sort).
+    const kids = scratch.subarray(0, k);
+    if (k <= 16) {
+      for (let i = 1; i < k; i++) {
+        const x = kids[i]!;
+        let j = i - 1;
+        while (j >= 0 && sizes[kids[j]!]! < sizes[x]!) {
+          kids[j + 1] = kids[j]!;
+          j--;
+        }
+        kids[j + 1] = x;
+      }
+    } else {
+      const sorted = Array.from(kids).sort((x, y) => sizes[y]! - sizes[x]!);
+      kids.set(sorted);
+    }
+    for (let i = k - 1; i >= 0; i--) stack[top++] = kids[i]!;
   };
   pushChildren(0);
   let pos = 0;
-  while (stack.length) {
-    const p = stack.pop()!;
+  while (top > 0) {
+    const p = stack[--top]!;
     order[pos] = p;
     posOf[p] = pos;
     end[pos] = pos + count[p]!;

@@ -114,7 +114,10 @@ export function prefetchNeighbours(d: ViewData, state: AppState): void {
       const { cursor } = state.layers;
       for (const next of [cursor + 1, cursor - 1]) {
         if (next < 0 || next >= d.analysis.layers.length) continue;
-        selectImageTreeIndex(d, selectTreeQuery(d, { ...state, layers: { ...state.layers, cursor: next } }));
+        const q = selectTreeQuery(d, { ...state, layers: { ...state.layers, cursor: next } });
+        selectImageTreeIndex(d, q);
+        // The size column reads the bytes under each row at the top of the range.
+        if (q.top >= 0) d.analysis.tree.treeSizes(q.top);
       }
       return;
     }
