@@ -11,7 +11,8 @@ import { selectTooSmallText, selectViewLayout } from '../viewmodel/layout.js';
 import { reduce, type Action } from '../viewmodel/reducer.js';
 import { selectOverlayLines, type Verification } from '../viewmodel/rows.js';
 import { createViewState, type AppState, type Viewport } from '../viewmodel/state.js';
-import { prefetchNeighbours } from '../viewmodel/tree-view.js';
+import { buildImageTreeIndex, treeQueryKey } from '../viewmodel/tree-index.js';
+import { selectTreeBuilds, selectTreeQuery, selectTreeReady } from '../viewmodel/tree-view.js';
 import type { ViewData } from '../viewmodel/view-data.js';
 import { FileHistoryPane } from './components/FileHistoryPane.js';
 import { FileTreePane } from './components/FileTreePane.js';
@@ -28,6 +29,9 @@ import { useExtraction } from './hooks/use-extraction.js';
 import { useKeys } from './hooks/use-keys.js';
 import { useViewport } from './hooks/use-viewport.js';
 import type { Theme } from './theme.js';
+
+/** How long one slice of a tree build may hold the event loop: keys and frames come between slices. */
+const SLICE_MS = 8;
 
 export type AppProps = {
   /** What is shown: one image, or the comparison of two (see `imageView`, `comparisonView`). */
@@ -89,11 +93,36 @@ export function App({ view, keymap, theme, viewport: fixed, extractor, reader, o
     },
     [view],
   );
-  // While idle after a layer change, prepare the neighbouring layers' trees.
+  // Trees are built between frames, a slice at a time: first the one shown (drawn as pending
+  // until then, so a layer change, sort or filter keystroke draws at once and keys go on), then
+  // the neighbouring layers' (so stepping through layers finds them ready). A new query starts
+  // over; what a slice finished stays built.
+  const [, setTreesBuilt] = useState(0);
+  const treeKey = view.kind === 'image' ? treeQueryKey(selectTreeQuery(view, state)) : '';
   useEffect(() => {
-    const t = setTimeout(() => prefetchNeighbours(view, stateRef.current), 40);
-    return () => clearTimeout(t);
-  }, [view, state.layers.cursor, state.layers.mode, state.layers.mark]);
+    if (view.kind !== 'image') return;
+    const queue = selectTreeBuilds(view, stateRef.current);
+    if (queue.length === 0) return;
+    const shownPending = !selectTreeReady(view, stateRef.current);
+    let build = buildImageTreeIndex(view, queue.shift()!);
+    let first = true;
+    let timer: NodeJS.Immediate | undefined;
+    const pump = () => {
+      timer = undefined;
+      if (build.step(SLICE_MS)) {
+        if (first && shownPending) setTreesBuilt((n) => n + 1);
+        first = false;
+        const next = queue.shift();
+        if (!next) return;
+        build = buildImageTreeIndex(view, next);
+      }
+      timer = setImmediate(pump);
+    };
+    timer = setImmediate(pump);
+    return () => {
+      if (timer) clearImmediate(timer);
+    };
+  }, [view, treeKey, state.layers.cursor]);
   useEffect(() => {
     if (stateRef.current.viewport.cols !== viewport.cols || stateRef.current.viewport.rows !== viewport.rows) dispatch({ type: 'resize', viewport });
   }, [viewport, dispatch]);

@@ -114,7 +114,8 @@ export function imageRowSize(ti: TreeIndex<ImageTreeQuery>, a: Analysis, pathId:
 // Each index holds ~2.4 MiB at 200k paths (four arrays of one slot per shown or interned path).
 const CACHE_SIZE = 8;
 
-function queryKey(q: TreeQuery): string {
+/** A query as a string: equal for queries that ask for the same tree. */
+export function treeQueryKey(q: TreeQuery): string {
   const h = q.hidden;
   const common = `${+h.added}${+h.removed}${+h.modified}${+h.unmodified}|${q.sort}|${JSON.stringify(q.package)}|${q.filter}`;
   switch (q.kind) {
@@ -127,7 +128,7 @@ function queryKey(q: TreeQuery): string {
 
 /** The index for a query from a view's LRU cache, built on a miss. */
 function cached<Q extends TreeQuery>(cache: Map<string, TreeIndex<Q>>, q: Q, build: () => TreeIndex<Q>): TreeIndex<Q> {
-  const key = queryKey(q);
+  const key = treeQueryKey(q);
   const hit = cache.get(key);
   if (hit) {
     cache.delete(key);
@@ -140,19 +141,68 @@ function cached<Q extends TreeQuery>(cache: Map<string, TreeIndex<Q>>, q: Q, bui
   return ti;
 }
 
-/** The tree index of an image for a query, from the view's small LRU cache. */
+/** The tree index of an image for a query, from the view's small LRU cache (built now on a miss). */
 export function selectImageTreeIndex(d: ImageView, q: ImageTreeQuery): TreeIndex<ImageTreeQuery> {
-  return cached(d.caches.tree, q, () => {
-    const { tree } = d.analysis;
-    const change = q.top >= 0 ? tree.diffRange(q.base, q.top) : new Uint8Array(tree.pathCount);
-    const atTop = tree.entryIdsAt(q.top);
-    return buildTreeIndex(tree, q, {
-      change,
-      present: (p) => atTop[p]! >= 0 || change[p] === Change.removed,
-      hiddenBy: q.whiteouts && q.top >= 0 ? tree.hiddenInRange(q.base, q.top) : undefined,
-      only: q.package !== '' ? imagePackageFiles(d, q.package, q.base, q.top) : undefined,
-      sizes: q.sort === 'size' && q.top >= 0 ? tree.treeSizes(q.top) : undefined,
-    });
+  return cached(d.caches.tree, q, () => finish(imageIndexSteps(d, q)));
+}
+
+/** The tree index of an image for a query when it is built already, else undefined (nothing is built). */
+export function peekImageTreeIndex(d: ImageView, q: ImageTreeQuery): TreeIndex<ImageTreeQuery> | undefined {
+  return d.caches.tree.get(treeQueryKey(q));
+}
+
+/**
+ * The tree index of an image for a query, built a slice at a time: `step(ms)` works for about
+ * that long (one memo of a range, or some thousands of paths, at least) and returns true once
+ * the index is in the view's cache, as `selectImageTreeIndex` would have put it there. Work
+ * between steps is kept: the inspector draws what it has between slices and keys go on.
+ */
+export function buildImageTreeIndex(d: ImageView, q: ImageTreeQuery): { readonly query: ImageTreeQuery; step(ms: number): boolean } {
+  const steps = imageIndexSteps(d, q);
+  let done = peekImageTreeIndex(d, q) !== undefined;
+  return {
+    query: q,
+    step(ms) {
+      if (done) return true;
+      const until = performance.now() + ms;
+      for (;;) {
+        const r = steps.next();
+        if (r.done) {
+          if (peekImageTreeIndex(d, q) === undefined) cached(d.caches.tree, q, () => r.value);
+          return (done = true);
+        }
+        if (performance.now() >= until) return false;
+      }
+    },
+  };
+}
+
+/** Runs a stepped build to its end. */
+function finish<T>(g: Generator<void, T, void>): T {
+  for (;;) {
+    const r = g.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** An image's index for a query in steps: the range's memos (each a sweep of every path), then the index. */
+function* imageIndexSteps(d: ImageView, q: ImageTreeQuery): Generator<void, TreeIndex<ImageTreeQuery>, void> {
+  const { tree } = d.analysis;
+  const change = q.top >= 0 ? tree.diffRange(q.base, q.top) : new Uint8Array(tree.pathCount);
+  yield;
+  const atTop = tree.entryIdsAt(q.top);
+  yield;
+  // The size column reads the bytes under each row at the top of the range (a size sort orders by them).
+  const sizes = q.top >= 0 ? tree.treeSizes(q.top) : undefined;
+  yield;
+  const hiddenBy = q.whiteouts && q.top >= 0 ? tree.hiddenInRange(q.base, q.top) : undefined;
+  if (hiddenBy) yield;
+  return yield* buildTreeIndex(tree, q, {
+    change,
+    present: (p) => atTop[p]! >= 0 || change[p] === Change.removed,
+    hiddenBy,
+    only: q.package !== '' ? imagePackageFiles(d, q.package, q.base, q.top) : undefined,
+    sizes: q.sort === 'size' ? sizes : undefined,
   });
 }
 
@@ -162,11 +212,15 @@ export function selectComparisonTreeIndex(d: ComparisonView, q: ComparisonTreeQu
 }
 
 function comparisonIndex(d: ComparisonView, q: ComparisonTreeQuery): TreeIndex<ComparisonTreeQuery> {
+  return finish(comparisonIndexSteps(d, q));
+}
+
+function* comparisonIndexSteps(d: ComparisonView, q: ComparisonTreeQuery): Generator<void, TreeIndex<ComparisonTreeQuery>, void> {
   const t = d.diff;
   const { change, newLayerOf } = t;
   const layer = q.only >= 0 ? (p: number) => newLayerOf[p] === q.only : undefined;
   const pkg = q.package !== '' ? comparisonPackageFiles(d, q.package) : undefined;
-  return buildTreeIndex(t, q, {
+  return yield* buildTreeIndex(t, q, {
     change,
     present: (p) => t.newEntry(p) !== undefined || change[p] === Change.removed,
     only: layer && pkg ? (p) => layer(p) && pkg(p) : (layer ?? pkg),
@@ -188,7 +242,10 @@ type Basis = {
   readonly sizes?: Float64Array;
 };
 
-function buildTreeIndex<Q extends TreeQuery>(tree: PathTree, q: Q, basis: Basis): TreeIndex<Q> {
+/** Paths swept between the points where a stepped build may pause. */
+const SLICE = 8192;
+
+function* buildTreeIndex<Q extends TreeQuery>(tree: PathTree, q: Q, basis: Basis): Generator<void, TreeIndex<Q>, void> {
   const N = tree.pathCount;
   const { change, hiddenBy, only, sizes, present } = basis;
   const matcher = compileMatcher(q.filter);
@@ -199,6 +256,7 @@ function buildTreeIndex<Q extends TreeQuery>(tree: PathTree, q: Q, basis: Basis)
   // Children before parents: ids are interned parent-first, so a reverse sweep suffices.
   const count = new Int32Array(N); // shown nodes in each subtree, self included
   for (let p = N - 1; p >= 1; p--) {
+    if (p % SLICE === 0) yield;
     const c = change[p]!;
     let exists = present(p);
     let kindHidden: boolean;
@@ -258,6 +316,7 @@ function buildTreeIndex<Q extends TreeQuery>(tree: PathTree, q: Q, basis: Basis)
   pushChildren(0);
   let pos = 0;
   while (top > 0) {
+    if (pos % SLICE === SLICE - 1) yield;
     const p = stack[--top]!;
     order[pos] = p;
     posOf[p] = pos;
