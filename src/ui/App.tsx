@@ -99,19 +99,25 @@ export function App({ view, keymap, theme, viewport: fixed, extractor, reader, o
   // over; what a slice finished stays built.
   const [, setTreesBuilt] = useState(0);
   const treeKey = view.kind === 'image' ? treeQueryKey(selectTreeQuery(view, state)) : '';
+  // Whether the frame drawn last says the tree is being built: redrawn once it is (whichever
+  // build finished it, a neighbour's begun before the key included).
+  const drawnPending = useRef(false);
+  const pendingNow = !selectTreeReady(view, state);
+  drawnPending.current = pendingNow;
   useEffect(() => {
     if (view.kind !== 'image') return;
+    const redrawIfBuilt = () => {
+      if (drawnPending.current && selectTreeReady(view, stateRef.current)) setTreesBuilt((n) => n + 1);
+    };
+    redrawIfBuilt();
     const queue = selectTreeBuilds(view, stateRef.current);
     if (queue.length === 0) return;
-    const shownPending = !selectTreeReady(view, stateRef.current);
     let build = buildImageTreeIndex(view, queue.shift()!);
-    let first = true;
     let timer: NodeJS.Immediate | undefined;
     const pump = () => {
       timer = undefined;
       if (build.step(SLICE_MS)) {
-        if (first && shownPending) setTreesBuilt((n) => n + 1);
-        first = false;
+        redrawIfBuilt();
         const next = queue.shift();
         if (!next) return;
         build = buildImageTreeIndex(view, next);
@@ -122,7 +128,7 @@ export function App({ view, keymap, theme, viewport: fixed, extractor, reader, o
     return () => {
       if (timer) clearImmediate(timer);
     };
-  }, [view, treeKey, state.layers.cursor]);
+  }, [view, treeKey, state.layers.cursor, pendingNow]);
   useEffect(() => {
     if (stateRef.current.viewport.cols !== viewport.cols || stateRef.current.viewport.rows !== viewport.rows) dispatch({ type: 'resize', viewport });
   }, [viewport, dispatch]);
