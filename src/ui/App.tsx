@@ -104,14 +104,26 @@ export function App({ view, keymap, theme, viewport: fixed, extractor, reader, o
   const drawnPending = useRef(false);
   const pendingNow = !selectTreeReady(view, state);
   drawnPending.current = pendingNow;
+  // The neighbouring layers are built after a change of the selected layer (or of what it is
+  // compared with), not after each sort or filter keystroke, until they are.
+  const layerKey = `${state.layers.cursor}|${state.layers.mode}|${state.layers.mark}`;
+  const seenLayerKey = useRef<string | undefined>(undefined);
+  const wantNeighbours = useRef(false);
+  if (seenLayerKey.current !== layerKey) {
+    seenLayerKey.current = layerKey;
+    wantNeighbours.current = true;
+  }
   useEffect(() => {
     if (view.kind !== 'image') return;
     const redrawIfBuilt = () => {
       if (drawnPending.current && selectTreeReady(view, stateRef.current)) setTreesBuilt((n) => n + 1);
     };
     redrawIfBuilt();
-    const queue = selectTreeBuilds(view, stateRef.current);
-    if (queue.length === 0) return;
+    const queue = selectTreeBuilds(view, stateRef.current, wantNeighbours.current);
+    if (queue.length === 0) {
+      wantNeighbours.current = false;
+      return;
+    }
     let build = buildImageTreeIndex(view, queue.shift()!);
     let timer: NodeJS.Immediate | undefined;
     const pump = () => {
@@ -119,7 +131,10 @@ export function App({ view, keymap, theme, viewport: fixed, extractor, reader, o
       if (build.step(SLICE_MS)) {
         redrawIfBuilt();
         const next = queue.shift();
-        if (!next) return;
+        if (!next) {
+          wantNeighbours.current = false;
+          return;
+        }
         build = buildImageTreeIndex(view, next);
       }
       timer = setImmediate(pump);

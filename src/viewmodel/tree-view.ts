@@ -122,10 +122,10 @@ export function selectTreeReady(d: ViewData, state: AppState): boolean {
 
 /**
  * The tree indexes to build while idle, most needed first: the one the state shows, when it is
- * not built yet, then the same view one layer up and one layer down (so stepping through the
- * layers finds them ready). Queries already built are left out.
+ * not built yet, then (with `neighbours`) the same view one layer up and one layer down, so
+ * stepping through the layers finds them ready. Queries already built are left out.
  */
-export function selectTreeBuilds(d: ViewData, state: AppState): ImageTreeQuery[] {
+export function selectTreeBuilds(d: ViewData, state: AppState, neighbours = true): ImageTreeQuery[] {
   if (d.kind !== 'image') return [];
   const out: ImageTreeQuery[] = [];
   const want = (s: AppState) => {
@@ -133,6 +133,7 @@ export function selectTreeBuilds(d: ViewData, state: AppState): ImageTreeQuery[]
     if (peekImageTreeIndex(d, q) === undefined) out.push(q);
   };
   want(state);
+  if (!neighbours) return out;
   const { cursor } = state.layers;
   for (const next of [cursor + 1, cursor - 1]) {
     if (next >= 0 && next < d.analysis.layers.length) want({ ...state, layers: { ...state.layers, cursor: next } });
