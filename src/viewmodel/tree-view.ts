@@ -143,8 +143,8 @@ export function selectTreeBuilds(d: ViewData, state: AppState, neighbours = true
 
 /**
  * Builds (into the view's tree-index cache) the indexes the next likely keystrokes need: the
- * same view one layer up and one layer down. Called when the inspector is idle, so stepping
- * through layers finds them ready instead of walking every path on the keystroke.
+ * same view one layer up and one layer down, at once. The inspector builds the same ones a
+ * slice at a time while idle (`selectTreeBuilds`); this is the whole of it in one call.
  */
 export function prefetchNeighbours(d: ViewData, state: AppState): void {
   switch (d.kind) {
