@@ -8,12 +8,11 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string>; files: string[] };
 
 describe('what installing runs', () => {
-  it('the published package runs nothing when installed: Ink is patched in the development checkout only (prepare), and the bundle carries it', () => {
-    for (const hook of ['preinstall', 'install', 'postinstall']) expect(pkg.scripts[hook], hook).toBeUndefined();
-    // npm runs prepare in a checkout (npm install, npm ci) and before packing, never when a
-    // user installs the package from the registry.
-    expect(pkg.scripts.prepare).toBe('patch-package');
+  it('the published package runs nothing when installed: Ink is patched by the build, and the bundle carries it', () => {
+    // npm 11 counts `prepare` too as an install script of a package installed from a tarball.
+    for (const hook of ['preinstall', 'install', 'postinstall', 'prepare']) expect(pkg.scripts[hook], hook).toBeUndefined();
     expect(pkg.files.some((f) => f.startsWith('patches'))).toBe(false);
+    expect(readFileSync(path.join(ROOT, 'scripts', 'build.mjs'), 'utf8')).toContain('applyPatches();');
   });
 
   it('has a patch for the Ink that is installed', () => {
