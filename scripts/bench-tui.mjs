@@ -44,6 +44,9 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** Plain text of a captured screen (escape sequences removed), for markers. */
 export const plain = (s) => s.replace(/\x1b\[[0-9;:?]*[ -/]*[@-~]/g, '').replace(/\x1b[()][0-9A-Za-z]/g, '');
 
+/** What the Files pane says while its tree is built (src/viewmodel/rows.ts): such a screen has not settled. */
+const TREE_PENDING = 'building the tree';
+
 /** Whether the inspector's main screen is up: the Files pane title and tree rows. */
 export const treeDrawn = (s) => /\bFiles\b/.test(s) && /[├└]─/.test(s);
 
@@ -54,6 +57,17 @@ export function titleLayer(s) {
     if (at < 0) continue;
     const m = /\bL(\d+)\b/.exec(line.slice(at));
     if (m) return Number(m[1]);
+  }
+  return undefined;
+}
+
+/** The tree cursor's row and the row count in the Files pane title (`… · 31/127005`), or undefined. */
+export function treePosition(s) {
+  for (const line of s.split('\n')) {
+    const at = line.search(/\bFiles\b/);
+    if (at < 0) continue;
+    const m = /(\d+)\/(\d+)\s*$/.exec(line.slice(at).replace(/[│▌▐]/g, ' ').trimEnd());
+    if (m) return { row: Number(m[1]), count: Number(m[2]) };
   }
   return undefined;
 }
@@ -321,7 +335,7 @@ export async function benchTui(o) {
         seen = now;
         same = 0;
         if (trace) changes.push((now - t0).toFixed(1));
-      } else if (cur !== before && seen !== undefined && ++same >= 2 && (!expect || expect(plain(cur)))) {
+      } else if (cur !== before && seen !== undefined && ++same >= 2 && !plain(cur).includes(TREE_PENDING) && (!expect || expect(plain(cur)))) {
         if (trace) log(`  ${keys}: screen changed at ${changes.join(', ')} ms`);
         await sleep(gapMs);
         return seen - t0;
@@ -403,6 +417,25 @@ export async function benchTui(o) {
     for (let i = 0; i < samples; i++) down.push(await measure(s, 'j'));
     out.cursorDown = { ...summary(down), cpuMs: (cpuMs(run.pid) - cpu0) / down.length };
     log(`cursor down: p50 ${out.cursorDown.p50.toFixed(1)} ms, p95 ${out.cursorDown.p95.toFixed(1)} ms, CPU ${out.cursorDown.cpuMs.toFixed(0)} ms/key`);
+
+    // A held key: cursor down auto-repeating at 30 Hz for HELD keys, sent on a fixed schedule
+    // (not waiting for the screen). Every key must move the cursor (the title's row number), and
+    // the screen must settle soon after the last one (lag at release: from sending the last key
+    // to the first read of the final screen).
+    const HELD = 60;
+    const startPos = treePosition(plain(await capture(s)));
+    cpu0 = cpuMs(run.pid);
+    const heldT0 = performance.now();
+    for (let i = 0; i < HELD - 1; i++) {
+      await t.cmd(`send-keys -t ${s} j`);
+      const next = heldT0 + ((i + 1) * 1000) / 30;
+      await sleep(Math.max(0, next - performance.now()));
+    }
+    const wantRow = startPos ? Math.min(startPos.count, startPos.row + HELD) : undefined;
+    const lag = await measure(s, 'j', wantRow === undefined ? undefined : (x) => treePosition(x)?.row === wantRow);
+    const endPos = treePosition(plain(await capture(s)));
+    out.heldKey = { sent: HELD, applied: startPos && endPos ? endPos.row - startPos.row : undefined, hz: 30, lagMs: lag, spanMs: performance.now() - heldT0 - gapMs, cpuMs: (cpuMs(run.pid) - cpu0) / HELD };
+    log(`held key (cursor down at 30 Hz): ${out.heldKey.sent} sent, ${out.heldKey.applied ?? '?'} applied, lag at release ${lag.toFixed(1)} ms, CPU ${out.heldKey.cpuMs.toFixed(0)} ms/key`);
 
     const collapse = [];
     const expand = [];

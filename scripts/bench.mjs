@@ -361,12 +361,15 @@ async function main() {
     ['collapse all', 'collapseAll'],
     ['sort', 'sort'],
   ];
+  // A layer change may take a frame more than moving within the view (issue goals).
+  const keyGoal = (k) => (k === 'layerChange' ? 50 : 33);
   const tuiWorks = [
-    ...keyRows.map(([w]) => [`inspector, ${n200} files: ${w}, key → settled screen p50 / p95`, 'p95 ≤ 33 ms']),
+    ...keyRows.map(([w, k]) => [`inspector, ${n200} files: ${w}, key → settled screen p50 / p95`, `p95 ≤ ${keyGoal(k)} ms`]),
     [`inspector, ${n200} files: filter keystroke p50 / max`, 'max ≤ 50 ms'],
     [`inspector first screen, ${n200} files, cached`, '≤ 0.6 s'],
     [`inspector first screen, ${n200} files, uncached`, '≤ 1.1× cold --ci'],
-    [`inspector RSS, ${n200} files, after layer changes, sorts and a filter`, '≤ 200 MiB (and --ci ≤ 150 MiB)'],
+    [`inspector RSS, ${n200} files, after layer changes, sorts and a filter`, '≤ 250 MiB'],
+    [`inspector, ${n200} files: held key (cursor down at 30 Hz): keys sent / moves applied, lag at release`, 'every key applied, lag ≤ 33 ms'],
   ];
   if (!have('tmux') || !have('less')) for (const [w, g] of tuiWorks) skipped(w, g, 'tmux or less not installed');
   else
@@ -379,7 +382,7 @@ async function main() {
       const pollNote = ` (poll ${r.pollMs.toFixed(1)} ms)`;
       for (const [i, [, k]] of keyRows.entries()) {
         const x = r[k];
-        row(goalRows, tuiWorks[i][0], `${ms1(x.p50)} / ${ms1(x.p95)}${pollNote}, CPU ${ms(x.cpuMs)}/key`, less, x.p95 / r.less.p95, 'p95 ≤ 33 ms', x.p95 <= 33);
+        row(goalRows, tuiWorks[i][0], `${ms1(x.p50)} / ${ms1(x.p95)}${pollNote}, CPU ${ms(x.cpuMs)}/key`, less, x.p95 / r.less.p95, tuiWorks[i][1], x.p95 <= keyGoal(k));
       }
       if (EXTRA) {
         row(extraRows, `inspector, ${n200} files: expand all, key → settled screen p50 / p95`, `${ms1(r.expandAll.p50)} / ${ms1(r.expandAll.p95)}`, less, r.expandAll.p95 / r.less.p95, '', undefined);
@@ -390,7 +393,9 @@ async function main() {
       row(goalRows, tuiWorks[5][0], ms(r.firstScreenCached), cold ? `cold --ci ${ms(cold)}` : '', cold ? r.firstScreenCached / cold : undefined, '≤ 0.6 s', r.firstScreenCached <= 600);
       row(goalRows, tuiWorks[6][0], ms(r.firstScreenUncached), cold ? `cold --ci ${ms(cold)}` : 'cold --ci not measured', cold ? r.firstScreenUncached / cold : undefined, '≤ 1.1× cold --ci', cold ? r.firstScreenUncached <= 1.1 * cold : undefined);
       const ci = ciRss.get('200k');
-      row(goalRows, tuiWorks[7][0], `${mib(r.rssMiB)} (peak ${mib(r.hwmMiB)})`, ci ? `--ci peak ${mib(ci)}` : '--ci not measured', ci ? r.rssMiB / ci : undefined, '≤ 200 MiB (and --ci ≤ 150 MiB)', ci ? r.rssMiB <= 200 && ci <= 150 : undefined);
+      row(goalRows, tuiWorks[7][0], `${mib(r.rssMiB)} (peak ${mib(r.hwmMiB)})`, ci ? `--ci peak ${mib(ci)}` : '--ci not measured', ci ? r.rssMiB / ci : undefined, tuiWorks[7][1], r.rssMiB <= 250);
+      const h = r.heldKey;
+      row(goalRows, tuiWorks[8][0], `${h.sent} / ${h.applied ?? '?'}, ${ms1(h.lagMs)}${pollNote}, CPU ${ms(h.cpuMs)}/key`, '', undefined, tuiWorks[8][1], h.applied === h.sent && h.lagMs <= 33);
     });
 
   // A million files in fifty layers.

@@ -90,6 +90,14 @@ const inkDevPlugin = {
       if (!text.includes(dev)) return { errors: [{ text: `ink's isDev no longer reads ${dev}: check how it turns to the devtools` }] };
       return { contents: text.replace(dev, 'false'), loader: 'js' };
     });
+    // Ink's output stage as patches/ink+*.patch leaves it (see applyPatches): rows kept across
+    // frames, a full-screen frame rewriting only its changed rows.
+    b.onLoad({ filter: /[\\/]node_modules[\\/]ink[\\/]build[\\/](?:output|ink)\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const mark = args.path.endsWith('output.js') ? 'const rowCache' : 'fullscreenFrame';
+      if (!text.includes(mark)) return { errors: [{ text: `${args.path} is not patched (patches/ink+*.patch): run npx patch-package` }] };
+      return { contents: text, loader: 'js' };
+    });
   },
 };
 
@@ -254,7 +262,21 @@ function swapIn(from, to, trash) {
 }
 
 /** The whole build; `dist` and `dev` default to dist/ and build/ of the checkout. */
+/**
+ * Applies `patches/` to node_modules (patch-package) when Ink's is not patched yet: its output
+ * stage keeps unchanged rows across frames and rewrites only the changed rows of a full-screen
+ * frame (see docs/performance.md). Done by the build, not by an npm lifecycle script: npm
+ * counts even `prepare` as an install script of the published package. Tests that load Ink
+ * from node_modules run after the build (`npm test`).
+ */
+export function applyPatches() {
+  const output = path.join(ROOT, 'node_modules', 'ink', 'build', 'output.js');
+  if (existsSync(output) && readFileSync(output, 'utf8').includes('const rowCache')) return;
+  execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'patch-package', 'index.js')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
 export async function build({ dist = path.join(ROOT, 'dist'), dev = path.join(ROOT, 'build') } = {}) {
+  applyPatches();
   const tmp = mkdtempSync(path.join(path.dirname(dist), '.build-'));
   try {
     const t0 = Date.now();

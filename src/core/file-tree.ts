@@ -53,6 +53,8 @@ export type EntryOrigin = { readonly layer: number; readonly local: number };
  * evict each other's results. Returned arrays are shared: callers must not write to them.
  */
 export class FileTree {
+  // Memos per range or layer, each array one slot per path: the most recently used few are
+  // kept (a 200k-path image held 20 layers' sizes, 32 MiB, once every layer had been visited).
   private readonly diffs = new Map<string, Uint8Array>();
   private readonly sizes = new Map<number, Float64Array>();
   private readonly hidden = new Map<string, Map<number, Hidden>>();
@@ -125,6 +127,19 @@ export class FileTree {
     return this.index.merged.at(layer, pathId);
   }
 
+  /**
+   * The entry id at every path after `layer` (-1: absent), as `entryIdAt` gives them one by
+   * one, for a sweep over every path. Shared: do not change it.
+   */
+  entryIdsAt(layer: number): Int32Array {
+    return layer < 0 ? this.none() : this.index.merged.view(layer);
+  }
+
+  private empty: Int32Array | undefined;
+  private none(): Int32Array {
+    return (this.empty ??= new Int32Array(this.pathCount).fill(-1));
+  }
+
   /** The entry visible at a path after `layer`, if any. */
   entryAt(layer: number, pathId: number): LayerEntry | undefined {
     const g = this.entryIdAt(layer, pathId);
@@ -178,7 +193,7 @@ export class FileTree {
    */
   diffRange(base: number, top: number): Uint8Array {
     const key = `${base}:${top}`;
-    const hit = this.diffs.get(key);
+    const hit = recall(this.diffs, key);
     if (hit) return hit;
     const { paths, merged } = this.index;
     const N = paths.size;
@@ -204,7 +219,7 @@ export class FileTree {
       // Only children that exist on either side count.
       if (parent > 0 && ((b && b[p]! >= 0) || (t && t[p]! >= 0))) childAgg[parent] = mergeChildChange(childAgg[parent]!, out[p]! as ChangeCode);
     }
-    this.diffs.set(key, out);
+    keep(this.diffs, key, out, 16);
     return out;
   }
 
@@ -225,7 +240,7 @@ export class FileTree {
 
   /** Bytes under each path in the merged filesystem at `layer` (a file: its size). Memoized. */
   treeSizes(layer: number): Float64Array {
-    const hit = this.sizes.get(layer);
+    const hit = recall(this.sizes, layer);
     if (hit) return hit;
     const { paths, entries } = this.index;
     const m = this.index.merged.view(layer);
@@ -238,7 +253,7 @@ export class FileTree {
       out[p]! += entries[e]!.size;
       out[paths.parents[p]!]! += out[p]!;
     }
-    this.sizes.set(layer, out);
+    keep(this.sizes, layer, out, 6);
     return out;
   }
 
@@ -281,7 +296,7 @@ export class FileTree {
    */
   hiddenInRange(base: number, top: number): Map<number, Hidden> {
     const key = `${base}:${top}`;
-    const hit = this.hidden.get(key);
+    const hit = recall(this.hidden, key);
     if (hit) return hit;
     const out = new Map<number, Hidden>();
     const { removals, paths, merged } = this.index;
@@ -293,7 +308,26 @@ export class FileTree {
         });
       }
     }
-    this.hidden.set(key, out);
+    keep(this.hidden, key, out, 8);
     return out;
+  }
+}
+
+/** A memo's value, now the most recently used. */
+function recall<K, V>(m: Map<K, V>, key: K): V | undefined {
+  const v = m.get(key);
+  if (v !== undefined) {
+    m.delete(key);
+    m.set(key, v);
+  }
+  return v;
+}
+
+/** Keeps a memo's value, dropping the least recently used beyond `most`. */
+function keep<K, V>(m: Map<K, V>, key: K, v: V, most: number): void {
+  m.set(key, v);
+  for (const k of m.keys()) {
+    if (m.size <= most) break;
+    m.delete(k);
   }
 }

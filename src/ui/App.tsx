@@ -19,7 +19,11 @@ import {
   createViewState,
   type AppState,
   type Viewport,
-  prefetchNeighbours,
+  buildImageTreeIndex,
+  treeQueryKey,
+  selectTreeBuilds,
+  selectTreeQuery,
+  selectTreeReady,
   type ViewData,
 } from '../viewmodel/index.js';
 import { FileHistoryPane } from './components/FileHistoryPane.js';
@@ -37,6 +41,9 @@ import { useExtraction } from './hooks/use-extraction.js';
 import { useKeys } from './hooks/use-keys.js';
 import { useViewport } from './hooks/use-viewport.js';
 import type { Theme } from './theme.js';
+
+/** How long one slice of a tree build may hold the event loop: keys and frames come between slices. */
+const SLICE_MS = 8;
 
 export type AppProps = {
   /** What is shown: one image, or the comparison of two (see `imageView`, `comparisonView`). */
@@ -84,11 +91,19 @@ export function App({ view, keymap, theme, viewport: fixed, extractor, reader, o
   const [state, setState] = useState<AppState>(stateRef.current);
   // A notice that comes after the view opened (a package database found unreadable once the packages are read) is said then.
   const said = useRef(notice);
-  // Keys can arrive several per event; each must see the state the previous one produced.
+  // Keys can arrive several per event; each must see the state the previous one produced. The
+  // screen follows once per event, not once per key: a held key whose repeats pile up while a
+  // frame is drawn is applied whole (no key dropped) and drawn once (no frame queued behind it).
+  const drawScheduled = useRef(false);
   const dispatch = useCallback(
     (action: Action) => {
       stateRef.current = reduce(view, stateRef.current, action);
-      setState(stateRef.current);
+      if (drawScheduled.current) return;
+      drawScheduled.current = true;
+      queueMicrotask(() => {
+        drawScheduled.current = false;
+        setState(stateRef.current);
+      });
     },
     [view],
   );
@@ -97,11 +112,57 @@ export function App({ view, keymap, theme, viewport: fixed, extractor, reader, o
     said.current = notice;
     dispatch({ type: 'message', text: notice, tone: 'error' });
   }, [notice, dispatch]);
-  // While idle after a layer change, prepare the neighbouring layers' trees.
+  // Trees are built between frames, a slice at a time: first the one shown (drawn as pending
+  // until then, so a layer change, sort or filter keystroke draws at once and keys go on), then
+  // the neighbouring layers' (so stepping through layers finds them ready). A new query starts
+  // over; what a slice finished stays built.
+  const [, setTreesBuilt] = useState(0);
+  const treeKey = view.kind === 'image' ? treeQueryKey(selectTreeQuery(view, state)) : '';
+  // Whether the frame drawn last says the tree is being built: redrawn once it is (whichever
+  // build finished it, a neighbour's begun before the key included).
+  const drawnPending = useRef(false);
+  const pendingNow = !selectTreeReady(view, state);
+  drawnPending.current = pendingNow;
+  // The neighbouring layers are built after a change of the selected layer (or of what it is
+  // compared with), not after each sort or filter keystroke, until they are.
+  const layerKey = `${state.layers.cursor}|${state.layers.mode}|${state.layers.mark}`;
+  const seenLayerKey = useRef<string | undefined>(undefined);
+  const wantNeighbours = useRef(false);
+  if (seenLayerKey.current !== layerKey) {
+    seenLayerKey.current = layerKey;
+    wantNeighbours.current = true;
+  }
   useEffect(() => {
-    const t = setTimeout(() => prefetchNeighbours(view, stateRef.current), 40);
-    return () => clearTimeout(t);
-  }, [view, state.layers.cursor, state.layers.mode, state.layers.mark]);
+    if (view.kind !== 'image') return;
+    const redrawIfBuilt = () => {
+      if (drawnPending.current && selectTreeReady(view, stateRef.current)) setTreesBuilt((n) => n + 1);
+    };
+    redrawIfBuilt();
+    const queue = selectTreeBuilds(view, stateRef.current, wantNeighbours.current);
+    if (queue.length === 0) {
+      wantNeighbours.current = false;
+      return;
+    }
+    let build = buildImageTreeIndex(view, queue.shift()!);
+    let timer: NodeJS.Immediate | undefined;
+    const pump = () => {
+      timer = undefined;
+      if (build.step(SLICE_MS)) {
+        redrawIfBuilt();
+        const next = queue.shift();
+        if (!next) {
+          wantNeighbours.current = false;
+          return;
+        }
+        build = buildImageTreeIndex(view, next);
+      }
+      timer = setImmediate(pump);
+    };
+    timer = setImmediate(pump);
+    return () => {
+      if (timer) clearImmediate(timer);
+    };
+  }, [view, treeKey, state.layers.cursor, pendingNow]);
   useEffect(() => {
     if (stateRef.current.viewport.cols !== viewport.cols || stateRef.current.viewport.rows !== viewport.rows) dispatch({ type: 'resize', viewport });
   }, [viewport, dispatch]);

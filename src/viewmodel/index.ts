@@ -29,6 +29,7 @@ export {
   selectLayerPane,
   selectOverlayLines,
   selectOverlayWindow,
+  selectPendingTreePane,
   selectStatusBar,
   selectTreePane,
 } from './rows.js';
@@ -36,7 +37,8 @@ export type { PaneView, Verification } from './rows.js';
 export type { Line, Style } from './segments.js';
 export { createViewState } from './state.js';
 export type { AppState, Extraction, ExtractProgress, Viewport } from './state.js';
-export { prefetchNeighbours, selectCursorPath } from './tree-view.js';
+export { prefetchNeighbours, selectCursorPath, selectTreeBuilds, selectTreeQuery, selectTreeReady } from './tree-view.js';
+export { buildImageTreeIndex, treeQueryKey } from './tree-index.js';
 export { THEME_NAMES } from './ui-config.js';
 export type { ThemeName, UiSettings } from './ui-config.js';
 export { comparisonView, imageView, withPackages } from './view-data.js';

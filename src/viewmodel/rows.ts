@@ -7,7 +7,7 @@ import { formatKeys, type Keymap } from './keymap.js';
 import { selectViewLayout, type Layout } from './layout.js';
 import { fitLine, seg, titleLine, type Line, type Segment, type Style } from './segments.js';
 import { isCollapsed, selectRange, type AppState } from './state.js';
-import type { RowKind } from './tree-index.js';
+import { compileMatcher, type RowKind } from './tree-index.js';
 import { formatDelta, selectDiffHistory, selectDiffImages, selectDiffLayerPane, selectDiffTotals, selectNarrowLayer } from './diff-view.js';
 import { rowLook, selectCursorPath, selectTreeView, type TreeView } from './tree-view.js';
 import { selectLayerPackagesLine, selectOwnerText } from './packages-view.js';
@@ -362,6 +362,34 @@ export function selectTreePane(d: ViewData, state: AppState, layout: Layout = se
     input,
     head: [pathLine, headerLine],
     lines: padLines(lines, v.height, width),
+  };
+}
+
+/** What the tree pane says while its tree is built (see `selectTreeReady`); the rows come when it is. */
+export const TREE_PENDING = 'building the tree…';
+
+/**
+ * The file tree pane while the tree the state asks for is still being built: its title (what is
+ * compared, no row count yet), the filter as typed, and one line saying so. Costs nothing in
+ * proportion to the image: a layer change or a filter keystroke draws this at once.
+ */
+export function selectPendingTreePane(d: ViewData, state: AppState, layout: Layout = selectViewLayout(d, state)): PaneView & { input?: Line; head: readonly Line[] } {
+  const width = layout.rightWidth;
+  const focused = state.focus === 'tree';
+  const count = '…';
+  const room = width - cellWidth('▌Files ') - cellWidth(` · ${count} `) - 2;
+  let full = treeTitle(state, d);
+  if (cellWidth(full) > room) full = full.replace(/^L\d+: /, '');
+  let input: Line | undefined;
+  if (layout.inputLine) {
+    const err = state.filter.text !== '' && compileMatcher(state.filter.text).error ? '  (not a regex: matching as text)' : '';
+    input = fitLine([seg('Filter: ', 'header'), seg(`${state.filter.text}${state.filter.editing ? '▏' : ''}`), seg(err, 'error')], width);
+  }
+  return {
+    title: titleLine('Files', `${truncateMiddle(full, room)} · ${count}`, width, focused),
+    input,
+    head: [fitLine([], width), fitLine([], width)],
+    lines: padLines([fitLine([seg(`(${TREE_PENDING})`, 'dim')], width)], layout.treeHeight, width),
   };
 }
 

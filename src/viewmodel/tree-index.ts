@@ -111,9 +111,11 @@ export function imageRowSize(ti: TreeIndex<ImageTreeQuery>, a: Analysis, pathId:
   return 0;
 }
 
-const CACHE_SIZE = 12;
+// Each index holds ~2.4 MiB at 200k paths (four arrays of one slot per shown or interned path).
+const CACHE_SIZE = 8;
 
-function queryKey(q: TreeQuery): string {
+/** A query as a string: equal for queries that ask for the same tree. */
+export function treeQueryKey(q: TreeQuery): string {
   const h = q.hidden;
   const common = `${+h.added}${+h.removed}${+h.modified}${+h.unmodified}|${q.sort}|${JSON.stringify(q.package)}|${q.filter}`;
   switch (q.kind) {
@@ -126,7 +128,7 @@ function queryKey(q: TreeQuery): string {
 
 /** The index for a query from a view's LRU cache, built on a miss. */
 function cached<Q extends TreeQuery>(cache: Map<string, TreeIndex<Q>>, q: Q, build: () => TreeIndex<Q>): TreeIndex<Q> {
-  const key = queryKey(q);
+  const key = treeQueryKey(q);
   const hit = cache.get(key);
   if (hit) {
     cache.delete(key);
@@ -139,18 +141,68 @@ function cached<Q extends TreeQuery>(cache: Map<string, TreeIndex<Q>>, q: Q, bui
   return ti;
 }
 
-/** The tree index of an image for a query, from the view's small LRU cache. */
+/** The tree index of an image for a query, from the view's small LRU cache (built now on a miss). */
 export function selectImageTreeIndex(d: ImageView, q: ImageTreeQuery): TreeIndex<ImageTreeQuery> {
-  return cached(d.caches.tree, q, () => {
-    const { tree } = d.analysis;
-    const change = q.top >= 0 ? tree.diffRange(q.base, q.top) : new Uint8Array(tree.pathCount);
-    return buildTreeIndex(tree, q, {
-      change,
-      present: (p) => tree.entryIdAt(q.top, p) >= 0 || change[p] === Change.removed,
-      hiddenBy: q.whiteouts && q.top >= 0 ? tree.hiddenInRange(q.base, q.top) : undefined,
-      only: q.package !== '' ? imagePackageFiles(d, q.package, q.base, q.top) : undefined,
-      sizes: q.sort === 'size' && q.top >= 0 ? tree.treeSizes(q.top) : undefined,
-    });
+  return cached(d.caches.tree, q, () => finish(imageIndexSteps(d, q)));
+}
+
+/** The tree index of an image for a query when it is built already, else undefined (nothing is built). */
+export function peekImageTreeIndex(d: ImageView, q: ImageTreeQuery): TreeIndex<ImageTreeQuery> | undefined {
+  return d.caches.tree.get(treeQueryKey(q));
+}
+
+/**
+ * The tree index of an image for a query, built a slice at a time: `step(ms)` works for about
+ * that long (one memo of a range, or some thousands of paths, at least) and returns true once
+ * the index is in the view's cache, as `selectImageTreeIndex` would have put it there. Work
+ * between steps is kept: the inspector draws what it has between slices and keys go on.
+ */
+export function buildImageTreeIndex(d: ImageView, q: ImageTreeQuery): { readonly query: ImageTreeQuery; step(ms: number): boolean } {
+  const steps = imageIndexSteps(d, q);
+  let done = peekImageTreeIndex(d, q) !== undefined;
+  return {
+    query: q,
+    step(ms) {
+      if (done) return true;
+      const until = performance.now() + ms;
+      for (;;) {
+        const r = steps.next();
+        if (r.done) {
+          if (peekImageTreeIndex(d, q) === undefined) cached(d.caches.tree, q, () => r.value);
+          return (done = true);
+        }
+        if (performance.now() >= until) return false;
+      }
+    },
+  };
+}
+
+/** Runs a stepped build to its end. */
+function finish<T>(g: Generator<void, T, void>): T {
+  for (;;) {
+    const r = g.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** An image's index for a query in steps: the range's memos (each a sweep of every path), then the index. */
+function* imageIndexSteps(d: ImageView, q: ImageTreeQuery): Generator<void, TreeIndex<ImageTreeQuery>, void> {
+  const { tree } = d.analysis;
+  const change = q.top >= 0 ? tree.diffRange(q.base, q.top) : new Uint8Array(tree.pathCount);
+  yield;
+  const atTop = tree.entryIdsAt(q.top);
+  yield;
+  // The size column reads the bytes under each row at the top of the range (a size sort orders by them).
+  const sizes = q.top >= 0 ? tree.treeSizes(q.top) : undefined;
+  yield;
+  const hiddenBy = q.whiteouts && q.top >= 0 ? tree.hiddenInRange(q.base, q.top) : undefined;
+  if (hiddenBy) yield;
+  return yield* buildTreeIndex(tree, q, {
+    change,
+    present: (p) => atTop[p]! >= 0 || change[p] === Change.removed,
+    hiddenBy,
+    only: q.package !== '' ? imagePackageFiles(d, q.package, q.base, q.top) : undefined,
+    sizes: q.sort === 'size' ? sizes : undefined,
   });
 }
 
@@ -160,11 +212,15 @@ export function selectComparisonTreeIndex(d: ComparisonView, q: ComparisonTreeQu
 }
 
 function comparisonIndex(d: ComparisonView, q: ComparisonTreeQuery): TreeIndex<ComparisonTreeQuery> {
+  return finish(comparisonIndexSteps(d, q));
+}
+
+function* comparisonIndexSteps(d: ComparisonView, q: ComparisonTreeQuery): Generator<void, TreeIndex<ComparisonTreeQuery>, void> {
   const t = d.diff;
   const { change, newLayerOf } = t;
   const layer = q.only >= 0 ? (p: number) => newLayerOf[p] === q.only : undefined;
   const pkg = q.package !== '' ? comparisonPackageFiles(d, q.package) : undefined;
-  return buildTreeIndex(t, q, {
+  return yield* buildTreeIndex(t, q, {
     change,
     present: (p) => t.newEntry(p) !== undefined || change[p] === Change.removed,
     only: layer && pkg ? (p) => layer(p) && pkg(p) : (layer ?? pkg),
@@ -186,35 +242,37 @@ type Basis = {
   readonly sizes?: Float64Array;
 };
 
-function buildTreeIndex<Q extends TreeQuery>(tree: PathTree, q: Q, basis: Basis): TreeIndex<Q> {
+/** Paths swept between the points where a stepped build may pause. */
+const SLICE = 8192;
+
+function* buildTreeIndex<Q extends TreeQuery>(tree: PathTree, q: Q, basis: Basis): Generator<void, TreeIndex<Q>, void> {
   const N = tree.pathCount;
-  const { change, hiddenBy, only, sizes } = basis;
+  const { change, hiddenBy, only, sizes, present } = basis;
   const matcher = compileMatcher(q.filter);
+  const filtering = q.filter !== '';
   const { hidden } = q;
-  const names = tree.absolutePaths();
+  const names = filtering ? tree.absolutePaths() : undefined;
 
   // Children before parents: ids are interned parent-first, so a reverse sweep suffices.
   const count = new Int32Array(N); // shown nodes in each subtree, self included
   for (let p = N - 1; p >= 1; p--) {
+    if (p % SLICE === 0) yield;
     const c = change[p]!;
-    let exists = basis.present(p);
+    let exists = present(p);
     let kindHidden: boolean;
-    if (!exists && hiddenBy?.has(p)) {
+    if (!exists && hiddenBy !== undefined && hiddenBy.has(p)) {
       exists = true;
       kindHidden = hidden.removed;
     } else if (c === Change.added) kindHidden = hidden.added;
     else if (c === Change.removed) kindHidden = hidden.removed;
     else if (c === Change.modified) kindHidden = hidden.modified;
     else kindHidden = hidden.unmodified;
-    if (!exists) {
-      count[p] = 0;
-      continue;
-    }
+    if (!exists) continue;
     const kids = count[p]!;
-    if (only && !only(p)) kindHidden = true;
-    if (kids > 0 || (!kindHidden && (q.filter === '' || matcher.test(names[p]!)))) {
+    if (only !== undefined && !only(p)) kindHidden = true;
+    if (kids > 0 || (!kindHidden && (!filtering || matcher.test(names![p]!)))) {
       count[p] = kids + 1;
-      count[tree.parentOf(p)]! += count[p]!;
+      count[tree.parentOf(p)]! += kids + 1;
     }
   }
 
@@ -223,27 +281,43 @@ function buildTreeIndex<Q extends TreeQuery>(tree: PathTree, q: Q, basis: Basis)
   const end = new Int32Array(total);
   const parentPos = new Int32Array(total);
   const posOf = new Int32Array(N).fill(-1);
-  const shownChildren = (p: number): number[] => {
-    const out: number[] = [];
-    for (const c of tree.childrenOf(p)) if (count[c]! > 0) out.push(c);
-    if (sizes) out.sort((x, y) => sizes[y]! - sizes[x]!);
-    return out;
-  };
-  // Pushes the shown children of p, last first; only a size sort needs a temporary array.
-  const stack: number[] = [];
+  // Depth-first, children pushed last first, on a stack of path ids (at most every shown path).
+  const stack = new Int32Array(Math.max(1, total));
+  let top = 0;
+  let scratch = new Int32Array(16); // a size sort's children, largest first
   const pushChildren = (p: number) => {
-    if (sizes) {
-      const kids = shownChildren(p);
-      for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!);
+    const ch = tree.childrenOf(p);
+    if (!sizes) {
+      for (let i = ch.length - 1; i >= 0; i--) if (count[ch[i]!]! > 0) stack[top++] = ch[i]!;
       return;
     }
-    const ch = tree.childrenOf(p);
-    for (let i = ch.length - 1; i >= 0; i--) if (count[ch[i]!]! > 0) stack.push(ch[i]!);
+    let k = 0;
+    if (scratch.length < ch.length) scratch = new Int32Array(ch.length);
+    for (let i = 0; i < ch.length; i++) if (count[ch[i]!]! > 0) scratch[k++] = ch[i]!;
+    if (k === 0) return;
+    // Largest first, equal sizes in name order (insertion sort for the usual few, else a sort).
+    const kids = scratch.subarray(0, k);
+    if (k <= 16) {
+      for (let i = 1; i < k; i++) {
+        const x = kids[i]!;
+        let j = i - 1;
+        while (j >= 0 && sizes[kids[j]!]! < sizes[x]!) {
+          kids[j + 1] = kids[j]!;
+          j--;
+        }
+        kids[j + 1] = x;
+      }
+    } else {
+      const sorted = Array.from(kids).sort((x, y) => sizes[y]! - sizes[x]!);
+      kids.set(sorted);
+    }
+    for (let i = k - 1; i >= 0; i--) stack[top++] = kids[i]!;
   };
   pushChildren(0);
   let pos = 0;
-  while (stack.length) {
-    const p = stack.pop()!;
+  while (top > 0) {
+    if (pos % SLICE === SLICE - 1) yield;
+    const p = stack[--top]!;
     order[pos] = p;
     posOf[p] = pos;
     end[pos] = pos + count[p]!;

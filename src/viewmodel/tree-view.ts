@@ -8,6 +8,7 @@ import {
   imageRowKind,
   imageRowSize,
   kindOfChange,
+  peekImageTreeIndex,
   rowOfPath,
   selectComparisonTreeIndex,
   selectImageTreeIndex,
@@ -104,9 +105,46 @@ export function rowLook(v: TreeView, pathId: number): RowLook {
 }
 
 /**
+ * Images of up to this many paths build a tree on the spot: it takes a few milliseconds, less
+ * than a frame, and a pending pane would only flicker.
+ */
+export const INLINE_TREE_PATHS = 20_000;
+
+/**
+ * Whether the tree pane can draw the tree the state asks for now, at the cost of the rows on
+ * screen: it is built, or the image is small (`INLINE_TREE_PATHS`). A comparison's always can
+ * (its one range is built when it opens); a large image's range, sort or filter seen for the
+ * first time cannot until `selectTreeBuilds` has built it.
+ */
+export function selectTreeReady(d: ViewData, state: AppState): boolean {
+  return d.kind !== 'image' || d.analysis.tree.pathCount <= INLINE_TREE_PATHS || peekImageTreeIndex(d, selectTreeQuery(d, state)) !== undefined;
+}
+
+/**
+ * The tree indexes to build while idle, most needed first: the one the state shows, when it is
+ * not built yet, then (with `neighbours`) the same view one layer up and one layer down, so
+ * stepping through the layers finds them ready. Queries already built are left out.
+ */
+export function selectTreeBuilds(d: ViewData, state: AppState, neighbours = true): ImageTreeQuery[] {
+  if (d.kind !== 'image') return [];
+  const out: ImageTreeQuery[] = [];
+  const want = (s: AppState) => {
+    const q = selectTreeQuery(d, s);
+    if (peekImageTreeIndex(d, q) === undefined) out.push(q);
+  };
+  want(state);
+  if (!neighbours) return out;
+  const { cursor } = state.layers;
+  for (const next of [cursor + 1, cursor - 1]) {
+    if (next >= 0 && next < d.analysis.layers.length) want({ ...state, layers: { ...state.layers, cursor: next } });
+  }
+  return out;
+}
+
+/**
  * Builds (into the view's tree-index cache) the indexes the next likely keystrokes need: the
- * same view one layer up and one layer down. Called when the inspector is idle, so stepping
- * through layers finds them ready instead of walking every path on the keystroke.
+ * same view one layer up and one layer down, at once. The inspector builds the same ones a
+ * slice at a time while idle (`selectTreeBuilds`); this is the whole of it in one call.
  */
 export function prefetchNeighbours(d: ViewData, state: AppState): void {
   switch (d.kind) {
@@ -114,7 +152,10 @@ export function prefetchNeighbours(d: ViewData, state: AppState): void {
       const { cursor } = state.layers;
       for (const next of [cursor + 1, cursor - 1]) {
         if (next < 0 || next >= d.analysis.layers.length) continue;
-        selectImageTreeIndex(d, selectTreeQuery(d, { ...state, layers: { ...state.layers, cursor: next } }));
+        const q = selectTreeQuery(d, { ...state, layers: { ...state.layers, cursor: next } });
+        selectImageTreeIndex(d, q);
+        // The size column reads the bytes under each row at the top of the range.
+        if (q.top >= 0) d.analysis.tree.treeSizes(q.top);
       }
       return;
     }
