@@ -40,8 +40,14 @@ import { describePackageWarning } from '../packages/index.js';
 export type { TuiOptions };
 
 const ENTER_ALT = '\x1b[?1049h\x1b[?25l';
-/** A little more than Ink's frame interval (it writes at most 30 frames a second). */
-const FRAME_MS = 40;
+/**
+ * How long after the inspector's first commit the package databases start being read, so that
+ * the frame marking them pending is written first. Ink writes at most one frame per 34 ms, but
+ * its first frame of the inspector (layout and the first tree) can take longer than that to go
+ * out on a busy machine: at 40 ms the packages of a cached image replaced the pending mark
+ * before it was ever written. Only the package figures wait for it.
+ */
+const PACKAGES_AFTER_MS = 150;
 const LEAVE_ALT = '\x1b[?25h\x1b[?1049l';
 
 /**
@@ -223,8 +229,8 @@ export async function runTui(opts: TuiOptions): Promise<number> {
   const onShown = (generation: number) => {
     const then = whenShown.get(generation);
     whenShown.delete(generation);
-    // After Ink's throttled write of that frame (at most one per 33 ms), so the pending marks are on screen first.
-    if (then) setTimeout(then, FRAME_MS);
+    // After Ink's throttled write of that frame, so the pending marks are on screen first.
+    if (then) setTimeout(then, PACKAGES_AFTER_MS);
   };
 
   // Quitting while the image loads cancels the load.

@@ -15,8 +15,9 @@ describe.skipIf(!ready)('the first screen of a cached open', () => {
   const dir = mkdtempSync(join(tmpdir(), 'inspect-first-'));
   const cache = join(dir, 'cache');
   const record = join(dir, 'out.log');
-  // Started a moment after the session, so that the recording is attached before the first byte.
-  const late = ['sh', '-c', 'sleep 0.5; exec node "$0" "$@"', MAIN];
+  // Started once the recording is attached (pipe-pane's `cat` has created the file), so that it
+  // holds every byte: a fixed delay lost the first frames when tmux was slow to attach it.
+  const late = ['sh', '-c', `while [ ! -e '${record}' ]; do sleep 0.02; done; exec node "$0" "$@"`, MAIN];
   const first = inspector({ name: 'first-uncached', args: [EXAMPLE], cols: 160, rows: 45, env: { NO_COLOR: '1', XDG_CACHE_HOME: cache } });
   const second = inspector({ name: 'first-cached', args: [EXAMPLE], cols: 160, rows: 45, env: { NO_COLOR: '1', XDG_CACHE_HOME: cache }, program: late });
   afterAll(() => {
