@@ -1,13 +1,14 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import type { Readable } from 'node:stream';
 import { errnoCode, kindOfFsError, SourceError, type SourceErrorKind } from '../errors/index.js';
 import type { DigestAlgorithm } from './digest.js';
 import type { HashRequest, LayerBlob, LayerContents, ProgressFn } from './layer-blob.js';
 import { unpackContents, type PackedContents } from './packed-contents.js';
 import { bodiesToHash, bodyDigests, type BodyDigests } from './entry-hash.js';
-import { readLayer, sniffFileRegion, type ReadLayerOptions } from './read-layer.js';
+import { readLayer, readLayerStream, sniffFileRegion, type ReadLayerOptions } from './read-layer.js';
 import { compareBodies, hashBodies, hashFileRegion, type BodyPairs, type RegionDigests } from './region-hash.js';
 
 export type { RegionDigests } from './region-hash.js';
@@ -25,8 +26,28 @@ export type PoolJob =
       readonly forcePureZstd?: boolean;
       readonly progress: boolean;
     }
+  | {
+      /** A layer streamed to the worker through `port` (`StreamFeed` messages), read as `readLayerStream` would. */
+      readonly type: 'read-stream';
+      readonly port: MessagePort;
+      readonly total?: number;
+      readonly label: string;
+      readonly hash?: HashRequest;
+      readonly forcePureZstd?: boolean;
+      readonly progress: boolean;
+    }
   | { readonly type: 'bodies'; readonly file: string; readonly offsets: Float64Array; readonly sizes: Float64Array; readonly label: string }
   | { readonly type: 'compare'; readonly pairs: BodyPairs; readonly label: string };
+
+/**
+ * What flows to a worker reading a stream, on the job's own port: chunks of the stored bytes,
+ * their end, or the error that ended them; back comes `{ consumed }`, the bytes the reader has
+ * taken, so the sender keeps at most `STREAM_WINDOW` bytes in flight.
+ */
+export type StreamFeed = { readonly chunk: Uint8Array } | { readonly end: true } | { readonly error: WireError };
+
+/** Bytes sent to a worker's stream read and not yet taken by its reader: the memory one streamed layer may hold in flight. */
+export const STREAM_WINDOW = 16 << 20;
 
 /** What a worker posts back: progress of a read, a result, or an error as data. */
 export type PoolReply =
@@ -42,7 +63,8 @@ export function toWireError(e: unknown): WireError {
   return { message: String((e as Error | null)?.message ?? e), code: errnoCode(e) };
 }
 
-function fromWireError(w: WireError): Error {
+/** The error a `WireError` stands for (see `toWireError`). */
+export function fromWireError(w: WireError): Error {
   if (w.kind !== undefined) return new SourceError(w.kind, w.subject ?? '', w.reason ?? w.message);
   return Object.assign(new Error(w.message), w.code ? { code: w.code } : {});
 }
@@ -58,6 +80,8 @@ type Pending = {
   readonly crashed: (e: Error) => Error;
   readonly signal?: AbortSignal;
   readonly onProgress?: ProgressFn;
+  /** Moved to the worker with the job (a stream read's port). */
+  readonly transfer?: readonly MessagePort[];
 };
 
 type Slot = { worker: Worker; job?: Pending; idle?: NodeJS.Timeout };
@@ -164,16 +188,62 @@ export class WorkerPool {
   /** Reads one layer (see `readLayer`): a file region on a worker, a stream here. */
   async readLayer(blob: LayerBlob, opts: ReadLayerOptions & { readonly signal?: AbortSignal }): Promise<LayerContents> {
     if (!this.threaded || blob.kind !== 'file-region' || blob.length === 0) return readLayer(blob, opts);
-    // Measured on 2 cores, a worker read never paid: an uncompressed tar's scan is bound by
-    // copying pages, which two cores did no faster than one (200k files: read phase 1.5 s here,
-    // 1.9–2.4 s on two workers) while its entries crossing threads cost ~230 MiB of peak RSS (1M
-    // files); a compressed layer is inflated on libuv's threads either way (200k gzip: 6.0 s
-    // here, 6.2–6.5 s on workers, +100 MiB). With more cores the main thread would parse for
-    // 4 layers at once, so there compressed layers (inflate, tar parse, per-file sha256) move.
-    if (!this.readsCompressed || (await sniffFileRegion(blob)) === 'none') return readLayer(blob, opts);
+    // An uncompressed tar whose digests are asked for is read whole on a worker, one layer per
+    // worker, its headers scanned in the pass that hashes it (VERIFIED_SCAN_NOTE). Unverified,
+    // a worker read never paid on 2 cores: the scan reads only headers and is bound by copying
+    // pages, which two cores did no faster than one (200k files: read phase 1.5 s here, 1.9–2.4 s
+    // on two workers) while its entries crossing threads cost ~230 MiB of peak RSS (1M files).
+    // A compressed layer is inflated on libuv's threads either way (200k gzip: 6.0 s here,
+    // 6.2–6.5 s on workers, +100 MiB). With more cores the main thread would parse for 4 layers
+    // at once, so there compressed layers (inflate, tar parse, per-file sha256) move.
+    const compression = await sniffFileRegion(blob);
+    const hashing = (opts.hash?.stored?.length ?? 0) + (opts.hash?.tar?.length ?? 0) > 0;
+    if (!hashing && (compression === 'none' || !this.readsCompressed)) return readLayer(blob, opts);
     const job: PoolJob = { type: 'read', file: blob.file, offset: blob.offset, length: blob.length, label: opts.label, hash: opts.hash, forcePureZstd: opts.forcePureZstd, progress: opts.onProgress !== undefined };
     const packed = await this.run<PackedContents>(job, true, (e) => new SourceError('corrupt', opts.label, `cannot read the layer (${e.message})`, { cause: e }), opts.signal, opts.onProgress);
     return unpackContents(packed);
+  }
+
+  /**
+   * Reads a layer streamed from elsewhere (a registry's download) as `readLayerStream` would,
+   * with the decompression, the digests, the tar parse and every body's sha256 on a worker:
+   * this thread only moves the stored bytes across, at most `STREAM_WINDOW` of them ahead of
+   * what the worker's reader has taken (so memory stays bounded and `stored` is paused while
+   * the worker lags). The stream is read once; it is destroyed once the read settles, which
+   * may be before its end (the tar's end-of-archive blocks came first: the caller drains the
+   * rest if it must see every byte). Without worker threads it is read here.
+   */
+  async readStream(stored: Readable, total: number | undefined, opts: ReadLayerOptions & { readonly signal?: AbortSignal }): Promise<LayerContents> {
+    if (!this.threaded) return readLayerStream(stored, total, opts);
+    const { port1, port2 } = new MessageChannel();
+    let sent = 0;
+    let consumed = 0;
+    let ended = false;
+    const post = (m: StreamFeed, transfer: ArrayBuffer[] = []) => {
+      if (!ended) port1.postMessage(m, transfer);
+    };
+    port1.on('message', (m: { consumed: number }) => {
+      consumed = m.consumed;
+      if (sent - consumed < STREAM_WINDOW && stored.isPaused()) stored.resume();
+    });
+    stored.on('data', (chunk: Buffer) => {
+      // A copy the worker owns: a chunk may share its memory with others (pooled buffers).
+      const copy = new Uint8Array(chunk);
+      sent += copy.length;
+      post({ chunk: copy }, [copy.buffer]);
+      if (sent - consumed >= STREAM_WINDOW) stored.pause();
+    });
+    stored.on('end', () => post({ end: true }));
+    stored.on('error', (e) => post({ error: toWireError(e) }));
+    const job: PoolJob = { type: 'read-stream', port: port2, total, label: opts.label, hash: opts.hash, forcePureZstd: opts.forcePureZstd, progress: opts.onProgress !== undefined };
+    try {
+      const packed = await this.run<PackedContents>(job, true, (e) => new SourceError('corrupt', opts.label, `cannot read the layer (${e.message})`, { cause: e }), opts.signal, opts.onProgress, [port2]);
+      return unpackContents(packed);
+    } finally {
+      ended = true;
+      port1.close();
+      stored.destroy();
+    }
   }
 
   /**
@@ -234,10 +304,10 @@ export class WorkerPool {
     return results.flat();
   }
 
-  private run<T>(job: PoolJob, urgent: boolean, crashed: (e: Error) => Error, signal?: AbortSignal, onProgress?: ProgressFn): Promise<T> {
+  private run<T>(job: PoolJob, urgent: boolean, crashed: (e: Error) => Error, signal?: AbortSignal, onProgress?: ProgressFn, transfer?: readonly MessagePort[]): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
-      const p: Pending = { id: this.nextId++, job, urgent, resolve: resolve as (r: unknown) => void, reject, crashed, signal, onProgress };
+      const p: Pending = { id: this.nextId++, job, urgent, resolve: resolve as (r: unknown) => void, reject, crashed, signal, onProgress, transfer };
       if (signal) this.watch(signal);
       (urgent ? this.urgent : this.background).push(p);
       this.pump();
@@ -284,7 +354,7 @@ export class WorkerPool {
       slot.job = p;
       clearTimeout(slot.idle);
       slot.worker.ref();
-      slot.worker.postMessage({ id: p.id, ...p.job });
+      slot.worker.postMessage({ id: p.id, ...p.job }, p.transfer ? [...p.transfer] : []);
     }
   }
 
