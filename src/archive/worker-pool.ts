@@ -49,6 +49,9 @@ export type StreamFeed = { readonly chunk: Uint8Array } | { readonly end: true }
 /** Bytes sent to a worker's stream read and not yet taken by its reader: the memory one streamed layer may hold in flight. */
 export const STREAM_WINDOW = 16 << 20;
 
+/** Bytes per message of a stream read. */
+const STREAM_BLOCK = 1 << 20;
+
 /** What a worker posts back: progress of a read, a result, or an error as data. */
 export type PoolReply =
   | { readonly id: number; readonly progress: readonly [number, number | undefined] }
@@ -226,14 +229,34 @@ export class WorkerPool {
       consumed = m.consumed;
       if (sent - consumed < STREAM_WINDOW && stored.isPaused()) stored.resume();
     });
-    stored.on('data', (chunk: Buffer) => {
-      // A copy the worker owns: a chunk may share its memory with others (pooled buffers).
-      const copy = new Uint8Array(chunk);
-      sent += copy.length;
-      post({ chunk: copy }, [copy.buffer]);
+    // The bytes go across in blocks of 1 MiB the worker owns (a chunk may share its memory with
+    // others): a message per network chunk (16–64 KiB) cost more CPU on both threads than the
+    // copy, and as many small buffers kept the garbage collector busy (registry pull of the 200k
+    // gzip image: 14.4–15.4 s of CPU in all, 12.2–13.4 s with blocks).
+    let block: Uint8Array | undefined;
+    let filled = 0;
+    const flush = () => {
+      if (!block || filled === 0) return;
+      sent += filled;
+      post({ chunk: block.subarray(0, filled) }, [block.buffer as ArrayBuffer]);
+      block = undefined;
+      filled = 0;
       if (sent - consumed >= STREAM_WINDOW) stored.pause();
+    };
+    stored.on('data', (chunk: Buffer) => {
+      for (let at = 0; at < chunk.length; ) {
+        block ??= new Uint8Array(STREAM_BLOCK);
+        const n = Math.min(STREAM_BLOCK - filled, chunk.length - at);
+        block.set(chunk.subarray(at, at + n), filled);
+        filled += n;
+        at += n;
+        if (filled === STREAM_BLOCK) flush();
+      }
     });
-    stored.on('end', () => post({ end: true }));
+    stored.on('end', () => {
+      flush();
+      post({ end: true });
+    });
     stored.on('error', (e) => post({ error: toWireError(e) }));
     const job: PoolJob = { type: 'read-stream', port: port2, total, label: opts.label, hash: opts.hash, forcePureZstd: opts.forcePureZstd, progress: opts.onProgress !== undefined };
     try {
