@@ -117,10 +117,12 @@ const IDLE_MS = 200;
 const BODIES_PER_JOB_BYTES = 16 << 20;
 
 /**
- * The process's worker threads, sized to the cores (at most four): they hash the bodies the
- * content keys need, hash whole layers to verify them and, with more than two cores, read
- * compressed layers in files (decompression, tar parse, per-file hashing: `readLayer`), while
- * the main thread scans, merges and analyses. Reads and body hashes go first; verification fills
+ * The process's worker threads, sized to the cores (at most four): they read the layers being
+ * verified, one layer per worker, each in one pass that hashes it as stored and as a tar while
+ * its headers are scanned or its stream is inflated, parsed and every body hashed (`readLayer`,
+ * `readStream`); they hash the bodies the content keys need, compare bodies, hash whole layers a
+ * reader did not, and with more than two cores also read unverified compressed layers, while
+ * the main thread merges and analyses. Reads and body hashes go first; verification fills
  * the idle time. Workers start on first use and do not keep the process alive while idle. An
  * aborted job terminates its worker (a read or a hash cannot be interrupted otherwise); a fresh
  * one starts for the next job.
@@ -135,13 +137,13 @@ export class WorkerPool {
   private nextId = 0;
   /** True when jobs run on worker threads. */
   readonly threaded: boolean;
-  /** True when compressed layers in files are read on the workers (see `readLayer`). */
+  /** True when unverified compressed layers in files are read on the workers too (see `readLayer`). */
   readonly readsCompressed: boolean;
 
   /**
    * @param options.size threads; @default the cores, at most four
    * @param options.script the compiled worker; `null` for none; @default the one beside this module (or the single executable's), when there is one
-   * @param options.readsCompressed read compressed layers on the workers; @default with more than two threads
+   * @param options.readsCompressed read unverified compressed layers on the workers too (verified ones always are); @default with more than two threads
    * @param options.bodyBytesPerJob bytes of bodies hashed per job; @default 16 MiB
    */
   constructor(options: { readonly size?: number; readonly script?: URL | null; readonly readsCompressed?: boolean; readonly bodyBytesPerJob?: number } = {}) {
@@ -192,13 +194,21 @@ export class WorkerPool {
   async readLayer(blob: LayerBlob, opts: ReadLayerOptions & { readonly signal?: AbortSignal }): Promise<LayerContents> {
     if (!this.threaded || blob.kind !== 'file-region' || blob.length === 0) return readLayer(blob, opts);
     // An uncompressed tar whose digests are asked for is read whole on a worker, one layer per
-    // worker, its headers scanned in the pass that hashes it (VERIFIED_SCAN_NOTE). Unverified,
+    // worker, its headers scanned in the pass that hashes it: the real-shaped 2 GiB image,
+    // verified, 8.1 s against 9.0 s for a scan here beside a hash there (medians of 7 alternating
+    // runs on a busy 2-core machine, faster in 6 of 7; CPU 4.5 s against 4.3 s). Unverified,
     // a worker read never paid on 2 cores: the scan reads only headers and is bound by copying
     // pages, which two cores did no faster than one (200k files: read phase 1.5 s here, 1.9–2.4 s
     // on two workers) while its entries crossing threads cost ~230 MiB of peak RSS (1M files).
-    // A compressed layer is inflated on libuv's threads either way (200k gzip: 6.0 s here,
-    // 6.2–6.5 s on workers, +100 MiB). With more cores the main thread would parse for 4 layers
-    // at once, so there compressed layers (inflate, tar parse, per-file sha256) move.
+    // A compressed layer is inflated on libuv's threads either way; unverified on 2 cores, a
+    // worker read did not pay (200k gzip: 6.0 s here, 6.2–6.5 s on workers, +100 MiB). Verified,
+    // the sha256 of the blob, of the tar and of every body ride on its read, and here they made
+    // the main thread the bottleneck: 200k gzip, 5.3–5.7 s of its CPU against 1.6–2.2 s with
+    // the reads on workers (8.2 s of CPU in all against 9.2 s: packing, a second heap). On a
+    // busy 2-core machine the two took the same time (11.2 s here, 11.8 s on workers, medians
+    // of 5 alternating runs; serial `gzip -dc` 10.0 s), where total CPU decides; alone, the
+    // main thread's share bounds it here (≥ 5.3 s) and not there (≥ 4.6 s). With more cores the
+    // main thread would parse for 4 layers at once, so there unverified ones move too.
     const compression = await sniffFileRegion(blob);
     const hashing = (opts.hash?.stored?.length ?? 0) + (opts.hash?.tar?.length ?? 0) > 0;
     if (!hashing && (compression === 'none' || !this.readsCompressed)) return readLayer(blob, opts);
