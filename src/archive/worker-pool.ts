@@ -196,10 +196,12 @@ export class WorkerPool {
     // An uncompressed tar whose digests are asked for is read whole on a worker, one layer per
     // worker, its headers scanned in the pass that hashes it: the real-shaped 2 GiB image,
     // verified, 8.1 s against 9.0 s for a scan here beside a hash there (medians of 7 alternating
-    // runs on a busy 2-core machine, faster in 6 of 7; CPU 4.5 s against 4.3 s). It costs on
-    // images of many small files, whose entries then cross threads: 200k synthetic, 21.2 s
-    // against 16.7 s (5 runs, slower in all; CPU 4.35 s against 3.96 s, peak RSS 335–345 MiB
-    // against 261–270 MiB); 1M files, CPU 13.3 s against 12.0 s, peak 843 MiB against 810 MiB.
+    // runs on a busy 2-core machine, faster in 6 of 7; CPU 4.5 s against 4.3 s). Images of
+    // many small files, whose entries then cross threads, pay in CPU and memory: 200k synthetic,
+    // CPU 3.9–4.4 s against 3.6–4.0 s, peak RSS 335–345 MiB against 261–270 MiB; 1M files, CPU
+    // 13.3 s against 12.0 s, peak 843 MiB against 810 MiB. Their wall time did not settle on
+    // the busy machine (200k: 21.2 s against 16.7 s in one set of runs, 8.4 s against 9.6 s in
+    // another).
     // Unverified,
     // a worker read never paid on 2 cores: the scan reads only headers and is bound by copying
     // pages, which two cores did no faster than one (200k files: read phase 1.5 s here, 1.9–2.4 s
