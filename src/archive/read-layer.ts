@@ -21,18 +21,24 @@ export type ReadLayerOptions = {
   /** Use the pure-JS zstd decoder even where zlib has one (tests). */
   readonly forcePureZstd?: boolean;
   /**
-   * Digests to compute while the bytes pass (`LayerContents.measured`). A stream is hashed as
-   * stored and as a tar; a file region's stored bytes never are (the caller hashes those
-   * positionally), nor its tar when it is uncompressed and indexed in place.
+   * Digests to compute while the bytes pass (`LayerContents.measured`), in the one pass that
+   * reads the layer: the blob as stored and the tar. An uncompressed tar in a file is then read
+   * whole, in order, its headers scanned as the bytes are hashed (without it only its headers
+   * are read); stored and tar are the same bytes there, hashed once with every algorithm asked.
    */
   readonly hash?: HashRequest;
 };
 
-/** Indexes an uncompressed layer tar in a file region; bodies are not read (see `scanTarRegion`). */
+/**
+ * Indexes an uncompressed layer tar in a file region (see `scanTarRegion`): only the headers
+ * are read, unless `opts.hash` asks for digests, which are then taken in the same pass.
+ */
 async function indexTarRegion(file: string, base: number, length: number, opts: ReadLayerOptions): Promise<LayerContents> {
   const entries: LayerEntry[] = [];
   const offsets: number[] = [];
   const samples: number[] = [];
+  const algos = [...(opts.hash?.stored ?? []), ...(opts.hash?.tar ?? [])];
+  const hash = algos.length > 0 ? new MultiHash(algos) : undefined;
   await scanTarRegion(
     file,
     base,
@@ -47,8 +53,18 @@ async function indexTarRegion(file: string, base: number, length: number, opts: 
       }
     },
     opts.onProgress,
+    hash,
   );
-  return { entries, digests: new Array<string | undefined>(entries.length), compression: 'none', tarSize: length, bodyOffsets: Float64Array.from(offsets), sampleKeys: Float64Array.from(samples) };
+  const digests = hash?.digests();
+  return {
+    entries,
+    digests: new Array<string | undefined>(entries.length),
+    compression: 'none',
+    tarSize: length,
+    bodyOffsets: Float64Array.from(offsets),
+    sampleKeys: Float64Array.from(samples),
+    ...(hash ? { measured: { stored: digests, storedSize: hash.bytes, tar: digests } } : {}),
+  };
 }
 
 /**
@@ -139,6 +155,7 @@ export async function readLayer(blob: LayerBlob, opts: ReadLayerOptions): Promis
   const c = await sniffFileRegion(blob);
   if (typeof c !== 'string') throw new SourceError('unsupported-format', opts.label, `unknown layer compression: ${c.unknown}`);
   if (c === 'none') return indexTarRegion(blob.file, blob.offset, blob.length, opts);
+  // The stored bytes are hashed as they stream to the decompressor: the blob is read once.
   const s = createReadStream(blob.file, { start: blob.offset, end: blob.offset + blob.length - 1, highWaterMark: 1 << 20 });
-  return readLayerStream(s, blob.length, { ...opts, hash: opts.hash && { tar: opts.hash.tar } });
+  return readLayerStream(s, blob.length, opts);
 }

@@ -1,13 +1,14 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import type { Readable } from 'node:stream';
 import { errnoCode, kindOfFsError, SourceError, type SourceErrorKind } from '../errors/index.js';
 import type { DigestAlgorithm } from './digest.js';
 import type { HashRequest, LayerBlob, LayerContents, ProgressFn } from './layer-blob.js';
 import { unpackContents, type PackedContents } from './packed-contents.js';
 import { bodiesToHash, bodyDigests, type BodyDigests } from './entry-hash.js';
-import { readLayer, sniffFileRegion, type ReadLayerOptions } from './read-layer.js';
+import { readLayer, readLayerStream, sniffFileRegion, type ReadLayerOptions } from './read-layer.js';
 import { compareBodies, hashBodies, hashFileRegion, type BodyPairs, type RegionDigests } from './region-hash.js';
 
 export type { RegionDigests } from './region-hash.js';
@@ -25,8 +26,31 @@ export type PoolJob =
       readonly forcePureZstd?: boolean;
       readonly progress: boolean;
     }
+  | {
+      /** A layer streamed to the worker through `port` (`StreamFeed` messages), read as `readLayerStream` would. */
+      readonly type: 'read-stream';
+      readonly port: MessagePort;
+      readonly total?: number;
+      readonly label: string;
+      readonly hash?: HashRequest;
+      readonly forcePureZstd?: boolean;
+      readonly progress: boolean;
+    }
   | { readonly type: 'bodies'; readonly file: string; readonly offsets: Float64Array; readonly sizes: Float64Array; readonly label: string }
   | { readonly type: 'compare'; readonly pairs: BodyPairs; readonly label: string };
+
+/**
+ * What flows to a worker reading a stream, on the job's own port: chunks of the stored bytes,
+ * their end, or the error that ended them; back comes `{ consumed }`, the bytes the reader has
+ * taken, so the sender keeps at most `STREAM_WINDOW` bytes in flight.
+ */
+export type StreamFeed = { readonly chunk: Uint8Array } | { readonly end: true } | { readonly error: WireError };
+
+/** Bytes sent to a worker's stream read and not yet taken by its reader: the memory one streamed layer may hold in flight. */
+export const STREAM_WINDOW = 16 << 20;
+
+/** Bytes per message of a stream read. */
+const STREAM_BLOCK = 1 << 20;
 
 /** What a worker posts back: progress of a read, a result, or an error as data. */
 export type PoolReply =
@@ -42,7 +66,8 @@ export function toWireError(e: unknown): WireError {
   return { message: String((e as Error | null)?.message ?? e), code: errnoCode(e) };
 }
 
-function fromWireError(w: WireError): Error {
+/** The error a `WireError` stands for (see `toWireError`). */
+export function fromWireError(w: WireError): Error {
   if (w.kind !== undefined) return new SourceError(w.kind, w.subject ?? '', w.reason ?? w.message);
   return Object.assign(new Error(w.message), w.code ? { code: w.code } : {});
 }
@@ -58,6 +83,8 @@ type Pending = {
   readonly crashed: (e: Error) => Error;
   readonly signal?: AbortSignal;
   readonly onProgress?: ProgressFn;
+  /** Moved to the worker with the job (a stream read's port). */
+  readonly transfer?: readonly MessagePort[];
 };
 
 type Slot = { worker: Worker; job?: Pending; idle?: NodeJS.Timeout };
@@ -90,10 +117,12 @@ const IDLE_MS = 200;
 const BODIES_PER_JOB_BYTES = 16 << 20;
 
 /**
- * The process's worker threads, sized to the cores (at most four): they hash the bodies the
- * content keys need, hash whole layers to verify them and, with more than two cores, read
- * compressed layers in files (decompression, tar parse, per-file hashing: `readLayer`), while
- * the main thread scans, merges and analyses. Reads and body hashes go first; verification fills
+ * The process's worker threads, sized to the cores (at most four): they read the layers being
+ * verified, one layer per worker, each in one pass that hashes it as stored and as a tar while
+ * its headers are scanned or its stream is inflated, parsed and every body hashed (`readLayer`,
+ * `readStream`); they hash the bodies the content keys need, compare bodies, hash whole layers a
+ * reader did not, and with more than two cores also read unverified compressed layers, while
+ * the main thread merges and analyses. Reads and body hashes go first; verification fills
  * the idle time. Workers start on first use and do not keep the process alive while idle. An
  * aborted job terminates its worker (a read or a hash cannot be interrupted otherwise); a fresh
  * one starts for the next job.
@@ -108,13 +137,13 @@ export class WorkerPool {
   private nextId = 0;
   /** True when jobs run on worker threads. */
   readonly threaded: boolean;
-  /** True when compressed layers in files are read on the workers (see `readLayer`). */
+  /** True when unverified compressed layers in files are read on the workers too (see `readLayer`). */
   readonly readsCompressed: boolean;
 
   /**
    * @param options.size threads; @default the cores, at most four
    * @param options.script the compiled worker; `null` for none; @default the one beside this module (or the single executable's), when there is one
-   * @param options.readsCompressed read compressed layers on the workers; @default with more than two threads
+   * @param options.readsCompressed read unverified compressed layers on the workers too (verified ones always are); @default with more than two threads
    * @param options.bodyBytesPerJob bytes of bodies hashed per job; @default 16 MiB
    */
   constructor(options: { readonly size?: number; readonly script?: URL | null; readonly readsCompressed?: boolean; readonly bodyBytesPerJob?: number } = {}) {
@@ -164,16 +193,96 @@ export class WorkerPool {
   /** Reads one layer (see `readLayer`): a file region on a worker, a stream here. */
   async readLayer(blob: LayerBlob, opts: ReadLayerOptions & { readonly signal?: AbortSignal }): Promise<LayerContents> {
     if (!this.threaded || blob.kind !== 'file-region' || blob.length === 0) return readLayer(blob, opts);
-    // Measured on 2 cores, a worker read never paid: an uncompressed tar's scan is bound by
-    // copying pages, which two cores did no faster than one (200k files: read phase 1.5 s here,
-    // 1.9–2.4 s on two workers) while its entries crossing threads cost ~230 MiB of peak RSS (1M
-    // files); a compressed layer is inflated on libuv's threads either way (200k gzip: 6.0 s
-    // here, 6.2–6.5 s on workers, +100 MiB). With more cores the main thread would parse for
-    // 4 layers at once, so there compressed layers (inflate, tar parse, per-file sha256) move.
-    if (!this.readsCompressed || (await sniffFileRegion(blob)) === 'none') return readLayer(blob, opts);
+    // An uncompressed tar whose digests are asked for is read whole on a worker, one layer per
+    // worker, its headers scanned in the pass that hashes it: the real-shaped 2 GiB image,
+    // verified, 8.1 s against 9.0 s for a scan here beside a hash there (medians of 7 alternating
+    // runs on a busy 2-core machine, faster in 6 of 7; CPU 4.5 s against 4.3 s). Images of
+    // many small files, whose entries then cross threads, pay in CPU and memory: 200k synthetic,
+    // CPU 3.9–4.4 s against 3.6–4.0 s, peak RSS 335–345 MiB against 261–270 MiB; 1M files, CPU
+    // 13.3 s against 12.0 s, peak 843 MiB against 810 MiB. Their wall time did not settle on
+    // the busy machine (200k: 21.2 s against 16.7 s in one set of runs, 8.4 s against 9.6 s in
+    // another).
+    // Unverified,
+    // a worker read never paid on 2 cores: the scan reads only headers and is bound by copying
+    // pages, which two cores did no faster than one (200k files: read phase 1.5 s here, 1.9–2.4 s
+    // on two workers) while its entries crossing threads cost ~230 MiB of peak RSS (1M files).
+    // A compressed layer is inflated on libuv's threads either way; unverified on 2 cores, a
+    // worker read did not pay (200k gzip: 6.0 s here, 6.2–6.5 s on workers, +100 MiB). Verified,
+    // the sha256 of the blob, of the tar and of every body ride on its read, and here they made
+    // the main thread the bottleneck: 200k gzip, 5.3–5.7 s of its CPU against 1.6–2.2 s with
+    // the reads on workers (8.2 s of CPU in all against 9.2 s: packing, a second heap). On a
+    // busy 2-core machine the two took the same time (11.2 s here, 11.8 s on workers, medians
+    // of 5 alternating runs; serial `gzip -dc` 10.0 s), where total CPU decides; alone, the
+    // main thread's share bounds it here (≥ 5.3 s) and not there (≥ 4.6 s). With more cores the
+    // main thread would parse for 4 layers at once, so there unverified ones move too.
+    const compression = await sniffFileRegion(blob);
+    const hashing = (opts.hash?.stored?.length ?? 0) + (opts.hash?.tar?.length ?? 0) > 0;
+    if (!hashing && (compression === 'none' || !this.readsCompressed)) return readLayer(blob, opts);
     const job: PoolJob = { type: 'read', file: blob.file, offset: blob.offset, length: blob.length, label: opts.label, hash: opts.hash, forcePureZstd: opts.forcePureZstd, progress: opts.onProgress !== undefined };
     const packed = await this.run<PackedContents>(job, true, (e) => new SourceError('corrupt', opts.label, `cannot read the layer (${e.message})`, { cause: e }), opts.signal, opts.onProgress);
     return unpackContents(packed);
+  }
+
+  /**
+   * Reads a layer streamed from elsewhere (a registry's download) as `readLayerStream` would,
+   * with the decompression, the digests, the tar parse and every body's sha256 on a worker:
+   * this thread only moves the stored bytes across, at most `STREAM_WINDOW` of them ahead of
+   * what the worker's reader has taken (so memory stays bounded and `stored` is paused while
+   * the worker lags). The stream is read once; it is destroyed once the read settles, which
+   * may be before its end (the tar's end-of-archive blocks came first: the caller drains the
+   * rest if it must see every byte). Without worker threads it is read here.
+   */
+  async readStream(stored: Readable, total: number | undefined, opts: ReadLayerOptions & { readonly signal?: AbortSignal }): Promise<LayerContents> {
+    if (!this.threaded) return readLayerStream(stored, total, opts);
+    const { port1, port2 } = new MessageChannel();
+    let sent = 0;
+    let consumed = 0;
+    let ended = false;
+    const post = (m: StreamFeed, transfer: ArrayBuffer[] = []) => {
+      if (!ended) port1.postMessage(m, transfer);
+    };
+    port1.on('message', (m: { consumed: number }) => {
+      consumed = m.consumed;
+      if (sent - consumed < STREAM_WINDOW && stored.isPaused()) stored.resume();
+    });
+    // The bytes go across in blocks of 1 MiB the worker owns (a chunk may share its memory with
+    // others): a message per network chunk (16–64 KiB) cost more CPU on both threads than the
+    // copy, and as many small buffers kept the garbage collector busy (registry pull of the 200k
+    // gzip image: 14.4–15.4 s of CPU in all, 12.2–13.4 s with blocks).
+    let block: Uint8Array | undefined;
+    let filled = 0;
+    const flush = () => {
+      if (!block || filled === 0) return;
+      sent += filled;
+      post({ chunk: block.subarray(0, filled) }, [block.buffer as ArrayBuffer]);
+      block = undefined;
+      filled = 0;
+      if (sent - consumed >= STREAM_WINDOW) stored.pause();
+    };
+    stored.on('data', (chunk: Buffer) => {
+      for (let at = 0; at < chunk.length; ) {
+        block ??= new Uint8Array(STREAM_BLOCK);
+        const n = Math.min(STREAM_BLOCK - filled, chunk.length - at);
+        block.set(chunk.subarray(at, at + n), filled);
+        filled += n;
+        at += n;
+        if (filled === STREAM_BLOCK) flush();
+      }
+    });
+    stored.on('end', () => {
+      flush();
+      post({ end: true });
+    });
+    stored.on('error', (e) => post({ error: toWireError(e) }));
+    const job: PoolJob = { type: 'read-stream', port: port2, total, label: opts.label, hash: opts.hash, forcePureZstd: opts.forcePureZstd, progress: opts.onProgress !== undefined };
+    try {
+      const packed = await this.run<PackedContents>(job, true, (e) => new SourceError('corrupt', opts.label, `cannot read the layer (${e.message})`, { cause: e }), opts.signal, opts.onProgress, [port2]);
+      return unpackContents(packed);
+    } finally {
+      ended = true;
+      port1.close();
+      stored.destroy();
+    }
   }
 
   /**
@@ -234,10 +343,10 @@ export class WorkerPool {
     return results.flat();
   }
 
-  private run<T>(job: PoolJob, urgent: boolean, crashed: (e: Error) => Error, signal?: AbortSignal, onProgress?: ProgressFn): Promise<T> {
+  private run<T>(job: PoolJob, urgent: boolean, crashed: (e: Error) => Error, signal?: AbortSignal, onProgress?: ProgressFn, transfer?: readonly MessagePort[]): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
-      const p: Pending = { id: this.nextId++, job, urgent, resolve: resolve as (r: unknown) => void, reject, crashed, signal, onProgress };
+      const p: Pending = { id: this.nextId++, job, urgent, resolve: resolve as (r: unknown) => void, reject, crashed, signal, onProgress, transfer };
       if (signal) this.watch(signal);
       (urgent ? this.urgent : this.background).push(p);
       this.pump();
@@ -284,7 +393,7 @@ export class WorkerPool {
       slot.job = p;
       clearTimeout(slot.idle);
       slot.worker.ref();
-      slot.worker.postMessage({ id: p.id, ...p.job });
+      slot.worker.postMessage({ id: p.id, ...p.job }, p.transfer ? [...p.transfer] : []);
     }
   }
 

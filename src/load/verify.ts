@@ -56,11 +56,21 @@ function checkSize(label: string, claimed: number | undefined, actual: number | 
   throw new SourceError('digest-mismatch', label, `the blob is ${actual} bytes but its descriptor says ${claimed}; refusing the image`);
 }
 
+/** True when a read measured everything the claims need: the stored bytes (digest and size) and the tar. */
+function measuredAll(claims: LayerClaims, contents: LayerContents): boolean {
+  const m = contents.measured;
+  if (!m || m.storedSize === undefined) return false;
+  const has = (list: readonly string[] | undefined, algo: DigestAlgorithm) => list?.some((d) => d.startsWith(`${algo}:`)) === true;
+  const tarList = contents.compression === 'none' && !m.tar ? m.stored : m.tar;
+  return (claims.request.stored ?? []).every((a) => has(m.stored, a)) && (claims.request.tar ?? []).every((a) => has(tarList, a));
+}
+
 /**
- * Starts verifying one layer. For a blob in a file, the stored bytes are hashed by the pool (on
- * another core) while the caller reads the layer; `finish` then compares every claim with what
- * was measured: the digest with the stored bytes, the diffID with the uncompressed tar (the
- * stored bytes again when the layer is not compressed), the size with the stored length.
+ * Starts verifying one layer; `finish` then compares every claim with what was measured: the
+ * digest with the stored bytes, the diffID with the uncompressed tar (the stored bytes again
+ * when the layer is not compressed), the size with the stored length. The reader measures all
+ * of it in the pass that reads the layer (`LayerReadOptions.hash`); for a blob in a file whose
+ * read did not (a reader that only scans headers), the pool hashes the stored bytes then.
  * `finish` rejects with SourceError('digest-mismatch') naming `label` on any difference.
  */
 export function startVerification(
@@ -71,22 +81,24 @@ export function startVerification(
   signal: AbortSignal,
 ): { finish(contents: LayerContents): Promise<void>; explain(e: unknown): Promise<unknown> } {
   const blob = layer.blob;
+  const algos = [...new Set([...(claims.request.stored ?? []), ...(claims.request.tar ?? [])])];
   let region: Promise<{ digests: readonly string[]; bytes: number }> | undefined;
-  if (blob?.kind === 'file-region') {
-    const algos = [...new Set([...(claims.request.stored ?? []), ...(claims.request.tar ?? [])])];
-    // Nothing to hash (no digest or diffID claimed): the region's length is the size to check.
-    if (algos.length > 0) region = pool.hashRegion(blob.file, blob.offset, blob.length, algos, label, signal);
-    region?.catch(() => undefined);
-  }
+  /** The stored bytes of a blob in a file hashed apart from the read (once). */
+  const hashRegion = () => {
+    if (blob?.kind !== 'file-region' || algos.length === 0) return undefined;
+    region ??= pool.hashRegion(blob.file, blob.offset, blob.length, algos, label, signal);
+    return region;
+  };
   return {
     /**
      * For a read that failed on bytes in a file: the mismatch with the digest or size when
      * there is one, since it explains the failure better; else `e`.
      */
     async explain(e) {
-      if (!region || !(e instanceof SourceError) || e.kind !== 'corrupt') return e;
+      if (blob?.kind !== 'file-region' || !(e instanceof SourceError) || e.kind !== 'corrupt') return e;
       try {
-        const r = await region;
+        const r = await hashRegion();
+        if (!r) return e;
         checkSize(label, claims.size, r.bytes);
         check(label, 'digest', claims.digest, r.digests);
       } catch (m) {
@@ -96,14 +108,17 @@ export function startVerification(
     },
     async finish(contents) {
       const m = contents.measured;
-      if (blob?.kind === 'file-region') checkSize(label, claims.size, blob.length);
-      if (region) {
-        const r = await region;
-        checkSize(label, claims.size, r.bytes);
-        checkSize(label, blob!.length, r.bytes);
-        check(label, 'digest', claims.digest, r.digests);
-        check(label, 'diffID', claims.diffId, contents.compression === 'none' ? r.digests : m?.tar);
-        return;
+      if (blob?.kind === 'file-region') {
+        checkSize(label, claims.size, blob.length);
+        const r = measuredAll(claims, contents) ? undefined : await hashRegion();
+        if (r) {
+          checkSize(label, claims.size, r.bytes);
+          checkSize(label, blob.length, r.bytes);
+          check(label, 'digest', claims.digest, r.digests);
+          check(label, 'diffID', claims.diffId, contents.compression === 'none' ? r.digests : m?.tar);
+          return;
+        }
+        checkSize(label, blob.length, m?.storedSize);
       }
       checkSize(label, claims.size, m?.storedSize);
       check(label, 'digest', claims.digest, m?.stored);

@@ -1,6 +1,6 @@
 import type { Hash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { digestHasher, type LayerContents, readLayerStream } from '../../archive/index.js';
+import { digestHasher, inThreadPool, type LayerContents } from '../../archive/index.js';
 import { SourceError } from '../../errors/index.js';
 import type { LayerHandle } from '../image-source.js';
 import { describeNetworkError, discard, isRetryableError, sanitizedCause, withIdleTimeout, type HttpResponse } from './http.js';
@@ -237,7 +237,10 @@ export async function readVerifiedLayer(
   const signal = opts?.signal;
   try {
     signal?.throwIfAborted();
-    const contents = await readLayerStream(blob.toReadable(true), d.size > 0 ? d.size : undefined, { label, onProgress: opts?.onProgress, hash: opts?.hash?.tar && { tar: opts.hash.tar } });
+    // Downloaded once: this thread hashes the bytes as they arrive (the digest), and the pool's
+    // worker inflates, hashes the tar (the diffID) and every body, and parses, as they stream.
+    const pool = opts?.pool ?? inThreadPool();
+    const contents = await pool.readStream(blob.toReadable(true), d.size > 0 ? d.size : undefined, { label, onProgress: opts?.onProgress, hash: opts?.hash?.tar && { tar: opts.hash.tar }, signal });
     if (!blob.verified) await blob.drain();
     return { ...contents, measured: { ...contents.measured, stored: [d.digest], storedSize: blob.received } };
   } catch (e) {
