@@ -23,10 +23,12 @@ describe('the tree of a large image', () => {
     stdin.write('jj');
     const s = await until((x) => x.includes('L2: changes of L2') && x.includes('── d0') && !x.includes('building the tree'));
     expect(s).toMatch(/L2: changes of L2 · 1\/\d+/);
-    // Back to L1: built meanwhile as L2's neighbour, so drawn with no pending frame at all.
+    // Back to L1: its tree is drawn (built as L2's neighbour while idle, or now; that the
+    // neighbours are built after the shown tree is test/viewmodel/tree-build.test.ts's, since
+    // here it depends on how busy the machine is).
     stdin.write('k');
-    await until((x) => x.includes('L1: changes of L1'));
-    expect(screen()).not.toContain('building the tree');
+    const back = await until((x) => x.includes('L1: changes of L1') && x.includes('── d0') && !x.includes('building the tree'));
+    expect(back).toMatch(/L1: changes of L1 · 1\/\d+/);
     expect(screen()).toContain('── d0');
   });
 
