@@ -28,7 +28,7 @@ function relative(file: string, cwd: string): string {
 
 /**
  * The image argument as a location: the archive or layout it reads, relative to `cwd`
- * (`dist/app.tar` for `docker-archive:/work/repo/dist/app.tar:app` run in /work/repo); `none`
+ * (`dist/app.tar` for `docker-archive:/srv/app/dist/app.tar:app` run in /srv/app); `none`
  * for stdin, a daemon, a registry or containerd.
  */
 export function imageLocation(reference: string, cwd: string): ResultLocation {

@@ -62,8 +62,8 @@ describe('where a result goes', () => {
   });
 
   it('without a Dockerfile: the image argument relative to the working directory; a registry or stdin: no file', () => {
-    const cwd = path.resolve('/work/repo');
-    expect(wholeImageLocation(result(null, 'docker-archive:/work/repo/dist/app.tar:app'), cwd)).toEqual({ kind: 'file', file: 'dist/app.tar' });
+    const cwd = path.resolve('/srv/app');
+    expect(wholeImageLocation(result(null, 'docker-archive:/srv/app/dist/app.tar:app'), cwd)).toEqual({ kind: 'file', file: 'dist/app.tar' });
     expect(imageLocation('oci:/elsewhere/layout:1', cwd)).toEqual({ kind: 'file', file: '../../elsewhere/layout' });
     expect(imageLocation('docker://registry.example/app:1', cwd)).toEqual({ kind: 'none' });
     expect(imageLocation('docker-archive:-', cwd)).toEqual({ kind: 'none' });
