@@ -64,9 +64,15 @@ export function directoryUsage(dir: string): { size: number; mtimeMs: number } |
       } catch {
         continue;
       }
-      mtimeMs = Math.max(mtimeMs, s.mtimeMs);
-      if (s.isFile()) size += s.size;
-      else if (s.isDirectory() && depth < 8) walk(p, depth + 1);
+      // Only V8's own files and folders say when it was last used: a symlink (never followed)
+      // or anything else found inside neither counts nor keeps the entry fresh.
+      if (s.isFile()) {
+        size += s.size;
+        mtimeMs = Math.max(mtimeMs, s.mtimeMs);
+      } else if (s.isDirectory()) {
+        mtimeMs = Math.max(mtimeMs, s.mtimeMs);
+        if (depth < 8) walk(p, depth + 1);
+      }
     }
   };
   walk(dir, 1);

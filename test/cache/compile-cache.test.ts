@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, lutimesSync, mkdirSync, readdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CacheDir, COMPILE_CACHE_DIR, defaultCacheDir, listCache, pruneCache } from '../../src/cache/index.js';
@@ -41,6 +41,9 @@ describe("V8's compile cache in the cache directory", () => {
     writeFileSync(outside, 'x');
     const cc = compileCache(dir, outside);
     for (const f of ['', 'v22.12.0-x64-abc', 'v22.12.0-x64-abc/1a2b', 'v22.12.0-x64-abc/3c4d']) utimesSync(path.join(cc, f), new Date(2001, 0, 1), new Date(2001, 0, 1));
+    // The planted symlink is newer than anything: it is not V8's, so it keeps nothing fresh
+    // (counting it made the entry as new as the layer written below, and which went first a tie).
+    lutimesSync(path.join(cc, 'v22.12.0-x64-abc', 'planted'), new Date(2030, 0, 1), new Date(2030, 0, 1));
     const cache = new CacheDir(dir, 5000);
     cache.write(`layer-${'ab'.repeat(32)}`, Buffer.alloc(2000));
     expect(readdirSync(dir)).toEqual([`layer-${'ab'.repeat(32)}`]);
