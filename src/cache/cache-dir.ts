@@ -162,6 +162,23 @@ export class CacheDir {
     }
   }
 
+  /**
+   * An entry as `decode` makes it, marked as recently used: undefined when it is absent, when
+   * `decode` does not trust it (undefined) or throws on it. The one way every cache reads.
+   */
+  readEntry<T>(name: string, decode: (buf: Buffer) => T | undefined): T | undefined {
+    const buf = this.read(name);
+    if (!buf) return undefined;
+    let value: T | undefined;
+    try {
+      value = decode(buf);
+    } catch {
+      return undefined;
+    }
+    if (value !== undefined) this.touch(name);
+    return value;
+  }
+
   /** Marks an entry as recently used. */
   touch(name: string): void {
     try {

@@ -49,15 +49,7 @@ export class IndexCache {
   get(image: ImageKey, input: ImageInput): CachedIndex | undefined {
     const name = imageEntryName(image, 'index');
     if (!name) return undefined;
-    const buf = this.dir.read(name);
-    if (!buf) return undefined;
-    try {
-      const hit = decodeIndex(buf, name, input);
-      if (hit) this.dir.touch(name);
-      return hit;
-    } catch {
-      return undefined;
-    }
+    return this.dir.readEntry(name, (buf) => decodeIndex(buf, name, input));
   }
 
   /** Keeps `index`, its `keys` and the `figures` its analysis found (`knownFigures`). */

@@ -36,15 +36,7 @@ export class LayerCache {
   get(diffId: string | undefined, storedSize: number | undefined): LayerContents | undefined {
     const name = diffId && nameOf(diffId);
     if (!name) return undefined;
-    const buf = this.dir.read(name);
-    if (!buf) return undefined;
-    try {
-      const contents = decode(buf, diffId, storedSize);
-      if (contents) this.dir.touch(name);
-      return contents;
-    } catch {
-      return undefined;
-    }
+    return this.dir.readEntry(name, (buf) => decode(buf, diffId, storedSize));
   }
 
   /**

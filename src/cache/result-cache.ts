@@ -94,19 +94,14 @@ export class ResultCache {
   /** `<sha256 of the rest>\n<JSON>`: a damaged or foreign entry is ignored, never trusted. */
   private read<T>(k: string | undefined): T | undefined {
     if (!k) return undefined;
-    const buf = this.dir.read(k);
-    if (!buf) return undefined;
-    try {
+    return this.dir.readEntry(k, (buf) => {
       const nl = buf.indexOf(10);
       if (nl !== 64 || buf.toString('latin1', 0, 64) !== checksum(buf.subarray(65))) return undefined;
       const cached = JSON.parse(buf.toString('utf8', 65)) as T & { format: string };
       if (cached.format !== CACHE_FORMAT) return undefined;
-      this.dir.touch(k);
       const { format: _f, ...rest } = cached;
       return rest as T;
-    } catch {
-      return undefined;
-    }
+    });
   }
 
   private write(k: string | undefined, value: object): void {

@@ -1,9 +1,9 @@
-import { lstatSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildDeb, dpkg, dpkgQuery, initDpkgRoot } from './deb-build.js';
 import { buildDockerArchive, tmpDir } from './image-files.js';
 import { LayerTrees } from './layer-trees.js';
-import { hasTool, run } from './packages.js';
+import { hasTool, onDisk, run } from './packages.js';
 import { buildRpm, rpm, rpmQuery } from './rpm-build.js';
 
 /**
@@ -42,29 +42,6 @@ function deb(name: string, version: string, files: Record<string, number>, fill:
   return { file: buildDeb({ name, version, files: content }), expected: { manager: 'dpkg', name, version, path: null, files: Object.keys(files).length, sizeBytes } };
 }
 
-/** Bytes and regular files under a package directory, outside nested node_modules, each inode once. */
-function onDisk(dir: string): { files: number; sizeBytes: number } {
-  const seen = new Set<number>();
-  let files = 0;
-  let sizeBytes = 0;
-  const walk = (d: string) => {
-    for (const n of readdirSync(d)) {
-      const p = path.join(d, n);
-      const st = lstatSync(p);
-      if (st.isDirectory()) {
-        if (n !== 'node_modules') walk(p);
-      } else if (st.isFile()) {
-        files++;
-        if (!seen.has(st.ino)) {
-          seen.add(st.ino);
-          sizeBytes += st.size;
-        }
-      }
-    }
-  };
-  walk(dir);
-  return { files, sizeBytes };
-}
 
 let built: Promise<PackageImages> | undefined;
 

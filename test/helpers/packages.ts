@@ -1,6 +1,7 @@
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { Readable } from 'node:stream';
 import { readTarStream } from '../../src/archive/parse-stream.js';
 import { indexImage, type ImageIndex } from '../../src/core/index.js';
@@ -64,4 +65,28 @@ export function runAsync(cmd: string, args: string[], opts: { cwd?: string } = {
   return new Promise((resolve, reject) => {
     execFile(cmd, args, { cwd: opts.cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => (err ? reject(new Error(`${cmd} failed: ${err.message}\n${stderr}`)) : resolve(stdout)));
   });
+}
+
+/** Bytes and regular files under a package directory, outside nested node_modules, each inode once. */
+export function onDisk(dir: string): { files: number; sizeBytes: number } {
+  const seen = new Set<number>();
+  let files = 0;
+  let sizeBytes = 0;
+  const walk = (d: string) => {
+    for (const n of readdirSync(d)) {
+      const p = path.join(d, n);
+      const st = lstatSync(p);
+      if (st.isDirectory()) {
+        if (n !== 'node_modules') walk(p);
+      } else if (st.isFile()) {
+        files++;
+        if (!seen.has(st.ino)) {
+          seen.add(st.ino);
+          sizeBytes += st.size;
+        }
+      }
+    }
+  };
+  walk(dir);
+  return { files, sizeBytes };
 }

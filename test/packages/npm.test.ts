@@ -1,9 +1,9 @@
-import { lstatSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tmpDir } from '../helpers/image-files.js';
 import { LayerTrees } from '../helpers/layer-trees.js';
-import { ownerLine, packagesOf, refLines, run } from '../helpers/packages.js';
+import { onDisk, ownerLine, packagesOf, refLines, run } from '../helpers/packages.js';
 
 // Real node_modules trees: tiny packages packed with `npm pack` and installed by `npm install`
 // from those tarballs, offline (no registry).
@@ -29,25 +29,6 @@ describe('npm packages installed by npm', () => {
       .map((p) => `npm ${p.name} ${p.version} app/${p.location}`)
       .sort();
 
-  /** Bytes of the regular files under a package directory, outside nested node_modules, each inode once. */
-  const sizeOnDisk = (dir: string): number => {
-    const seen = new Set<number>();
-    let total = 0;
-    const walk = (d: string) => {
-      for (const n of readdirSync(d)) {
-        const p = path.join(d, n);
-        const st = lstatSync(p);
-        if (st.isDirectory()) {
-          if (n !== 'node_modules') walk(p);
-        } else if (st.isFile() && !seen.has(st.ino)) {
-          seen.add(st.ino);
-          total += st.size;
-        }
-      }
-    };
-    walk(dir);
-    return total;
-  };
 
   it('reads nested and scoped packages, an upgrade and an uninstall, layer by layer', async () => {
     const b1 = pack('pkg-b', '1.0.0', 100);
@@ -80,7 +61,7 @@ describe('npm packages installed by npm', () => {
     ]);
     // The final packages are what npm lists, and each one's size is its files on disk.
     expect(refLines(result.packages).sort()).toEqual(seen[2]);
-    for (const p of result.packages) expect(p.sizeBytes, p.path!).toBe(sizeOnDisk(path.join(t.root, p.path!)));
+    for (const p of result.packages) expect(p.sizeBytes, p.path!).toBe(onDisk(path.join(t.root, p.path!)).sizeBytes);
     const pkgA = result.packages.find((p) => p.name === 'pkg-a')!;
     expect(pkgA).toMatchObject({ layer: 0, files: 2, sizeBytes: 300 + lstatSync(path.join(t.root, 'app/node_modules/pkg-a/package.json')).size });
 
